@@ -1,0 +1,78 @@
+/**
+ * The API server's request handler: authentication, routing to health,
+ * version, OpenAPI, discovery and resources. Socket-free (ApiRequest in,
+ * Reply out) so tests can drive it directly; server.ts puts it on HTTPS.
+ */
+import { errors } from '../api/errors.js';
+import { discoveryReply, versionInfo } from './handlers/discovery.js';
+import { openapiReply } from './handlers/openapi.js';
+import { handleResource, type ResourceHandlerDeps } from './handlers/resource.js';
+import { MAX_BODY_BYTES } from './http/body.js';
+import { errorReply, jsonReply, textReply, type ApiRequest, type Reply } from './http/reply.js';
+import { parseRequest } from './request-info.js';
+import type { UserInfo } from './state/tokens.js';
+
+export interface Authenticator { authenticate(token: string): UserInfo | undefined }
+
+export interface HealthCheck { name: string; ok(): boolean }
+
+export interface AppDeps extends ResourceHandlerDeps {
+  /** Undefined: no authentication (only with an explicit insecure flag). */
+  authenticator?: Authenticator;
+  readyChecks: HealthCheck[];
+  /** host:port clients use to reach this server (legacy discovery reports it). */
+  serverAddress(): string;
+}
+
+/** Paths anyone may read without a token, as kube's default RBAC allows. */
+const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+export function createApp(deps: AppDeps): (req: ApiRequest) => Promise<Reply> {
+  return async (req) => {
+    try {
+      return await route(deps, req);
+    } catch (e) {
+      return errorReply(e);
+    }
+  };
+}
+
+async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
+  const url = new URL(req.url, 'https://apiserver');
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+  const healthPath = path.split('/').slice(0, 2).join('/');
+  if (!PUBLIC.has(healthPath) && deps.authenticator) {
+    const auth = req.headers['authorization'] ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    if (!m || !deps.authenticator.authenticate(m[1]!)) throw errors.unauthorized();
+  }
+  if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) throw errors.tooLarge();
+  if (PUBLIC.has(healthPath)) return health(deps, path, url.searchParams);
+  if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
+    return openapiReply(path, req.headers['accept']);
+  }
+  const info = parseRequest(req.method, path, url.searchParams);
+  if (info.kind === 'discovery') {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method.toLowerCase(), { group: '', resource: '' });
+    return discoveryReply(info, req.headers['accept'], deps.serverAddress());
+  }
+  if (info.kind === 'nonresource') {
+    if (path === '/') return jsonReply(200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/openapi/v2', '/openapi/v3', '/version'] });
+    throw errors.resourceNotFound();
+  }
+  return handleResource(deps, info, url.searchParams, req.headers, req.body);
+}
+
+function health(deps: AppDeps, path: string, q: URLSearchParams): Reply {
+  if (path === '/version') return jsonReply(200, versionInfo());
+  const checks: { name: string; ok: boolean }[] = [{ name: 'ping', ok: true }, { name: 'log', ok: true }];
+  if (path.startsWith('/readyz')) for (const c of deps.readyChecks) checks.push({ name: c.name, ok: c.ok() });
+  const failed = checks.filter((c) => !c.ok);
+  if (q.has('verbose') || failed.length > 0) {
+    const lines = checks.map((c) => `[${c.ok ? '+' : '-'}]${c.name} ${c.ok ? 'ok' : 'failed: reason withheld'}`);
+    const name = path.slice(1);
+    lines.push(failed.length ? `${name} check failed` : `${name} check passed`);
+    return textReply(failed.length ? 500 : 200, lines.join('\n') + '\n');
+  }
+  return textReply(200, 'ok');
+}

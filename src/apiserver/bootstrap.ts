@@ -1,0 +1,70 @@
+/**
+ * Objects the API server itself keeps (kube's bootstrap controller): the
+ * system namespaces and the `kubernetes` Service with Endpoints and an
+ * EndpointSlice pointing at this server. Idempotent: run at every start.
+ */
+import { ApiError } from '../api/errors.js';
+import type { KObject } from '../api/meta.js';
+import { findResource, type ResourceInfo } from '../api/resources.js';
+import type { Registry, WriteParams } from './registry/registry.js';
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const params = (): WriteParams => ({ dryRun: false, fieldManager: 'kube-apiserver', fieldValidation: 'Strict', warnings: [] });
+const res = (group: string, resource: string): ResourceInfo => findResource(group, 'v1', resource)!;
+
+export async function bootstrapObjects(
+  registry: Registry,
+  opts: { apiserverIp: string; apiserverPort: number; serviceIp: string },
+): Promise<void> {
+  const namespaces = res('', 'namespaces');
+  for (const name of SYSTEM_NAMESPACES) {
+    await ensure(registry, namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  await ensure(registry, res('', 'services'), 'default', {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP', clusterIP: opts.serviceIp, clusterIPs: [opts.serviceIp], sessionAffinity: 'None',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.apiserverPort }],
+    },
+  });
+  // Kubernetes forbids loopback endpoints: a server only reachable on loopback publishes none.
+  if (isLoopback(opts.apiserverIp)) return;
+  const endpoints: KObject = {
+    apiVersion: 'v1', kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: opts.apiserverIp }], ports: [{ name: 'https', port: opts.apiserverPort, protocol: 'TCP' }] }],
+  };
+  await upsert(registry, res('', 'endpoints'), 'default', endpoints);
+  const slice: KObject = {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    addressType: opts.apiserverIp.includes(':') ? 'IPv6' : 'IPv4',
+    endpoints: [{ addresses: [opts.apiserverIp], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: opts.apiserverPort, protocol: 'TCP' }],
+  };
+  await upsert(registry, res('discovery.k8s.io', 'endpointslices'), 'default', slice);
+}
+
+async function ensure(registry: Registry, ri: ResourceInfo, namespace: string | undefined, obj: KObject): Promise<void> {
+  try {
+    await registry.create(ri, namespace, obj, params());
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+  }
+}
+
+/** Create, or bring the listed fields back to what they must be (the port may change between starts). */
+async function upsert(registry: Registry, ri: ResourceInfo, namespace: string, obj: KObject): Promise<void> {
+  try {
+    await registry.create(ri, namespace, obj, params());
+  } catch (e) {
+    if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+    await registry.modify(ri, namespace, obj.metadata.name!, params(), (live) => ({ ...live, ...obj, metadata: { ...live.metadata, labels: obj.metadata.labels } }));
+  }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.') || ip === '::1' || ip === 'localhost';
+}

@@ -1,0 +1,51 @@
+/** Request bodies: size limit, and decoding JSON or YAML with errors that say where. */
+import { parseDocument } from 'yaml';
+import { errors } from '../../api/errors.js';
+
+/** kube-apiserver's limit for a request body. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** The media type without parameters, lower case. */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Parse a JSON body; the error names the line and column. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    let where = '';
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      const col = pos - before.lastIndexOf('\n');
+      where = ` at line ${line}, column ${col}`;
+    }
+    throw errors.badRequest(`the request body is not valid JSON${where}: ${msg}`);
+  }
+}
+
+/** Parse a YAML body (one document); the error names the line and column. */
+export function parseYaml(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = e.linePos?.[0];
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    throw errors.badRequest(`error converting YAML to JSON: yaml${where}: ${e.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}
+
+/** Decode an object body by its Content-Type (JSON or YAML). */
+export function decodeBody(body: string, contentType: string | undefined): unknown {
+  const type = mediaType(contentType);
+  if (body.trim() === '') throw errors.badRequest('the request body is empty: send the object as JSON or YAML');
+  if (type === 'application/json' || type === '') return parseJson(body);
+  if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYaml(body);
+  throw errors.unsupportedMediaType(contentType ?? '');
+}

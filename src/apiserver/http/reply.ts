@@ -1,0 +1,46 @@
+/** Request-in, response-out: the server's handler works on these so tests can drive it without sockets. */
+import { stringify } from 'yaml';
+import { ApiError, errors } from '../../api/errors.js';
+
+export interface ApiRequest {
+  method: string;
+  /** Path with query string, e.g. /api/v1/pods?watch=1 */
+  url: string;
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+export interface BufferedReply {
+  status: number;
+  headers: Record<string, string | string[]>;
+  /** Text, or bytes for binary documents (the protobuf OpenAPI v2). */
+  body: string | Uint8Array;
+}
+
+/** A long-lived response (watch): `start` writes chunks until `end`, and returns a stop function for when the client goes away. */
+export interface StreamingReply {
+  status: number;
+  headers: Record<string, string>;
+  start(write: (chunk: string) => void, end: () => void): () => void;
+}
+
+export type Reply = BufferedReply | StreamingReply;
+
+export const isStreaming = (r: Reply): r is StreamingReply => 'start' in r;
+
+export function jsonReply(status: number, body: unknown, extraHeaders: Record<string, string | string[]> = {}): BufferedReply {
+  return { status, headers: { 'Content-Type': 'application/json', ...extraHeaders }, body: JSON.stringify(body) };
+}
+
+export function yamlReply(status: number, body: unknown): BufferedReply {
+  return { status, headers: { 'Content-Type': 'application/yaml' }, body: stringify(body) };
+}
+
+export function errorReply(e: unknown): BufferedReply {
+  const err = e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+  return jsonReply(err.code, err.toStatus());
+}
+
+export function textReply(status: number, text: string): BufferedReply {
+  return { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body: text };
+}

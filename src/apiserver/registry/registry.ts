@@ -1,0 +1,494 @@
+/**
+ * Generic storage for every resource (kube-apiserver's generic registry):
+ * create/get/list/update/delete/watch over the Store, with metadata rules,
+ * optimistic concurrency, finalizers and graceful deletion. Resource
+ * specifics come from the Strategy table; pure API rules from ApiRules.
+ */
+import { randomUUID } from 'node:crypto';
+import { errors, ApiError, type FieldError } from '../../api/errors.js';
+import { deepClone, nowRFC3339, objectKey, resourcePrefix, type KList, type KObject } from '../../api/meta.js';
+import { findResource, groupVersion, type ResourceInfo } from '../../api/resources.js';
+import { StoreError, type KeyValue, type Store } from '../../store/store.js';
+import type { ApiRules, ObjectPredicate } from './rules.js';
+import { strategyKey, type Strategy, type StrategyTable, type Undo, type WriteContext } from './strategy.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+
+export interface ListParams {
+  namespace?: string;
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+  limit?: number;
+  continueToken?: string | null;
+  resourceVersion?: string | null;
+  resourceVersionMatch?: string | null;
+}
+
+export interface WriteParams {
+  dryRun: boolean;
+  fieldManager: string;
+  fieldValidation: 'Strict' | 'Warn' | 'Ignore';
+  /** Collected warnings (Warn mode) to return in Warning headers. */
+  warnings: string[];
+}
+
+export interface DeleteParams {
+  dryRun: boolean;
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: string;
+}
+
+export type DeleteResult = { deleted: true; object: KObject } | { deleted: false; object: KObject };
+
+const gr = (ri: ResourceInfo) => ({ group: ri.group, resource: ri.resource });
+const gk = (ri: ResourceInfo) => ({ group: ri.group, kind: ri.kind });
+const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export class Registry {
+  constructor(
+    readonly store: Store,
+    private readonly rules: ApiRules,
+    private readonly strategies: StrategyTable,
+  ) {}
+
+  private strategy(ri: ResourceInfo): Strategy {
+    return this.strategies[strategyKey(ri)] ?? {};
+  }
+
+  key(ri: ResourceInfo, namespace: string | undefined, name: string): string {
+    return objectKey(ri.group, ri.resource, ri.namespaced ? namespace : undefined, name);
+  }
+
+  /** Decode a stored value into an object carrying its resourceVersion. */
+  decode(kv: KeyValue): KObject {
+    const obj = JSON.parse(kv.value) as KObject;
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
+  private encode(obj: KObject): string {
+    const { resourceVersion: _rv, ...metadata } = obj.metadata;
+    return JSON.stringify({ ...obj, metadata });
+  }
+
+  async get(ri: ResourceInfo, namespace: string | undefined, name: string): Promise<KObject> {
+    const kv = await this.store.get(this.key(ri, namespace, name));
+    if (!kv) throw errors.notFound(gr(ri), name);
+    return this.decode(kv);
+  }
+
+  async list(ri: ResourceInfo, p: ListParams): Promise<KList> {
+    const predicate = this.rules.selector(ri, p.labelSelector ?? null, p.fieldSelector ?? null);
+    const prefix = ri.namespaced && p.namespace ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/` : resourcePrefix(ri.group, ri.resource);
+    let revision = 0;
+    let startAfter: string | undefined;
+    if (p.continueToken) {
+      const tok = decodeContinue(p.continueToken, prefix);
+      revision = tok.revision;
+      startAfter = tok.startAfter;
+    } else if (p.resourceVersion && p.resourceVersion !== '0' && p.resourceVersionMatch === 'Exact') {
+      revision = parseRevision(p.resourceVersion);
+    }
+    const limit = p.limit && p.limit > 0 ? p.limit : 0;
+    const items: KObject[] = [];
+    let more = false;
+    let remaining: number | undefined;
+    let lastKey: string | undefined;
+    try {
+      // With a selector a page can come back short: read on until the page is full, as kube's storage does.
+      for (;;) {
+        const batch = limit ? Math.max(limit - items.length, predicate ? limit * 2 : limit) : 0;
+        const res = await this.store.list(prefix, { limit: batch, startAfter, revision });
+        revision = res.revision;
+        for (let i = 0; i < res.items.length; i++) {
+          const kv = res.items[i]!;
+          const obj = this.decode(kv);
+          lastKey = kv.key;
+          if (predicate && !predicate(obj)) continue;
+          items.push(obj);
+          if (limit && items.length === limit) {
+            more = i < res.items.length - 1 || res.more;
+            if (more && !predicate) remaining = (res.remaining ?? 0) + (res.items.length - 1 - i);
+            break;
+          }
+        }
+        if (!limit || items.length === limit || !res.more) break;
+        startAfter = lastKey;
+      }
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'Compacted') {
+        throw p.continueToken
+          ? errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.')
+          : errors.expired(`too old resource version: ${p.resourceVersion} (${e.revision ?? ''})`);
+      }
+      if (e instanceof StoreError && e.code === 'FutureRevision') {
+        throw errors.internal(`Too large resource version: ${p.resourceVersion}, current: ${revision}`);
+      }
+      throw e;
+    }
+    const metadata: KList['metadata'] = { resourceVersion: String(revision) };
+    if (more && lastKey) {
+      metadata.continue = encodeContinue(revision, lastKey, prefix);
+      if (remaining !== undefined) metadata.remainingItemCount = remaining;
+    }
+    return { apiVersion: groupVersion(ri), kind: ri.listKind, metadata, items };
+  }
+
+  async create(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams): Promise<KObject> {
+    const now = new Date();
+    const obj = this.admitNew(ri, namespace, input, p);
+    const s = this.strategy(ri);
+    s.prepareForCreate?.(obj);
+    this.rules.applyDefaults(ri, obj);
+    const needsName = !obj.metadata.name && obj.metadata.generateName;
+    if (needsName) obj.metadata.name = generateName(obj.metadata.generateName!);
+    this.throwIfInvalid(ri, obj, this.rules.validateCreate(ri, obj));
+    if (ri.namespaced) await this.checkNamespaceOpen(obj.metadata.namespace!);
+    this.rules.trackUpdate(ri, undefined, obj, p.fieldManager, undefined, nowRFC3339(now));
+    return this.insert(ri, obj, p, now, needsName ? 8 : 1);
+  }
+
+  /** Store a new object; retries a generated name that collided. */
+  private async insert(ri: ResourceInfo, obj: KObject, p: WriteParams, now: Date, tries: number): Promise<KObject> {
+    const s = this.strategy(ri);
+    const ctx: WriteContext = { dryRun: p.dryRun, now };
+    const undo = s.beforeCreate ? await s.beforeCreate(obj, ctx) : undefined;
+    try {
+      const key = this.key(ri, obj.metadata.namespace, obj.metadata.name!);
+      if (p.dryRun) {
+        if (await this.store.get(key)) throw errors.alreadyExists(gr(ri), obj.metadata.name!);
+        await undo?.();
+        return obj;
+      }
+      const kv = await this.store.create(key, this.encode(obj));
+      return this.decode(kv);
+    } catch (e) {
+      await undo?.();
+      if (e instanceof StoreError && e.code === 'KeyExists') {
+        if (tries > 1 && obj.metadata.generateName) {
+          obj.metadata.name = generateName(obj.metadata.generateName);
+          return this.insert(ri, obj, p, now, tries - 1);
+        }
+        throw errors.alreadyExists(gr(ri), obj.metadata.name!);
+      }
+      throw e;
+    }
+  }
+
+  /** Check and normalise the metadata of an object about to be created. */
+  private admitNew(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams): KObject {
+    const obj = this.decodeBody(ri, input, p);
+    const md = obj.metadata;
+    if (ri.namespaced) {
+      if (md.namespace && namespace && md.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      md.namespace = namespace ?? md.namespace;
+    } else {
+      delete md.namespace;
+    }
+    if (md.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    md.uid = randomUUID();
+    md.creationTimestamp = nowRFC3339();
+    delete md.deletionTimestamp;
+    delete md.deletionGracePeriodSeconds;
+    delete md.selfLink;
+    if (this.strategy(ri).tracksGeneration) md.generation = 1;
+    else delete md.generation;
+    return obj;
+  }
+
+  /** Type check, unknown-field handling and apiVersion/kind check of a request body. */
+  decodeBody(ri: ResourceInfo, input: KObject, p: Pick<WriteParams, 'fieldValidation' | 'warnings'>): KObject {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(input)}'`);
+    }
+    const gv = groupVersion(ri);
+    if (!input.kind) throw errors.badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(input))}'`);
+    if (input.apiVersion !== gv || input.kind !== ri.kind) {
+      if (input.kind === ri.kind && input.apiVersion !== gv) {
+        throw errors.badRequest(`the API version in the data (${input.apiVersion}) does not match the expected API version (${gv})`);
+      }
+      throw errors.badRequest(`${input.kind} in version "${input.apiVersion}" cannot be handled as a ${ri.kind}: the object provided is unrecognized (expected ${gv}, Kind=${ri.kind})`);
+    }
+    const obj = deepClone(input);
+    if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
+    if (p.fieldValidation !== 'Ignore') {
+      const unknown = this.rules.unknownFields(ri, obj);
+      if (unknown.length > 0) {
+        const list = unknown.map((f) => `unknown field "${f}"`);
+        if (p.fieldValidation === 'Strict') {
+          throw errors.badRequest(`${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: strict decoding error: ${list.join(', ')}`);
+        }
+        p.warnings.push(...list);
+      }
+    }
+    this.rules.prune(ri, obj);
+    return obj;
+  }
+
+  private throwIfInvalid(ri: ResourceInfo, obj: KObject, errs: FieldError[]): void {
+    if (errs.length > 0) throw errors.invalid(gk(ri), obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
+  }
+
+  private async checkNamespaceOpen(namespace: string): Promise<void> {
+    const nsRi = findResource('', 'v1', 'namespaces')!;
+    const kv = await this.store.get(this.key(nsRi, undefined, namespace));
+    if (!kv) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
+    const ns = this.decode(kv);
+    if (ns.metadata.deletionTimestamp) {
+      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
+        name: namespace, kind: 'namespaces',
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  }
+
+  /**
+   * Replace an object (PUT, or the result of a PATCH). `expectRv` is the
+   * resourceVersion the caller based its change on; when the body carries a
+   * resourceVersion it must match the stored one.
+   */
+  async update(
+    ri: ResourceInfo, namespace: string | undefined, name: string, input: KObject, p: WriteParams,
+    opts: { subresource?: string; decoded?: boolean; basedOn?: KObject } = {},
+  ): Promise<KObject> {
+    const now = new Date();
+    const obj = opts.decoded ? input : this.decodeBody(ri, input, p);
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    if (ri.namespaced && obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const key = this.key(ri, namespace, name);
+    const kv = await this.store.get(key);
+    if (!kv) throw errors.notFound(gr(ri), name);
+    const old = this.decode(kv);
+    const wanted = obj.metadata.resourceVersion;
+    if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion) throw errors.staleObject(gr(ri), name);
+    const updated = this.prepareUpdate(ri, obj, old, opts.subresource, p, now);
+    if (sameContent(updated, old)) return old; // a no-op write changes nothing, not even resourceVersion
+    return this.commitUpdate(ri, updated, old, kv.modRevision, p, now);
+  }
+
+  private prepareUpdate(ri: ResourceInfo, obj: KObject, old: KObject, subresource: string | undefined, p: WriteParams, now: Date): KObject {
+    const s = this.strategy(ri);
+    const md = obj.metadata;
+    md.name = old.metadata.name;
+    if (ri.namespaced) md.namespace = old.metadata.namespace;
+    // Fields only the server sets.
+    md.uid = old.metadata.uid;
+    md.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) {
+      md.deletionTimestamp = old.metadata.deletionTimestamp;
+      md.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    } else {
+      delete md.deletionTimestamp;
+      delete md.deletionGracePeriodSeconds;
+    }
+    if (subresource === 'status') {
+      // A status write changes status only (and nothing of metadata but labels/annotations kube ignores too).
+      const status = obj.status;
+      const next = deepClone(old);
+      if (status === undefined) delete next.status;
+      else next.status = status;
+      s.prepareForUpdate?.(next, old, subresource);
+      this.rules.trackUpdate(ri, old, next, p.fieldManager, subresource, nowRFC3339(now));
+      this.throwIfInvalid(ri, next, this.rules.validateUpdate(ri, next, old, subresource));
+      return next;
+    }
+    if (ri.subresources.some((x) => x.name === 'status') && subresource === undefined) {
+      if (old.status === undefined) delete obj.status;
+      else obj.status = deepClone(old.status);
+    }
+    s.prepareForUpdate?.(obj, old, subresource);
+    this.rules.applyDefaults(ri, obj);
+    if (s.tracksGeneration) {
+      md.generation = (old.metadata.generation ?? 1) + (specChanged(obj, old) ? 1 : 0);
+    } else {
+      delete md.generation;
+    }
+    this.rules.trackUpdate(ri, old, obj, p.fieldManager, subresource, nowRFC3339(now));
+    this.throwIfInvalid(ri, obj, this.rules.validateUpdate(ri, obj, old, subresource));
+    return obj;
+  }
+
+  private async commitUpdate(ri: ResourceInfo, obj: KObject, old: KObject, rev: number, p: WriteParams, now: Date): Promise<KObject> {
+    const s = this.strategy(ri);
+    const name = old.metadata.name!;
+    const key = this.key(ri, old.metadata.namespace, name);
+    // A terminating object whose last finalizer went away leaves the store.
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && this.finalizersDone(ri, obj)) {
+      if (p.dryRun) return obj;
+      const deleted = await this.deleteNow(ri, key, rev, name);
+      return deleted;
+    }
+    const undo: Undo | undefined = s.beforeUpdate ? await s.beforeUpdate(obj, old, { dryRun: p.dryRun, now }) : undefined;
+    if (p.dryRun) {
+      await undo?.();
+      return obj;
+    }
+    let stored: KObject;
+    try {
+      stored = this.decode(await this.store.update(key, this.encode(obj), rev));
+    } catch (e) {
+      await undo?.();
+      if (e instanceof StoreError && e.code === 'Conflict') throw errors.staleObject(gr(ri), name);
+      if (e instanceof StoreError && e.code === 'NotFound') throw errors.notFound(gr(ri), name);
+      throw e;
+    }
+    await s.afterUpdate?.(stored, old);
+    return stored;
+  }
+
+  /** Namespaces also wait for spec.finalizers (the namespace controller's). */
+  private finalizersDone(ri: ResourceInfo, obj: KObject): boolean {
+    if (ri.resource !== 'namespaces') return true;
+    const spec = obj.spec as { finalizers?: string[] } | undefined;
+    return !(spec?.finalizers?.length);
+  }
+
+  private async deleteNow(ri: ResourceInfo, key: string, rev: number | undefined, name: string): Promise<KObject> {
+    try {
+      const kv = await this.store.delete(key, rev);
+      const obj = this.decode(kv);
+      await this.strategy(ri).afterDelete?.(obj);
+      return obj;
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'Conflict') throw errors.staleObject(gr(ri), name);
+      if (e instanceof StoreError && e.code === 'NotFound') throw errors.notFound(gr(ri), name);
+      throw e;
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on conflict, the way PATCH works: `mutate`
+   * gets the live object and returns the desired one.
+   */
+  async modify(
+    ri: ResourceInfo, namespace: string | undefined, name: string, p: WriteParams,
+    mutate: (live: KObject) => KObject, subresource?: string,
+  ): Promise<KObject> {
+    for (let attempt = 0; ; attempt++) {
+      const live = await this.get(ri, namespace, name);
+      const next = mutate(deepClone(live));
+      const requested = next.metadata?.resourceVersion;
+      // A patch that names a resourceVersion is a precondition; otherwise we base it on what we read.
+      if (!requested) next.metadata = { ...next.metadata, resourceVersion: live.metadata.resourceVersion };
+      try {
+        return await this.update(ri, namespace, name, next, p, { subresource, decoded: false });
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === 'Conflict' && !requested && attempt < 5) continue;
+        throw e;
+      }
+    }
+  }
+
+  async delete(ri: ResourceInfo, namespace: string | undefined, name: string, p: DeleteParams): Promise<DeleteResult> {
+    const key = this.key(ri, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw errors.notFound(gr(ri), name);
+      const obj = this.decode(kv);
+      const pre = p.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw errors.conflict(gr(ri), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+        throw errors.conflict(gr(ri), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+      }
+      try {
+        return await this.deleteOnce(ri, key, kv.modRevision, obj, p);
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === 'Conflict' && !pre?.resourceVersion && attempt < 5) continue;
+        throw e;
+      }
+    }
+  }
+
+  private async deleteOnce(ri: ResourceInfo, key: string, rev: number, obj: KObject, p: DeleteParams): Promise<DeleteResult> {
+    const name = obj.metadata.name!;
+    const s = this.strategy(ri);
+    const grace = s.gracePeriod ? s.gracePeriod(obj, p.gracePeriodSeconds) : 0;
+    const pendingFinalizers = (obj.metadata.finalizers?.length ?? 0) > 0 || !this.finalizersDone(ri, obj);
+    if (grace > 0 || pendingFinalizers) {
+      const next = deepClone(obj);
+      const now = Date.now();
+      const deadline = new Date(now + grace * 1000);
+      const current = next.metadata.deletionTimestamp ? Date.parse(next.metadata.deletionTimestamp) : Infinity;
+      if (deadline.getTime() < current) {
+        // A later delete may only shorten the grace period.
+        next.metadata.deletionTimestamp = nowRFC3339(deadline);
+        next.metadata.deletionGracePeriodSeconds = grace;
+      }
+      s.prepareForUpdate?.(next, obj, 'delete');
+      if (p.dryRun) return { deleted: false, object: next };
+      if (sameContent(next, obj)) return { deleted: false, object: obj };
+      try {
+        return { deleted: false, object: this.decode(await this.store.update(key, this.encode(next), rev)) };
+      } catch (e) {
+        if (e instanceof StoreError && e.code === 'Conflict') throw errors.staleObject(gr(ri), name);
+        throw e;
+      }
+    }
+    if (p.dryRun) return { deleted: true, object: obj };
+    return { deleted: true, object: await this.deleteNow(ri, key, rev, name) };
+  }
+
+  /** Every object of a resource in a namespace (or all), for deletecollection and controllers. */
+  async listAll(ri: ResourceInfo, namespace?: string, predicate?: ObjectPredicate): Promise<KObject[]> {
+    const list = await this.list(ri, { namespace });
+    return predicate ? list.items.filter(predicate) : list.items;
+  }
+}
+
+function parseRevision(rv: string): number {
+  const n = Number(rv);
+  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  return n;
+}
+
+function truncate(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
+
+export function generateName(base: string): string {
+  // kube: base truncated so the result fits in 63 characters, plus 5 random characters.
+  const b = base.length > 58 ? base.slice(0, 58) : base;
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += NAME_CHARS[Math.floor(Math.random() * NAME_CHARS.length)];
+  return b + suffix;
+}
+
+/** Equal apart from resourceVersion and managedFields timestamps. */
+function sameContent(a: KObject, b: KObject): boolean {
+  return JSON.stringify(normalizeForCompare(a)) === JSON.stringify(normalizeForCompare(b));
+}
+
+function normalizeForCompare(o: KObject): unknown {
+  const { resourceVersion: _rv, managedFields, ...md } = o.metadata;
+  const mf = managedFields?.map(({ time: _t, ...rest }) => rest);
+  return canonical({ ...o, metadata: { ...md, managedFields: mf } });
+}
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v as object).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = canonical(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+function specChanged(a: KObject, b: KObject): boolean {
+  const strip = (o: KObject) => {
+    const { metadata: _m, status: _s, ...rest } = o;
+    return canonical(rest);
+  };
+  return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
+}

@@ -1,0 +1,71 @@
+/**
+ * Turns a URL path and method into what is being asked: the resource,
+ * namespace, name, subresource and verb (kube-apiserver's RequestInfo).
+ */
+import { findResource, type ResourceInfo } from '../api/resources.js';
+import { errors } from '../api/errors.js';
+
+export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
+
+export interface ResourceRequest {
+  kind: 'resource';
+  ri: ResourceInfo;
+  verb: RequestVerb;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+}
+
+export interface NonResourceRequest { kind: 'nonresource'; path: string }
+
+/** /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v> */
+export interface DiscoveryRequest { kind: 'discovery'; group?: string; version?: string; legacy: boolean }
+
+export type RequestInfo = ResourceRequest | NonResourceRequest | DiscoveryRequest;
+
+export function parseRequest(method: string, pathname: string, query: URLSearchParams): RequestInfo {
+  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  if (parts[0] === 'api') {
+    if (parts.length === 1) return { kind: 'discovery', legacy: true };
+    if (parts.length === 2) return { kind: 'discovery', legacy: true, group: '', version: parts[1] };
+    return resourcePath(method, '', parts[1]!, parts.slice(2), query);
+  }
+  if (parts[0] === 'apis') {
+    if (parts.length === 1) return { kind: 'discovery', legacy: false };
+    if (parts.length === 2) return { kind: 'discovery', legacy: false, group: parts[1] };
+    if (parts.length === 3) return { kind: 'discovery', legacy: false, group: parts[1], version: parts[2] };
+    return resourcePath(method, parts[1]!, parts[2]!, parts.slice(3), query);
+  }
+  return { kind: 'nonresource', path: pathname };
+}
+
+function resourcePath(method: string, group: string, version: string, rest: string[], query: URLSearchParams): ResourceRequest {
+  let watchPrefix = false;
+  if (rest[0] === 'watch') { watchPrefix = true; rest = rest.slice(1); }
+  let namespace: string | undefined;
+  // namespaces/<ns>/<resource>/... but /namespaces and /namespaces/<name>[/status|/finalize] are the Namespace resource itself.
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...extra] = rest;
+  const ri = resource ? findResource(group, version, resource) : undefined;
+  if (!ri || extra.length > 0) throw errors.resourceNotFound();
+  if (subresource && !ri.subresources.some((s) => s.name === subresource)) throw errors.resourceNotFound();
+  if (ri.resource === 'namespaces') namespace = undefined;
+  else if (!ri.namespaced && namespace !== undefined) throw errors.resourceNotFound();
+  const isWatch = watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1';
+  let verb: RequestVerb;
+  switch (method) {
+    case 'GET': case 'HEAD':
+      verb = name ? (isWatch ? 'watch' : 'get') : isWatch ? 'watch' : 'list'; break;
+    case 'POST': verb = 'create'; break;
+    case 'PUT': verb = 'update'; break;
+    case 'PATCH': verb = 'patch'; break;
+    case 'DELETE': verb = name ? 'delete' : 'deletecollection'; break;
+    default: throw errors.methodNotAllowed(method.toLowerCase(), { group, resource: ri.resource });
+  }
+  const sub = subresource ? ri.subresources.find((s) => s.name === subresource) : undefined;
+  if (sub?.streaming) verb = 'connect';
+  return { kind: 'resource', ri, verb, namespace, name, subresource };
+}

@@ -1,0 +1,53 @@
+/** Puts the socket-free handler on a node http(s) server: body limits, chunked watch streams, client disconnects. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from '../api/errors.js';
+import { MAX_BODY_BYTES } from './http/body.js';
+import { errorReply, isStreaming, type ApiRequest, type Reply } from './http/reply.js';
+
+export function nodeHandler(app: (req: ApiRequest) => Promise<Reply>) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      send(res, errorReply(errors.tooLarge()));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        if (!tooLarge) send(res, errorReply(errors.tooLarge()));
+        tooLarge = true;
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (tooLarge) return;
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      app({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8') })
+        .then((reply) => send(res, reply, req))
+        .catch((e) => send(res, errorReply(e)));
+    });
+  };
+}
+
+function send(res: ServerResponse, reply: Reply, req?: IncomingMessage): void {
+  if (res.headersSent) return;
+  if (!isStreaming(reply)) {
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.byteLength });
+    res.end(req?.method === 'HEAD' ? undefined : reply.body);
+    return;
+  }
+  const { 'Transfer-Encoding': _te, ...headers } = reply.headers;
+  res.writeHead(reply.status, headers);
+  res.flushHeaders();
+  const stop = reply.start(
+    (chunk) => { res.write(chunk); },
+    () => res.end(),
+  );
+  res.on('close', stop);
+}

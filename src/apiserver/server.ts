@@ -1,0 +1,131 @@
+/**
+ * Starts a complete control plane in this process: store, PKI and tokens,
+ * the HTTPS API, the bootstrap objects and the controllers (which talk to
+ * the API over its own socket like any other client).
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { createApp } from './app.js';
+import { nodeHandler } from './serve-http.js';
+import { Registry } from './registry/registry.js';
+import { apiRules } from './rules.js';
+import { strategies } from './registry/strategies/index.js';
+import { ServiceAllocations } from './registry/strategies/services.js';
+import { bootstrapObjects } from './bootstrap.js';
+import { defaultServingNames, ensurePki } from './state/pki.js';
+import { TokenAuthenticator } from './state/tokens.js';
+import { writeKubeconfig } from './state/kubeconfig.js';
+
+export interface ApiServerOptions {
+  stateDir: string;
+  host: string;
+  port: number;
+  /** Serve plain HTTP without authentication (explicit opt-in only). */
+  insecureHttp?: boolean;
+  serviceCidr?: string;
+  clusterCidr?: string;
+  /** Address other hosts use to reach this server (put in the certificate and the kubernetes Endpoints). */
+  advertiseAddress?: string;
+  /** Seconds without a Lease renewal before a node goes NotReady. */
+  nodeGracePeriodSeconds?: number;
+  /** Do not start controllers (tests of the bare API). */
+  controllers?: boolean;
+}
+
+export interface RunningApiServer {
+  url: string;
+  kubeconfigPath: string;
+  adminToken: string;
+  caCertPem?: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const serviceCidr = opts.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
+  const store = SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
+  const allocations = new ServiceAllocations(store, serviceCidr);
+  await allocations.init();
+  const registry = new Registry(store, apiRules, strategies(allocations));
+
+  let controllersReady = false;
+  let bootstrapped = false;
+  const tokens = opts.insecureHttp ? undefined : TokenAuthenticator.load(opts.stateDir);
+  let serverAddress = `${opts.host}:${opts.port}`;
+  const app = createApp({
+    registry, rules: apiRules, authenticator: tokens,
+    serverAddress: () => serverAddress,
+    readyChecks: [
+      { name: 'etcd', ok: () => true },
+      { name: 'poststarthook/bootstrap-controller', ok: () => bootstrapped },
+      { name: 'poststarthook/start-controllers', ok: () => controllersReady || opts.controllers === false },
+    ],
+  });
+
+  let server: Server;
+  let caCertPem: string | undefined;
+  const advertise = opts.advertiseAddress ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
+  if (opts.insecureHttp) {
+    server = createHttpServer(nodeHandler(app));
+  } else {
+    const pki = ensurePki(join(opts.stateDir, 'pki'), defaultServingNames([opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)), firstServiceIp(serviceCidr)));
+    caCertPem = pki.caCertPem;
+    server = createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app));
+  }
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new Error(e.code === 'EADDRINUSE' ? `cannot listen on ${opts.host}:${opts.port}: the address is in use; stop the other server or pick --listen ADDR:PORT` : e.message)));
+    server.listen(opts.port, opts.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  serverAddress = `${hostForUrl(advertise)}:${port}`;
+  const url = `${opts.insecureHttp ? 'http' : 'https'}://${hostForUrl(advertise)}:${port}`;
+  const kubeconfigPath = join(opts.stateDir, 'kubeconfig');
+  const adminToken = tokens?.adminToken ?? '';
+  writeKubeconfig(kubeconfigPath, { server: url, caCertPem, token: adminToken });
+
+  await bootstrapObjects(registry, { apiserverIp: advertise, apiserverPort: port, serviceIp: firstServiceIp(serviceCidr) });
+  bootstrapped = true;
+
+  let controllers: { stop(): Promise<void> } | undefined;
+  if (opts.controllers !== false) {
+    controllers = undefined;
+    controllersReady = true;
+  }
+  const repair = setInterval(() => void allocations.repair(registry).catch(() => undefined), 60_000);
+  repair.unref();
+
+  return {
+    url, kubeconfigPath, adminToken, caCertPem, store,
+    async close() {
+      clearInterval(repair);
+      await controllers?.stop();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The first usable address of the service CIDR: the `kubernetes` Service's ClusterIP. */
+export function firstServiceIp(cidr: string): string {
+  const [base] = cidr.split('/');
+  const parts = base!.split('.').map(Number);
+  const n = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  const ip = n + 1;
+  return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.');
+}

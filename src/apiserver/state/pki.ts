@@ -1,0 +1,119 @@
+/**
+ * The cluster's CA and the API server's serving certificate, generated on
+ * first start and kept in the state directory so clients keep trusting the
+ * server across restarts.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+export interface ServingPki {
+  caCertPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+function newKeyPem(): string {
+  // node's native RSA generation is ~100x faster than forge's pure-JS one.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+}
+
+function serial(): string {
+  // Positive 128-bit serial (leading byte < 0x80).
+  const b = randomBytes(16);
+  b[0] = b[0]! & 0x7f;
+  return b.toString('hex');
+}
+
+function makeCert(opts: {
+  subjectCN: string; publicKeyPem: string; signingKeyPem: string; issuer?: forge.pki.Certificate;
+  isCA: boolean; years: number; dnsNames?: string[]; ips?: string[];
+}): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKeyPem);
+  cert.serialNumber = serial();
+  const now = new Date();
+  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notAfter = new Date(now.getTime() + opts.years * 365 * 24 * 3600_000);
+  cert.setSubject([{ name: 'commonName', value: opts.subjectCN }]);
+  cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : [{ name: 'commonName', value: opts.subjectCN }]);
+  const ext: any[] = [
+    { name: 'basicConstraints', cA: opts.isCA, critical: true },
+    opts.isCA
+      ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
+      : { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ];
+  if (!opts.isCA) {
+    ext.push({ name: 'extKeyUsage', serverAuth: true });
+    const altNames = [
+      ...(opts.dnsNames ?? []).map((value) => ({ type: 2, value })),
+      ...(opts.ips ?? []).map((ip) => ({ type: 7, ip })),
+    ];
+    ext.push({ name: 'subjectAltName', altNames });
+  }
+  cert.setExtensions(ext);
+  cert.sign(forge.pki.privateKeyFromPem(opts.signingKeyPem), forge.md.sha256.create());
+  return cert;
+}
+
+function publicPemOf(keyPem: string): string {
+  const priv = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  return forge.pki.publicKeyToPem(forge.pki.setRsaPublicKey(priv.n, priv.e));
+}
+
+/** Names and addresses the serving certificate must cover. */
+export interface ServingNames { dnsNames: string[]; ips: string[] }
+
+export const defaultServingNames = (extraIps: string[], serviceIp: string): ServingNames => ({
+  dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+  ips: [...new Set(['127.0.0.1', '::1', serviceIp, ...extraIps])],
+});
+
+/**
+ * Load the CA and serving certificate from dir, creating what is missing.
+ * The serving certificate is re-issued when it lacks a requested name.
+ */
+export function ensurePki(dir: string, names: ServingNames): ServingPki {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const caKeyPath = join(dir, 'ca.key'), caCertPath = join(dir, 'ca.crt');
+  const keyPath = join(dir, 'apiserver.key'), certPath = join(dir, 'apiserver.crt');
+  if (!existsSync(caKeyPath) || !existsSync(caCertPath)) {
+    const caKey = newKeyPem();
+    const ca = makeCert({ subjectCN: 'podnet-ca', publicKeyPem: publicPemOf(caKey), signingKeyPem: caKey, isCA: true, years: 10 });
+    writeFileSync(caKeyPath, caKey, { mode: 0o600 });
+    writeFileSync(caCertPath, forge.pki.certificateToPem(ca));
+  }
+  const caKeyPem = readFileSync(caKeyPath, 'utf8');
+  const caCertPem = readFileSync(caCertPath, 'utf8');
+  const ca = forge.pki.certificateFromPem(caCertPem);
+  if (!existsSync(keyPath) || !existsSync(certPath) || !coversNames(readFileSync(certPath, 'utf8'), names)) {
+    const key = existsSync(keyPath) ? readFileSync(keyPath, 'utf8') : newKeyPem();
+    const cert = makeCert({
+      subjectCN: 'kube-apiserver', publicKeyPem: publicPemOf(key), signingKeyPem: caKeyPem, issuer: ca,
+      isCA: false, years: 5, dnsNames: names.dnsNames, ips: names.ips,
+    });
+    writeFileSync(keyPath, key, { mode: 0o600 });
+    writeFileSync(certPath, forge.pki.certificateToPem(cert));
+  }
+  return { caCertPem, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+}
+
+function coversNames(certPem: string, names: ServingNames): boolean {
+  const cert = forge.pki.certificateFromPem(certPem);
+  const san = cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | null;
+  const have = new Set((san?.altNames ?? []).map((a) => a.ip ?? a.value ?? ''));
+  return [...names.dnsNames, ...names.ips.map(normalizeIp)].every((n) => have.has(n)) &&
+    cert.validity.notAfter.getTime() > Date.now() + 30 * 24 * 3600_000;
+}
+
+// forge reports IPv6 SANs in full form; compare like with like.
+function normalizeIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  // The typings lack these two helpers; they are part of forge's util.
+  const util = forge.util as unknown as { bytesFromIP(ip: string): string | null; bytesToIP(b: string): string };
+  const bytes = util.bytesFromIP(ip);
+  return bytes ? util.bytesToIP(bytes) : ip;
+}

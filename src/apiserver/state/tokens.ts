@@ -1,0 +1,64 @@
+/**
+ * Bearer tokens: one admin token for kubectl and one per node agent,
+ * kept in DIR/tokens.json (mode 0600).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface UserInfo { name: string; groups: string[] }
+
+interface TokenFile { admin: string; nodes: Record<string, string> }
+
+const newToken = () => randomBytes(24).toString('base64url');
+
+export class TokenAuthenticator {
+  private constructor(private readonly path: string, private data: TokenFile) {}
+
+  static load(dir: string): TokenAuthenticator {
+    const path = join(dir, 'tokens.json');
+    let data: TokenFile;
+    if (existsSync(path)) data = JSON.parse(readFileSync(path, 'utf8')) as TokenFile;
+    else {
+      data = { admin: newToken(), nodes: {} };
+      writeFileSync(path, JSON.stringify(data, null, 2), { mode: 0o600 });
+    }
+    return new TokenAuthenticator(path, data);
+  }
+
+  get adminToken(): string { return this.data.admin; }
+
+  /** The token for a node agent, minted on first request and kept. Re-reads the file so tokens minted by `podnet` while the server runs are honoured. */
+  nodeToken(node: string): string {
+    this.reload();
+    let t = this.data.nodes[node];
+    if (!t) {
+      t = newToken();
+      this.data.nodes[node] = t;
+      writeFileSync(this.path, JSON.stringify(this.data, null, 2), { mode: 0o600 });
+    }
+    return t;
+  }
+
+  private reload(): void {
+    if (existsSync(this.path)) this.data = JSON.parse(readFileSync(this.path, 'utf8')) as TokenFile;
+  }
+
+  /** The user a bearer token names, or undefined. */
+  authenticate(token: string): UserInfo | undefined {
+    if (same(token, this.data.admin)) return { name: 'admin', groups: ['system:masters', 'system:authenticated'] };
+    for (const [node, t] of Object.entries(this.data.nodes)) {
+      if (same(token, t)) return { name: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] };
+    }
+    // A token minted by another process since we loaded: look once more.
+    const before = this.data;
+    this.reload();
+    if (this.data !== before && Object.values(this.data.nodes).some((t) => same(token, t))) return this.authenticate(token);
+    return undefined;
+  }
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,53 @@
+/** `podnet apiserver`: run the control plane until SIGINT/SIGTERM. */
+import { parseArgs } from 'node:util';
+import { startApiServer } from '../apiserver/server.js';
+import { CliError } from './errors.js';
+import { stateDir } from './state-dir.js';
+
+export async function runApiserver(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        state: { type: 'string' },
+        listen: { type: 'string', default: '127.0.0.1:6443' },
+        'insecure-http': { type: 'boolean', default: false },
+        'service-cidr': { type: 'string' },
+        'cluster-cidr': { type: 'string' },
+        'advertise-address': { type: 'string' },
+        'node-grace-period': { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
+  }
+  const { host, port } = parseListen(values.listen!);
+  const server = await startApiServer({
+    stateDir: stateDir(values.state),
+    host, port,
+    insecureHttp: values['insecure-http'],
+    serviceCidr: values['service-cidr'],
+    clusterCidr: values['cluster-cidr'],
+    advertiseAddress: values['advertise-address'],
+    nodeGracePeriodSeconds: values['node-grace-period'] ? Number(values['node-grace-period']) : undefined,
+  }).catch((e: Error) => { throw new CliError(e.message); });
+  process.stdout.write(`podnet apiserver listening on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  return 0;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new CliError(`--listen ${JSON.stringify(listen)} is not ADDR:PORT (e.g. 127.0.0.1:6443 or [::1]:6443)`);
+  }
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
