@@ -46,7 +46,7 @@ export const fieldError = {
   notSupported: (field: string, value: unknown, supported: string[]): FieldError => ({ type: 'FieldValueNotSupported', field, value, supported }),
   duplicate: (field: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field, value }),
   forbidden: (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail }),
-  tooLong: (field: string, value: unknown, max: number): FieldError => ({ type: 'FieldValueTooLong', field, value, detail: `must have at most ${max} bytes` }),
+  tooLong: (field: string, max: number): FieldError => ({ type: 'FieldValueTooLong', field, detail: `may not be more than ${max} bytes` }),
   typeInvalid: (field: string, value: unknown, detail: string): FieldError => ({ type: 'FieldValueTypeInvalid', field, value, detail }),
 };
 
@@ -55,13 +55,15 @@ function formatValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return 'null';
+  // Go's %#v of a []string, as kube prints e.g. spec.clusterIPs.
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
   return JSON.stringify(v);
 }
 
 /** The message of one field error, e.g. `spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive`. */
 export function formatFieldError(e: FieldError): string {
   let s = `${e.field}: ${fieldErrorText[e.type]}`;
-  if (e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || e.type === 'FieldValueTooMany') {
+  if (e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || (e.type === 'FieldValueTooLong' && e.value === undefined)) {
     return e.detail ? `${s}: ${e.detail}` : s;
   }
   if (e.value !== undefined) s += `: ${formatValue(e.value)}`;

@@ -48,6 +48,8 @@ export async function bootstrapObjects(
 }
 
 async function ensure(registry: Registry, ri: ResourceInfo, namespace: string | undefined, obj: KObject): Promise<void> {
+  // Look first: creating again would try to allocate the kubernetes Service's IP a second time.
+  if (await registry.store.get(registry.key(ri, namespace, obj.metadata.name!))) return;
   try {
     await registry.create(ri, namespace, obj, params());
   } catch (e) {

@@ -44,7 +44,8 @@ function resourcePath(method: string, group: string, version: string, rest: stri
   if (rest[0] === 'watch') { watchPrefix = true; rest = rest.slice(1); }
   let namespace: string | undefined;
   // namespaces/<ns>/<resource>/... but /namespaces and /namespaces/<name>[/status|/finalize] are the Namespace resource itself.
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // .../namespaces/NAME/status and /finalize are subresources of the Namespace itself.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

@@ -17,6 +17,8 @@ import { apiRules } from './rules.js';
 import { strategies } from './registry/strategies/index.js';
 import { ServiceAllocations } from './registry/strategies/services.js';
 import { bootstrapObjects } from './bootstrap.js';
+import { KubeClient } from '../client/client.js';
+import { startControllers } from '../controllers/index.js';
 import { defaultServingNames, ensurePki } from './state/pki.js';
 import { TokenAuthenticator } from './state/tokens.js';
 import { writeKubeconfig } from './state/kubeconfig.js';
@@ -99,7 +101,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   let controllers: { stop(): Promise<void> } | undefined;
   if (opts.controllers !== false) {
-    controllers = undefined;
+    const client = new KubeClient({ server: url, token: adminToken, caCertPem, userAgent: 'podnet-controller-manager' });
+    controllers = await startControllers(client, {
+      clusterCidr: opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
+      nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
+    });
     controllersReady = true;
   }
   const repair = setInterval(() => void allocations.repair(registry).catch(() => undefined), 60_000);

@@ -63,7 +63,7 @@ export async function handleResource(
       return withWarnings(render(ri, repr, created, query, 201), wp);
     }
     case 'update': {
-      const wp = writeParams(query, headers);
+      const wp = writeParams(query, headers, 'UpdateOptions');
       const obj = decodeBody(body, headers['content-type']) as KObject;
       if (subresource === 'finalize') return finalize(deps, req, obj, wp, repr, query);
       const updated = await registry.update(ri, namespace, name!, obj, wp, { subresource });
@@ -119,16 +119,19 @@ function parseIntParam(q: URLSearchParams, key: string): number | undefined {
   return n;
 }
 
-export function writeParams(q: URLSearchParams, headers: Record<string, string | undefined>): WriteParams {
+export function writeParams(q: URLSearchParams, headers: Record<string, string | undefined>, optionsKind = 'CreateOptions'): WriteParams {
+  // kube validates these as fields of Create/Update/PatchOptions: a bad value is 422 Invalid.
+  const invalid = (field: string, value: string, supported: string[]) =>
+    errors.invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [{ type: 'FieldValueNotSupported', field, value, supported }]);
   const dry = q.getAll('dryRun');
-  for (const d of dry) if (d !== 'All') throw errors.badRequest(`Invalid dry run value: ${JSON.stringify(d)}: valid values are "All"`);
+  dry.forEach((d, i) => { if (d !== 'All') throw invalid(`dryRun[${i}]`, d, ['All']); });
   let manager = q.get('fieldManager') ?? '';
   if (!manager) manager = (headers['user-agent'] ?? 'unknown').split('/')[0]!.slice(0, FIELD_MANAGER_MAX);
-  if (manager.length > FIELD_MANAGER_MAX) throw errors.badRequest(`fieldManager: Too long: may not be longer than ${FIELD_MANAGER_MAX}`);
-  const fv = q.get('fieldValidation') ?? 'Warn';
-  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') {
-    throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(fv)}: supported values: "Ignore", "Strict", "Warn"`);
+  if (manager.length > FIELD_MANAGER_MAX) {
+    throw errors.invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [{ type: 'FieldValueTooLong', field: 'fieldManager', detail: `may not be more than ${FIELD_MANAGER_MAX} bytes` }]);
   }
+  const fv = q.get('fieldValidation') ?? 'Warn';
+  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') throw invalid('fieldValidation', fv, ['Ignore', 'Strict', 'Warn']);
   return { dryRun: dry.length > 0, fieldManager: manager, fieldValidation: fv, warnings: [] };
 }
 
@@ -161,7 +164,7 @@ async function patch(
 ): Promise<Reply> {
   const { registry, rules } = deps;
   const { ri, namespace, name, subresource } = req;
-  const wp = writeParams(query, headers);
+  const wp = writeParams(query, headers, 'PatchOptions');
   const type = mediaType(headers['content-type']);
   if (type === 'application/apply-patch+yaml') {
     if (!query.get('fieldManager')) throw errors.badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests');
@@ -181,10 +184,10 @@ async function patch(
     if (!live) {
       const created = rules.apply(ri, undefined, applied, wp.fieldManager, force, now);
       created.metadata.name = name;
-      const obj = await registry.create(ri, namespace, created, { ...wp, fieldValidation: 'Ignore' });
+      const obj = await registry.create(ri, namespace, created, { ...wp, fieldValidation: 'Ignore', applied: true });
       return withWarnings(render(ri, repr, obj, query, 201), wp);
     }
-    const updated = await registry.modify(ri, namespace, name!, { ...wp, fieldValidation: 'Ignore' }, (cur) => {
+    const updated = await registry.modify(ri, namespace, name!, { ...wp, fieldValidation: 'Ignore', applied: true }, (cur) => {
       const next = rules.apply(ri, cur, applied, wp.fieldManager, force, now);
       if (!applied.metadata.resourceVersion) delete next.metadata.resourceVersion;
       return next;

@@ -31,12 +31,14 @@ export function parseJson(text: string): unknown {
 
 /** Parse a YAML body (one document); the error names the line and column. */
 export function parseYaml(text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = e.linePos?.[0];
-    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-    throw errors.badRequest(`error converting YAML to JSON: yaml${where}: ${e.message.split('\n')[0]}`);
+    // go-yaml's shape ("yaml: line N: ..."), plus the column.
+    const where = pos ? ` line ${pos.line}, column ${pos.col}` : '';
+    const what = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw errors.badRequest(`error converting YAML to JSON: yaml:${where}: ${what}`);
   }
   return doc.toJS();
 }

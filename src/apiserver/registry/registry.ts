@@ -29,6 +29,8 @@ export interface WriteParams {
   fieldValidation: 'Strict' | 'Warn' | 'Ignore';
   /** Collected warnings (Warn mode) to return in Warning headers. */
   warnings: string[];
+  /** The object comes from server-side apply, which has recorded field ownership itself. */
+  applied?: boolean;
 }
 
 export interface DeleteParams {
@@ -144,7 +146,7 @@ export class Registry {
     if (needsName) obj.metadata.name = generateName(obj.metadata.generateName!);
     this.throwIfInvalid(ri, obj, this.rules.validateCreate(ri, obj));
     if (ri.namespaced) await this.checkNamespaceOpen(obj.metadata.namespace!);
-    this.rules.trackUpdate(ri, undefined, obj, p.fieldManager, undefined, nowRFC3339(now));
+    if (!p.applied) this.rules.trackUpdate(ri, undefined, obj, p.fieldManager, undefined, nowRFC3339(now));
     return this.insert(ri, obj, p, now, needsName ? 8 : 1);
   }
 
@@ -294,7 +296,7 @@ export class Registry {
       if (status === undefined) delete next.status;
       else next.status = status;
       s.prepareForUpdate?.(next, old, subresource);
-      this.rules.trackUpdate(ri, old, next, p.fieldManager, subresource, nowRFC3339(now));
+      if (!p.applied) this.rules.trackUpdate(ri, old, next, p.fieldManager, subresource, nowRFC3339(now));
       this.throwIfInvalid(ri, next, this.rules.validateUpdate(ri, next, old, subresource));
       return next;
     }
@@ -309,7 +311,7 @@ export class Registry {
     } else {
       delete md.generation;
     }
-    this.rules.trackUpdate(ri, old, obj, p.fieldManager, subresource, nowRFC3339(now));
+    if (!p.applied) this.rules.trackUpdate(ri, old, obj, p.fieldManager, subresource, nowRFC3339(now));
     this.throwIfInvalid(ri, obj, this.rules.validateUpdate(ri, obj, old, subresource));
     return obj;
   }

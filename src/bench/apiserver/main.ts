@@ -1,0 +1,149 @@
+/**
+ * The API server benchmark: spawns `podnet apiserver` on a fresh state dir,
+ * loads Services, Pods and EndpointSlices over HTTPS with keep-alive, then
+ * measures list latency, watch fan-out latency and the server's memory.
+ * Prints a table against the issue's goals and writes the results as JSON.
+ * Run it with bench/apiserver/run (see bench/README.md).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createMany, type CreateResult } from './create-phase.js';
+import { BenchClient } from './http-client.js';
+import { measureList } from './list-phase.js';
+import { endpointSliceObject, namespaceName, namespaceObject, podObject, serviceName, serviceObject } from './objects.js';
+import { HelpRequested, parseOptions, USAGE, type BenchOptions } from './options.js';
+import { formatTable, rows, type BenchResults } from './report.js';
+import { spawnApiServer, type ServerProcess } from './server-process.js';
+import { measureWatch } from './watch-phase.js';
+
+const DEFAULT_OUT = fileURLToPath(new URL('../../../bench/apiserver/results.json', import.meta.url));
+
+export async function main(args: string[]): Promise<number> {
+  let opts: BenchOptions;
+  try {
+    opts = parseOptions(args, DEFAULT_OUT);
+  } catch (e) {
+    if (e instanceof HelpRequested) { process.stdout.write(`${USAGE}\n`); return 0; }
+    process.stderr.write(`bench/apiserver: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+  let server: ServerProcess | undefined;
+  let client: BenchClient | undefined;
+  // Ctrl-C or a kill still ends the server and removes its state dir.
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = true;
+    log(`${sig}: stopping the server`);
+    client?.close();
+    void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    server = await spawnApiServer({ nodeArgs: opts.serverNodeArgs, verbose: opts.verbose });
+    log(`server pid ${server.pid} at ${server.url}, state ${server.stateDir}`);
+    client = new BenchClient(server.url, server.token, server.caPem, opts.concurrency);
+    await waitReady(client);
+    const results = await run(client, server, opts, log);
+    const table = formatTable(rows(results));
+    const scaled = opts.services < 10_000 || opts.pods < 10_000 || opts.slices * opts.endpointsPerSlice < 100_000 || opts.watchers < 100;
+    const note = scaled ? 'note: a scaled-down run; the goals are stated for 10k Services, 10k Pods, 100k endpoints and 100 watchers.\n' : '';
+    process.stdout.write(`\n${table}\n${note}\n`);
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(opts.out, `${JSON.stringify(report(opts, results), null, 2)}\n`);
+    log(`results written to ${opts.out}`);
+    return 0;
+  } catch (e) {
+    // After Ctrl-C the requests in flight fail as the server goes away; that is not news.
+    if (!interrupted) process.stderr.write(`bench/apiserver failed: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  } finally {
+    client?.close();
+    await server?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, log: (s: string) => void): Promise<BenchResults> {
+  const memory: BenchResults['memory'] = [];
+  const mark = (after: string) => {
+    const m = server.memory();
+    memory.push({ after, ...m });
+    log(`server memory after ${after}: VmRSS ${m.rssMiB.toFixed(0)} MiB, VmHWM ${m.hwmMiB.toFixed(0)} MiB`);
+  };
+  mark('start');
+  const ns = (i: number) => namespaceName(i % o.namespaces);
+  const creates: CreateResult[] = [];
+  const create = async (spec: Parameters<typeof createMany>[1]) => {
+    log(`creating ${spec.count} ${spec.kind} objects, ${spec.concurrency} in flight`);
+    const r = await createMany(client, spec);
+    creates.push(r);
+    log(`  ${r.perSecond.toFixed(0)}/s (${r.seconds.toFixed(1)} s; latency p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms)`);
+  };
+  await create({ kind: 'Namespace', count: o.namespaces, concurrency: o.concurrency, path: () => '/api/v1/namespaces', object: (i) => namespaceObject(namespaceName(i)) });
+  await create({ kind: 'Service', count: o.services, concurrency: o.concurrency, path: (i) => `/api/v1/namespaces/${ns(i)}/services`, object: (i) => serviceObject(i, ns(i)) });
+  mark('services');
+  if (o.pods > 0) {
+    await create({ kind: 'Pod', count: o.pods, concurrency: o.concurrency, path: (i) => `/api/v1/namespaces/${ns(i)}/pods`, object: (i) => podObject(i, ns(i), o.services) });
+    mark('pods');
+  }
+  if (o.slices > 0) {
+    await create({
+      kind: 'EndpointSlice', count: o.slices, concurrency: o.concurrency,
+      path: (i) => `/apis/discovery.k8s.io/v1/namespaces/${ns(i)}/endpointslices`,
+      object: (i) => endpointSliceObject(i, ns(i), o.endpointsPerSlice, o.services),
+    });
+  }
+  mark('load');
+
+  const lists = [];
+  const listSpecs = [
+    { name: 'list JSON', table: false, pageSize: undefined },
+    { name: 'list Table', table: true, pageSize: undefined },
+    { name: `list paged limit=${o.pageSize}`, table: false, pageSize: o.pageSize },
+  ];
+  for (const s of listSpecs) {
+    log(`${s.name} of /api/v1/services, ${o.listRuns} runs`);
+    const r = await measureList(client, { ...s, path: '/api/v1/services', runs: o.listRuns, wantItems: o.services });
+    lists.push(r);
+    log(`  p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, ${r.items} items, ${(r.bytes / 1048576).toFixed(1)} MiB`);
+  }
+  mark('lists');
+
+  log(`watch: ${o.watchers} watchers, ${o.updates} patches every ${o.updateIntervalMs} ms`);
+  const targets = Array.from({ length: Math.min(o.updates, o.services) }, (_, i) => `/api/v1/namespaces/${ns(i)}/services/${serviceName(i)}`);
+  const watch = await measureWatch(client, { collection: '/api/v1/services', targets, watchers: o.watchers, updates: o.updates, intervalMs: o.updateIntervalMs });
+  log(`  delivered ${watch.deliveries}/${watch.expectedDeliveries}; send->receive p50 ${watch.fromSend.p50.toFixed(1)} ms, p99 ${watch.fromSend.p99.toFixed(1)} ms`);
+  mark('watch');
+  return { creates, lists, watch, memory };
+}
+
+async function waitReady(client: BenchClient): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await client.send({ method: 'GET', path: '/readyz' }).catch(() => undefined);
+    if (res?.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`the server did not become ready within 30 s (/readyz: ${res ? `HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}` : 'no answer'})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function report(opts: BenchOptions, results: BenchResults): object {
+  const { out: _out, verbose: _verbose, ...options } = opts;
+  return {
+    benchmark: 'apiserver',
+    date: new Date().toISOString(),
+    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: Math.round(totalmem() / 1048576), node: process.version },
+    options,
+    table: rows(results).map((r) => ({ ...r, value: Number.isNaN(r.value) ? null : r.value })),
+    results,
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,95 @@
+/** Command-line flags of the API server benchmark, with the full-scale defaults. */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  services: number;
+  pods: number;
+  slices: number;
+  endpointsPerSlice: number;
+  /** Objects are spread round-robin over this many namespaces (bench-000 ...). */
+  namespaces: number;
+  /** Create requests in flight. */
+  concurrency: number;
+  listRuns: number;
+  pageSize: number;
+  watchers: number;
+  updates: number;
+  /** Milliseconds between the starts of two updates (open loop). */
+  updateIntervalMs: number;
+  out: string;
+  /** Extra node flags for the server process, split on spaces. */
+  serverNodeArgs: string[];
+  verbose: boolean;
+}
+
+export const USAGE = `usage: bench/apiserver/run [flags]
+  --services N             Services to create (10000)
+  --pods N                 Pods to create (10000)
+  --slices N               EndpointSlices to create (1000)
+  --endpoints-per-slice N  endpoints in each slice (100)
+  --namespaces N           namespaces the objects are spread over (100)
+  --concurrency N          create requests in flight (64)
+  --list-runs N            runs of each list measurement (20)
+  --page-size N            limit= of the paged list (500)
+  --watchers N             concurrent watchers of /api/v1/services (100)
+  --updates N              label patches observed by the watchers (500)
+  --update-interval-ms N   time between two patches (5)
+  --quick                  a one-minute run: 1000 services, 1000 pods, 100 slices, 20 watchers, 100 updates, 5 list runs
+  --out FILE               results JSON (bench/apiserver/results.json)
+  --server-node-args="..." node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --verbose                echo the server's output`;
+
+const QUICK: Partial<BenchOptions> = { services: 1000, pods: 1000, slices: 100, watchers: 20, updates: 100, listRuns: 5 };
+
+/** Parse flags; throws an Error whose message names the bad flag. */
+export function parseOptions(args: string[], defaultOut: string): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      services: { type: 'string' }, pods: { type: 'string' }, slices: { type: 'string' },
+      'endpoints-per-slice': { type: 'string' }, namespaces: { type: 'string' }, concurrency: { type: 'string' },
+      'list-runs': { type: 'string' }, 'page-size': { type: 'string' }, watchers: { type: 'string' },
+      updates: { type: 'string' }, 'update-interval-ms': { type: 'string' }, quick: { type: 'boolean' },
+      out: { type: 'string' }, 'server-node-args': { type: 'string' }, verbose: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) throw new HelpRequested();
+  const base: BenchOptions = {
+    services: 10_000, pods: 10_000, slices: 1_000, endpointsPerSlice: 100, namespaces: 100, concurrency: 64,
+    listRuns: 20, pageSize: 500, watchers: 100, updates: 500, updateIntervalMs: 5,
+    out: values.out ?? defaultOut,
+    serverNodeArgs: (values['server-node-args'] ?? '').split(' ').filter(Boolean),
+    verbose: values.verbose ?? false,
+    ...(values.quick ? QUICK : {}),
+  };
+  const num = (flag: string, fallback: number, min: number): number => {
+    const raw = (values as Record<string, unknown>)[flag];
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} ${JSON.stringify(raw)}: want a whole number >= ${min}`);
+    return n;
+  };
+  const opts: BenchOptions = {
+    ...base,
+    services: num('services', base.services, 1),
+    pods: num('pods', base.pods, 0),
+    slices: num('slices', base.slices, 0),
+    endpointsPerSlice: num('endpoints-per-slice', base.endpointsPerSlice, 1),
+    namespaces: num('namespaces', base.namespaces, 1),
+    concurrency: num('concurrency', base.concurrency, 1),
+    listRuns: num('list-runs', base.listRuns, 1),
+    pageSize: num('page-size', base.pageSize, 1),
+    watchers: num('watchers', base.watchers, 1),
+    updates: num('updates', base.updates, 1),
+    updateIntervalMs: num('update-interval-ms', base.updateIntervalMs, 0),
+  };
+  if (opts.endpointsPerSlice > 1000) throw new Error('--endpoints-per-slice: an EndpointSlice holds at most 1000 endpoints');
+  if (opts.namespaces > 1000) throw new Error('--namespaces: at most 1000');
+  return opts;
+}
+
+export class HelpRequested extends Error {
+  constructor() { super(USAGE); }
+}

@@ -1,0 +1,67 @@
+/** The results table (metric, value, goal, met?) and the JSON written beside it. */
+import type { CreateResult } from './create-phase.js';
+import type { ListResult } from './list-phase.js';
+import type { ServerMemory } from './server-process.js';
+import type { WatchResult } from './watch-phase.js';
+import { round2 } from './stats.js';
+
+export interface BenchResults {
+  creates: CreateResult[];
+  lists: ListResult[];
+  watch: WatchResult;
+  /** Server memory after each step, in order. */
+  memory: Array<{ after: string } & ServerMemory>;
+}
+
+export interface Row {
+  metric: string;
+  value: number;
+  unit: string;
+  /** e.g. "< 200 ms"; empty when the issue sets no goal for this figure. */
+  goal: string;
+  met?: boolean;
+}
+
+/** The goals from the issue: list of 10k < 200 ms, watch p99 to 100 watchers < 50 ms, creates >= 2,000/s, RSS < 500 MB. */
+export const GOALS = { listMs: 200, watchP99Ms: 50, createsPerSecond: 2000, rssMiB: 500 };
+
+export function rows(r: BenchResults): Row[] {
+  const out: Row[] = [];
+  for (const c of r.creates) {
+    if (c.kind === 'Namespace') continue;
+    out.push({ metric: `create ${c.kind} (${c.count})`, value: c.perSecond, unit: '/s', goal: `>= ${GOALS.createsPerSecond}/s`, met: c.perSecond >= GOALS.createsPerSecond });
+    out.push({ metric: `  ${c.kind} create latency p50 / p99`, value: NaN, unit: `${fmt(c.latency.p50)} / ${fmt(c.latency.p99)} ms`, goal: '' });
+    out.push({ metric: `  ${c.kind} connections dropped by the server (retried)`, value: c.connectionResets, unit: '', goal: '0', met: c.connectionResets === 0 });
+  }
+  for (const l of r.lists) {
+    const gated = l.name === 'list JSON';
+    out.push({ metric: `${l.name} (${l.items} items, ${(l.bytes / 1048576).toFixed(1)} MiB${l.pages > 1 ? `, ${l.pages} pages` : ''}) p50`, value: l.latency.p50, unit: 'ms', goal: gated ? `< ${GOALS.listMs} ms` : '', met: gated ? l.latency.p50 < GOALS.listMs : undefined });
+    out.push({ metric: `${l.name} p99`, value: l.latency.p99, unit: 'ms', goal: gated ? `< ${GOALS.listMs} ms` : '', met: gated ? l.latency.p99 < GOALS.listMs : undefined });
+  }
+  const w = r.watch;
+  const lossless = w.deliveries === w.expectedDeliveries;
+  out.push({ metric: `watch ${w.watchers} watchers x ${w.updates} updates: delivered`, value: w.deliveries, unit: `of ${w.expectedDeliveries}`, goal: 'all', met: lossless });
+  out.push({ metric: `watch latency send->receive p50`, value: w.fromSend.p50, unit: 'ms', goal: '' });
+  out.push({ metric: `watch latency send->receive p99`, value: w.fromSend.p99, unit: 'ms', goal: `< ${GOALS.watchP99Ms} ms`, met: w.fromSend.p99 < GOALS.watchP99Ms && lossless });
+  out.push({ metric: `watch latency response->receive p50 / p99`, value: NaN, unit: `${fmt(w.fromResponse.p50)} / ${fmt(w.fromResponse.p99)} ms`, goal: '' });
+  out.push({ metric: `  patch latency p50 / p99 (${fmt(w.updatesPerSecond)} updates/s)`, value: NaN, unit: `${fmt(w.patchLatency.p50)} / ${fmt(w.patchLatency.p99)} ms`, goal: '' });
+  const loaded = r.memory.find((m) => m.after === 'load') ?? r.memory[r.memory.length - 1]!;
+  const last = r.memory[r.memory.length - 1]!;
+  out.push({ metric: 'server VmRSS after load', value: loaded.rssMiB, unit: 'MiB', goal: `< ${GOALS.rssMiB} MB`, met: loaded.rssMiB * 1.048576 < GOALS.rssMiB });
+  out.push({ metric: 'server VmRSS at end', value: last.rssMiB, unit: 'MiB', goal: '' });
+  out.push({ metric: 'server VmHWM (peak) at end', value: last.hwmMiB, unit: 'MiB', goal: `< ${GOALS.rssMiB} MB`, met: last.hwmMiB * 1.048576 < GOALS.rssMiB });
+  return out;
+}
+
+export function formatTable(rs: Row[]): string {
+  const cells = rs.map((r) => [r.metric, Number.isNaN(r.value) ? r.unit : `${fmt(r.value)} ${r.unit}`, r.goal, r.met === undefined ? '' : r.met ? 'yes' : 'NO']);
+  const head = ['metric', 'value', 'goal', 'met?'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return v >= 100 ? Math.round(v).toLocaleString('en-US') : String(round2(v));
+}

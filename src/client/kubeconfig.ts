@@ -1,0 +1,70 @@
+/**
+ * Reads a kubeconfig file (the format kubectl uses) into connection settings,
+ * so every podnet component can also run against a real cluster.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+/** How to reach and authenticate to one API server. */
+export interface ClientConfig {
+  /** Base URL, e.g. https://127.0.0.1:6443 */
+  server: string;
+  /** Bearer token. */
+  token?: string;
+  /** PEM of the CA(s) that signed the server certificate; when set, only these are trusted. */
+  caCertPem?: string;
+  /** PEM client certificate and key (mutual TLS), as kind and kubeadm clusters issue them. */
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  /** Skip server certificate verification (kubeconfig insecure-skip-tls-verify). */
+  insecureSkipTlsVerify?: boolean;
+}
+
+interface Named<T> { name: string; [k: string]: unknown; cluster?: T; user?: T; context?: T }
+type Dict = Record<string, unknown>;
+
+/**
+ * Loads the given context (default: current-context) of a kubeconfig file.
+ * Supports server, certificate-authority(-data), insecure-skip-tls-verify,
+ * token, tokenFile, client-certificate(-data), client-key(-data). Relative
+ * file paths are relative to the kubeconfig's folder, as kubectl does.
+ * Throws an Error naming the file and what is missing.
+ */
+export function loadKubeconfig(path: string, context?: string): ClientConfig {
+  let doc: Dict;
+  try {
+    doc = (parse(readFileSync(path, 'utf8')) ?? {}) as Dict;
+  } catch (e) {
+    throw new Error(`cannot read kubeconfig ${path}: ${(e as Error).message}`);
+  }
+  const base = dirname(resolve(path));
+  const ctxName = context ?? (doc['current-context'] as string | undefined);
+  if (!ctxName) throw new Error(`kubeconfig ${path} has no current-context; pass a context name`);
+  const ctx = pick(doc.contexts, ctxName, 'context', path)?.context as Dict | undefined;
+  if (!ctx) throw new Error(`kubeconfig ${path}: context "${ctxName}" not found`);
+  const cluster = pick(doc.clusters, String(ctx.cluster ?? ''), 'cluster', path)?.cluster as Dict | undefined;
+  if (!cluster || typeof cluster.server !== 'string') throw new Error(`kubeconfig ${path}: cluster "${String(ctx.cluster)}" of context "${ctxName}" has no server`);
+  const user = (ctx.user ? pick(doc.users, String(ctx.user), 'user', path)?.user : undefined) as Dict | undefined;
+
+  const file = (p: unknown) => readFileSync(isAbsolute(String(p)) ? String(p) : resolve(base, String(p)), 'utf8');
+  const b64 = (s: unknown) => Buffer.from(String(s), 'base64').toString('utf8');
+  const cfg: ClientConfig = { server: cluster.server.replace(/\/+$/, '') };
+  if (cluster['certificate-authority-data']) cfg.caCertPem = b64(cluster['certificate-authority-data']);
+  else if (cluster['certificate-authority']) cfg.caCertPem = file(cluster['certificate-authority']);
+  if (cluster['insecure-skip-tls-verify'] === true) cfg.insecureSkipTlsVerify = true;
+  if (user) {
+    if (typeof user.token === 'string') cfg.token = user.token;
+    else if (user.tokenFile) cfg.token = file(user.tokenFile).trim();
+    if (user['client-certificate-data']) cfg.clientCertPem = b64(user['client-certificate-data']);
+    else if (user['client-certificate']) cfg.clientCertPem = file(user['client-certificate']);
+    if (user['client-key-data']) cfg.clientKeyPem = b64(user['client-key-data']);
+    else if (user['client-key']) cfg.clientKeyPem = file(user['client-key']);
+  }
+  return cfg;
+}
+
+function pick(list: unknown, name: string, what: string, path: string): Named<unknown> | undefined {
+  if (list !== undefined && !Array.isArray(list)) throw new Error(`kubeconfig ${path}: ${what}s must be a list`);
+  return (list as Named<unknown>[] | undefined)?.find((x) => x?.name === name);
+}

@@ -1,0 +1,67 @@
+/**
+ * Starts the controllers that run in the API server process. They reach
+ * the API only through the client, like kube-controller-manager and
+ * kube-scheduler, so they work against any Kubernetes API server.
+ */
+import type { KubeClient } from '../client/client.js';
+import type { Logger, QueueController } from './controller.js';
+import { EndpointSliceController } from './endpointslice.js';
+import { EndpointsController } from './endpoints.js';
+import { NamespaceController } from './namespace.js';
+import { NodeLifecycleController } from './nodelifecycle.js';
+import { PodCidrController } from './podcidr.js';
+import { Scheduler } from './scheduler.js';
+import { SharedInformers } from './shared-informers.js';
+
+export interface ControllerOptions {
+  /** Pod network, carved into one subnet per node (default 10.244.0.0/16). */
+  clusterCidr?: string;
+  /** Prefix length of each node's subnet (default 24). */
+  nodeCidrMaskSize?: number;
+  /** Seconds without a Lease renewal before a node goes Unknown (default 40). */
+  nodeGracePeriodSeconds?: number;
+  /** Node check interval (default 5000 ms). */
+  nodeMonitorPeriodMs?: number;
+  /** Which controllers to run (default all): endpointslice, endpoints, scheduler, podcidr, namespace, nodelifecycle. */
+  enabled?: string[];
+  /** Where controllers report problems they recover from (default: stderr). */
+  log?: Logger;
+}
+
+export interface RunningControllers {
+  stop(): Promise<void>;
+}
+
+export const CONTROLLER_NAMES = ['endpointslice', 'endpoints', 'scheduler', 'podcidr', 'namespace', 'nodelifecycle'] as const;
+
+/**
+ * Creates the shared informers and the enabled controllers, waits for the
+ * informers' first lists, then starts the workers. stop() ends all of them.
+ */
+export async function startControllers(client: KubeClient, opts: ControllerOptions = {}): Promise<RunningControllers> {
+  const log: Logger = opts.log ?? ((m) => process.stderr.write(`${new Date().toISOString()} controllers: ${m}\n`));
+  const enabled = new Set(opts.enabled ?? CONTROLLER_NAMES);
+  for (const n of enabled) {
+    if (!(CONTROLLER_NAMES as readonly string[]).includes(n)) throw new Error(`unknown controller "${n}"; known: ${CONTROLLER_NAMES.join(', ')}`);
+  }
+  const informers = new SharedInformers(client, (e) => log(`watch: ${(e as Error).message ?? e}`));
+  const controllers: QueueController[] = [];
+  if (enabled.has('endpointslice')) controllers.push(new EndpointSliceController(client, informers, log));
+  if (enabled.has('endpoints')) controllers.push(new EndpointsController(client, informers, log));
+  if (enabled.has('scheduler')) controllers.push(new Scheduler(client, informers, log));
+  if (enabled.has('podcidr')) controllers.push(new PodCidrController(client, informers, log, { clusterCidr: opts.clusterCidr, nodeMaskSize: opts.nodeCidrMaskSize }));
+  if (enabled.has('namespace')) controllers.push(new NamespaceController(client, informers, log));
+  if (enabled.has('nodelifecycle')) {
+    controllers.push(new NodeLifecycleController(client, informers, log, { gracePeriodSeconds: opts.nodeGracePeriodSeconds, monitorPeriodMs: opts.nodeMonitorPeriodMs }));
+  }
+  await informers.start();
+  for (const c of controllers) c.run(c instanceof EndpointSliceController || c instanceof EndpointsController ? 2 : 1);
+  return {
+    async stop() {
+      await Promise.all(controllers.map((c) => c.stop()));
+      await informers.stop();
+    },
+  };
+}
+
+export { EndpointSliceController, EndpointsController, NamespaceController, NodeLifecycleController, PodCidrController, Scheduler, SharedInformers };

@@ -1,0 +1,58 @@
+/**
+ * What the node lifecycle controller decides, pure: whether a node's
+ * heartbeat (its Lease) is too old, and the node and pod changes that
+ * follow — kube's texts and taint.
+ */
+import type { Condition, Node, Pod, Taint } from './types.js';
+
+export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const REASON_NODE_STATUS_UNKNOWN = 'NodeStatusUnknown';
+export const MESSAGE_STOPPED_POSTING = 'Kubelet stopped posting node status.';
+/** kube's --node-monitor-grace-period default. */
+export const DEFAULT_GRACE_SECONDS = 40;
+
+/**
+ * The last sign of life: the newest of the Lease's renewTime and the time
+ * this controller first saw the node (so a restart never condemns a node
+ * before a full grace period has passed).
+ */
+export function lastHeartbeat(leaseRenewTime: string | undefined, firstSeenMs: number): number {
+  const renew = leaseRenewTime ? Date.parse(leaseRenewTime) : NaN;
+  return Number.isNaN(renew) ? firstSeenMs : Math.max(renew, firstSeenMs);
+}
+
+export const isStale = (heartbeatMs: number, nowMs: number, graceSeconds: number): boolean => nowMs - heartbeatMs > graceSeconds * 1000;
+
+/**
+ * The node's conditions once its kubelet went silent: every kubelet-owned
+ * condition becomes Unknown/NodeStatusUnknown; a node that never reported
+ * gets Ready Unknown/NodeStatusNeverUpdated. undefined when already so.
+ */
+export function unknownConditions(node: Node, now: string): Condition[] | undefined {
+  const conds = node.status?.conditions ?? [];
+  const ready = conds.find((c) => c.type === 'Ready');
+  if (ready?.status === 'Unknown') return undefined;
+  if (!ready) {
+    return [...conds, { type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: now, lastTransitionTime: now }];
+  }
+  return conds.map((c) => (c.status === 'Unknown' ? c : { ...c, status: 'Unknown', reason: REASON_NODE_STATUS_UNKNOWN, message: MESSAGE_STOPPED_POSTING, lastTransitionTime: now }));
+}
+
+export const hasUnreachableTaint = (node: Node): boolean =>
+  (node.spec?.taints ?? []).some((t) => t.key === TAINT_UNREACHABLE && t.effect === 'NoSchedule');
+
+/** Taints with node.kubernetes.io/unreachable:NoSchedule added (or removed). */
+export function withUnreachableTaint(node: Node, present: boolean, now: string): Taint[] {
+  const others = (node.spec?.taints ?? []).filter((t) => !(t.key === TAINT_UNREACHABLE && t.effect === 'NoSchedule'));
+  return present ? [...others, { key: TAINT_UNREACHABLE, effect: 'NoSchedule', timeAdded: now }] : others;
+}
+
+/** kube's MarkPodsNotReady for one pod: its Ready condition flips to False; undefined when nothing changes. */
+export function podNotReadyConditions(pod: Pod, now: string): Condition[] | undefined {
+  const conds = pod.status?.conditions ?? [];
+  const ready = conds.find((c) => c.type === 'Ready');
+  if (!ready || ready.status === 'False') return undefined;
+  return conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: now } : c));
+}
+
+export const nodeReadyStatus = (node: Node): string | undefined => node.status?.conditions?.find((c) => c.type === 'Ready')?.status;

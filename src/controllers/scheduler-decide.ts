@@ -1,0 +1,102 @@
+/**
+ * The scheduler's decision for one pod, pure: which nodes can take it
+ * (ready, schedulable, no untolerated NoSchedule/NoExecute taint, matching
+ * nodeSelector), kube's message when none can, and which feasible node
+ * spreads the pod's siblings best.
+ */
+import type { Node, Pod, Taint, Toleration } from './types.js';
+import { isPodTerminal } from './types.js';
+
+export const DEFAULT_SCHEDULER = 'default-scheduler';
+
+/** Pending, ours, not being deleted. */
+export function needsScheduling(pod: Pod): boolean {
+  return !pod.spec?.nodeName && (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) === DEFAULT_SCHEDULER
+    && !pod.metadata.deletionTimestamp && !isPodTerminal(pod);
+}
+
+/** kube's toleration matching (v1 Toleration.ToleratesTaint). */
+export function tolerates(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if ((t.key ?? '') !== '' && t.key !== taint.key) return false;
+  if (t.operator === 'Exists') return true;
+  if ((t.key ?? '') === '') return false; // an empty key only makes sense with Exists
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+/**
+ * The node's taints as the scheduler sees them. A node that is not Ready
+ * without the matching taint yet gets it implicitly (kube's node lifecycle
+ * controller would have added it): not-ready, or unreachable when Unknown.
+ */
+export function effectiveTaints(node: Node): Taint[] {
+  const taints = [...(node.spec?.taints ?? [])];
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True') {
+    const key = ready?.status === 'Unknown' ? 'node.kubernetes.io/unreachable' : 'node.kubernetes.io/not-ready';
+    if (!taints.some((t) => t.key === key && t.effect === 'NoSchedule')) taints.push({ key, effect: 'NoSchedule' });
+  }
+  return taints;
+}
+
+/** Why the node cannot take the pod (kube's filter reason), or undefined if it can. */
+export function unfitReason(pod: Pod, node: Node): string | undefined {
+  const tolerations = pod.spec?.tolerations ?? [];
+  if (node.spec?.unschedulable && !tolerations.some((t) => tolerates(t, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }))) {
+    return 'node(s) were unschedulable';
+  }
+  for (const taint of effectiveTaints(node)) {
+    if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
+    if (!tolerations.some((t) => tolerates(t, taint))) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+  }
+  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
+    if (node.metadata.labels?.[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
+  }
+  return undefined;
+}
+
+export interface Filtered { feasible: Node[]; reasons: Map<string, number> }
+
+export function filterNodes(pod: Pod, nodes: Node[]): Filtered {
+  const feasible: Node[] = [];
+  const reasons = new Map<string, number>();
+  for (const n of nodes) {
+    const why = unfitReason(pod, n);
+    if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    else feasible.push(n);
+  }
+  return { feasible, reasons };
+}
+
+/** kube's FitError text plus the preemption note, e.g. "0/3 nodes are available: 3 node(s) were unschedulable. preemption: ...". */
+export function unschedulableMessage(nodeCount: number, reasons: Map<string, number>): string {
+  if (nodeCount === 0) return 'no nodes available to schedule pods';
+  const parts = [...reasons].map(([r, n]) => `${n} ${r}`).sort();
+  return `0/${nodeCount} nodes are available: ${parts.join(', ')}. preemption: 0/${nodeCount} nodes are available: ${nodeCount} Preemption is not helpful for scheduling.`;
+}
+
+/** Pods that belong together: the same controller, or (without one) the same namespace and labels. */
+export function sameGroup(a: Pod, b: Pod): boolean {
+  if (a.metadata.namespace !== b.metadata.namespace) return false;
+  const ca = a.metadata.ownerReferences?.find((o) => o.controller)?.uid;
+  const cb = b.metadata.ownerReferences?.find((o) => o.controller)?.uid;
+  if (ca || cb) return ca === cb;
+  const la = a.metadata.labels ?? {}, lb = b.metadata.labels ?? {};
+  const ka = Object.keys(la);
+  return ka.length === Object.keys(lb).length && ka.every((k) => la[k] === lb[k]);
+}
+
+/**
+ * The feasible node with the fewest pods of the pod's group, then the fewest
+ * pods, then the first name. podsOn(node) lists the live pods bound to it.
+ */
+export function pickNode(pod: Pod, feasible: Node[], podsOn: (node: string) => Pod[]): Node | undefined {
+  let best: { node: Node; same: number; total: number } | undefined;
+  for (const node of feasible) {
+    const pods = podsOn(node.metadata.name!).filter((p) => !isPodTerminal(p) && p.metadata.uid !== pod.metadata.uid);
+    const same = pods.filter((p) => sameGroup(pod, p)).length;
+    const c = { node, same, total: pods.length };
+    if (!best || c.same < best.same || (c.same === best.same && (c.total < best.total || (c.total === best.total && node.metadata.name! < best.node.metadata.name!)))) best = c;
+  }
+  return best?.node;
+}

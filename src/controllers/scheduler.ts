@@ -1,0 +1,96 @@
+/**
+ * A scheduler for default-scheduler pods: binds each pending pod to the
+ * feasible node that spreads its group best; a pod no node can take gets
+ * PodScheduled=False/Unschedulable with kube's message and a
+ * FailedScheduling event, and is tried again when nodes change.
+ */
+import { nowRFC3339 } from '../api/meta.js';
+import { ApiError } from '../api/errors.js';
+import type { KubeClient } from '../client/client.js';
+import { isNotFound } from '../client/api-error.js';
+import type { Informer } from '../client/informer.js';
+import { QueueController, type Logger } from './controller.js';
+import { recordEvent } from './events.js';
+import { DEFAULT_SCHEDULER, filterNodes, needsScheduling, pickNode, unschedulableMessage } from './scheduler-decide.js';
+import { byNodeName, keyOf, res, type SharedInformers } from './shared-informers.js';
+import type { Node, Pod } from './types.js';
+
+/** Retry interval for unschedulable pods when nothing changes (kube's max is 5 min; ours is shorter). */
+const UNSCHEDULABLE_RETRY_MS = 30_000;
+
+export class Scheduler extends QueueController {
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
+  /** Pods bound by us that the cache does not show bound yet: key -> node. */
+  private readonly assumed = new Map<string, string>();
+
+  constructor(private readonly client: KubeClient, informers: SharedInformers, log: Logger) {
+    super('scheduler', log);
+    this.pods = informers.pods();
+    this.nodes = informers.nodes();
+    const podSeen = (p: Pod) => {
+      const key = keyOf(p);
+      if (p.spec?.nodeName) this.assumed.delete(key);
+      if (needsScheduling(p)) this.enqueue(key);
+    };
+    this.pods.addHandlers({ onAdd: podSeen, onUpdate: (_o, p) => podSeen(p), onDelete: (p) => this.assumed.delete(keyOf(p)) });
+    // Any node change may make a waiting pod schedulable.
+    const retryPending = () => {
+      for (const p of this.pods.list()) if (needsScheduling(p)) this.enqueue(keyOf(p));
+    };
+    this.nodes.addHandlers({ onAdd: retryPending, onUpdate: retryPending, onDelete: retryPending });
+  }
+
+  protected async sync(key: string): Promise<void> {
+    const pod = this.pods.get(key);
+    if (!pod || !needsScheduling(pod) || this.assumed.has(key)) return;
+    const nodes = this.nodes.list();
+    const { feasible, reasons } = filterNodes(pod, nodes);
+    const node = pickNode(pod, feasible, (n) => this.podsOn(n));
+    if (!node) return this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons));
+    const nodeName = node.metadata.name!;
+    try {
+      await this.client.createSubresource(res.pods, pod.metadata.namespace, pod.metadata.name!, 'binding', {
+        apiVersion: 'v1', kind: 'Binding',
+        metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      });
+    } catch (e) {
+      // Gone, or bound by someone else meanwhile: nothing left to do for this pod.
+      if (isNotFound(e) || (e instanceof ApiError && e.code === 409)) return;
+      throw e;
+    }
+    this.assumed.set(key, nodeName);
+    await recordEvent(this.client, this.log, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`, DEFAULT_SCHEDULER);
+  }
+
+  /** Live pods on the node, including ones we bound that the cache has not caught up with. */
+  private podsOn(node: string): Pod[] {
+    const pods = this.pods.byIndex(byNodeName, node);
+    for (const [key, n] of this.assumed) {
+      const p = this.pods.get(key);
+      if (n === node && p && !p.spec?.nodeName) pods.push(p);
+    }
+    return pods;
+  }
+
+  private async markUnschedulable(pod: Pod, message: string): Promise<void> {
+    this.queue.addAfter(keyOf(pod), UNSCHEDULABLE_RETRY_MS);
+    const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (cond?.status === 'False' && cond.reason === 'Unschedulable' && cond.message === message) return;
+    try {
+      await this.client.patch(res.pods, pod.metadata.namespace, pod.metadata.name!, 'strategic', {
+        status: {
+          conditions: [{
+            type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message,
+            lastProbeTime: null, lastTransitionTime: cond?.status === 'False' && cond.lastTransitionTime ? cond.lastTransitionTime : nowRFC3339(),
+          }],
+        },
+      }, { subresource: 'status' });
+    } catch (e) {
+      if (isNotFound(e)) return;
+      throw e;
+    }
+    await recordEvent(this.client, this.log, pod, 'Warning', 'FailedScheduling', message, DEFAULT_SCHEDULER);
+  }
+}

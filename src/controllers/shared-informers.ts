@@ -1,0 +1,99 @@
+/**
+ * One informer per resource for all controllers in the process, with the
+ * indexes they look things up by, so each object is listed and watched once.
+ */
+import { findResource } from '../api/resources.js';
+import type { KubeClient } from '../client/client.js';
+import { Informer, keyOf } from '../client/informer.js';
+import { LABEL_SERVICE_NAME } from './endpointslice-desired.js';
+import type { EndpointSlice, Lease, Node, Pod, Service } from './types.js';
+import type { Endpoints } from './endpoints-desired.js';
+import type { KObject } from '../api/meta.js';
+
+export const res = {
+  pods: findResource('', 'v1', 'pods')!,
+  services: findResource('', 'v1', 'services')!,
+  endpoints: findResource('', 'v1', 'endpoints')!,
+  nodes: findResource('', 'v1', 'nodes')!,
+  namespaces: findResource('', 'v1', 'namespaces')!,
+  events: findResource('', 'v1', 'events')!,
+  endpointSlices: findResource('discovery.k8s.io', 'v1', 'endpointslices')!,
+  leases: findResource('coordination.k8s.io', 'v1', 'leases')!,
+};
+
+/** Index names the shared informers maintain. */
+export const byNamespace = 'namespace';
+export const byNodeName = 'nodeName';
+/** EndpointSlices by "namespace/service-name" label. */
+export const byService = 'service';
+
+const nsIndex = (o: KObject) => [o.metadata.namespace ?? ''];
+
+export class SharedInformers {
+  private readonly all: Informer<KObject>[] = [];
+  private cache = new Map<string, Informer<KObject>>();
+
+  constructor(private readonly client: KubeClient, private readonly onError: (err: unknown) => void) {}
+
+  pods(): Informer<Pod> {
+    return this.informer('pods', () => new Informer<Pod>(this.client, res.pods, {
+      onError: this.onError,
+      indexers: { [byNamespace]: nsIndex, [byNodeName]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+    }));
+  }
+
+  services(): Informer<Service> {
+    return this.informer('services', () => new Informer<Service>(this.client, res.services, { onError: this.onError, indexers: { [byNamespace]: nsIndex } }));
+  }
+
+  endpoints(): Informer<Endpoints> {
+    return this.informer('endpoints', () => new Informer<Endpoints>(this.client, res.endpoints, { onError: this.onError }));
+  }
+
+  endpointSlices(): Informer<EndpointSlice> {
+    return this.informer('endpointslices', () => new Informer<EndpointSlice>(this.client, res.endpointSlices, {
+      onError: this.onError,
+      indexers: {
+        [byService]: (s) => {
+          const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
+          return svc ? [`${s.metadata.namespace}/${svc}`] : [];
+        },
+      },
+    }));
+  }
+
+  nodes(): Informer<Node> {
+    return this.informer('nodes', () => new Informer<Node>(this.client, res.nodes, { onError: this.onError }));
+  }
+
+  namespaces(): Informer<KObject> {
+    return this.informer('namespaces', () => new Informer<KObject>(this.client, res.namespaces, { onError: this.onError }));
+  }
+
+  /** Node leases (kube-node-lease namespace only). */
+  nodeLeases(): Informer<Lease> {
+    return this.informer('leases', () => new Informer<Lease>(this.client, res.leases, { onError: this.onError, namespace: 'kube-node-lease' }));
+  }
+
+  /** Starts every informer asked for so far and waits for their first lists. */
+  async start(): Promise<void> {
+    for (const i of this.all) i.start();
+    await Promise.all(this.all.map((i) => i.waitForSync()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((i) => i.stop()));
+  }
+
+  private informer<T extends KObject>(name: string, make: () => Informer<T>): Informer<T> {
+    let i = this.cache.get(name);
+    if (!i) {
+      i = make() as unknown as Informer<KObject>;
+      this.cache.set(name, i);
+      this.all.push(i);
+    }
+    return i as unknown as Informer<T>;
+  }
+}
+
+export { keyOf };
