@@ -38,8 +38,10 @@ export function nodeHandler(app: (req: ApiRequest) => Promise<Reply>) {
 function send(res: ServerResponse, reply: Reply, req?: IncomingMessage): void {
   if (res.headersSent) return;
   if (!isStreaming(reply)) {
-    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.byteLength });
-    res.end(req?.method === 'HEAD' ? undefined : reply.body);
+    // Encode once: measuring a large string and then writing it would encode it twice.
+    const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+    res.writeHead(reply.status, { ...reply.headers, 'Content-Length': body.byteLength });
+    res.end(req?.method === 'HEAD' ? undefined : body);
     return;
   }
   const { 'Transfer-Encoding': _te, ...headers } = reply.headers;

@@ -41,7 +41,7 @@ export async function handleResource(
       return render(ri, repr, obj, query);
     }
     case 'list': {
-      const list = await registry.list(ri, {
+      const params = {
         namespace,
         labelSelector: query.get('labelSelector'),
         fieldSelector: query.get('fieldSelector'),
@@ -49,8 +49,11 @@ export async function handleResource(
         continueToken: query.get('continue'),
         resourceVersion: query.get('resourceVersion'),
         resourceVersionMatch: query.get('resourceVersionMatch'),
-      });
-      return renderList(ri, repr, list, query);
+      };
+      if (repr.as === 'object' && repr.format === 'json') {
+        return { status: 200, headers: { 'Content-Type': 'application/json' }, body: await registry.listEncoded(ri, params) };
+      }
+      return renderList(ri, repr, await registry.list(ri, params), query);
     }
     case 'watch':
       return watchReply(deps, req, query, repr);
@@ -254,6 +257,14 @@ async function finalize(deps: ResourceHandlerDeps, req: ResourceRequest, obj: KO
   return render(req.ri, repr, updated, query);
 }
 
+// Watch events' objects are shared by every watcher of a commit: serialise each once.
+const jsonOf = new WeakMap<object, string>();
+function sharedJson(o: KObject): string {
+  let j = jsonOf.get(o);
+  if (j === undefined) jsonOf.set(o, (j = JSON.stringify(o)));
+  return j;
+}
+
 function render(ri: ResourceInfo, repr: Representation, obj: KObject, query: URLSearchParams, status = 200): Reply {
   if (repr.as === 'table') {
     return jsonReply(status, toTable(ri, [obj], {
@@ -317,6 +328,7 @@ async function watchReply(deps: ResourceHandlerDeps, req: ResourceRequest, query
   const encode = (ev: WatchEvent): string => {
     let object: unknown = ev.object;
     if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') object = ev.object;
+    else if (repr.as === 'object') return `{"type":"${ev.type}","object":${sharedJson(ev.object)}}\n`;
     else if (repr.as === 'table') {
       object = toTable(ri, [ev.object], { includeObject: includeObject(query), version: repr.version, noHeaders: !firstTable });
       firstTable = false;

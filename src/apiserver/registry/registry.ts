@@ -45,6 +45,7 @@ export type DeleteResult = { deleted: true; object: KObject } | { deleted: false
 const gr = (ri: ResourceInfo) => ({ group: ri.group, resource: ri.resource });
 const gk = (ri: ResourceInfo) => ({ group: ri.group, kind: ri.kind });
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+const METADATA_OPEN = '"metadata":{';
 
 export class Registry {
   constructor(
@@ -68,9 +69,24 @@ export class Registry {
     return obj;
   }
 
+  /**
+   * The object's JSON with its resourceVersion, without parsing it: stored
+   * values start with apiVersion, kind, metadata (see encode), so the first
+   * `"metadata":{` is the object's own and the version is spliced in there.
+   */
+  encodedWithVersion(kv: KeyValue): string {
+    const v = kv.value;
+    const at = v.indexOf(METADATA_OPEN);
+    if (at < 0) return JSON.stringify(this.decode(kv));
+    const cut = at + METADATA_OPEN.length;
+    const rv = `"resourceVersion":"${kv.modRevision}"`;
+    return v.slice(0, cut) + rv + (v[cut] === '}' ? '' : ',') + v.slice(cut);
+  }
+
   private encode(obj: KObject): string {
     const { resourceVersion: _rv, ...metadata } = obj.metadata;
-    return JSON.stringify({ ...obj, metadata });
+    const { apiVersion, kind, metadata: _m, ...rest } = obj;
+    return JSON.stringify({ apiVersion, kind, metadata, ...rest });
   }
 
   async get(ri: ResourceInfo, namespace: string | undefined, name: string): Promise<KObject> {
@@ -80,6 +96,18 @@ export class Registry {
   }
 
   async list(ri: ResourceInfo, p: ListParams): Promise<KList> {
+    const { kvs, decoded, metadata } = await this.listKeyValues(ri, p);
+    return { apiVersion: groupVersion(ri), kind: ri.listKind, metadata, items: kvs.map((kv, i) => decoded[i] ?? this.decode(kv)) };
+  }
+
+  /** A list as JSON text, built from the stored values without parsing them (the hot path of informers' lists). */
+  async listEncoded(ri: ResourceInfo, p: ListParams): Promise<string> {
+    const { kvs, metadata } = await this.listKeyValues(ri, p);
+    const head = `{"kind":${JSON.stringify(ri.listKind)},"apiVersion":${JSON.stringify(groupVersion(ri))},"metadata":${JSON.stringify(metadata)},"items":[`;
+    return head + kvs.map((kv) => this.encodedWithVersion(kv)).join(',') + ']}';
+  }
+
+  private async listKeyValues(ri: ResourceInfo, p: ListParams): Promise<{ kvs: KeyValue[]; decoded: (KObject | undefined)[]; metadata: KList['metadata'] }> {
     const predicate = this.rules.selector(ri, p.labelSelector ?? null, p.fieldSelector ?? null);
     const prefix = ri.namespaced && p.namespace ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/` : resourcePrefix(ri.group, ri.resource);
     let revision = 0;
@@ -92,7 +120,8 @@ export class Registry {
       revision = parseRevision(p.resourceVersion);
     }
     const limit = p.limit && p.limit > 0 ? p.limit : 0;
-    const items: KObject[] = [];
+    const items: KeyValue[] = [];
+    const decoded: (KObject | undefined)[] = [];
     let more = false;
     let remaining: number | undefined;
     let lastKey: string | undefined;
@@ -104,10 +133,12 @@ export class Registry {
         revision = res.revision;
         for (let i = 0; i < res.items.length; i++) {
           const kv = res.items[i]!;
-          const obj = this.decode(kv);
           lastKey = kv.key;
-          if (predicate && !predicate(obj)) continue;
-          items.push(obj);
+          // Decode only to filter; without a selector the stored text is used as it is.
+          const obj = predicate ? this.decode(kv) : undefined;
+          if (obj && predicate && !predicate(obj)) continue;
+          items.push(kv);
+          decoded.push(obj);
           if (limit && items.length === limit) {
             more = i < res.items.length - 1 || res.more;
             if (more && !predicate) remaining = (res.remaining ?? 0) + (res.items.length - 1 - i);
@@ -133,7 +164,7 @@ export class Registry {
       metadata.continue = encodeContinue(revision, lastKey, prefix);
       if (remaining !== undefined) metadata.remainingItemCount = remaining;
     }
-    return { apiVersion: groupVersion(ri), kind: ri.listKind, metadata, items };
+    return { kvs: items, decoded, metadata };
   }
 
   async create(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams): Promise<KObject> {

@@ -85,15 +85,23 @@ export async function startWatch(reg: Registry, ri: ResourceInfo, p: WatchParams
   };
 }
 
+// Store events are shared by every watcher of a commit: decode each value once.
+// Decoded objects are shared too, so nothing downstream may mutate them.
+const decodedOf = new WeakMap<object, KObject>();
+function decodeShared(reg: Registry, kv: StoreEvent['kv']): KObject {
+  let o = decodedOf.get(kv);
+  if (!o) decodedOf.set(kv, (o = reg.decode(kv)));
+  return o;
+}
+
 function translate(reg: Registry, e: StoreEvent, visible: (o: KObject | undefined) => o is KObject): WatchEvent | undefined {
-  const prev = e.prevKv ? reg.decode(e.prevKv) : undefined;
   if (e.type === 'delete') {
-    if (!visible(prev)) return undefined;
-    // The deleted object carries the revision of its deletion, as kube reports it.
-    prev.metadata.resourceVersion = String(e.kv.modRevision);
-    return { type: 'DELETED', object: prev };
+    // The deleted object carries the revision of its deletion, as kube reports it (the store's delete kv does).
+    const gone = decodeShared(reg, e.kv);
+    return visible(gone) ? { type: 'DELETED', object: gone } : undefined;
   }
-  const cur = reg.decode(e.kv);
+  const prev = e.prevKv ? decodeShared(reg, e.prevKv) : undefined;
+  const cur = decodeShared(reg, e.kv);
   const was = visible(prev), is = visible(cur);
   if (is && was) return { type: 'MODIFIED', object: cur };
   if (is) return { type: 'ADDED', object: cur };

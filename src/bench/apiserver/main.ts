@@ -10,11 +10,12 @@ import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createMany, type CreateResult } from './create-phase.js';
+import { phaseCpu, sampleCpu, type PhaseCpu } from './cpu-usage.js';
 import { BenchClient } from './http-client.js';
 import { measureList } from './list-phase.js';
 import { endpointSliceObject, namespaceName, namespaceObject, podObject, serviceName, serviceObject } from './objects.js';
 import { HelpRequested, parseOptions, USAGE, type BenchOptions } from './options.js';
-import { formatTable, rows, type BenchResults } from './report.js';
+import { formatTable, otherCores, rows, type BenchResults } from './report.js';
 import { spawnApiServer, type ServerProcess } from './server-process.js';
 import { measureWatch } from './watch-phase.js';
 
@@ -43,14 +44,16 @@ export async function main(args: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    server = await spawnApiServer({ nodeArgs: opts.serverNodeArgs, verbose: opts.verbose });
-    log(`server pid ${server.pid} at ${server.url}, state ${server.stateDir}`);
+    server = await spawnApiServer({ mode: opts.server, nodeArgs: opts.serverNodeArgs, verbose: opts.verbose });
+    log(`server (${opts.server === 'cli' ? 'bin/podnet apiserver, controllers on' : 'API server only, controllers off'}) pid ${server.pid} at ${server.url}, state ${server.stateDir}`);
     client = new BenchClient(server.url, server.token, server.caPem, opts.concurrency);
     await waitReady(client);
     const results = await run(client, server, opts, log);
     const table = formatTable(rows(results));
     const scaled = opts.services < 10_000 || opts.pods < 10_000 || opts.slices * opts.endpointsPerSlice < 100_000 || opts.watchers < 100;
-    const note = scaled ? 'note: a scaled-down run; the goals are stated for 10k Services, 10k Pods, 100k endpoints and 100 watchers.\n' : '';
+    let note = scaled ? 'note: a scaled-down run; the goals are stated for 10k Services, 10k Pods, 100k endpoints and 100 watchers.\n' : '';
+    const others = otherCores(results);
+    if (others > 0.2) note += `note: other processes used ${others.toFixed(2)} cores on average during the run; wall-clock figures are disturbed (compare the server CPU rows).\n`;
     process.stdout.write(`\n${table}\n${note}\n`);
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(report(opts, results), null, 2)}\n`);
@@ -76,13 +79,24 @@ async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, 
     log(`server memory after ${after}: VmRSS ${m.rssMiB.toFixed(0)} MiB, VmHWM ${m.hwmMiB.toFixed(0)} MiB`);
   };
   mark('start');
+  const cpu: PhaseCpu[] = [];
+  let cpuFrom = sampleCpu(server.pid);
+  const cpuMark = (phase: string, ops: number, unit: string) => {
+    const to = sampleCpu(server.pid);
+    const c = phaseCpu(phase, cpuFrom, to);
+    cpu.push(c);
+    cpuFrom = to;
+    log(`  CPU: server ${c.serverS.toFixed(1)} s (${(c.serverS * 1000 / Math.max(1, ops)).toFixed(2)} ms/${unit}), load generator ${c.benchS.toFixed(1)} s, other processes ${c.otherS.toFixed(1)} s, wall ${c.wallS.toFixed(1)} s`);
+  };
   const ns = (i: number) => namespaceName(i % o.namespaces);
   const creates: CreateResult[] = [];
   const create = async (spec: Parameters<typeof createMany>[1]) => {
     log(`creating ${spec.count} ${spec.kind} objects, ${spec.concurrency} in flight`);
+    cpuFrom = sampleCpu(server.pid);
     const r = await createMany(client, spec);
     creates.push(r);
     log(`  ${r.perSecond.toFixed(0)}/s (${r.seconds.toFixed(1)} s; latency p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms)`);
+    cpuMark(`create ${spec.kind}`, spec.count, 'object');
   };
   await create({ kind: 'Namespace', count: o.namespaces, concurrency: o.concurrency, path: () => '/api/v1/namespaces', object: (i) => namespaceObject(namespaceName(i)) });
   await create({ kind: 'Service', count: o.services, concurrency: o.concurrency, path: (i) => `/api/v1/namespaces/${ns(i)}/services`, object: (i) => serviceObject(i, ns(i)) });
@@ -108,18 +122,22 @@ async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, 
   ];
   for (const s of listSpecs) {
     log(`${s.name} of /api/v1/services, ${o.listRuns} runs`);
+    cpuFrom = sampleCpu(server.pid);
     const r = await measureList(client, { ...s, path: '/api/v1/services', runs: o.listRuns, wantItems: o.services });
     lists.push(r);
     log(`  p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, ${r.items} items, ${(r.bytes / 1048576).toFixed(1)} MiB`);
+    cpuMark(s.name, o.listRuns, 'list');
   }
   mark('lists');
 
   log(`watch: ${o.watchers} watchers, ${o.updates} patches every ${o.updateIntervalMs} ms`);
+  cpuFrom = sampleCpu(server.pid);
   const targets = Array.from({ length: Math.min(o.updates, o.services) }, (_, i) => `/api/v1/namespaces/${ns(i)}/services/${serviceName(i)}`);
   const watch = await measureWatch(client, { collection: '/api/v1/services', targets, watchers: o.watchers, updates: o.updates, intervalMs: o.updateIntervalMs });
   log(`  delivered ${watch.deliveries}/${watch.expectedDeliveries}; send->receive p50 ${watch.fromSend.p50.toFixed(1)} ms, p99 ${watch.fromSend.p99.toFixed(1)} ms`);
+  cpuMark('watch', o.updates, 'update');
   mark('watch');
-  return { creates, lists, watch, memory };
+  return { creates, lists, watch, memory, cpu };
 }
 
 async function waitReady(client: BenchClient): Promise<void> {
@@ -139,6 +157,7 @@ function report(opts: BenchOptions, results: BenchResults): object {
     date: new Date().toISOString(),
     host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: Math.round(totalmem() / 1048576), node: process.version },
     options,
+    otherProcessesCores: otherCores(results),
     table: rows(results).map((r) => ({ ...r, value: Number.isNaN(r.value) ? null : r.value })),
     results,
   };

@@ -8,6 +8,11 @@ test('defaults are the full-scale run', () => {
     [o.services, o.pods, o.slices * o.endpointsPerSlice, o.watchers, o.updates, o.listRuns, o.out],
     [10_000, 10_000, 100_000, 100, 500, 20, 'out.json'],
   );
+  assert.equal(o.server, 'bare');
+});
+
+test('--server cli picks bin/podnet apiserver', () => {
+  assert.equal(parseOptions(['--server', 'cli'], 'x').server, 'cli');
 });
 
 test('--quick scales down and explicit flags override it', () => {
@@ -23,6 +28,7 @@ test('bad values name the flag', () => {
     [['--watchers', '0'], /--watchers "0": want a whole number >= 1/],
     [['--endpoints-per-slice', '5000'], /at most 1000 endpoints/],
     [['--bogus'], /bogus/],
+    [['--server', 'etcd'], /--server "etcd": want bare/],
   ];
   for (const [args, re] of cases) assert.throws(() => parseOptions(args, 'x'), re, args.join(' '));
 });

@@ -20,6 +20,8 @@ export interface BenchOptions {
   /** Extra node flags for the server process, split on spaces. */
   serverNodeArgs: string[];
   verbose: boolean;
+  /** Which server process to measure (see SpawnOptions.mode). */
+  server: 'bare' | 'cli';
 }
 
 export const USAGE = `usage: bench/apiserver/run [flags]
@@ -37,6 +39,7 @@ export const USAGE = `usage: bench/apiserver/run [flags]
   --quick                  a one-minute run: 1000 services, 1000 pods, 100 slices, 20 watchers, 100 updates, 5 list runs
   --out FILE               results JSON (bench/apiserver/results.json)
   --server-node-args="..." node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --server bare|cli        bare (default): the API server with controllers off; cli: bin/podnet apiserver, controllers included
   --verbose                echo the server's output`;
 
 const QUICK: Partial<BenchOptions> = { services: 1000, pods: 1000, slices: 100, watchers: 20, updates: 100, listRuns: 5 };
@@ -52,7 +55,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
       'list-runs': { type: 'string' }, 'page-size': { type: 'string' }, watchers: { type: 'string' },
       updates: { type: 'string' }, 'update-interval-ms': { type: 'string' }, quick: { type: 'boolean' },
       out: { type: 'string' }, 'server-node-args': { type: 'string' }, verbose: { type: 'boolean' },
-      help: { type: 'boolean' },
+      server: { type: 'string' }, help: { type: 'boolean' },
     },
   });
   if (values.help) throw new HelpRequested();
@@ -62,6 +65,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     out: values.out ?? defaultOut,
     serverNodeArgs: (values['server-node-args'] ?? '').split(' ').filter(Boolean),
     verbose: values.verbose ?? false,
+    server: parseServerMode(values.server),
     ...(values.quick ? QUICK : {}),
   };
   const num = (flag: string, fallback: number, min: number): number => {
@@ -88,6 +92,11 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
   if (opts.endpointsPerSlice > 1000) throw new Error('--endpoints-per-slice: an EndpointSlice holds at most 1000 endpoints');
   if (opts.namespaces > 1000) throw new Error('--namespaces: at most 1000');
   return opts;
+}
+
+function parseServerMode(v: string | undefined): 'bare' | 'cli' {
+  if (v === undefined || v === 'bare' || v === 'cli') return v ?? 'bare';
+  throw new Error(`--server ${JSON.stringify(v)}: want bare (the API server alone) or cli (bin/podnet apiserver with controllers)`);
 }
 
 export class HelpRequested extends Error {

@@ -1,5 +1,6 @@
 /** The results table (metric, value, goal, met?) and the JSON written beside it. */
 import type { CreateResult } from './create-phase.js';
+import type { PhaseCpu } from './cpu-usage.js';
 import type { ListResult } from './list-phase.js';
 import type { ServerMemory } from './server-process.js';
 import type { WatchResult } from './watch-phase.js';
@@ -11,6 +12,8 @@ export interface BenchResults {
   watch: WatchResult;
   /** Server memory after each step, in order. */
   memory: Array<{ after: string } & ServerMemory>;
+  /** CPU seconds per phase: server, load generator, other processes. */
+  cpu: PhaseCpu[];
 }
 
 export interface Row {
@@ -50,7 +53,18 @@ export function rows(r: BenchResults): Row[] {
   out.push({ metric: 'server VmRSS after load', value: loaded.rssMiB, unit: 'MiB', goal: `< ${GOALS.rssMiB} MB`, met: loaded.rssMiB * 1.048576 < GOALS.rssMiB });
   out.push({ metric: 'server VmRSS at end', value: last.rssMiB, unit: 'MiB', goal: '' });
   out.push({ metric: 'server VmHWM (peak) at end', value: last.hwmMiB, unit: 'MiB', goal: `< ${GOALS.rssMiB} MB`, met: last.hwmMiB * 1.048576 < GOALS.rssMiB });
+  for (const c of r.cpu) {
+    if (c.phase === 'create Namespace') continue;
+    out.push({ metric: `CPU ${c.phase}: server / load generator / others`, value: NaN, unit: `${fmt(c.serverS)} / ${fmt(c.benchS)} / ${fmt(c.otherS)} s in ${fmt(c.wallS)} s`, goal: '' });
+  }
   return out;
+}
+
+/** Mean cores other processes used while the bench ran; above ~0.2 on 2 cores the wall-clock figures are disturbed. */
+export function otherCores(r: BenchResults): number {
+  let other = 0, wall = 0;
+  for (const c of r.cpu) { other += c.otherS; wall += c.wallS; }
+  return wall > 0 ? other / wall : 0;
 }
 
 export function formatTable(rs: Row[]): string {

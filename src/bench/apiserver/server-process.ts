@@ -29,6 +29,8 @@ export interface ServerProcess {
 }
 
 export interface SpawnOptions {
+  /** 'bare': the API server without controllers (bare-server.js); 'cli': `bin/podnet apiserver` as a user runs it, controllers included. */
+  mode: 'bare' | 'cli';
   /** Extra node flags for the server (e.g. --cpu-prof --cpu-prof-dir=DIR). */
   nodeArgs: string[];
   /** Echo the server's stderr (and stdout after startup) to ours. */
@@ -36,11 +38,13 @@ export interface SpawnOptions {
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/podnet', import.meta.url));
+const BARE = fileURLToPath(new URL('./bare-server.js', import.meta.url));
 const STARTUP_TIMEOUT_MS = 60_000;
 
 export async function spawnApiServer(opts: SpawnOptions): Promise<ServerProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'podnet-bench-'));
-  const child = spawn(process.execPath, [...opts.nodeArgs, BIN, 'apiserver', '--state', stateDir, '--listen', '127.0.0.1:0'], {
+  const entry = opts.mode === 'cli' ? [BIN, 'apiserver'] : [BARE];
+  const child = spawn(process.execPath, [...opts.nodeArgs, ...entry, '--state', stateDir, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = false;

@@ -8,6 +8,15 @@
 import type { Watch, WatchEvent, WatchHandlers } from '../store.js';
 import { rowToEvent, type LogRow } from './rows.js';
 
+// Every watcher of a commit gets the same event objects, so consumers can
+// memoise work per event (the API server decodes each value once, not once per watcher).
+const eventOfRow = new WeakMap<LogRow, WatchEvent>();
+function sharedEvent(row: LogRow): WatchEvent {
+  let ev = eventOfRow.get(row);
+  if (!ev) eventOfRow.set(row, (ev = rowToEvent(row)));
+  return ev;
+}
+
 class Watcher implements Watch {
   private queue: WatchEvent[] = [];
   private scheduled = false;
@@ -24,7 +33,7 @@ class Watcher implements Watch {
   offer(rows: LogRow[]): void {
     if (this.done) return;
     for (const row of rows) {
-      if (row.id > this.after && row.name.startsWith(this.prefix)) this.queue.push(rowToEvent(row));
+      if (row.id > this.after && row.name.startsWith(this.prefix)) this.queue.push(sharedEvent(row));
     }
     if (this.queue.length > 0) this.schedule();
   }

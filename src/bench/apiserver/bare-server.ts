@@ -1,0 +1,24 @@
+/**
+ * The API server alone, as its own process: `startApiServer` with the
+ * controllers off, so the benchmark measures the API and store without the
+ * controllers' own writes (EndpointSlices for every Service, scheduling).
+ * Prints the same "listening on URL" line as `podnet apiserver` and stops
+ * on SIGTERM/SIGINT. Usage: node bare-server.js --state DIR --listen HOST:PORT
+ */
+import { parseArgs } from 'node:util';
+import { startApiServer } from '../../apiserver/server.js';
+import { parseListen } from '../../cli/apiserver.js';
+
+const { values } = parseArgs({ options: { state: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' } }, strict: true });
+if (!values.state) {
+  process.stderr.write('bare-server: --state DIR is required\n');
+  process.exit(2);
+}
+const { host, port } = parseListen(values.listen!);
+const server = await startApiServer({ stateDir: values.state, host, port, controllers: false });
+process.stdout.write(`podnet apiserver (no controllers) listening on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
+await new Promise<void>((resolve) => {
+  process.once('SIGINT', resolve);
+  process.once('SIGTERM', resolve);
+});
+await server.close();

@@ -1,0 +1,71 @@
+/**
+ * CPU time per phase, from /proc: the server's, the load generator's, and
+ * everything else's on the host. Wall-clock figures on a shared 2-core
+ * machine swing with whatever else runs; CPU per operation and the "other"
+ * share say how much of a result is the server and how much is the neighbours.
+ */
+import { readFileSync } from 'node:fs';
+
+/** Linux USER_HZ; 100 on every mainstream kernel (getconf CLK_TCK). */
+const TICKS_PER_SECOND = 100;
+
+export interface CpuSample {
+  at: number;
+  serverS: number;
+  benchS: number;
+  hostBusyS: number;
+}
+
+export interface PhaseCpu {
+  phase: string;
+  wallS: number;
+  /** CPU seconds the server process used. */
+  serverS: number;
+  /** CPU seconds this load generator used. */
+  benchS: number;
+  /** CPU seconds every other process on the host used (contention). */
+  otherS: number;
+}
+
+export function sampleCpu(serverPid: number): CpuSample {
+  return { at: performance.now(), serverS: processCpuSeconds(serverPid), benchS: ownCpuSeconds(), hostBusyS: hostBusySeconds() };
+}
+
+export function phaseCpu(phase: string, from: CpuSample, to: CpuSample): PhaseCpu {
+  const serverS = to.serverS - from.serverS;
+  const benchS = to.benchS - from.benchS;
+  return {
+    phase, wallS: (to.at - from.at) / 1000, serverS, benchS,
+    otherS: Math.max(0, to.hostBusyS - from.hostBusyS - serverS - benchS),
+  };
+}
+
+/** utime + stime of a process (fields 14 and 15 of /proc/PID/stat, counted after the command name). */
+export function parseProcStat(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state), so field N is fields[N - 3].
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** Busy time of all CPUs from the first line of /proc/stat (everything but idle and iowait). */
+export function parseHostStat(stat: string): number {
+  const line = stat.slice(0, stat.indexOf('\n'));
+  const [, ...ticks] = line.trim().split(/\s+/);
+  const t = ticks.map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user)
+  const busy = t[0]! + t[1]! + t[2]! + t[5]! + t[6]! + t[7]!;
+  return busy / TICKS_PER_SECOND;
+}
+
+function processCpuSeconds(pid: number): number {
+  return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+function ownCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+function hostBusySeconds(): number {
+  return parseHostStat(readFileSync('/proc/stat', 'utf8'));
+}
