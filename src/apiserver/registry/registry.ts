@@ -100,11 +100,23 @@ export class Registry {
     return { apiVersion: groupVersion(ri), kind: ri.listKind, metadata, items: kvs.map((kv, i) => decoded[i] ?? this.decode(kv)) };
   }
 
-  /** A list as JSON text, built from the stored values without parsing them (the hot path of informers' lists). */
-  async listEncoded(ri: ResourceInfo, p: ListParams): Promise<string> {
+  /**
+   * A list as JSON bytes, built from the stored values without parsing them
+   * (the hot path of informers' lists). Encoding item by item and copying
+   * once is much cheaper than flattening one huge joined string.
+   */
+  async listEncoded(ri: ResourceInfo, p: ListParams): Promise<Buffer> {
     const { kvs, metadata } = await this.listKeyValues(ri, p);
-    const head = `{"kind":${JSON.stringify(ri.listKind)},"apiVersion":${JSON.stringify(groupVersion(ri))},"metadata":${JSON.stringify(metadata)},"items":[`;
-    return head + kvs.map((kv) => this.encodedWithVersion(kv)).join(',') + ']}';
+    const parts: Buffer[] = [
+      Buffer.from(`{"kind":${JSON.stringify(ri.listKind)},"apiVersion":${JSON.stringify(groupVersion(ri))},"metadata":${JSON.stringify(metadata)},"items":[`),
+    ];
+    const comma = Buffer.from(',');
+    kvs.forEach((kv, i) => {
+      if (i > 0) parts.push(comma);
+      parts.push(Buffer.from(this.encodedWithVersion(kv)));
+    });
+    parts.push(Buffer.from(']}'));
+    return Buffer.concat(parts);
   }
 
   private async listKeyValues(ri: ResourceInfo, p: ListParams): Promise<{ kvs: KeyValue[]; decoded: (KObject | undefined)[]; metadata: KList['metadata'] }> {
