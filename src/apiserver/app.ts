@@ -7,7 +7,7 @@ import { errors } from '../api/errors.js';
 import { discoveryReply, versionInfo } from './handlers/discovery.js';
 import { openapiReply } from './handlers/openapi.js';
 import { handleResource, type ResourceHandlerDeps } from './handlers/resource.js';
-import { MAX_BODY_BYTES } from './http/body.js';
+import { MAX_BODY_BYTES, protobufBodyAsJson } from './http/body.js';
 import { errorReply, jsonReply, textReply, type ApiRequest, type Reply } from './http/reply.js';
 import { parseRequest } from './request-info.js';
 import type { UserInfo } from './state/tokens.js';
@@ -60,7 +60,8 @@ async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
     if (path === '/') return jsonReply(200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/openapi/v2', '/openapi/v3', '/version'] });
     throw errors.resourceNotFound();
   }
-  return handleResource(deps, info, url.searchParams, req.headers, req.body);
+  const jsonReq = protobufBodyAsJson(req);
+  return handleResource(deps, info, url.searchParams, jsonReq.headers, jsonReq.body);
 }
 
 function health(deps: AppDeps, path: string, q: URLSearchParams): Reply {

@@ -28,7 +28,8 @@ export function nodeHandler(app: (req: ApiRequest) => Promise<Reply>) {
       if (tooLarge) return;
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      app({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: Buffer.concat(chunks).toString('utf8') })
+      const raw = Buffer.concat(chunks);
+      app({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: raw.toString('utf8'), rawBody: raw })
         .then((reply) => send(res, reply, req))
         .catch((e) => send(res, errorReply(e)));
     });

@@ -1,6 +1,8 @@
 /** Request bodies: size limit, and decoding JSON or YAML with errors that say where. */
 import { parseDocument } from 'yaml';
 import { errors } from '../../api/errors.js';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE } from '../../api/protobuf/decode.js';
+import type { ApiRequest } from './reply.js';
 
 /** kube-apiserver's limit for a request body. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -50,4 +52,20 @@ export function decodeBody(body: string, contentType: string | undefined): unkno
   if (type === 'application/json' || type === '') return parseJson(body);
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return parseYaml(body);
   throw errors.unsupportedMediaType(contentType ?? '');
+}
+
+/**
+ * A request whose body is Kubernetes protobuf (what kubectl's typed
+ * clients send) turned into the same request with the equivalent JSON
+ * body, so every handler (create, update, binding, DeleteOptions) reads
+ * JSON. Other requests are returned unchanged. Throws ApiError 400 on a
+ * malformed protobuf body.
+ */
+export function protobufBodyAsJson(req: ApiRequest): ApiRequest {
+  if (mediaType(req.headers['content-type']) !== PROTOBUF_MEDIA_TYPE) return req;
+  const raw = req.rawBody ?? Buffer.from(req.body, 'utf8');
+  if (raw.length === 0) return req;
+  const obj = decodeKubernetesProtobuf(raw);
+  const { rawBody: _raw, ...rest } = req;
+  return { ...rest, headers: { ...req.headers, 'content-type': 'application/json' }, body: JSON.stringify(obj) };
 }

@@ -8,6 +8,8 @@ export interface ApiRequest {
   url: string;
   headers: Record<string, string | undefined>;
   body: string;
+  /** The body's bytes, for binary bodies (Kubernetes protobuf) that a UTF-8 string would corrupt. */
+  rawBody?: Uint8Array;
 }
 
 export interface BufferedReply {
