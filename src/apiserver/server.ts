@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
+import { numberToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
 import { nodeHandler } from './serve-http.js';
 import { Registry } from './registry/registry.js';
 import { apiRules } from './rules.js';
@@ -129,9 +130,5 @@ function hostForUrl(host: string): string {
 
 /** The first usable address of the service CIDR: the `kubernetes` Service's ClusterIP. */
 export function firstServiceIp(cidr: string): string {
-  const [base] = cidr.split('/');
-  const parts = base!.split('.').map(Number);
-  const n = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-  const ip = n + 1;
-  return [ip >>> 24, (ip >>> 16) & 255, (ip >>> 8) & 255, ip & 255].join('.');
+  return numberToIpv4(parseIpv4Cidr(cidr).base + 1);
 }

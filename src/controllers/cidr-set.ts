@@ -4,24 +4,14 @@
  * set is rebuilt from it at every start.
  */
 
-export function ipv4ToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return undefined;
-  return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
-}
+import { ipv4ToNumber as ipv4ToInt, numberToIpv4 as intToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
 
-export const intToIpv4 = (n: number): string => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+export { ipv4ToInt, intToIpv4 };
 
 /** Parses "a.b.c.d/len" (the address is masked to the network). Throws on anything else. */
 export function parseCidr(cidr: string): { base: number; prefix: number } {
-  const [ip, len] = cidr.split('/');
-  const base = ipv4ToInt(ip ?? '');
-  const prefix = Number(len);
-  if (base === undefined || !/^\d+$/.test(len ?? '') || prefix > 32) throw new Error(`invalid CIDR "${cidr}": expected an IPv4 CIDR such as 10.244.0.0/16`);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { base: (base & mask) >>> 0, prefix };
+  const { base, prefix } = parseIpv4Cidr(cidr);
+  return { base, prefix };
 }
 
 export class CidrSet {

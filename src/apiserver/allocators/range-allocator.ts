@@ -10,6 +10,7 @@
  * fall back to the static band only when the rest is full.
  */
 import { StoreError, type Store } from '../../store/store.js';
+import { parseIpv4Cidr } from '../../api/ipv4.js';
 
 export interface RangeAllocatorOptions {
   store: Store;
@@ -143,26 +144,11 @@ export class RangeAllocator {
   }
 }
 
-export function ipv4ToNumber(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
-}
-
-export function numberToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** Base address and size of an IPv4 CIDR; throws on a malformed one. */
+/** Base address and size of a service CIDR; throws on a malformed one or one too small to use. */
 export function parseCidr(cidr: string): { base: number; size: number } {
-  const [ip, bits] = cidr.split('/');
-  const base = ip ? ipv4ToNumber(ip) : undefined;
-  const prefix = Number(bits);
-  if (base === undefined || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) {
+  const { base, prefix, size } = parseIpv4Cidr(cidr);
+  if (prefix < 8 || prefix > 30) {
     throw new Error(`invalid IPv4 CIDR ${JSON.stringify(cidr)}: expected e.g. 10.96.0.0/12 with a prefix length of 8 to 30`);
   }
-  const size = 2 ** (32 - prefix);
-  return { base: Math.floor(base / size) * size, size };
+  return { base, size };
 }

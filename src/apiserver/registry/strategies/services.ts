@@ -6,9 +6,8 @@
 import { errors, type FieldError } from '../../../api/errors.js';
 import type { KObject } from '../../../api/meta.js';
 import type { Store } from '../../../store/store.js';
-import {
-  AllocationError, RangeAllocator, ipv4ToNumber, numberToIpv4, parseCidr,
-} from '../../allocators/range-allocator.js';
+import { AllocationError, RangeAllocator, parseCidr } from '../../allocators/range-allocator.js';
+import { ipv4ToNumber, numberToIpv4 } from '../../../api/ipv4.js';
 import type { Registry } from '../registry.js';
 import { findResource } from '../../../api/resources.js';
 import type { Strategy, Undo, WriteContext } from '../strategy.js';
