@@ -56,6 +56,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const serviceCidr = opts.serviceCidr ?? DEFAULT_SERVICE_CIDR;
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
+  // A start that fails half-way must not leave the socket or the store open.
+  const undo: (() => Promise<void>)[] = [() => store.close()];
+  try {
+    return await startOn(store, opts, serviceCidr, undo);
+  } catch (e) {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string, undo: (() => Promise<void>)[]): Promise<RunningApiServer> {
   const allocations = new ServiceAllocations(store, serviceCidr);
   await allocations.init();
   const registry = new Registry(store, apiRules, strategies(allocations));
@@ -90,6 +101,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       reject(new Error(e.code === 'EADDRINUSE' ? `cannot listen on ${opts.host}:${opts.port}: the address is in use; stop the other server or pick --listen ADDR:PORT` : e.message)));
     server.listen(opts.port, opts.host, resolve);
   });
+  undo.push(() => new Promise<void>((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }));
   const port = (server.address() as AddressInfo).port;
   serverAddress = `${hostForUrl(advertise)}:${port}`;
   const url = `${opts.insecureHttp ? 'http' : 'https'}://${hostForUrl(advertise)}:${port}`;
@@ -107,6 +119,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       clusterCidr: opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
       nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
     });
+    const started = controllers;
+    undo.push(() => started.stop());
     controllersReady = true;
   }
   const repair = setInterval(() => void allocations.repair(registry).catch(() => undefined), 60_000);

@@ -112,16 +112,22 @@ export class Cluster {
   async restart(): Promise<void> {
     this.agent.destroy();
     await this.server.close();
+    this.running = false;
     await this.boot();
+    this.running = true;
   }
+
+  private running = true;
 
   /** Stop the server and remove every file the tests made. Safe to call twice. */
   async close(): Promise<void> {
     try {
       this.agent?.destroy();
-      await this.server?.close();
+      if (this.server && this.running) await this.server.close();
+      this.running = false;
     } finally {
       rmSync(this.root, { recursive: true, force: true });
+      exitIfHandlesLeak();
     }
   }
 
@@ -180,6 +186,19 @@ export class Cluster {
       if (opts.body !== undefined) req.end(opts.body); else req.end();
     });
   }
+}
+
+/**
+ * A server that failed half-way through starting (e.g. on restart) can leave
+ * a listening socket nobody holds, and the test file would then never exit.
+ * All results are reported by the time close() runs, so after a grace period
+ * end the process, saying why.
+ */
+function exitIfHandlesLeak(): void {
+  setTimeout(() => {
+    process.stderr.write('podnet e2e: the test file finished but something (a server that failed to start?) still holds the event loop; exiting\n');
+    process.exit();
+  }, 10_000).unref();
 }
 
 /** Render a RunResult for assertion messages: the evidence a reader needs. */
