@@ -1,5 +1,6 @@
 /** Puts the socket-free handler on a node http(s) server: body limits, chunked watch streams, client disconnects. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { errors } from '../api/errors.js';
 import { MAX_BODY_BYTES } from './http/body.js';
 import { errorReply, isStreaming, type ApiRequest, type Reply } from './http/reply.js';
@@ -35,6 +36,29 @@ export function nodeHandler(app: (req: ApiRequest) => Promise<Reply>) {
     });
   };
 }
+
+/**
+ * Makes an HTTPS server parse each connection from the TLS socket's stream
+ * instead of letting the HTTP parser consume the native TLS handle, and
+ * returns the server. Call it right after `https.createServer`, before listening.
+ *
+ * Why: Node 20 pauses the parser when a request arrives while the previous
+ * response is still draining (more than 16 KiB unflushed). Pausing a consumed
+ * handle only calls readStop, but the TLS layer still hands over every record
+ * it has already decrypted (16 KiB each), so the rest of a large request body
+ * reaches the paused parser, which fails with HPE_PAUSED and the connection is
+ * dropped without a response. Reading through the stream instead buffers those
+ * bytes until the parser resumes. A `data` listener is Node's own signal to
+ * stop consuming the handle; it must run after Node's connection listener,
+ * which the https.Server constructor registers first.
+ */
+export function readTlsThroughStream<S extends Server>(server: S): S {
+  server.on('secureConnection', (socket: TLSSocket) => { socket.on('data', ignoreChunk); });
+  return server;
+}
+
+/** The HTTP parser reads the chunks through its own listener; this one only switches the socket to stream reading. */
+function ignoreChunk(): void {}
 
 function send(res: ServerResponse, reply: Reply, req?: IncomingMessage): void {
   if (res.headersSent) return;

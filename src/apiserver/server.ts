@@ -12,7 +12,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
 import { numberToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
-import { nodeHandler } from './serve-http.js';
+import { nodeHandler, readTlsThroughStream } from './serve-http.js';
 import { Registry } from './registry/registry.js';
 import { apiRules } from './rules.js';
 import { strategies } from './registry/strategies/index.js';
@@ -93,7 +93,7 @@ async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string
   } else {
     const pki = ensurePki(join(opts.stateDir, 'pki'), defaultServingNames([opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)), firstServiceIp(serviceCidr)));
     caCertPem = pki.caCertPem;
-    server = createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app));
+    server = readTlsThroughStream(createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app)));
   }
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
