@@ -9,8 +9,8 @@ import { QueueController, type Logger } from './controller.js';
 import {
   ANNOTATION_OVER_CAPACITY, ENDPOINTS_MANAGED_BY, LABEL_ENDPOINTS_MANAGED_BY, desiredEndpoints, endpointsEqual, type Endpoints,
 } from './endpoints-desired.js';
-import { byNamespace, keyOf, res, type SharedInformers } from './shared-informers.js';
-import { selectorMatches, type Pod, type Service } from './types.js';
+import { byNamespace, enqueueServicesOnChange, keyOf, res, type SharedInformers } from './shared-informers.js';
+import type { Pod, Service } from './types.js';
 
 export class EndpointsController extends QueueController {
   private readonly services: Informer<Service>;
@@ -22,18 +22,7 @@ export class EndpointsController extends QueueController {
     this.services = informers.services();
     this.pods = informers.pods();
     this.endpoints = informers.endpoints();
-    this.services.addHandlers({
-      onAdd: (s) => this.enqueue(keyOf(s)),
-      onUpdate: (_o, s) => this.enqueue(keyOf(s)),
-      onDelete: (s) => this.enqueue(keyOf(s)),
-    });
-    const podChanged = (...ps: Pod[]) => {
-      for (const svc of this.services.byIndex(byNamespace, ps[0]!.metadata.namespace ?? '')) {
-        const sel = svc.spec?.selector;
-        if (sel && Object.keys(sel).length && ps.some((p) => selectorMatches(sel, p.metadata.labels))) this.enqueue(keyOf(svc));
-      }
-    };
-    this.pods.addHandlers({ onAdd: (p) => podChanged(p), onUpdate: (a, b) => podChanged(a, b), onDelete: (p) => podChanged(p) });
+    enqueueServicesOnChange(this.services, this.pods, (key) => this.enqueue(key));
     // Our own Endpoints changing (or a leftover of a deleted Service) brings the Service back for a check.
     const epChanged = (e: Endpoints) => {
       if (e.metadata.labels?.[LABEL_ENDPOINTS_MANAGED_BY] === ENDPOINTS_MANAGED_BY) this.enqueue(keyOf(e));

@@ -10,8 +10,8 @@ import { QueueController, type Logger } from './controller.js';
 import {
   LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY, desiredEndpointGroups, managesSlices, planEndpointSlices,
 } from './endpointslice-desired.js';
-import { byNamespace, byService, keyOf, res, type SharedInformers } from './shared-informers.js';
-import { selectorMatches, type EndpointSlice, type Pod, type Service } from './types.js';
+import { byNamespace, byService, enqueueServicesOnChange, res, type SharedInformers } from './shared-informers.js';
+import type { EndpointSlice, Pod, Service } from './types.js';
 
 /** Versions this controller wrote and expects to see in its cache before it trusts the cache again. */
 interface Expectation { rv?: string; deleted?: boolean; at: number }
@@ -27,18 +27,7 @@ export class EndpointSliceController extends QueueController {
     this.services = informers.services();
     this.pods = informers.pods();
     this.slices = informers.endpointSlices();
-    this.services.addHandlers({
-      onAdd: (s) => this.enqueue(keyOf(s)),
-      onUpdate: (_o, s) => this.enqueue(keyOf(s)),
-      onDelete: (s) => this.enqueue(keyOf(s)),
-    });
-    const podChanged = (...ps: Pod[]) => {
-      for (const svc of this.services.byIndex(byNamespace, ps[0]!.metadata.namespace ?? '')) {
-        const sel = svc.spec?.selector;
-        if (sel && Object.keys(sel).length && ps.some((p) => selectorMatches(sel, p.metadata.labels))) this.enqueue(keyOf(svc));
-      }
-    };
-    this.pods.addHandlers({ onAdd: (p) => podChanged(p), onUpdate: (a, b) => podChanged(a, b), onDelete: (p) => podChanged(p) });
+    enqueueServicesOnChange(this.services, this.pods, (key) => this.enqueue(key));
     const sliceChanged = (s: EndpointSlice) => {
       const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
       if (svc && s.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY) this.enqueue(`${s.metadata.namespace}/${svc}`);

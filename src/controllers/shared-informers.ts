@@ -6,7 +6,7 @@ import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { Informer, keyOf } from '../client/informer.js';
 import { LABEL_SERVICE_NAME } from './endpointslice-desired.js';
-import type { EndpointSlice, Lease, Node, Pod, Service } from './types.js';
+import { selectorMatches, type EndpointSlice, type Lease, type Node, type Pod, type Service } from './types.js';
 import type { Endpoints } from './endpoints-desired.js';
 import type { KObject } from '../api/meta.js';
 
@@ -97,3 +97,25 @@ export class SharedInformers {
 }
 
 export { keyOf };
+
+/**
+ * Queue a Service's key whenever it changes or a pod its selector matches
+ * (before or after the change) does: the trigger every per-Service endpoint
+ * controller needs.
+ */
+export function enqueueServicesOnChange(
+  services: Informer<Service>, pods: Informer<Pod>, enqueue: (key: string) => void,
+): void {
+  services.addHandlers({
+    onAdd: (s) => enqueue(keyOf(s)),
+    onUpdate: (_o, s) => enqueue(keyOf(s)),
+    onDelete: (s) => enqueue(keyOf(s)),
+  });
+  const podChanged = (...ps: Pod[]) => {
+    for (const svc of services.byIndex(byNamespace, ps[0]!.metadata.namespace ?? '')) {
+      const sel = svc.spec?.selector;
+      if (sel && Object.keys(sel).length && ps.some((p) => selectorMatches(sel, p.metadata.labels))) enqueue(keyOf(svc));
+    }
+  };
+  pods.addHandlers({ onAdd: (p) => podChanged(p), onUpdate: (a, b) => podChanged(a, b), onDelete: (p) => podChanged(p) });
+}
