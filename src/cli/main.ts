@@ -1,6 +1,11 @@
 /** `podnet <command>`: the one entry point. Each command lives in its own file. */
 import { runApiserver } from './apiserver.js';
 import { runKubectl } from './kubectl.js';
+import { NODE_USAGE, runNode } from './node.js';
+import { runUp } from './up.js';
+import { runDown } from './down.js';
+import { runNodeExec } from './node-exec.js';
+import { runDoctor } from './doctor.js';
 import { CliError } from './errors.js';
 
 const USAGE = `podnet: Kubernetes service networking you can run for real
@@ -13,6 +18,18 @@ Usage:
   podnet kubectl [--state DIR] ARGS...
       Run this machine's kubectl against the cluster in DIR
       (default: $PODNET_STATE, else ~/.podnet).
+${NODE_USAGE}  podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--name CLUSTER] [--timeout SECONDS]
+      Start a cluster on this machine (root): the API server plus N nodes,
+      each a network namespace on a host bridge, and wait until all are Ready.
+      Rerun to restart what died or add nodes. Nodes are node1..N, or
+      CLUSTER-node1..N with --name.
+  podnet down [--state DIR] [--purge]
+      Stop the cluster and remove its processes, netns, links and mounts;
+      --purge also deletes DIR.
+  podnet node-exec NODE [--state DIR] [-- CMD ARGS...]
+      Run a command (default: a shell) in a node's network namespace.
+  podnet doctor
+      Check kernel features and the programs podnet needs; print how to install them.
   podnet help
 `;
 
@@ -22,6 +39,11 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'apiserver': return await runApiserver(rest);
       case 'kubectl': return await runKubectl(rest);
+      case 'node': return await runNode(rest);
+      case 'up': return await runUp(rest);
+      case 'down': return await runDown(rest);
+      case 'node-exec': return await runNodeExec(rest);
+      case 'doctor': return await runDoctor(rest);
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(USAGE);
         return 0;

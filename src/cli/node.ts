@@ -1,0 +1,93 @@
+/** `podnet node`: the node agent (kubelet + CNI runtime + flanneld) for this host. */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KubeClient } from '../client/client.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { runOk } from '../host/exec.js';
+import { startNodeAgent } from '../node/agent.js';
+import { CliError } from './errors.js';
+
+export const NODE_USAGE = `  podnet node --server URL --token T [--certificate-authority FILE] [--name N]
+              [--node-ip IP] [--state DIR] [--backend vxlan|host-gw]
+              [--cluster-dns IP] [--cluster-domain D] [--max-pods N] [--images FILE]
+  podnet node --kubeconfig FILE [...]
+      Run the node agent: registers the Node, runs the pods bound to it
+      (namespaces + processes wired by the CNI plugins) and the overlay.
+`;
+
+export async function runNode(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        server: { type: 'string' },
+        token: { type: 'string' },
+        'certificate-authority': { type: 'string' },
+        'insecure-skip-tls-verify': { type: 'boolean', default: false },
+        kubeconfig: { type: 'string' },
+        name: { type: 'string' },
+        'node-ip': { type: 'string' },
+        state: { type: 'string' },
+        backend: { type: 'string', default: 'vxlan' },
+        'cluster-dns': { type: 'string', default: '10.96.0.10' },
+        'cluster-domain': { type: 'string', default: 'cluster.local' },
+        'max-pods': { type: 'string', default: '110' },
+        images: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
+  }
+  const backend = values.backend!;
+  if (backend !== 'vxlan' && backend !== 'host-gw') throw new CliError(`--backend ${backend}: must be vxlan or host-gw`);
+  const maxPods = Number(values['max-pods']);
+  if (!Number.isInteger(maxPods) || maxPods < 1) throw new CliError(`--max-pods ${values['max-pods']}: must be a positive integer`);
+
+  let client: KubeClient;
+  if (values.kubeconfig) {
+    client = new KubeClient({ ...loadKubeconfig(values.kubeconfig), userAgent: 'podnet-node' });
+  } else {
+    if (!values.server || !values.token) throw new CliError('podnet node needs --server URL and --token T (or --kubeconfig FILE); "podnet up" passes them for local clusters');
+    let caCertPem: string | undefined;
+    if (values['certificate-authority']) {
+      try { caCertPem = readFileSync(values['certificate-authority'], 'utf8'); } catch (e) {
+        throw new CliError(`cannot read --certificate-authority: ${(e as Error).message}`);
+      }
+    }
+    client = new KubeClient({ server: values.server, token: values.token, caCertPem, insecureSkipTlsVerify: values['insecure-skip-tls-verify'], userAgent: 'podnet-node' });
+  }
+  const nodeName = values.name ?? hostname();
+  const nodeIp = values['node-ip'] ?? await sourceAddressTowards(client.server);
+  const state = resolve(values.state ?? join('/var/lib/podnet/nodes', nodeName));
+
+  const agent = await startNodeAgent({
+    client, nodeName, nodeIp, stateDir: state, backend,
+    clusterDns: values['cluster-dns']!.split(',').map((s) => s.trim()).filter(Boolean),
+    clusterDomain: values['cluster-domain']!,
+    maxPods,
+    imageTablePath: values.images,
+  }).catch((e: Error) => { throw new CliError(e.message); });
+  process.stdout.write(`podnet node ${nodeName} (${nodeIp}) running; state in ${state}\n`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  // Pods keep running: a restarted agent adopts them, as the kubelet does.
+  await agent.stop();
+  return 0;
+}
+
+/** The address this host uses to reach the API server: the natural InternalIP. */
+async function sourceAddressTowards(server: string): Promise<string> {
+  const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
+  try {
+    const out = await runOk(['ip', '-j', 'route', 'get', host]);
+    const src = (JSON.parse(out) as { prefsrc?: string }[])[0]?.prefsrc;
+    if (src) return src;
+  } catch { /* fall through to the error */ }
+  throw new CliError(`cannot tell this node's IP from the route to ${host}; pass --node-ip`);
+}

@@ -1,0 +1,69 @@
+/** `podnet up`: a multi-node cluster on this machine, each node a network namespace. */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { bringUp } from '../cluster/bring-up.js';
+import { BACKENDS, type Backend } from '../cluster/layout.js';
+import { acquireLock } from '../cluster/lock.js';
+import { kubeconfigPath } from '../cluster/paths.js';
+import { CliError } from './errors.js';
+import { stateDir } from './state-dir.js';
+
+export async function runUp(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        nodes: { type: 'string' },
+        state: { type: 'string' },
+        backend: { type: 'string' },
+        name: { type: 'string' },
+        timeout: { type: 'string', default: '180' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
+  }
+  const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
+  if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1)) throw new CliError(`--nodes must be a whole number of at least 1, got "${values.nodes}"`);
+  if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend)) throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${values.backend}"`);
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
+  if (process.getuid?.() !== 0) throw new CliError('podnet up creates network namespaces, links and mounts: run it as root');
+  // The agent is `podnet node`; without it no node can ever become Ready.
+  if (!existsSync(fileURLToPath(new URL('./node.js', import.meta.url)))) {
+    throw new CliError('this build has no node agent (dist/cli/node.js is missing): build the whole tree with "npm run build" first');
+  }
+
+  const dir = stateDir(values.state);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  let release: () => void;
+  try { release = acquireLock(dir); } catch (e) { throw new CliError((e as Error).message); }
+  try {
+    const layout = await bringUp({ stateDir: dir, nodes, name: values.name, backend: values.backend as Backend | undefined, timeoutMs: timeout * 1000, say });
+    const kc = kubeconfigPath(dir);
+    const first = layout.nodes[0]!.name;
+    const stateFlag = values.state === undefined ? '' : ` --state ${dir}`;
+    say(`
+cluster is up: ${layout.nodes.length} node(s) Ready, API server https://${layout.hostIp}:${layout.apiserverPort}
+kubeconfig: ${kc}
+
+Next steps:
+  export KUBECONFIG=${kc}
+  kubectl get nodes -o wide
+  kubectl get pods -o wide                          # once you run some
+  podnet node-exec ${first}${stateFlag} -- ping -c 3 <pod ip>
+  podnet node-exec ${first}${stateFlag}               # a shell on the node
+  podnet down${stateFlag}                                  # stop everything (add --purge to forget the data)
+`);
+    return 0;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    process.stderr.write(`podnet up: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `up`'s work, step by step: decide the layout, build the host network,
+ * start (or keep) the API server, then one agent per node, then wait until
+ * every node is Ready. Safe to rerun: each step keeps what already works.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { KubeClient } from '../client/index.js';
+import { TokenAuthenticator } from '../apiserver/state/tokens.js';
+import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
+import { ensureHostLayout } from './host-layout.js';
+import { hostIpv4Prefixes, listLinks } from './host-scan.js';
+import { planLayout, reconcileLayout, type Backend, type ClusterLayout } from './layout.js';
+import { readLayout, writeLayout } from './layout-file.js';
+import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
+import { caCertPath, kubeconfigPath, nodeStateDir } from './paths.js';
+import { freePort, portFree } from './ports.js';
+import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
+import { cidrsOverlap, pickNodeSubnet } from './subnet.js';
+import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
+import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.js';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../apiserver/server.js';
+
+export interface UpOptions {
+  stateDir: string;
+  nodes?: number;
+  name?: string;
+  backend?: Backend;
+  timeoutMs: number;
+  say: (line: string) => void;
+  bin?: PodnetBinary;
+}
+
+const DEFAULT_NODES = 2;
+const PREFERRED_PORT = 6443;
+
+/** The recorded layout adjusted to the request, or a fresh one on a subnet nobody uses. */
+export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
+  const recorded = readLayout(o.stateDir);
+  if (recorded) {
+    const r = reconcileLayout(recorded, { nodes: o.nodes, name: o.name, backend: o.backend });
+    if ('error' in r) throw new Error(r.error);
+    return r.layout;
+  }
+  if (o.name !== undefined) {
+    const problem = clusterNameProblem(o.name);
+    if (problem) throw new Error(problem);
+  }
+  const nodes = o.nodes ?? DEFAULT_NODES;
+  if (nodes < 1 || nodes > MAX_NODES) throw new Error(`--nodes must be 1..${MAX_NODES}, got ${nodes}`);
+  // Pod and Service ranges are routed inside the nodes: keep the node subnet clear of them too.
+  const used = [...(await hostIpv4Prefixes()), DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR];
+  const subnet = pickNodeSubnet(used, parseInt(clusterHash(o.name), 16));
+  return planLayout({ name: o.name, stateDir: o.stateDir, subnet, backend: o.backend ?? 'vxlan', nodes });
+}
+
+/** A rerun after `down` finds its recorded subnet free again, unless something else took it since. */
+async function checkSubnetStillFree(layout: ClusterLayout): Promise<void> {
+  if ((await listLinks()).some((l) => l.ifname === layout.bridge)) return;
+  const clash = (await hostIpv4Prefixes()).find((p) => cidrsOverlap(p, layout.subnet));
+  if (clash) {
+    throw new Error(`the recorded node subnet ${layout.subnet} now overlaps ${clash} on this host; run "podnet down --state ${layout.stateDir} --purge" to forget it and start fresh`);
+  }
+}
+
+function observe(dir: string, name: string): Observed | undefined {
+  const record = readRecord(dir, name);
+  return record && { record, alive: isRecordAlive(record) };
+}
+
+/** Applies the process plan for these processes; returns how each is watched. */
+async function converge(dir: string, desired: DesiredProcess[], say: (s: string) => void): Promise<Watched[]> {
+  const observed = new Map<string, Observed>();
+  for (const d of desired) { const o = observe(dir, d.name); if (o) observed.set(d.name, o); }
+  for (const action of planProcesses(desired, observed)) {
+    const proc = desired.find((d) => d.name === action.name)!;
+    if (action.action === 'keep') { say(`${action.name}: running (pid ${action.pid})`); continue; }
+    if (action.action === 'restart') await terminate([{ pid: action.record.pid, group: true }]);
+    const rec = startDetached(dir, proc);
+    say(`${action.name}: started (pid ${rec.pid}; ${action.reason}); log ${proc.log}`);
+  }
+  return desired.map((d) => ({ name: d.name, log: d.log, alive: () => { const r = readRecord(dir, d.name); return r !== undefined && isRecordAlive(r); } }));
+}
+
+/** Keeps the recorded port unless the API server is down and something else took it. */
+async function choosePort(layout: ClusterLayout): Promise<number> {
+  if (layout.apiserverPort) {
+    const o = observe(layout.stateDir, 'apiserver');
+    if (o?.alive || (await portFree(layout.hostIp, layout.apiserverPort))) return layout.apiserverPort;
+  }
+  return freePort(layout.hostIp, PREFERRED_PORT);
+}
+
+export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
+  const bin = o.bin ?? thisPodnet();
+  let layout = await resolveLayout(o);
+  await checkSubnetStillFree(layout);
+  // Recorded before anything is built, so `down` can clean up whatever a crash leaves.
+  writeLayout(layout);
+  o.say(`cluster ${layout.name ?? '(default)'}: bridge ${layout.bridge}, node subnet ${layout.subnet}, ${layout.nodes.length} node(s), backend ${layout.backend}`);
+  await ensureHostLayout(layout);
+
+  layout = { ...layout, apiserverPort: await choosePort(layout) };
+  writeLayout(layout);
+  const dir = layout.stateDir;
+  const [apiserver] = await converge(dir, [apiserverProcess(layout, bin)], o.say);
+  const deadline = Date.now() + o.timeoutMs;
+  const probe = new KubeClient({ server: `https://${layout.hostIp}:${layout.apiserverPort}`, insecureSkipTlsVerify: true, requestTimeoutMs: 5000 });
+  try { await waitApiserverReady(probe, apiserver!, o.timeoutMs); } finally { probe.close(); }
+  if (!existsSync(caCertPath(dir))) throw new Error(`the API server is ready but wrote no ${caCertPath(dir)}; see ${apiserver!.log}`);
+
+  const tokens = TokenAuthenticator.load(dir);
+  const agents = layout.nodes.map((n) => {
+    mkdirSync(nodeStateDir(dir, n.name), { recursive: true, mode: 0o700 });
+    return agentProcess(layout, n, { ...bin, token: tokens.nodeToken(n.name), caPath: caCertPath(dir) });
+  });
+  const watched = await converge(dir, agents, o.say);
+  const client = KubeClient.fromKubeconfig(kubeconfigPath(dir), { userAgent: 'podnet-up' });
+  try {
+    await waitNodesReady(client, watched, Math.max(deadline - Date.now(), 10_000), o.say);
+  } finally { client.close(); }
+  return layout;
+}

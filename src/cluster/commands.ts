@@ -1,0 +1,44 @@
+/**
+ * The exact command lines `up` runs. Pure: the process table compares them
+ * with the recorded ones to decide what to restart.
+ */
+import { fileURLToPath } from 'node:url';
+import { netnsPath } from '../host/exec.js';
+import type { ClusterLayout, NodeLayout } from './layout.js';
+import { APISERVER, logFile, nodeStateDir } from './paths.js';
+import type { DesiredProcess } from './process-table.js';
+
+/**
+ * How to run podnet itself: this node binary and this checkout's bin/podnet
+ * (dist/cli/main.js only exports main(); bin/podnet is what runs it).
+ */
+export interface PodnetBinary { node: string; entry: string }
+
+export const thisPodnet = (): PodnetBinary => ({ node: process.execPath, entry: fileURLToPath(new URL('../../bin/podnet', import.meta.url)) });
+
+export const apiserverUrl = (layout: ClusterLayout): string => `https://${layout.hostIp}:${layout.apiserverPort}`;
+
+export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): DesiredProcess {
+  const dir = layout.stateDir;
+  return {
+    name: APISERVER, marker: dir, log: logFile(dir, APISERVER),
+    argv: [bin.node, bin.entry, 'apiserver', '--state', dir,
+      '--listen', `${layout.hostIp}:${layout.apiserverPort}`, '--advertise-address', layout.hostIp],
+  };
+}
+
+/**
+ * A node agent inside its node's netns. nsenter switches only the network
+ * namespace (unlike `ip netns exec`, which also makes a private mount
+ * namespace that would hide the pod netns the agent mounts) and then execs,
+ * so the recorded pid is the agent's own.
+ */
+export function agentProcess(layout: ClusterLayout, node: NodeLayout, opts: PodnetBinary & { token: string; caPath: string }): DesiredProcess {
+  const state = nodeStateDir(layout.stateDir, node.name);
+  return {
+    name: node.name, marker: state, log: logFile(layout.stateDir, node.name),
+    argv: ['nsenter', `--net=${netnsPath(node.netns)}`, '--', opts.node, opts.entry, 'node',
+      '--server', apiserverUrl(layout), '--token', opts.token, '--certificate-authority', opts.caPath,
+      '--name', node.name, '--node-ip', node.ip, '--state', state, '--backend', layout.backend],
+  };
+}

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findNode, planLayout, reconcileLayout } from './layout.js';
+import { clusterHash } from './names.js';
+
+const base = () => planLayout({ name: 't1', stateDir: '/s', subnet: '10.250.4.0/24', backend: 'vxlan', nodes: 2 });
+
+test('planLayout names and addresses every node', () => {
+  const l = base();
+  const h = clusterHash('t1');
+  assert.equal(l.bridge, `podnet${h}`);
+  assert.equal(l.hostIp, '10.250.4.1');
+  assert.deepEqual(l.nodes, [
+    { index: 1, name: 't1-node1', netns: 'podnet-t1-node1', hostVeth: `podnet${h}v1`, ip: '10.250.4.11' },
+    { index: 2, name: 't1-node2', netns: 'podnet-t1-node2', hostVeth: `podnet${h}v2`, ip: '10.250.4.12' },
+  ]);
+  const d = planLayout({ stateDir: '/s', subnet: '10.250.4.0/24', backend: 'host-gw', nodes: 1 });
+  assert.equal(d.nodes[0]!.name, 'node1');
+  assert.equal(d.nodes[0]!.netns, 'podnet-node1');
+});
+
+test('reconcileLayout: same, grow, refuse shrink, name or backend change', () => {
+  const l = base();
+  const table: [Parameters<typeof reconcileLayout>[1], string | number][] = [
+    [{}, 2],
+    [{ nodes: 2, name: 't1', backend: 'vxlan' }, 2],
+    [{ nodes: 4 }, 4],
+    [{ nodes: 1 }, 'would drop t1-node2'],
+    [{ name: 'other' }, 'holds cluster "t1"'],
+    [{ backend: 'host-gw' }, 'uses --backend vxlan'],
+    [{ nodes: 241 }, 'more than the 240'],
+  ];
+  for (const [req, want] of table) {
+    const r = reconcileLayout(l, req);
+    if (typeof want === 'number') {
+      assert.ok('layout' in r, JSON.stringify(req));
+      assert.equal(r.layout.nodes.length, want);
+      assert.deepEqual(r.layout.nodes.slice(0, 2), l.nodes, 'existing nodes are kept as they are');
+    } else {
+      assert.ok('error' in r && r.error.includes(want), `${JSON.stringify(req)}: ${JSON.stringify(r)}`);
+    }
+  }
+  const grown = reconcileLayout(l, { nodes: 3 });
+  assert.ok('layout' in grown);
+  assert.equal(grown.layout.nodes[2]!.ip, '10.250.4.13');
+});
+
+test('findNode accepts the full or the short name', () => {
+  const l = base();
+  assert.equal(findNode(l, 't1-node2')?.index, 2);
+  assert.equal(findNode(l, 'node2')?.index, 2);
+  assert.equal(findNode(l, 'node9'), undefined);
+});

@@ -1,0 +1,79 @@
+/**
+ * The cluster's layout: everything `up` builds and `down` removes, recorded
+ * in DIR/cluster.json so reruns reuse the same subnet, port and names, and
+ * `down` knows what to remove even after a crash. Pure: no host access.
+ */
+import { bridgeName, clusterHash, hostVethName, MAX_NODES, nodeName, nodeNetns } from './names.js';
+import { hostIpOf, nodeIpOf } from './subnet.js';
+
+export type Backend = 'vxlan' | 'host-gw';
+export const BACKENDS: readonly Backend[] = ['vxlan', 'host-gw'];
+
+export interface NodeLayout {
+  index: number;
+  name: string;
+  netns: string;
+  /** Host end of the veth pair (the node end is eth0). */
+  hostVeth: string;
+  ip: string;
+}
+
+export interface ClusterLayout {
+  version: 1;
+  /** --name, or undefined for the default cluster (nodes node1..N). */
+  name?: string;
+  stateDir: string;
+  hash: string;
+  bridge: string;
+  subnet: string;
+  hostIp: string;
+  backend: Backend;
+  /** API server port on hostIp; 0 until chosen. */
+  apiserverPort: number;
+  nodes: NodeLayout[];
+}
+
+export function nodeLayout(name: string | undefined, hash: string, subnet: string, index: number): NodeLayout {
+  const node = nodeName(name, index);
+  return { index, name: node, netns: nodeNetns(node), hostVeth: hostVethName(hash, index), ip: nodeIpOf(subnet, index) };
+}
+
+export function planLayout(opts: { name?: string; stateDir: string; subnet: string; backend: Backend; nodes: number; apiserverPort?: number }): ClusterLayout {
+  const hash = clusterHash(opts.name);
+  return {
+    version: 1, name: opts.name, stateDir: opts.stateDir, hash,
+    bridge: bridgeName(hash), subnet: opts.subnet, hostIp: hostIpOf(opts.subnet),
+    backend: opts.backend, apiserverPort: opts.apiserverPort ?? 0,
+    nodes: Array.from({ length: opts.nodes }, (_, i) => nodeLayout(opts.name, hash, opts.subnet, i + 1)),
+  };
+}
+
+export interface UpRequest { nodes?: number; name?: string; backend?: Backend }
+
+/**
+ * What a rerun of `up` means against the recorded layout: the new layout
+ * (nodes added at the end) or a message saying why the request cannot apply.
+ * `up` never removes nodes: shrinking is refused with what to do instead.
+ */
+export function reconcileLayout(recorded: ClusterLayout, req: UpRequest): { layout: ClusterLayout } | { error: string } {
+  if (req.name !== undefined && req.name !== recorded.name) {
+    return { error: `${recorded.stateDir} holds cluster ${recorded.name ? `"${recorded.name}"` : 'without --name'}, not "${req.name}"; use another --state DIR for a second cluster, or run "podnet down --state ${recorded.stateDir} --purge" first` };
+  }
+  if (req.backend !== undefined && req.backend !== recorded.backend) {
+    return { error: `the cluster in ${recorded.stateDir} uses --backend ${recorded.backend}; changing it needs "podnet down --state ${recorded.stateDir}" first (pod data stays unless --purge)` };
+  }
+  const have = recorded.nodes.length;
+  const want = req.nodes ?? have;
+  if (want < have) {
+    const extra = recorded.nodes.slice(want).map((n) => n.name).join(', ');
+    return { error: `the cluster in ${recorded.stateDir} has ${have} nodes; --nodes ${want} would drop ${extra}. "podnet up" never removes nodes: pass --nodes ${have}, or run "podnet down --state ${recorded.stateDir} --purge" and start again` };
+  }
+  if (want > MAX_NODES) return { error: `--nodes ${want} is more than the ${MAX_NODES} nodes one node subnet holds` };
+  const added = Array.from({ length: want - have }, (_, i) => nodeLayout(recorded.name, recorded.hash, recorded.subnet, have + i + 1));
+  return { layout: { ...recorded, nodes: [...recorded.nodes, ...added] } };
+}
+
+/** A node by its full name or, for a named cluster, its short name ("node2" for "c-node2"). */
+export function findNode(layout: ClusterLayout, wanted: string): NodeLayout | undefined {
+  return layout.nodes.find((n) => n.name === wanted) ?? layout.nodes.find((n) => layout.name !== undefined && n.name === `${layout.name}-${wanted}`);
+}

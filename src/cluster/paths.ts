@@ -1,0 +1,23 @@
+/**
+ * Where things live in a cluster's state directory DIR:
+ *   cluster.json           the layout (layout.ts)
+ *   kubeconfig, tokens.json, pki/, db/   the API server's own state (DIR is its --state)
+ *   pids/<proc>.json       processes `up` started (process-table.ts)
+ *   logs/<proc>.log        their stdout+stderr
+ *   nodes/<node>/          each node agent's --state
+ *   up.lock                held while up/down run
+ */
+import { join } from 'node:path';
+
+export const clusterFile = (dir: string): string => join(dir, 'cluster.json');
+export const kubeconfigPath = (dir: string): string => join(dir, 'kubeconfig');
+export const caCertPath = (dir: string): string => join(dir, 'pki', 'ca.crt');
+export const pidsDir = (dir: string): string => join(dir, 'pids');
+export const pidFile = (dir: string, proc: string): string => join(dir, 'pids', `${proc}.json`);
+export const logsDir = (dir: string): string => join(dir, 'logs');
+export const logFile = (dir: string, proc: string): string => join(dir, 'logs', `${proc}.log`);
+export const nodeStateDir = (dir: string, node: string): string => join(dir, 'nodes', node);
+export const lockFile = (dir: string): string => join(dir, 'up.lock');
+
+/** The process name of the API server in pids/ and logs/; node agents use their node name. */
+export const APISERVER = 'apiserver';

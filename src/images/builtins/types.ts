@@ -1,0 +1,41 @@
+/** What a built-in image is made of, and the node facts it depends on. */
+
+/** Facts about the node, detected once when the table loads (see host-facts.ts). */
+export interface HostFacts {
+  /** Node's own binary: agnhost runs on it. */
+  nodeBinary: string;
+  /** Absolute path of the compiled agnhost entry (dist/images/agnhost/main.js). */
+  agnhostMain: string;
+  agnhostBuilt: boolean;
+  /** /usr/sbin/nginx when installed. */
+  nginxBinary?: string;
+  /** CATALINA_HOME of Debian's tomcat10 when installed. */
+  tomcatHome?: string;
+  /** A JDK/JRE home with bin/java, for tomcat. */
+  javaHome?: string;
+}
+
+export interface GeneratedFile { path: string; content: string; mode?: number }
+
+/** An image's config, as a registry would have delivered it, plus the files it needs on the node. */
+export interface ImageSpec {
+  entrypoint: string[];
+  cmd: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  files: GeneratedFile[];
+  /** In-image program paths → node command lines (see argv0.ts). */
+  aliases: Record<string, string[]>;
+}
+
+export type SpecResult = { ok: true; spec: ImageSpec } | { ok: false; message: string };
+
+export interface BuiltinImage {
+  id: string;
+  /** Table keys (see match.ts) this image answers to. */
+  patterns: string[];
+  build(facts: HostFacts, container: { dataDir: string; hostname: string }): SpecResult;
+}
+
+/** The PATH every Debian-based image sets. */
+export const STANDARD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -1,0 +1,96 @@
+/**
+ * The node agent: registers this host as a Node, brings up the overlay once
+ * the node has a podCIDR, then runs exactly the pods bound to it. It talks
+ * to the rest of the cluster only through the API; pods are processes that
+ * outlive the agent, so stopping it (or a crash) never disturbs them.
+ */
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findResource } from '../api/resources.js';
+import type { KObject } from '../api/meta.js';
+import type { KubeClient } from '../client/client.js';
+import { loadImageTable } from '../images/index.js';
+import { startOverlay } from '../overlay/index.js';
+import { Heartbeat } from './heartbeat.js';
+import { readHostFacts } from './host-facts.js';
+import { PodManager } from './pods.js';
+import { CniPodRuntime } from './runtime/index.js';
+
+export const AGENT_VERSION = '0.1.0';
+const nodes = findResource('', 'v1', 'nodes')!;
+
+export interface NodeAgentOptions {
+  client: KubeClient;
+  nodeName: string;
+  nodeIp: string;
+  stateDir: string;
+  backend: 'vxlan' | 'host-gw';
+  clusterDns: string[];
+  clusterDomain: string;
+  maxPods: number;
+  imageTablePath?: string;
+  log?: (m: string) => void;
+}
+
+export interface RunningNodeAgent {
+  stop(): Promise<void>;
+}
+
+export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNodeAgent> {
+  const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node ${opts.nodeName}: ${m}\n`));
+  mkdirSync(opts.stateDir, { recursive: true });
+  let notReady: string | undefined = 'container runtime network not ready: waiting for this node\'s podCIDR';
+  const heartbeat = new Heartbeat(opts.client, readHostFacts(opts.nodeName, opts.nodeIp, opts.maxPods, AGENT_VERSION), () => notReady, log);
+  await heartbeat.register();
+  heartbeat.start();
+
+  const stopping = { value: false };
+  const podCidr = await waitForPodCidr(opts.client, opts.nodeName, stopping);
+  log(`podCIDR ${podCidr}`);
+  const overlay = await startOverlay({ client: opts.client, nodeName: opts.nodeName, backend: opts.backend, publicIp: opts.nodeIp, log });
+  const runtime = new CniPodRuntime({
+    stateDir: join(opts.stateDir, 'pods'),
+    nodeName: opts.nodeName,
+    nodeIp: opts.nodeIp,
+    podCidr,
+    mtu: overlay.mtu,
+  });
+  const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  const pods = new PodManager({
+    client: opts.client,
+    runtime,
+    images: loadImageTable({ userTablePath: opts.imageTablePath ?? join(opts.stateDir, 'images.yaml') }),
+    nodeName: opts.nodeName,
+    nodeIp: opts.nodeIp,
+    hostResolvConf,
+    clusterDns: opts.clusterDns,
+    clusterDomain: opts.clusterDomain,
+    dataDir: join(opts.stateDir, 'containers'),
+    log,
+  });
+  await pods.start();
+  notReady = undefined;
+  await heartbeat.refresh().catch((e: Error) => log(`status: ${e.message}`));
+  log('ready');
+
+  return {
+    async stop() {
+      stopping.value = true;
+      heartbeat.stop();
+      await pods.stop();
+      await overlay.stop();
+    },
+  };
+}
+
+/** The podCIDR the cluster's allocator gives this node (polls; allocation takes milliseconds). */
+async function waitForPodCidr(client: KubeClient, nodeName: string, stopping: { value: boolean }): Promise<string> {
+  for (let i = 0; !stopping.value; i++) {
+    const node = await client.get<KObject & { spec?: { podCIDR?: string } }>(nodes, undefined, nodeName).catch(() => undefined);
+    const cidr = node?.spec?.podCIDR;
+    if (cidr) return cidr;
+    await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** i)));
+  }
+  throw new Error('stopped before a podCIDR was assigned');
+}

@@ -1,0 +1,321 @@
+/**
+ * The pod manager: kubelet's sync loop. Desired state is the pods bound to
+ * this node (an informer); actual state is the runtime's sandboxes (relisted
+ * every second, PLEG-style, so container exits are noticed without the agent
+ * being their parent). Each pod is synced on its own key: plan (pure), act
+ * through the runtime, publish status only when it changed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ApiError } from '../api/errors.js';
+import { findResource } from '../api/resources.js';
+import type { KObject } from '../api/meta.js';
+import type { KubeClient } from '../client/client.js';
+import { Informer } from '../client/informer.js';
+import { runWorkers, WorkQueue } from '../client/workqueue.js';
+import type { ImageTable } from '../images/index.js';
+import {
+  containerEnv, expandCommand, planPod, podHostname, podStatus, ProbeManager, renderHosts, renderResolvConf, statusEqual,
+  type BackoffEntry, type ContainerSpec, type Pod, type PodStatus, type WaitingInfo,
+} from './kubelet/index.js';
+import type { PodRuntime, SandboxState } from './runtime/types.js';
+
+const podsRes = findResource('', 'v1', 'pods')!;
+const configMapsRes = findResource('', 'v1', 'configmaps')!;
+const secretsRes = findResource('', 'v1', 'secrets')!;
+
+type ApiPod = Pod & KObject;
+type DataObject = KObject & { data?: Record<string, string> };
+
+const RELIST_MS = 1000;
+const IMAGE_RETRY_MS = 10_000;
+const LOG_MAX_BYTES = 10 * 1024 * 1024;
+const LOG_KEEP = 5;
+
+export interface PodManagerOptions {
+  client: KubeClient;
+  runtime: PodRuntime & { rotateLogs?(maxBytes: number, keep: number): Promise<unknown> };
+  images: ImageTable;
+  nodeName: string;
+  nodeIp: string;
+  /** The node's own resolv.conf text (dnsPolicy Default, and the host's search domains). */
+  hostResolvConf: string;
+  /** The node's /etc/hosts (hostNetwork pods). */
+  hostHosts?: string;
+  clusterDns: string[];
+  clusterDomain: string;
+  /** Per-container writable dirs for generated image config (nginx prefix, CATALINA_BASE). */
+  dataDir: string;
+  log: (m: string) => void;
+}
+
+export class PodManager {
+  private readonly pods: Informer<ApiPod>;
+  private readonly configMaps: Informer<DataObject>;
+  private readonly secrets: Informer<DataObject>;
+  private readonly queue = new WorkQueue<string>();
+  private readonly byUid = new Map<string, ApiPod>();
+  private sandboxes = new Map<string, SandboxState>();
+  private readonly backoff = new Map<string, Record<string, BackoffEntry>>();
+  private readonly waiting = new Map<string, Record<string, WaitingInfo | undefined>>();
+  private readonly probes: ProbeManager;
+  private relistTimer: NodeJS.Timeout | undefined;
+  private workers: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: PodManagerOptions) {
+    const onError = (e: unknown) => o.log(`watch: ${(e as Error).message ?? e}`);
+    this.pods = new Informer<ApiPod>(o.client, podsRes, { fieldSelector: `spec.nodeName=${o.nodeName}`, onError });
+    this.configMaps = new Informer<DataObject>(o.client, configMapsRes, { onError });
+    this.secrets = new Informer<DataObject>(o.client, secretsRes, { onError });
+    this.probes = new ProbeManager({
+      exec: (uid, _container, argv, timeoutMs) => o.runtime.execInSandbox(uid, argv, timeoutMs),
+      onChange: (uid) => this.queue.add(uid),
+    });
+    this.pods.addHandlers({
+      onAdd: (p) => this.track(p),
+      onUpdate: (_old, p) => this.track(p),
+      onDelete: (p) => {
+        const uid = p.metadata.uid!;
+        this.byUid.delete(uid);
+        this.queue.add(uid);
+      },
+    });
+  }
+
+  /** Lists pods and sandboxes, then syncs every pod and removes sandboxes no pod wants (after the list, never before). */
+  async start(): Promise<void> {
+    this.pods.start();
+    this.configMaps.start();
+    this.secrets.start();
+    await Promise.all([this.pods.waitForSync(), this.configMaps.waitForSync(), this.secrets.waitForSync()]);
+    await this.relist();
+    for (const uid of new Set([...this.byUid.keys(), ...this.sandboxes.keys()])) this.queue.add(uid);
+    this.workers = runWorkers(this.queue, 4, (uid) => this.sync(uid), (uid, e) => this.o.log(`pod ${this.describe(uid)}: ${(e as Error).message}`));
+    const loop = async () => {
+      if (this.stopped) return;
+      await this.relist().catch((e: Error) => this.o.log(`relist: ${e.message}`));
+      await this.o.runtime.rotateLogs?.(LOG_MAX_BYTES, LOG_KEEP).catch(() => undefined);
+      if (!this.stopped) this.relistTimer = setTimeout(loop, RELIST_MS);
+    };
+    this.relistTimer = setTimeout(loop, RELIST_MS);
+  }
+
+  /** Stops syncing; pods keep running (a restarted agent adopts them). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.relistTimer) clearTimeout(this.relistTimer);
+    this.probes.stopAll();
+    this.queue.shutDown();
+    await Promise.all([this.pods.stop(), this.configMaps.stop(), this.secrets.stop()]);
+    await this.workers;
+  }
+
+  private track(p: ApiPod): void {
+    const uid = p.metadata.uid;
+    if (!uid) return;
+    this.byUid.set(uid, p);
+    this.queue.add(uid);
+  }
+
+  private describe(uid: string): string {
+    const p = this.byUid.get(uid) ?? this.sandboxes.get(uid);
+    const meta = p && 'metadata' in p ? p.metadata : p;
+    return meta ? `${meta.namespace}/${meta.name}` : uid;
+  }
+
+  /** PLEG: re-read the runtime and sync every pod whose sandbox changed (a container exited, a holder died). */
+  private async relist(): Promise<void> {
+    const fresh = new Map((await this.o.runtime.listSandboxes()).map((s) => [s.uid, s]));
+    for (const [uid, s] of fresh) {
+      if (JSON.stringify(this.sandboxes.get(uid)) !== JSON.stringify(s)) this.queue.add(uid);
+    }
+    for (const uid of this.sandboxes.keys()) if (!fresh.has(uid)) this.queue.add(uid);
+    this.sandboxes = fresh;
+  }
+
+  private async refreshSandbox(uid: string): Promise<SandboxState | undefined> {
+    const s = (await this.o.runtime.listSandboxes()).find((x) => x.uid === uid);
+    if (s) this.sandboxes.set(uid, s); else this.sandboxes.delete(uid);
+    return s;
+  }
+
+  private async sync(uid: string): Promise<void> {
+    const pod = this.byUid.get(uid);
+    let sandbox = this.sandboxes.get(uid);
+    if (!pod) {
+      // Gone from the API: nothing of it may stay on the node.
+      if (sandbox) {
+        await this.o.runtime.removeSandbox(uid);
+        this.sandboxes.delete(uid);
+        this.o.log(`removed pod ${sandbox.namespace}/${sandbox.name} (no longer bound here)`);
+      }
+      this.forget(uid);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp) return this.terminate(pod, sandbox);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      if (sandbox) await this.teardown(pod, sandbox, 0);
+      this.probes.removePod(uid);
+      return;
+    }
+
+    const now = Date.now();
+    const plan = planPod({ pod, sandbox, probe: this.probes.states(uid), backoff: this.backoff.get(uid) ?? {}, now });
+    this.backoff.set(uid, { ...this.backoff.get(uid), ...plan.backoff });
+    const waiting: Record<string, WaitingInfo | undefined> = { ...this.waiting.get(uid) };
+
+    if (plan.killPod) {
+      if (sandbox) await this.teardown(pod, sandbox, plan.gracePeriodSeconds);
+      sandbox = undefined;
+    } else {
+      for (const k of plan.kill) {
+        this.o.log(`pod ${this.describe(uid)}: killing container ${k.name}: ${k.message}`);
+        await this.o.runtime.stopContainer(uid, k.name, k.gracePeriodSeconds);
+      }
+      if (plan.kill.length) sandbox = await this.refreshSandbox(uid);
+      if (plan.createSandbox) {
+        if (sandbox) await this.o.runtime.removeSandbox(uid);
+        sandbox = await this.createSandbox(pod, waiting);
+      }
+      if (sandbox?.alive) {
+        const starts = [...(plan.startInit ? [{ ...plan.startInit, init: true }] : []), ...plan.start.map((s) => ({ ...s, init: false }))];
+        for (const s of starts) {
+          const spec = (s.init ? pod.spec.initContainers ?? [] : pod.spec.containers).find((c) => c.name === s.name);
+          if (!spec) continue;
+          const started = await this.startContainer(pod, sandbox, spec, s.attempt, waiting);
+          if (started) sandbox = { ...sandbox, containers: { ...sandbox.containers, [spec.name]: started } };
+        }
+        this.sandboxes.set(uid, sandbox);
+      }
+    }
+    for (const w of plan.waiting) waiting[w.name] = { reason: 'CrashLoopBackOff', message: w.message };
+    this.waiting.set(uid, waiting);
+
+    const status = podStatus({ pod, sandbox, probe: this.probes.states(uid), waiting, now: Date.now(), hostIp: this.o.nodeIp, podIsTerminal: !!plan.phase });
+    await this.publish(pod, status);
+    if (plan.phase && sandbox) {
+      // Finished (restartPolicy said so): exit codes are in the API now, free the node.
+      await this.teardown(pod, sandbox, 0);
+      sandbox = undefined;
+    }
+    this.probes.syncPod(pod, sandbox);
+
+    const retries = [...plan.waiting.map((w) => w.retryAt), ...Object.values(waiting).filter((w) => w?.reason === 'ErrImagePull' || w?.reason === 'InvalidImageName' || w?.reason === 'CreateContainerConfigError').map(() => now + IMAGE_RETRY_MS)];
+    if (retries.length) this.queue.addAfter(uid, Math.max(0, Math.min(...retries) - Date.now()));
+  }
+
+  private async createSandbox(pod: ApiPod, waiting: Record<string, WaitingInfo | undefined>): Promise<SandboxState | undefined> {
+    const hostNetwork = !!pod.spec.hostNetwork;
+    const names = podHostname(pod, this.o.clusterDomain);
+    const ports = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].flatMap((c) => c.ports ?? [])
+      .filter((p) => p.hostPort && !hostNetwork)
+      .map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp' }));
+    try {
+      const sandbox = await this.o.runtime.createSandbox({
+        uid: pod.metadata.uid!,
+        namespace: pod.metadata.namespace ?? 'default',
+        name: pod.metadata.name!,
+        hostname: names.kernelHostname,
+        hostNetwork,
+        resolvConf: renderResolvConf(pod, { hostResolvConf: this.o.hostResolvConf, clusterDns: this.o.clusterDns, clusterDomain: this.o.clusterDomain }),
+        renderHosts: (ip) => renderHosts(pod, ip, { clusterDomain: this.o.clusterDomain, nodeHosts: this.o.hostHosts ?? '127.0.0.1\tlocalhost\n' }),
+        portMappings: ports,
+      });
+      for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) delete waiting[c.name];
+      this.o.log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: sandbox up, IP ${sandbox.ip}`);
+      return sandbox;
+    } catch (e) {
+      const message = `failed to create pod sandbox: ${(e as Error).message}`;
+      for (const c of pod.spec.containers) waiting[c.name] = { reason: 'ContainerCreating', message };
+      throw new Error(message);
+    }
+  }
+
+  /** Resolves env, command and image, writes the image's files, starts the process. Failures become the container's waiting reason. */
+  private async startContainer(pod: ApiPod, sandbox: SandboxState, spec: ContainerSpec, attempt: number, waiting: Record<string, WaitingInfo | undefined>) {
+    const envResult = containerEnv(pod, spec, {
+      podIp: sandbox.ip, hostIp: this.o.nodeIp, nodeName: this.o.nodeName, serviceAccountName: pod.spec.serviceAccountName,
+      configMaps: (ns, name) => this.configMaps.getByName(ns, name)?.data ?? undefined,
+      secrets: (ns, name) => this.secrets.getByName(ns, name)?.data ?? undefined,
+    });
+    if ('error' in envResult) {
+      waiting[spec.name] = { reason: 'CreateContainerConfigError', message: envResult.error };
+      return undefined;
+    }
+    const { command, args } = expandCommand(spec, envResult.env);
+    const dataDir = join(this.o.dataDir, pod.metadata.uid!, spec.name);
+    const resolution = this.o.images.resolve({
+      image: spec.image ?? '', command: spec.command ? command : undefined, args: spec.args ? args : undefined,
+      dataDir, hostname: podHostname(pod, this.o.clusterDomain).kernelHostname,
+    });
+    if (!resolution.ok) {
+      waiting[spec.name] = { reason: resolution.reason, message: resolution.message };
+      return undefined;
+    }
+    const image = resolution.image;
+    for (const f of image.files) {
+      mkdirSync(dirname(f.path), { recursive: true });
+      writeFileSync(f.path, f.content, { mode: f.mode ?? 0o644 });
+    }
+    try {
+      const state = await this.o.runtime.startContainer(pod.metadata.uid!, {
+        name: spec.name, argv: image.argv, env: { ...image.env, ...envResult.env }, workingDir: spec.workingDir ?? image.workingDir, attempt,
+      });
+      delete waiting[spec.name];
+      return state;
+    } catch (e) {
+      waiting[spec.name] = { reason: 'CreateContainerError', message: (e as Error).message };
+      return undefined;
+    }
+  }
+
+  /** Graceful deletion: stop containers within the grace period, free the node, then let the API forget the pod. */
+  private async terminate(pod: ApiPod, sandbox: SandboxState | undefined): Promise<void> {
+    const uid = pod.metadata.uid!;
+    this.probes.removePod(uid);
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    if (sandbox) {
+      await this.stopAll(uid, sandbox, grace);
+      const stopped = await this.refreshSandbox(uid);
+      const status = podStatus({ pod, sandbox: stopped, probe: {}, waiting: {}, now: Date.now(), hostIp: this.o.nodeIp, podIsTerminal: false });
+      await this.publish(pod, status).catch(() => undefined);
+      await this.o.runtime.removeSandbox(uid);
+      this.sandboxes.delete(uid);
+    }
+    try {
+      await this.o.client.delete(podsRes, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (e) {
+      if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
+    }
+  }
+
+  private async teardown(pod: ApiPod, sandbox: SandboxState, grace: number): Promise<void> {
+    await this.stopAll(pod.metadata.uid!, sandbox, grace);
+    await this.o.runtime.removeSandbox(pod.metadata.uid!);
+    this.sandboxes.delete(pod.metadata.uid!);
+  }
+
+  private async stopAll(uid: string, sandbox: SandboxState, grace: number): Promise<void> {
+    const running = Object.values(sandbox.containers).filter((c) => c.state === 'running');
+    await Promise.all(running.map((c) => this.o.runtime.stopContainer(uid, c.name, grace)));
+  }
+
+  private async publish(pod: ApiPod, status: PodStatus): Promise<void> {
+    if (statusEqual(pod.status, status)) return;
+    try {
+      const updated = await this.o.client.patch<ApiPod>(podsRes, pod.metadata.namespace, pod.metadata.name!, 'merge', { metadata: { uid: pod.metadata.uid }, status }, { subresource: 'status' });
+      if (this.byUid.has(pod.metadata.uid!)) this.byUid.set(pod.metadata.uid!, updated);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return;
+      throw e;
+    }
+  }
+
+  private forget(uid: string): void {
+    this.probes.removePod(uid);
+    this.backoff.delete(uid);
+    this.waiting.delete(uid);
+  }
+}
