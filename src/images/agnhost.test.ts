@@ -32,9 +32,17 @@ test('netexec answers /hostname, /clientip, /echo, /healthz and / like agnhost, 
   assert.deepEqual(await httpGet(`${base}/echo?msg=teapot&code=418`).then((r) => [r.status, r.body]), [418, 'teapot']);
   assert.equal((await httpGet(`${base}/healthz`)).status, 200, 'ready once the UDP server listens');
   assert.match((await httpGet(`${base}/anything/else`)).body, /^NOW: /);
-  assert.equal((await httpGet(`${base}/shell?cmd=id`)).status, 501, '/shell is refused: it would be a shell on the node');
   await run.waitForOutput(/GET \/echo\?msg=teapot&code=418/);
   assert.match(run.output(), /GET \/hostname/);
+});
+
+test('netexec /shell runs sh -c and answers JSON like agnhost: output, and error only on failure', async (t) => {
+  const { base } = await startNetexec(t);
+  const ok = await httpGet(`${base}/shell?shellCommand=${encodeURIComponent('echo out; echo err >&2')}`);
+  assert.equal(ok.status, 200);
+  assert.deepEqual(JSON.parse(ok.body), { output: 'out\nerr\n' });
+  assert.deepEqual(JSON.parse((await httpGet(`${base}/shell?cmd=${encodeURIComponent('echo x; exit 3')}`)).body), { output: 'x\n', error: 'exit status 3' });
+  assert.deepEqual(JSON.parse((await httpGet(`${base}/shell?shellCommand=true`)).body), {}, 'no output, no error: an empty object');
 });
 
 test('netexec /dial reaches itself over HTTP (by name, through the resolver) and UDP, and reports failures', async (t) => {

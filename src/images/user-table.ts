@@ -51,8 +51,8 @@ export function parseUserTable(text: string, file: string): UserTableResult {
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
-    return { ok: false, message: `${pos ? `${file}:${pos.line}:${pos.col}` : file}: invalid YAML: ${e.message.split('\n')[0]}` };
+    const pos = lines.linePos(e.pos[0]);
+    return { ok: false, message: `${file}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split('\n')[0]}` };
   }
   const fail = (node: Node | null | undefined, msg: string): never => { throw new TableError(`${at(node)}: ${msg}`); };
   try {

@@ -1,8 +1,8 @@
 /**
  * netexec's HTTP endpoints, answering like agnhost's: /hostname, /clientip,
- * /echo, /dial, /exit, /healthz, /redirect, /shutdown, and "/" (the time)
- * for every other path. /shell and /upload are left out on purpose: pods run
- * on the node's own filesystem, so they would be remote shells on the node.
+ * /echo, /dial, /exit, /healthz, /redirect, /shell, /shutdown, and "/" (the
+ * time) for every other path. /upload is left out: pods run on the node's
+ * own filesystem, so it would write files anywhere on the node.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
@@ -10,6 +10,7 @@ import { remoteAddr } from './addr.js';
 import { dial, parseDialQuery } from './dial.js';
 import { parseGoDuration } from './go-duration.js';
 import { log } from './log.js';
+import { runShell } from './shell.js';
 
 export interface NetexecContext {
   /** /healthz is 200 only once the UDP server listens (or when it is off). */
@@ -75,7 +76,13 @@ const routes: Record<string, Handler> = {
     ctx.shutdown(code, timeout);
   },
   '/shutdown': (_q, req) => { log(`${req.method} /shutdown`); process.exit(0); },
-  '/shell': (_q, req, res) => { log(`${req.method} /shell (refused)`); send(res, 501, 'podnet\'s agnhost does not implement /shell: pods share the node\'s filesystem, so it would be a remote shell on the node\n'); },
+  '/shell': async (q, req, res) => {
+    const command = q.get('shellCommand') || (q.get('cmd') ?? '');
+    log(`${req.method} /shell?cmd=${command}`);
+    const reply = await runShell(command);
+    log(`Output: ${JSON.stringify(reply)}`);
+    send(res, 200, JSON.stringify(reply), { 'Content-Type': 'application/json' });
+  },
   '/upload': (_q, req, res) => { log(`${req.method} /upload (refused)`); send(res, 501, 'podnet\'s agnhost does not implement /upload: pods share the node\'s filesystem\n'); },
 };
 

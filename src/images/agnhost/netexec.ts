@@ -15,6 +15,7 @@ import { fatal, log } from './log.js';
 import { netexecHandler } from './netexec-http.js';
 import { exitOnTermination } from './signals.js';
 import { udpAnswer } from './udp-commands.js';
+import { bindUdp } from './udp-bind.js';
 
 export const NETEXEC_FLAGS: FlagSpec = {
   'http-port': { type: 'int', default: 8080, help: 'HTTP Listen Port' },
@@ -25,17 +26,6 @@ export const NETEXEC_FLAGS: FlagSpec = {
   'http-override': { type: 'string', default: '', help: 'Override the HTTP handler to always respond as if it were a GET with this path & params' },
   'udp-listen-addresses': { type: 'string', default: '', help: 'A comma separated list of ip addresses the udp servers listen from' },
 };
-
-/** Binds a UDP socket: the given address, or every address (IPv6 dual-stack, IPv4 when the pod has no IPv6). */
-function bindUdp(address: string, port: number): Promise<dgram.Socket> {
-  const attempt = (type: 'udp4' | 'udp6', addr: string): Promise<dgram.Socket> => new Promise((resolve, reject) => {
-    const s = dgram.createSocket(type);
-    s.once('error', reject);
-    s.bind(port, addr, () => { s.off('error', reject); resolve(s); });
-  });
-  if (address !== '') return attempt(address.includes(':') ? 'udp6' : 'udp4', address);
-  return attempt('udp6', '::').catch(() => attempt('udp4', '0.0.0.0'));
-}
 
 function serveUdp(sock: dgram.Socket): void {
   sock.on('message', (msg, rinfo) => {

@@ -2,7 +2,6 @@
  * agnhost serve-hostname: answers every request with the hostname over
  * HTTP (default), or raw TCP / UDP with --tcp / --udp (and --http=false).
  */
-import dgram from 'node:dgram';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -10,6 +9,7 @@ import { remoteAddr } from './addr.js';
 import { parseFlags, type FlagSpec } from './flags.js';
 import { fatal, log } from './log.js';
 import { exitOnTermination } from './signals.js';
+import { bindUdp } from './udp-bind.js';
 
 export const SERVE_HOSTNAME_FLAGS: FlagSpec = {
   tcp: { type: 'bool', default: false, help: 'Serve raw over TCP.' },
@@ -40,14 +40,15 @@ export function serveHostname(args: string[]): void {
     closers.push(() => server.close());
   }
   if (f.udp) {
-    const sock = dgram.createSocket('udp6');
-    sock.on('error', (e) => fatal(`Error from ListenUDP(): ${e.message}`));
-    sock.on('message', (_m, r) => {
-      log(`UDP request from ${remoteAddr(r.address, r.port)}`);
-      sock.send(name, r.port, r.address);
-    });
-    sock.bind(port, () => listening('UDP', sock.address().port));
-    closers.push(() => sock.close());
+    void bindUdp('', port).then((sock) => {
+      sock.on('error', (e) => fatal(`Error from ReadFrom(): ${e.message}`));
+      sock.on('message', (_m, r) => {
+        log(`UDP request from ${remoteAddr(r.address, r.port)}`);
+        sock.send(name, r.port, r.address);
+      });
+      closers.push(() => sock.close());
+      listening('UDP', sock.address().port);
+    }, (e: Error) => fatal(`Error from ListenUDP(): ${e.message}`));
   }
   if (f.http) {
     const server = http.createServer((req, res) => {
