@@ -2,6 +2,7 @@
 import { runApiserver } from './apiserver.js';
 import { runKubectl } from './kubectl.js';
 import { NODE_USAGE, runNode } from './node.js';
+import { runNodeToken } from './node-token.js';
 import { runUp } from './up.js';
 import { runDown } from './down.js';
 import { runNodeExec } from './node-exec.js';
@@ -18,7 +19,9 @@ Usage:
   podnet kubectl [--state DIR] ARGS...
       Run this machine's kubectl against the cluster in DIR
       (default: $PODNET_STATE, else ~/.podnet).
-${NODE_USAGE}  podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--name CLUSTER] [--timeout SECONDS]
+${NODE_USAGE}  podnet node-token NODE [--state DIR]
+      Print the bearer token node NODE joins with (minted on first use).
+  podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--name CLUSTER] [--timeout SECONDS]
       Start a cluster on this machine (root): the API server plus N nodes,
       each a network namespace on a host bridge, and wait until all are Ready.
       Rerun to restart what died or add nodes. Nodes are node1..N, or
@@ -40,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'apiserver': return await runApiserver(rest);
       case 'kubectl': return await runKubectl(rest);
       case 'node': return await runNode(rest);
+      case 'node-token': return runNodeToken(rest);
       case 'up': return await runUp(rest);
       case 'down': return await runDown(rest);
       case 'node-exec': return await runNodeExec(rest);
