@@ -9,7 +9,7 @@ import type { KubeClient } from '../client/client.js';
 import { isNotFound } from '../client/api-error.js';
 import type { Informer } from '../client/informer.js';
 import { QueueController, type Logger } from './controller.js';
-import { recordEvent } from './events.js';
+import { recordEvent } from '../client/events.js';
 import {
   DEFAULT_GRACE_SECONDS, hasUnreachableTaint, isStale, lastHeartbeat, nodeReadyStatus, podNotReadyConditions,
   unknownConditions, withUnreachableTaint,

@@ -9,7 +9,7 @@ import { isNotFound } from '../client/api-error.js';
 import type { Informer } from '../client/informer.js';
 import { CidrSet } from './cidr-set.js';
 import { QueueController, type Logger } from './controller.js';
-import { recordEvent } from './events.js';
+import { recordEvent } from '../client/events.js';
 import { res, type SharedInformers } from './shared-informers.js';
 import type { Node } from './types.js';
 

@@ -10,7 +10,7 @@ import type { KubeClient } from '../client/client.js';
 import { isNotFound } from '../client/api-error.js';
 import type { Informer } from '../client/informer.js';
 import { QueueController, type Logger } from './controller.js';
-import { recordEvent } from './events.js';
+import { recordEvent } from '../client/events.js';
 import { DEFAULT_SCHEDULER, filterNodes, needsScheduling, pickNode, unschedulableMessage } from './scheduler-decide.js';
 import { byNodeName, keyOf, res, type SharedInformers } from './shared-informers.js';
 import type { Node, Pod } from './types.js';

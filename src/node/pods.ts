@@ -11,6 +11,7 @@ import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import type { KObject } from '../api/meta.js';
 import type { KubeClient } from '../client/client.js';
+import { recordEvent, type EventType } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import type { ImageTable } from '../images/index.js';
@@ -71,6 +72,10 @@ export class PodManager {
     this.probes = new ProbeManager({
       exec: (uid, _container, argv, timeoutMs) => o.runtime.execInSandbox(uid, argv, timeoutMs),
       onChange: (uid) => this.queue.add(uid),
+      onUnhealthy: (e) => {
+        const pod = this.byUid.get(e.uid);
+        if (pod) this.event(pod, 'Warning', 'Unhealthy', e.message);
+      },
     });
     this.pods.addHandlers({
       onAdd: (p) => this.track(p),
@@ -172,9 +177,14 @@ export class PodManager {
     } else {
       for (const k of plan.kill) {
         this.o.log(`pod ${this.describe(uid)}: killing container ${k.name}: ${k.message}`);
+        this.event(pod, 'Normal', 'Killing', k.message);
         await this.o.runtime.stopContainer(uid, k.name, k.gracePeriodSeconds);
       }
-      if (plan.kill.length) sandbox = await this.refreshSandbox(uid);
+      if (plan.kill.length) {
+        sandbox = await this.refreshSandbox(uid);
+        // Killed containers restart on the next sync, as exited ones (under back-off).
+        this.queue.add(uid);
+      }
       if (plan.createSandbox) {
         if (sandbox) await this.o.runtime.removeSandbox(uid);
         sandbox = await this.createSandbox(pod, waiting);
@@ -190,7 +200,10 @@ export class PodManager {
         this.sandboxes.set(uid, sandbox);
       }
     }
-    for (const w of plan.waiting) waiting[w.name] = { reason: 'CrashLoopBackOff', message: w.message };
+    for (const w of plan.waiting) {
+      if (waiting[w.name]?.reason !== 'CrashLoopBackOff') this.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
+      waiting[w.name] = { reason: 'CrashLoopBackOff', message: w.message };
+    }
     this.waiting.set(uid, waiting);
 
     const status = podStatus({ pod, sandbox, probe: this.probes.states(uid), waiting, now: Date.now(), hostIp: this.o.nodeIp, podIsTerminal: !!plan.phase });
@@ -251,6 +264,7 @@ export class PodManager {
       dataDir, hostname: podHostname(pod, this.o.clusterDomain).kernelHostname,
     });
     if (!resolution.ok) {
+      if (waiting[spec.name]?.reason !== resolution.reason) this.event(pod, 'Warning', 'Failed', `Error: ${resolution.reason}: ${resolution.message}`);
       waiting[spec.name] = { reason: resolution.reason, message: resolution.message };
       return undefined;
     }
@@ -264,6 +278,9 @@ export class PodManager {
         name: spec.name, argv: image.argv, env: { ...image.env, ...envResult.env }, workingDir: spec.workingDir ?? image.workingDir, attempt,
       });
       delete waiting[spec.name];
+      if (attempt === 0) this.event(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`);
+      this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`);
+      this.event(pod, 'Normal', 'Started', `Started container ${spec.name}`);
       return state;
     } catch (e) {
       waiting[spec.name] = { reason: 'CreateContainerError', message: (e as Error).message };
@@ -311,6 +328,11 @@ export class PodManager {
       if (e instanceof ApiError && e.code === 404) return;
       throw e;
     }
+  }
+
+  /** kubelet-style Events (kubectl describe pod shows them); best effort. */
+  private event(pod: ApiPod, type: EventType, reason: string, message: string): void {
+    void recordEvent(this.o.client, this.o.log, { ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message, 'kubelet');
   }
 
   private forget(uid: string): void {

@@ -42,10 +42,8 @@ export function parseMessage(buf: Uint8Array): Message {
 }
 
 class Reader {
-  pos = HEADER;
-  constructor(private readonly buf: Uint8Array) {
-    this.pos = 0;
-  }
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
 
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new DnsParseError(`needs ${n} more bytes, packet ends`, this.pos);
@@ -114,14 +112,14 @@ class Reader {
         while (this.pos < end) {
           const code = this.u16(), len = this.u16();
           if (this.pos + len > end) throw new DnsParseError('EDNS option runs past its RDLENGTH', this.pos);
-          options.push({ code, data: this.buf.slice(this.pos, this.pos + len) });
+          options.push({ code, data: new Uint8Array(this.buf.subarray(this.pos, this.pos + len)) });
           this.pos += len;
         }
         return options;
       }
       default:
         this.pos = end;
-        return this.buf.slice(start, end);
+        return new Uint8Array(this.buf.subarray(start, end));
     }
   }
 }

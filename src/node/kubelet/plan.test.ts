@@ -75,12 +75,15 @@ describe('planPod', () => {
     ['back-off elapsed: restart and double', {
       pod: pod(), sandbox: sandbox([running('a'), exited('b', 1, 4, T0 - 41_000)]), backoff: { b: { delayMs: 40_000, lastUpdate: T0 - 60_000 } } },
       { start: [{ name: 'b', attempt: 5 }], backoff: { b: { delayMs: 80_000, lastUpdate: T0 } } }],
-    ['liveness failure: kill and restart without back-off', { pod: pod(), sandbox: sandbox([running('a', 2), running('b')]), probe: { a: { livenessFailed: true } } },
-      { kill: [{ name: 'a', reason: 'LivenessProbe', message: 'Container a failed liveness probe, will be restarted', gracePeriodSeconds: 20 }], start: [{ name: 'a', attempt: 3 }] }],
+    ['liveness failure: kill only (the next sync restarts it as an exited container)', { pod: pod(), sandbox: sandbox([running('a', 2), running('b')]), probe: { a: { livenessFailed: true } } },
+      { kill: [{ name: 'a', reason: 'LivenessProbe', message: 'Container a failed liveness probe, will be restarted', gracePeriodSeconds: 20 }] }],
+    ['container killed by liveness twice within its back-off: waits (no tight kill loop)', {
+      pod: pod(), sandbox: sandbox([running('a'), exited('b', 137, 2, T0 - 1000)]), backoff: { b: { delayMs: 10_000, lastUpdate: T0 - 3000 } } },
+      { waiting: [{ name: 'b', retryAt: T0 + 9000, message: 'back-off 10s restarting failed container=b pod=p_ns(u1)' }] }],
     ['startup failure with probe grace period', {
       pod: pod({ containers: [{ name: 'a', startupProbe: { exec: { command: ['x'] }, terminationGracePeriodSeconds: 3 } }] }),
       sandbox: sandbox([running('a')]), probe: { a: { startupFailed: true } } },
-      { kill: [{ name: 'a', reason: 'StartupProbe', message: 'Container a failed startup probe, will be restarted', gracePeriodSeconds: 3 }], start: [{ name: 'a', attempt: 1 }] }],
+      { kill: [{ name: 'a', reason: 'StartupProbe', message: 'Container a failed startup probe, will be restarted', gracePeriodSeconds: 3 }] }],
     ['liveness failure with Never and nothing else running: stop the pod', {
       pod: pod({ restartPolicy: 'Never', containers: [{ name: 'a' }] }), sandbox: sandbox([running('a')]), probe: { a: { livenessFailed: true } } },
       { killPod: true, phase: 'Failed' }],

@@ -8,7 +8,9 @@
  *      otherwise stop each container in `kill`;
  *   2. createSandbox;
  *   3. start `startInit`, then every container in `start`, recording
- *      `backoff` entries into the agent's back-off store.
+ *      `backoff` entries into the agent's back-off store;
+ *   4. after any `kill`, sync the pod again: that sync restarts the killed
+ *      containers (under back-off) like any other exited container.
  * Restartable init containers (sidecars) and container spec changes are not handled.
  */
 import type { ContainerRuntimeState, SandboxState } from '../runtime/types.js';
@@ -268,10 +270,11 @@ export function planPod(input: PlanInput): PodPlan {
       // A probe-level grace period overrides the pod's for probe kills.
       gracePeriodSeconds: spec?.terminationGracePeriodSeconds ?? grace,
     });
-    if (restart) {
-      wanted++;
-      plan.start.push({ name: c.name, attempt: rec.attempt + 1 });
-    }
+    // The restart is left to the next sync, which sees the killed container
+    // exited: its exit is published as lastState first, and repeated probe
+    // kills go through crash-loop back-off (the kubelet's doBackOff looks at
+    // the previous exited instance the same way).
+    if (restart) wanted++;
   }
   if (keep === 0 && wanted === 0) {
     // Every container is done for good: stop the pod.

@@ -1,9 +1,10 @@
 /** Records core/v1 Events about objects, as kube components do (kubectl describe shows them). */
 import type { KObject } from '../api/meta.js';
 import { nowRFC3339 } from '../api/meta.js';
-import type { KubeClient } from '../client/client.js';
-import { res } from './shared-informers.js';
-import type { Logger } from './controller.js';
+import type { KubeClient } from './client.js';
+import { findResource } from '../api/resources.js';
+type Logger = (message: string) => void;
+const eventsResource = findResource('', 'v1', 'events')!;
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -29,7 +30,7 @@ export function buildEvent(obj: KObject, type: EventType, reason: string, messag
 export async function recordEvent(client: KubeClient, log: Logger, obj: KObject, type: EventType, reason: string, message: string, component: string): Promise<void> {
   const ev = buildEvent(obj, type, reason, message, component);
   try {
-    await client.create(res.events, ev.metadata.namespace, ev);
+    await client.create(eventsResource, ev.metadata.namespace, ev);
   } catch (e) {
     log(`${component}: could not record event ${reason} for ${obj.kind} ${obj.metadata.name}: ${(e as Error).message}`);
   }

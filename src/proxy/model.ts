@@ -1,0 +1,108 @@
+/**
+ * Services + EndpointSlices + this node -> the desired proxy state. Pure.
+ * Follows kube-proxy's endpoint categorisation: ready endpoints, or
+ * terminating-but-serving ones when none is ready; Local traffic policies
+ * keep only this node's endpoints (with the same fallback among them).
+ */
+import type { Endpoint, EndpointSliceObject, Protocol, ProxyNode, ProxyState, ServiceObject, ServicePortState, SliceEndpoint } from './types.js';
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const DEFAULT_AFFINITY_SECONDS = 10800;
+
+const PROTOCOLS: Record<string, Protocol> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' };
+
+/** Services that get no rules: headless, ExternalName, or without a ClusterIP yet. */
+export function hasProxyRules(svc: ServiceObject): boolean {
+  const ip = svc.spec?.clusterIP;
+  return svc.spec?.type !== 'ExternalName' && !!ip && ip !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
+}
+
+interface Candidate { ip: string; port: number; local: boolean; ready: boolean; serving: boolean; terminating: boolean }
+
+/** Ready endpoints; else terminating-but-serving ones (kube-proxy's fallback). */
+function usable(cands: Candidate[]): Endpoint[] {
+  const ready = cands.filter((c) => c.ready);
+  const chosen = ready.length ? ready : cands.filter((c) => c.serving && c.terminating);
+  return chosen.map(({ ip, port, local }) => ({ ip, port, local }));
+}
+
+function conditions(ep: SliceEndpoint): { ready: boolean; serving: boolean; terminating: boolean } {
+  // Unset conditions mean ready/serving (API semantics) and not terminating.
+  const ready = ep.conditions?.ready ?? true;
+  return { ready: ready !== false, serving: (ep.conditions?.serving ?? ready) !== false, terminating: ep.conditions?.terminating === true };
+}
+
+/** Endpoints of one service port across its slices; named targetPorts resolve per slice. */
+function candidatesFor(slices: EndpointSliceObject[], portName: string, protocol: Protocol, nodeName: string): Candidate[] {
+  const seen = new Map<string, Candidate>();
+  for (const slice of slices) {
+    if ((slice.addressType ?? 'IPv4') !== 'IPv4') continue;
+    const sp = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (PROTOCOLS[p.protocol ?? 'TCP'] ?? 'tcp') === protocol);
+    if (!sp || typeof sp.port !== 'number') continue;
+    for (const ep of slice.endpoints ?? []) {
+      const ip = ep.addresses?.[0];
+      if (!ip) continue;
+      const key = `${ip}:${sp.port}`;
+      if (seen.has(key)) continue;
+      seen.set(key, { ip, port: sp.port, local: ep.nodeName === nodeName, ...conditions(ep) });
+    }
+  }
+  return [...seen.values()].sort((a, b) => compareIp(a.ip, b.ip) || a.port - b.port);
+}
+
+export function compareIp(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/** The service ports one Service contributes. */
+export function servicePorts(svc: ServiceObject, slices: EndpointSliceObject[], node: ProxyNode): ServicePortState[] {
+  if (!hasProxyRules(svc)) return [];
+  const spec = svc.spec!;
+  const namespace = svc.metadata.namespace ?? 'default';
+  const service = svc.metadata.name ?? '';
+  const nodePortsOn = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+  const affinitySeconds = spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : undefined;
+  const out: ServicePortState[] = [];
+  for (const p of spec.ports ?? []) {
+    const protocol = PROTOCOLS[p.protocol ?? 'TCP'];
+    if (!protocol) continue;
+    const portName = p.name ?? '';
+    const cands = candidatesFor(slices, portName, protocol, node.name);
+    const all = usable(cands);
+    const local = usable(cands.filter((c) => c.local));
+    const externalLocal = spec.externalTrafficPolicy === 'Local';
+    out.push({
+      id: `${namespace}/${service}/${protocol}/${portName || `p${p.port}`}`,
+      namespace, service, protocol,
+      clusterIP: spec.clusterIP!,
+      port: p.port,
+      ...(nodePortsOn && p.nodePort ? { nodePort: p.nodePort } : {}),
+      externalIPs: [...new Set(spec.externalIPs ?? [])].sort(compareIp),
+      ...(affinitySeconds !== undefined ? { affinitySeconds } : {}),
+      clusterEndpoints: spec.internalTrafficPolicy === 'Local' ? local : all,
+      externalEndpoints: externalLocal ? local : all,
+      externalLocal,
+      hasEndpoints: all.length > 0,
+    });
+  }
+  return out;
+}
+
+/** The whole desired state for this node. */
+export function buildProxyState(services: ServiceObject[], slices: EndpointSliceObject[], node: ProxyNode): ProxyState {
+  const byService = new Map<string, EndpointSliceObject[]>();
+  for (const s of slices) {
+    const svcName = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (!svcName) continue;
+    const key = `${s.metadata.namespace ?? 'default'}/${svcName}`;
+    const list = byService.get(key) ?? [];
+    list.push(s);
+    byService.set(key, list);
+  }
+  const ports = services.flatMap((svc) => servicePorts(svc, byService.get(`${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}`) ?? [], node));
+  ports.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { node, ports };
+}
