@@ -35,7 +35,8 @@ export function detectJavaHome(env: NodeJS.ProcessEnv = process.env): string | u
 
 export function detectHostFacts(): HostFacts {
   const agnhostMain = fileURLToPath(new URL('./agnhost/main.js', import.meta.url));
-  const facts: HostFacts = { nodeBinary: process.execPath, agnhostMain, agnhostBuilt: existsSync(agnhostMain) };
+  const podnetMain = fileURLToPath(new URL('../cli/main-entry.js', import.meta.url));
+  const facts: HostFacts = { nodeBinary: process.execPath, agnhostMain, agnhostBuilt: existsSync(agnhostMain), podnetMain, podnetBuilt: existsSync(podnetMain) };
   if (isExecutable('/usr/sbin/nginx')) facts.nginxBinary = '/usr/sbin/nginx';
   if (isExecutable('/usr/share/tomcat10/bin/catalina.sh')) facts.tomcatHome = '/usr/share/tomcat10';
   const javaHome = detectJavaHome();

@@ -12,6 +12,8 @@ const facts: HostFacts = {
   nodeBinary: '/usr/bin/node',
   agnhostMain: '/opt/podnet/dist/images/agnhost/main.js',
   agnhostBuilt: true,
+  podnetMain: '/opt/podnet/dist/cli/main-entry.js',
+  podnetBuilt: true,
   nginxBinary: '/usr/sbin/nginx',
   tomcatHome: '/usr/share/tomcat10',
   javaHome: '/usr/lib/jvm/java-17-openjdk-amd64',
@@ -100,6 +102,13 @@ test('agnhost and pause: every spelling, the default CMD, and in-image paths', (
   assert.deepEqual(argvOf(resolveImage(s, req('registry.k8s.io/pause:3.9'))), [...agnhost, 'pause']);
 });
 
+test('podnet/podnet runs podnet itself: args pick the command', () => {
+  const s = state({ userEntries: [] });
+  const podnet = [facts.nodeBinary, facts.podnetMain];
+  assert.deepEqual(argvOf(resolveImage(s, req('podnet/podnet'))), [...podnet, 'help']);
+  assert.deepEqual(argvOf(resolveImage(s, req('podnet/podnet:0.1', { args: ['dns', '--listen', '10.0.0.1:53'] }))), [...podnet, 'dns', '--listen', '10.0.0.1:53']);
+});
+
 test('nginx: shaped like the official image, files only inside the data dir', () => {
   const s = state({ userEntries: [] });
   const dataDir = '/var/lib/podnet/pods/u1/containers/web';
@@ -134,9 +143,9 @@ test('tomcat: catalina.sh run with CATALINA_BASE in the data dir', () => {
 });
 
 test('a built-in whose program is missing on the node fails with how to install it', () => {
-  const bare: HostFacts = { nodeBinary: '/usr/bin/node', agnhostMain: '/x/main.js', agnhostBuilt: false };
+  const bare: HostFacts = { nodeBinary: '/usr/bin/node', agnhostMain: '/x/main.js', agnhostBuilt: false, podnetMain: '/x/main-entry.js', podnetBuilt: false };
   const s = state({ userEntries: [], facts: bare });
-  const cases: [string, RegExp][] = [['nginx', /apt-get install nginx-light/], ['tomcat', /apt-get install tomcat10/], ['podnet/agnhost', /npm run build/]];
+  const cases: [string, RegExp][] = [['nginx', /apt-get install nginx-light/], ['tomcat', /apt-get install tomcat10/], ['podnet/agnhost', /npm run build/], ['podnet/podnet', /npm run build/]];
   for (const [image, re] of cases) {
     const r = resolveImage(s, req(image));
     assert.ok(!r.ok && r.reason === 'ErrImagePull', image);

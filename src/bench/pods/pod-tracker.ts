@@ -9,7 +9,7 @@ import type { KObject, WatchEvent } from '../../api/meta.js';
 import { podsRes, type Cluster } from './cluster.js';
 
 export interface PodObj extends KObject {
-  spec: { nodeName?: string; containers: unknown[] };
+  spec: { nodeName?: string; terminationGracePeriodSeconds?: number; containers: unknown[] };
   status?: {
     phase?: string;
     podIP?: string;

@@ -11,7 +11,7 @@ const IN = 1;
 function sample(): Message {
   const m = emptyMessage(0xbeef);
   Object.assign(m, { qr: true, aa: true, rd: true, ra: true, rcode: 0 });
-  m.questions.push({ name: 'Web.Default.svc.cluster.local', type: RRType.A, class: IN });
+  m.questions.push({ name: 'web.default.svc.cluster.local', type: RRType.A, class: IN });
   m.answers.push(
     { name: 'web.default.svc.cluster.local', type: RRType.A, class: IN, ttl: 5, data: '10.96.0.12' },
     { name: 'web.default.svc.cluster.local', type: RRType.AAAA, class: IN, ttl: 5, data: 'fd00::a' },
@@ -41,8 +41,8 @@ test('names are compressed on output (repeated suffixes become pointers)', () =>
   // The first answer's owner equals the question name (case-insensitively): a pointer to offset 12.
   const answerAt = 12 + 31 + 4;
   assert.deepEqual([...bytes.subarray(answerAt, answerAt + 2)], [0xc0, 0x0c]);
-  const plain = serializeMessage({ ...m, answers: m.answers.slice(0, 1) });
-  assert.equal(plain.length, 12 + 31 + 4 + 2 + 10 + 4 + 11 + 8 + 2 + 10 + 2, 'one answer costs pointer + fixed fields + 4 address bytes');
+  const one = serializeMessage({ ...m, answers: m.answers.slice(0, 1), authorities: [], additionals: [] });
+  assert.equal(one.length, 12 + 31 + 4 + 2 + 10 + 4, 'the answer costs a pointer, fixed fields and 4 address bytes');
 });
 
 test('a label over 63 bytes or a name over 255 cannot be encoded', () => {
@@ -51,6 +51,12 @@ test('a label over 63 bytes or a name over 255 cannot be encoded', () => {
   assert.throws(() => serializeMessage(m), /label longer than 63/);
   m.questions[0]!.name = Array.from({ length: 5 }, () => 'b'.repeat(60)).join('.');
   assert.throws(() => serializeMessage(m), /longer than 255/);
+});
+
+test('owner names compressed against the question take its case (case kept for the client)', () => {
+  const m = sample();
+  m.questions[0]!.name = 'WEB.default.SVC.cluster.local';
+  assert.equal(parseMessage(serializeMessage(m)).answers[0]!.name, 'WEB.default.SVC.cluster.local');
 });
 
 test('EDNS fields are read from OPT', () => {
@@ -106,7 +112,7 @@ const malformed: { name: string; bytes: Buffer; message: RegExp }[] = [
   { name: 'pointer loop via two names', bytes: packet([2, 0, 0, 0], [1, 97, 0xc0, 16, 0, 1, 0, 1, 0xc0, 12, 0, 1, 0, 1]), message: /does not point backwards/ },
   { name: 'length byte 64 (0x40, a reserved label type)', bytes: packet([1, 0, 0, 0], [64, ...new Array(64).fill(97), 0, 0, 1, 0, 1]), message: /unsupported label type/ },
   { name: 'name longer than 255', bytes: packet([1, 0, 0, 0], [...Array.from({ length: 5 }, () => [63, ...new Array(63).fill(97)]).flat(), 0, 0, 1, 0, 1]), message: /name longer than 255/ },
-  { name: 'truncated label', bytes: packet([1, 0, 0, 0], [5, 97, 97]), message: /label runs past the end/ },
+  { name: 'truncated label', bytes: packet([1, 0, 0, 0], [9, 97, 97, 97, 97, 97]), message: /label runs past the end/ },
   { name: 'counts that lie', bytes: packet([0, 65535, 0, 0], [0, 0, 1, 0, 1]), message: /section counts/ },
   { name: 'truncated RDATA', bytes: packet([0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 10, 0]), message: /more bytes/ },
   { name: 'A with 3 bytes', bytes: packet([0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 3, 10, 0, 0]), message: /not 4 bytes/ },

@@ -36,3 +36,13 @@ export const pauseImage: BuiltinImage = {
     return { ok: true, spec: { entrypoint: pause, cmd: [], env: { PATH: STANDARD_PATH }, files: [], aliases: { '/pause': pause } } };
   },
 };
+
+/** podnet itself, for cluster add-ons run as pods (e.g. `args: [dns, ...]`); no default command. */
+export const podnetImage: BuiltinImage = {
+  id: 'podnet',
+  patterns: ['podnet/podnet'],
+  build(f) {
+    if (!f.podnetBuilt) return { ok: false, message: `podnet's CLI ${f.podnetMain} is missing; build podnet first (npm run build)` };
+    return { ok: true, spec: { entrypoint: [f.nodeBinary, f.podnetMain], cmd: ['help'], env: { PATH: STANDARD_PATH }, files: [], aliases: { podnet: [f.nodeBinary, f.podnetMain] } } };
+  },
+};

@@ -7,6 +7,9 @@ export interface HostFacts {
   /** Absolute path of the compiled agnhost entry (dist/images/agnhost/main.js). */
   agnhostMain: string;
   agnhostBuilt: boolean;
+  /** podnet's own CLI entry (cluster add-ons such as `podnet dns` run as pods of image podnet/podnet). */
+  podnetMain: string;
+  podnetBuilt: boolean;
   /** /usr/sbin/nginx when installed. */
   nginxBinary?: string;
   /** CATALINA_HOME of Debian's tomcat10 when installed. */
