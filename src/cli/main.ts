@@ -7,6 +7,7 @@ import { runUp } from './up.js';
 import { runDown } from './down.js';
 import { runNodeExec } from './node-exec.js';
 import { runDoctor } from './doctor.js';
+import { DNS_USAGE, runDns } from './dns.js';
 import { CliError } from './errors.js';
 
 const USAGE = `podnet: Kubernetes service networking you can run for real
@@ -21,12 +22,13 @@ Usage:
       (default: $PODNET_STATE, else ~/.podnet).
 ${NODE_USAGE}  podnet node-token NODE [--state DIR]
       Print the bearer token node NODE joins with (minted on first use).
-  podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--name CLUSTER] [--timeout SECONDS]
+  podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--proxy-mode nftables|iptables]
+            [--name CLUSTER] [--timeout SECONDS]
       Start a cluster on this machine (root): the API server plus N nodes,
       each a network namespace on a host bridge, and wait until all are Ready.
       Rerun to restart what died or add nodes. Nodes are node1..N, or
       CLUSTER-node1..N with --name.
-  podnet down [--state DIR] [--purge]
+${DNS_USAGE}  podnet down [--state DIR] [--purge]
       Stop the cluster and remove its processes, netns, links and mounts;
       --purge also deletes DIR.
   podnet node-exec NODE [--state DIR] [-- CMD ARGS...]
@@ -46,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'node-token': return runNodeToken(rest);
       case 'up': return await runUp(rest);
       case 'down': return await runDown(rest);
+      case 'dns': return await runDns(rest);
       case 'node-exec': return await runNodeExec(rest);
       case 'doctor': return await runDoctor(rest);
       case undefined: case 'help': case '--help': case '-h':

@@ -11,10 +11,12 @@ import { CliError } from './errors.js';
 
 export const NODE_USAGE = `  podnet node --server URL --token T [--certificate-authority FILE] [--name N]
               [--node-ip IP] [--state DIR] [--backend vxlan|host-gw]
+              [--proxy-mode nftables|iptables]
               [--cluster-dns IP] [--cluster-domain D] [--max-pods N] [--images FILE]
   podnet node --kubeconfig FILE [...]
       Run the node agent: registers the Node, runs the pods bound to it
-      (namespaces + processes wired by the CNI plugins) and the overlay.
+      (namespaces + processes wired by the CNI plugins), the overlay and the
+      service proxy.
 `;
 
 export async function runNode(args: string[]): Promise<number> {
@@ -32,6 +34,7 @@ export async function runNode(args: string[]): Promise<number> {
         'node-ip': { type: 'string' },
         state: { type: 'string' },
         backend: { type: 'string', default: 'vxlan' },
+        'proxy-mode': { type: 'string', default: 'nftables' },
         'cluster-dns': { type: 'string', default: '10.96.0.10' },
         'cluster-domain': { type: 'string', default: 'cluster.local' },
         'max-pods': { type: 'string', default: '110' },
@@ -44,6 +47,8 @@ export async function runNode(args: string[]): Promise<number> {
   }
   const backend = values.backend!;
   if (backend !== 'vxlan' && backend !== 'host-gw') throw new CliError(`--backend ${backend}: must be vxlan or host-gw`);
+  const proxyMode = values['proxy-mode']!;
+  if (proxyMode !== 'nftables' && proxyMode !== 'iptables') throw new CliError(`--proxy-mode ${proxyMode}: must be nftables or iptables`);
   const maxPods = Number(values['max-pods']);
   if (!Number.isInteger(maxPods) || maxPods < 1) throw new CliError(`--max-pods ${values['max-pods']}: must be a positive integer`);
 
@@ -65,7 +70,7 @@ export async function runNode(args: string[]): Promise<number> {
   const state = resolve(values.state ?? join('/var/lib/podnet/nodes', nodeName));
 
   const agent = await startNodeAgent({
-    client, nodeName, nodeIp, stateDir: state, backend,
+    client, nodeName, nodeIp, stateDir: state, backend, proxyMode,
     clusterDns: values['cluster-dns']!.split(',').map((s) => s.trim()).filter(Boolean),
     clusterDomain: values['cluster-domain']!,
     maxPods,

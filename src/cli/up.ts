@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { bringUp } from '../cluster/bring-up.js';
-import { BACKENDS, type Backend } from '../cluster/layout.js';
+import { BACKENDS, PROXY_MODES, type Backend, type ProxyMode } from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
 import { CliError } from './errors.js';
@@ -18,6 +18,7 @@ export async function runUp(args: string[]): Promise<number> {
         nodes: { type: 'string' },
         state: { type: 'string' },
         backend: { type: 'string' },
+        'proxy-mode': { type: 'string' },
         name: { type: 'string' },
         timeout: { type: 'string', default: '180' },
       },
@@ -29,6 +30,8 @@ export async function runUp(args: string[]): Promise<number> {
   const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
   if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1)) throw new CliError(`--nodes must be a whole number of at least 1, got "${values.nodes}"`);
   if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend)) throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${values.backend}"`);
+  const proxyMode = values['proxy-mode'];
+  if (proxyMode !== undefined && !PROXY_MODES.includes(proxyMode as ProxyMode)) throw new CliError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${proxyMode}"`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
   if (process.getuid?.() !== 0) throw new CliError('podnet up creates network namespaces, links and mounts: run it as root');
@@ -42,7 +45,7 @@ export async function runUp(args: string[]): Promise<number> {
   let release: () => void;
   try { release = acquireLock(dir); } catch (e) { throw new CliError((e as Error).message); }
   try {
-    const layout = await bringUp({ stateDir: dir, nodes, name: values.name, backend: values.backend as Backend | undefined, timeoutMs: timeout * 1000, say });
+    const layout = await bringUp({ stateDir: dir, nodes, name: values.name, backend: values.backend as Backend | undefined, proxyMode: proxyMode as ProxyMode | undefined, timeoutMs: timeout * 1000, say });
     const kc = kubeconfigPath(dir);
     const first = layout.nodes[0]!.name;
     const stateFlag = values.state === undefined ? '' : ` --state ${dir}`;

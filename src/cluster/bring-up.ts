@@ -9,7 +9,7 @@ import { TokenAuthenticator } from '../apiserver/state/tokens.js';
 import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
 import { hostIpv4Prefixes, listLinks } from './host-scan.js';
-import { planLayout, reconcileLayout, type Backend, type ClusterLayout } from './layout.js';
+import { planLayout, reconcileLayout, type Backend, type ClusterLayout, type ProxyMode } from './layout.js';
 import { readLayout, writeLayout } from './layout-file.js';
 import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
 import { caCertPath, kubeconfigPath, nodeStateDir } from './paths.js';
@@ -25,6 +25,7 @@ export interface UpOptions {
   nodes?: number;
   name?: string;
   backend?: Backend;
+  proxyMode?: ProxyMode;
   timeoutMs: number;
   say: (line: string) => void;
   bin?: PodnetBinary;
@@ -37,7 +38,7 @@ const PREFERRED_PORT = 6443;
 export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   const recorded = readLayout(o.stateDir);
   if (recorded) {
-    const r = reconcileLayout(recorded, { nodes: o.nodes, name: o.name, backend: o.backend });
+    const r = reconcileLayout(recorded, { nodes: o.nodes, name: o.name, backend: o.backend, proxyMode: o.proxyMode });
     if ('error' in r) throw new Error(r.error);
     return r.layout;
   }
@@ -50,7 +51,7 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   // Pod and Service ranges are routed inside the nodes: keep the node subnet clear of them too.
   const used = [...(await hostIpv4Prefixes()), DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR];
   const subnet = pickNodeSubnet(used, parseInt(clusterHash(o.name), 16));
-  return planLayout({ name: o.name, stateDir: o.stateDir, subnet, backend: o.backend ?? 'vxlan', nodes });
+  return planLayout({ name: o.name, stateDir: o.stateDir, subnet, backend: o.backend ?? 'vxlan', nodes, proxyMode: o.proxyMode });
 }
 
 /** A rerun after `down` finds its recorded subnet free again, unless something else took it since. */

@@ -39,6 +39,7 @@ export function agentProcess(layout: ClusterLayout, node: NodeLayout, opts: Podn
     name: node.name, marker: state, log: logFile(layout.stateDir, node.name),
     argv: ['nsenter', `--net=${netnsPath(node.netns)}`, '--', opts.node, opts.entry, 'node',
       '--server', apiserverUrl(layout), '--token', opts.token, '--certificate-authority', opts.caPath,
-      '--name', node.name, '--node-ip', node.ip, '--state', state, '--backend', layout.backend],
+      '--name', node.name, '--node-ip', node.ip, '--state', state, '--backend', layout.backend,
+      ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : [])],
   };
 }

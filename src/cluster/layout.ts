@@ -18,6 +18,10 @@ export interface NodeLayout {
   ip: string;
 }
 
+/** Service proxy modes (the agent's --proxy-mode). */
+export type ProxyMode = 'nftables' | 'iptables';
+export const PROXY_MODES: ProxyMode[] = ['nftables', 'iptables'];
+
 export interface ClusterLayout {
   version: 1;
   /** --name, or undefined for the default cluster (nodes node1..N). */
@@ -28,6 +32,8 @@ export interface ClusterLayout {
   subnet: string;
   hostIp: string;
   backend: Backend;
+  /** Service proxy mode passed to every agent (absent: the agent's default, nftables). */
+  proxyMode?: ProxyMode;
   /** API server port on hostIp; 0 until chosen. */
   apiserverPort: number;
   nodes: NodeLayout[];
@@ -38,17 +44,17 @@ export function nodeLayout(name: string | undefined, hash: string, subnet: strin
   return { index, name: node, netns: nodeNetns(node), hostVeth: hostVethName(hash, index), ip: nodeIpOf(subnet, index) };
 }
 
-export function planLayout(opts: { name?: string; stateDir: string; subnet: string; backend: Backend; nodes: number; apiserverPort?: number }): ClusterLayout {
+export function planLayout(opts: { name?: string; stateDir: string; subnet: string; backend: Backend; nodes: number; apiserverPort?: number; proxyMode?: ProxyMode }): ClusterLayout {
   const hash = clusterHash(opts.name);
   return {
     version: 1, name: opts.name, stateDir: opts.stateDir, hash,
     bridge: bridgeName(hash), subnet: opts.subnet, hostIp: hostIpOf(opts.subnet),
-    backend: opts.backend, apiserverPort: opts.apiserverPort ?? 0,
+    backend: opts.backend, ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}), apiserverPort: opts.apiserverPort ?? 0,
     nodes: Array.from({ length: opts.nodes }, (_, i) => nodeLayout(opts.name, hash, opts.subnet, i + 1)),
   };
 }
 
-export interface UpRequest { nodes?: number; name?: string; backend?: Backend }
+export interface UpRequest { nodes?: number; name?: string; backend?: Backend; proxyMode?: ProxyMode }
 
 /**
  * What a rerun of `up` means against the recorded layout: the new layout
@@ -70,7 +76,9 @@ export function reconcileLayout(recorded: ClusterLayout, req: UpRequest): { layo
   }
   if (want > MAX_NODES) return { error: `--nodes ${want} is more than the ${MAX_NODES} nodes one node subnet holds` };
   const added = Array.from({ length: want - have }, (_, i) => nodeLayout(recorded.name, recorded.hash, recorded.subnet, have + i + 1));
-  return { layout: { ...recorded, nodes: [...recorded.nodes, ...added] } };
+  // A new proxy mode only restarts the agents (their command line changes); each removes the other mode's rules.
+  const proxyMode = req.proxyMode ?? recorded.proxyMode;
+  return { layout: { ...recorded, ...(proxyMode ? { proxyMode } : {}), nodes: [...recorded.nodes, ...added] } };
 }
 
 /** A node by its full name or, for a named cluster, its short name ("node2" for "c-node2"). */

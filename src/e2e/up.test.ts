@@ -1,6 +1,7 @@
 /**
  * End to end (root): `podnet up` brings up a 3-node cluster on this machine,
- * kubectl sees 3 Ready nodes, `podnet down` leaves nothing behind.
+ * kubectl sees 3 Ready nodes, a rerun keeps everything, and `podnet down`
+ * (with a pod running) leaves no namespace, link, route, nft table or process.
  * Skips only while the node agent (dist/cli/node.js) is not built yet.
  */
 import { test } from 'node:test';
@@ -12,7 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLayout } from '../cluster/layout-file.js';
 import { listNetns } from '../cluster/host-scan.js';
-import { findLeftovers, tearDown } from '../cluster/teardown.js';
+import { tearDown } from '../cluster/teardown.js';
+import { leftoversOf } from './cluster.js';
 
 const podnet = fileURLToPath(new URL('../../bin/podnet', import.meta.url));
 const agentBuilt = existsSync(fileURLToPath(new URL('../cli/node.js', import.meta.url)));
@@ -51,8 +53,14 @@ test('podnet up --nodes 3: all Ready; podnet down: nothing left', { skip, timeou
   const exec = sh([process.execPath, podnet, 'node-exec', 'node1', '--state', dir, '--', 'ping', '-c', '1', '-W', '2', readLayout(dir)!.nodes[2]!.ip]);
   assert.equal(exec.code, 0, exec.out);
 
+  // A running pod too: down must take its netns, veth and processes along.
+  const pod = sh(['kubectl', 'run', 'leftover-check', '--image=podnet/agnhost', '--', 'netexec', '--http-port', '8080'], { KUBECONFIG: kc }, 30_000);
+  assert.equal(pod.code, 0, pod.out);
+  const podReady = sh(['kubectl', 'wait', '--for=condition=Ready', 'pod/leftover-check', '--timeout=60s'], { KUBECONFIG: kc }, 90_000);
+  assert.equal(ready.code, 0, ready.out);
+
   const down = sh([process.execPath, podnet, 'down', '--state', dir], {}, 120_000);
   assert.equal(down.code, 0, down.out);
-  assert.deepEqual(await findLeftovers(readLayout(dir)!), []);
+  assert.deepEqual(await leftoversOf(readLayout(dir)!), []);
   assert.deepEqual(listNetns().filter((n) => n.startsWith(`podnet-${name}-`)), []);
 });

@@ -12,6 +12,7 @@ import type { KObject } from '../api/meta.js';
 import type { KubeClient } from '../client/client.js';
 import { loadImageTable } from '../images/index.js';
 import { startOverlay } from '../overlay/index.js';
+import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { readHostFacts } from './host-facts.js';
 import { PodManager } from './pods.js';
@@ -26,6 +27,8 @@ export interface NodeAgentOptions {
   nodeIp: string;
   stateDir: string;
   backend: 'vxlan' | 'host-gw';
+  /** Service proxy mode (default nftables). */
+  proxyMode?: ProxyMode;
   clusterDns: string[];
   clusterDomain: string;
   maxPods: number;
@@ -49,6 +52,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   const podCidr = await waitForPodCidr(opts.client, opts.nodeName, stopping);
   log(`podCIDR ${podCidr}`);
   const overlay = await startOverlay({ client: opts.client, nodeName: opts.nodeName, backend: opts.backend, publicIp: opts.nodeIp, log });
+  const proxy = await startServiceProxy({ client: opts.client, nodeName: opts.nodeName, nodeIps: [opts.nodeIp], mode: opts.proxyMode, log });
   const runtime = new CniPodRuntime({
     stateDir: join(opts.stateDir, 'pods'),
     nodeName: opts.nodeName,
@@ -80,6 +84,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
       heartbeat.stop();
       await pods.stop();
       await overlay.stop();
+      await proxy.stop();
     },
   };
 }

@@ -60,6 +60,10 @@ export class PodManager {
   private readonly backoff = new Map<string, Record<string, BackoffEntry>>();
   private readonly waiting = new Map<string, Record<string, WaitingInfo | undefined>>();
   private readonly probes: ProbeManager;
+  /** Pods being synced now, and the relist generation at which each last finished a sync (see relist). */
+  private readonly syncing = new Set<string>();
+  private readonly syncedAt = new Map<string, number>();
+  private generation = 0;
   private relistTimer: NodeJS.Timeout | undefined;
   private workers: Promise<void> | undefined;
   private stopped = false;
@@ -96,7 +100,14 @@ export class PodManager {
     await Promise.all([this.pods.waitForSync(), this.configMaps.waitForSync(), this.secrets.waitForSync()]);
     await this.relist();
     for (const uid of new Set([...this.byUid.keys(), ...this.sandboxes.keys()])) this.queue.add(uid);
-    this.workers = runWorkers(this.queue, 4, (uid) => this.sync(uid), (uid, e) => this.o.log(`pod ${this.describe(uid)}: ${(e as Error).message}`));
+    const syncTracked = async (uid: string) => {
+      this.syncing.add(uid);
+      try { await this.sync(uid); } finally {
+        this.syncing.delete(uid);
+        if (this.byUid.has(uid) || this.sandboxes.has(uid)) this.syncedAt.set(uid, ++this.generation);
+      }
+    };
+    this.workers = runWorkers(this.queue, 4, syncTracked, (uid, e) => this.o.log(`pod ${this.describe(uid)}: ${(e as Error).message}`));
     const loop = async () => {
       if (this.stopped) return;
       await this.relist().catch((e: Error) => this.o.log(`relist: ${e.message}`));
@@ -131,7 +142,16 @@ export class PodManager {
 
   /** PLEG: re-read the runtime and sync every pod whose sandbox changed (a container exited, a holder died). */
   private async relist(): Promise<void> {
+    const since = ++this.generation;
     const fresh = new Map((await this.o.runtime.listSandboxes()).map((s) => [s.uid, s]));
+    // A pod synced while the runtime was being read has a newer view than this snapshot (which may
+    // have caught its sandbox half-built, i.e. "not alive"): keep the sync's view, or the next sync
+    // would kill and recreate a healthy sandbox.
+    for (const uid of new Set([...fresh.keys(), ...this.sandboxes.keys()])) {
+      if (!this.syncing.has(uid) && (this.syncedAt.get(uid) ?? 0) <= since) continue;
+      const mine = this.sandboxes.get(uid);
+      if (mine) fresh.set(uid, mine); else fresh.delete(uid);
+    }
     for (const [uid, s] of fresh) {
       if (JSON.stringify(this.sandboxes.get(uid)) !== JSON.stringify(s)) this.queue.add(uid);
     }
@@ -336,6 +356,7 @@ export class PodManager {
   }
 
   private forget(uid: string): void {
+    this.syncedAt.delete(uid);
     this.probes.removePod(uid);
     this.backoff.delete(uid);
     this.waiting.delete(uid);

@@ -63,7 +63,7 @@ describe('proxy model', () => {
       if (Array.isArray(c.want)) { assert.deepEqual(state.ports.map((p) => p.id), c.want); return; }
       assert.deepEqual(state.ports.map((p) => p.id), Object.keys(c.want).sort());
       for (const p of state.ports) {
-        const w = c.want[p.id]!;
+        const w: { cluster: string[]; external?: string[]; has?: boolean } = (c.want as Record<string, { cluster: string[]; external?: string[]; has?: boolean }>)[p.id]!;
         assert.deepEqual(eps(p.clusterEndpoints), w.cluster, `${p.id} cluster endpoints`);
         if (w.external) assert.deepEqual(eps(p.externalEndpoints), w.external, `${p.id} external endpoints`);
         if (w.has !== undefined) assert.equal(p.hasEndpoints, w.has);

@@ -363,8 +363,11 @@ export class Registry {
     const s = this.strategy(ri);
     const name = old.metadata.name!;
     const key = this.key(ri, old.metadata.namespace, name);
-    // A terminating object whose last finalizer went away leaves the store.
-    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && this.finalizersDone(ri, obj)) {
+    // A terminating object leaves the store when this update removed its last finalizer. Other
+    // updates (a node agent's status during a pod's grace period) keep it (shouldDeleteDuringUpdate).
+    const hadFinalizers = (old.metadata.finalizers?.length ?? 0) > 0 || !this.finalizersDone(ri, old);
+    const graceOver = (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+    if (obj.metadata.deletionTimestamp && hadFinalizers && graceOver && !(obj.metadata.finalizers?.length) && this.finalizersDone(ri, obj)) {
       if (p.dryRun) return obj;
       const deleted = await this.deleteNow(ri, key, rev, name);
       return deleted;

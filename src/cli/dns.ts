@@ -1,0 +1,94 @@
+/** `podnet dns`: cluster DNS for the Kubernetes DNS spec and business names, forwarding the rest upstream. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { KubeClient } from '../client/client.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { nameserversFromResolvConf, parseUpstream, startDns, type PodRecordsMode, type Upstream } from '../dns/index.js';
+import { CliError } from './errors.js';
+
+export const DNS_USAGE = `  podnet dns --kubeconfig FILE | --server URL --token T [--certificate-authority FILE]
+             [--listen ADDR:PORT] [--http-listen ADDR:PORT] [--upstream IP[:PORT],...]
+             [--cluster-domain D] [--pod-records disabled|insecure|verified] [--ttl SECONDS]
+      Serve cluster DNS over UDP and TCP (default 0.0.0.0:53): the Kubernetes
+      DNS spec 1.1.0 records, business names from the podnet.io/dns-names
+      Service annotation, and everything else forwarded to --upstream (default:
+      the nameservers in /etc/resolv.conf). /healthz, /readyz and /metrics on
+      --http-listen (default 0.0.0.0:9153).
+`;
+
+function hostPort(text: string, flag: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new CliError(`${flag} ${text}: expected ADDR:PORT, e.g. 0.0.0.0:53 or 127.0.0.1:5353`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+export async function runDns(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        kubeconfig: { type: 'string' },
+        server: { type: 'string' },
+        token: { type: 'string' },
+        'certificate-authority': { type: 'string' },
+        'insecure-skip-tls-verify': { type: 'boolean', default: false },
+        listen: { type: 'string', default: '0.0.0.0:53' },
+        'http-listen': { type: 'string', default: '0.0.0.0:9153' },
+        upstream: { type: 'string' },
+        'cluster-domain': { type: 'string', default: 'cluster.local' },
+        'pod-records': { type: 'string', default: 'insecure' },
+        ttl: { type: 'string', default: '5' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
+  }
+  const podRecords = values['pod-records']!;
+  if (!['disabled', 'insecure', 'verified'].includes(podRecords)) throw new CliError(`--pod-records ${podRecords}: must be disabled, insecure or verified`);
+  const ttl = Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new CliError(`--ttl ${values.ttl}: must be an integer 0-3600`);
+
+  let upstreams: Upstream[];
+  if (values.upstream) {
+    try { upstreams = values.upstream.split(',').filter((s) => s.trim()).map(parseUpstream); } catch (e) { throw new CliError(`--upstream: ${(e as Error).message}`); }
+  } else {
+    let text = '';
+    try { text = readFileSync('/etc/resolv.conf', 'utf8'); } catch { /* no resolv.conf: no upstreams */ }
+    upstreams = nameserversFromResolvConf(text);
+    if (!upstreams.length) process.stderr.write('podnet dns: no nameservers in /etc/resolv.conf and no --upstream: names outside the cluster will get SERVFAIL\n');
+  }
+
+  let client: KubeClient;
+  if (values.kubeconfig) {
+    try { client = new KubeClient({ ...loadKubeconfig(values.kubeconfig), userAgent: 'podnet-dns' }); } catch (e) { throw new CliError(`--kubeconfig: ${(e as Error).message}`); }
+  } else {
+    if (!values.server) throw new CliError('podnet dns needs --kubeconfig FILE, or --server URL (with --token T for HTTPS)');
+    let caCertPem: string | undefined;
+    if (values['certificate-authority']) {
+      try { caCertPem = readFileSync(values['certificate-authority'], 'utf8'); } catch (e) { throw new CliError(`cannot read --certificate-authority: ${(e as Error).message}`); }
+    }
+    client = new KubeClient({ server: values.server, token: values.token, caCertPem, insecureSkipTlsVerify: values['insecure-skip-tls-verify'], userAgent: 'podnet-dns' });
+  }
+
+  const dns = await startDns({
+    client,
+    listen: hostPort(values.listen!, '--listen'),
+    http: hostPort(values['http-listen']!, '--http-listen'),
+    upstreams,
+    clusterDomain: values['cluster-domain'],
+    podRecords: podRecords as PodRecordsMode,
+    ttl,
+  }).catch((e: Error) => { throw new CliError(e.message); });
+  process.stdout.write(`podnet dns serving ${values['cluster-domain']} on ${values.listen} (UDP+TCP), http on ${values['http-listen']}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`);
+  dns.waitForSync().then(() => process.stdout.write('podnet dns: informer caches synced; ready\n'), () => {});
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await dns.stop();
+  client.close();
+  return 0;
+}

@@ -1,0 +1,77 @@
+/**
+ * `podnet dns`: cluster DNS (the Kubernetes DNS spec plus business names)
+ * and a caching forwarder, on UDP+TCP, with /healthz, /readyz, /metrics.
+ * Wires the pieces: sync (informers) -> state (tables) -> handler -> listeners.
+ */
+import type { KubeClient } from '../client/client.js';
+import { Forwarder } from './forward/forwarder.js';
+import type { Upstream } from './forward/upstream.js';
+import type { PodRecordsMode } from './resolver.js';
+import { DnsHandler } from './server/handler.js';
+import { startHttp } from './server/http.js';
+import { startListeners } from './server/listeners.js';
+import { DnsMetrics } from './server/metrics.js';
+import { DnsState } from './state.js';
+import { startSync } from './sync.js';
+
+export { DnsState } from './state.js';
+export { parseUpstream, nameserversFromResolvConf, type Upstream } from './forward/upstream.js';
+export type { PodRecordsMode } from './resolver.js';
+
+export interface DnsOptions {
+  client: KubeClient;
+  listen: { host: string; port: number };
+  /** /healthz, /readyz, /metrics; undefined: no HTTP listener. */
+  http?: { host: string; port: number };
+  upstreams: Upstream[];
+  clusterDomain?: string;
+  podRecords?: PodRecordsMode;
+  ttl?: number;
+  /** Forwarding budget per question before SERVFAIL (default 2000 ms). */
+  forwardDeadlineMs?: number;
+  log?: (m: string) => void;
+}
+
+export interface RunningDns {
+  /** The DNS port actually bound (UDP and TCP). */
+  port: number;
+  httpPort: number | undefined;
+  state: DnsState;
+  metrics: DnsMetrics;
+  synced(): boolean;
+  waitForSync(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startDns(o: DnsOptions): Promise<RunningDns> {
+  const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const domain = (o.clusterDomain ?? 'cluster.local').toLowerCase().replace(/\.$/, '');
+  const state = new DnsState({ domain, ttl: o.ttl ?? 5, podRecords: o.podRecords ?? 'insecure' });
+  const metrics = new DnsMetrics();
+  const forwarder = new Forwarder({ upstreams: o.upstreams, deadlineMs: o.forwardDeadlineMs });
+  const sync = startSync(o.client, state, log);
+  const handler = new DnsHandler({ state, forwarder, metrics, synced: () => sync.synced() });
+  const listeners = await startListeners(handler, { ...o.listen, log }).catch(async (e: Error) => {
+    await sync.stop();
+    throw new Error(`cannot listen for DNS on ${o.listen.host}:${o.listen.port}: ${e.message} (port 53 needs root or CAP_NET_BIND_SERVICE; pick another with --listen)`);
+  });
+  const http = o.http
+    ? await startHttp(o.http.host, o.http.port, () => sync.synced(), () => metrics.render(sync.synced(), state.zone.sourceCount)).catch(async (e: Error) => {
+      await listeners.close();
+      await sync.stop();
+      throw new Error(`cannot listen for HTTP on ${o.http!.host}:${o.http!.port}: ${e.message} (pick another with --http-listen)`);
+    })
+    : undefined;
+  return {
+    port: listeners.port,
+    httpPort: http?.port,
+    state, metrics,
+    synced: () => sync.synced(),
+    waitForSync: () => sync.waitForSync(),
+    stop: async () => {
+      await http?.close();
+      await listeners.close();
+      await sync.stop();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Request bytes in, response bytes out (or nothing: drop). Checks the
+ * request, answers from the cluster tables or the forwarder, keeps the
+ * question's case, sizes the reply for the transport. Cluster answers are
+ * kept serialized per (name, type, EDNS shape[, namespace]) until the
+ * tables change, so a repeat query is a copy and a few byte patches.
+ */
+import { getEdns, optRecord } from '../wire/edns.js';
+import { lowerName } from '../wire/name.js';
+import { parseMessage, serializeMessage } from '../wire/message.js';
+import { DnsParseError, Opcode, RRClass, RRType, Rcode, type Message } from '../wire/types.js';
+import type { DnsState } from '../state.js';
+import type { Forwarder } from '../forward/forwarder.js';
+import type { DnsMetrics } from './metrics.js';
+
+export interface HandlerDeps {
+  state: DnsState;
+  forwarder: Forwarder;
+  metrics: DnsMetrics;
+  /** True once the informer caches synced; before, cluster questions get SERVFAIL, never a wrong NXDOMAIN. */
+  synced: () => boolean;
+  /** Cluster answers cached serialized (bounded; cleared on every table change). */
+  answerCacheSize?: number;
+}
+
+/** The UDP payload size we accept from EDNS clients (DNS flag day 2020). */
+const MAX_UDP = 1232;
+
+export class DnsHandler {
+  private answerCache = new Map<string, Buffer>();
+  private answerGeneration = -1;
+  private readonly answerCacheSize: number;
+
+  constructor(private readonly d: HandlerDeps) {
+    this.answerCacheSize = d.answerCacheSize ?? 50_000;
+  }
+
+  async handle(req: Buffer, clientIp: string, tcp: boolean): Promise<Buffer | undefined> {
+    const started = process.hrtime.bigint();
+    let msg: Message;
+    try {
+      msg = parseMessage(req);
+    } catch (e) {
+      if (!(e instanceof DnsParseError)) throw e;
+      this.d.metrics.malformed++;
+      // Answer FORMERR only to something that looks like a query (12+ bytes, QR clear); drop the rest.
+      if (req.length < 12 || (req[2]! & 0x80) !== 0) return undefined;
+      const h = Buffer.alloc(12);
+      h.writeUInt16BE(req.readUInt16BE(0), 0);
+      h[2] = 0x80 | (req[2]! & 0x79);
+      h[3] = Rcode.FORMERR;
+      return h;
+    }
+    if (msg.qr) return undefined; // never answer a response (reflection)
+    const q = msg.questions[0];
+    this.d.metrics.request(tcp ? 'tcp' : 'udp', q?.type ?? 0);
+    const edns = getEdns(msg);
+    const maxSize = tcp ? 65535 : edns ? Math.min(edns.udpSize, MAX_UDP) : 512;
+    const reply = (rcode: number, body?: Partial<Message>, extRcode = 0): Buffer => {
+      const r: Message = {
+        id: msg.id, qr: true, opcode: msg.opcode, aa: false, tc: false, rd: msg.rd, ra: true, ad: false, cd: msg.cd,
+        rcode, questions: msg.questions.slice(0, 1), answers: [], authorities: [], additionals: [], ...body,
+      };
+      if (edns) r.additionals = [...r.additionals.filter((x) => x.type !== RRType.OPT), optRecord(MAX_UDP, edns.dnssecOk, extRcode)];
+      return this.done(serializeMessage(r, { maxSize }), rcode, started);
+    };
+
+    if (msg.opcode !== Opcode.QUERY) return reply(Rcode.NOTIMP, { questions: [] });
+    if (!q || msg.questions.length !== 1) return reply(Rcode.FORMERR);
+    if (edns && edns.version > 0) return reply(0, {}, 1); // BADVERS (16) = extended 1 << 4
+    if (q.class !== RRClass.IN && q.class !== RRClass.ANY) return reply(Rcode.REFUSED);
+    if (q.type === RRType.AXFR || q.type === RRType.IXFR) return reply(Rcode.REFUSED);
+    if (!this.d.synced()) return reply(Rcode.SERVFAIL);
+
+    const clientNs = this.d.state.pods.namespaceOf(clientIp);
+    const lname = lowerName(q.name);
+    const shape = `${q.type}|${q.class}|${edns ? `${edns.dnssecOk ? 'D' : 'E'}${maxSize}` : tcp ? 'T' : 'U'}`;
+    if (this.answerGeneration !== this.d.state.generation) {
+      this.answerCache.clear();
+      this.answerGeneration = this.d.state.generation;
+    }
+    const cached = this.answerCache.get(`${lname}|${shape}`) ?? (clientNs !== undefined ? this.answerCache.get(`${lname}|${shape}|${clientNs}`) : undefined);
+    if (cached && sameQname(req, cached)) {
+      const out = Buffer.from(cached);
+      out.writeUInt16BE(msg.id, 0);
+      out[2] = (out[2]! & 0xfe) | (msg.rd ? 1 : 0);
+      out[3] = (out[3]! & 0xef) | (msg.cd ? 0x10 : 0);
+      // Keep the question's case: the cached reply has the same name (case-insensitively) at the same offset.
+      req.copy(out, 12, 12, 12 + qnameWireLength(cached));
+      this.d.metrics.answerCacheHits++;
+      return this.done(out, out[3]! & 0xf, started);
+    }
+
+    const res = this.d.state.resolver.resolve(q, clientNs);
+    if (res.kind === 'local') {
+      let body: Partial<Message> = { aa: res.aa, answers: res.answers, authorities: res.authorities, additionals: res.additionals };
+      let rcode = res.rcode;
+      if (res.chase) {
+        // ExternalName pointing outside the zone: our CNAME(s), then what upstream says for the target.
+        const up = await this.forward(res.chase, msg, tcp);
+        rcode = up.rcode;
+        body = { aa: false, answers: [...res.answers, ...up.answers], authorities: up.authorities, additionals: [] };
+        return reply(rcode, body);
+      }
+      const out = reply(rcode, body);
+      const cacheable = this.answerCache.size < this.answerCacheSize && !(out[2]! & 0x02) && (!res.viewDependent || clientNs !== undefined);
+      if (cacheable) this.answerCache.set(res.viewDependent ? `${lname}|${shape}|${clientNs}` : `${lname}|${shape}`, out);
+      return out;
+    }
+    const up = await this.forward(q, msg, tcp);
+    return reply(up.rcode, { aa: false, answers: up.answers, authorities: up.authorities, additionals: up.additionals.filter((r) => r.type !== RRType.OPT) });
+  }
+
+  private async forward(q: Message['questions'][number], msg: Message, tcp: boolean): Promise<Message> {
+    const r = await this.d.forwarder.resolve(q, msg, tcp);
+    if (r.cacheHit) this.d.metrics.cacheHits++; else this.d.metrics.cacheMisses++;
+    if (r.msg.rcode === Rcode.SERVFAIL) this.d.metrics.forwardFailures++;
+    return r.msg;
+  }
+
+  private done(out: Buffer, rcode: number, started: bigint): Buffer {
+    this.d.metrics.response(rcode, Number(process.hrtime.bigint() - started) / 1e9);
+    return out;
+  }
+}
+
+/** Bytes of the first question name at offset 12 in a message we serialized (never compressed there). */
+function qnameWireLength(msg: Buffer): number {
+  let i = 12;
+  while (i < msg.length && msg[i] !== 0) i += msg[i]! + 1;
+  return i + 1 - 12;
+}
+
+/** The request's question name is byte-for-byte the cached one, ASCII case folded (so it can be copied over). */
+function sameQname(req: Buffer, cached: Buffer): boolean {
+  const n = qnameWireLength(cached);
+  if (req.length < 12 + n) return false;
+  for (let i = 12; i < 12 + n; i++) {
+    const a = req[i]!, b = cached[i]!;
+    if (a !== b && ((a | 0x20) !== (b | 0x20) || (a | 0x20) < 0x61 || (a | 0x20) > 0x7a)) return false;
+  }
+  return true;
+}
