@@ -17,6 +17,7 @@ import { freePort, portFree } from './ports.js';
 import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
 import { cidrsOverlap, pickNodeSubnet } from './subnet.js';
 import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
+import { dnsAddonObjects, ensureObjects, waitDnsReady } from './dns-addon.js';
 import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../apiserver/server.js';
 
@@ -118,6 +119,14 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const client = KubeClient.fromKubeconfig(kubeconfigPath(dir), { userAgent: 'podnet-up' });
   try {
     await waitNodesReady(client, watched, Math.max(deadline - Date.now(), 10_000), o.say);
+    const created = await ensureObjects(client, dnsAddonObjects({
+      nodes: layout.nodes.map((n) => n.name),
+      apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
+      caPath: caCertPath(dir),
+      token: tokens.adminToken,
+    }));
+    if (created.length) o.say(`cluster DNS: created ${created.join(', ')}`);
+    await waitDnsReady(client, Math.max(deadline - Date.now(), 10_000));
   } finally { client.close(); }
   return layout;
 }

@@ -57,7 +57,7 @@ test('podnet up --nodes 3: all Ready; podnet down: nothing left', { skip, timeou
   const pod = sh(['kubectl', 'run', 'leftover-check', '--image=podnet/agnhost', '--', 'netexec', '--http-port', '8080'], { KUBECONFIG: kc }, 30_000);
   assert.equal(pod.code, 0, pod.out);
   const podReady = sh(['kubectl', 'wait', '--for=condition=Ready', 'pod/leftover-check', '--timeout=60s'], { KUBECONFIG: kc }, 90_000);
-  assert.equal(ready.code, 0, ready.out);
+  assert.equal(podReady.code, 0, podReady.out);
 
   const down = sh([process.execPath, podnet, 'down', '--state', dir], {}, 120_000);
   assert.equal(down.code, 0, down.out);

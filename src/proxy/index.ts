@@ -10,7 +10,7 @@ import { IptablesBackend } from './iptables/backend.js';
 import { ProxyMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { NftBackend } from './nft/backend.js';
-import { Proxier } from './proxier.js';
+import { Proxier, type SyncReport } from './proxier.js';
 import { ensureServiceRoute } from './service-route.js';
 
 export { buildProxyState } from './model.js';
@@ -18,6 +18,7 @@ export { renderNft } from './nft/render.js';
 export { traceNft, summarize } from './nft/trace.js';
 export { renderIptables } from './iptables/render.js';
 export type { ProxyState, ServicePortState, ProxyNode } from './types.js';
+export type { SyncReport } from './proxier.js';
 
 export type ProxyMode = 'nftables' | 'iptables';
 export const PROXY_MODES: ProxyMode[] = ['nftables', 'iptables'];
@@ -35,6 +36,7 @@ export interface ServiceProxyOptions {
   /** 0 turns the metrics server off. */
   metricsPort?: number;
   resyncMs?: number;
+  onSync?: (s: SyncReport) => void;
 }
 
 export interface ServiceProxy {
@@ -53,7 +55,7 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   const other: ProxyBackend = mode === 'nftables' ? new IptablesBackend() : new NftBackend();
   const metrics = new ProxyMetrics(mode);
   await ensureServiceRoute(node.serviceCidr, o.nodeIps[0]!, o.log);
-  const proxier = new Proxier({ client: o.client, node, backend, metrics, log: o.log, resyncMs: o.resyncMs });
+  const proxier = new Proxier({ client: o.client, node, backend, metrics, log: o.log, resyncMs: o.resyncMs, onSync: o.onSync });
   await proxier.start();
   // The other mode's rules go only once ours are live: switching modes never leaves a gap.
   await other.cleanup().catch((e: Error) => o.log(`proxy: removing ${other.mode} rules: ${e.message}`));

@@ -87,6 +87,8 @@ export interface DensityResult {
   failed: number;
   failures: { name: string; why: string }[];
   restarts: number;
+  /** Pods that restarted, with the last termination the API shows (why). */
+  restarted: { name: string; restarts: number; lastState: unknown }[];
   /** First create sent -> last pod Ready (ms); NaN when not all got Ready. */
   allReadyMs: number;
   toReady: Summary;
@@ -119,6 +121,9 @@ export async function measureDensity(c: Cluster, ns: string, o: { perNode: numbe
   const atPeak = await footprint(c, node);
   const failures = timings.filter((t) => t.readyAt === undefined).map((t) => ({ name: t.name, why: PodTracker.why(t) }));
   const restarts = timings.reduce((s, t) => s + (t.last?.status?.containerStatuses ?? []).reduce((a, cs) => a + (cs.restartCount ?? 0), 0), 0);
+  const restarted = timings.flatMap((t) => (t.last?.status?.containerStatuses ?? []).filter((cs) => (cs.restartCount ?? 0) > 0)
+    .map((cs) => ({ name: t.name, restarts: cs.restartCount ?? 0, lastState: (cs as { lastState?: unknown }).lastState })));
+  for (const r of restarted.slice(0, 5)) log(`  restarted: ${r.name} x${r.restarts}: ${JSON.stringify(r.lastState)}`);
   const ready = readyTimes.length;
   log(`  Ready ${ready}/${o.perNode} ${Number.isNaN(allReadyMs) ? `(not all within ${o.timeoutMs / 1000} s)` : `in ${(allReadyMs / 1000).toFixed(1)} s`}; restarts ${restarts}; node now ${JSON.stringify(atPeak)}`);
   for (const f of failures.slice(0, 10)) log(`  not Ready: ${f.name}: ${f.why}`);
@@ -132,7 +137,7 @@ export async function measureDensity(c: Cluster, ns: string, o: { perNode: numbe
   const cleanMs = performance.now() - del0;
   log(`  deleted in ${(deleteMs / 1000).toFixed(1)} s; node ${w.clean ? 'back to baseline' : 'NOT back to baseline'} after ${(cleanMs / 1000).toFixed(1)} s: ${JSON.stringify(w.fp)}`);
   return {
-    node, pods: o.perNode, ready, failed: o.perNode - ready, failures, restarts, allReadyMs,
+    node, pods: o.perNode, ready, failed: o.perNode - ready, failures, restarts, restarted, allReadyMs,
     toReady: summarize(defined(timings.map((t) => d(t.readyAt, t.sentAt)))),
     deleteMs, cleanMs, before, atPeak, after: w.fp, clean: w.clean,
   };

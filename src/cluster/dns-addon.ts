@@ -1,0 +1,114 @@
+/**
+ * Cluster DNS as an add-on, the way kubeadm installs CoreDNS: `podnet dns`
+ * replicas in kube-system behind the kube-dns Service at the cluster DNS IP.
+ * The replicas use the host network of their nodes (one per node), so they
+ * reach the API server on the node subnet like the agents do; pods reach
+ * them through the service proxy like any Service.
+ */
+import type { KObject } from '../api/meta.js';
+import { ApiError } from '../api/errors.js';
+import { findResource } from '../api/resources.js';
+import type { KubeClient } from '../client/client.js';
+
+export const DNS_NAMESPACE = 'kube-system';
+export const DNS_SERVICE = 'kube-dns';
+export const DNS_APP_LABEL = 'kube-dns';
+const DNS_SECRET = 'podnet-dns-token';
+const METRICS_PORT = 9153;
+
+export interface DnsAddonParams {
+  /** Nodes to run replicas on (one each; at most two are used). */
+  nodes: readonly string[];
+  apiserverUrl: string;
+  caPath: string;
+  token: string;
+  clusterDnsIp?: string;
+}
+
+/** The objects of the add-on, in creation order (pure). */
+export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
+  const labels = { 'k8s-app': DNS_APP_LABEL };
+  const secret: KObject = {
+    apiVersion: 'v1', kind: 'Secret',
+    metadata: { name: DNS_SECRET, namespace: DNS_NAMESPACE },
+    type: 'Opaque',
+    data: { token: Buffer.from(p.token).toString('base64') },
+  };
+  const service: KObject = {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: DNS_SERVICE, namespace: DNS_NAMESPACE, labels: { ...labels, 'kubernetes.io/name': 'podnet-dns' } },
+    spec: {
+      selector: labels,
+      clusterIP: p.clusterDnsIp ?? '10.96.0.10',
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: METRICS_PORT, protocol: 'TCP', targetPort: METRICS_PORT },
+      ],
+    },
+  };
+  const replicas = p.nodes.slice(0, 2).map((node, i): KObject => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: `podnet-dns-${i + 1}`, namespace: DNS_NAMESPACE, labels },
+    spec: {
+      nodeName: node,
+      hostNetwork: true,
+      dnsPolicy: 'Default',
+      containers: [{
+        name: 'dns',
+        image: 'podnet/podnet',
+        args: [
+          'dns', '--server', p.apiserverUrl, '--token', '$(TOKEN)', '--certificate-authority', p.caPath,
+          '--listen', '$(POD_IP):53', '--http-listen', `$(POD_IP):${METRICS_PORT}`,
+        ],
+        env: [
+          { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        ],
+        ports: [
+          { name: 'dns', containerPort: 53, protocol: 'UDP' },
+          { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+          { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+        ],
+        readinessProbe: { httpGet: { path: '/readyz', port: METRICS_PORT }, periodSeconds: 2 },
+        livenessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT }, periodSeconds: 10, failureThreshold: 5 },
+      }],
+    },
+  }));
+  return [secret, service, ...replicas];
+}
+
+const resourceOf = (kind: string) => findResource('', 'v1', `${kind.toLowerCase()}s`)!;
+
+/** Creates the objects that are missing; existing ones are left as they are (idempotent reruns). */
+export async function ensureObjects(client: KubeClient, objects: readonly KObject[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const obj of objects) {
+    try {
+      await client.create(resourceOf(obj.kind), obj.metadata.namespace, obj);
+      created.push(`${obj.kind.toLowerCase()}/${obj.metadata.name}`);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 409)) throw e;
+    }
+  }
+  return created;
+}
+
+/** Waits until every DNS replica is Ready; throws with each replica's state on timeout. */
+export async function waitDnsReady(client: KubeClient, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let states = '';
+  while (Date.now() < deadline) {
+    const list = await client.list<KObject & { status?: { conditions?: { type: string; status: string }[]; containerStatuses?: { state?: Record<string, { reason?: string; message?: string }> }[] } }>(
+      resourceOf('Pod'), DNS_NAMESPACE, { labelSelector: `k8s-app=${DNS_APP_LABEL}` });
+    const ready = list.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (list.items.length > 0 && ready.length === list.items.length) return;
+    states = list.items.map((p) => {
+      const st = p.status?.containerStatuses?.[0]?.state;
+      const [k, v] = Object.entries(st ?? {})[0] ?? ['pending', {}];
+      return `${p.metadata.name}: ${k}${v?.reason ? ` ${v.reason}` : ''}${v?.message ? ` (${v.message})` : ''}`;
+    }).join('; ');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`cluster DNS did not become ready: ${states || 'no replicas'}; see "kubectl -n kube-system describe pod -l k8s-app=kube-dns"`);
+}
