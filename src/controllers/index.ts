@@ -10,6 +10,7 @@ import { EndpointsController } from './endpoints.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './nodelifecycle.js';
 import { PodCidrController } from './podcidr.js';
+import { PodGcController } from './podgc.js';
 import { Scheduler } from './scheduler.js';
 import { SharedInformers } from './shared-informers.js';
 
@@ -22,7 +23,7 @@ export interface ControllerOptions {
   nodeGracePeriodSeconds?: number;
   /** Node check interval (default 5000 ms). */
   nodeMonitorPeriodMs?: number;
-  /** Which controllers to run (default all): endpointslice, endpoints, scheduler, podcidr, namespace, nodelifecycle. */
+  /** Which controllers to run (default all): endpointslice, endpoints, scheduler, podcidr, namespace, nodelifecycle, podgc. */
   enabled?: string[];
   /** Where controllers report problems they recover from (default: stderr). */
   log?: Logger;
@@ -32,7 +33,7 @@ export interface RunningControllers {
   stop(): Promise<void>;
 }
 
-export const CONTROLLER_NAMES = ['endpointslice', 'endpoints', 'scheduler', 'podcidr', 'namespace', 'nodelifecycle'] as const;
+export const CONTROLLER_NAMES = ['endpointslice', 'endpoints', 'scheduler', 'podcidr', 'namespace', 'nodelifecycle', 'podgc'] as const;
 
 /**
  * Creates the shared informers and the enabled controllers, waits for the
@@ -54,14 +55,16 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
   if (enabled.has('nodelifecycle')) {
     controllers.push(new NodeLifecycleController(client, informers, log, { gracePeriodSeconds: opts.nodeGracePeriodSeconds, monitorPeriodMs: opts.nodeMonitorPeriodMs }));
   }
+  const podGc = enabled.has('podgc') ? new PodGcController(client, informers, log) : undefined;
   await informers.start();
   for (const c of controllers) c.run(c instanceof EndpointSliceController || c instanceof EndpointsController ? 2 : 1);
+  podGc?.run();
   return {
     async stop() {
-      await Promise.all(controllers.map((c) => c.stop()));
+      await Promise.all([...controllers.map((c) => c.stop()), podGc?.stop()]);
       await informers.stop();
     },
   };
 }
 
-export { EndpointSliceController, EndpointsController, NamespaceController, NodeLifecycleController, PodCidrController, Scheduler, SharedInformers };
+export { EndpointSliceController, EndpointsController, NamespaceController, NodeLifecycleController, PodCidrController, PodGcController, Scheduler, SharedInformers };

@@ -1,0 +1,43 @@
+/**
+ * The benchmark's Services and EndpointSlices, in the shapes the
+ * controllers write: a ClusterIP Service (address chosen here so the
+ * driver knows it without reading back) and one slice of ready endpoints.
+ */
+import type { EndpointSliceObject, ServiceObject } from '../../proxy/types.js';
+
+export const NAMESPACE = 'default';
+export const SERVICE_PORT = 80;
+export const TARGET_PORT = 8080;
+export const ENDPOINTS_PER_SERVICE = 10;
+
+/** The i-th benchmark ClusterIP: 10.100.0.0/14 inside the default service CIDR, skipping .0 and .255 hosts. */
+export function clusterIpFor(i: number): string {
+  const n = (10 << 24) + (100 << 16) + Math.floor(i / 254) * 256 + (i % 254) + 1;
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/** Addresses nothing answers on (no route to them in the namespace): the bulk of the endpoints. */
+export function syntheticEndpoints(i: number): string[] {
+  return Array.from({ length: ENDPOINTS_PER_SERVICE }, (_, j) => {
+    const idx = i * ENDPOINTS_PER_SERVICE + j;
+    return `10.${250 + (idx >>> 16)}.${(idx >>> 8) & 255}.${idx & 255}`;
+  });
+}
+
+export function serviceObj(name: string, clusterIP: string): ServiceObject {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name, namespace: NAMESPACE },
+    spec: { type: 'ClusterIP', clusterIP, clusterIPs: [clusterIP], ports: [{ name: 'http', protocol: 'TCP', port: SERVICE_PORT, targetPort: TARGET_PORT }] },
+  };
+}
+
+export function sliceObj(service: string, addresses: string[]): EndpointSliceObject {
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: `${service}-bench`, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': service } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', protocol: 'TCP', port: TARGET_PORT }],
+    endpoints: addresses.map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'bench-node' })),
+  };
+}
