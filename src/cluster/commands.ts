@@ -38,7 +38,8 @@ export function agentProcess(layout: ClusterLayout, node: NodeLayout, opts: Podn
   return {
     name: node.name, marker: state, log: logFile(layout.stateDir, node.name),
     argv: ['nsenter', `--net=${netnsPath(node.netns)}`, '--', opts.node, opts.entry, 'node',
-      '--server', apiserverUrl(layout), '--token', opts.token, '--certificate-authority', opts.caPath,
+      // --token=T: a random token may start with "-", which "--token T" would parse as an option.
+      '--server', apiserverUrl(layout), `--token=${opts.token}`, '--certificate-authority', opts.caPath,
       '--name', node.name, '--node-ip', node.ip, '--state', state, '--backend', layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : [])],
   };

@@ -55,7 +55,8 @@ export function startDetached(dir: string, proc: DesiredProcess): ProcessRecord 
 }
 
 /** Hide bearer tokens in what goes to log files. */
-function redact(arg: string, i: number, all: string[]): string {
+export function redact(arg: string, i: number, all: string[]): string {
+  if (arg.startsWith('--token=')) return '--token=<redacted>';
   return i > 0 && all[i - 1] === '--token' ? '<redacted>' : arg;
 }
 

@@ -36,6 +36,21 @@ export const netnsPath = (netns: string): string => (netns.includes('/') ? netns
 
 /** Runs a command and returns its exit code and output; never throws for a non-zero exit. */
 export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (TRACE) return traced(argv, opts);
+  return runUntraced(argv, opts);
+}
+
+/** PODNET_TRACE_EXEC=1 logs every host command with its duration to stderr (where does pod start time go?). */
+const TRACE = process.env['PODNET_TRACE_EXEC'] === '1';
+async function traced(argv: string[], opts: RunOptions): Promise<RunResult> {
+  const t0 = performance.now();
+  const r = await runUntraced(argv, opts);
+  const env = opts.env?.['CNI_COMMAND'] ? ` CNI_COMMAND=${opts.env['CNI_COMMAND']}` : '';
+  process.stderr.write(`${new Date().toISOString()} exec ${(performance.now() - t0).toFixed(1)}ms exit=${r.code}${env} ${argv.slice(0, 6).join(' ')}\n`);
+  return r;
+}
+
+function runUntraced(argv: string[], opts: RunOptions): Promise<RunResult> {
   const full = opts.netns ? ['nsenter', `--net=${netnsPath(opts.netns)}`, '--', ...argv] : argv;
   return new Promise((resolve, reject) => {
     const child = spawn(full[0]!, full.slice(1), {

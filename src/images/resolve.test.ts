@@ -1,6 +1,7 @@
 /** Table tests for resolution: Kubernetes' command/args rules, aliases, built-ins, unknown and invalid images. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { PAUSE_SCRIPT } from './builtins/agnhost.js';
 import type { HostFacts } from './builtins/types.js';
 import { isExecutable } from './host-facts.js';
 import { resolveImage, type ResolverState } from './resolve.js';
@@ -99,7 +100,7 @@ test('agnhost and pause: every spelling, the default CMD, and in-image paths', (
     assert.deepEqual(argvOf(resolveImage(s, req(image, { args: ['netexec', '--http-port=8080'] }))), [...agnhost, 'netexec', '--http-port=8080']);
     assert.deepEqual(argvOf(resolveImage(s, req(image, { command: ['/agnhost', 'serve-hostname'] }))), [...agnhost, 'serve-hostname'], '/agnhost is the in-image path');
   }
-  assert.deepEqual(argvOf(resolveImage(s, req('registry.k8s.io/pause:3.9'))), [...agnhost, 'pause']);
+  assert.deepEqual(argvOf(resolveImage(s, req('registry.k8s.io/pause:3.9'))), ['/bin/sh', '-c', PAUSE_SCRIPT, 'pause'], 'the pause image is a shell, not agnhost');
 });
 
 test('podnet/podnet runs podnet itself: args pick the command', () => {
@@ -159,7 +160,7 @@ test('unknown images are ErrImagePull saying where to add them; malformed ones I
   assert.equal(unknown.reason, 'ErrImagePull');
   assert.match(unknown.message, /^image "foo:1" is not in podnet's image table/);
   assert.match(unknown.message, /add it to \/var\/lib\/podnet\/images\.yaml/);
-  assert.match(unknown.message, /built-in image: agnhost, pause, nginx, tomcat/);
+  assert.match(unknown.message, /built-in image: agnhost, pause, podnet, nginx, tomcat/);
 
   const noFile = resolveImage(state({ userTablePath: undefined as unknown as string, userEntries: [] }), req('foo:1'));
   assert.ok(!noFile.ok);

@@ -31,7 +31,7 @@ test('mistakes are reported with file, line and column, and what to write instea
     ['images:\n  - image: app\n', /images\.yaml:2:5: image "app" needs "entrypoint" and\/or "cmd"/],
     ['images:\n  - image: app\n    entrypoint: /bin/app\n', /images\.yaml:3:17: "entrypoint" must be a list of strings/],
     ['images:\n  - image: app\n    entrypoint: [/bin/app]\n    workingDir: srv\n', /images\.yaml:4:17: "workingDir" must be an absolute path/],
-    ['images:\n  - image: app\n    builtin: redis\n', /images\.yaml:3:14: unknown builtin "redis"; built-in images are: agnhost, pause, nginx, tomcat/],
+    ['images:\n  - image: app\n    builtin: redis\n', /images\.yaml:3:14: unknown builtin "redis"; built-in images are: agnhost, pause, podnet, nginx, tomcat/],
     ['images:\n  - image: app\n    entrypoint: [/a]\n  - image: docker.io/library/app\n    entrypoint: [/b]\n', /images\.yaml:4:5: image "docker.io\/library\/app" is already listed at .*images\.yaml:2:5/],
     ['imagez:\n  - image: app\n', /images\.yaml:1:1: unknown top-level key "imagez"/],
     ['- image: app\n', /images\.yaml:1:1: the image table must be a mapping with an "images" list/],

@@ -29,6 +29,8 @@ type ApiPod = Pod & KObject;
 type DataObject = KObject & { data?: Record<string, string> };
 
 const RELIST_MS = 1000;
+/** Pods synced at once (the kubelet runs one worker per pod; sandbox setup is mostly waiting on plugins). */
+const POD_WORKERS = 16;
 const IMAGE_RETRY_MS = 10_000;
 const LOG_MAX_BYTES = 10 * 1024 * 1024;
 const LOG_KEEP = 5;
@@ -107,7 +109,7 @@ export class PodManager {
         if (this.byUid.has(uid) || this.sandboxes.has(uid)) this.syncedAt.set(uid, ++this.generation);
       }
     };
-    this.workers = runWorkers(this.queue, 4, syncTracked, (uid, e) => this.o.log(`pod ${this.describe(uid)}: ${(e as Error).message}`));
+    this.workers = runWorkers(this.queue, POD_WORKERS, syncTracked, (uid, e) => this.o.log(`pod ${this.describe(uid)}: ${(e as Error).message}`));
     const loop = async () => {
       if (this.stopped) return;
       await this.relist().catch((e: Error) => this.o.log(`relist: ${e.message}`));

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podMtuFor, renderLoopbackConfList, renderPodNetworkConfList } from './conflist.js';
+import { confListForPod, podMtuFor, renderLoopbackConfList, renderPodNetworkConfList } from './conflist.js';
 
 describe('renderPodNetworkConfList', () => {
   test('bridge + host-local + portmap for the node', () => {
@@ -29,5 +29,14 @@ describe('renderPodNetworkConfList', () => {
   });
   test('loopback network', () => {
     assert.deepEqual(renderLoopbackConfList(), { cniVersion: '1.0.0', name: 'cni-loopback', plugins: [{ type: 'loopback' }] });
+  });
+});
+
+describe('confListForPod', () => {
+  const list = renderPodNetworkConfList({ podCIDR: '10.244.1.0/24', mtu: 1450, ipamDataDir: '/var/lib/podnet/cni/networks' });
+  test('keeps portmap only for pods that map a hostPort', () => {
+    const cases: [number, string[]][] = [[0, ['bridge']], [1, ['bridge', 'portmap']], [3, ['bridge', 'portmap']]];
+    for (const [hostPorts, want] of cases) assert.deepEqual(confListForPod(list, hostPorts).plugins.map((p) => p.type), want, `${hostPorts} hostPorts`);
+    assert.equal(list.plugins.length, 2, 'the node list is not changed');
   });
 });

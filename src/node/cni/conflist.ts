@@ -54,6 +54,16 @@ export function renderPodNetworkConfList(facts: NodeNetworkFacts): CniConfList {
   };
 }
 
+/**
+ * The list a pod is actually wired with: without the portmap plugin when the
+ * pod maps no hostPort (it would only run iptables to do nothing — a third
+ * of a pod's network setup time). DEL and CHECK use the cached list, so the
+ * choice made at ADD is the one undone.
+ */
+export function confListForPod(list: CniConfList, hostPorts: number): CniConfList {
+  return hostPorts > 0 ? list : { ...list, plugins: list.plugins.filter((p) => p.type !== 'portmap') };
+}
+
 /** Brings lo up inside the pod's netns (a network of its own, as containerd does). */
 export function renderLoopbackConfList(): CniConfList {
   return { cniVersion: CNI_VERSION, name: LOOPBACK_NETWORK_NAME, plugins: [{ type: 'loopback' }] };

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rm, writeFile, rename } from 'node:fs/promise
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { netnsPath, run, runOk } from '../../host/exec.js';
-import { POD_NETWORK_NAME, renderLoopbackConfList, renderPodNetworkConfList } from '../cni/conflist.js';
+import { confListForPod, POD_NETWORK_NAME, renderLoopbackConfList, renderPodNetworkConfList } from '../cni/conflist.js';
 import { CniRuntime } from '../cni/cni-runtime.js';
 import { kubernetesCniArgs } from '../cni/invocation.js';
 import { podIPv4 } from '../cni/result.js';
@@ -179,7 +179,7 @@ export class CniPodRuntime implements PodRuntime {
     if (rec.netns) {
       await runOk(['ip', 'netns', 'add', rec.netns]);
       await this.cni.add(renderLoopbackConfList(), this.attachment(rec, LO_IFNAME));
-      const result = await this.cni.add(this.podNetwork, { ...this.attachment(rec, POD_IFNAME), capabilityArgs: { portMappings: cfg.portMappings } });
+      const result = await this.cni.add(confListForPod(this.podNetwork, cfg.portMappings.length), { ...this.attachment(rec, POD_IFNAME), capabilityArgs: { portMappings: cfg.portMappings } });
       const ip = podIPv4(result, POD_IFNAME);
       if (!ip) throw new Error(`CNI network ${POD_NETWORK_NAME} gave pod ${cfg.namespace}/${cfg.name} no IPv4 address on ${POD_IFNAME}: ${JSON.stringify(result)}`);
       rec.ip = ip;

@@ -50,7 +50,7 @@ export async function signalIfAlive(p: ProcessIdentity | undefined, signal: Node
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls cond until it holds or timeoutMs passes; returns whether it held. */
-export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 50): Promise<boolean> {
+export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 10): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return true;

@@ -1,0 +1,102 @@
+/**
+ * The benchmark's own network: per mode, a "node" namespace (API server,
+ * proxy, clients and every rule live here) joined by a veth pair to a
+ * "pod" namespace holding the real endpoints' addresses and nginx. Both
+ * are created here and deleted here, with every process left inside them;
+ * nothing touches the host's own network or tables.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, runOk } from '../../host/exec.js';
+import { ENDPOINTS_PER_SERVICE, TARGET_PORT } from './objects.js';
+
+export const NODE_IP = '10.244.0.1';
+/** The real endpoints: addresses on the pod namespace's eth0, all served by one nginx. */
+export const REAL_ENDPOINTS = Array.from({ length: ENDPOINTS_PER_SERVICE }, (_, i) => `10.244.0.${i + 2}`);
+
+export interface BenchNet {
+  nodeNs: string;
+  podNs: string;
+  destroy(): Promise<void>;
+}
+
+/** nginx answering every request with a short 200 and closing (one connection per request). */
+function nginxConfig(dir: string): string {
+  return [
+    'daemon off;', 'master_process off;', 'worker_processes 1;',
+    `pid ${dir}/nginx.pid;`, `error_log ${dir}/error.log warn;`,
+    'events { worker_connections 4096; }',
+    'http {',
+    '  access_log off;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
+    `  server { listen ${TARGET_PORT} backlog=4096; keepalive_timeout 0; location / { return 200 "ok\\n"; } }`,
+    '}', '',
+  ].join('\n');
+}
+
+async function killAndWait(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => { child.kill('SIGKILL'); }, 5000);
+    child.once('exit', () => { clearTimeout(t); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Ends whatever still runs inside a namespace of ours (all started by this benchmark). */
+async function killInside(ns: string): Promise<void> {
+  const r = await run(['ip', 'netns', 'pids', ns]);
+  for (const pid of r.stdout.split(/\s+/).filter(Boolean).map(Number)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
+export async function createBenchNet(base: string): Promise<BenchNet> {
+  const nodeNs = base;
+  const podNs = `${base}-p`;
+  const dir = mkdtempSync(join(tmpdir(), `${base}-`));
+  let nginx: ChildProcess | undefined;
+  const destroy = async (): Promise<void> => {
+    if (nginx) await killAndWait(nginx);
+    for (const ns of [nodeNs, podNs]) {
+      await killInside(ns);
+      await run(['ip', 'netns', 'delete', ns]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const ns of [nodeNs, podNs]) {
+      if ((await run(['ip', 'netns', 'list'])).stdout.split('\n').some((l) => l.split(' ')[0] === ns)) throw new Error(`network namespace ${ns} already exists`);
+    }
+    await runOk(['ip', 'netns', 'add', nodeNs]);
+    await runOk(['ip', 'netns', 'add', podNs]);
+    // The veth pair is born inside the namespaces: no interface ever appears on the host.
+    await runOk(['ip', '-n', nodeNs, 'link', 'add', 'pnb0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', podNs]);
+    await runOk(['ip', '-n', nodeNs, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'pnb0']);
+    for (const ip of REAL_ENDPOINTS) await runOk(['ip', '-n', podNs, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+    for (const [ns, dev] of [[nodeNs, 'pnb0'], [podNs, 'eth0'], [nodeNs, 'lo'], [podNs, 'lo']] as const) await runOk(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    // Connection-rate runs open ~100k connections; a wide port range keeps the client from reusing tuples still in TIME_WAIT.
+    for (const ns of [nodeNs, podNs]) await runOk(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000']);
+    const conf = join(dir, 'nginx.conf');
+    writeFileSync(conf, nginxConfig(dir));
+    nginx = spawn('ip', ['netns', 'exec', podNs, 'nginx', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let nginxErr = '';
+    nginx.stderr!.on('data', (c: Buffer) => { nginxErr += c.toString(); });
+    await waitForListen(podNs, () => nginxErr);
+    return { nodeNs, podNs, destroy };
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+}
+
+async function waitForListen(ns: string, err: () => string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const r = await run(['ip', 'netns', 'exec', ns, 'ss', '-Htln', `sport = :${TARGET_PORT}`]);
+    if (r.stdout.trim()) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`nginx did not listen on :${TARGET_PORT} in ${ns}: ${err() || 'no output'}`);
+}
