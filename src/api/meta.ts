@@ -57,6 +57,31 @@ export function resourcePrefix(group: string, resource: string): string {
 
 export const nowRFC3339 = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * A deep copy. Objects here are JSON data, which a plain recursive copy
+ * clones several times faster than structuredClone (no serialization
+ * round trip); anything else (Date, Map, class instances) still goes
+ * through structuredClone, so results are the same as before.
+ */
 export function deepClone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneValue(v) as T;
+}
+
+function cloneValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const c = cloneValue((v as Record<string, unknown>)[k]);
+    // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+    else out[k] = c;
+  }
+  return out;
 }

@@ -9,7 +9,6 @@ import { groupVersion, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults } from '../api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../api/validation/index.js';
 import { resolve, schemaForKind, type Schema } from '../api/schema/index.js';
-import { unknownFields } from '../api/schema/strict.js';
 import { pruneUnknownFields } from '../api/schema/prune.js';
 import { objectPredicate } from '../api/selectors/index.js';
 import { apply, applyPatch, updateManagedFields } from './patch/index.js';
@@ -25,7 +24,6 @@ export const apiRules: ApiRules = {
   applyDefaults,
   validateCreate,
   validateUpdate,
-  unknownFields: (ri, obj) => unknownFields(obj, schemaOf(ri)),
   prune: (ri, obj) => pruneUnknownFields(obj, schemaOf(ri)),
   selector: objectPredicate,
   patch: (ri, contentType, live, body) => applyPatch(contentType, live, body, schemaOf(ri), resolve),

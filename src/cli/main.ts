@@ -24,10 +24,13 @@ ${NODE_USAGE}  podnet node-token NODE [--state DIR]
       Print the bearer token node NODE joins with (minted on first use).
   podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--proxy-mode nftables|iptables]
             [--name CLUSTER] [--timeout SECONDS]
+            [--dns-upstream IP[:PORT],...]
       Start a cluster on this machine (root): the API server plus N nodes,
       each a network namespace on a host bridge, and wait until all are Ready.
       Rerun to restart what died or add nodes. Nodes are node1..N, or
-      CLUSTER-node1..N with --name.
+      CLUSTER-node1..N with --name. Cluster DNS runs as two podnet dns
+      replicas behind kube-dns (10.96.0.10); --dns-upstream sets where they
+      forward other names ("host:PORT" = this machine on the cluster bridge).
 ${DNS_USAGE}  podnet down [--state DIR] [--purge]
       Stop the cluster and remove its processes, netns, links and mounts;
       --purge also deletes DIR.

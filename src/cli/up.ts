@@ -21,6 +21,7 @@ export async function runUp(args: string[]): Promise<number> {
         'proxy-mode': { type: 'string' },
         name: { type: 'string' },
         timeout: { type: 'string', default: '180' },
+        'dns-upstream': { type: 'string' },
       },
       strict: true,
     }));
@@ -32,6 +33,10 @@ export async function runUp(args: string[]): Promise<number> {
   if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend)) throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${values.backend}"`);
   const proxyMode = values['proxy-mode'];
   if (proxyMode !== undefined && !PROXY_MODES.includes(proxyMode as ProxyMode)) throw new CliError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${proxyMode}"`);
+  const dnsUpstream = values['dns-upstream']?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const u of dnsUpstream ?? []) {
+    if (!/^(host|\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/.test(u)) throw new CliError(`--dns-upstream: "${u}" is not IP[:PORT] or host[:PORT] (this machine's address on the cluster bridge)`);
+  }
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
   if (process.getuid?.() !== 0) throw new CliError('podnet up creates network namespaces, links and mounts: run it as root');
@@ -45,7 +50,7 @@ export async function runUp(args: string[]): Promise<number> {
   let release: () => void;
   try { release = acquireLock(dir); } catch (e) { throw new CliError((e as Error).message); }
   try {
-    const layout = await bringUp({ stateDir: dir, nodes, name: values.name, backend: values.backend as Backend | undefined, proxyMode: proxyMode as ProxyMode | undefined, timeoutMs: timeout * 1000, say });
+    const layout = await bringUp({ stateDir: dir, nodes, name: values.name, backend: values.backend as Backend | undefined, proxyMode: proxyMode as ProxyMode | undefined, dnsUpstream, timeoutMs: timeout * 1000, say });
     const kc = kubeconfigPath(dir);
     const first = layout.nodes[0]!.name;
     const stateFlag = values.state === undefined ? '' : ` --state ${dir}`;

@@ -27,6 +27,8 @@ export interface UpOptions {
   name?: string;
   backend?: Backend;
   proxyMode?: ProxyMode;
+  /** Upstream resolvers for cluster DNS ("host" = this machine on the cluster bridge); default: the nodes' resolv.conf. */
+  dnsUpstream?: string[];
   timeoutMs: number;
   say: (line: string) => void;
   bin?: PodnetBinary;
@@ -124,6 +126,7 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
       apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
       caPath: caCertPath(dir),
       token: tokens.adminToken,
+      upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
     }));
     if (created.length) o.say(`cluster DNS: created ${created.join(', ')}`);
     await waitDnsReady(client, Math.max(deadline - Date.now(), 10_000));

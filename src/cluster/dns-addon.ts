@@ -23,6 +23,8 @@ export interface DnsAddonParams {
   caPath: string;
   token: string;
   clusterDnsIp?: string;
+  /** --upstream of the replicas (IP[:PORT]); default: their node's resolv.conf. */
+  upstreams?: string[];
 }
 
 /** The objects of the add-on, in creation order (pure). */
@@ -58,8 +60,10 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
         name: 'dns',
         image: 'podnet/podnet',
         args: [
-          'dns', '--server', p.apiserverUrl, '--token', '$(TOKEN)', '--certificate-authority', p.caPath,
+          // --token=…: a token may begin with "-", which would read as a flag.
+          'dns', '--server', p.apiserverUrl, '--token=$(TOKEN)', '--certificate-authority', p.caPath,
           '--listen', '$(POD_IP):53', '--http-listen', `$(POD_IP):${METRICS_PORT}`,
+          ...(p.upstreams?.length ? ['--upstream', p.upstreams.join(',')] : []),
         ],
         env: [
           { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },
@@ -84,6 +88,12 @@ const resourceOf = (kind: string) => findResource('', 'v1', `${kind.toLowerCase(
 export async function ensureObjects(client: KubeClient, objects: readonly KObject[]): Promise<string[]> {
   const created: string[] = [];
   for (const obj of objects) {
+    // Look first: creating an existing Service with a fixed clusterIP fails as Invalid (IP taken), not AlreadyExists.
+    const existing = await client.get(resourceOf(obj.kind), obj.metadata.namespace, obj.metadata.name!).catch((e) => {
+      if (e instanceof ApiError && e.code === 404) return undefined;
+      throw e;
+    });
+    if (existing) continue;
     try {
       await client.create(resourceOf(obj.kind), obj.metadata.namespace, obj);
       created.push(`${obj.kind.toLowerCase()}/${obj.metadata.name}`);

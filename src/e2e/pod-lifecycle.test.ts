@@ -132,8 +132,8 @@ spec:
     assert.ok(seen.has('CrashLoopBackOff'), `the restarts must back off (waiting reasons seen: ${[...seen].join(', ') || 'none'})`);
     const last = restarted.lastState.terminated;
     assert.ok(last, `lastState must show the killed container as terminated: ${JSON.stringify(restarted)}`);
-    assert.equal(last.reason, 'Error');
-    assert.ok([137, 143].includes(last.exitCode), `killed by the kubelet: exit 137 or 143, got ${last.exitCode}`);
+    // How it ended is the program's choice: agnhost exits on SIGTERM (0, Completed) or dies of it (143, Error).
+    assert.ok(['Completed', 'Error'].includes(last.reason) && [0, 137, 143].includes(last.exitCode), `lastState: ${JSON.stringify(last)}`);
     assert.match(cluster.k(['get', 'pod', 'unhealthy', '--no-headers']), /^unhealthy\s+\d\/1\s+\S+\s+[2-9]/);
   });
 

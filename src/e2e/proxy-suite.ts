@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,13 @@ const agnhost = (name: string, node: string, labels: Record<string, string>) => 
   spec: { nodeName: node, containers: [{ name: 'c', image: 'podnet/agnhost', args: ['netexec', '--http-port', '8080', '--udp-port', '8081'] }] },
 });
 
+/** A readinessProbe that passes while `file` exists on the node (agnhost netexec has no readiness toggle). */
+function withReadinessFile<P extends ReturnType<typeof agnhost>>(pod: P, file: string): P {
+  const c = pod.spec.containers[0]! as Record<string, unknown>;
+  c.readinessProbe = { exec: { command: ['/bin/sh', '-c', `test -e ${file}`] }, periodSeconds: 1, failureThreshold: 1, successThreshold: 1 };
+  return pod;
+}
+
 export function proxySuite(mode: 'nftables' | 'iptables'): void {
   describe(`service proxy end to end (${mode})`, { skip, timeout: 600_000 }, () => {
     const name = `t${Math.random().toString(36).slice(2, 7).replace(/^\d/, 'x')}`;
@@ -51,6 +58,8 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
     const nodeIps: string[] = [];
     const svcIp = new Map<string, string>();
     let nodePort = 0;
+    // Pods share the node's filesystem: the readiness file's path carries the cluster name so runs never collide.
+    const readyFile = `/tmp/podnet-ready-${name}-ready-2`;
 
     /** agnhost /dial from pod `from`: the hostnames that answered (errors as "ERR ..."). */
     const dial = (from: string, host: string, port: number, protocol: 'http' | 'udp', tries: number): string[] => {
@@ -79,19 +88,23 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
     };
 
     before(async () => {
+      writeFileSync(readyFile, '');
       const up = sh([process.execPath, podnet, 'up', '--nodes', '3', '--name', name, '--state', dir, '--proxy-mode', mode, '--timeout', '240'], {}, 300_000);
       assert.equal(up.code, 0, up.out);
       for (const n of readLayout(dir)!.nodes) nodeIps.push(n.ip);
       apply([
         agnhost('web-1', node(1), { app: 'web' }), agnhost('web-2', node(2), { app: 'web' }), agnhost('web-3', node(3), { app: 'web' }),
         agnhost('udp-1', node(2), { app: 'udp' }),
+        agnhost('ready-1', node(2), { app: 'ready' }),
+        withReadinessFile(agnhost('ready-2', node(3), { app: 'ready' }), readyFile),
+        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ready' }, spec: { selector: { app: 'ready' }, ports: [{ port: 80, targetPort: 8080 }] } },
         { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
         { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sticky' }, spec: { selector: { app: 'web' }, sessionAffinity: 'ClientIP', ports: [{ port: 80, targetPort: 8080 }] } },
         { apiVersion: 'v1', kind: 'Service', metadata: { name: 'empty' }, spec: { selector: { app: 'nothing' }, ports: [{ port: 80 }] } },
         { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo' }, spec: { selector: { app: 'udp' }, ports: [{ port: 53, targetPort: 8081, protocol: 'UDP' }] } },
       ]);
-      for (const p of ['web-1', 'web-2', 'web-3', 'udp-1']) podIp.set(p, await eventually(`pod ${p} running`, () => readyPodIp(p), 90_000));
-      for (const s of ['web', 'sticky', 'empty', 'echo']) svcIp.set(s, kubectl('get', 'svc', s, '-o', 'jsonpath={.spec.clusterIP}').out.trim());
+      for (const p of ['web-1', 'web-2', 'web-3', 'udp-1', 'ready-1', 'ready-2']) podIp.set(p, await eventually(`pod ${p} running`, () => readyPodIp(p), 90_000));
+      for (const s of ['web', 'sticky', 'empty', 'echo', 'ready']) svcIp.set(s, kubectl('get', 'svc', s, '-o', 'jsonpath={.spec.clusterIP}').out.trim());
       nodePort = Number(kubectl('get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].nodePort}').out.trim());
       await eventually('3 ready web endpoints', () => (endpointsOf('web').length === 3 ? true : undefined), 60_000);
     });
@@ -100,6 +113,7 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       const layout = readLayout(dir);
       if (layout) await tearDown(layout).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
+      rmSync(readyFile, { force: true });
     });
 
     test('from a pod, a ClusterIP reaches the endpoints on every node, spread across them', async () => {
@@ -158,6 +172,26 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
         kubectl('label', 'pod', 'web-3', 'app=web');
       }
       await eventually('web-3 back', () => (dial('web-1', svcIp.get('web')!, 80, 'http', 20).includes('web-3') ? true : undefined));
+    });
+
+    test('a pod that turns NotReady (its readinessProbe starts failing) gets no new connections', async () => {
+      const svc = svcIp.get('ready')!;
+      await eventually('ready-1 and ready-2 both answering', () => {
+        const a = dial('web-1', svc, 80, 'http', 20);
+        return a.includes('ready-1') && a.includes('ready-2') ? true : undefined;
+      }, 60_000);
+      unlinkSync(readyFile);
+      try {
+        await eventually('ready-2 gone from the answers', () => {
+          const a = dial('web-1', svc, 80, 'http', 20);
+          return a.length === 20 && a.every((x) => x === 'ready-1') ? true : undefined;
+        });
+        // Still running, only not Ready: the pod itself answers on its own IP.
+        assert.equal(readyPodIp('ready-2'), podIp.get('ready-2'));
+      } finally {
+        writeFileSync(readyFile, '');
+      }
+      await eventually('ready-2 back once its probe passes again', () => (dial('web-1', svc, 80, 'http', 20).includes('ready-2') ? true : undefined), 60_000);
     });
 
     test('a UDP Service keeps answering after its only endpoint is replaced', async () => {

@@ -11,8 +11,6 @@ import type { Schema } from './types.js';
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
-
 /**
  * Paths of every field in `obj` the schema does not declare, in document
  * order, formatted as kube-apiserver prints them (`spec.containers[0].foo`).
@@ -22,32 +20,59 @@ const join = (path: string, key: string): string => (path ? `${path}.${key}` : k
  */
 export function unknownFields(obj: unknown, schema: Schema): string[] {
   const out: string[] = [];
-  walk(obj, schema, '', out);
+  walkUnknown(obj, schema, [], out, false);
   return out;
 }
 
-function walk(value: unknown, schema: Schema, path: string, out: string[]): void {
+/**
+ * The walk behind unknownFields and pruneUnknownFields: reports each
+ * undeclared field in `out` and, with `remove`, deletes it. `path` is the
+ * current position as a stack of keys and indexes, formatted only when a
+ * field is reported (most walks report nothing, so no path strings are built).
+ */
+export function walkUnknown(value: unknown, schema: Schema, path: (string | number)[], out: string[], remove: boolean): void {
   const s = resolve(schema);
   switch (s.type) {
     case 'object':
       if (!isPlainObject(value)) return;
-      for (const [key, child] of Object.entries(value)) {
+      for (const key of Object.keys(value)) {
         const fieldSchema = Object.prototype.hasOwnProperty.call(s.properties, key) ? s.properties[key] : undefined;
-        if (!fieldSchema) out.push(join(path, key));
-        else walk(child, fieldSchema, join(path, key), out);
+        path.push(key);
+        if (!fieldSchema) {
+          out.push(formatPath(path));
+          if (remove) delete value[key];
+        } else {
+          walkUnknown(value[key], fieldSchema, path, out, remove);
+        }
+        path.pop();
       }
       return;
     case 'map':
       if (!isPlainObject(value)) return;
-      for (const [key, child] of Object.entries(value)) walk(child, s.values, join(path, key), out);
+      for (const key of Object.keys(value)) {
+        path.push(key);
+        walkUnknown(value[key], s.values, path, out, remove);
+        path.pop();
+      }
       return;
     case 'array':
       if (!Array.isArray(value)) return;
-      value.forEach((item, i) => walk(item, s.items, `${path}[${i}]`, out));
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walkUnknown(value[i], s.items, path, out, remove);
+        path.pop();
+      }
       return;
     default:
       return;
   }
+}
+
+/** Field names joined by ".", list indexes in brackets, no leading dot. */
+function formatPath(path: (string | number)[]): string {
+  let out = '';
+  for (const e of path) out += typeof e === 'number' ? `[${e}]` : out ? `.${e}` : e;
+  return out;
 }
 
 /**

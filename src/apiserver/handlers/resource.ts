@@ -62,6 +62,10 @@ export async function handleResource(
       if (name && !subresource) throw errors.methodNotAllowed('create', { group: ri.group, resource: ri.resource });
       const wp = writeParams(query, headers);
       const obj = decodeBody(body, headers['content-type']) as KObject;
+      if (repr.as === 'object' && repr.format === 'json') {
+        const json = await registry.createJson(ri, namespace, obj, wp);
+        return withWarnings({ status: 201, headers: { 'Content-Type': 'application/json' }, body: json }, wp);
+      }
       const created = await registry.create(ri, namespace, obj, wp);
       return withWarnings(render(ri, repr, created, query, 201), wp);
     }

@@ -1,4 +1,5 @@
 /** Small helpers over parsed JSON values shared by the patch implementations. */
+import { deepClone } from '../../api/meta.js';
 
 export type JsonMap = Record<string, unknown>;
 
@@ -21,7 +22,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  return deepClone(v);
 }
 
 /**

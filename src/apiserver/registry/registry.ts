@@ -180,8 +180,25 @@ export class Registry {
   }
 
   async create(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams): Promise<KObject> {
+    const { kv, obj } = await this.createStored(ri, namespace, input, p);
+    return kv ? this.decode(kv) : obj;
+  }
+
+  /**
+   * create, answering with the created object's JSON (what a create request
+   * returns): the stored text with its resourceVersion spliced in, instead
+   * of parsing what was just encoded and encoding it again. Takes over
+   * `input` (a request body just decoded) and changes it rather than copying it.
+   */
+  async createJson(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams): Promise<string> {
+    const { kv, obj } = await this.createStored(ri, namespace, input, p, true);
+    return kv ? this.encodedWithVersion(kv) : JSON.stringify(obj);
+  }
+
+  /** The created object as stored (kv), or as it would be for a dry run (no kv). */
+  private async createStored(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams, owned = false): Promise<{ kv?: KeyValue; obj: KObject }> {
     const now = new Date();
-    const obj = this.admitNew(ri, namespace, input, p);
+    const obj = this.admitNew(ri, namespace, input, p, owned);
     const s = this.strategy(ri);
     s.prepareForCreate?.(obj);
     this.rules.applyDefaults(ri, obj);
@@ -194,7 +211,7 @@ export class Registry {
   }
 
   /** Store a new object; retries a generated name that collided. */
-  private async insert(ri: ResourceInfo, obj: KObject, p: WriteParams, now: Date, tries: number): Promise<KObject> {
+  private async insert(ri: ResourceInfo, obj: KObject, p: WriteParams, now: Date, tries: number): Promise<{ kv?: KeyValue; obj: KObject }> {
     const s = this.strategy(ri);
     const ctx: WriteContext = { dryRun: p.dryRun, now };
     const undo = s.beforeCreate ? await s.beforeCreate(obj, ctx) : undefined;
@@ -203,10 +220,10 @@ export class Registry {
       if (p.dryRun) {
         if (await this.store.get(key)) throw errors.alreadyExists(gr(ri), obj.metadata.name!);
         await undo?.();
-        return obj;
+        return { obj };
       }
       const kv = await this.store.create(key, this.encode(obj));
-      return this.decode(kv);
+      return { kv, obj };
     } catch (e) {
       await undo?.();
       if (e instanceof StoreError && e.code === 'KeyExists') {
@@ -221,8 +238,8 @@ export class Registry {
   }
 
   /** Check and normalise the metadata of an object about to be created. */
-  private admitNew(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams): KObject {
-    const obj = this.decodeBody(ri, input, p);
+  private admitNew(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams, owned: boolean): KObject {
+    const obj = this.decodeBody(ri, input, p, owned);
     const md = obj.metadata;
     if (ri.namespaced) {
       if (md.namespace && namespace && md.namespace !== namespace) {
@@ -243,8 +260,12 @@ export class Registry {
     return obj;
   }
 
-  /** Type check, unknown-field handling and apiVersion/kind check of a request body. */
-  decodeBody(ri: ResourceInfo, input: KObject, p: Pick<WriteParams, 'fieldValidation' | 'warnings'>): KObject {
+  /**
+   * Type check, unknown-field handling and apiVersion/kind check of a request
+   * body. Works on a copy unless `owned`: the caller hands over an object
+   * nothing else refers to (a body it just decoded), which is then changed in place.
+   */
+  decodeBody(ri: ResourceInfo, input: KObject, p: Pick<WriteParams, 'fieldValidation' | 'warnings'>, owned = false): KObject {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(input)}'`);
     }
@@ -256,19 +277,17 @@ export class Registry {
       }
       throw errors.badRequest(`${input.kind} in version "${input.apiVersion}" cannot be handled as a ${ri.kind}: the object provided is unrecognized (expected ${gv}, Kind=${ri.kind})`);
     }
-    const obj = deepClone(input);
+    const obj = owned ? input : deepClone(input);
     if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
-    if (p.fieldValidation !== 'Ignore') {
-      const unknown = this.rules.unknownFields(ri, obj);
-      if (unknown.length > 0) {
-        const list = unknown.map((f) => `unknown field "${f}"`);
-        if (p.fieldValidation === 'Strict') {
-          throw errors.badRequest(`${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: strict decoding error: ${list.join(', ')}`);
-        }
-        p.warnings.push(...list);
+    // One walk finds and drops unknown fields; Strict then refuses the request (the pruned copy is dropped with it).
+    const unknown = this.rules.prune(ri, obj);
+    if (p.fieldValidation !== 'Ignore' && unknown.length > 0) {
+      const list = unknown.map((f) => `unknown field "${f}"`);
+      if (p.fieldValidation === 'Strict') {
+        throw errors.badRequest(`${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: strict decoding error: ${list.join(', ')}`);
       }
+      p.warnings.push(...list);
     }
-    this.rules.prune(ri, obj);
     return obj;
   }
 

@@ -13,10 +13,12 @@ export interface ApiRules {
   applyDefaults(ri: ResourceInfo, obj: KObject): void;
   validateCreate(ri: ResourceInfo, obj: KObject): FieldError[];
   validateUpdate(ri: ResourceInfo, obj: KObject, old: KObject, subresource?: string): FieldError[];
-  /** Paths of fields the kind's schema does not know, as kube names them ("spec.foo"). */
-  unknownFields(ri: ResourceInfo, obj: unknown): string[];
-  /** Drop fields the schema does not know (what kube's decoder does in Warn/Ignore modes). */
-  prune(ri: ResourceInfo, obj: KObject): void;
+  /**
+   * Drop fields the kind's schema does not know (what kube's decoder does in
+   * Warn/Ignore modes) and return their paths as kube names them ("spec.foo"),
+   * for strict field validation.
+   */
+  prune(ri: ResourceInfo, obj: KObject): string[];
   /** A predicate for ?labelSelector= and ?fieldSelector=; throws ApiError 400 on bad syntax or unsupported fields. */
   selector(ri: ResourceInfo, labelSelector: string | null, fieldSelector: string | null): ObjectPredicate | undefined;
   /** Apply a PATCH body of the given content type to the live object. */

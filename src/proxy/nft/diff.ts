@@ -7,7 +7,7 @@
 import type { NftSet, NftTable } from './model.js';
 import type { NftOp } from './ops.js';
 
-const sameRules = (a: string[], b: string[]): boolean => a.length === b.length && a.every((r, i) => r === b[i]);
+const sameRules = (a: string[], b: string[]): boolean => a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
 const setHeader = (s: NftSet): Omit<NftSet, 'elements'> => ({ name: s.name, kind: s.kind, spec: s.spec, dynamic: s.dynamic });
 
 /**

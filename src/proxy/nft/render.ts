@@ -1,12 +1,16 @@
 /**
  * Desired proxy state -> the `ip podnet` table, in kube-proxy's nftables
  * shape: verdict maps keyed on address . protocol . port lead to one chain
- * per service port (spreading with numgen) and one per endpoint (DNAT);
+ * per service port that DNATs through `numgen random mod N map` (no chain
+ * per endpoint: loading thousands of tiny chains is what made kube-proxy's
+ * shape slow; only ClientIP-affinity services keep endpoint chains, since
+ * their affinity sets need a statement per endpoint); hairpin traffic is
+ * found in postrouting by source == destination;
  * services without endpoints hit a map in filter hooks that rejects;
  * unallocated addresses in the service CIDR are dropped. Pure.
  */
 import { affinitySet, endpointChain, externalChain, serviceChain } from '../names.js';
-import type { Endpoint, ProxyState, ServicePortState } from '../types.js';
+import type { Endpoint, ProxyNode, ProxyState, ServicePortState } from '../types.js';
 import { emptyTable, type BaseChain, type NftChain, type NftSet, type NftTable } from './model.js';
 
 export const MASQ_MARK = '0x4000';
@@ -24,6 +28,7 @@ export const N = {
   endpointsCheck: 'service-endpoints-check',
   clusterIpsCheck: 'cluster-ips-check',
   reject: 'reject-chain',
+  hairpin: 'hairpin-endpoints',
 } as const;
 
 const key = (ip: string, p: ServicePortState, port: number): string => `${ip} . ${p.protocol} . ${port}`;
@@ -58,6 +63,8 @@ function fixedChains(state: ProxyState): [string, string[]][] {
     [N.reject, ['meta l4proto tcp reject with tcp reset', 'reject']],
     [N.markMasq, [`meta mark set meta mark | ${MASQ_MARK}`]],
     [N.masquerading, [
+      // Hairpin: after DNAT a pod reaching itself has source == destination (local endpoints only can).
+      `ip saddr . ip daddr @${N.hairpin} jump ${N.markMasq}`,
       `meta mark & ${MASQ_MARK} == 0 return`,
       `meta mark set meta mark ^ ${MASQ_MARK}`, // clear the bit so a re-routed packet is not masqueraded twice
       'masquerade fully-random',
@@ -65,88 +72,118 @@ function fixedChains(state: ProxyState): [string, string[]][] {
   ];
 }
 
-/** Affinity lookups, then a random spread over `eps`. */
+/** How ClusterIP/external traffic reaches `eps`: affinity lookups, then a random spread. */
 function spreadRules(p: ServicePortState, eps: Endpoint[]): string[] {
-  const rules: string[] = [];
-  if (p.affinitySeconds !== undefined) for (const e of eps) rules.push(`ip saddr @${affinitySet(p, e)} goto ${endpointChain(p, e)}`);
-  rules.push(`numgen random mod ${eps.length} vmap { ${eps.map((e, i) => `${i} : goto ${endpointChain(p, e)}`).join(', ')} }`);
-  return rules;
+  if (p.affinitySeconds !== undefined) {
+    return [
+      ...eps.map((e) => `ip saddr @${affinitySet(p, e)} goto ${endpointChain(p, e)}`),
+      `numgen random mod ${eps.length} vmap { ${eps.map((e, i) => `${i} : goto ${endpointChain(p, e)}`).join(', ')} }`,
+    ];
+  }
+  if (eps.length === 1) return [`meta l4proto ${p.protocol} dnat to ${eps[0]!.ip}:${eps[0]!.port}`];
+  return [`meta l4proto ${p.protocol} dnat ip to numgen random mod ${eps.length} map { ${eps.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(', ')} }`];
 }
 
+/** Endpoint chains exist only for affinity services: record the client, then DNAT. */
 function endpointRules(p: ServicePortState, e: Endpoint): string[] {
   return [
     `ip saddr ${e.ip} jump ${N.markMasq}`, // hairpin: a pod reaching itself through its Service
-    ...(p.affinitySeconds !== undefined ? [`update @${affinitySet(p, e)} { ip saddr }`] : []),
+    `update @${affinitySet(p, e)} { ip saddr }`,
     `meta l4proto ${p.protocol} dnat to ${e.ip}:${e.port}`,
   ];
 }
 
+/** What one service port adds to the table. */
+interface PortFragment {
+  node: ProxyNode;
+  chains: NftChain[];
+  sets: NftSet[];
+  /** [set or map name, key, value]. */
+  elements: [string, string, string][];
+}
+
+/**
+ * Fragments by ServicePortState identity: the model hands back the same
+ * object for a service that did not change, so a sync renders only what
+ * changed, and unchanged chains keep their rule arrays (the differ
+ * compares those by identity first). Safe because states are never mutated.
+ */
+const fragments = new WeakMap<ServicePortState, PortFragment>();
+
+function renderPort(p: ServicePortState, node: ProxyNode): PortFragment {
+  const cached = fragments.get(p);
+  if (cached && cached.node === node) return cached;
+  const f: PortFragment = { node, chains: [], sets: [], elements: [] };
+  const chain = (name: string, rules: string[]) => f.chains.push({ name, rules });
+  const { clusterCidr } = node;
+  f.elements.push([N.clusterIps, p.clusterIP, '']);
+  // Missing endpoints: REJECT when the Service has none anywhere, DROP when a Local policy filtered them out.
+  const none = p.hasEndpoints ? 'drop' : `goto ${N.reject}`;
+  const endpointsUsed = new Map<string, Endpoint>();
+  const useEndpoints = (eps: Endpoint[]) => {
+    for (const e of eps) {
+      if (p.affinitySeconds !== undefined) endpointsUsed.set(endpointChain(p, e), e);
+      else if (e.local) f.elements.push([N.hairpin, `${e.ip} . ${e.ip}`, '']);
+    }
+  };
+  if (p.clusterEndpoints.length) {
+    const svcChain = serviceChain(p);
+    chain(svcChain, [
+      `ip daddr ${p.clusterIP} ${p.protocol} dport ${p.port} ip saddr != ${clusterCidr} jump ${N.markMasq}`,
+      ...spreadRules(p, p.clusterEndpoints),
+    ]);
+    f.elements.push([N.serviceIps, key(p.clusterIP, p, p.port), `goto ${svcChain}`]);
+    useEndpoints(p.clusterEndpoints);
+  } else {
+    f.elements.push([N.noEndpoints, key(p.clusterIP, p, p.port), none]);
+  }
+  const externalKeys: [string, string][] = [...p.externalIPs.map((ip) => [N.serviceIps, key(ip, p, p.port)] as [string, string]),
+    ...(p.nodePort ? node.ips.map((ip) => [N.serviceNodePorts, key(ip, p, p.nodePort!)] as [string, string]) : [])];
+  if (externalKeys.length) {
+    if (p.externalEndpoints.length) {
+      const ext = externalChain(p);
+      const rules: string[] = [];
+      if (p.externalLocal) {
+        // Pods and the node itself get the cluster-wide behaviour; outside clients keep their source IP.
+        if (p.clusterEndpoints.length) {
+          rules.push(`ip saddr ${clusterCidr} goto ${serviceChain(p)}`);
+          rules.push(`fib saddr type local jump ${N.markMasq}`);
+          rules.push(`fib saddr type local goto ${serviceChain(p)}`);
+        }
+      } else {
+        rules.push(`jump ${N.markMasq}`);
+      }
+      rules.push(...spreadRules(p, p.externalEndpoints));
+      chain(ext, rules);
+      useEndpoints(p.externalEndpoints);
+      for (const [map, k] of externalKeys) f.elements.push([map, k, `goto ${ext}`]);
+    } else {
+      for (const [, k] of externalKeys) f.elements.push([N.noEndpoints, k, none]);
+    }
+  }
+  for (const [name, e] of endpointsUsed) {
+    chain(name, endpointRules(p, e));
+    f.sets.push({ name: affinitySet(p, e), kind: 'set', spec: `type ipv4_addr ; flags dynamic,timeout ; timeout ${p.affinitySeconds}s ;`, dynamic: true, elements: new Map() });
+  }
+  fragments.set(p, f);
+  return f;
+}
+
 export function renderNft(state: ProxyState): NftTable {
   const t = emptyTable();
-  const set = (name: string, kind: 'set' | 'map', spec: string, dynamic = false): NftSet => {
-    const s: NftSet = { name, kind, spec, dynamic, elements: new Map() };
-    t.sets.set(name, s);
-    return s;
-  };
-  const chain = (name: string, rules: string[], base?: BaseChain): void => { t.chains.set(name, { name, rules, ...(base ? { base } : {}) } as NftChain); };
-
-  const clusterIps = set(N.clusterIps, 'set', 'type ipv4_addr ;');
-  const serviceIps = set(N.serviceIps, 'map', `type ${KEY_TYPE} : verdict ;`);
-  const nodePorts = set(N.serviceNodePorts, 'map', `type ${KEY_TYPE} : verdict ;`);
-  const noEndpoints = set(N.noEndpoints, 'map', `type ${KEY_TYPE} : verdict ;`);
-  for (const [name, base, rules] of baseChains()) chain(name, rules, base);
-  for (const [name, rules] of fixedChains(state)) chain(name, rules);
-
-  const { clusterCidr } = state.node;
+  const set = (name: string, kind: 'set' | 'map', spec: string) => { t.sets.set(name, { name, kind, spec, dynamic: false, elements: new Map() }); };
+  set(N.clusterIps, 'set', 'type ipv4_addr ;');
+  set(N.serviceIps, 'map', `type ${KEY_TYPE} : verdict ;`);
+  set(N.serviceNodePorts, 'map', `type ${KEY_TYPE} : verdict ;`);
+  set(N.noEndpoints, 'map', `type ${KEY_TYPE} : verdict ;`);
+  set(N.hairpin, 'set', 'type ipv4_addr . ipv4_addr ;');
+  for (const [name, base, rules] of baseChains()) t.chains.set(name, { name, rules, base });
+  for (const [name, rules] of fixedChains(state)) t.chains.set(name, { name, rules });
   for (const p of state.ports) {
-    clusterIps.elements.set(p.clusterIP, '');
-    // Missing endpoints: REJECT when the Service has none anywhere, DROP when a Local policy filtered them out.
-    const none = p.hasEndpoints ? 'drop' : `goto ${N.reject}`;
-    const endpointsUsed = new Map<string, Endpoint>();
-
-    if (p.clusterEndpoints.length) {
-      const svcChain = serviceChain(p);
-      chain(svcChain, [
-        `ip daddr ${p.clusterIP} ${p.protocol} dport ${p.port} ip saddr != ${clusterCidr} jump ${N.markMasq}`,
-        ...spreadRules(p, p.clusterEndpoints),
-      ]);
-      serviceIps.elements.set(key(p.clusterIP, p, p.port), `goto ${svcChain}`);
-      for (const e of p.clusterEndpoints) endpointsUsed.set(endpointChain(p, e), e);
-    } else {
-      noEndpoints.elements.set(key(p.clusterIP, p, p.port), none);
-    }
-
-    const externalKeys = [...p.externalIPs.map((ip) => [serviceIps, key(ip, p, p.port)] as const),
-      ...(p.nodePort ? state.node.ips.map((ip) => [nodePorts, key(ip, p, p.nodePort!)] as const) : [])];
-    if (externalKeys.length) {
-      if (p.externalEndpoints.length) {
-        const ext = externalChain(p);
-        const rules: string[] = [];
-        if (p.externalLocal) {
-          // Pods and the node itself get the cluster-wide behaviour; outside clients keep their source IP.
-          if (p.clusterEndpoints.length) {
-            rules.push(`ip saddr ${clusterCidr} goto ${serviceChain(p)}`);
-            rules.push(`fib saddr type local jump ${N.markMasq}`);
-            rules.push(`fib saddr type local goto ${serviceChain(p)}`);
-          }
-        } else {
-          rules.push(`jump ${N.markMasq}`);
-        }
-        rules.push(...spreadRules(p, p.externalEndpoints));
-        chain(ext, rules);
-        for (const e of p.externalEndpoints) endpointsUsed.set(endpointChain(p, e), e);
-        for (const [map, k] of externalKeys) map.elements.set(k, `goto ${ext}`);
-      } else {
-        for (const [, k] of externalKeys) noEndpoints.elements.set(k, none);
-      }
-    }
-
-    for (const [name, e] of endpointsUsed) {
-      chain(name, endpointRules(p, e));
-      if (p.affinitySeconds !== undefined) {
-        set(affinitySet(p, e), 'set', `type ipv4_addr ; flags dynamic,timeout ; timeout ${p.affinitySeconds}s ;`, true);
-      }
-    }
+    const f = renderPort(p, state.node);
+    for (const c of f.chains) t.chains.set(c.name, c);
+    for (const s of f.sets) t.sets.set(s.name, s);
+    for (const [name, k, v] of f.elements) t.sets.get(name)!.elements.set(k, v);
   }
   return t;
 }

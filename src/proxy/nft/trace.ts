@@ -127,6 +127,14 @@ class Tracer {
         return entries.flatMap((e) => this.verdict(e[2]!, st, depth));
       }
       // ---- matches
+      if (w === 'ip' && t[i + 1] === 'saddr' && t[i + 2] === '.') {
+        if (t.slice(i, i + 5).join(' ') !== 'ip saddr . ip daddr') fail('unknown concatenation');
+        const set = t[i + 5] ?? '';
+        if (!set.startsWith('@')) fail('address pair needs a named set');
+        if (!this.setHas(set.slice(1), `${pkt.src} . ${st.daddr}`)) return [[st, 'next']];
+        i += 6;
+        continue;
+      }
       if (w === 'ct' && t[i + 1] === 'state' && t[i + 2] === 'new') { i += 3; continue; }
       if (w === 'ip' && (t[i + 1] === 'saddr' || t[i + 1] === 'daddr')) {
         const neg = t[i + 2] === '!=';
@@ -174,6 +182,14 @@ class Tracer {
         st.updates.push(t[i + 1]!.replace(/^@/, ''));
         i += 6;
         continue;
+      }
+      if (w === 'dnat' && t[i + 1] === 'ip' && t[i + 2] === 'to' && t[i + 3] === 'numgen') {
+        // One branch per entry of `numgen random mod N map { 0 : IP . PORT, ... }`.
+        const m = /^numgen random mod (\d+) map \{ (.*) \}$/.exec(t.slice(i + 3).join(' ')) ?? fail('dnat numgen map form');
+        const entries = m[2]!.split(', ').map((e) => /^(\d+) : (\d+\.\d+\.\d+\.\d+) \. (\d+)$/.exec(e) ?? fail(`dnat map entry ${e}`));
+        if (entries.length !== Number(m[1])) fail('numgen mod does not match its entries');
+        if (entries.some((e, idx) => Number(e[1]) !== idx)) fail('numgen entries must be 0..N-1');
+        return entries.map((e) => [{ ...st, dnat: `${e[2]}:${e[3]}`, daddr: e[2]!, dport: Number(e[3]) }, 'accept']);
       }
       if (w === 'dnat' && t[i + 1] === 'to') {
         const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(t[i + 2] ?? '') ?? fail('dnat to IP:port');

@@ -18,7 +18,8 @@ import { clone, isMap, jsonEqual } from '../json-value.js';
 import { deref, fieldSchema, listKind, type Resolve } from '../schema-nav.js';
 import { FieldSet, type FieldPath } from './fieldpath.js';
 import { conflictError, type ManagerConflict } from './conflict.js';
-import { decodeManagedFields, encodeManagedFields, managerIdentifier, type ManagerFields } from './managed-fields.js';
+import { decodeManagedFields, encodeManagedFields, managerIdentifier, toSeconds, type ManagerFields } from './managed-fields.js';
+import { createdFieldsV1 } from './created-fields.js';
 import { fieldEntries, itemKey, type FieldEntry } from './typed.js';
 import { mergeApplied } from './merge.js';
 
@@ -49,6 +50,15 @@ function body(o: KObject | undefined): Record<string, unknown> {
   const meta = c.metadata;
   if (isMap(meta)) delete meta.managedFields;
   return c;
+}
+
+/** The object without metadata.managedFields, for read-only walks: copies two levels instead of the whole object. */
+function withoutManagedFields(o: KObject | undefined): Record<string, unknown> {
+  if (!o) return {};
+  const meta = o.metadata;
+  if (!isMap(meta) || !('managedFields' in meta)) return o;
+  const { managedFields: _mf, ...rest } = meta;
+  return { ...o, metadata: rest };
 }
 
 interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
@@ -201,8 +211,21 @@ function removePath(root: Record<string, unknown>, p: FieldPath, schema: Schema,
 export function updateManagedFields(old: KObject | undefined, updated: KObject, manager: string, operation: 'Update', subresource: string | undefined, schema: Schema, resolve: Resolve, now: string): void {
   const keep = ownable(subresource);
   const sent: ManagedFieldsEntry[] | undefined = updated.metadata?.managedFields;
-  const managers = decodeManagedFields(sent && sent.length && !subresource ? sent : old?.metadata?.managedFields);
-  const cmp = compare(entriesOf(body(old), schema, resolve), entriesOf(body(updated), schema, resolve), keep);
+  const honourSent = !!(sent && sent.length && !subresource);
+  if (!old && !honourSent) {
+    // A create with no ownership to carry over: the manager owns every field, computed in one walk.
+    const fieldsV1 = createdFieldsV1(withoutManagedFields(updated), schema, resolve, keep);
+    const entries: ManagedFieldsEntry[] = [];
+    if (fieldsV1) {
+      const e: ManagedFieldsEntry = { manager, operation, apiVersion: updated.apiVersion, time: toSeconds(now), fieldsType: 'FieldsV1', fieldsV1 };
+      if (subresource) e.subresource = subresource;
+      entries.push(e);
+    }
+    updated.metadata = { ...(updated.metadata ?? {}), managedFields: entries };
+    return;
+  }
+  const managers = decodeManagedFields(honourSent ? sent : old?.metadata?.managedFields);
+  const cmp = compare(entriesOf(withoutManagedFields(old), schema, resolve), entriesOf(withoutManagedFields(updated), schema, resolve), keep);
   const changed = cmp.added.union(cmp.modified);
   for (const m of managers.values()) m.set = m.set.difference(changed).difference(cmp.removed);
 
