@@ -46,7 +46,7 @@ async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (!m || !deps.authenticator.authenticate(m[1]!)) throw errors.unauthorized();
   }
-  if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) throw errors.tooLarge();
+  if (bodyTooLarge(req)) throw errors.tooLarge();
   if (PUBLIC.has(healthPath)) return health(deps, path, url.searchParams);
   if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
     return openapiReply(path, req.headers['accept']);
@@ -62,6 +62,12 @@ async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
   }
   const jsonReq = protobufBodyAsJson(req);
   return handleResource(deps, info, url.searchParams, jsonReq.headers, jsonReq.body);
+}
+
+/** Over kube's body limit? The text is measured only when it could be (UTF-8 takes at most 3 bytes per UTF-16 unit). */
+function bodyTooLarge(req: ApiRequest): boolean {
+  if (req.rawBody) return req.rawBody.byteLength > MAX_BODY_BYTES;
+  return req.body.length * 3 > MAX_BODY_BYTES && Buffer.byteLength(req.body) > MAX_BODY_BYTES;
 }
 
 function health(deps: AppDeps, path: string, q: URLSearchParams): Reply {

@@ -35,6 +35,12 @@ const IMAGE_RETRY_MS = 10_000;
 const LOG_MAX_BYTES = 10 * 1024 * 1024;
 const LOG_KEEP = 5;
 
+/** True when resourceVersion a is known to be older than b (podnet's are revisions; opaque ones never compare). */
+export function isOlder(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) < BigInt(b);
+}
+
 export interface PodManagerOptions {
   client: KubeClient;
   runtime: PodRuntime & { rotateLogs?(maxBytes: number, keep: number): Promise<unknown> };
@@ -132,7 +138,9 @@ export class PodManager {
   private track(p: ApiPod): void {
     const uid = p.metadata.uid;
     if (!uid) return;
-    this.byUid.set(uid, p);
+    // The PATCH reply we stored may be newer than a watch event still in flight;
+    // going back to the older copy would plan from a stale status.
+    if (!isOlder(p.metadata.resourceVersion, this.byUid.get(uid)?.metadata.resourceVersion)) this.byUid.set(uid, p);
     this.queue.add(uid);
   }
 

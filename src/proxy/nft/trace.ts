@@ -119,6 +119,15 @@ class Tracer {
         const v = s.elements.get(`${st.daddr} . ${pkt.proto} . ${st.dport}`);
         return v === undefined ? [[st, 'next']] : this.verdict(v, st, depth);
       }
+      if (w === 'numgen' && t[i + 1] === 'random' && t[i + 2] === 'mod' && /^\d+$/.test(t[i + 4] ?? '')) {
+        // `numgen random mod K 0 ...`: a fresh draw; both ways are possible (unless K is 1).
+        const k = Number(t[i + 3]);
+        if (!(k >= 1) || t[i + 4] !== '0') fail('numgen match must be "mod K 0"');
+        const rest = t.slice(i + 5).join(' ');
+        if (!rest) fail('numgen match needs a statement after it');
+        const matched = this.rule(rest, st, depth, chainName);
+        return k === 1 ? matched : [[st, 'next'], ...matched];
+      }
       if (w === 'numgen') {
         const m = /^numgen random mod (\d+) vmap \{ (.*) \}$/.exec(t.slice(i).join(' ')) ?? fail('numgen form');
         const entries = m[2]!.split(', ').map((e) => /^(\d+) : (.+)$/.exec(e) ?? fail(`numgen entry ${e}`));
