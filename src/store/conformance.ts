@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { StoreError, type KeyValue, type Store, type WatchEvent } from './store.js';
+import { StoreError, type KeyValue, type ListResult, type Store, type WatchEvent } from './store.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -144,6 +144,21 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       assert.equal(await store.count('/ab/'), 1);
       assert.equal(await store.count('/none/'), 0);
       assert.deepEqual((await store.list('/none/')).items, []);
+    });
+
+    it('listBytes returns what list returns, values as UTF-8 bytes, pages and revisions included', async ({ store }) => {
+      const a = await store.create('/u/a', '{"x":"ä €"}');
+      await store.create('/u/b', 'b1');
+      const then = await store.currentRevision();
+      await store.update('/u/a', 'a2', a.modRevision);
+      await store.delete('/u/b');
+      await store.create('/u/c', '');
+      const asText = (r: ListResult<Uint8Array>) => ({ ...r, items: r.items.map((kv) => ({ ...kv, value: Buffer.from(kv.value).toString('utf8') })) });
+      assert.deepEqual(asText(await store.listBytes('/u/')), await store.list('/u/'));
+      assert.deepEqual(asText(await store.listBytes('/u/', { revision: then })), await store.list('/u/', { revision: then }));
+      assert.deepEqual(asText(await store.listBytes('/u/', { limit: 1 })), await store.list('/u/', { limit: 1 }));
+      assert.deepEqual(asText(await store.listBytes('/u/', { startAfter: '/u/a' })), await store.list('/u/', { startAfter: '/u/a' }));
+      assert.ok((await store.listBytes('/u/')).items.every((kv) => kv.value instanceof Uint8Array));
     });
 
     it('list and count leave out deleted keys', async ({ store }) => {

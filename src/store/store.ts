@@ -7,9 +7,10 @@
  * revision, after which watching or reading from it fails with Compacted.
  */
 
-export interface KeyValue {
+/** A key and its value: text, or (from listBytes) the text's UTF-8 bytes. */
+export interface KeyValue<V = string> {
   key: string;
-  value: string;
+  value: V;
   /** Revision of the write that created this key (since its last deletion). */
   createRevision: number;
   /** Revision of the last write to this key; the object's resourceVersion. */
@@ -25,8 +26,8 @@ export interface ListOptions {
   revision?: number;
 }
 
-export interface ListResult {
-  items: KeyValue[];
+export interface ListResult<V = string> {
+  items: KeyValue<V>[];
   /** The revision the list was read at. */
   revision: number;
   /** True when limit cut the result short. */
@@ -72,6 +73,12 @@ export interface Store {
   get(key: string): Promise<KeyValue | undefined>;
   /** Keys with this prefix in key order. */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
+  /**
+   * list, with each value as its UTF-8 bytes: for callers that pass values on
+   * without reading them (a list response), saving a decode into strings and
+   * the encode back (etcd hands out bytes anyway).
+   */
+  listBytes(prefix: string, opts?: ListOptions): Promise<ListResult<Uint8Array>>;
   /** Count of keys with this prefix (latest). */
   count(prefix: string): Promise<number>;
   /** Create a key that must not exist (KeyExists otherwise). */

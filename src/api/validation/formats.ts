@@ -151,14 +151,26 @@ export function isValidCIDR(v: string): string[] {
   return Number(bits) <= (fam === 4 ? 32 : 128) ? [] : bad;
 }
 
+/** The four octets of a dotted IPv4 address (leading zeros allowed), read without splitting: endpoint slices check thousands. */
+function ipv4Octets(v: string): [number, number, number, number] {
+  const o: [number, number, number, number] = [0, 0, 0, 0];
+  let k = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46) k++;
+    else o[k] = o[k]! * 10 + (c - 48);
+  }
+  return o;
+}
+
 /** Problems with an IP an endpoint may not point at (unspecified, loopback, link-local). */
 export function nonSpecialIPErrors(v: string): string[] {
   const fam = parseIPSloppy(v);
   if (!fam) return ['must be a valid IP address'];
   const errs: string[] = [];
   if (fam === 4) {
-    const o = v.split('.').map(Number);
-    if (o.every((x) => x === 0)) errs.push(`may not be unspecified (${v})`);
+    const o = ipv4Octets(v);
+    if (o[0] === 0 && o[1] === 0 && o[2] === 0 && o[3] === 0) errs.push(`may not be unspecified (${v})`);
     if (o[0] === 127) errs.push('may not be in the loopback range (127.0.0.0/8, ::1/128)');
     if (o[0] === 169 && o[1] === 254) errs.push('may not be in the link-local range (169.254.0.0/16, fe80::/10)');
     if (o[0] === 224 && o[1] === 0 && o[2] === 0) errs.push('may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)');

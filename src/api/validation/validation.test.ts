@@ -174,3 +174,18 @@ describe('other kinds', () => {
     assert.deepEqual(validateUpdate(nodes, old, { ...old, spec: {} }), []);
   });
 });
+
+describe('special endpoint addresses', () => {
+  test('unspecified, loopback, link-local and link-local multicast IPv4 addresses are refused, with leading zeros too', async () => {
+    const { nonSpecialIPErrors } = await import('./formats.js');
+    assert.deepEqual(nonSpecialIPErrors('0.0.0.0'), ['may not be unspecified (0.0.0.0)']);
+    assert.deepEqual(nonSpecialIPErrors('000.0.00.0'), ['may not be unspecified (000.0.00.0)']);
+    assert.deepEqual(nonSpecialIPErrors('127.1.2.3'), ['may not be in the loopback range (127.0.0.0/8, ::1/128)']);
+    assert.deepEqual(nonSpecialIPErrors('127.00.0.01'), ['may not be in the loopback range (127.0.0.0/8, ::1/128)']);
+    assert.deepEqual(nonSpecialIPErrors('169.254.10.1'), ['may not be in the link-local range (169.254.0.0/16, fe80::/10)']);
+    assert.deepEqual(nonSpecialIPErrors('224.0.0.251'), ['may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)']);
+    assert.deepEqual(nonSpecialIPErrors('224.0.1.1'), []);
+    assert.deepEqual(nonSpecialIPErrors('10.128.0.1'), []);
+    assert.deepEqual(nonSpecialIPErrors('10.0.0.256'), ['must be a valid IP address']);
+  });
+});

@@ -20,8 +20,8 @@ interface RangeParams {
  * page costs the same at any table size; counts take the newest id per key
  * straight from the covering index and touch only those rows.
  */
-function pageSql(lowOp: '>=' | '>'): string {
-  return `SELECT * FROM log AS row INDEXED BY log_name_id
+function pageSql(lowOp: '>=' | '>', columns = '*'): string {
+  return `SELECT ${columns} FROM log AS row INDEXED BY log_name_id
     WHERE name ${lowOp} @low AND name < @end AND id <= @rev
       AND NOT EXISTS (SELECT 1 FROM log AS newer WHERE newer.name = row.name AND newer.id > row.id AND newer.id <= @rev)
       AND deleted = 0
@@ -36,10 +36,16 @@ function countSql(lowOp: '>=' | '>'): string {
     WHERE log.deleted = 0`;
 }
 
+/** A page row with its value as bytes (BLOB): what listBytes returns, without old_value. */
+export interface ValueBytesRow { id: number; name: string; create_revision: number; value: Buffer }
+const BYTES_COLUMNS = 'id, name, create_revision, CAST(value AS BLOB) AS value';
+
 export class LogReader {
   private readonly latestRow: Database.Statement<[string], LogRow>;
   private readonly pageFromPrefix: Database.Statement<[RangeParams], LogRow>;
   private readonly pageAfterKey: Database.Statement<[RangeParams], LogRow>;
+  private readonly bytesFromPrefix: Database.Statement<[RangeParams], ValueBytesRow>;
+  private readonly bytesAfterKey: Database.Statement<[RangeParams], ValueBytesRow>;
   private readonly countFromPrefix: Database.Statement<[Omit<RangeParams, 'limit'>], { n: number }>;
   private readonly countAfterKey: Database.Statement<[Omit<RangeParams, 'limit'>], { n: number }>;
   private readonly rowsAfter: Database.Statement<[number], LogRow>;
@@ -50,6 +56,8 @@ export class LogReader {
     this.latestRow = db.prepare('SELECT * FROM log WHERE name = ? ORDER BY id DESC LIMIT 1');
     this.pageFromPrefix = db.prepare(pageSql('>='));
     this.pageAfterKey = db.prepare(pageSql('>'));
+    this.bytesFromPrefix = db.prepare(pageSql('>=', BYTES_COLUMNS));
+    this.bytesAfterKey = db.prepare(pageSql('>', BYTES_COLUMNS));
     this.countFromPrefix = db.prepare(countSql('>='));
     this.countAfterKey = db.prepare(countSql('>'));
     this.rowsAfter = db.prepare('SELECT * FROM log WHERE id > ? ORDER BY id');
@@ -72,6 +80,18 @@ export class LogReader {
       return this.pageAfterKey.all({ low: startAfter, end, rev, limit });
     }
     return this.pageFromPrefix.all({ low: prefix, end, rev, limit });
+  }
+
+  /**
+   * page, with values as bytes. Buffers live outside the JS heap, so a large
+   * list makes no garbage-collector work the way 10k value strings do.
+   */
+  pageBytes(prefix: string, rev: number, limit: number, startAfter?: string): ValueBytesRow[] {
+    const end = prefixRangeEnd(prefix);
+    if (startAfter !== undefined && startAfter >= prefix) {
+      return this.bytesAfterKey.all({ low: startAfter, end, rev, limit });
+    }
+    return this.bytesFromPrefix.all({ low: prefix, end, rev, limit });
   }
 
   /** Number of live keys under prefix as of rev, strictly after startAfter when given. */

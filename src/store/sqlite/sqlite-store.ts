@@ -77,17 +77,26 @@ export class SqliteStore implements Store {
   }
 
   list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    return this.read(() => {
-      const revision = opts.revision ? this.checkReadable(opts.revision) : this.revision;
-      const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
-      // One extra row tells whether the limit cut the result short.
-      const rows = this.reader.page(prefix, revision, limit ? limit + 1 : -1, opts.startAfter);
-      const more = limit > 0 && rows.length > limit;
-      const items = (more ? rows.slice(0, limit) : rows).map(rowToKeyValue);
-      const result: ListResult = { items, revision, more };
-      if (more) result.remaining = this.reader.count(prefix, revision, items[items.length - 1].key);
-      return result;
-    });
+    return this.read(() => this.listPage(prefix, opts, (rev, limit) => this.reader.page(prefix, rev, limit, opts.startAfter).map(rowToKeyValue)));
+  }
+
+  listBytes(prefix: string, opts: ListOptions = {}): Promise<ListResult<Uint8Array>> {
+    return this.read(() => this.listPage(prefix, opts, (rev, limit) => this.reader.pageBytes(prefix, rev, limit, opts.startAfter).map((row) => ({
+      key: row.name, value: row.value, createRevision: row.create_revision, modRevision: row.id,
+    }))));
+  }
+
+  /** One page of a list: `read` fetches up to `limit` rows (-1: all) as of the revision. */
+  private listPage<V>(prefix: string, opts: ListOptions, read: (revision: number, limit: number) => KeyValue<V>[]): ListResult<V> {
+    const revision = opts.revision ? this.checkReadable(opts.revision) : this.revision;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    // One extra row tells whether the limit cut the result short.
+    const rows = read(revision, limit ? limit + 1 : -1);
+    const more = limit > 0 && rows.length > limit;
+    const items = more ? rows.slice(0, limit) : rows;
+    const result: ListResult<V> = { items, revision, more };
+    if (more) result.remaining = this.reader.count(prefix, revision, items[items.length - 1].key);
+    return result;
   }
 
   count(prefix: string): Promise<number> {
