@@ -32,6 +32,15 @@ export interface InformerOptions<T> {
   maxBackoffMs?: number;
   /** Called with errors the informer recovers from (default: ignored). */
   onError?(err: unknown): void;
+  /**
+   * Applied to every object as it arrives, before it is cached or handed
+   * out (client-go's SetTransform): a consumer that reads a few fields of
+   * many objects keeps only those. Must keep metadata.name, namespace, uid
+   * and resourceVersion.
+   */
+  transform?(obj: T): T;
+  /** List in pages of this many (limit/continue) so a large list is never held whole; default: one request. */
+  pageSize?: number;
 }
 
 /** The cache key of an object: "namespace/name", or "name" for cluster-scoped objects. */
@@ -155,22 +164,40 @@ export class Informer<T extends KObject = KObject> {
 
   /** List everything and bring the cache (and the handlers) to exactly that state. */
   private async relist(): Promise<void> {
-    const list = await this.client.listAll<T>(this.resource, this.opts.namespace, {
-      labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
-    });
+    const { items, resourceVersion } = await this.listTransformed();
     if (this.stopped) return;
     const seen = new Set<string>();
-    for (const item of list.items) {
+    for (const item of items) {
       const key = keyOf(item);
       seen.add(key);
-      this.apply('ADDED', item);
+      this.apply('ADDED', item, false);
     }
-    for (const [key, old] of [...this.items]) if (!seen.has(key)) this.apply('DELETED', old);
-    this.lastRv = list.metadata.resourceVersion ?? '';
+    for (const [key, old] of [...this.items]) if (!seen.has(key)) this.apply('DELETED', old, false);
+    this.lastRv = resourceVersion;
     if (!this.synced) {
       this.synced = true;
       for (const w of this.syncWaiters.splice(0)) w();
     }
+  }
+
+  /** Every object, transformed page by page (pages of opts.pageSize at the list's resourceVersion). */
+  private async listTransformed(): Promise<{ items: T[]; resourceVersion: string }> {
+    const sel = { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
+    const t = this.opts.transform;
+    if (!this.opts.pageSize) {
+      const list = await this.client.listAll<T>(this.resource, this.opts.namespace, sel);
+      return { items: t ? list.items.map(t) : list.items, resourceVersion: list.metadata.resourceVersion ?? '' };
+    }
+    const items: T[] = [];
+    let resourceVersion = '';
+    let cont: string | undefined;
+    do {
+      const page = await this.client.list<T>(this.resource, this.opts.namespace, { ...sel, limit: this.opts.pageSize, continue: cont });
+      if (!resourceVersion) resourceVersion = page.metadata.resourceVersion ?? '';
+      for (const item of page.items) items.push(t ? t(item) : item);
+      cont = page.metadata.continue;
+    } while (cont && !this.stopped);
+    return { items, resourceVersion };
   }
 
   /** One watch connection; returns whether any event arrived. Throws on ERROR events. */
@@ -194,7 +221,8 @@ export class Informer<T extends KObject = KObject> {
     return any;
   }
 
-  private apply(type: Exclude<WatchEvent['type'], 'BOOKMARK' | 'ERROR'>, obj: T): void {
+  private apply(type: Exclude<WatchEvent['type'], 'BOOKMARK' | 'ERROR'>, obj: T, fresh = true): void {
+    if (fresh && this.opts.transform) obj = this.opts.transform(obj);
     const key = keyOf(obj);
     const old = this.items.get(key);
     if (type === 'DELETED') {

@@ -149,7 +149,7 @@ export class Registry {
       if (v[cut] !== CLOSE_BRACE) out[off++] = COMMA;
       off += v.copy(out, off, cut);
     }
-    off += out.write(']}', off, 'latin1');
+    out.write(']}', off, 'latin1');
     return out;
   }
 
@@ -336,6 +336,8 @@ export class Registry {
     const nsRi = findResource('', 'v1', 'namespaces')!;
     const kv = await this.store.get(this.key(nsRi, undefined, namespace));
     if (!kv) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
+    // Every create in the namespace asks; parse only a namespace that may be terminating.
+    if (!kv.value.includes('"deletionTimestamp"')) return;
     const ns = this.decode(kv);
     if (ns.metadata.deletionTimestamp) {
       throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {

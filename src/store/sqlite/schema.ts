@@ -49,6 +49,10 @@ export function openDatabase(path: string): Db {
   // timeout 0: a file locked by another process fails at once instead of after 5s.
   const db = new Database(path, { timeout: 0 });
   try {
+    // 16 KiB pages for new files (an existing file keeps its size): a large object (an EndpointSlice
+    // of 100 endpoints is ~20 KB) then spans 2 pages instead of 5, which measured ~40% less CPU per
+    // write; batched small writes cost the same, a lone small commit writes a few KiB more to the WAL.
+    db.pragma('page_size = 16384');
     db.pragma('locking_mode = EXCLUSIVE');
     // WAL + FULL: every commit fsyncs the WAL before it returns.
     if (!inMemory) db.pragma('journal_mode = WAL');

@@ -41,7 +41,8 @@ const strippedPaths = new Set([
  */
 function ownable(subresource: string | undefined): (p: FieldPath) => boolean {
   const excluded = subresource === 'status' ? 'f:spec' : subresource ? undefined : 'f:status';
-  return (p) => !strippedPaths.has(JSON.stringify(p)) && !(p[0] === 'f:metadata' && p[1] === 'f:managedFields') && p[0] !== excluded;
+  // Stripped paths are at most two elements long: longer ones need no lookup.
+  return (p) => !(p.length <= 2 && strippedPaths.has(JSON.stringify(p))) && !(p[0] === 'f:metadata' && p[1] === 'f:managedFields') && p[0] !== excluded;
 }
 
 function body(o: KObject | undefined): Record<string, unknown> {

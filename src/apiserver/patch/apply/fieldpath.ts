@@ -141,13 +141,16 @@ function buildTree(set: FieldSet): TreeNode {
   return root;
 }
 
-const elementRank = (e: PathElement): number => ({ f: 0, k: 1, v: 2, i: 3 } as Record<string, number>)[e[0]!] ?? 4;
+const RANKS: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+const elementRank = (e: PathElement): number => RANKS[e[0]!] ?? 4;
 
 /** structured-merge-diff's PathElement ordering: fields, then keys, then values, then indexes. */
 export function comparePathElements(a: PathElement, b: PathElement): number {
   const ra = elementRank(a);
   const rb = elementRank(b);
   if (ra !== rb) return ra - rb;
+  // Two fields: same "f:" prefix, so the whole strings compare as the names do (no slicing).
+  if (ra === 0) return a < b ? -1 : a > b ? 1 : 0;
   const va = a.slice(2);
   const vb = b.slice(2);
   if (ra === 0) return va < vb ? -1 : va > vb ? 1 : 0;
