@@ -183,7 +183,7 @@ export class PodManager {
       if (sandbox) {
         await this.o.runtime.removeSandbox(uid);
         this.sandboxes.delete(uid);
-        this.o.log(`removed pod ${sandbox.namespace}/${sandbox.name} (no longer bound here)`);
+        this.o.log(`removed pod ${sandbox.name ? `${sandbox.namespace}/${sandbox.name}` : `sandbox ${uid}`} (no longer bound here)`);
       }
       this.forget(uid);
       return;
