@@ -201,7 +201,11 @@ export class PodManager {
     this.backoff.set(uid, { ...this.backoff.get(uid), ...plan.backoff });
     const waiting: Record<string, WaitingInfo | undefined> = { ...this.waiting.get(uid) };
 
-    if (plan.killPod) {
+    if (plan.killPod && plan.phase) {
+      // Finished: its exit codes are published from this sandbox first, then it goes (below).
+      if (sandbox) await this.stopAll(uid, sandbox, plan.gracePeriodSeconds);
+      sandbox = sandbox && await this.refreshSandbox(uid);
+    } else if (plan.killPod) {
       if (sandbox) await this.teardown(pod, sandbox, plan.gracePeriodSeconds);
       sandbox = undefined;
     } else {
