@@ -82,7 +82,10 @@ export async function runDns(args: string[]): Promise<number> {
     podRecords: podRecords as PodRecordsMode,
     ttl,
   }).catch((e: Error) => { throw new CliError(e.message); });
-  process.stdout.write(`podnet dns serving ${values['cluster-domain']} on ${values.listen} (UDP+TCP), http on ${values['http-listen']}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`);
+  // The ports actually bound (a listen port of 0 lets the kernel pick one)
+  const listen = hostPort(values.listen!, '--listen');
+  const http = hostPort(values['http-listen']!, '--http-listen');
+  process.stdout.write(`podnet dns serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (UDP+TCP), http on ${http.host}:${dns.httpPort}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`);
   dns.waitForSync().then(() => process.stdout.write('podnet dns: informer caches synced; ready\n'), () => {});
   await new Promise<void>((done) => {
     process.once('SIGINT', done);

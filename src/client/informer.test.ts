@@ -101,3 +101,29 @@ describe('Informer', () => {
     assert.deepEqual(log, ['add a']);
   });
 });
+
+test('transform: listed and watched objects are cached and handed out transformed', async () => {
+  const server = await FakeApiServer.start();
+  const client = new KubeClient({ server: server.url });
+  // Keep only the name, namespace, uid and resourceVersion, plus a marker.
+  const slim = (o: KObject): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, labels: { slim: 'yes' } } });
+  const informer = new Informer(client, pods, { transform: slim, pageSize: 100, minBackoffMs: 5, maxBackoffMs: 20 });
+  const seen: KObject[] = [];
+  informer.addHandlers({ onAdd: (o) => seen.push(o), onUpdate: (_a, b) => seen.push(b) });
+  try {
+    server.put('v1', 'pods', pod('listed', 'n1'));
+    informer.start();
+    await informer.waitForSync();
+    server.put('v1', 'pods', pod('watched', 'n2'));
+    await eventually(() => seen.length === 2, () => seen);
+    for (const o of [...seen, ...informer.list()]) {
+      assert.equal(o.metadata.labels?.slim, 'yes', o.metadata.name);
+      assert.equal((o as { spec?: unknown }).spec, undefined, 'fields the transform drops are gone');
+    }
+    assert.deepEqual(informer.list().map((o) => o.metadata.name).sort(), ['listed', 'watched']);
+  } finally {
+    await informer.stop();
+    client.close();
+    await server.close();
+  }
+});

@@ -9,6 +9,7 @@ import { inZone, undashIp } from './zone/names.js';
 import type { ZoneTable } from './zone/zone.js';
 import type { BusinessNames } from './zone/business.js';
 import type { PodIndex } from './zone/pod-index.js';
+import { RRsets } from './zone/rrsets.js';
 
 export type PodRecordsMode = 'disabled' | 'insecure' | 'verified';
 
@@ -102,7 +103,7 @@ export class ClusterResolver {
     return 'none';
   }
 
-  private clusterRRsets(name: string): Map<number, ResourceRecord[]> | undefined {
+  private clusterRRsets(name: string): RRsets | undefined {
     const node = this.zone.get(name);
     if (node) return node.rrsets;
     const podSuffix = `.pod.${this.cfg.domain}`;
@@ -111,7 +112,7 @@ export class ClusterResolver {
   }
 
   /** Pod records: "<dashed ip>.<ns>" under pod.<zone>; "verified" also needs a live pod with that IP in that namespace. */
-  private podRRsets(rest: string, name: string): Map<number, ResourceRecord[]> | undefined {
+  private podRRsets(rest: string, name: string): RRsets | undefined {
     const parts = rest.split('.');
     if (parts.length !== 2) return undefined;
     const ip = undashIp(parts[0]!);
@@ -120,7 +121,9 @@ export class ClusterResolver {
     const rr: ResourceRecord = ip.includes(':')
       ? { name, type: RRType.AAAA, class: 1, ttl: this.cfg.ttl, data: ip }
       : { name, type: RRType.A, class: 1, ttl: this.cfg.ttl, data: ip };
-    return new Map([[rr.type, [rr]]]);
+    const sets = new RRsets();
+    sets.set(rr.type, [rr]);
+    return sets;
   }
 
   /** NODATA when the name exists (records of other types, or names below it), else NXDOMAIN; SOA in authority for the cluster zone. */

@@ -24,6 +24,13 @@ export class DnsState {
   onClaims: (outcomes: ClaimOutcome[]) => void = () => {};
   /** Bumped on any change that can alter an answer (zone, business names, pod index). */
   generation = 0;
+  /**
+   * Bumped on changes that can alter an answer given to every client alike:
+   * zone and business names, and pods only when pod records are verified.
+   * Pod churn alone (which changes client namespaces, so only per-namespace
+   * answers) leaves the raw-question answer cache in place.
+   */
+  answerGeneration = 0;
 
   constructor(readonly cfg: ResolverConfig, serial = Math.floor(Date.now() / 1000)) {
     this.zone = new ZoneTable([cfg.domain, 'in-addr.arpa', 'ip6.arpa']);
@@ -66,6 +73,7 @@ export class DnsState {
   setPod(key: string, pod: DnsPod | undefined): void {
     this.pods.set(key, pod);
     this.generation++;
+    if (this.cfg.podRecords === 'verified') this.answerGeneration++;
   }
 
   private dropSlice(sliceKey: string, svcKey: string): void {
@@ -82,6 +90,7 @@ export class DnsState {
     this.zone.replace(key, svc ? serviceRecords(svc, slices, this.cfg) : []);
     const outcomes = this.business.setService(key, svc ? businessClaims(svc, slices, this.cfg) : []);
     this.generation++;
+    this.answerGeneration++;
     if (outcomes.length) this.onClaims(outcomes);
   }
 }

@@ -1,22 +1,26 @@
 /**
  * Informers -> DnsState: Services, EndpointSlices and Pods from the API,
  * applied per event; a Warning Event on a Service that loses a business
- * name to another (once per name and winner).
+ * name to another (once per name and winner). The informers keep only the
+ * fields DNS reads (zone/slim.ts) and list in pages, so memory grows with
+ * the records, not with whole API objects.
  */
 import { findResource } from '../api/resources.js';
-import type { KObject } from '../api/meta.js';
 import type { KubeClient } from '../client/client.js';
+import { recordEvent } from '../client/events.js';
 import { Informer, keyOf } from '../client/informer.js';
 import type { DnsState } from './state.js';
 import type { ClaimOutcome } from './zone/business.js';
 import type { DnsEndpointSlice, DnsPod, DnsService } from './zone/objects.js';
+import { slimPod, slimService, slimSlice } from './zone/slim.js';
 
 const res = {
   services: findResource('', 'v1', 'services')!,
   pods: findResource('', 'v1', 'pods')!,
-  events: findResource('', 'v1', 'events')!,
   endpointSlices: findResource('discovery.k8s.io', 'v1', 'endpointslices')!,
 };
+/** Objects per list page: bounds what is parsed at once on a (re)list of a large cluster. */
+const PAGE_SIZE = 500;
 
 export interface DnsSync {
   synced(): boolean;
@@ -26,9 +30,9 @@ export interface DnsSync {
 
 export function startSync(client: KubeClient, state: DnsState, log: (m: string) => void): DnsSync {
   const onError = (e: unknown) => log(`dns: watch error (retrying): ${(e as Error).message ?? e}`);
-  const services = new Informer<DnsService>(client, res.services, { onError });
-  const slices = new Informer<DnsEndpointSlice>(client, res.endpointSlices, { onError });
-  const pods = new Informer<DnsPod>(client, res.pods, { onError });
+  const services = new Informer<DnsService>(client, res.services, { onError, transform: slimService, pageSize: PAGE_SIZE });
+  const slices = new Informer<DnsEndpointSlice>(client, res.endpointSlices, { onError, transform: slimSlice, pageSize: PAGE_SIZE });
+  const pods = new Informer<DnsPod>(client, res.pods, { onError, transform: slimPod, pageSize: PAGE_SIZE });
   const warned = new Set<string>();
 
   state.onClaims = (outcomes: ClaimOutcome[]) => {
@@ -39,8 +43,8 @@ export function startSync(client: KubeClient, state: DnsState, log: (m: string) 
         warned.add(key);
         const [ns, name] = loser.serviceKey.split('/') as [string, string];
         const svc = services.getByName(ns, name);
-        if (svc) void recordWarning(client, svc, 'DNSNameConflict',
-          `business name "${o.name}" is already served by Service ${o.winner!.serviceKey} (claimed first); remove it from ${'podnet.io/dns-names'} here or from the other Service`, log);
+        if (svc) void recordEvent(client, log, svc, 'Warning', 'DNSNameConflict',
+          `business name "${o.name}" is already served by Service ${o.winner!.serviceKey} (claimed first); remove it from ${'podnet.io/dns-names'} here or from the other Service`, 'podnet-dns');
       }
     }
   };
@@ -67,22 +71,4 @@ export function startSync(client: KubeClient, state: DnsState, log: (m: string) 
     waitForSync: async () => { await Promise.all(all.map((i) => i.waitForSync())); },
     stop: async () => { await Promise.all(all.map((i) => i.stop())); },
   };
-}
-
-async function recordWarning(client: KubeClient, obj: KObject, reason: string, message: string, log: (m: string) => void): Promise<void> {
-  const now = new Date();
-  const ts = now.toISOString().replace(/\.\d+Z$/, 'Z');
-  const ns = obj.metadata.namespace ?? 'default';
-  try {
-    await client.create(res.events, ns, {
-      apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${now.getTime().toString(16)}${Math.floor(Math.random() * 0xffff).toString(16)}`, namespace: ns },
-      involvedObject: { apiVersion: 'v1', kind: 'Service', name: obj.metadata.name, namespace: ns, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion },
-      reason, message, type: 'Warning',
-      source: { component: 'podnet-dns' }, reportingComponent: 'podnet-dns', reportingInstance: '',
-      firstTimestamp: ts, lastTimestamp: ts, count: 1,
-    } as KObject);
-  } catch (e) {
-    log(`dns: could not record ${reason} event on Service ${ns}/${obj.metadata.name}: ${(e as Error).message}`);
-  }
 }

@@ -144,6 +144,8 @@ function openWatcher(client: BenchClient, agent: Agent, spec: WatchSpec, rv: str
         progress();
       });
       res.on('end', () => { w.ended = true; });
+      // A stream the server resets mid-run shows up as missing deliveries, not as a crash of the benchmark.
+      res.on('error', () => { w.ended = true; });
       resolve(w);
     });
     req.end();

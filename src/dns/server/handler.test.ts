@@ -79,3 +79,42 @@ test('repeat queries come from the answer cache with the new ID and question cas
   assert.equal(r.answers[0]!.name, 'WEB.default.svc.cluster.local');
   assert.equal(r.answers[0]!.data, '10.96.0.20');
 });
+
+test('answerFast: repeats served from the raw question (ID, RD, case, type, EDNS shape), dropped on any table change', async () => {
+  const state = new DnsState({ domain: 'cluster.local', ttl: 5, podRecords: 'disabled' });
+  const svc = (ip: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: ip } });
+  state.setService(svc('10.96.0.20'));
+  const h = new DnsHandler({ state, forwarder: new Forwarder({ upstreams: [] }), metrics: new DnsMetrics(), synced: () => true });
+  const name = 'web.default.svc.cluster.local';
+  assert.equal(h.answerFast(q(name), false), undefined, 'nothing cached yet');
+  await h.handle(q(name), '10.0.0.1', false);
+
+  const again = Buffer.from(q('Web.DEFAULT.svc.cluster.local'));
+  again.writeUInt16BE(4321, 0);
+  again[2] = again[2]! & 0xfe; // RD off
+  const hit = h.answerFast(again, false);
+  assert.ok(hit, 'served from the raw-question cache');
+  const r = parseMessage(hit);
+  assert.equal(r.id, 4321);
+  assert.equal(r.rd, false);
+  assert.equal(r.questions[0]!.name, 'Web.DEFAULT.svc.cluster.local');
+  assert.equal(r.answers[0]!.data, '10.96.0.20');
+
+  assert.equal(h.answerFast(q(name, RRType.AAAA), false), undefined, 'another type is another question');
+  const edns = emptyMessage(7);
+  edns.questions.push({ name, type: RRType.A, class: 1 });
+  edns.additionals.push({ name: '', type: RRType.OPT, class: 4096, ttl: 0, data: [] });
+  assert.equal(h.answerFast(serializeMessage(edns), false), undefined, 'an EDNS query is another shape');
+  await h.handle(serializeMessage(edns), '10.0.0.1', false);
+  const ednsHit = h.answerFast(serializeMessage(edns), false);
+  assert.ok(ednsHit);
+  assert.equal(parseMessage(ednsHit).additionals.find((x) => x.type === RRType.OPT)?.class, 1232, 'our EDNS size, from the EDNS-shaped entry');
+
+  state.setService(svc('10.96.0.21'));
+  assert.equal(h.answerFast(q(name), false), undefined, 'a table change empties the cache');
+  const fresh = parseMessage((await h.handle(q(name), '10.0.0.1', false))!);
+  assert.equal(fresh.answers[0]!.data, '10.96.0.21');
+  assert.equal(parseMessage(h.answerFast(q(name), false)!).answers[0]!.data, '10.96.0.21');
+  const truncatedName = Buffer.from(q(name)).subarray(0, 20);
+  assert.equal(h.answerFast(truncatedName, false), undefined, 'a cut-off question never matches');
+});

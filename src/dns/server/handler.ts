@@ -2,9 +2,12 @@
  * Request bytes in, response bytes out (or nothing: drop). Checks the
  * request, answers from the cluster tables or the forwarder, keeps the
  * question's case, sizes the reply for the transport. Cluster answers are
- * kept serialized per (name, type, EDNS shape[, namespace]) until the
- * tables change, so a repeat query is a copy and a few byte patches.
+ * kept serialized until the tables change: `answerFast` serves repeats of
+ * the common query shape straight from the request bytes (answer-cache.ts);
+ * other shapes and namespace-dependent answers use a cache keyed on the
+ * parsed question (name, type, EDNS shape[, namespace]).
  */
+import { AnswerCache, MAX_UDP, questionKey } from './answer-cache.js';
 import { getEdns, optRecord } from '../wire/edns.js';
 import { lowerName } from '../wire/name.js';
 import { parseMessage, serializeMessage } from '../wire/message.js';
@@ -21,18 +24,44 @@ export interface HandlerDeps {
   synced: () => boolean;
   /** Cluster answers cached serialized (bounded; cleared on every table change). */
   answerCacheSize?: number;
+  /** Entries of the raw-question cache behind answerFast (default 200,000: every name of a large cluster). */
+  fastCacheSize?: number;
 }
-
-/** The UDP payload size we accept from EDNS clients (DNS flag day 2020). */
-const MAX_UDP = 1232;
 
 export class DnsHandler {
   private answerCache = new Map<string, Buffer>();
   private answerGeneration = -1;
   private readonly answerCacheSize: number;
+  private readonly fast: AnswerCache;
+  private fastGeneration = -1;
 
   constructor(private readonly d: HandlerDeps) {
     this.answerCacheSize = d.answerCacheSize ?? 50_000;
+    this.fast = new AnswerCache(d.fastCacheSize ?? 200_000);
+  }
+
+  /**
+   * The reply to a repeat of a cached cluster question, synchronously and
+   * without parsing; undefined means "call handle()".
+   */
+  answerFast(req: Buffer, tcp: boolean): Buffer | undefined {
+    const started = performance.now();
+    const gen = this.d.state.answerGeneration;
+    if (this.fastGeneration !== gen) {
+      this.fast.clear();
+      this.fastGeneration = gen;
+    }
+    if (this.fast.size === 0) return undefined;
+    const key = questionKey(req, tcp);
+    if (!key) return undefined;
+    const qtype = (req[key.qend - 4]! << 8) | req[key.qend - 3]!;
+    const out = this.fast.answer(req, key);
+    if (!out) return undefined;
+    const m = this.d.metrics;
+    m.request(tcp ? 'tcp' : 'udp', qtype);
+    m.answerCacheHits++;
+    m.response(out[3]! & 0xf, (performance.now() - started) / 1000);
+    return out;
   }
 
   async handle(req: Buffer, clientIp: string, tcp: boolean): Promise<Buffer | undefined> {
@@ -103,8 +132,18 @@ export class DnsHandler {
         return reply(rcode, body);
       }
       const out = reply(rcode, body);
-      const cacheable = this.answerCache.size < this.answerCacheSize && !(out[2]! & 0x02) && (!res.viewDependent || clientNs !== undefined);
-      if (cacheable) this.answerCache.set(res.viewDependent ? `${lname}|${shape}|${clientNs}` : `${lname}|${shape}`, out);
+      if (out[2]! & 0x02) return out; // truncated: the client retries over TCP
+      if (!res.viewDependent) {
+        // The same for every client: the raw-question cache serves its repeats when the request has the common shape.
+        const key = questionKey(req, tcp);
+        if (key) {
+          if (this.fastGeneration === this.d.state.answerGeneration) this.fast.set(key, out);
+          return out;
+        }
+      }
+      const cacheable = this.answerCache.size < this.answerCacheSize && (!res.viewDependent || clientNs !== undefined);
+      // Exact-size copy: `out` is a view of the serializer's larger buffer.
+      if (cacheable) this.answerCache.set(res.viewDependent ? `${lname}|${shape}|${clientNs}` : `${lname}|${shape}`, Buffer.from(out));
       return out;
     }
     const up = await this.forward(q, msg, tcp);

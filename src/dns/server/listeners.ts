@@ -27,8 +27,15 @@ export async function startListeners(handler: DnsHandler, opts: ListenOptions): 
 
 async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Listeners> {
   const log = opts.log ?? (() => {});
-  const udp = dgram.createSocket({ type: net.isIPv6(opts.host) ? 'udp6' : 'udp4', reuseAddr: false });
+  const family = net.isIPv6(opts.host) ? 6 : 4;
+  // Replies go to rinfo.address, always an IP literal: resolve it in place. The default
+  // lookup defers every send by a tick (dns.lookup's nextTick), which costs a hop per answer.
+  const lookup = (address: string, _family: unknown, cb: (err: Error | null, address: string, family: number) => void) => cb(null, address, family);
+  const udp = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false, lookup: lookup as never });
   udp.on('message', (msg, rinfo) => {
+    // Repeats of cached cluster answers: synchronous, no parse, no promise.
+    const fast = handler.answerFast(msg, false);
+    if (fast) { udp.send(fast, rinfo.port, rinfo.address); return; }
     handler.handle(msg, rinfo.address, false).then((out) => {
       if (out) udp.send(out, rinfo.port, rinfo.address);
     }, (e: Error) => log(`dns: internal error answering ${rinfo.address}: ${e.stack ?? e.message}`));
@@ -56,12 +63,16 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
         if (buf.length < 2 + n) break;
         const req = buf.subarray(2, 2 + n);
         buf = buf.subarray(2 + n);
-        handler.handle(Buffer.from(req), sock.remoteAddress ?? '', true).then((out) => {
+        const write = (out: Buffer | undefined) => {
           if (!out) { sock.destroy(); return; } // garbage on a stream: the framing can no longer be trusted
           const len = Buffer.alloc(2);
           len.writeUInt16BE(out.length);
           if (!sock.destroyed) sock.write(Buffer.concat([len, out]));
-        }, (e: Error) => { log(`dns: internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`); sock.destroy(); });
+        };
+        const fast = handler.answerFast(req, true);
+        if (fast) { write(fast); continue; }
+        handler.handle(Buffer.from(req), sock.remoteAddress ?? '', true).then(write,
+          (e: Error) => { log(`dns: internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`); sock.destroy(); });
       }
     });
   });

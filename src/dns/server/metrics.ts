@@ -4,8 +4,9 @@ import { rcodeName, typeName } from '../wire/types.js';
 const BUCKETS = [0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096];
 
 export class DnsMetrics {
-  private readonly requests = new Map<string, number>(); // "proto|type"
-  private readonly responses = new Map<string, number>(); // "rcode"
+  // Counted by number (no string building per query); names are made when rendering.
+  private readonly requests = new Map<number, number>(); // (tcp ? 1 << 16 : 0) | qtype
+  private readonly responses = new Map<number, number>(); // rcode
   private readonly buckets = new Array<number>(BUCKETS.length).fill(0);
   private durationSum = 0;
   private durationCount = 0;
@@ -16,14 +17,12 @@ export class DnsMetrics {
   forwardFailures = 0;
 
   request(proto: 'udp' | 'tcp', qtype: number): void {
-    const known = qtype <= 255 ? typeName(qtype) : 'other';
-    const k = `${proto}|${known.startsWith('TYPE') ? 'other' : known}`;
+    const k = (proto === 'tcp' ? 1 << 16 : 0) | (qtype & 0xffff);
     this.requests.set(k, (this.requests.get(k) ?? 0) + 1);
   }
 
   response(rcode: number, seconds: number): void {
-    const k = rcodeName(rcode);
-    this.responses.set(k, (this.responses.get(k) ?? 0) + 1);
+    this.responses.set(rcode, (this.responses.get(rcode) ?? 0) + 1);
     this.durationSum += seconds;
     this.durationCount++;
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= BUCKETS[i]!) { this.buckets[i]!++; break; }
@@ -32,9 +31,16 @@ export class DnsMetrics {
   render(ready: boolean, zoneSources: number): string {
     const out: string[] = [];
     out.push('# HELP podnet_dns_requests_total DNS requests by transport and query type.', '# TYPE podnet_dns_requests_total counter');
-    for (const [k, v] of this.requests) { const [proto, type] = k.split('|'); out.push(`podnet_dns_requests_total{proto="${proto}",type="${type}"} ${v}`); }
+    const byLabel = new Map<string, number>();
+    for (const [k, v] of this.requests) {
+      const qtype = k & 0xffff;
+      const known = qtype <= 255 ? typeName(qtype) : 'other';
+      const label = `proto="${k >> 16 ? 'tcp' : 'udp'}",type="${known.startsWith('TYPE') ? 'other' : known}"`;
+      byLabel.set(label, (byLabel.get(label) ?? 0) + v);
+    }
+    for (const [label, v] of byLabel) out.push(`podnet_dns_requests_total{${label}} ${v}`);
     out.push('# HELP podnet_dns_responses_total DNS responses by rcode.', '# TYPE podnet_dns_responses_total counter');
-    for (const [k, v] of this.responses) out.push(`podnet_dns_responses_total{rcode="${k}"} ${v}`);
+    for (const [k, v] of this.responses) out.push(`podnet_dns_responses_total{rcode="${rcodeName(k)}"} ${v}`);
     out.push('# HELP podnet_dns_request_duration_seconds Time to answer a request.', '# TYPE podnet_dns_request_duration_seconds histogram');
     let cum = 0;
     BUCKETS.forEach((b, i) => { cum += this.buckets[i]!; out.push(`podnet_dns_request_duration_seconds_bucket{le="${b}"} ${cum}`); });

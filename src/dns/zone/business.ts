@@ -9,6 +9,7 @@ import { RRType, type ResourceRecord } from '../wire/types.js';
 import { inZone, isValidDomainName } from './names.js';
 import { ANNOTATION_DNS_NAMES, ANNOTATION_DNS_SCOPE, type DnsEndpointSlice, type DnsService } from './objects.js';
 import { clusterIPs, isHeadless, readyAddresses, serviceFqdn, type ZoneParams } from './records.js';
+import { RRsets } from './rrsets.js';
 
 export interface BusinessClaim {
   /** The claimed name, lowercase. */
@@ -99,7 +100,7 @@ export function compareClaims(a: BusinessClaim, b: BusinessClaim): number {
 }
 
 /** A published owner name: the winning claim and its record sets by type. */
-export interface BusinessEntry { claim: BusinessClaim; rrsets: Map<number, ResourceRecord[]> }
+export interface BusinessEntry { claim: BusinessClaim; rrsets: RRsets }
 
 /** The outcome for one claimed name after a change: who answers, who lost. */
 export interface ClaimOutcome { name: string; winner: BusinessClaim | undefined; losers: BusinessClaim[] }
@@ -135,7 +136,7 @@ export class BusinessNames {
     const owners: string[] = [];
     const entry = (owner: string) => {
       let e = this.published.get(owner);
-      if (!e) { this.published.set(owner, (e = { claim: winner, rrsets: new Map() })); owners.push(owner); }
+      if (!e) { this.published.set(owner, (e = { claim: winner, rrsets: new RRsets() })); owners.push(owner); }
       return e;
     };
     entry(name);

@@ -7,8 +7,10 @@
  */
 import type { ResourceRecord } from '../wire/types.js';
 import { inZone } from './names.js';
+import { RRsets } from './rrsets.js';
 
-export interface ZoneNode { rrsets: Map<number, ResourceRecord[]> }
+/** A name's record sets (node.rrsets is the node itself; see rrsets.ts). */
+export type ZoneNode = RRsets;
 
 export class ZoneTable {
   private readonly nodes = new Map<string, ZoneNode>();
@@ -36,7 +38,7 @@ export class ZoneTable {
     if (old && sameRecords(old, records)) return false;
     if (old) for (const rr of old) this.remove(rr);
     for (const rr of records) this.add(rr);
-    if (records.length) this.bySource.set(source, records); else this.bySource.delete(source);
+    if (records.length) this.bySource.set(source, records.slice()); else this.bySource.delete(source); // slice: exact size
     this.generation++;
     return true;
   }
@@ -47,9 +49,9 @@ export class ZoneTable {
 
   private add(rr: ResourceRecord): void {
     let node = this.nodes.get(rr.name);
-    if (!node) this.nodes.set(rr.name, (node = { rrsets: new Map() }));
-    const set = node.rrsets.get(rr.type);
-    if (set) set.push(rr); else node.rrsets.set(rr.type, [rr]);
+    if (!node) this.nodes.set(rr.name, (node = new RRsets()));
+    const set = node.get(rr.type);
+    node.set(rr.type, set ? [...set, rr] : [rr]); // exactly sized arrays (see rrsets.ts)
     this.count(rr.name, 1);
   }
 
@@ -59,8 +61,7 @@ export class ZoneTable {
     if (!node || !set) return;
     const i = set.indexOf(rr);
     if (i < 0) return;
-    set.splice(i, 1);
-    if (!set.length) node.rrsets.delete(rr.type);
+    if (set.length === 1) node.delete(rr.type); else node.set(rr.type, set.filter((x) => x !== rr));
     if (!node.rrsets.size) this.nodes.delete(rr.name);
     this.count(rr.name, -1);
   }
