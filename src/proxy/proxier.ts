@@ -1,6 +1,8 @@
 /**
- * The service proxy loop: informers for Services and EndpointSlices ->
- * desired state (pure) -> the chosen backend, one sync at a time. Changes
+ * The service proxy loop: informers for Services and EndpointSlices mark
+ * Services dirty (change-tracker.ts); a sync recomputes only those and
+ * hands the changed service ports to the backend, one sync at a time; the
+ * first sync and a periodic resync rebuild everything. Changes
  * arriving during a sync collapse into one more sync; a failed sync is
  * retried as a full rebuild with backoff; a periodic full resync undoes
  * anything changed by hand. Stale UDP flows are deleted after the rules
@@ -14,11 +16,13 @@ import type { ProxyBackend } from './backend.js';
 import { changeTime } from './change-times.js';
 import { deleteFlows, staleUdpFlows } from './conntrack.js';
 import type { ProxyMetrics } from './metrics.js';
-import { buildProxyState } from './model.js';
-import type { EndpointSliceObject, ProxyNode, ProxyState, ServiceObject } from './types.js';
+import { ServiceChangeTracker, serviceKey, sliceServiceKey } from './change-tracker.js';
+import { diffStates } from './changes.js';
+import type { EndpointSliceObject, ProxyNode, ServiceObject, ServicePortState } from './types.js';
 
 const servicesRes = findResource('', 'v1', 'services')!;
 const slicesRes = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
+const BY_SERVICE = 'service';
 
 export interface ProxierOptions {
   client: KubeClient;
@@ -36,11 +40,15 @@ export interface SyncReport { full: boolean; ms: number; servicePorts: number; r
 export class Proxier {
   private readonly services: Informer<ServiceObject>;
   private readonly slices: Informer<EndpointSliceObject>;
+  private readonly tracker: ServiceChangeTracker;
   private dirty = false;
   private forceFull = true;
   private running: Promise<void> | undefined;
+  private scheduled = false;
   private stopped = false;
-  private applied: ProxyState | undefined;
+  /** Service ports as last applied, by id (stale UDP flows are found from these). */
+  private readonly applied = new Map<string, ServicePortState>();
+  private synced = false;
   private pendingChanges: number[] = [];
   private timers: NodeJS.Timeout[] = [];
   private retryMs = 500;
@@ -48,11 +56,23 @@ export class Proxier {
   constructor(private readonly o: ProxierOptions) {
     const onError = (e: unknown) => o.log(`proxy: watch: ${(e as Error).message}`);
     this.services = new Informer<ServiceObject>(o.client, servicesRes, { onError });
-    this.slices = new Informer<EndpointSliceObject>(o.client, slicesRes, { onError });
-    const changed = (obj: KObject) => { this.pendingChanges.push(changeTime(obj, Date.now())); this.trigger(); };
-    for (const inf of [this.services, this.slices] as Informer<KObject>[]) {
-      inf.addHandlers({ onAdd: changed, onUpdate: (_, n) => changed(n), onDelete: () => { this.pendingChanges.push(Date.now()); this.trigger(); } });
-    }
+    this.slices = new Informer<EndpointSliceObject>(o.client, slicesRes, { onError, indexers: { [BY_SERVICE]: (s) => [sliceServiceKey(s) ?? ''] } });
+    this.tracker = new ServiceChangeTracker(o.node, {
+      service: (key) => this.services.get(key),
+      slices: (key) => this.slices.byIndex(BY_SERVICE, key),
+      serviceKeys: () => this.services.keys(),
+    });
+    const seen = (obj: KObject, now = Date.now()) => { this.pendingChanges.push(changeTime(obj, now)); this.trigger(); };
+    this.services.addHandlers({
+      onAdd: (s) => { this.tracker.markService(serviceKey(s)); seen(s); },
+      onUpdate: (_, s) => { this.tracker.markService(serviceKey(s)); seen(s); },
+      onDelete: (s) => { this.tracker.markService(serviceKey(s)); this.pendingChanges.push(Date.now()); this.trigger(); },
+    });
+    this.slices.addHandlers({
+      onAdd: (s) => { this.tracker.markSlice(s); seen(s); },
+      onUpdate: (old, s) => { this.tracker.markSlice(s, old); seen(s); },
+      onDelete: (s) => { this.tracker.markSlice(s); this.pendingChanges.push(Date.now()); this.trigger(); },
+    });
   }
 
   /** Starts watching; resolves after the first sync was attempted. */
@@ -72,12 +92,20 @@ export class Proxier {
     for (const t of this.timers) { clearInterval(t); clearTimeout(t); }
     await Promise.all([this.services.stop(), this.slices.stop()]);
     await this.running;
+    this.o.backend.close?.();
   }
 
+  /**
+   * No minimum sync period: when idle, sync on the next turn of the event
+   * loop (events delivered in one watch chunk share a sync); while a sync
+   * runs, everything that arrives collapses into one more.
+   */
   private trigger(): void {
     if (this.stopped || !this.services.hasSynced() || !this.slices.hasSynced()) return;
     this.dirty = true;
-    this.running ??= this.drain();
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => { this.scheduled = false; return this.drain(); });
   }
 
   private async drain(): Promise<void> {
@@ -94,9 +122,10 @@ export class Proxier {
     const full = this.forceFull;
     this.forceFull = false;
     const started = performance.now();
-    const state = buildProxyState(this.services.list(), this.slices.list(), node);
+    const portChanges = full ? this.tracker.rebuildAll() : this.tracker.takeChanges();
+    if (!full && !portChanges.length) return; // events that change no rule (e.g. a slice for a headless Service)
     try {
-      metrics.rules = await backend.sync(state, full);
+      metrics.rules = full ? await backend.fullSync(this.tracker.state()) : await backend.applyChanges(portChanges, node);
     } catch (e) {
       metrics.syncErrors += 1;
       log(`proxy: ${backend.mode} sync failed, retrying in ${this.retryMs} ms with a full rebuild: ${(e as Error).message}`);
@@ -112,15 +141,21 @@ export class Proxier {
     const done = Date.now();
     const ms = performance.now() - started;
     metrics.syncDuration.observe(ms / 1000);
-    metrics.servicePorts = state.ports.length;
+    metrics.servicePorts = this.tracker.servicePorts;
     metrics.lastSync = done;
     // The first sync programs what existed before we started: not a latency anyone waited for.
-    if (this.applied) for (const t of changes) metrics.programmingLatency.observe(Math.max(0, done - t) / 1000);
-    if (this.applied) {
-      const flows = staleUdpFlows(this.applied, state);
+    if (this.synced) for (const t of changes) metrics.programmingLatency.observe(Math.max(0, done - t) / 1000);
+    // After a failed sync the tracker moved on without the kernel: compare with what was really applied.
+    const settled = full ? diffStates({ node, ports: [...this.applied.values()] }, this.tracker.state()) : portChanges;
+    if (this.synced) {
+      const flows = staleUdpFlows({ node, ports: settled.flatMap((c) => (c.prev ? [c.prev] : [])) }, { node, ports: settled.flatMap((c) => (c.next ? [c.next] : [])) });
       if (flows.length) await deleteFlows(flows, log);
     }
-    this.applied = state;
-    this.o.onSync?.({ full, ms, servicePorts: state.ports.length, rules: metrics.rules });
+    for (const c of settled) {
+      if (c.next) this.applied.set(c.id, c.next);
+      else this.applied.delete(c.id);
+    }
+    this.synced = true;
+    this.o.onSync?.({ full, ms, servicePorts: this.tracker.servicePorts, rules: metrics.rules });
   }
 }

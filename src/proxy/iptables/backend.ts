@@ -1,12 +1,16 @@
 /**
- * iptables mode on the host: iptables-restore --noflush rewrites only our
- * KUBE-* chains in one commit per table; the jumps from the built-in
+ * iptables mode on the host: a full sync rewrites all our KUBE-* chains
+ * with iptables-restore --noflush (one commit per table); an incremental
+ * one writes only the changed ports' chains and lines (incremental.ts).
+ * The jumps from the built-in
  * chains are kept with -C / -I. Whatever else is in the tables is left alone.
  */
 import { run, runOk } from '../../host/exec.js';
 import type { ProxyBackend } from '../backend.js';
-import type { ProxyState } from '../types.js';
-import { chainsInSave, iptRuleCount, isOurChain, JUMPS, renderIptables, restoreText } from './render.js';
+import type { PortChange } from '../changes.js';
+import type { ProxyNode, ProxyState } from '../types.js';
+import { AppliedIptables } from './incremental.js';
+import { chainsInSave, isOurChain, JUMPS, renderIptables, restoreText } from './render.js';
 
 async function existingChains(table: 'nat' | 'filter'): Promise<string[]> {
   const r = await run(['iptables-save', '-t', table]);
@@ -15,20 +19,27 @@ async function existingChains(table: 'nat' | 'filter'): Promise<string[]> {
 
 export class IptablesBackend implements ProxyBackend {
   readonly mode = 'iptables' as const;
-  private owned: { nat: string[]; filter: string[] } | undefined;
+  private applied: AppliedIptables | undefined;
 
-  async sync(state: ProxyState, full: boolean): Promise<number> {
+  async fullSync(state: ProxyState): Promise<number> {
+    this.applied = undefined;
     const rules = renderIptables(state);
-    const existing = full || !this.owned ? { nat: await existingChains('nat'), filter: await existingChains('filter') } : this.owned;
-    try {
-      await runOk(['iptables-restore', '--noflush', '-w'], { input: restoreText(rules, existing) });
-      if (full || !this.owned) await this.ensureJumps();
-    } catch (e) {
-      this.owned = undefined;
-      throw e;
-    }
-    this.owned = { nat: [...rules.nat.chains.keys()], filter: [...rules.filter.chains.keys()] };
-    return iptRuleCount(rules);
+    const existing = { nat: await existingChains('nat'), filter: await existingChains('filter') };
+    await runOk(['iptables-restore', '--noflush', '-w'], { input: restoreText(rules, existing) });
+    await this.ensureJumps();
+    this.applied = new AppliedIptables(state);
+    return this.applied.rules;
+  }
+
+  async applyChanges(changes: PortChange[], node: ProxyNode): Promise<number> {
+    const applied = this.applied;
+    if (!applied) throw new Error('iptables: no full sync to build on');
+    // plan() records the changes as applied; if the restore fails, forget everything (the retry is a full sync).
+    this.applied = undefined;
+    const text = applied.plan(changes, node);
+    if (text) await runOk(['iptables-restore', '--noflush', '-w'], { input: text });
+    this.applied = applied;
+    return applied.rules;
   }
 
   private async ensureJumps(): Promise<void> {
@@ -39,7 +50,7 @@ export class IptablesBackend implements ProxyBackend {
   }
 
   async cleanup(): Promise<void> {
-    this.owned = undefined;
+    this.applied = undefined;
     // Look before touching: querying iptables-nft chains can create its tables.
     const save = await run(['iptables-save']);
     if (save.code !== 0 || !save.stdout.includes('KUBE-')) return;

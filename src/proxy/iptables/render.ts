@@ -8,7 +8,7 @@
  * chains change.
  */
 import { iptEndpointChain, iptExternalChain, iptServiceChain } from '../names.js';
-import type { Endpoint, ProxyState, ServicePortState } from '../types.js';
+import type { Endpoint, ProxyNode, ProxyState, ServicePortState } from '../types.js';
 
 export const MASQ_MARK = '0x4000';
 
@@ -45,66 +45,106 @@ function spread(chain: string, p: ServicePortState, eps: Endpoint[]): string[] {
   return rules;
 }
 
-export function renderIptables(state: ProxyState): IptRules {
-  const nat = new Map<string, string[]>();
-  const filter = new Map<string, string[]>();
-  const add = (t: Map<string, string[]>, chain: string, rule: string) => { const l = t.get(chain) ?? []; l.push(rule); t.set(chain, l); };
-  for (const c of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-MARK-MASQ', 'KUBE-POSTROUTING']) nat.set(c, []);
-  filter.set('KUBE-SERVICES', []);
-  add(nat, 'KUBE-MARK-MASQ', `-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`);
-  add(nat, 'KUBE-POSTROUTING', `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`);
-  add(nat, 'KUBE-POSTROUTING', `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`);
-  add(nat, 'KUBE-POSTROUTING', `-A KUBE-POSTROUTING ${comment('podnet service traffic requiring SNAT')} -j MASQUERADE --random-fully`);
+/** One service port's share of the rules: its own chains, and its lines in the shared chains. */
+export interface IptPortFragment {
+  node: ProxyNode;
+  /** KUBE-SVC-* / KUBE-EXT-* / KUBE-SEP-* (nat), each with its rules. */
+  chains: Map<string, string[]>;
+  /** Its lines in nat KUBE-SERVICES and KUBE-NODEPORTS, and in filter KUBE-SERVICES (REJECT / DROP). */
+  natServices: string[];
+  natNodePorts: string[];
+  filterServices: string[];
+  clusterIP: string;
+}
 
-  const { clusterCidr, serviceCidr } = state.node;
-  const clusterIpRejects: string[] = [];
-  for (const p of state.ports) {
-    const missing = p.hasEndpoints ? 'DROP' : p.protocol === 'tcp' ? 'REJECT --reject-with tcp-reset' : 'REJECT --reject-with icmp-port-unreachable';
-    const seps = new Map<string, Endpoint>();
-    if (p.clusterEndpoints.length) {
-      const svc = iptServiceChain(p);
-      add(nat, 'KUBE-SERVICES', `-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j ${svc}`);
-      add(nat, svc, `-A ${svc} ! -s ${clusterCidr} -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j KUBE-MARK-MASQ`);
-      for (const r of spread(svc, p, p.clusterEndpoints)) add(nat, svc, r);
-      for (const e of p.clusterEndpoints) seps.set(iptEndpointChain(p, e), e);
-    } else {
-      add(filter, 'KUBE-SERVICES', `-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} has no endpoints`)} -j ${missing}`);
-    }
-    clusterIpRejects.push(p.clusterIP);
+/** Fragments by state identity (states are never mutated; unchanged ports keep their object). */
+const fragments = new WeakMap<ServicePortState, IptPortFragment>();
 
-    const externals: { chain: string; match: string }[] = [
-      ...p.externalIPs.map((ip) => ({ chain: 'KUBE-SERVICES', match: `-d ${ip}/32 ${portMatch(p, p.port)}` })),
-      ...(p.nodePort ? state.node.ips.map((ip) => ({ chain: 'KUBE-NODEPORTS', match: `-d ${ip}/32 ${portMatch(p, p.nodePort!)}` })) : []),
-    ];
-    if (!externals.length) { /* nothing external */ } else if (p.externalEndpoints.length) {
-      const ext = iptExternalChain(p);
-      for (const x of externals) add(nat, x.chain, `-A ${x.chain} ${x.match} ${comment(`${p.id} external`)} -j ${ext}`);
-      if (p.externalLocal) {
-        if (p.clusterEndpoints.length) {
-          add(nat, ext, `-A ${ext} -s ${clusterCidr} ${comment('pod traffic goes cluster-wide')} -j ${iptServiceChain(p)}`);
-          add(nat, ext, `-A ${ext} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
-          add(nat, ext, `-A ${ext} -m addrtype --src-type LOCAL -j ${iptServiceChain(p)}`);
-        }
-      } else {
-        add(nat, ext, `-A ${ext} -j KUBE-MARK-MASQ`);
-      }
-      for (const r of spread(ext, p, p.externalEndpoints)) add(nat, ext, r);
-      for (const e of p.externalEndpoints) seps.set(iptEndpointChain(p, e), e);
-    } else {
-      for (const x of externals) add(filter, 'KUBE-SERVICES', `-A KUBE-SERVICES ${x.match} ${comment(`${p.id} has no endpoints`)} -j ${missing}`);
-    }
-
-    for (const [sep, e] of seps) {
-      add(nat, sep, `-A ${sep} -s ${e.ip}/32 -j KUBE-MARK-MASQ`);
-      const recent = p.affinitySeconds !== undefined ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
-      add(nat, sep, `-A ${sep} -p ${p.protocol}${recent} -m ${p.protocol} -j DNAT --to-destination ${e.ip}:${e.port}`);
-    }
+export function renderIptPort(p: ServicePortState, node: ProxyNode): IptPortFragment {
+  const cached = fragments.get(p);
+  if (cached && cached.node === node) return cached;
+  const f: IptPortFragment = { node, chains: new Map(), natServices: [], natNodePorts: [], filterServices: [], clusterIP: p.clusterIP };
+  const add = (chain: string, rule: string) => { const l = f.chains.get(chain) ?? []; l.push(rule); f.chains.set(chain, l); };
+  const { clusterCidr } = node;
+  const missing = p.hasEndpoints ? 'DROP' : p.protocol === 'tcp' ? 'REJECT --reject-with tcp-reset' : 'REJECT --reject-with icmp-port-unreachable';
+  const seps = new Map<string, Endpoint>();
+  if (p.clusterEndpoints.length) {
+    const svc = iptServiceChain(p);
+    f.natServices.push(`-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j ${svc}`);
+    add(svc, `-A ${svc} ! -s ${clusterCidr} -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j KUBE-MARK-MASQ`);
+    for (const r of spread(svc, p, p.clusterEndpoints)) add(svc, r);
+    for (const e of p.clusterEndpoints) seps.set(iptEndpointChain(p, e), e);
+  } else {
+    f.filterServices.push(`-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} has no endpoints`)} -j ${missing}`);
   }
-  for (const ip of [...new Set(clusterIpRejects)]) add(filter, 'KUBE-SERVICES', `-A KUBE-SERVICES -d ${ip}/32 ${comment('a port this ClusterIP does not serve')} -j REJECT`);
-  add(filter, 'KUBE-SERVICES', `-A KUBE-SERVICES -d ${serviceCidr} ${comment('unallocated service address')} -j DROP`);
-  // Node ports last, as kube-proxy does.
-  for (const ip of state.node.ips) add(nat, 'KUBE-SERVICES', `-A KUBE-SERVICES -d ${ip}/32 ${comment('node ports')} -j KUBE-NODEPORTS`);
-  return { nat: { chains: nat }, filter: { chains: filter } };
+
+  const externals: { chain: 'KUBE-SERVICES' | 'KUBE-NODEPORTS'; match: string }[] = [
+    ...p.externalIPs.map((ip) => ({ chain: 'KUBE-SERVICES' as const, match: `-d ${ip}/32 ${portMatch(p, p.port)}` })),
+    ...(p.nodePort ? node.ips.map((ip) => ({ chain: 'KUBE-NODEPORTS' as const, match: `-d ${ip}/32 ${portMatch(p, p.nodePort!)}` })) : []),
+  ];
+  if (!externals.length) { /* nothing external */ } else if (p.externalEndpoints.length) {
+    const ext = iptExternalChain(p);
+    for (const x of externals) (x.chain === 'KUBE-SERVICES' ? f.natServices : f.natNodePorts).push(`-A ${x.chain} ${x.match} ${comment(`${p.id} external`)} -j ${ext}`);
+    if (p.externalLocal) {
+      if (p.clusterEndpoints.length) {
+        add(ext, `-A ${ext} -s ${clusterCidr} ${comment('pod traffic goes cluster-wide')} -j ${iptServiceChain(p)}`);
+        add(ext, `-A ${ext} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ`);
+        add(ext, `-A ${ext} -m addrtype --src-type LOCAL -j ${iptServiceChain(p)}`);
+      }
+    } else {
+      add(ext, `-A ${ext} -j KUBE-MARK-MASQ`);
+    }
+    for (const r of spread(ext, p, p.externalEndpoints)) add(ext, r);
+    for (const e of p.externalEndpoints) seps.set(iptEndpointChain(p, e), e);
+  } else {
+    for (const x of externals) f.filterServices.push(`-A KUBE-SERVICES ${x.match} ${comment(`${p.id} has no endpoints`)} -j ${missing}`);
+  }
+
+  for (const [sep, e] of seps) {
+    add(sep, `-A ${sep} -s ${e.ip}/32 -j KUBE-MARK-MASQ`);
+    const recent = p.affinitySeconds !== undefined ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
+    add(sep, `-A ${sep} -p ${p.protocol}${recent} -m ${p.protocol} -j DNAT --to-destination ${e.ip}:${e.port}`);
+  }
+  fragments.set(p, f);
+  return f;
+}
+
+/** Filter KUBE-SERVICES: a ClusterIP on a port its Service does not serve is rejected (after every port's own line). */
+export const clusterIpRejectRule = (ip: string): string => `-A KUBE-SERVICES -d ${ip}/32 ${comment('a port this ClusterIP does not serve')} -j REJECT`;
+
+/** The chains that are the same whatever the Services. */
+function fixedNat(): Map<string, string[]> {
+  return new Map([
+    ['KUBE-MARK-MASQ', [`-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`]],
+    ['KUBE-POSTROUTING', [
+      `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
+      `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
+      `-A KUBE-POSTROUTING ${comment('podnet service traffic requiring SNAT')} -j MASQUERADE --random-fully`,
+    ]],
+  ]);
+}
+
+/** Node ports last in nat KUBE-SERVICES, as kube-proxy does. */
+export const nodePortsJumps = (node: ProxyNode): string[] => node.ips.map((ip) => `-A KUBE-SERVICES -d ${ip}/32 ${comment('node ports')} -j KUBE-NODEPORTS`);
+/** Last in filter KUBE-SERVICES: addresses no Service holds. */
+export const unallocatedDrop = (node: ProxyNode): string => `-A KUBE-SERVICES -d ${node.serviceCidr} ${comment('unallocated service address')} -j DROP`;
+
+export function renderIptables(state: ProxyState): IptRules {
+  const nat = new Map<string, string[]>([['KUBE-SERVICES', []], ['KUBE-NODEPORTS', []], ...fixedNat()]);
+  const filterServices: string[] = [];
+  const clusterIps = new Set<string>();
+  for (const p of state.ports) {
+    const f = renderIptPort(p, state.node);
+    nat.get('KUBE-SERVICES')!.push(...f.natServices);
+    nat.get('KUBE-NODEPORTS')!.push(...f.natNodePorts);
+    filterServices.push(...f.filterServices);
+    for (const [c, rules] of f.chains) nat.set(c, rules);
+    clusterIps.add(f.clusterIP);
+  }
+  for (const ip of clusterIps) filterServices.push(clusterIpRejectRule(ip));
+  filterServices.push(unallocatedDrop(state.node));
+  nat.get('KUBE-SERVICES')!.push(...nodePortsJumps(state.node));
+  return { nat: { chains: nat }, filter: { chains: new Map([['KUBE-SERVICES', filterServices]]) } };
 }
 
 /** Chains we own in a table: every KUBE-* chain. */

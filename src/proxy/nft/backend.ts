@@ -2,14 +2,18 @@
  * nftables mode on the host: `nft -f -` transactions on table ip podnet
  * only. The first sync (and every periodic resync) reads which of our
  * chains and sets exist and rebuilds atomically; later syncs send only
- * the diff from what was last applied.
+ * the changed service ports' chains and elements (incremental.ts),
+ * through a long-lived `nft -i` (session.ts).
  */
 import { run, runOk } from '../../host/exec.js';
 import type { ProxyBackend } from '../backend.js';
-import type { ProxyState } from '../types.js';
-import { diffTables, fullSyncOps, type ExistingNames } from './diff.js';
-import { ruleCount, TABLE_NAME, type NftTable } from './model.js';
-import { opsToScript } from './ops.js';
+import type { PortChange } from '../changes.js';
+import type { ProxyNode, ProxyState } from '../types.js';
+import { fullSyncOps, type ExistingNames } from './diff.js';
+import { AppliedNftTable } from './incremental.js';
+import { TABLE_NAME } from './model.js';
+import { opsToScript, type NftOp } from './ops.js';
+import { NftSession, SESSION_MAX_SCRIPT } from './session.js';
 import { renderNft } from './render.js';
 
 interface JsonList { nftables?: Record<string, { table?: string; name?: string }>[] }
@@ -28,26 +32,51 @@ export async function readExisting(): Promise<ExistingNames> {
 
 export class NftBackend implements ProxyBackend {
   readonly mode = 'nftables' as const;
-  private applied: NftTable | undefined;
+  private applied: AppliedNftTable | undefined;
+  private readonly session = new NftSession();
 
-  async sync(state: ProxyState, full: boolean): Promise<number> {
+  async fullSync(state: ProxyState): Promise<number> {
+    this.applied = undefined;
     const next = renderNft(state);
-    const ops = full || !this.applied ? fullSyncOps(next, await readExisting()) : diffTables(this.applied, next);
-    const script = opsToScript(ops);
-    if (script) {
-      try {
-        await runOk(['nft', '-f', '-'], { input: script });
-      } catch (e) {
-        this.applied = undefined; // unknown kernel state: the retry rebuilds everything
-        throw e;
-      }
-    }
-    this.applied = next;
-    return ruleCount(next);
+    await this.apply(fullSyncOps(next, await readExisting()));
+    this.applied = new AppliedNftTable(state);
+    return this.applied.rules;
   }
+
+  async applyChanges(changes: PortChange[], node: ProxyNode): Promise<number> {
+    const applied = this.applied;
+    if (!applied) throw new Error('nftables: no full sync to build on');
+    // plan() records the changes as applied; if the kernel refuses them, forget everything (the retry is a full sync).
+    this.applied = undefined;
+    await this.applySmall(applied.plan(changes, node));
+    this.applied = applied;
+    return applied.rules;
+  }
+
+  private async apply(ops: NftOp[]): Promise<void> {
+    const script = opsToScript(ops);
+    if (script) await runOk(['nft', '-f', '-'], { input: script });
+  }
+
+  /** Small incremental transactions go to the running `nft -i`; big ones, or when the session fails to start, to `nft -f`. */
+  private async applySmall(ops: NftOp[]): Promise<void> {
+    const script = opsToScript(ops);
+    if (!script) return;
+    if (script.length > SESSION_MAX_SCRIPT) return this.apply(ops);
+    try {
+      await this.session.run(script);
+    } catch (e) {
+      // A refused transaction is refused either way; a dead session is worth one retry by exec.
+      if (/nft -i (exited|gave no answer)/.test((e as Error).message)) return this.apply(ops);
+      throw e;
+    }
+  }
+
+  close(): void { this.session.close(); }
 
   async cleanup(): Promise<void> {
     this.applied = undefined;
+    this.session.close();
     const r = await run(['nft', 'list', 'table', 'ip', TABLE_NAME]);
     if (r.code === 0) await runOk(['nft', 'delete', 'table', 'ip', TABLE_NAME]);
   }

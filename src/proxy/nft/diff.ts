@@ -1,8 +1,9 @@
 /**
- * The smallest ordered change from one table to another (incremental
- * sync), and the full-sync change that rebuilds everything in one
- * transaction while keeping affinity sets and never leaving a moment
- * without rules. Pure.
+ * The full-sync change that rebuilds everything in one transaction while
+ * keeping affinity sets and never leaving a moment without rules; and
+ * the smallest ordered change between two whole tables (O(table): the
+ * proxy's incremental syncs use incremental.ts, which looks only at the
+ * changed ports; tests use this one as the reference). Pure.
  */
 import type { NftSet, NftTable } from './model.js';
 import type { NftOp } from './ops.js';
