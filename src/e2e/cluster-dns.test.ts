@@ -8,22 +8,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { clusterSkip, podnetBin as podnet, sh } from './cluster.js';
+import { eventually } from './harness.js';
 import { startFakeUpstream, type FakeUpstream } from '../dns/testing/fake-upstream.js';
 import { RRClass, RRType } from '../dns/wire/types.js';
 
-const podnet = fileURLToPath(new URL('../../bin/podnet', import.meta.url));
-const agentBuilt = existsSync(fileURLToPath(new URL('../cli/node.js', import.meta.url)));
-const skip = process.getuid?.() !== 0 ? 'needs root (creates netns and links)' : !agentBuilt ? 'dist/cli/node.js missing: build first' : false;
-
-function sh(argv: string[], env: Record<string, string> = {}, timeout = 120_000): { code: number | null; out: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout, env: { ...process.env, ...env } });
-  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
 
 /** Like sh, but without blocking this process: the upstream DNS server lives in it and must answer meanwhile. */
 function shAsync(argv: string[], timeout = 60_000): Promise<{ code: number | null; out: string }> {
@@ -34,26 +27,13 @@ function shAsync(argv: string[], timeout = 60_000): Promise<{ code: number | nul
   });
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 const EXTERNAL_IP = '203.0.113.7';
 
-describe('cluster DNS on podnet up', { skip, timeout: 600_000 }, () => {
+describe('cluster DNS on podnet up', { skip: clusterSkip, timeout: 600_000 }, () => {
   const name = `t${Math.random().toString(36).slice(2, 7).replace(/^\d/, 'x')}`;
   const dir = mkdtempSync(join(tmpdir(), 'podnet-dns-e2e-'));
   const kc = join(dir, 'kubeconfig');
-  const kubectl = (...args: string[]) => sh(['kubectl', ...args], { KUBECONFIG: kc });
+  const kubectl = (...args: string[]) => sh(['kubectl', ...args], { env: { KUBECONFIG: kc } });
   const node1 = `${name}-node1`;
   let upstream: FakeUpstream;
   const podIps = new Map<string, string>();
@@ -73,7 +53,7 @@ describe('cluster DNS on podnet up', { skip, timeout: 600_000 }, () => {
     upstream = await startFakeUpstream('0.0.0.0', [
       { name: 'external.example', type: RRType.A, class: RRClass.IN, ttl: 30, data: EXTERNAL_IP },
     ]);
-    const up = sh([process.execPath, podnet, 'up', '--nodes', '2', '--name', name, '--state', dir, '--dns-upstream', `host:${upstream.port}`], {}, 300_000);
+    const up = sh([process.execPath, podnet, 'up', '--nodes', '2', '--name', name, '--state', dir, '--dns-upstream', `host:${upstream.port}`], { timeoutMs: 300_000 });
     assert.equal(up.code, 0, up.out);
 
     const agnhost = (ns: string, pod: string, labels: Record<string, string>, extra: Record<string, unknown> = {}) => ({
@@ -108,7 +88,7 @@ describe('cluster DNS on podnet up', { skip, timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    const down = sh([process.execPath, podnet, 'down', '--state', dir, '--purge'], {}, 120_000);
+    const down = sh([process.execPath, podnet, 'down', '--state', dir, '--purge'], { timeoutMs: 120_000 });
     await upstream?.close();
     rmSync(dir, { recursive: true, force: true });
     assert.equal(down.code, 0, down.out);
@@ -116,7 +96,7 @@ describe('cluster DNS on podnet up', { skip, timeout: 600_000 }, () => {
   });
 
   test('a pod resolves short names through its search path, name.namespace and FQDNs', async () => {
-    await eventually('short name orders from its own namespace', async () => ((await inPod('shop/client', 'getent hosts orders')).startsWith(ordersIp) ? true : undefined));
+    await eventually('short name orders from its own namespace', async () => ((await inPod('shop/client', 'getent hosts orders')).startsWith(ordersIp) ? true : undefined), 60_000);
     assert.match(await inPod('other/client', 'getent hosts orders.shop'), new RegExp(`^${ordersIp.replaceAll('.', '\\.')}\\s+orders\\.shop\\.svc\\.cluster\\.local`));
     assert.deepEqual(await digShort('other/client', 'orders.shop.svc.cluster.local'), [ordersIp]);
     const resolvConf = await inPod('shop/client', 'cat /etc/resolv.conf');
@@ -150,7 +130,7 @@ describe('cluster DNS on podnet up', { skip, timeout: 600_000 }, () => {
 
   test('an annotation change shows up in DNS', async () => {
     assert.equal(kubectl('annotate', '--overwrite', 'svc', '-n', 'shop', 'orders', 'podnet.io/dns-names=orders.mall, checkout.mall').code, 0);
-    await eventually('checkout.mall', async () => ((await digShort('shop/client', 'checkout.mall'))[0] === ordersIp ? true : undefined));
+    await eventually('checkout.mall', async () => ((await digShort('shop/client', 'checkout.mall'))[0] === ordersIp ? true : undefined), 60_000);
   });
 
   test('upstream down: SERVFAIL, not a hang', async () => {
