@@ -1,4 +1,5 @@
 /** Command-line flags of the API server benchmark, with the full-scale defaults. */
+import { wholeNumberFlag } from '../flags.js';
 import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
@@ -68,13 +69,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     server: parseServerMode(values.server),
     ...(values.quick ? QUICK : {}),
   };
-  const num = (flag: string, fallback: number, min: number): number => {
-    const raw = (values as Record<string, unknown>)[flag];
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} ${JSON.stringify(raw)}: want a whole number >= ${min}`);
-    return n;
-  };
+  const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values as Record<string, unknown>, flag, fallback, min);
   const opts: BenchOptions = {
     ...base,
     services: num('services', base.services, 1),

@@ -1,4 +1,5 @@
 /** Command-line flags of the DNS benchmark, with the full-scale defaults. */
+import { wholeNumberFlag } from '../flags.js';
 import { parseArgs } from 'node:util';
 
 export interface DnsBenchOptions {
@@ -68,13 +69,7 @@ export function parseOptions(args: string[], defaults: { out: string; chart: str
   });
   if (values.help) throw new HelpRequested();
   const quick = values.quick ?? false;
-  const num = (flag: string, fallback: number, min: number): number => {
-    const raw = (values as Record<string, unknown>)[flag];
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} ${JSON.stringify(raw)}: want a whole number >= ${min}`);
-    return n;
-  };
+  const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values as Record<string, unknown>, flag, fallback, min);
   const scales = (values.scales ?? (quick ? '1000,5000' : '10000,100000')).split(',').map((s) => Number(s.trim()));
   if (!scales.length || scales.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--scales ${values.scales}: want ascending counts between 1 and 1000000`);
   if (scales.some((n, i) => i > 0 && n <= scales[i - 1]!)) throw new Error(`--scales ${values.scales}: must ascend`);
