@@ -1,9 +1,10 @@
 /**
  * Connection rate through a ClusterIP vs straight to a pod IP: wrk with a
  * new connection per request against the same nginx, alternating the two
- * paths so drift from neighbours on the machine hits both alike.
+ * paths so drift from neighbours on the machine hits both alike. The direct
+ * path uses nginx's second port (see DIRECT_PORT).
  */
-import { SERVICE_PORT, TARGET_PORT } from './objects.js';
+import { DIRECT_PORT, SERVICE_PORT } from './objects.js';
 import { REAL_ENDPOINTS } from './netns.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
@@ -15,7 +16,7 @@ export async function measureConnRate(services: number, clusterIp: string, runs:
   const direct: WrkResult[] = [];
   const viaService: WrkResult[] = [];
   for (let r = 0; r < runs; r++) {
-    direct.push(await runWrk(`http://${REAL_ENDPOINTS[0]}:${TARGET_PORT}/`, seconds, connections));
+    direct.push(await runWrk(`http://${REAL_ENDPOINTS[0]}:${DIRECT_PORT}/`, seconds, connections));
     viaService.push(await runWrk(`http://${clusterIp}:${SERVICE_PORT}/`, seconds, connections));
     log(`  conn rate at ${services}: run ${r + 1}/${runs}: direct ${direct.at(-1)!.requestsPerSec.toFixed(0)}/s, ClusterIP ${viaService.at(-1)!.requestsPerSec.toFixed(0)}/s`);
   }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runOk } from '../../host/exec.js';
-import { ENDPOINTS_PER_SERVICE, TARGET_PORT } from './objects.js';
+import { DIRECT_PORT, ENDPOINTS_PER_SERVICE, TARGET_PORT } from './objects.js';
 
 export const NODE_IP = '10.244.0.1';
 /** The real endpoints: addresses on the pod namespace's eth0, all served by one nginx. */
@@ -31,7 +31,7 @@ function nginxConfig(dir: string): string {
     'http {',
     '  access_log off;',
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-    `  server { listen ${TARGET_PORT} backlog=4096; keepalive_timeout 0; location / { return 200 "ok\\n"; } }`,
+    `  server { listen ${TARGET_PORT} backlog=4096; listen ${DIRECT_PORT} backlog=4096; keepalive_timeout 0; location / { return 200 "ok\\n"; } }`,
     '}', '',
   ].join('\n');
 }

@@ -8,6 +8,14 @@ import type { EndpointSliceObject, ServiceObject } from '../../proxy/types.js';
 export const NAMESPACE = 'default';
 export const SERVICE_PORT = 80;
 export const TARGET_PORT = 8080;
+/**
+ * The same nginx on a second port for the direct path. Direct and ClusterIP
+ * connections must not share server-side tuples: the client's TCP timestamps
+ * are offset per (source, destination) pair, so a ClusterIP SYN reusing a
+ * tuple a direct connection left in the server's TIME_WAIT carries an older
+ * timestamp, is refused by PAWS and retried a second later.
+ */
+export const DIRECT_PORT = 8081;
 export const ENDPOINTS_PER_SERVICE = 10;
 
 /** The i-th benchmark ClusterIP: 10.100.0.0/14 inside the default service CIDR, skipping .0 and .255 hosts. */
