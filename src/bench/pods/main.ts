@@ -16,7 +16,7 @@ import { clusterDown, clusterUp, createNamespace, downAll, sh, type Cluster } fr
 import { backgroundCores, measurePaths, startPodEndpoints, startVethPair, type NetTarget, type PathResult, type VethPair } from './netperf.js';
 import { HelpRequested, parseOptions, USAGE, type PodBenchOptions } from './options.js';
 import { measureDensity, measureStartLatency, type DensityResult, type StartLatencyResult } from './pod-phases.js';
-import { chartSvg, formatTable, goals, summarizeNet } from './report.js';
+import { BARE_VXLAN_PATH, chartSvg, formatTable, goals, summarizeNet } from './report.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../../../bench/pods/results.json', import.meta.url));
 const DEFAULT_CHART = fileURLToPath(new URL('../../../bench/pods/chart.svg', import.meta.url));
@@ -126,6 +126,7 @@ async function measureNetwork(c: Cluster, o: PodBenchOptions, vethPairs: VethPai
   const b = c.backend;
   const targets: NetTarget[] = [
     { path: `veth (${b} run)`, clientNetns: veth.nsA, iperfIp: veth.ipB, httpIp: veth.ipB, mtu: 1500 },
+    ...(b === 'vxlan' ? [{ path: BARE_VXLAN_PATH, clientNetns: veth.nsA, iperfIp: veth.vxlanIpB, httpIp: veth.vxlanIpB, mtu: 1450 }] : []),
     { path: `${b} same-node`, backend: b, clientNetns: eps.client.netns, iperfIp: eps.iperfIp[n1]!, httpIp: eps.nginxIp[n1]!, mtu: eps.mtu },
     { path: `${b} cross-node`, backend: b, clientNetns: eps.client.netns, iperfIp: eps.iperfIp[n2]!, httpIp: eps.nginxIp[n2]!, mtu: eps.mtu },
   ];

@@ -116,7 +116,13 @@ export async function measurePaths(targets: NetTarget[], o: NetOptions, log: (s:
 
 // --- the bare veth pair ---------------------------------------------------------
 
-export interface VethPair { id: string; nsA: string; nsB: string; ipB: string; stop(): Promise<void> }
+/**
+ * `ipB` is B's address on the veth; `vxlanIpB` its address on a bare kernel
+ * VXLAN device over the same veth (VNI 1, port 8472, MTU 1450, static FDB and
+ * neighbour, as podnet.1 is set up): the ceiling any vxlan overlay on this
+ * kernel can reach, with no bridge, routing or netfilter around it.
+ */
+export interface VethPair { id: string; nsA: string; nsB: string; ipB: string; vxlanIpB: string; stop(): Promise<void> }
 
 async function waitListening(netns: string, ports: number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -153,7 +159,7 @@ export async function startVethPair(log: (s: string) => void): Promise<VethPair>
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    log(`veth baseline: netns ${nsA} <-> ${nsB} (veth ${ifA}/${ifB}, MTU 1500)`);
+    log(`veth baseline: netns ${nsA} <-> ${nsB} (veth ${ifA}/${ifB}, MTU 1500; bare vxlan podnet.1 on it, MTU 1450)`);
     await shOk(['ip', 'netns', 'add', nsA]);
     await shOk(['ip', 'netns', 'add', nsB]);
     await shOk(['ip', 'link', 'add', ifA, 'netns', nsA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
@@ -161,6 +167,16 @@ export async function startVethPair(log: (s: string) => void): Promise<VethPair>
       await shOk(['ip', '-n', ns, 'addr', 'add', ip, 'dev', ifn]);
       await shOk(['ip', '-n', ns, 'link', 'set', ifn, 'up']);
       await shOk(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+    }
+    const vx = [[nsA, '10.199.0.1', '10.199.1.1', '02:00:0a:c7:00:01'], [nsB, '10.199.0.2', '10.199.1.2', '02:00:0a:c7:00:02']] as const;
+    for (const [ns, local, addr, mac] of vx) {
+      await shOk(['ip', '-n', ns, 'link', 'add', 'podnet.1', 'type', 'vxlan', 'id', '1', 'dstport', '8472', 'local', local, 'dev', ns === nsA ? ifA : ifB, 'nolearning']);
+      await shOk(['ip', '-n', ns, 'link', 'set', 'podnet.1', 'address', mac, 'mtu', '1450', 'up']);
+      await shOk(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'podnet.1']);
+    }
+    for (const [[ns], [, peerLocal, peerAddr, peerMac]] of [[vx[0], vx[1]], [vx[1], vx[0]]] as const) {
+      await shOk(['ip', '-n', ns, 'neigh', 'add', peerAddr, 'lladdr', peerMac, 'dev', 'podnet.1', 'nud', 'permanent']);
+      await shOk(['bridge', '-n', ns, 'fdb', 'append', peerMac, 'dev', 'podnet.1', 'dst', peerLocal]);
     }
     mkdirSync(dir, { recursive: true });
     const logFd = openSync(join(dir, 'servers.log'), 'a');
@@ -178,7 +194,7 @@ export async function startVethPair(log: (s: string) => void): Promise<VethPair>
       closeSync(logFd);
     }
     await waitListening(nsB, [5201, 80], 10_000);
-    return { id, nsA, nsB, ipB: '10.199.0.2', stop };
+    return { id, nsA, nsB, ipB: '10.199.0.2', vxlanIpB: '10.199.1.2', stop };
   } catch (e) {
     await stop();
     throw e;

@@ -10,7 +10,12 @@ export interface NetSummary {
   veth: { gbps: number; rps: number };
   ratios: { path: string; gbpsVsVeth: number; rpsVsVeth: number }[];
   vxlanVsHostGw?: { sameNode: { gbps: number; rps: number }; crossNode: { gbps: number; rps: number } };
+  /** podnet's vxlan cross-node path against the bare kernel VXLAN pair: what podnet adds on top of the kernel's overlay. */
+  vxlanVsBareVxlan?: { gbps: number; rps: number };
 }
+
+/** The bare kernel VXLAN device over the veth baseline (netperf.ts, startVethPair). */
+export const BARE_VXLAN_PATH = 'bare kernel vxlan pair';
 
 const median = (xs: number[]): number => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -26,6 +31,8 @@ export function summarizeNet(paths: PathResult[]): NetSummary {
   const find = (name: string) => paths.find((p) => p.path === name);
   const [vs, vc, hs, hc] = [find('vxlan same-node'), find('vxlan cross-node'), find('host-gw same-node'), find('host-gw cross-node')];
   const out: NetSummary = { paths, veth, ratios };
+  const bare = find(BARE_VXLAN_PATH);
+  if (bare && vc) out.vxlanVsBareVxlan = { gbps: vc.gbps / bare.gbps, rps: vc.rps / bare.rps };
   if (vs && vc && hs && hc) {
     out.vxlanVsHostGw = {
       sameNode: { gbps: vs.gbps / hs.gbps, rps: vs.rps / hs.rps },
@@ -69,6 +76,7 @@ export function formatTable(start: StartLatencyResult[], density: DensityResult 
       rows.push(['VXLAN / host-gw, cross-node', `throughput ${f2(v.crossNode.gbps)}x, req/s ${f2(v.crossNode.rps)}x`]);
       rows.push(['VXLAN / host-gw, same-node (no overlay on this path)', `throughput ${f2(v.sameNode.gbps)}x, req/s ${f2(v.sameNode.rps)}x`]);
     }
+    if (net.vxlanVsBareVxlan) rows.push(['VXLAN cross-node / bare kernel vxlan pair', `throughput ${f2(net.vxlanVsBareVxlan.gbps)}x, req/s ${f2(net.vxlanVsBareVxlan.rps)}x`]);
   }
   for (const g of gs) rows.push([`goal: ${g.goal}`, `${g.value} -> ${g.met === null ? 'n/a' : g.met ? 'MET' : 'MISSED'}`]);
   const w = Math.max(...rows.map((r) => r[0]!.length));
@@ -90,7 +98,7 @@ export function chartSvg(net: NetSummary | undefined, start: StartLatencyResult[
   y += 18;
   parts.push(`<text x="12" y="${y}" font-size="11" fill="#555">${esc(subtitle)}</text>`);
   y += 16;
-  const colour = (path: string) => (path.startsWith('veth') ? '#888' : path.startsWith('vxlan') ? '#2b6cb0' : '#2f855a');
+  const colour = (path: string) => (path.startsWith('veth') ? '#888' : path.startsWith('bare') ? '#b7791f' : path.startsWith('vxlan') ? '#2b6cb0' : '#2f855a');
   const panel = (title: string, unit: string, value: (p: PathResult) => number, fmt: (n: number) => string) => {
     if (!net) return;
     y += 14;
