@@ -69,10 +69,24 @@ describe('nftables: incremental plans', () => {
     }
   });
 
-  test('one new endpoint: the script names only that service and the maps, never flushes a map', () => {
+  test('one new endpoint: the script touches only that service\'s elements and the spread pools, never flushes a map', () => {
     const script = opsToScript(new AppliedNftTable(all[1]!).plan(diffStates(all[1]!, all[2]!), NODE));
     assert.doesNotMatch(script, /flush (map|set)|table/);
-    for (const line of script.trim().split('\n')) assert.match(line, /default\/a\/tcp\/p80|no-endpoint-services|service-ips/, line);
+    for (const line of script.trim().split('\n')) {
+      assert.match(line, /10\.96\.0\.20 \. |spread-tcp-1\b/, line);
+      if (line.startsWith('add rule')) assert.match(line, /^add rule ip podnet (cluster|external)-spread-tcp-1 /, 'only a new pool brings rules');
+    }
+  });
+
+  test('an endpoint more on a pooled port moves it between existing pools: elements only', () => {
+    // c keeps pool tcp-2 in use and d pool tcp-1, so a's move from 1 to 2 endpoints creates and removes no pool.
+    const svcs = [a(), svc('c', { clusterIP: '10.96.0.22', ports: [tcp(80)] }), svc('d', { clusterIP: '10.96.0.23', ports: [tcp(80)] })];
+    const others = [slice('c', [{ port: 80 }], ['10.244.2.5', '10.244.2.6']), slice('d', [{ port: 80 }], ['10.244.2.7'])];
+    const from = buildProxyState(svcs, [slice('a', [{ port: 80 }], ['10.244.2.1']), ...others], NODE);
+    const to = buildProxyState(svcs, [slice('a', [{ port: 80 }], ['10.244.2.1', '10.244.2.2']), ...others], NODE);
+    const script = opsToScript(new AppliedNftTable(from).plan(diffStates(from, to), NODE));
+    assert.doesNotMatch(script, /chain|rule|flush|map ip/);
+    for (const line of script.trim().split('\n')) assert.match(line, /^(add|delete) element ip podnet (service-ips|spread-tcp-[12]) \{ 10\.96\.0\.20 \. /, line);
   });
 
   test('a hairpin pair two Services share stays until the last one lets go', () => {

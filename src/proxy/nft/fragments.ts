@@ -7,11 +7,11 @@
 import { affinitySet, endpointChain, externalChain, serviceChain } from '../names.js';
 import type { Endpoint, ProxyNode, ServicePortState } from '../types.js';
 import type { NftChain, NftSet } from './model.js';
-import { N } from './names.js';
+import { clusterSpreadChain, externalSpreadChain, N, spreadMap, spreadPoolId } from './names.js';
 
 const key = (ip: string, p: ServicePortState, port: number): string => `${ip} . ${p.protocol} . ${port}`;
 
-/** How ClusterIP/external traffic reaches `eps`: affinity lookups, then a random spread. */
+/** How ClusterIP/external traffic of a port with its own chains reaches `eps`: affinity lookups, then a random spread. */
 function spreadRules(p: ServicePortState, eps: Endpoint[]): string[] {
   if (p.affinitySeconds !== undefined) {
     return [
@@ -38,6 +38,8 @@ export interface PortFragment {
   node: ProxyNode;
   chains: NftChain[];
   sets: NftSet[];
+  /** Spread pools (names.ts) its elements lead to; each once. */
+  pools: string[];
   /** [set or map name, key, value]. */
   elements: [string, string, string][];
 }
@@ -53,7 +55,16 @@ const fragments = new WeakMap<ServicePortState, PortFragment>();
 export function renderPort(p: ServicePortState, node: ProxyNode): PortFragment {
   const cached = fragments.get(p);
   if (cached && cached.node === node) return cached;
-  const f: PortFragment = { node, chains: [], sets: [], elements: [] };
+  const f: PortFragment = { node, chains: [], sets: [], pools: [], elements: [] };
+  // Most ports are only elements of shared spread pools; affinity and Local external traffic need chains of their own.
+  const pooled = p.affinitySeconds === undefined && !p.externalLocal;
+  /** Puts `eps` in the pool for their count under (ip . port . slot) and returns the pool. */
+  const spread = (ip: string, port: number, eps: Endpoint[]): string => {
+    const pool = spreadPoolId(p.protocol, eps.length);
+    if (!f.pools.includes(pool)) f.pools.push(pool);
+    eps.forEach((e, i) => f.elements.push([spreadMap(pool), `${ip} . ${port} . ${i}`, `${e.ip} . ${e.port}`]));
+    return pool;
+  };
   const chain = (name: string, rules: string[]) => f.chains.push({ name, rules });
   const { clusterCidr } = node;
   f.elements.push([N.clusterIps, p.clusterIP, '']);
@@ -66,7 +77,11 @@ export function renderPort(p: ServicePortState, node: ProxyNode): PortFragment {
       else if (e.local) f.elements.push([N.hairpin, `${e.ip} . ${e.ip}`, '']);
     }
   };
-  if (p.clusterEndpoints.length) {
+  if (p.clusterEndpoints.length && pooled) {
+    const pool = spread(p.clusterIP, p.port, p.clusterEndpoints);
+    f.elements.push([N.serviceIps, key(p.clusterIP, p, p.port), `goto ${clusterSpreadChain(pool)}`]);
+    useEndpoints(p.clusterEndpoints);
+  } else if (p.clusterEndpoints.length) {
     const svcChain = serviceChain(p);
     chain(svcChain, [
       `ip daddr ${p.clusterIP} ${p.protocol} dport ${p.port} ip saddr != ${clusterCidr} jump ${N.markMasq}`,
@@ -77,10 +92,16 @@ export function renderPort(p: ServicePortState, node: ProxyNode): PortFragment {
   } else {
     f.elements.push([N.noEndpoints, key(p.clusterIP, p, p.port), none]);
   }
-  const externalKeys: [string, string][] = [...p.externalIPs.map((ip) => [N.serviceIps, key(ip, p, p.port)] as [string, string]),
-    ...(p.nodePort ? node.ips.map((ip) => [N.serviceNodePorts, key(ip, p, p.nodePort!)] as [string, string]) : [])];
+  const externalKeys: [string, string, number][] = [...p.externalIPs.map((ip) => [N.serviceIps, ip, p.port] as [string, string, number]),
+    ...(p.nodePort ? node.ips.map((ip) => [N.serviceNodePorts, ip, p.nodePort!] as [string, string, number]) : [])];
   if (externalKeys.length) {
-    if (p.externalEndpoints.length) {
+    if (p.externalEndpoints.length && pooled) {
+      for (const [map, ip, port] of externalKeys) {
+        const pool = spread(ip, port, p.externalEndpoints);
+        f.elements.push([map, key(ip, p, port), `goto ${externalSpreadChain(pool)}`]);
+      }
+      useEndpoints(p.externalEndpoints);
+    } else if (p.externalEndpoints.length) {
       const ext = externalChain(p);
       const rules: string[] = [];
       if (p.externalLocal) {
@@ -96,9 +117,9 @@ export function renderPort(p: ServicePortState, node: ProxyNode): PortFragment {
       rules.push(...spreadRules(p, p.externalEndpoints));
       chain(ext, rules);
       useEndpoints(p.externalEndpoints);
-      for (const [map, k] of externalKeys) f.elements.push([map, k, `goto ${ext}`]);
+      for (const [map, ip, port] of externalKeys) f.elements.push([map, key(ip, p, port), `goto ${ext}`]);
     } else {
-      for (const [, k] of externalKeys) f.elements.push([N.noEndpoints, k, none]);
+      for (const [, ip, port] of externalKeys) f.elements.push([N.noEndpoints, key(ip, p, port), none]);
     }
   }
   for (const [name, e] of endpointsUsed) {

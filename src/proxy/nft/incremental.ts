@@ -2,7 +2,9 @@
  * What the `ip podnet` table holds, per service port (kube-proxy's
  * "previously applied state"), so an incremental sync costs O(change):
  * plan() compares only the changed ports' old and new fragments and emits
- * their chains, affinity sets and map/set elements. Shared elements (a
+ * their chains, affinity sets and map/set elements, and creates or
+ * removes a spread pool when its first port joins or its last leaves (pools
+ * are counted by their users). Shared elements (a
  * hairpin pair two Services use) are reference-counted by owner; when two
  * ports claim one key, the highest port id wins, as in the full render.
  * Pure (no I/O); the backend drops it after a failed transaction.
@@ -14,6 +16,7 @@ import { ruleCount } from './model.js';
 import { sharedSetKind } from './names.js';
 import type { NftOp } from './ops.js';
 import { renderNft } from './render.js';
+import { SPREAD_POOL_RULES, spreadPoolParts } from './spread-pool.js';
 
 type Owners = Map<string, string>; // port id -> the value it wants
 
@@ -21,6 +24,8 @@ export class AppliedNftTable {
   private readonly fragments = new Map<string, PortFragment>();
   /** set name -> element key -> owners. */
   private readonly owners = new Map<string, Map<string, Owners>>();
+  /** Spread pool -> how many ports use it: it exists while that is above 0. */
+  private readonly poolUsers = new Map<string, number>();
   private fixedRules = 0;
   private portRules = 0;
 
@@ -30,7 +35,7 @@ export class AppliedNftTable {
     for (const p of state.ports) this.own(p.id, renderPort(p, state.node));
   }
 
-  get rules(): number { return this.fixedRules + this.portRules; }
+  get rules(): number { return this.fixedRules + this.portRules + this.poolUsers.size * SPREAD_POOL_RULES; }
 
   /** The ops that take the table from what was applied to the changes' `next` states; records them as applied. */
   plan(changes: PortChange[], node: ProxyNode): NftOp[] {
@@ -45,12 +50,20 @@ export class AppliedNftTable {
         touched.set(set, m);
       }
     }
+    const poolsBefore = new Set(this.poolUsers.keys());
     changes.forEach((c, i) => {
       if (before[i]) this.disown(c.id, before[i]!);
       if (after[i]) this.own(c.id, after[i]!);
     });
 
     const ops: NftOp[] = [];
+    // A pool's map and chains come before the elements that lead to them, and go after those are gone.
+    const newPools = [...this.poolUsers.keys()].filter((pool) => !poolsBefore.has(pool)).map((pool) => spreadPoolParts(pool, node.clusterCidr));
+    const gonePools = [...poolsBefore].filter((pool) => !this.poolUsers.has(pool)).map((pool) => spreadPoolParts(pool, node.clusterCidr));
+    for (const { map, chains } of newPools) {
+      ops.push({ op: 'add-set', set: { name: map.name, kind: map.kind, spec: map.spec, dynamic: false } });
+      for (const c of chains) ops.push({ op: 'add-chain', name: c.name }, { op: 'add-rules', chain: c.name, rules: c.rules });
+    }
     const oldChains = new Map(before.flatMap((f) => f?.chains ?? []).map((c) => [c.name, c]));
     const newChains = after.flatMap((f) => f?.chains ?? []);
     const newChainNames = new Set(newChains.map((c) => c.name));
@@ -83,6 +96,11 @@ export class AppliedNftTable {
     for (const c of gone) if (c.rules.length) ops.push({ op: 'flush-chain', name: c.name });
     for (const c of gone) ops.push({ op: 'delete-chain', name: c.name });
     for (const name of oldSets) if (!newSetNames.has(name)) ops.push({ op: 'delete-set', name, kind: 'set' });
+    for (const { map, chains } of gonePools) {
+      for (const c of chains) ops.push({ op: 'flush-chain', name: c.name });
+      for (const c of chains) ops.push({ op: 'delete-chain', name: c.name });
+      ops.push({ op: 'delete-set', name: map.name, kind: 'map' });
+    }
     return ops;
   }
 
@@ -98,6 +116,7 @@ export class AppliedNftTable {
   private own(id: string, f: PortFragment): void {
     this.fragments.set(id, f);
     this.portRules += f.chains.reduce((n, c) => n + c.rules.length, 0);
+    for (const pool of f.pools) this.poolUsers.set(pool, (this.poolUsers.get(pool) ?? 0) + 1);
     for (const [set, k, v] of f.elements) {
       const keys = this.owners.get(set) ?? new Map<string, Owners>();
       this.owners.set(set, keys);
@@ -110,6 +129,10 @@ export class AppliedNftTable {
   private disown(id: string, f: PortFragment): void {
     this.fragments.delete(id);
     this.portRules -= f.chains.reduce((n, c) => n + c.rules.length, 0);
+    for (const pool of f.pools) {
+      const n = (this.poolUsers.get(pool) ?? 0) - 1;
+      if (n > 0) this.poolUsers.set(pool, n); else this.poolUsers.delete(pool);
+    }
     for (const [set, k] of f.elements) {
       const keys = this.owners.get(set);
       const o = keys?.get(k);

@@ -89,7 +89,7 @@ describe('nftables incremental sync', () => {
     assert.deepEqual(diffTables(all[3]!, all[3]!), []);
     const script = opsToScript(diffTables(all[2]!, all[3]!));
     assert.doesNotMatch(script, /flush (map|set)|delete table|flush table/);
-    for (const line of script.trim().split('\n')) assert.match(line, /default\/a\/tcp\/p80|no-endpoint-services|service-ips|hairpin-endpoints/, line);
+    for (const line of script.trim().split('\n')) assert.match(line, /default\/a\/tcp\/p80|no-endpoint-services|service-ips|hairpin-endpoints|spread-tcp-\d+\b/, line);
   });
 
   test('full sync over whatever the table held gives exactly the render, removing stale chains and sets', () => {

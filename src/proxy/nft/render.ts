@@ -1,10 +1,12 @@
 /**
- * Desired proxy state -> the `ip podnet` table, in kube-proxy's nftables
- * shape: verdict maps keyed on address . protocol . port lead to one chain
- * per service port that DNATs with one `numgen random mod K 0` rule per
- * endpoint (no chain per endpoint and no anonymous maps: loading thousands of tiny chains is what made kube-proxy's
- * shape slow; only ClientIP-affinity services keep endpoint chains, since
- * their affinity sets need a statement per endpoint); hairpin traffic is
+ * Desired proxy state -> the `ip podnet` table: verdict maps keyed on
+ * address . protocol . port, as kube-proxy's nftables mode has them, lead
+ * to shared spread pools (names.ts) that DNAT through one map per
+ * (protocol, endpoint count), so a Service is map elements, not chains
+ * and rules; ports with ClientIP affinity or a Local external policy keep
+ * a chain of their own that DNATs with one `numgen random mod K 0` rule
+ * per endpoint (affinity also keeps a chain per endpoint, since its
+ * affinity sets need a statement per endpoint); hairpin traffic is
  * found in postrouting by source == destination;
  * services without endpoints hit a map in filter hooks that rejects;
  * unallocated addresses in the service CIDR are dropped. Pure.
@@ -13,6 +15,7 @@ import type { ProxyState } from '../types.js';
 import { renderPort } from './fragments.js';
 import { emptyTable, type BaseChain, type NftTable } from './model.js';
 import { MASQ_MARK, N, SHARED_SETS } from './names.js';
+import { spreadPoolParts } from './spread-pool.js';
 
 export { MASQ_MARK, N } from './names.js';
 
@@ -60,8 +63,13 @@ export function renderNft(state: ProxyState): NftTable {
   for (const { name, kind, spec } of SHARED_SETS) t.sets.set(name, { name, kind, spec, dynamic: false, elements: new Map() });
   for (const [name, base, rules] of baseChains()) t.chains.set(name, { name, rules, base });
   for (const [name, rules] of fixedChains(state)) t.chains.set(name, { name, rules });
-  for (const p of state.ports) {
-    const f = renderPort(p, state.node);
+  const fragments = state.ports.map((p) => renderPort(p, state.node));
+  for (const pool of new Set(fragments.flatMap((f) => f.pools))) {
+    const parts = spreadPoolParts(pool, state.node.clusterCidr);
+    t.sets.set(parts.map.name, parts.map);
+    for (const c of parts.chains) t.chains.set(c.name, c);
+  }
+  for (const f of fragments) {
     for (const c of f.chains) t.chains.set(c.name, c);
     for (const s of f.sets) t.sets.set(s.name, s);
     for (const [name, k, v] of f.elements) t.sets.get(name)!.elements.set(k, v);

@@ -192,6 +192,20 @@ class Tracer {
         i += 6;
         continue;
       }
+      if (w === 'dnat' && t[i + 1] === 'ip' && t[i + 2] === 'to' && t[i + 3] === 'ip') {
+        // A spread pool: one branch per slot of `ip daddr . P dport . numgen random mod K map @M`; a slot with no element matches nothing.
+        const m = /^ip daddr \. (tcp|udp|sctp) dport \. numgen random mod (\d+) map @(\S+)$/.exec(t.slice(i + 3).join(' ')) ?? fail('dnat map form');
+        if (m[1] !== pkt.proto) fail('the map\'s protocol differs from the l4proto match before it');
+        const map = this.table.sets.get(m[3]!) ?? fail(`no map ${m[3]}`);
+        const outs: [State, Result | 'next'][] = [];
+        for (let slot = 0; slot < Number(m[2]); slot++) {
+          const v = map.elements.get(`${st.daddr} . ${st.dport} . ${slot}`);
+          if (v === undefined) { outs.push([st, 'next']); continue; }
+          const e = /^(\d+\.\d+\.\d+\.\d+) \. (\d+)$/.exec(v) ?? fail(`map value ${v}`);
+          outs.push([{ ...st, dnat: `${e[1]}:${e[2]}`, daddr: e[1]!, dport: Number(e[2]) }, 'accept']);
+        }
+        return outs;
+      }
       if (w === 'dnat' && t[i + 1] === 'ip' && t[i + 2] === 'to' && t[i + 3] === 'numgen') {
         // One branch per entry of `numgen random mod N map { 0 : IP . PORT, ... }`.
         const m = /^numgen random mod (\d+) map \{ (.*) \}$/.exec(t.slice(i + 3).join(' ')) ?? fail('dnat numgen map form');
