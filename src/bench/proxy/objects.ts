@@ -40,12 +40,22 @@ export function serviceObj(name: string, clusterIP: string): ServiceObject {
   };
 }
 
-export function sliceObj(service: string, addresses: string[]): EndpointSliceObject {
+/** The node the proxy under test runs as: the real endpoints (nginx in the pod namespace) are its pods. */
+export const PROXY_NODE = 'bench-node';
+/**
+ * Where the synthetic endpoints live: other nodes, as in a cluster, where a
+ * node hosts about a hundred pods, not a hundred thousand. (Local endpoints
+ * also get a hairpin element each; with all 100,000 local the table had
+ * twice the elements a real node ever holds.)
+ */
+export const REMOTE_NODE = 'bench-other-node';
+
+export function sliceObj(service: string, addresses: string[], nodeName = PROXY_NODE): EndpointSliceObject {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: { name: `${service}-bench`, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': service } },
     addressType: 'IPv4',
     ports: [{ name: 'http', protocol: 'TCP', port: TARGET_PORT }],
-    endpoints: addresses.map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'bench-node' })),
+    endpoints: addresses.map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false }, nodeName })),
   };
 }

@@ -6,7 +6,7 @@
 import { findResource } from '../../api/resources.js';
 import type { KubeClient } from '../../client/client.js';
 import { runPool } from '../apiserver/pool.js';
-import { clusterIpFor, NAMESPACE, serviceObj, sliceObj, syntheticEndpoints } from './objects.js';
+import { clusterIpFor, NAMESPACE, REMOTE_NODE, serviceObj, sliceObj, syntheticEndpoints } from './objects.js';
 
 export const servicesRes = findResource('', 'v1', 'services')!;
 export const slicesRes = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
@@ -26,8 +26,9 @@ export class Population {
     this.services += 1;
   }
 
-  async createSlice(service: string, addresses: string[]): Promise<void> {
-    await this.client.create(slicesRes, NAMESPACE, sliceObj(service, addresses));
+  /** A slice of `addresses` on `nodeName` (default: the proxy's own node, where the real endpoints are). */
+  async createSlice(service: string, addresses: string[], nodeName?: string): Promise<void> {
+    await this.client.create(slicesRes, NAMESPACE, sliceObj(service, addresses, nodeName));
   }
 
   async deleteService(name: string): Promise<void> {
@@ -48,7 +49,7 @@ export class Population {
       const i = indexes[k]!;
       const name = `bg-${String(i).padStart(6, '0')}`;
       await this.createService(name, i);
-      await this.createSlice(name, syntheticEndpoints(i));
+      await this.createSlice(name, syntheticEndpoints(i), REMOTE_NODE);
     });
   }
 }

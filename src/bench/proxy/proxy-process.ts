@@ -8,6 +8,7 @@
  */
 import { KubeClient } from '../../client/client.js';
 import { startServiceProxy, type ProxyMode } from '../../proxy/index.js';
+import { PROXY_NODE } from './objects.js';
 
 export interface ProxyProcessConfig { server: string; token: string; caPem: string; mode: ProxyMode; nodeIp: string }
 
@@ -20,7 +21,7 @@ if (!cfg) {
 }
 const client = new KubeClient({ server: cfg.server, token: cfg.token, caCertPem: cfg.caPem, userAgent: 'podnet-bench-proxy' });
 const proxy = await startServiceProxy({
-  client, nodeName: 'bench-node', nodeIps: [cfg.nodeIp], mode: cfg.mode, metricsPort: 0,
+  client, nodeName: PROXY_NODE, nodeIps: [cfg.nodeIp], mode: cfg.mode, metricsPort: 0,
   log: (m) => process.stderr.write(`${m}\n`),
   onSync: (s) => {
     const line: SyncLine = { ev: 'sync', ...s, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, at: Date.now() };
