@@ -1,6 +1,7 @@
 /**
- * One service port's share of the `ip podnet` table: its own chains and
- * affinity sets, and the elements it puts in the shared sets and maps.
+ * One service port's share of the `ip podnet` table: the elements it puts
+ * in the shared sets and maps, the spread pools those lead to, and, for
+ * affinity or Local external traffic, its own chains and affinity sets.
  * The full render assembles every port's fragment; an incremental sync
  * compares a changed port's old and new fragments. Pure.
  */
