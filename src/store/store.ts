@@ -24,6 +24,8 @@ export interface ListOptions {
   startAfter?: string;
   /** Read as of this revision (0 or undefined: latest). Fails with Compacted if older than the compacted revision. */
   revision?: number;
+  /** Leave `remaining` out: counting the keys after a page costs a walk of all of them. */
+  skipRemaining?: boolean;
 }
 
 export interface ListResult<V = string> {
@@ -32,7 +34,7 @@ export interface ListResult<V = string> {
   revision: number;
   /** True when limit cut the result short. */
   more: boolean;
-  /** Keys left after this page (when more). */
+  /** Keys left after this page (when more, unless skipRemaining). */
   remaining?: number;
 }
 

@@ -161,10 +161,13 @@ export class Registry {
     const prefix = ri.namespaced && p.namespace ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/` : resourcePrefix(ri.group, ri.resource);
     let revision = 0;
     let startAfter: string | undefined;
+    /** Keys left after the previous page, from the continue token: this page's remainder is that less this page. */
+    let leftBefore: number | undefined;
     if (p.continueToken) {
       const tok = decodeContinue(p.continueToken, prefix);
       revision = tok.revision;
       startAfter = tok.startAfter;
+      leftBefore = tok.left;
     } else if (p.resourceVersion && p.resourceVersion !== '0' && p.resourceVersionMatch === 'Exact') {
       revision = parseRevision(p.resourceVersion);
     }
@@ -178,7 +181,8 @@ export class Registry {
       // With a selector a page can come back short: read on until the page is full, as kube's storage does.
       for (;;) {
         const batch = limit ? Math.max(limit - items.length, predicate ? limit * 2 : limit) : 0;
-        const res = await read(prefix, { limit: batch, startAfter, revision });
+        // remainingItemCount is only reported without a selector, and only counted once per paged list.
+        const res = await read(prefix, { limit: batch, startAfter, revision, skipRemaining: !!predicate || leftBefore !== undefined });
         revision = res.revision;
         for (let i = 0; i < res.items.length; i++) {
           const kv = res.items[i]!;
@@ -190,7 +194,7 @@ export class Registry {
           decoded.push(obj);
           if (limit && items.length === limit) {
             more = i < res.items.length - 1 || res.more;
-            if (more && !predicate) remaining = (res.remaining ?? 0) + (res.items.length - 1 - i);
+            if (more && !predicate) remaining = leftBefore !== undefined ? leftBefore - items.length : (res.remaining ?? 0) + (res.items.length - 1 - i);
             break;
           }
         }
@@ -210,7 +214,7 @@ export class Registry {
     }
     const metadata: KList['metadata'] = { resourceVersion: String(revision) };
     if (more && lastKey) {
-      metadata.continue = encodeContinue(revision, lastKey, prefix);
+      metadata.continue = encodeContinue(revision, lastKey, prefix, remaining);
       if (remaining !== undefined) metadata.remainingItemCount = remaining;
     }
     return { kvs: items, decoded, metadata };

@@ -95,7 +95,7 @@ export class SqliteStore implements Store {
     const more = limit > 0 && rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
     const result: ListResult<V> = { items, revision, more };
-    if (more) result.remaining = this.reader.count(prefix, revision, items[items.length - 1].key);
+    if (more && !opts.skipRemaining) result.remaining = this.reader.count(prefix, revision, items[items.length - 1].key);
     return result;
   }
 
