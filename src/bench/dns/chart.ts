@@ -28,7 +28,7 @@ function panel(p: Panel, scales: ScaleResult[], x0: number, w: number, h: number
     });
     out.push(`<text x="${left + i * slot + slot / 2}" y="${top + plotH + 14}" text-anchor="middle" font-size="10">${s.services.toLocaleString('en-US')} Services</text>`);
   });
-  if (p.goal) out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(p.goal.value)}" y2="${y(p.goal.value)}" stroke="#238b45" stroke-dasharray="5,3"/><text x="${left + plotW}" y="${y(p.goal.value) - 3}" text-anchor="end" font-size="10" fill="#238b45">${esc(p.goal.label)}</text>`);
+  if (p.goal) out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(p.goal.value)}" y2="${y(p.goal.value)}" stroke="#238b45" stroke-dasharray="5,3"/><text x="${left + 6}" y="${top + 12}" font-size="10" fill="#238b45">${esc(`dashed: ${p.goal.label}`)}</text>`);
   out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#333"/><line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
   return out.join('\n');
 }

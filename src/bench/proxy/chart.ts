@@ -35,7 +35,7 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
     });
     out.push(`<text x="${left + gi * slot + slot / 2}" y="${top + plotH + 14}" text-anchor="middle" font-size="10">${esc(g.label)}</text>`);
   });
-  out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(p.goal.value)}" y2="${y(p.goal.value)}" stroke="#238b45" stroke-dasharray="5,3"/><text x="${left + plotW}" y="${y(p.goal.value) - 3}" text-anchor="end" font-size="10" fill="#238b45">${esc(p.goal.label)}</text>`);
+  out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(p.goal.value)}" y2="${y(p.goal.value)}" stroke="#238b45" stroke-dasharray="5,3"/><text x="${left + 4}" y="${y(p.goal.value) - 3}" font-size="10" fill="#238b45">${esc(p.goal.label)}</text>`);
   out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#333"/><line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
   return out.join('\n');
 }
@@ -47,12 +47,12 @@ function legend(x: number, y: number, items: [string, string][]): string {
 export function renderChart(ms: ModeSummary[], note: string): string {
   const scales = [...new Set(ms.flatMap((m) => m.latency.map((l) => l.scale)))];
   const latency: Panel = {
-    title: 'API write -> first connection (p50 light, p99 dark)', unit: 'ms', log: true, min: 1, max: 100_000,
+    title: 'Change -> first connection (p50 light, p99 dark)', unit: 'ms', log: true, min: 1, max: 100_000,
     goal: { value: GOALS.latencyP99Ms, label: 'goal p99 < 20 ms' },
     groups: scales.map((s) => ({ label: `${s.toLocaleString('en-US')} Services`, bars: ms.flatMap((m) => { const l = m.latency.find((x) => x.scale === s); const [c1, c2] = COLORS[m.mode]!; return [{ label: `${m.mode} p50`, value: l?.all.p50 ?? NaN, color: c1 }, { label: `${m.mode} p99`, value: l?.all.p99 ?? NaN, color: c2 }]; }) })),
   };
   const full: Panel = {
-    title: 'Full sync (cold light, warm dark); grey: kube-proxy shapes at 5k', unit: 'ms', log: true, min: 10, max: 100_000,
+    title: 'Full sync (cold light, warm dark)', unit: 'ms', log: true, min: 10, max: 100_000,
     goal: { value: GOALS.fullSyncMs, label: 'goal < 1 s' },
     groups: [
       ...ms.map((m) => ({ label: m.mode, bars: (['cold', 'warm'] as const).map((k, i) => ({ label: k, value: m.fullSync.find((f) => f.kind === k)?.syncMs ?? NaN, color: COLORS[m.mode]![i]! })) })),
@@ -61,7 +61,7 @@ export function renderChart(ms: ModeSummary[], note: string): string {
   };
   const rateCounts = [...new Set(ms.flatMap((m) => m.connRate.map((c) => c.services)))];
   const rate: Panel = {
-    title: 'Connections/s via ClusterIP / direct to pod', unit: 'x', log: false, min: 0, max: 1.2,
+    title: 'Conn/s, ClusterIP ÷ direct', unit: 'x', log: false, min: 0, max: 1.2,
     goal: { value: GOALS.connRateRatio, label: 'goal >= 0.95' },
     groups: rateCounts.map((n) => ({ label: `${n.toLocaleString('en-US')} Services`, bars: ms.map((m) => ({ label: m.mode, value: m.connRate.find((c) => c.services === n)?.ratio ?? NaN, color: COLORS[m.mode]![1] })) })),
   };
