@@ -19,9 +19,12 @@ const configMaps = findResource('', 'v1', 'configmaps')!;
 
 test('paging 25 ConfigMaps by 10: every one once, remainingItemCount 15, 5, then none; the rest counted once', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'podnet-paged-'));
-  const server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false });
-  const client = KubeClient.fromKubeconfig(server.kubeconfigPath);
-  t.after(async () => { client.close(); await server.close(); rmSync(dir, { recursive: true, force: true }); });
+  let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
+  let client: KubeClient | undefined;
+  // One hook, in order: the server goes before its state directory, also when the start failed.
+  t.after(async () => { client?.close(); await server?.close(); rmSync(dir, { recursive: true, force: true }); });
+  server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false });
+  client = KubeClient.fromKubeconfig(server.kubeconfigPath);
   // Which paged reads of ConfigMaps asked the store to count what is left.
   const counted: boolean[] = [];
   const store: Store = server.store;

@@ -11,6 +11,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../cluster/layout.js';
+import { backendMtu } from '../../overlay/index.js';
 import { logFile } from '../../cluster/paths.js';
 import { clusterDown, clusterUp, createNamespace, downAll, sh, type Cluster } from './cluster.js';
 import { backgroundCores, measurePaths, startPodEndpoints, startVethPair, type NetTarget, type PathResult, type VethPair } from './netperf.js';
@@ -126,7 +127,7 @@ async function measureNetwork(c: Cluster, o: PodBenchOptions, vethPairs: VethPai
   const b = c.backend;
   const targets: NetTarget[] = [
     { path: `veth (${b} run)`, clientNetns: veth.nsA, iperfIp: veth.ipB, httpIp: veth.ipB, mtu: 1500 },
-    ...(b === 'vxlan' ? [{ path: BARE_VXLAN_PATH, clientNetns: veth.nsA, iperfIp: veth.vxlanIpB, httpIp: veth.vxlanIpB, mtu: 1450 }] : []),
+    ...(b === 'vxlan' ? [{ path: BARE_VXLAN_PATH, clientNetns: veth.nsA, iperfIp: veth.vxlanIpB, httpIp: veth.vxlanIpB, mtu: backendMtu('vxlan') }] : []),
     { path: `${b} same-node`, backend: b, clientNetns: eps.client.netns, iperfIp: eps.iperfIp[n1]!, httpIp: eps.nginxIp[n1]!, mtu: eps.mtu },
     { path: `${b} cross-node`, backend: b, clientNetns: eps.client.netns, iperfIp: eps.iperfIp[n2]!, httpIp: eps.nginxIp[n2]!, mtu: eps.mtu },
   ];

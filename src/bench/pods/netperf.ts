@@ -9,6 +9,7 @@
  * `command`, the nginx image); the clients run in the client pod's network
  * namespace via nsenter, which is what `kubectl exec` would do.
  */
+import { backendMtu, VXLAN_DEVICE, VXLAN_PORT, VXLAN_VNI } from '../../overlay/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -170,13 +171,13 @@ export async function startVethPair(log: (s: string) => void): Promise<VethPair>
     }
     const vx = [[nsA, '10.199.0.1', '10.199.1.1', '02:00:0a:c7:00:01'], [nsB, '10.199.0.2', '10.199.1.2', '02:00:0a:c7:00:02']] as const;
     for (const [ns, local, addr, mac] of vx) {
-      await shOk(['ip', '-n', ns, 'link', 'add', 'podnet.1', 'type', 'vxlan', 'id', '1', 'dstport', '8472', 'local', local, 'dev', ns === nsA ? ifA : ifB, 'nolearning']);
-      await shOk(['ip', '-n', ns, 'link', 'set', 'podnet.1', 'address', mac, 'mtu', '1450', 'up']);
-      await shOk(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'podnet.1']);
+      await shOk(['ip', '-n', ns, 'link', 'add', VXLAN_DEVICE, 'type', 'vxlan', 'id', String(VXLAN_VNI), 'dstport', String(VXLAN_PORT), 'local', local, 'dev', ns === nsA ? ifA : ifB, 'nolearning']);
+      await shOk(['ip', '-n', ns, 'link', 'set', VXLAN_DEVICE, 'address', mac, 'mtu', String(backendMtu('vxlan')), 'up']);
+      await shOk(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', VXLAN_DEVICE]);
     }
     for (const [[ns], [, peerLocal, peerAddr, peerMac]] of [[vx[0], vx[1]], [vx[1], vx[0]]] as const) {
-      await shOk(['ip', '-n', ns, 'neigh', 'add', peerAddr, 'lladdr', peerMac, 'dev', 'podnet.1', 'nud', 'permanent']);
-      await shOk(['bridge', '-n', ns, 'fdb', 'append', peerMac, 'dev', 'podnet.1', 'dst', peerLocal]);
+      await shOk(['ip', '-n', ns, 'neigh', 'add', peerAddr, 'lladdr', peerMac, 'dev', VXLAN_DEVICE, 'nud', 'permanent']);
+      await shOk(['bridge', '-n', ns, 'fdb', 'append', peerMac, 'dev', VXLAN_DEVICE, 'dst', peerLocal]);
     }
     mkdirSync(dir, { recursive: true });
     const logFd = openSync(join(dir, 'servers.log'), 'a');
