@@ -6,16 +6,6 @@ import { loadKubeconfig } from '../client/kubeconfig.js';
 import { nameserversFromResolvConf, parseUpstream, startDns, type PodRecordsMode, type Upstream } from '../dns/index.js';
 import { CliError } from './errors.js';
 
-export const DNS_USAGE = `  podnet dns --kubeconfig FILE | --server URL --token T [--certificate-authority FILE]
-             [--listen ADDR:PORT] [--http-listen ADDR:PORT] [--upstream IP[:PORT],...]
-             [--cluster-domain D] [--pod-records disabled|insecure|verified] [--ttl SECONDS]
-      Serve cluster DNS over UDP and TCP (default 0.0.0.0:53): the Kubernetes
-      DNS spec 1.1.0 records, business names from the podnet.io/dns-names
-      Service annotation, and everything else forwarded to --upstream (default:
-      the nameservers in /etc/resolv.conf). /healthz, /readyz and /metrics on
-      --http-listen (default 0.0.0.0:9153).
-`;
-
 function hostPort(text: string, flag: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
   const port = m ? Number(m[3]) : NaN;

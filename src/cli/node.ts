@@ -9,16 +9,6 @@ import { runOk } from '../host/exec.js';
 import { startNodeAgent } from '../node/agent.js';
 import { CliError } from './errors.js';
 
-export const NODE_USAGE = `  podnet node --server URL --token T [--certificate-authority FILE] [--name N]
-              [--node-ip IP] [--state DIR] [--backend vxlan|host-gw]
-              [--proxy-mode nftables|iptables]
-              [--cluster-dns IP] [--cluster-domain D] [--max-pods N] [--images FILE]
-  podnet node --kubeconfig FILE [...]
-      Run the node agent: registers the Node, runs the pods bound to it
-      (namespaces + processes wired by the CNI plugins), the overlay and the
-      service proxy.
-`;
-
 export async function runNode(args: string[]): Promise<number> {
   let values;
   try {

@@ -41,6 +41,14 @@ export interface InformerOptions<T> {
   transform?(obj: T): T;
   /** List in pages of this many (limit/continue) so a large list is never held whole; default: one request. */
   pageSize?: number;
+  /**
+   * The map to cache objects in, by key (default: a new one). A consumer
+   * that keeps its own table of the same objects by the same key passes
+   * it here, so a large cache is held once. The informer writes it before
+   * calling handlers; the consumer may only repeat those writes (set the
+   * same object, delete the same key), as it does when fed without one.
+   */
+  store?: Map<string, T>;
 }
 
 /** The cache key of an object: "namespace/name", or "name" for cluster-scoped objects. */
@@ -56,7 +64,7 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
 }
 
 export class Informer<T extends KObject = KObject> {
-  private readonly items = new Map<string, T>();
+  private readonly items: Map<string, T>;
   private readonly indices = new Map<string, Map<string, Set<string>>>();
   private readonly handlers: InformerHandlers<T>[] = [];
   private synced = false;
@@ -68,6 +76,7 @@ export class Informer<T extends KObject = KObject> {
   private wake: (() => void) | undefined;
 
   constructor(private readonly client: KubeClient, readonly resource: ResourceRef, private readonly opts: InformerOptions<T> = {}) {
+    this.items = opts.store ?? new Map();
     for (const name of Object.keys(opts.indexers ?? {})) this.indices.set(name, new Map());
   }
 

@@ -7,6 +7,7 @@ import { RRType, Rcode, type Question, type ResourceRecord } from './wire/types.
 import { lowerName } from './wire/name.js';
 import { inZone, undashIp } from './zone/names.js';
 import type { ZoneTable } from './zone/zone.js';
+import type { ClusterIpServices } from './zone/cluster-ips.js';
 import type { BusinessNames } from './zone/business.js';
 import type { PodIndex } from './zone/pod-index.js';
 import { RRsets } from './zone/rrsets.js';
@@ -42,6 +43,7 @@ export class ClusterResolver {
   constructor(
     private readonly cfg: ResolverConfig,
     private readonly zone: ZoneTable,
+    private readonly clusterIps: ClusterIpServices,
     private readonly business: BusinessNames,
     private readonly pods: PodIndex,
   ) {}
@@ -99,12 +101,12 @@ export class ClusterResolver {
     if (this.business.lookup(name, clientNamespace)) return 'business';
     if (inZone(name, this.cfg.domain)) return 'cluster';
     // Reverse names fall through to upstream unless we hold them (CoreDNS's default "fallthrough in-addr.arpa ip6.arpa").
-    if (this.zone.get(name) && REVERSE_ZONES.some((z) => inZone(name, z))) return 'cluster';
+    if (REVERSE_ZONES.some((z) => inZone(name, z)) && (this.zone.get(name) || this.clusterIps.rrsets(name))) return 'cluster';
     return 'none';
   }
 
   private clusterRRsets(name: string): RRsets | undefined {
-    const node = this.zone.get(name);
+    const node = this.zone.get(name) ?? this.clusterIps.rrsets(name);
     if (node) return node.rrsets;
     const podSuffix = `.pod.${this.cfg.domain}`;
     if (this.cfg.podRecords !== 'disabled' && name.endsWith(podSuffix)) return this.podRRsets(name.slice(0, -podSuffix.length), name);
@@ -129,7 +131,7 @@ export class ClusterResolver {
   /** NODATA when the name exists (records of other types, or names below it), else NXDOMAIN; SOA in authority for the cluster zone. */
   private negative(res: LocalAnswer, name: string, where: 'business' | 'cluster'): void {
     if (where === 'business') return; // the name exists; we hold no SOA for business domains
-    const exists = this.zone.exists(name) || this.podNamespaceExists(name);
+    const exists = this.zone.exists(name) || this.clusterIps.exists(name) || this.podNamespaceExists(name);
     if (!exists) res.rcode = Rcode.NXDOMAIN;
     if (inZone(name, this.cfg.domain)) res.authorities.push(this.soa());
   }
@@ -144,8 +146,8 @@ export class ClusterResolver {
   private addNsGlue(res: LocalAnswer): void {
     for (const ns of res.answers) {
       if (ns.type !== RRType.NS) continue;
-      const node = this.zone.get(ns.data as string);
-      for (const t of [RRType.A, RRType.AAAA]) res.additionals.push(...(node?.rrsets.get(t) ?? []));
+      const node = this.clusterRRsets(ns.data as string);
+      for (const t of [RRType.A, RRType.AAAA]) res.additionals.push(...(node?.get(t) ?? []));
     }
   }
 }

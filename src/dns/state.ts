@@ -1,11 +1,14 @@
 /**
- * The DNS tables kept current from object events: Services and
- * EndpointSlices -> cluster zone records and business names; Pods -> the
- * pod-IP index. Each event recomputes only the Service it touches. No I/O:
- * the sync layer feeds it, tests feed it directly.
+ * The DNS tables kept current from object events: Services with
+ * ClusterIPs -> the ClusterIP index (records derived per question);
+ * headless and ExternalName Services with their EndpointSlices -> stored
+ * zone records; annotations -> business names; Pods -> the pod-IP index.
+ * Each event recomputes only the Service it touches. No I/O: the sync
+ * layer feeds it, tests feed it directly.
  */
 import { ClusterResolver, type ResolverConfig } from './resolver.js';
 import { apexRecords } from './zone/apex.js';
+import { ClusterIpServices } from './zone/cluster-ips.js';
 import { BusinessNames, businessClaims, type ClaimOutcome } from './zone/business.js';
 import { LABEL_SERVICE_NAME, type DnsEndpointSlice, type DnsPod, type DnsService } from './zone/objects.js';
 import { PodIndex } from './zone/pod-index.js';
@@ -16,8 +19,14 @@ export class DnsState {
   readonly zone: ZoneTable;
   readonly business = new BusinessNames();
   readonly pods = new PodIndex();
+  readonly clusterIps: ClusterIpServices;
   readonly resolver: ClusterResolver;
-  private readonly services = new Map<string, DnsService>();
+  /**
+   * Services by "namespace/name". The sync layer makes this map the
+   * Services informer's cache, so each Service is held once; the informer
+   * may already have stored an object when its handler calls in here.
+   */
+  readonly services = new Map<string, DnsService>();
   private readonly slicesByService = new Map<string, Map<string, DnsEndpointSlice>>();
   private readonly serviceOfSlice = new Map<string, string>();
   /** Called with the outcome of every business-name change (the sync layer records Events for losers). */
@@ -35,18 +44,27 @@ export class DnsState {
   constructor(readonly cfg: ResolverConfig, serial = Math.floor(Date.now() / 1000)) {
     this.zone = new ZoneTable([cfg.domain, 'in-addr.arpa', 'ip6.arpa']);
     this.zone.replace('@apex', apexRecords(cfg.domain, cfg.ttl, serial));
-    this.resolver = new ClusterResolver(cfg, this.zone, this.business, this.pods);
+    this.clusterIps = new ClusterIpServices(cfg, this.services);
+    this.resolver = new ClusterResolver(cfg, this.zone, this.clusterIps, this.business, this.pods);
   }
 
-  setService(svc: DnsService): void {
-    const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
+  /**
+   * A Service was added or changed; `before` is the object it replaces
+   * (pass it when the map is the informer's cache, which already holds `svc`).
+   */
+  setService(svc: DnsService, before = this.services.get(serviceKey(svc))): void {
+    const key = serviceKey(svc);
     this.services.set(key, svc);
+    if (before && before !== svc && sameDnsView(before, svc)) return; // a write DNS cannot see (labels, status): keep the caches
+    this.clusterIps.update(before === svc ? undefined : before, svc);
     this.recompute(key);
   }
 
-  deleteService(namespace: string, name: string): void {
-    const key = `${namespace}/${name}`;
+  /** A Service was deleted; `last` is its last known state. */
+  deleteService(last: DnsService): void {
+    const key = serviceKey(last);
     this.services.delete(key);
+    this.clusterIps.update(last, undefined);
     this.recompute(key);
   }
 
@@ -61,7 +79,7 @@ export class DnsState {
     if (!m) this.slicesByService.set(svcKey, (m = new Map()));
     m.set(sliceKey, slice);
     this.serviceOfSlice.set(sliceKey, svcKey);
-    this.recompute(svcKey);
+    this.recomputeForSlices(svcKey);
   }
 
   deleteSlice(namespace: string, name: string): void {
@@ -81,16 +99,32 @@ export class DnsState {
     m?.delete(sliceKey);
     if (m && !m.size) this.slicesByService.delete(svcKey);
     this.serviceOfSlice.delete(sliceKey);
-    this.recompute(svcKey);
+    this.recomputeForSlices(svcKey);
+  }
+
+  /** A ClusterIP Service's answers never depend on its endpoints: endpoint churn there changes nothing and keeps the answer caches. */
+  private recomputeForSlices(svcKey: string): void {
+    if (!ClusterIpServices.handles(this.services.get(svcKey))) this.recompute(svcKey);
   }
 
   private recompute(key: string): void {
     const svc = this.services.get(key);
     const slices = [...(this.slicesByService.get(key)?.values() ?? [])];
+    // Usually nothing to store: a ClusterIP Service's records are derived per question.
     this.zone.replace(key, svc ? serviceRecords(svc, slices, this.cfg) : []);
     const outcomes = this.business.setService(key, svc ? businessClaims(svc, slices, this.cfg) : []);
     this.generation++;
     this.answerGeneration++;
     if (outcomes.length) this.onClaims(outcomes);
   }
+}
+
+function serviceKey(svc: DnsService): string {
+  return `${svc.metadata.namespace}/${svc.metadata.name}`;
+}
+
+/** Both objects give the same answers: the slim transform keeps only what DNS reads, so compare that. */
+function sameDnsView(a: DnsService, b: DnsService): boolean {
+  return JSON.stringify(a.spec) === JSON.stringify(b.spec) && JSON.stringify(a.metadata.annotations) === JSON.stringify(b.metadata.annotations)
+    && a.metadata.creationTimestamp === b.metadata.creationTimestamp;
 }

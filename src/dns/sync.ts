@@ -30,7 +30,7 @@ export interface DnsSync {
 
 export function startSync(client: KubeClient, state: DnsState, log: (m: string) => void): DnsSync {
   const onError = (e: unknown) => log(`dns: watch error (retrying): ${(e as Error).message ?? e}`);
-  const services = new Informer<DnsService>(client, res.services, { onError, transform: slimService, pageSize: PAGE_SIZE });
+  const services = new Informer<DnsService>(client, res.services, { onError, transform: slimService, pageSize: PAGE_SIZE, store: state.services });
   const slices = new Informer<DnsEndpointSlice>(client, res.endpointSlices, { onError, transform: slimSlice, pageSize: PAGE_SIZE });
   const pods = new Informer<DnsPod>(client, res.pods, { onError, transform: slimPod, pageSize: PAGE_SIZE });
   const warned = new Set<string>();
@@ -43,16 +43,16 @@ export function startSync(client: KubeClient, state: DnsState, log: (m: string) 
         warned.add(key);
         const [ns, name] = loser.serviceKey.split('/') as [string, string];
         const svc = services.getByName(ns, name);
-        if (svc) void recordEvent(client, log, svc, 'Warning', 'DNSNameConflict',
+        if (svc) void recordEvent(client, log, { ...svc, apiVersion: 'v1', kind: 'Service' }, 'Warning', 'DNSNameConflict',
           `business name "${o.name}" is already served by Service ${o.winner!.serviceKey} (claimed first); remove it from ${'podnet.io/dns-names'} here or from the other Service`, 'podnet-dns');
       }
     }
   };
 
   services.addHandlers({
-    onAdd: (s) => state.setService(s),
-    onUpdate: (_o, s) => state.setService(s),
-    onDelete: (s) => state.deleteService(s.metadata.namespace!, s.metadata.name!),
+    onAdd: (s) => state.setService(s, undefined),
+    onUpdate: (o, s) => state.setService(s, o),
+    onDelete: (s) => state.deleteService(s),
   });
   slices.addHandlers({
     onAdd: (s) => state.setSlice(s),

@@ -20,8 +20,6 @@ export interface QuestionKey {
   qend: number;
 }
 
-interface Entry { reply: Buffer; shape: number; qend: number; next: Entry | undefined }
-
 /** The UDP payload size we accept from EDNS clients (DNS flag day 2020). */
 export const MAX_UDP = 1232;
 
@@ -71,8 +69,28 @@ export function questionKey(req: Uint8Array, tcp: boolean): QuestionKey | undefi
   return scratch;
 }
 
+/** Replies are copied into chunks of this size; the largest reply kept is much smaller. */
+const CHUNK = 256 * 1024;
+/** Larger replies (big TCP answers) are rare and answered by the full path. */
+export const MAX_CACHED_REPLY = 4096;
+
+/**
+ * The stored replies live in a few large chunks and the per-entry facts in
+ * typed arrays, so an entry is its bytes plus ~20: a Buffer per entry (a
+ * slice of Node's shared 8 KiB pool) pinned whole pools that were mostly
+ * transient replies, ~680 B per entry at 100k names.
+ */
 export class AnswerCache {
-  private readonly buckets = new Map<number, Entry>();
+  /** Question hash -> newest entry with it; older ones chain through `next`. */
+  private readonly newest = new Map<number, number>();
+  private next = new Int32Array(0);
+  private shapeOf = new Int32Array(0);
+  private qendOf = new Uint16Array(0);
+  private lengthOf = new Uint16Array(0);
+  /** chunk index * CHUNK + offset in the chunk. */
+  private offsetOf = new Uint32Array(0);
+  private chunks: Buffer[] = [];
+  private used = CHUNK;
   private count = 0;
 
   constructor(private readonly maxEntries: number) {}
@@ -82,8 +100,10 @@ export class AnswerCache {
   }
 
   clear(): void {
-    this.buckets.clear();
+    this.newest.clear();
     this.count = 0;
+    this.chunks = this.chunks.slice(0, 1); // keep one chunk for the refill; return the rest
+    this.used = this.chunks.length ? 0 : CHUNK;
   }
 
   /**
@@ -91,10 +111,14 @@ export class AnswerCache {
    * case taken from the request), or undefined on a miss.
    */
   answer(req: Uint8Array, key: QuestionKey): Buffer | undefined {
-    for (let e = this.buckets.get(key.hash); e; e = e.next) {
-      if (e.shape !== key.shape || e.qend !== key.qend || !sameQuestion(req, e.reply, key.qend)) continue;
-      const out = Buffer.allocUnsafe(e.reply.length);
-      e.reply.copy(out);
+    for (let e = this.newest.get(key.hash) ?? -1; e >= 0; e = this.next[e]!) {
+      if (this.shapeOf[e] !== key.shape || this.qendOf[e] !== key.qend) continue;
+      const at = this.offsetOf[e]!;
+      const chunk = this.chunks[Math.floor(at / CHUNK)]!;
+      const start = at % CHUNK, length = this.lengthOf[e]!;
+      if (!sameQuestion(req, chunk, start, key.qend)) continue;
+      const out = Buffer.allocUnsafe(length);
+      chunk.copy(out, 0, start, start + length);
       out[0] = req[0]!;
       out[1] = req[1]!;
       out[2] = (out[2]! & 0xfe) | (req[2]! & 0x01);
@@ -105,22 +129,42 @@ export class AnswerCache {
     return undefined;
   }
 
-  /** Stores a copy of `reply` (a serialized answer to the question `key` was read from); ignored once full. */
-  set(key: QuestionKey, reply: Buffer): void {
-    if (this.count >= this.maxEntries) return;
-    const head = this.buckets.get(key.hash);
-    // An exact-size copy: the serializer's buffer is a view of a larger allocation we must not pin.
-    this.buckets.set(key.hash, { reply: Buffer.from(reply), shape: key.shape, qend: key.qend, next: head });
-    this.count++;
+  /** Stores a copy of `reply` (a serialized answer to the question `key` was read from); ignored once full or when too large. */
+  set(key: QuestionKey, reply: Uint8Array): void {
+    if (this.count >= this.maxEntries || reply.length > MAX_CACHED_REPLY) return;
+    if (this.count === this.next.length) this.grow();
+    if (this.used + reply.length > CHUNK) {
+      this.chunks.push(Buffer.allocUnsafeSlow(CHUNK));
+      this.used = 0;
+    }
+    const e = this.count++;
+    const c = this.chunks.length - 1;
+    this.chunks[c]!.set(reply, this.used);
+    this.offsetOf[e] = c * CHUNK + this.used;
+    this.lengthOf[e] = reply.length;
+    this.used += reply.length;
+    this.shapeOf[e] = key.shape;
+    this.qendOf[e] = key.qend;
+    this.next[e] = this.newest.get(key.hash) ?? -1;
+    this.newest.set(key.hash, e);
+  }
+
+  private grow(): void {
+    const size = Math.min(this.maxEntries, Math.max(1024, this.next.length * 2));
+    const widen = <A extends Int32Array | Uint32Array | Uint16Array>(a: A, make: (n: number) => A): A => { const b = make(size); b.set(a); return b; };
+    this.next = widen(this.next, (n) => new Int32Array(n));
+    this.shapeOf = widen(this.shapeOf, (n) => new Int32Array(n));
+    this.qendOf = widen(this.qendOf, (n) => new Uint16Array(n));
+    this.lengthOf = widen(this.lengthOf, (n) => new Uint16Array(n));
+    this.offsetOf = widen(this.offsetOf, (n) => new Uint32Array(n));
   }
 }
 
-/** The question bytes [12, qend) of both messages match: the name ASCII case folded, QTYPE and QCLASS exactly. */
-function sameQuestion(req: Uint8Array, reply: Uint8Array, qend: number): boolean {
-  if (reply.length < qend) return false;
-  for (let i = qend - 4; i < qend; i++) if (req[i] !== reply[i]) return false;
+/** The question bytes [12, qend) of the request and of the reply stored at `at` match: the name ASCII case folded, QTYPE and QCLASS exactly. */
+function sameQuestion(req: Uint8Array, chunk: Uint8Array, at: number, qend: number): boolean {
+  for (let i = qend - 4; i < qend; i++) if (req[i] !== chunk[at + i]) return false;
   for (let i = 12; i < qend - 4; i++) {
-    const a = req[i]!, b = reply[i]!;
+    const a = req[i]!, b = chunk[at + i]!;
     if (a === b) continue;
     const la = a | 0x20;
     if (la !== (b | 0x20) || la < 0x61 || la > 0x7a) return false;

@@ -5,7 +5,7 @@ export interface DnsServicePort { name?: string; port: number; protocol?: string
 export interface DnsService extends KObject {
   spec?: {
     type?: string; clusterIP?: string; clusterIPs?: string[]; externalName?: string;
-    ports?: DnsServicePort[]; publishNotReadyAddresses?: boolean;
+    ports?: readonly Readonly<DnsServicePort>[]; publishNotReadyAddresses?: boolean;
   };
 }
 

@@ -1,9 +1,10 @@
 /**
- * The records one Service (with its EndpointSlices) contributes to the
- * cluster zone, per the Kubernetes DNS-Based Service Discovery spec 1.1.0
- * (section 2.4): ClusterIP -> A/AAAA, SRV per named port, PTR; headless ->
- * A/AAAA per ready endpoint, per-endpoint hostname records, SRV per
- * endpoint, PTR; ExternalName -> CNAME. Pure: same input, same records.
+ * The records a headless or ExternalName Service (with its EndpointSlices)
+ * stores in the cluster zone, per the Kubernetes DNS-Based Service
+ * Discovery spec 1.1.0 (section 2.4): headless -> A/AAAA per ready
+ * endpoint, per-endpoint hostname records, SRV per endpoint, PTR;
+ * ExternalName -> CNAME. ClusterIP Services store nothing: their A/AAAA,
+ * SRV and PTR are derived per question (cluster-ips.ts). Pure.
  */
 import { RRType, type ResourceRecord } from '../wire/types.js';
 import { dashedIp, isValidDomainName, reverseName } from './names.js';
@@ -71,8 +72,8 @@ function srvWeight(n: number): number {
 }
 
 /**
- * The records of one Service in the cluster zone. `slices` are the
- * Service's EndpointSlices (only read for headless Services).
+ * The stored records of one Service in the cluster zone (none for a
+ * ClusterIP Service). `slices` are the Service's EndpointSlices.
  */
 export function serviceRecords(svc: DnsService, slices: readonly DnsEndpointSlice[], p: ZoneParams): ResourceRecord[] {
   const fqdn = serviceFqdn(svc, p.domain);
@@ -82,25 +83,8 @@ export function serviceRecords(svc: DnsService, slices: readonly DnsEndpointSlic
     if (target && isValidDomainName(target)) out.push({ name: fqdn, type: RRType.CNAME, class: IN, ttl: p.ttl, data: target });
     return out;
   }
-  if (!isHeadless(svc)) {
-    const ips = clusterIPs(svc);
-    for (const ip of ips) out.push(addressRecord(fqdn, ip, p.ttl));
-    if (ips.length) {
-      for (const port of svc.spec?.ports ?? []) {
-        const prefix = srvPrefix(port.name, port.protocol);
-        if (prefix) out.push({ name: `${prefix}.${fqdn}`, type: RRType.SRV, class: IN, ttl: p.ttl, data: { priority: 0, weight: 100, port: port.port, target: fqdn } });
-      }
-      for (const ip of ips) {
-        const rev = reverseName(ip);
-        if (rev) out.push({ name: rev, type: RRType.PTR, class: IN, ttl: p.ttl, data: fqdn });
-      }
-    }
-    // The cluster DNS Service also names the zone's nameserver (apex NS target).
-    if (svc.metadata.namespace === 'kube-system' && svc.metadata.name === 'kube-dns') {
-      for (const ip of ips) out.push(addressRecord(`ns.dns.${p.domain}`, ip, p.ttl));
-    }
-    return out;
-  }
+  // ClusterIP Services' records are derived per question (cluster-ips.ts), not stored.
+  if (!isHeadless(svc)) return out;
   const ready = readyAddresses(svc, slices);
   for (const a of ready) out.push(addressRecord(fqdn, a.ip, p.ttl));
   const hostnames = new Set<string>();

@@ -2,17 +2,39 @@
  * Informer transforms: the fields DNS reads, nothing else. A Service as the
  * API serves it is ~30 JS objects (managedFields, selector, status, ...);
  * at 100k Services the full objects alone would be hundreds of MB. Keeps
- * what the cache needs (name, namespace, uid, resourceVersion), what the
- * records and business names need, and apiVersion/kind for Events.
+ * what the cache needs (name, namespace, resourceVersion) and what the
+ * records and business names need; uid and creationTimestamp only on a
+ * Service with business names (the oldest claim wins; Events name the
+ * loser). Namespaces and port lists repeat across thousands of Services,
+ * so one copy of each is shared.
  */
 import type { KObject, ObjectMeta } from '../../api/meta.js';
-import { ANNOTATION_DNS_NAMES, ANNOTATION_DNS_SCOPE, LABEL_SERVICE_NAME, type DnsEndpointSlice, type DnsPod, type DnsService } from './objects.js';
+import { ANNOTATION_DNS_NAMES, ANNOTATION_DNS_SCOPE, LABEL_SERVICE_NAME, type DnsEndpointSlice, type DnsPod, type DnsService, type DnsServicePort } from './objects.js';
+
+/** Values seen many times, one copy each; bounded, so churn of unique values cannot grow it without limit. */
+class Interner<T> {
+  private readonly seen = new Map<string, T>();
+  constructor(private readonly limit: number) {}
+  get(key: string, make: () => T): T {
+    const hit = this.seen.get(key);
+    if (hit !== undefined) return hit;
+    const v = make();
+    if (this.seen.size < this.limit) this.seen.set(key, v);
+    return v;
+  }
+}
+
+const namespaces = new Interner<string>(10_000);
+const portLists = new Interner<readonly Readonly<DnsServicePort>[]>(10_000);
 
 function slimMeta(m: ObjectMeta, keepAnnotations: readonly string[], keepLabels: readonly string[]): ObjectMeta {
-  const out: ObjectMeta = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
-  if (m.creationTimestamp) out.creationTimestamp = m.creationTimestamp;
+  const out: ObjectMeta = { name: m.name, namespace: m.namespace === undefined ? undefined : namespaces.get(m.namespace, () => m.namespace!), resourceVersion: m.resourceVersion };
   const annotations = pick(m.annotations, keepAnnotations);
-  if (annotations) out.annotations = annotations;
+  if (annotations) {
+    out.annotations = annotations;
+    out.uid = m.uid;
+    if (m.creationTimestamp) out.creationTimestamp = m.creationTimestamp;
+  }
   const labels = pick(m.labels, keepLabels);
   if (labels) out.labels = labels;
   return out;
@@ -37,8 +59,11 @@ export function slimService(s: DnsService): DnsService {
   if (spec.externalName) out.externalName = spec.externalName;
   if (spec.publishNotReadyAddresses) out.publishNotReadyAddresses = true;
   // Only named ports make SRV records.
-  const ports = spec.ports?.filter((p) => p.name).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol }));
-  if (ports?.length) out.ports = ports;
+  const named = spec.ports?.filter((p) => p.name);
+  if (named?.length) {
+    const key = named.map((p) => `${p.name}/${p.protocol ?? 'TCP'}/${p.port}`).join(',');
+    out.ports = portLists.get(key, () => Object.freeze(named.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }))));
+  }
   // List items may come without apiVersion/kind; Events about the Service need them.
   return { apiVersion: 'v1', kind: 'Service', metadata: slimMeta(s.metadata, SERVICE_ANNOTATIONS, []), spec: out };
 }
