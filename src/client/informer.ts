@@ -49,6 +49,12 @@ export interface InformerOptions<T> {
    * same object, delete the same key), as it does when fed without one.
    */
   store?: Map<string, T>;
+  /**
+   * The cache key of an object (default: keyOf, "namespace/name"). A
+   * transform that already holds the key string returns it here, so each
+   * cached object costs one key string, not two.
+   */
+  key?(obj: T): string;
 }
 
 /** The cache key of an object: "namespace/name", or "name" for cluster-scoped objects. */
@@ -177,7 +183,7 @@ export class Informer<T extends KObject = KObject> {
     if (this.stopped) return;
     const seen = new Set<string>();
     for (const item of items) {
-      const key = keyOf(item);
+      const key = this.keyFor(item);
       seen.add(key);
       this.apply('ADDED', item, false);
     }
@@ -232,7 +238,7 @@ export class Informer<T extends KObject = KObject> {
 
   private apply(type: Exclude<WatchEvent['type'], 'BOOKMARK' | 'ERROR'>, obj: T, fresh = true): void {
     if (fresh && this.opts.transform) obj = this.opts.transform(obj);
-    const key = keyOf(obj);
+    const key = this.keyFor(obj);
     const old = this.items.get(key);
     if (type === 'DELETED') {
       if (!old) return;
@@ -246,6 +252,10 @@ export class Informer<T extends KObject = KObject> {
     this.reindex(key, old, obj);
     if (old) this.emit((h) => h.onUpdate?.(old, obj));
     else this.emit((h) => h.onAdd?.(obj));
+  }
+
+  private keyFor(obj: T): string {
+    return this.opts.key ? this.opts.key(obj) : keyOf(obj);
   }
 
   private reindex(key: string, oldObj: T | undefined, newObj: T | undefined): void {

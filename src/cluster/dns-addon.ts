@@ -9,6 +9,7 @@ import type { KObject } from '../api/meta.js';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
+import { DNS_NODE_OPTIONS } from '../dns/node-options.js';
 
 export const DNS_NAMESPACE = 'kube-system';
 export const DNS_SERVICE = 'kube-dns';
@@ -68,6 +69,7 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
         env: [
           { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },
           { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'NODE_OPTIONS', value: DNS_NODE_OPTIONS.join(' ') },
         ],
         ports: [
           { name: 'dns', containerPort: 53, protocol: 'UDP' },

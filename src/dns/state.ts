@@ -14,6 +14,7 @@ import { LABEL_SERVICE_NAME, type DnsEndpointSlice, type DnsPod, type DnsService
 import { PodIndex } from './zone/pod-index.js';
 import { serviceRecords } from './zone/records.js';
 import { ZoneTable } from './zone/zone.js';
+import { slimServiceKey } from './zone/slim.js';
 
 export class DnsState {
   readonly zone: ZoneTable;
@@ -52,8 +53,8 @@ export class DnsState {
    * A Service was added or changed; `before` is the object it replaces
    * (pass it when the map is the informer's cache, which already holds `svc`).
    */
-  setService(svc: DnsService, before = this.services.get(serviceKey(svc))): void {
-    const key = serviceKey(svc);
+  setService(svc: DnsService, before = this.services.get(slimServiceKey(svc))): void {
+    const key = slimServiceKey(svc);
     this.services.set(key, svc);
     if (before && before !== svc && sameDnsView(before, svc)) return; // a write DNS cannot see (labels, status): keep the caches
     this.clusterIps.update(before === svc ? undefined : before, svc);
@@ -62,7 +63,7 @@ export class DnsState {
 
   /** A Service was deleted; `last` is its last known state. */
   deleteService(last: DnsService): void {
-    const key = serviceKey(last);
+    const key = slimServiceKey(last);
     this.services.delete(key);
     this.clusterIps.update(last, undefined);
     this.recompute(key);
@@ -119,12 +120,14 @@ export class DnsState {
   }
 }
 
-function serviceKey(svc: DnsService): string {
-  return `${svc.metadata.namespace}/${svc.metadata.name}`;
+
+/** Both versions give the same answers: every field DNS reads is equal. */
+function sameDnsView(a: DnsService, b: DnsService): boolean {
+  return dnsView(a) === dnsView(b);
 }
 
-/** Both objects give the same answers: the slim transform keeps only what DNS reads, so compare that. */
-function sameDnsView(a: DnsService, b: DnsService): boolean {
-  return JSON.stringify(a.spec) === JSON.stringify(b.spec) && JSON.stringify(a.metadata.annotations) === JSON.stringify(b.metadata.annotations)
-    && a.metadata.creationTimestamp === b.metadata.creationTimestamp;
+function dnsView(s: DnsService): string {
+  const spec = s.spec ?? {};
+  return JSON.stringify([spec.type, spec.clusterIP, spec.clusterIPs, spec.externalName, spec.publishNotReadyAddresses, spec.ports,
+    s.metadata.annotations, s.metadata.creationTimestamp, s.metadata.uid]);
 }

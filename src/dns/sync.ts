@@ -12,7 +12,7 @@ import { Informer, keyOf } from '../client/informer.js';
 import type { DnsState } from './state.js';
 import type { ClaimOutcome } from './zone/business.js';
 import type { DnsEndpointSlice, DnsPod, DnsService } from './zone/objects.js';
-import { slimPod, slimService, slimSlice } from './zone/slim.js';
+import { slimPod, slimService, slimServiceKey, slimSlice } from './zone/slim.js';
 
 const res = {
   services: findResource('', 'v1', 'services')!,
@@ -20,7 +20,7 @@ const res = {
   endpointSlices: findResource('discovery.k8s.io', 'v1', 'endpointslices')!,
 };
 /** Objects per list page: bounds what is parsed at once on a (re)list of a large cluster. */
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 100;
 
 export interface DnsSync {
   synced(): boolean;
@@ -30,7 +30,7 @@ export interface DnsSync {
 
 export function startSync(client: KubeClient, state: DnsState, log: (m: string) => void): DnsSync {
   const onError = (e: unknown) => log(`dns: watch error (retrying): ${(e as Error).message ?? e}`);
-  const services = new Informer<DnsService>(client, res.services, { onError, transform: slimService, pageSize: PAGE_SIZE, store: state.services });
+  const services = new Informer<DnsService>(client, res.services, { onError, transform: slimService, key: slimServiceKey, pageSize: PAGE_SIZE, store: state.services });
   const slices = new Informer<DnsEndpointSlice>(client, res.endpointSlices, { onError, transform: slimSlice, pageSize: PAGE_SIZE });
   const pods = new Informer<DnsPod>(client, res.pods, { onError, transform: slimPod, pageSize: PAGE_SIZE });
   const warned = new Set<string>();
@@ -43,7 +43,7 @@ export function startSync(client: KubeClient, state: DnsState, log: (m: string) 
         warned.add(key);
         const [ns, name] = loser.serviceKey.split('/') as [string, string];
         const svc = services.getByName(ns, name);
-        if (svc) void recordEvent(client, log, { ...svc, apiVersion: 'v1', kind: 'Service' }, 'Warning', 'DNSNameConflict',
+        if (svc) void recordEvent(client, log, svc, 'Warning', 'DNSNameConflict',
           `business name "${o.name}" is already served by Service ${o.winner!.serviceKey} (claimed first); remove it from ${'podnet.io/dns-names'} here or from the other Service`, 'podnet-dns');
       }
     }

@@ -14,6 +14,7 @@ import { loadAverage, markCpu, runCpu, type LoadAverage } from './host-load.js';
 import { hostsFile, queryFile, serviceFqdn, serviceIp } from './names.js';
 import type { DnsBenchOptions } from './options.js';
 import { startDnsmasq, startPodnetDns, type DnsServer } from './servers.js';
+import { DNS_NODE_OPTIONS } from '../../dns/node-options.js';
 
 export type ServerKind = 'dnsmasq' | 'podnet';
 
@@ -69,7 +70,7 @@ export async function runScale(ctx: ScaleContext, services: number, createS: num
     started.push(dnsmasq);
     const dnsmasqStartS = (performance.now() - t) / 1000;
     t = performance.now();
-    const podnet = await startPodnetDns({ ...ctx.api, tmp, cpus: opts.serverCpus, nodeArgs: opts.dnsNodeArgs, verbose: opts.verbose, readyName, readyIp });
+    const podnet = await startPodnetDns({ ...ctx.api, tmp, cpus: opts.serverCpus, nodeArgs: [...DNS_NODE_OPTIONS, ...opts.dnsNodeArgs], verbose: opts.verbose, readyName, readyIp });
     started.push(podnet);
     const podnetStartS = (performance.now() - t) / 1000;
     const idle = { dnsmasq: dnsmasq.child.memory(), podnet: podnet.child.memory() };

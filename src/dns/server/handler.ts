@@ -8,6 +8,7 @@
  * parsed question (name, type, EDNS shape[, namespace]).
  */
 import { AnswerCache, MAX_UDP, questionKey } from './answer-cache.js';
+import { DirectAnswers } from './direct-answer.js';
 import { getEdns, optRecord } from '../wire/edns.js';
 import { lowerName } from '../wire/name.js';
 import { parseMessage, serializeMessage } from '../wire/message.js';
@@ -34,15 +35,18 @@ export class DnsHandler {
   private readonly answerCacheSize: number;
   private readonly fast: AnswerCache;
   private fastGeneration = -1;
+  private readonly direct: DirectAnswers;
 
   constructor(private readonly d: HandlerDeps) {
     this.answerCacheSize = d.answerCacheSize ?? 50_000;
     this.fast = new AnswerCache(d.fastCacheSize ?? 200_000);
+    this.direct = new DirectAnswers(d.state.cfg.domain, d.state.cfg.ttl, d.state.services);
   }
 
   /**
-   * The reply to a repeat of a cached cluster question, synchronously and
-   * without parsing; undefined means "call handle()".
+   * The reply to a ClusterIP Service's A/AAAA question or to a repeat of a
+   * cached cluster question, synchronously and without parsing; undefined
+   * means "call handle()".
    */
   answerFast(req: Buffer, tcp: boolean): Buffer | undefined {
     const started = performance.now();
@@ -51,15 +55,17 @@ export class DnsHandler {
       this.fast.clear();
       this.fastGeneration = gen;
     }
-    if (this.fast.size === 0) return undefined;
     const key = questionKey(req, tcp);
     if (!key) return undefined;
-    const qtype = (req[key.qend - 4]! << 8) | req[key.qend - 3]!;
-    const out = this.fast.answer(req, key);
-    if (!out) return undefined;
+    let out = this.d.synced() ? this.direct.answer(req, key) : undefined;
     const m = this.d.metrics;
+    if (!out && this.fast.size > 0) {
+      out = this.fast.answer(req, key);
+      if (out) m.answerCacheHits++;
+    }
+    if (!out) return undefined;
+    const qtype = (req[key.qend - 4]! << 8) | req[key.qend - 3]!;
     m.request(tcp ? 'tcp' : 'udp', qtype);
-    m.answerCacheHits++;
     m.response(out[3]! & 0xf, (performance.now() - started) / 1000);
     return out;
   }

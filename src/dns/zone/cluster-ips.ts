@@ -14,22 +14,11 @@ import { reverseName } from './names.js';
 import type { DnsService } from './objects.js';
 import { clusterIPs, serviceFqdn, type ZoneParams } from './records.js';
 import { RRsets } from './rrsets.js';
+import { ipv4ToInt32 } from './slim-service.js';
 
 const IN = 1;
 const V4_REVERSE = '.in-addr.arpa';
 const V6_REVERSE = '.ip6.arpa';
-
-/** "a.b.c.d" -> int32 (a Map key without a heap number), undefined for anything else. */
-function ipv4Key(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = (n << 8) | Number(p);
-  }
-  return n | 0;
-}
 
 function addCount<K>(m: Map<K, number>, k: K, delta: number): void {
   const v = (m.get(k) ?? 0) + delta;
@@ -70,7 +59,7 @@ export class ClusterIpServices {
     this.total += delta;
     addCount(this.perNamespace, svc.metadata.namespace!, delta);
     for (const ip of clusterIPs(svc)) {
-      const v4 = ipv4Key(ip);
+      const v4 = ipv4ToInt32(ip);
       if (v4 !== undefined) {
         // Two Services never share a ClusterIP (the allocator); if they do, the last indexed answers PTR.
         if (delta > 0) this.byV4.set(v4, svc);
@@ -156,7 +145,7 @@ export class ClusterIpServices {
     if (name.endsWith(V6_REVERSE)) svc = this.byV6.get(name);
     else {
       const octets = name.slice(0, -V4_REVERSE.length).split('.');
-      const ip = octets.length === 4 ? ipv4Key(octets.reverse().join('.')) : undefined;
+      const ip = octets.length === 4 ? ipv4ToInt32(octets.reverse().join('.')) : undefined;
       svc = ip === undefined ? undefined : this.byV4.get(ip);
     }
     if (!svc) return undefined;
@@ -170,7 +159,7 @@ export class ClusterIpServices {
     if (name === V4_REVERSE.slice(1)) return this.v4Count > 0;
     const octets = name.slice(0, -V4_REVERSE.length).split('.');
     if (octets.length > 3) return false;
-    const key = ipv4Key([...octets.reverse(), ...Array(4 - octets.length).fill('0')].join('.'));
+    const key = ipv4ToInt32([...octets.reverse(), ...Array(4 - octets.length).fill('0')].join('.'));
     if (key === undefined) return false;
     const level = octets.length - 1;
     return this.v4Prefix[level]!.has(key >>> (24 - 8 * level));

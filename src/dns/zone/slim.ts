@@ -10,6 +10,7 @@
  */
 import type { KObject, ObjectMeta } from '../../api/meta.js';
 import { ANNOTATION_DNS_NAMES, ANNOTATION_DNS_SCOPE, LABEL_SERVICE_NAME, type DnsEndpointSlice, type DnsPod, type DnsService, type DnsServicePort } from './objects.js';
+import { SlimRareService, SlimService, ipv4ToInt32, type RareServiceFields } from './slim-service.js';
 
 /** Values seen many times, one copy each; bounded, so churn of unique values cannot grow it without limit. */
 class Interner<T> {
@@ -51,21 +52,41 @@ const SERVICE_ANNOTATIONS = [ANNOTATION_DNS_NAMES, ANNOTATION_DNS_SCOPE];
 
 export function slimService(s: DnsService): DnsService {
   const spec = s.spec ?? {};
-  const out: DnsService['spec'] = {};
-  if (spec.type && spec.type !== 'ClusterIP') out.type = spec.type;
+  const m = s.metadata;
+  const rare: RareServiceFields = {};
+  if (spec.type && spec.type !== 'ClusterIP') rare.type = spec.type;
   // clusterIPs repeats clusterIP in single-stack Services: keep the list only when it says more.
-  if (spec.clusterIPs && spec.clusterIPs.length > 1) out.clusterIPs = spec.clusterIPs;
-  else if (spec.clusterIP ?? spec.clusterIPs?.[0]) out.clusterIP = spec.clusterIP ?? spec.clusterIPs![0];
-  if (spec.externalName) out.externalName = spec.externalName;
-  if (spec.publishNotReadyAddresses) out.publishNotReadyAddresses = true;
+  let ipv4: number | undefined;
+  if (spec.clusterIPs && spec.clusterIPs.length > 1) rare.clusterIPs = spec.clusterIPs;
+  else {
+    const ip = spec.clusterIP ?? spec.clusterIPs?.[0];
+    if (ip) ipv4 = ipv4ToInt32(ip);
+    if (ip && ipv4 === undefined) rare.clusterIP = ip;
+  }
+  if (spec.externalName) rare.externalName = spec.externalName;
+  if (spec.publishNotReadyAddresses) rare.publishNotReadyAddresses = true;
+  const annotations = pick(m.annotations, SERVICE_ANNOTATIONS);
+  if (annotations) {
+    rare.annotations = annotations;
+    rare.uid = m.uid;
+    if (m.creationTimestamp) rare.creationTimestamp = m.creationTimestamp;
+  }
   // Only named ports make SRV records.
   const named = spec.ports?.filter((p) => p.name);
+  let ports: readonly Readonly<DnsServicePort>[] | undefined;
   if (named?.length) {
     const key = named.map((p) => `${p.name}/${p.protocol ?? 'TCP'}/${p.port}`).join(',');
-    out.ports = portLists.get(key, () => Object.freeze(named.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }))));
+    ports = portLists.get(key, () => Object.freeze(named.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }))));
   }
-  // List items may come without apiVersion/kind; Events about the Service need them.
-  return { apiVersion: 'v1', kind: 'Service', metadata: slimMeta(s.metadata, SERVICE_ANNOTATIONS, []), spec: out };
+  const key = `${m.namespace ?? ''}/${m.name ?? ''}`;
+  return (Object.keys(rare).length
+    ? new SlimRareService(key, m.resourceVersion, ipv4, ports, rare)
+    : new SlimService(key, m.resourceVersion, ipv4, ports)) as DnsService;
+}
+
+/** The informer's cache key of a slim Service: the string it already holds. */
+export function slimServiceKey(s: DnsService): string {
+  return s instanceof SlimService ? s.key : `${s.metadata.namespace}/${s.metadata.name}`;
 }
 
 export function slimSlice(s: DnsEndpointSlice): DnsEndpointSlice {
