@@ -4,12 +4,23 @@
  * 7766) with an idle timeout and a connection cap so a flood of idle
  * sockets cannot exhaust the process.
  */
-import dgram from 'node:dgram';
 import net from 'node:net';
 import type { DnsHandler } from './handler.js';
+import { loadBatchSocket, startBatchedUdp } from './udp-batched.js';
+import { startDgramUdp, type UdpServer } from './udp-dgram.js';
 
-export interface ListenOptions { host: string; port: number; maxTcpConnections?: number; tcpIdleMs?: number; log?: (m: string) => void }
+export interface ListenOptions {
+  host: string; port: number; maxTcpConnections?: number; tcpIdleMs?: number; log?: (m: string) => void;
+  /** UDP through the native batch socket (default when it is built) or Node's dgram. */
+  udp?: 'batched' | 'dgram';
+}
 export interface Listeners { host: string; port: number; close(): Promise<void> }
+
+/** The UDP side: batched when the native module is there (PODNET_DNS_UDP=dgram forces dgram). */
+function startUdp(handler: DnsHandler, opts: ListenOptions, log: (m: string) => void): Promise<UdpServer> {
+  const kind = opts.udp ?? (process.env.PODNET_DNS_UDP === 'dgram' || !loadBatchSocket() ? 'dgram' : 'batched');
+  return kind === 'batched' ? startBatchedUdp(handler, opts.host, opts.port, log) : startDgramUdp(handler, opts.host, opts.port, log);
+}
 
 /**
  * With port 0 the kernel picks a free UDP port and TCP takes the same
@@ -27,25 +38,8 @@ export async function startListeners(handler: DnsHandler, opts: ListenOptions): 
 
 async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Listeners> {
   const log = opts.log ?? (() => {});
-  const family = net.isIPv6(opts.host) ? 6 : 4;
-  // Replies go to rinfo.address, always an IP literal: resolve it in place. The default
-  // lookup defers every send by a tick (dns.lookup's nextTick), which costs a hop per answer.
-  const lookup = (address: string, _family: unknown, cb: (err: Error | null, address: string, family: number) => void) => cb(null, address, family);
-  const udp = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: false, lookup: lookup as never });
-  udp.on('message', (msg, rinfo) => {
-    // Repeats of cached cluster answers: synchronous, no parse, no promise.
-    const fast = handler.answerFast(msg, false);
-    if (fast) { udp.send(fast, rinfo.port, rinfo.address); return; }
-    handler.handle(msg, rinfo.address, false).then((out) => {
-      if (out) udp.send(out, rinfo.port, rinfo.address);
-    }, (e: Error) => log(`dns: internal error answering ${rinfo.address}: ${e.stack ?? e.message}`));
-  });
-  udp.on('error', (e) => log(`dns: UDP socket error: ${e.message}`));
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(opts.port, opts.host, () => { udp.off('error', reject); resolve(); });
-  });
-  const port = udp.address().port;
+  const udp = await startUdp(handler, opts, log);
+  const port = udp.port;
 
   const sockets = new Set<net.Socket>();
   const maxConns = opts.maxTcpConnections ?? 1000;
@@ -82,7 +76,7 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
       tcp.listen(port, opts.host, () => { tcp.off('error', reject); resolve(); });
     });
   } catch (e) {
-    await new Promise<void>((r) => udp.close(() => r()));
+    await udp.close();
     throw e;
   }
 
@@ -92,7 +86,7 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
     close: async () => {
       for (const s of sockets) s.destroy();
       await Promise.all([
-        new Promise<void>((r) => udp.close(() => r())),
+        udp.close(),
         new Promise<void>((r) => tcp.close(() => r())),
       ]);
     },
