@@ -2,9 +2,8 @@
   "targets": [
     {
       "target_name": "podnet_native",
-      "sources": ["src/native/udp_batch.c"],
-      "cflags": ["-O2", "-Wall", "-Wextra"],
-      "conditions": [["OS!='linux'", { "sources!": ["src/native/udp_batch.c"] }]]
+      "sources": ["src/native/module.c", "src/native/udp_batch.c", "src/native/netfilter.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
     }
   ]
 }

@@ -38,6 +38,8 @@ export interface ApiServerOptions {
   nodeGracePeriodSeconds?: number;
   /** Do not start controllers (tests of the bare API). */
   controllers?: boolean;
+  /** How often the ClusterIP / NodePort allocations are checked against the Services (ms; 0: never). */
+  allocationRepairMs?: number;
 }
 
 export interface RunningApiServer {
@@ -123,8 +125,9 @@ async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string
     undo.push(() => started.stop());
     controllersReady = true;
   }
-  const repair = setInterval(() => void allocations.repair(registry).catch(() => undefined), 60_000);
-  repair.unref();
+  const repairMs = opts.allocationRepairMs ?? 60_000;
+  const repair = repairMs > 0 ? setInterval(() => void allocations.repair(registry).catch(() => undefined), repairMs) : undefined;
+  repair?.unref();
 
   return {
     url, kubeconfigPath, adminToken, caCertPem, store,

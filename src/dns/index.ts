@@ -13,7 +13,7 @@ import { startListeners } from './server/listeners.js';
 import { DnsMetrics } from './server/metrics.js';
 import { DnsState } from './state.js';
 import { startSync } from './sync.js';
-import { collectGarbage } from './heap.js';
+import { releaseLoadMemory } from './heap.js';
 
 export { DnsState } from './state.js';
 export { parseUpstream, nameserversFromResolvConf, type Upstream } from './forward/upstream.js';
@@ -51,7 +51,7 @@ export async function startDns(o: DnsOptions): Promise<RunningDns> {
   const metrics = new DnsMetrics();
   const forwarder = new Forwarder({ upstreams: o.upstreams, deadlineMs: o.forwardDeadlineMs });
   const sync = startSync(o.client, state, log);
-  void sync.waitForSync().then(() => setImmediate(collectGarbage));
+  void sync.waitForSync().then(() => setImmediate(releaseLoadMemory));
   const handler = new DnsHandler({ state, forwarder, metrics, synced: () => sync.synced() });
   const listeners = await startListeners(handler, { ...o.listen, log }).catch(async (e: Error) => {
     await sync.stop();

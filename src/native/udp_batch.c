@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <node_api.h>
+#include "native.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -315,11 +316,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return obj;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+void register_udp_batch(napi_env env, napi_value exports) {
   napi_value fn;
-  if (napi_create_function(env, "open", NAPI_AUTO_LENGTH, js_open, NULL, &fn) != napi_ok) return NULL;
-  napi_set_named_property(env, exports, "open", fn);
-  return exports;
+  if (napi_create_function(env, "open", NAPI_AUTO_LENGTH, js_open, NULL, &fn) == napi_ok) napi_set_named_property(env, exports, "open", fn);
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,7 +1,9 @@
 /**
  * The API server alone, as its own process: `startApiServer` with the
  * controllers off, so the benchmark measures the API and store without the
- * controllers' own writes (EndpointSlices for every Service, scheduling).
+ * controllers' own writes (EndpointSlices for every Service, scheduling),
+ * nor the allocation repair, which lists every Service once a minute and
+ * at 100,000 Services would land in the middle of some measured runs.
  * Prints the same "listening on URL" line as `podnet apiserver` and stops
  * on SIGTERM/SIGINT. Usage: node bare-server.js --state DIR --listen HOST:PORT
  */
@@ -15,7 +17,7 @@ if (!values.state) {
   process.exit(2);
 }
 const { host, port } = parseListen(values.listen!);
-const server = await startApiServer({ stateDir: values.state, host, port, controllers: false });
+const server = await startApiServer({ stateDir: values.state, host, port, controllers: false, allocationRepairMs: 0 });
 process.stdout.write(`podnet apiserver (no controllers) listening on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
 await new Promise<void>((resolve) => {
   process.once('SIGINT', resolve);

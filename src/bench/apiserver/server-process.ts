@@ -35,6 +35,8 @@ export interface SpawnOptions {
   nodeArgs: string[];
   /** Echo the server's stderr (and stdout after startup) to ours. */
   verbose: boolean;
+  /** taskset CPU list to pin the server to (a bench keeps it off the CPUs it measures on). */
+  cpus?: string;
 }
 
 const BIN = fileURLToPath(new URL('../../../bin/podnet', import.meta.url));
@@ -44,7 +46,10 @@ const STARTUP_TIMEOUT_MS = 60_000;
 export async function spawnApiServer(opts: SpawnOptions): Promise<ServerProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'podnet-bench-'));
   const entry = opts.mode === 'cli' ? [BIN, 'apiserver'] : [BARE];
-  const child = spawn(process.execPath, [...opts.nodeArgs, ...entry, '--state', stateDir, '--listen', '127.0.0.1:0'], {
+  const argv = [process.execPath, ...opts.nodeArgs, ...entry, '--state', stateDir, '--listen', '127.0.0.1:0'];
+  // taskset execs the server, so the child's pid is the server's.
+  const [cmd, ...args] = opts.cpus ? ['taskset', '-c', opts.cpus, ...argv] : argv;
+  const child = spawn(cmd!, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = false;

@@ -60,7 +60,8 @@ async function main(): Promise<number> {
   try {
     const loadStart = loadAverage();
     log(`bench/dns: scales ${opts.scales.join(', ')}; servers on CPUs ${opts.serverCpus || 'any'}, dnsperf on ${opts.clientCpus || 'any'}; load average ${loadStart.one} ${loadStart.five} ${loadStart.fifteen}`);
-    api = await spawnApiServer({ mode: 'bare', nodeArgs: [], verbose: opts.verbose });
+    // The API server shares the client's CPUs, off the measured servers' CPU.
+    api = await spawnApiServer({ mode: 'bare', nodeArgs: [], verbose: opts.verbose, cpus: opts.clientCpus || undefined });
     client = new BenchClient(api.url, api.token, api.caPem, opts.concurrency);
     await createNamespaces(client, opts.namespaces);
     const results: ScaleResult[] = [];

@@ -1,7 +1,7 @@
 /**
  * One scale: both servers up with the same N names, then alternating
- * saturating dnsperf runs (dnsmasq, podnet, dnsmasq, ...), a fixed-rate
- * latency run against each, memory of each, and podnet's change latency.
+ * saturating dnsperf runs (dnsmasq, podnet, dnsmasq, ...), alternating
+ * fixed-rate latency runs, memory of each, and podnet's change latency.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,12 +27,13 @@ export interface ThroughputRun {
   load: LoadAverage;
 }
 
-export interface LatencyRun { server: ServerKind; qps: number; offeredQps: number; lost: number; latencyMs: Summary; otherCores: number }
+export interface LatencyRun { server: ServerKind; round: number; qps: number; offeredQps: number; lost: number; latencyMs: Summary; otherCores: number }
 
 export interface ServerFigures {
   server: ServerKind;
   /** Median of the throughput rounds. */
   qps: number;
+  /** The latency run with the median p99 of the rounds (a single run's p99 at ~0.2 ms moves by half between runs). */
   latency: LatencyRun;
   /** RSS once serving (after the runs) and the peak since start, MiB. */
   memory: Memory;
@@ -47,6 +48,7 @@ export interface ScaleResult {
   loadBefore: LoadAverage;
   createS: number;
   runs: ThroughputRun[];
+  latencyRuns: LatencyRun[];
   servers: ServerFigures[];
   changes: ChangeResult[];
 }
@@ -95,15 +97,24 @@ export async function runScale(ctx: ScaleContext, services: number, createS: num
       }
     }
 
+    const latencyRuns: LatencyRun[] = [];
+    for (let round = 1; round <= opts.rounds; round++) {
+      for (const kind of ['dnsmasq', 'podnet'] as const) {
+        const s = servers[kind];
+        const a = markCpu(s.child.pid);
+        const r = await runDnsperf({ ...base, host: s.host, port: s.port, seconds: opts.latencySeconds, qps: opts.latencyQps, perQuery: true });
+        const cpu = runCpu(a, markCpu(s.child.pid), r.cpuS);
+        const run: LatencyRun = { server: kind, round, qps: r.qps, offeredQps: opts.latencyQps, lost: r.lost, latencyMs: summarize(Array.from(r.latenciesMs ?? [])), otherCores: cpu.otherCores };
+        latencyRuns.push(run);
+        log(`  latency ${round} at ${opts.latencyQps.toLocaleString('en-US')} q/s ${kind.padEnd(7)} p50 ${run.latencyMs.p50.toFixed(3)} ms  p99 ${run.latencyMs.p99.toFixed(3)} ms  lost ${r.lost}  others ${cpu.otherCores.toFixed(2)} cores`);
+      }
+    }
+
     const figures: ServerFigures[] = [];
     for (const kind of ['dnsmasq', 'podnet'] as const) {
       const s = servers[kind];
-      const a = markCpu(s.child.pid);
-      const r = await runDnsperf({ ...base, host: s.host, port: s.port, seconds: opts.latencySeconds, qps: opts.latencyQps, perQuery: true });
-      const cpu = runCpu(a, markCpu(s.child.pid), r.cpuS);
-      const latency: LatencyRun = { server: kind, qps: r.qps, offeredQps: opts.latencyQps, lost: r.lost, latencyMs: summarize(Array.from(r.latenciesMs ?? [])), otherCores: cpu.otherCores };
-      log(`  latency at ${opts.latencyQps.toLocaleString('en-US')} q/s ${kind.padEnd(7)} p50 ${latency.latencyMs.p50.toFixed(3)} ms  p99 ${latency.latencyMs.p99.toFixed(3)} ms  lost ${r.lost}`);
       const qpsRuns = runs.filter((x) => x.server === kind).map((x) => x.qps).sort((x, y) => x - y);
+      const latency = medianBy(latencyRuns.filter((x) => x.server === kind), (x) => x.latencyMs.p99);
       figures.push({ server: kind, qps: qpsRuns[Math.floor((qpsRuns.length - 1) / 2)]!, latency, memory: s.child.memory(), idleMemory: idle[kind], startS: kind === 'podnet' ? podnetStartS : dnsmasqStartS });
     }
     for (const f of figures) log(`  ${f.server.padEnd(7)} RSS ${f.memory.rssMiB.toFixed(1)} MiB (peak ${f.memory.hwmMiB.toFixed(1)} MiB)`);
@@ -113,8 +124,14 @@ export async function runScale(ctx: ScaleContext, services: number, createS: num
       changes = await measureChanges({ client: ctx.client, host: podnet.host, port: podnet.port, changes: opts.changes, services, namespaces: opts.namespaces, tag: String(services) });
       for (const c of changes) log(`  change visible (${c.kind.padEnd(10)}) p50 ${c.visible.p50.toFixed(1)} ms  p99 ${c.visible.p99.toFixed(1)} ms  max ${c.visible.max.toFixed(1)} ms  (API response p50 ${c.apiResponse.p50.toFixed(1)} ms)  missed ${c.missed}`);
     }
-    return { services, loadBefore, createS, runs, servers: figures, changes };
+    return { services, loadBefore, createS, runs, latencyRuns, servers: figures, changes };
   } finally {
     for (const s of started.reverse()) await s.child.stop();
   }
+}
+
+/** The element whose key is the (lower) median. */
+function medianBy<T>(items: T[], key: (x: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }

@@ -11,7 +11,8 @@ import { Forwarder } from '../forward/forwarder.js';
 import { DnsHandler } from './handler.js';
 import { DnsMetrics } from './metrics.js';
 import { startListeners } from './listeners.js';
-import { addressText, loadBatchSocket } from './udp-batched.js';
+import { loadNative } from '../../native/native.js';
+import { addressText } from './udp-batched.js';
 import { slimService } from '../zone/slim.js';
 import { query } from '../testing/clients.js';
 import { parseMessage, serializeMessage } from '../wire/message.js';
@@ -58,7 +59,7 @@ async function burst(host: string, port: number, clients: number, perClient: num
 }
 
 for (const udp of ['batched', 'dgram'] as const) {
-  test(`UDP (${udp}): 20 clients with 8 queries each in flight get their own answers`, { skip: udp === 'batched' && !loadBatchSocket() ? 'native module not built' : false }, async () => {
+  test(`UDP (${udp}): 20 clients with 8 queries each in flight get their own answers`, { skip: udp === 'batched' && !loadNative() ? 'native module not built' : false }, async () => {
     const l = await startListeners(handler(), { host: '127.0.0.1', port: 0, udp });
     try {
       const replies = await burst('127.0.0.1', l.port, 20, 40);
@@ -77,7 +78,7 @@ for (const udp of ['batched', 'dgram'] as const) {
   });
 }
 
-test('UDP (batched) on IPv6 loopback', { skip: !loadBatchSocket() ? 'native module not built' : false }, async () => {
+test('UDP (batched) on IPv6 loopback', { skip: !loadNative() ? 'native module not built' : false }, async () => {
   const l = await startListeners(handler(), { host: '::1', port: 0, udp: 'batched' });
   try {
     const replies = await burst('::1', l.port, 2, 10);

@@ -6,7 +6,8 @@
  */
 import net from 'node:net';
 import type { DnsHandler } from './handler.js';
-import { loadBatchSocket, startBatchedUdp } from './udp-batched.js';
+import { loadNative } from '../../native/native.js';
+import { startBatchedUdp } from './udp-batched.js';
 import { startDgramUdp, type UdpServer } from './udp-dgram.js';
 
 export interface ListenOptions {
@@ -18,7 +19,7 @@ export interface Listeners { host: string; port: number; close(): Promise<void> 
 
 /** The UDP side: batched when the native module is there (PODNET_DNS_UDP=dgram forces dgram). */
 function startUdp(handler: DnsHandler, opts: ListenOptions, log: (m: string) => void): Promise<UdpServer> {
-  const kind = opts.udp ?? (process.env.PODNET_DNS_UDP === 'dgram' || !loadBatchSocket() ? 'dgram' : 'batched');
+  const kind = opts.udp ?? (process.env.PODNET_DNS_UDP === 'dgram' || !loadNative() ? 'dgram' : 'batched');
   return kind === 'batched' ? startBatchedUdp(handler, opts.host, opts.port, log) : startDgramUdp(handler, opts.host, opts.port, log);
 }
 

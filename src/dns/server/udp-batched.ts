@@ -7,34 +7,16 @@
  * and a send request per datagram, which was most of podnet dns's CPU.
  * Questions that need the full path are answered later with one sendto.
  */
-import { createRequire } from 'node:module';
+import { loadNative } from '../../native/native.js';
 import type { DnsHandler } from './handler.js';
 import type { UdpServer } from './udp-dgram.js';
-
-interface BatchBuffers { data: ArrayBuffer; lengths: Int32Array; addrs: ArrayBuffer; replies: ArrayBuffer; replyLengths: Int32Array }
-interface BatchSocket { port(): number; buffers(): BatchBuffers; sendTo(reply: Buffer, address: Buffer): number; close(): void }
-interface NativeModule { open(host: string, port: number, onBatch: (count: number) => void): BatchSocket }
 
 /** Matches SLOT and ADDR in udp_batch.c. */
 const SLOT = 4096;
 const ADDR = 20;
 
-let native: NativeModule | null | undefined;
-
-/** The native module, or undefined when it was not built (not Linux, no compiler at install): dgram is used then. */
-export function loadBatchSocket(): NativeModule | undefined {
-  if (native === undefined) {
-    try {
-      native = createRequire(import.meta.url)('../../../build/Release/podnet_native.node') as NativeModule;
-    } catch {
-      native = null;
-    }
-  }
-  return native ?? undefined;
-}
-
 export async function startBatchedUdp(handler: DnsHandler, host: string, port: number, log: (m: string) => void): Promise<UdpServer> {
-  const mod = loadBatchSocket();
+  const mod = loadNative();
   if (!mod) throw new Error('the native UDP module is not built (run "npm install" with a C compiler)');
   let bufs: { data: Buffer; lengths: Int32Array; addrs: Buffer; replies: Buffer; replyLengths: Int32Array } | undefined;
   const onBatch = (count: number): void => {

@@ -78,7 +78,9 @@ export function slimService(s: DnsService): DnsService {
     const key = named.map((p) => `${p.name}/${p.protocol ?? 'TCP'}/${p.port}`).join(',');
     ports = portLists.get(key, () => Object.freeze(named.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }))));
   }
-  const key = `${m.namespace ?? ''}/${m.name ?? ''}`;
+  // join, not a template: that makes a cons string, which keeps the parsed
+  // name alive beside it (~56 bytes a Service); join makes one flat string.
+  const key = [m.namespace ?? '', m.name ?? ''].join('/');
   return (Object.keys(rare).length
     ? new SlimRareService(key, m.resourceVersion, ipv4, ports, rare)
     : new SlimService(key, m.resourceVersion, ipv4, ports)) as DnsService;
