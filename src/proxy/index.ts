@@ -51,8 +51,8 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   if (!PROXY_MODES.includes(mode)) throw new Error(`unknown proxy mode "${mode}"; use nftables or iptables`);
   if (!o.nodeIps.length) throw new Error('the service proxy needs the node\'s IP addresses');
   const node = { name: o.nodeName, ips: o.nodeIps, clusterCidr: o.clusterCidr ?? '10.244.0.0/16', serviceCidr: o.serviceCidr ?? '10.96.0.0/12' };
-  const backend: ProxyBackend = mode === 'nftables' ? new NftBackend() : new IptablesBackend();
-  const other: ProxyBackend = mode === 'nftables' ? new IptablesBackend() : new NftBackend();
+  const backend: ProxyBackend = mode === 'nftables' ? new NftBackend(o.log) : new IptablesBackend();
+  const other: ProxyBackend = mode === 'nftables' ? new IptablesBackend() : new NftBackend(o.log);
   const metrics = new ProxyMetrics(mode);
   await ensureServiceRoute(node.serviceCidr, o.nodeIps[0]!, o.log);
   const proxier = new Proxier({ client: o.client, node, backend, metrics, log: o.log, resyncMs: o.resyncMs, onSync: o.onSync });

@@ -1,17 +1,22 @@
 /**
- * nftables mode on the host: `nft -f -` transactions on table ip podnet
- * only. The first sync (and every periodic resync) reads which of our
- * chains and sets exist and rebuilds atomically; later syncs send only
+ * nftables mode on the host: transactions on table ip podnet only. The
+ * first sync (and every periodic resync) reads which of our chains and
+ * sets exist and rebuilds: with the native module, the structure through
+ * `nft -f`, then every set's elements at once over netlink (netlink.ts;
+ * printing 100,000 elements for nft to parse was half the time), then the
+ * removals; without it, all of it as one `nft -f`. Later syncs send only
  * the changed service ports' chains and elements (incremental.ts),
  * through a long-lived `nft -i` (session.ts).
  */
 import { run, runOk } from '../../host/exec.js';
+import { netfilterAvailable, sendNetfilterBatch } from '../../host/netfilter.js';
 import type { ProxyBackend } from '../backend.js';
 import type { PortChange } from '../changes.js';
 import type { ProxyNode, ProxyState } from '../types.js';
-import { fullSyncOps, type ExistingNames } from './diff.js';
+import { fullSyncOps, splitFullSync, type ExistingNames } from './diff.js';
 import { AppliedNftTable } from './incremental.js';
-import { TABLE_NAME } from './model.js';
+import { TABLE_NAME, type NftTable } from './model.js';
+import { elementBatch } from './netlink.js';
 import { opsToScript, type NftOp } from './ops.js';
 import { NftSession, SESSION_MAX_SCRIPT } from './session.js';
 import { renderNft } from './render.js';
@@ -35,10 +40,12 @@ export class NftBackend implements ProxyBackend {
   private applied: AppliedNftTable | undefined;
   private readonly session = new NftSession();
 
+  constructor(private readonly log: (m: string) => void = () => {}) {}
+
   async fullSync(state: ProxyState): Promise<number> {
     this.applied = undefined;
     const next = renderNft(state);
-    await this.apply(fullSyncOps(next, await readExisting()));
+    await this.applyFull(fullSyncOps(next, await readExisting()), next);
     this.applied = new AppliedNftTable(state);
     return this.applied.rules;
   }
@@ -51,6 +58,24 @@ export class NftBackend implements ProxyBackend {
     await this.applySmall(applied.plan(changes, node));
     this.applied = applied;
     return applied.rules;
+  }
+
+  /** A full sync in three transactions when the elements can go over netlink, else in one `nft -f`. */
+  private async applyFull(ops: NftOp[], next: NftTable): Promise<void> {
+    if (!netfilterAvailable()) return this.apply(ops);
+    const split = splitFullSync(ops);
+    const batch = elementBatch(split.elements, new Map([...next.sets.values()].map((s) => [s.name, s.spec])));
+    if (!batch) return this.apply(ops);
+    await this.apply(split.structure);
+    const refused = await sendNetfilterBatch(batch.bytes, batch.acks)
+      .catch((e: Error) => [{ seq: 0, errno: 0, message: e.message }]);
+    if (refused.length) {
+      // The kernel dropped the whole batch: say why, and send the same change as text (nft reports its own error if it fails too).
+      const first = refused[0]!;
+      this.log(`proxy: nftables elements over netlink refused (${batch.messages.get(first.seq) ?? 'batch'}: ${first.message}); applying them through nft`);
+      return this.apply(ops);
+    }
+    await this.apply(split.removals);
   }
 
   private async apply(ops: NftOp[]): Promise<void> {

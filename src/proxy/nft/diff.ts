@@ -67,3 +67,31 @@ export function fullSyncOps(next: NftTable, existing: ExistingNames): NftOp[] {
   for (const s of existing.sets) if (!next.sets.has(s.name)) ops.push({ op: 'delete-set', name: s.name, kind: s.kind });
   return ops;
 }
+
+export interface SplitFullSync {
+  /** Tables, sets, chains and rules: one `nft -f` transaction. */
+  structure: NftOp[];
+  /** Flushes and refills of the sets that stay: one netlink transaction. */
+  elements: Extract<NftOp, { op: 'flush-set' | 'add-elements' }>[];
+  /** What is removed (flushed and deleted stale chains and sets): one more `nft -f`, once nothing refers to it. */
+  removals: NftOp[];
+}
+
+/**
+ * fullSyncOps cut into three transactions, each valid on its own and in
+ * this order: the new structure (old elements still route as before),
+ * every set's elements replaced at once, then the stale chains and sets
+ * that only the old elements referred to.
+ */
+export function splitFullSync(ops: NftOp[]): SplitFullSync {
+  const goneChains = new Set(ops.flatMap((o) => (o.op === 'delete-chain' ? [o.name] : [])));
+  const goneSets = new Set(ops.flatMap((o) => (o.op === 'delete-set' ? [o.name] : [])));
+  const out: SplitFullSync = { structure: [], elements: [], removals: [] };
+  for (const o of ops) {
+    if ((o.op === 'flush-chain' || o.op === 'delete-chain') && goneChains.has(o.name)) out.removals.push(o);
+    else if ((o.op === 'flush-set' || o.op === 'delete-set') && goneSets.has(o.name)) out.removals.push(o);
+    else if (o.op === 'flush-set' || o.op === 'add-elements') out.elements.push(o);
+    else out.structure.push(o);
+  }
+  return out;
+}

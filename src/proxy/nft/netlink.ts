@@ -1,0 +1,287 @@
+/**
+ * A full sync's set elements as one nfnetlink batch, the bytes nft itself
+ * would send, so 100,000 elements are not printed as text for nft to parse
+ * again (that parse was half of a 10,000-Service full sync). Only the
+ * element operations go this way (flush a set, add elements): tables,
+ * chains and rules stay with `nft -f`. Pure: returns the batch, or
+ * undefined when a set's declaration or an element is outside what this
+ * encoder knows, and the caller then sends the same ops as text.
+ *
+ * Wire format (linux/netfilter/nf_tables.h, nfnetlink.h): BATCH_BEGIN,
+ * then DELSETELEM without elements (a flush) or NEWSETELEM messages, then
+ * BATCH_END; each message an nlmsghdr, an nfgenmsg and attributes. A key
+ * of concatenated fields has every field padded to 4 bytes; a numgen
+ * value is a host-order u32, addresses and ports network order.
+ */
+import { endianness } from 'node:os';
+import { TABLE_NAME } from './model.js';
+import type { NftOp } from './ops.js';
+
+/** The field types podnet's sets use. */
+export type FieldType = 'ipv4' | 'proto' | 'port' | 'u32';
+export interface SetLayout { key: FieldType[]; data?: FieldType[] | 'verdict' }
+
+const TYPE_NAMES: Record<string, FieldType> = { ipv4_addr: 'ipv4', inet_proto: 'proto', inet_service: 'port' };
+
+function typeofField(expr: string): FieldType | undefined {
+  if (/^ip [sd]addr$/.test(expr)) return 'ipv4';
+  if (/^(tcp|udp|sctp|th) [sd]port$/.test(expr)) return 'port';
+  if (/^(meta l4proto|ip protocol)$/.test(expr)) return 'proto';
+  if (/^numgen (random|inc) mod \d+$/.test(expr)) return 'u32';
+  return undefined;
+}
+
+/** The key and data layout of a set declaration ("type a . b : verdict ;", "typeof x . y : z ;"); undefined if it has more (flags, timeouts). */
+export function setLayout(spec: string): SetLayout | undefined {
+  const m = /^(type|typeof) ([^:;]+?)(?: : ([^:;]+?))? ;?$/.exec(spec.trim());
+  if (!m) return undefined;
+  const field = m[1] === 'type' ? (t: string) => TYPE_NAMES[t] : typeofField;
+  const fields = (text: string): FieldType[] | undefined => {
+    const out = text.split(' . ').map((t) => field(t.trim()));
+    return out.every((f) => f !== undefined) ? (out as FieldType[]) : undefined;
+  };
+  const key = fields(m[2]!);
+  if (!key) return undefined;
+  if (m[3] === undefined) return { key };
+  if (m[3] === 'verdict') return m[1] === 'type' ? { key, data: 'verdict' } : undefined;
+  const data = fields(m[3]);
+  return data ? { key, data } : undefined;
+}
+
+const PROTOCOLS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, sctp: 132 };
+const FIELD_BYTES: Record<FieldType, number> = { ipv4: 4, proto: 1, port: 2, u32: 4 };
+
+/** The decimal in text[from, to), at most max; -1 if it is not one. (By hand: 120,000 elements are parsed per full sync.) */
+function decimal(text: string, from: number, to: number, max: number): number {
+  if (to <= from || to - from > 10) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n <= max ? n : -1;
+}
+
+/** Writes the field in text[from, to) at `at`; false when it is not a value of that type. */
+function writeField(out: Buffer, at: number, type: FieldType, text: string, from: number, to: number): boolean {
+  switch (type) {
+    case 'ipv4': {
+      let start = from;
+      for (let i = 0; i < 4; i++) {
+        let end = i === 3 ? to : text.indexOf('.', start);
+        if (end < 0 || end > to) end = -1;
+        const b = end < 0 ? -1 : decimal(text, start, end, 255);
+        if (b < 0) return false;
+        out[at + i] = b;
+        start = end + 1;
+      }
+      return true;
+    }
+    case 'proto': {
+      const p = PROTOCOLS[text.slice(from, to)] ?? decimal(text, from, to, 255);
+      if (p < 0) return false;
+      out[at] = p;
+      return true;
+    }
+    case 'port': {
+      const p = decimal(text, from, to, 65535);
+      if (p < 0) return false;
+      out.writeUInt16BE(p, at);
+      return true;
+    }
+    case 'u32': {
+      const v = decimal(text, from, to, 0xffffffff);
+      if (v < 0) return false;
+      out.writeUInt32LE(v, at); // numgen's register value is host order; the encoder refuses big-endian hosts
+      return true;
+    }
+  }
+}
+
+/** Bytes of a value of these fields: one field at its own size, a concatenation with each field padded to 4. */
+export function valueLength(types: FieldType[]): number {
+  return types.length === 1 ? FIELD_BYTES[types[0]!] : types.length * 4;
+}
+
+/** Writes the value "a . b . c" at `at` (valueLength bytes, zeroed first); false if it does not parse. */
+function writeValue(out: Buffer, at: number, types: FieldType[], text: string): boolean {
+  out.fill(0, at, at + valueLength(types));
+  let from = 0;
+  for (let i = 0; i < types.length; i++) {
+    const last = i === types.length - 1;
+    const to = last ? text.length : text.indexOf(' . ', from);
+    if (to < 0 || (last && text.indexOf(' . ', from) >= 0)) return false;
+    if (!writeField(out, types.length === 1 ? at : at + i * 4, types[i]!, text, from, to)) return false;
+    from = to + 3;
+  }
+  return true;
+}
+
+/** The value "a . b . c" of these field types as bytes; undefined if it does not parse. */
+export function encodeValue(types: FieldType[], text: string): Buffer | undefined {
+  const out = Buffer.alloc(valueLength(types));
+  return writeValue(out, 0, types, text) ? out : undefined;
+}
+
+const VERDICTS: Record<string, number> = { drop: 0, accept: 1, continue: -1, return: -5 };
+const JUMP = -3, GOTO = -4;
+
+export function parseVerdict(text: string): { code: number; chain?: string } | undefined {
+  if (text in VERDICTS) return { code: VERDICTS[text]! };
+  const m = /^(jump|goto) ([^\s,{}]{1,255})$/.exec(text);
+  return m ? { code: m[1] === 'jump' ? JUMP : GOTO, chain: m[2]! } : undefined;
+}
+
+// nfnetlink and nf_tables constants.
+const NFNL_SUBSYS_NFTABLES = 10;
+const NFNL_MSG_BATCH_BEGIN = 16, NFNL_MSG_BATCH_END = 17;
+const NFT_MSG_NEWSETELEM = 12, NFT_MSG_DELSETELEM = 14;
+const NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_CREATE = 0x400;
+const NFPROTO_IPV4 = 2;
+const NLA_F_NESTED = 0x8000;
+const SET_ELEM_LIST_TABLE = 1, SET_ELEM_LIST_SET = 2, SET_ELEM_LIST_ELEMENTS = 3;
+const LIST_ELEM = 1;
+const SET_ELEM_KEY = 1, SET_ELEM_DATA = 2;
+const DATA_VALUE = 1, DATA_VERDICT = 2;
+const VERDICT_CODE = 1, VERDICT_CHAIN = 2;
+/** A nested attribute's length is 16 bits: an elements list stays below it. */
+const MAX_ELEMENTS_BYTES = 60_000;
+
+/** A growing byte buffer with netlink's attribute nesting. */
+class NetlinkWriter {
+  buf = Buffer.allocUnsafe(1 << 16);
+  len = 0;
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  private pad(): void {
+    const n = (4 - (this.len & 3)) & 3;
+    this.room(n);
+    this.buf.fill(0, this.len, this.len + n);
+    this.len += n;
+  }
+  /** nlmsghdr + nfgenmsg; returns where the message starts (for end()). */
+  begin(type: number, flags: number, seq: number, resId = 0): number {
+    this.room(20);
+    const at = this.len;
+    this.buf.writeUInt32LE(0, at); // length, set by end()
+    this.buf.writeUInt16LE(type, at + 4);
+    this.buf.writeUInt16LE(flags, at + 6);
+    this.buf.writeUInt32LE(seq, at + 8);
+    this.buf.writeUInt32LE(0, at + 12); // port id: the kernel
+    this.buf[at + 16] = resId ? 0 : NFPROTO_IPV4; // batch messages carry AF_UNSPEC
+    this.buf[at + 17] = 0; // NFNETLINK_V0
+    this.buf.writeUInt16BE(resId, at + 18);
+    this.len += 20;
+    return at;
+  }
+  end(at: number): void { this.buf.writeUInt32LE(this.len - at, at); }
+  attr(type: number, value: Buffer): void {
+    this.room(4 + value.length + 3);
+    this.buf.writeUInt16LE(4 + value.length, this.len);
+    this.buf.writeUInt16LE(type, this.len + 2);
+    value.copy(this.buf, this.len + 4);
+    this.len += 4 + value.length;
+    this.pad();
+  }
+  /** An attribute holding a value of these fields, parsed straight into the buffer; false if it does not parse. */
+  value(type: number, types: FieldType[], text: string): boolean {
+    const n = valueLength(types);
+    this.room(4 + n + 3);
+    this.buf.writeUInt16LE(4 + n, this.len);
+    this.buf.writeUInt16LE(type, this.len + 2);
+    if (!writeValue(this.buf, this.len + 4, types, text)) return false;
+    this.len += 4 + n;
+    this.pad();
+    return true;
+  }
+  string(type: number, text: string): void { this.attr(type, Buffer.from(`${text}\0`, 'latin1')); }
+  u32be(type: number, v: number): void { const b = Buffer.allocUnsafe(4); b.writeInt32BE(v, 0); this.attr(type, b); }
+  /** Opens a nested attribute; close(at) writes its length. */
+  open(type: number): number {
+    this.room(4);
+    const at = this.len;
+    this.buf.writeUInt16LE(type | NLA_F_NESTED, at + 2);
+    this.len += 4;
+    return at;
+  }
+  close(at: number): void { this.buf.writeUInt16LE(this.len - at, at); }
+  bytes(): Uint8Array { return this.buf.subarray(0, this.len); }
+}
+
+export interface ElementBatch {
+  bytes: Uint8Array;
+  /** Messages sent with NLM_F_ACK: the kernel answers each once. */
+  acks: number;
+  /** seq -> what that message does, to explain a refusal. */
+  messages: Map<number, string>;
+}
+
+type ElementOp = Extract<NftOp, { op: 'flush-set' | 'add-elements' }>;
+export const isElementOp = (o: NftOp): o is ElementOp => o.op === 'flush-set' || o.op === 'add-elements';
+
+/**
+ * The batch for these flushes and element additions on sets declared as
+ * `specs` says (set name -> declaration); undefined if anything is outside
+ * the encoder (the caller then uses nft).
+ */
+export function elementBatch(ops: ElementOp[], specs: ReadonlyMap<string, string>, firstSeq = 1): ElementBatch | undefined {
+  if (endianness() !== 'LE') return undefined;
+  const w = new NetlinkWriter();
+  const messages = new Map<number, string>();
+  let seq = firstSeq;
+  w.end(w.begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq++, NFNL_SUBSYS_NFTABLES));
+  const header = (type: number, flags: number, set: string, what: string): number => {
+    messages.set(seq, what);
+    const at = w.begin((NFNL_SUBSYS_NFTABLES << 8) | type, NLM_F_REQUEST | NLM_F_ACK | flags, seq++);
+    w.string(SET_ELEM_LIST_TABLE, TABLE_NAME);
+    w.string(SET_ELEM_LIST_SET, set);
+    return at;
+  };
+  for (const o of ops) {
+    if (o.op === 'flush-set') {
+      w.end(header(NFT_MSG_DELSETELEM, 0, o.name, `flush ${o.kind} ${o.name}`));
+      continue;
+    }
+    const spec = specs.get(o.set);
+    const layout = spec === undefined ? undefined : setLayout(spec);
+    if (!layout || (o.kind === 'map') !== (layout.data !== undefined)) return undefined;
+    let i = 0;
+    while (i < o.elements.length) {
+      const msg = header(NFT_MSG_NEWSETELEM, NLM_F_CREATE, o.set, `add elements to ${o.set} (from ${o.elements[i]![0]})`);
+      const list = w.open(SET_ELEM_LIST_ELEMENTS);
+      for (; i < o.elements.length && w.len - list < MAX_ELEMENTS_BYTES; i++) {
+        const [k, v] = o.elements[i]!;
+        const el = w.open(LIST_ELEM);
+        const keyAttr = w.open(SET_ELEM_KEY);
+        if (!w.value(DATA_VALUE, layout.key, k)) return undefined;
+        w.close(keyAttr);
+        if (layout.data === 'verdict') {
+          const verdict = parseVerdict(v);
+          if (!verdict) return undefined;
+          const data = w.open(SET_ELEM_DATA);
+          const vd = w.open(DATA_VERDICT);
+          w.u32be(VERDICT_CODE, verdict.code);
+          if (verdict.chain) w.string(VERDICT_CHAIN, verdict.chain);
+          w.close(vd);
+          w.close(data);
+        } else if (layout.data) {
+          const data = w.open(SET_ELEM_DATA);
+          if (!w.value(DATA_VALUE, layout.data, v)) return undefined;
+          w.close(data);
+        } else if (v !== '') return undefined;
+        w.close(el);
+      }
+      w.close(list);
+      w.end(msg);
+    }
+  }
+  w.end(w.begin(NFNL_MSG_BATCH_END, NLM_F_REQUEST, seq++, NFNL_SUBSYS_NFTABLES));
+  return { bytes: w.bytes(), acks: messages.size, messages };
+}
