@@ -60,7 +60,9 @@ async function main(): Promise<number> {
   try {
     const loadStart = loadAverage();
     log(`bench/dns: scales ${opts.scales.join(', ')}; servers on CPUs ${opts.serverCpus || 'any'}, dnsperf on ${opts.clientCpus || 'any'}; load average ${loadStart.one} ${loadStart.five} ${loadStart.fifteen}`);
-    // The API server shares the client's CPUs, off the measured servers' CPU.
+    // This process (it reads every query's latency from dnsperf while a run goes on) and the API
+    // server share the client's CPUs, off the measured servers' CPU.
+    if (opts.clientCpus) execFileSync('taskset', ['-a', '-p', '-c', opts.clientCpus, String(process.pid)], { stdio: 'ignore' });
     api = await spawnApiServer({ mode: 'bare', nodeArgs: [], verbose: opts.verbose, cpus: opts.clientCpus || undefined });
     client = new BenchClient(api.url, api.token, api.caPem, opts.concurrency);
     await createNamespaces(client, opts.namespaces);

@@ -16,6 +16,7 @@ import { ipv6ToBytes } from '../wire/writer.js';
 import { MAX_UDP, type QuestionKey } from './answer-cache.js';
 
 const TYPE_A = RRType.A, TYPE_AAAA = RRType.AAAA;
+const NONE: string[] = [];
 
 export class DirectAnswers {
   /** "svc" + the zone's labels, lowercase, in wire form (length-prefixed labels and the root). */
@@ -48,30 +49,22 @@ export class DirectAnswers {
     const want = qtype === TYPE_A ? 4 : 16;
     // The common case without strings: a single IPv4 ClusterIP kept as an integer.
     const v4 = svc instanceof SlimService ? svc.ipv4 : undefined;
-    const ips = v4 !== undefined ? (want === 4 ? [v4] : []) : clusterIPs(svc).filter((ip) => (ip.includes(':') ? 16 : 4) === want);
-    if (!ips.length) return undefined; // NODATA: the full path adds the SOA
+    // One IPv4 address stays a number: no array per query.
+    const ips: number | readonly string[] = v4 !== undefined ? (want === 4 ? v4 : NONE) : clusterIPs(svc).filter((ip) => (ip.includes(':') ? 16 : 4) === want);
+    const count = typeof ips === 'number' ? 1 : ips.length;
+    if (!count) return undefined; // NODATA: the full path adds the SOA
     const edns = (key.shape & 3) !== 0;
-    const out = Buffer.allocUnsafe(qend + ips.length * (12 + want) + (edns ? 11 : 0));
+    const out = Buffer.allocUnsafe(qend + count * (12 + want) + (edns ? 11 : 0));
     out[0] = req[0]!;
     out[1] = req[1]!;
     out[2] = 0x84 | (req[2]! & 0x01); // QR, AA, the request's RD
     out[3] = 0x80 | (req[3]! & 0x10); // RA, the request's CD, NOERROR
-    out.writeUInt32BE(0x00010000 | ips.length, 4); // QDCOUNT 1, ANCOUNT
+    out.writeUInt32BE(0x00010000 | count, 4); // QDCOUNT 1, ANCOUNT
     out.writeUInt32BE(edns ? 1 : 0, 8); // NSCOUNT 0, ARCOUNT
-    req.copy(out, 12, 12, qend);
+    for (let i = 12; i < qend; i++) out[i] = req[i]!; // the question (Buffer.copy allocates a view per call)
     let at = qend;
-    for (const ip of ips) {
-      out.writeUInt32BE((0xc00c0000 | qtype) >>> 0, at); // the owner is the question's name (pointer to offset 12)
-      out.writeUInt16BE(1, at + 4);
-      out.writeUInt32BE(this.ttl >>> 0, at + 6);
-      out.writeUInt16BE(want, at + 10);
-      if (typeof ip === 'number') out.writeInt32BE(ip, at + 12);
-      else if (want === 4) {
-        const p = ip.split('.');
-        for (let i = 0; i < 4; i++) out[at + 12 + i] = Number(p[i]);
-      } else out.set(ipv6ToBytes(ip), at + 12);
-      at += 12 + want;
-    }
+    if (typeof ips === 'number') at = this.writeAddress(out, at, qtype, want, ips);
+    else for (const ip of ips) at = this.writeAddress(out, at, qtype, want, ip);
     if (edns) {
       // OPT: root owner, our payload size, extended RCODE 0, version 0, the request's DO bit, no options.
       out[at] = 0;
@@ -81,6 +74,20 @@ export class DirectAnswers {
       out.writeUInt16BE(0, at + 9);
     }
     return out;
+  }
+
+  /** One A or AAAA record owned by the question's name; returns where the next one starts. */
+  private writeAddress(out: Buffer, at: number, qtype: number, want: number, ip: number | string): number {
+    out.writeUInt32BE((0xc00c0000 | qtype) >>> 0, at); // the owner is the question's name (pointer to offset 12)
+    out.writeUInt16BE(1, at + 4);
+    out.writeUInt32BE(this.ttl >>> 0, at + 6);
+    out.writeUInt16BE(want, at + 10);
+    if (typeof ip === 'number') out.writeInt32BE(ip, at + 12);
+    else if (want === 4) {
+      const p = ip.split('.');
+      for (let i = 0; i < 4; i++) out[at + 12 + i] = Number(p[i]);
+    } else out.set(ipv6ToBytes(ip), at + 12);
+    return at + 12 + want;
   }
 }
 

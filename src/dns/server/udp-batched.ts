@@ -26,7 +26,7 @@ export async function startBatchedUdp(handler: DnsHandler, host: string, port: n
       const req = data.subarray(at, at + lengths[i]!);
       const fast = handler.answerFast(req, false);
       if (fast) {
-        if (fast.length <= SLOT) { fast.copy(replies, at); replyLengths[i] = fast.length; }
+        if (fast.length <= SLOT) { replies.set(fast, at); replyLengths[i] = fast.length; } // set(), not copy(): no view allocated
         continue;
       }
       const addr = Buffer.from(addrs.subarray(i * ADDR, (i + 1) * ADDR));

@@ -14,7 +14,7 @@ import { reverseName } from './names.js';
 import type { DnsService } from './objects.js';
 import { clusterIPs, serviceFqdn, type ZoneParams } from './records.js';
 import { RRsets } from './rrsets.js';
-import { ipv4ToInt32 } from './slim-service.js';
+import { SlimService, ipv4ToInt32 } from './slim-service.js';
 
 const IN = 1;
 const V4_REVERSE = '.in-addr.arpa';
@@ -46,7 +46,11 @@ export class ClusterIpServices {
 
   /** True when the Service is answered here: it has ClusterIPs (not headless, not ExternalName). */
   static handles(svc: DnsService | undefined): svc is DnsService {
-    return svc !== undefined && clusterIPs(svc).length > 0;
+    if (svc === undefined) return false;
+    // Asked per query: a plain SlimService with an IPv4 address is a ClusterIP Service (other
+    // types, headless and dual-stack Services carry rare fields), known without building strings.
+    if (svc instanceof SlimService && svc.ipv4 !== undefined && svc.rare === undefined) return true;
+    return clusterIPs(svc).length > 0;
   }
 
   /** Moves the indexes from `before` (the Service as last indexed, if it was) to `after` (undefined: deleted). */
