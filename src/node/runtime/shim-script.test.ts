@@ -14,22 +14,23 @@ import { parseExitRecord } from './container-state.js';
 import { waitFor } from './proc.js';
 import { SHIM_SCRIPT } from './shim.js';
 
-async function runShim(workingDir: string, argv: string[]): Promise<{ dir: string; done: Promise<void> }> {
+async function runShim(workingDir: string, argv: string[], earlierLog?: string): Promise<{ dir: string; done: Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'podnet-shim-'));
+  // Written before the shim starts: writing it after raced the shim's own output.
+  if (earlierLog !== undefined) await writeFile(join(dir, 'log'), earlierLog);
   const child = spawn('/bin/sh', ['-c', SHIM_SCRIPT, 'shim', dir, workingDir, '/usr/bin/env', '-i', '--', 'X=1', ...argv], { stdio: 'ignore' });
   return { dir, done: new Promise((r) => child.on('close', () => r())) };
 }
 
 describe('shim script', () => {
   test('exit status, pid record and appended log', async () => {
-    const { dir, done } = await runShim('', ['/bin/sh', '-c', 'echo "out $X"; echo err >&2; exit 3']);
+    const { dir, done } = await runShim('', ['/bin/sh', '-c', 'echo "out $X"; echo err >&2; exit 3'], 'earlier\n');
     try {
-      await writeFile(join(dir, 'log'), 'earlier\n');
       await done;
       assert.deepEqual(parseExitRecord(await readFile(join(dir, 'exit'), 'utf8')), { exitCode: 3, reason: 'Error' });
       assert.match(await readFile(join(dir, 'pid'), 'utf8'), /^\d+ \d+\n$/);
       const log = await readFile(join(dir, 'log'), 'utf8');
-      assert.ok(log.includes('out 1') && log.includes('err'), log);
+      assert.ok(log.startsWith('earlier\n') && log.includes('out 1') && log.includes('err'), log);
       assert.equal(existsSync(join(dir, 'exit.tmp')), false);
     } finally { await rm(dir, { recursive: true, force: true }); }
   });
