@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProxyState } from './model.js';
+import { buildProxyState, ipv4Order } from './model.js';
 import { NODE, slice, svc, tcp } from './testdata.js';
 import type { EndpointSliceObject, ServiceObject } from './types.js';
 
@@ -81,5 +81,19 @@ describe('proxy model', () => {
     assert.equal(s.ports[1]!.affinitySeconds, 60);
     assert.equal(s.ports[1]!.nodePort, 30002);
     assert.deepEqual(s.ports[1]!.externalIPs, ['192.168.0.50']);
+  });
+});
+
+describe('endpoint order', () => {
+  test('ipv4Order orders addresses numerically, not as text', () => {
+    const cases: [string, number][] = [['0.0.0.0', 0], ['0.0.0.1', 1], ['0.0.1.0', 256], ['10.244.1.2', 10 * 2 ** 24 + 244 * 2 ** 16 + 256 + 2], ['255.255.255.255', 2 ** 32 - 1]];
+    for (const [ip, want] of cases) assert.equal(ipv4Order(ip), want, ip);
+    assert.ok(ipv4Order('10.244.0.9') < ipv4Order('10.244.0.10'));
+  });
+
+  test('endpoints come out by address, then port, whatever the slices order', () => {
+    const state = buildProxyState([svc('web', { clusterIP: '10.96.0.5', ports: [tcp(80, { name: 'http', targetPort: 'web' })] })],
+      [slice('web', [{ name: 'http', port: 9090 }], ['10.244.0.10', '10.244.0.9']), slice('web', [{ name: 'http', port: 8080 }], ['10.244.0.10', '9.1.1.1'])], NODE);
+    assert.deepEqual(eps(state.ports[0]!.clusterEndpoints), ['9.1.1.1:8080', '10.244.0.9:9090', '10.244.0.10:8080', '10.244.0.10:9090']);
   });
 });

@@ -18,7 +18,12 @@ import type { NftOp } from './ops.js';
 import { renderNft } from './render.js';
 import { SPREAD_POOL_RULES, spreadPoolParts } from './spread-pool.js';
 
-type Owners = Map<string, string>; // port id -> the value it wants
+/**
+ * Who wants an element, and the value each wants: nearly every key has one
+ * owner, kept as a pair; a Map only for keys two ports share (a Map per
+ * element was most of the cost of recording a 100,000-element full sync).
+ */
+type Owners = { id: string; value: string } | Map<string, string>;
 
 export class AppliedNftTable {
   private readonly fragments = new Map<string, PortFragment>();
@@ -107,10 +112,11 @@ export class AppliedNftTable {
   /** The value the table holds for a key: the highest-id owner's (the full render's last write). */
   private value(set: string, key: string): string | undefined {
     const o = this.owners.get(set)?.get(key);
-    if (!o || !o.size) return undefined;
+    if (!o) return undefined;
+    if (!(o instanceof Map)) return o.value;
     let best: string | undefined;
     for (const id of o.keys()) if (best === undefined || id > best) best = id;
-    return o.get(best!);
+    return best === undefined ? undefined : o.get(best);
   }
 
   private own(id: string, f: PortFragment): void {
@@ -118,11 +124,12 @@ export class AppliedNftTable {
     this.portRules += f.chains.reduce((n, c) => n + c.rules.length, 0);
     for (const pool of f.pools) this.poolUsers.set(pool, (this.poolUsers.get(pool) ?? 0) + 1);
     for (const [set, k, v] of f.elements) {
-      const keys = this.owners.get(set) ?? new Map<string, Owners>();
-      this.owners.set(set, keys);
-      const o = keys.get(k) ?? new Map<string, string>();
-      keys.set(k, o);
-      o.set(id, v);
+      let keys = this.owners.get(set);
+      if (!keys) this.owners.set(set, (keys = new Map<string, Owners>()));
+      const o = keys.get(k);
+      if (!o || (!(o instanceof Map) && o.id === id)) keys.set(k, { id, value: v });
+      else if (o instanceof Map) o.set(id, v);
+      else keys.set(k, new Map([[o.id, o.value], [id, v]]));
     }
   }
 
@@ -136,8 +143,14 @@ export class AppliedNftTable {
     for (const [set, k] of f.elements) {
       const keys = this.owners.get(set);
       const o = keys?.get(k);
-      o?.delete(id);
-      if (o && !o.size) keys!.delete(k);
+      if (!o) continue;
+      if (!(o instanceof Map)) {
+        if (o.id === id) keys!.delete(k);
+        continue;
+      }
+      o.delete(id);
+      if (o.size === 1) { const [[only, value]] = o; keys!.set(k, { id: only!, value: value! }); }
+      else if (!o.size) keys!.delete(k);
     }
   }
 }

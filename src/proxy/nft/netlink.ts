@@ -182,14 +182,6 @@ class NetlinkWriter {
     return at;
   }
   end(at: number): void { this.buf.writeUInt32LE(this.len - at, at); }
-  attr(type: number, value: Buffer): void {
-    this.room(4 + value.length + 3);
-    this.buf.writeUInt16LE(4 + value.length, this.len);
-    this.buf.writeUInt16LE(type, this.len + 2);
-    value.copy(this.buf, this.len + 4);
-    this.len += 4 + value.length;
-    this.pad();
-  }
   /** An attribute holding a value of these fields, parsed straight into the buffer; false if it does not parse. */
   value(type: number, types: FieldType[], text: string): boolean {
     const n = valueLength(types);
@@ -201,8 +193,24 @@ class NetlinkWriter {
     this.pad();
     return true;
   }
-  string(type: number, text: string): void { this.attr(type, Buffer.from(`${text}\0`, 'latin1')); }
-  u32be(type: number, v: number): void { const b = Buffer.allocUnsafe(4); b.writeInt32BE(v, 0); this.attr(type, b); }
+  /** A NUL-terminated string attribute, written in place (no Buffer per attribute: a full sync writes ~10,000 chain names). */
+  string(type: number, text: string): void {
+    const n = Buffer.byteLength(text, 'latin1') + 1;
+    this.room(4 + n + 3);
+    this.buf.writeUInt16LE(4 + n, this.len);
+    this.buf.writeUInt16LE(type, this.len + 2);
+    this.buf.write(text, this.len + 4, 'latin1');
+    this.buf[this.len + 4 + n - 1] = 0;
+    this.len += 4 + n;
+    this.pad();
+  }
+  u32be(type: number, v: number): void {
+    this.room(8);
+    this.buf.writeUInt16LE(8, this.len);
+    this.buf.writeUInt16LE(type, this.len + 2);
+    this.buf.writeInt32BE(v, this.len + 4);
+    this.len += 8;
+  }
   /** Opens a nested attribute; close(at) writes its length. */
   open(type: number): number {
     this.room(4);
@@ -236,6 +244,8 @@ export function elementBatch(ops: ElementOp[], specs: ReadonlyMap<string, string
   const w = new NetlinkWriter();
   const messages = new Map<number, string>();
   let seq = firstSeq;
+  // Few distinct verdicts lead to many elements (every Service of a pool goes to the same chain): parse each once.
+  const verdicts = new Map<string, ReturnType<typeof parseVerdict>>();
   w.end(w.begin(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, seq++, NFNL_SUBSYS_NFTABLES));
   const header = (type: number, flags: number, set: string, what: string): number => {
     messages.set(seq, what);
@@ -263,7 +273,8 @@ export function elementBatch(ops: ElementOp[], specs: ReadonlyMap<string, string
         if (!w.value(DATA_VALUE, layout.key, k)) return undefined;
         w.close(keyAttr);
         if (layout.data === 'verdict') {
-          const verdict = parseVerdict(v);
+          let verdict = verdicts.get(v);
+          if (!verdicts.has(v)) verdicts.set(v, (verdict = parseVerdict(v)));
           if (!verdict) return undefined;
           const data = w.open(SET_ELEM_DATA);
           const vd = w.open(DATA_VERDICT);
