@@ -61,9 +61,9 @@ export function renderChart(ms: ModeSummary[], note: string): string {
   };
   const rateCounts = [...new Set(ms.flatMap((m) => m.connRate.map((c) => c.services)))];
   const rate: Panel = {
-    title: 'Conn/s, ClusterIP ÷ direct', unit: 'x', log: false, min: 0, max: 1.2,
+    title: 'Conn/s, ClusterIP ÷ direct (from a pod dark, the node light)', unit: 'x', log: false, min: 0, max: 1.2,
     goal: { value: GOALS.connRateRatio, label: 'goal >= 0.95' },
-    groups: rateCounts.map((n) => ({ label: `${n.toLocaleString('en-US')} Services`, bars: ms.map((m) => ({ label: m.mode, value: m.connRate.find((c) => c.services === n)?.ratio ?? NaN, color: COLORS[m.mode]![1] })) })),
+    groups: rateCounts.map((n) => ({ label: `${n.toLocaleString('en-US')} Services`, bars: ms.flatMap((m) => (['pod', 'node'] as const).map((from, i) => ({ label: `${m.mode} from ${from}`, value: m.connRate.find((c) => c.services === n && c.from === from)?.ratio ?? NaN, color: COLORS[m.mode]![1 - i]! }))) })),
   };
   const W = 1100;
   const H = 340;

@@ -54,12 +54,12 @@ const results: (ModeResult & { wallSeconds: number; othersBusyCores: number; loa
 try {
   for (const mode of opts.modes) {
     net = await createBenchNet(`podnet-t${id}${mode[0]}`);
-    process.stderr.write(`${mode}: namespaces ${net.nodeNs}, ${net.podNs}\n`);
+    process.stderr.write(`${mode}: namespaces ${net.nodeNs}, ${net.podNs}, ${net.clientNs}\n`);
     const out = join(tmp, `${mode}.json`);
     const t0 = Date.now();
     const busy0 = hostBusy();
     const load = loadavg();
-    await runDriver(net.nodeNs, { mode, ...opts.driver }, out);
+    await runDriver(net.nodeNs, { mode, clientNs: net.clientNs, ...opts.driver }, out);
     const wallSeconds = (Date.now() - t0) / 1000;
     // Whole-host busy cores during the mode (ours included): how crowded the machine was.
     const othersBusyCores = (hostBusy() - busy0) / wallSeconds;

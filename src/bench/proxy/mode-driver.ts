@@ -60,7 +60,9 @@ try {
   const rate = async (n: number) => {
     await pop.growTo(n);
     await settle();
-    connRate.push(await measureConnRate(pop.services, clusterIpFor(rateIndex), cfg.rateRuns, cfg.rateSeconds, cfg.rateConnections, log));
+    for (const from of ['pod', 'node'] as const) {
+      connRate.push(await measureConnRate(pop.services, clusterIpFor(rateIndex), from, cfg.clientNs, cfg.rateRuns, cfg.rateSeconds, cfg.rateConnections, log));
+    }
   };
   await rate(cfg.rateSmall);
   for (const scale of cfg.scales) {

@@ -1,7 +1,9 @@
 /**
  * The benchmark's own network: per mode, a "node" namespace (API server,
- * proxy, clients and every rule live here) joined by a veth pair to a
- * "pod" namespace holding the real endpoints' addresses and nginx. Both
+ * proxy, the latency probes and every rule live here) joined by veth pairs
+ * to a "pod" namespace holding the real endpoints' addresses and nginx,
+ * and to a "client pod" namespace, a pod on the node whose connections
+ * the node forwards (the path a pod's traffic to a Service takes). All
  * are created here and deleted here, with every process left inside them;
  * nothing touches the host's own network or tables.
  */
@@ -15,10 +17,14 @@ import { DIRECT_PORT, ENDPOINTS_PER_SERVICE, TARGET_PORT } from './objects.js';
 export const NODE_IP = '10.244.0.1';
 /** The real endpoints: addresses on the pod namespace's eth0, all served by one nginx. */
 export const REAL_ENDPOINTS = Array.from({ length: ENDPOINTS_PER_SERVICE }, (_, i) => `10.244.0.${i + 2}`);
+/** The client pod's address, in the cluster CIDR on a subnet of its own, so the node routes (forwards) its packets. */
+export const CLIENT_POD_IP = '10.244.1.2';
+const CLIENT_GATEWAY = '10.244.1.1';
 
 export interface BenchNet {
   nodeNs: string;
   podNs: string;
+  clientNs: string;
   destroy(): Promise<void>;
 }
 
@@ -56,36 +62,42 @@ async function killInside(ns: string): Promise<void> {
 export async function createBenchNet(base: string): Promise<BenchNet> {
   const nodeNs = base;
   const podNs = `${base}-p`;
+  const clientNs = `${base}-c`;
   const dir = mkdtempSync(join(tmpdir(), `${base}-`));
   let nginx: ChildProcess | undefined;
   const destroy = async (): Promise<void> => {
     if (nginx) await killAndWait(nginx);
-    for (const ns of [nodeNs, podNs]) {
+    for (const ns of [nodeNs, podNs, clientNs]) {
       await killInside(ns);
       await run(['ip', 'netns', 'delete', ns]);
     }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const ns of [nodeNs, podNs]) {
+    for (const ns of [nodeNs, podNs, clientNs]) {
       if ((await run(['ip', 'netns', 'list'])).stdout.split('\n').some((l) => l.split(' ')[0] === ns)) throw new Error(`network namespace ${ns} already exists`);
     }
-    await runOk(['ip', 'netns', 'add', nodeNs]);
-    await runOk(['ip', 'netns', 'add', podNs]);
+    for (const ns of [nodeNs, podNs, clientNs]) await runOk(['ip', 'netns', 'add', ns]);
     // The veth pair is born inside the namespaces: no interface ever appears on the host.
     await runOk(['ip', '-n', nodeNs, 'link', 'add', 'pnb0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', podNs]);
     await runOk(['ip', '-n', nodeNs, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'pnb0']);
     for (const ip of REAL_ENDPOINTS) await runOk(['ip', '-n', podNs, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
-    for (const [ns, dev] of [[nodeNs, 'pnb0'], [podNs, 'eth0'], [nodeNs, 'lo'], [podNs, 'lo']] as const) await runOk(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    await runOk(['ip', '-n', nodeNs, 'link', 'add', 'pnc0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', clientNs]);
+    await runOk(['ip', '-n', nodeNs, 'addr', 'add', `${CLIENT_GATEWAY}/24`, 'dev', 'pnc0']);
+    await runOk(['ip', '-n', clientNs, 'addr', 'add', `${CLIENT_POD_IP}/24`, 'dev', 'eth0']);
+    for (const [ns, dev] of [[nodeNs, 'pnb0'], [nodeNs, 'pnc0'], [podNs, 'eth0'], [clientNs, 'eth0'], [nodeNs, 'lo'], [podNs, 'lo'], [clientNs, 'lo']] as const) await runOk(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    await runOk(['ip', '-n', clientNs, 'route', 'add', 'default', 'via', CLIENT_GATEWAY]);
+    await runOk(['ip', '-n', podNs, 'route', 'add', `${CLIENT_POD_IP}/32`, 'via', NODE_IP]);
+    await runOk(['ip', 'netns', 'exec', nodeNs, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     // Connection-rate runs open ~100k connections; a wide port range keeps the client from reusing tuples still in TIME_WAIT.
-    for (const ns of [nodeNs, podNs]) await runOk(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000']);
+    for (const ns of [nodeNs, podNs, clientNs]) await runOk(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000']);
     const conf = join(dir, 'nginx.conf');
     writeFileSync(conf, nginxConfig(dir));
     nginx = spawn('ip', ['netns', 'exec', podNs, 'nginx', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let nginxErr = '';
     nginx.stderr!.on('data', (c: Buffer) => { nginxErr += c.toString(); });
     await waitForListen(podNs, () => nginxErr);
-    return { nodeNs, podNs, destroy };
+    return { nodeNs, podNs, clientNs, destroy };
   } catch (e) {
     await destroy();
     throw e;

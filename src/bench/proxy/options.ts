@@ -5,6 +5,8 @@ import { PROXY_MODES, type ProxyMode } from '../../proxy/index.js';
 /** What one mode's driver measures (main.ts passes it to mode-driver.ts). */
 export interface DriverConfig {
   mode: ProxyMode;
+  /** The client pod's network namespace (netns.ts), for connection rates from a pod. */
+  clientNs: string;
   /** Cluster sizes (Services x 10 endpoints) at which latency is measured, ascending; full sync at the last. */
   scales: number[];
   /** Latency samples per kind of change per scale. */
@@ -18,7 +20,7 @@ export interface DriverConfig {
   proxyNodeArgs: string[];
 }
 
-export interface BenchOptions { modes: ProxyMode[]; driver: Omit<DriverConfig, 'mode'>; out: string; chart: string; quick: boolean }
+export interface BenchOptions { modes: ProxyMode[]; driver: Omit<DriverConfig, 'mode' | 'clientNs'>; out: string; chart: string; quick: boolean }
 
 export const USAGE = `bench/proxy/run [flags]   (root: creates podnet-t* network namespaces)
   --quick                 smoke run: scales 100,1000, 5 samples, 2 s wrk runs

@@ -3,8 +3,9 @@ import { run } from '../../host/exec.js';
 
 export interface WrkResult { requestsPerSec: number; requests: number; socketErrors: number; non2xx: number }
 
-export async function runWrk(url: string, seconds: number, connections: number): Promise<WrkResult> {
-  const argv = ['wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '-H', 'Connection: close', url];
+/** `netns`: run wrk inside that network namespace instead of the caller's. */
+export async function runWrk(url: string, seconds: number, connections: number, netns?: string): Promise<WrkResult> {
+  const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '-H', 'Connection: close', url];
   const r = await run(argv, { timeoutMs: (seconds + 30) * 1000 });
   if (r.code !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr || r.stdout}`);
   const num = (re: RegExp) => Number(re.exec(r.stdout)?.[1] ?? 0);
