@@ -32,12 +32,20 @@
 #define BATCH 64
 #define SLOT 4096 /* larger datagrams are truncated; DNS over UDP stays far below (EDNS 1232) */
 #define ADDR 20
-#define MAX_ROUNDS 8 /* batches per wakeup before yielding to the event loop */
+#define MAX_ROUNDS 12 /* batches per wakeup before yielding to the event loop */
+/*
+ * Batches within one wakeup double up to BATCH, starting from a quarter of
+ * what the last wakeup read: a reply goes out only after its whole batch is
+ * answered, so at low load a query must not wait for the ones queued behind
+ * it (a fixed batch of 64 added ~20 us at p50 against answering one by one),
+ * and under load the batches are full from the first round.
+ */
 
 typedef struct {
   uv_poll_t poll;
   int fd;
   int closing;
+  int first_batch; /* the size of a wakeup's first batch: 1 .. BATCH, a power of two */
   napi_env env;
   napi_ref on_batch;
   napi_ref self;
@@ -103,8 +111,9 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_value cb, recv, argv[1];
   napi_get_reference_value(env, s->on_batch, &cb);
   napi_get_reference_value(env, s->self, &recv); /* make_callback needs an object as `this` */
-  for (int round = 0; round < MAX_ROUNDS && !s->closing; round++) {
-    for (int i = 0; i < BATCH; i++) {
+  int want = s->first_batch, total = 0;
+  for (int round = 0; round < MAX_ROUNDS && !s->closing; round++, want = want * 2 > BATCH ? BATCH : want * 2) {
+    for (int i = 0; i < want; i++) {
       s->in_iov[i].iov_base = s->data + (size_t)i * SLOT;
       s->in_iov[i].iov_len = SLOT;
       memset(&s->in[i].msg_hdr, 0, sizeof s->in[i].msg_hdr);
@@ -113,8 +122,9 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       s->in[i].msg_hdr.msg_name = &s->names[i];
       s->in[i].msg_hdr.msg_namelen = sizeof s->names[i];
     }
-    int n = recvmmsg(s->fd, s->in, BATCH, MSG_DONTWAIT, NULL);
+    int n = recvmmsg(s->fd, s->in, (unsigned)want, MSG_DONTWAIT, NULL);
     if (n <= 0) break;
+    total += n;
     for (int i = 0; i < n; i++) {
       s->lengths[i] = (int32_t)s->in[i].msg_len;
       s->reply_lengths[i] = 0;
@@ -152,8 +162,10 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       if (k <= 0) break; /* a full send buffer drops the rest, as a busy UDP server does */
       sent += k;
     }
-    if (n < BATCH) break;
+    if (n < want) break;
   }
+  s->first_batch = 1;
+  while (s->first_batch * 2 <= total / 4 && s->first_batch < BATCH) s->first_batch *= 2;
   napi_close_handle_scope(env, scope);
 }
 
@@ -283,6 +295,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   batch_socket *s = calloc(1, sizeof *s);
   if (!s) { close(fd); napi_throw_error(env, NULL, "out of memory"); return NULL; }
   s->fd = fd;
+  s->first_batch = 1;
   s->env = env;
   napi_value obj, fn, data, lengths, addrs, replies, reply_lengths, ta;
   void *p;
