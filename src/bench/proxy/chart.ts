@@ -61,7 +61,7 @@ export function renderChart(ms: ModeSummary[], note: string): string {
   };
   const rateCounts = [...new Set(ms.flatMap((m) => m.connRate.map((c) => c.services)))];
   const rate: Panel = {
-    title: 'Conn/s, ClusterIP ÷ direct (from a pod dark, the node light)', unit: 'x', log: false, min: 0, max: 1.2,
+    title: 'Conn/s via ClusterIP ÷ direct (pod dark, node light)', unit: 'x', log: false, min: 0, max: 1.2,
     goal: { value: GOALS.connRateRatio, label: 'goal >= 0.95' },
     groups: rateCounts.map((n) => ({ label: `${n.toLocaleString('en-US')} Services`, bars: ms.flatMap((m) => (['pod', 'node'] as const).map((from, i) => ({ label: `${m.mode} from ${from}`, value: m.connRate.find((c) => c.services === n && c.from === from)?.ratio ?? NaN, color: COLORS[m.mode]![1 - i]! }))) })),
   };
