@@ -111,7 +111,9 @@ export class NftBackend implements ProxyBackend {
   async cleanup(): Promise<void> {
     this.applied = undefined;
     this.session.close();
-    const r = await run(['nft', 'list', 'table', 'ip', TABLE_NAME]);
-    if (r.code === 0) await runOk(['nft', 'delete', 'table', 'ip', TABLE_NAME]);
+    // Delete, and take "no such table" as done: any listing that could tell first (list table, even list tables)
+    // reads every element, 1.5-3 s at 10,000 Services.
+    const r = await run(['nft', 'delete', 'table', 'ip', TABLE_NAME]);
+    if (r.code !== 0 && !/No such file or directory/.test(r.stderr)) throw new Error(`nft delete table ip ${TABLE_NAME}: ${r.stderr.trim()}`);
   }
 }
