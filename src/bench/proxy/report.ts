@@ -73,8 +73,8 @@ export function table(ms: ModeSummary[], goals: GoalCheck[]): string {
   for (const m of ms) for (const f of m.fullSync) {
     lines.push(`${m.mode.padEnd(10)} ${f.kind.padEnd(5)} ${f0(f.syncMs).padStart(7)}   ${f0(f.startToLiveMs).padStart(14)}   ${f0(f.rules).padStart(7)}  ${f0(f.rssMiB).padStart(7)}  ${f0(f.hwmMiB).padStart(12)}  ${f0(f.heapMiB).padStart(8)}`);
   }
-  lines.push('', 'Connection rate (wrk, new connection per request), medians');
-  lines.push('mode       services  from   direct/s   ClusterIP/s   ratio   errors');
+  lines.push('', 'Connection rate (wrk, new connection per request): medians of the runs; ratio: median of ClusterIP run / the direct run before it');
+  lines.push('mode       services  from   direct/s   ClusterIP/s   ratio (median of run pairs)   errors');
   for (const m of ms) for (const c of m.connRate) {
     lines.push(`${m.mode.padEnd(10)} ${String(c.services).padStart(8)}  ${c.from.padEnd(4)}   ${f0(c.directPerSec).padStart(8)}   ${f0(c.clusterIpPerSec).padStart(11)}   ${c.ratio.toFixed(3)}   ${c.errors}`);
   }
