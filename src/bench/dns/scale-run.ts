@@ -33,7 +33,10 @@ export interface ServerFigures {
   server: ServerKind;
   /** Median of the throughput rounds. */
   qps: number;
-  /** The latency run with the median p99 of the rounds (a single run's p99 at ~0.2 ms moves by half between runs). */
+  /**
+   * Every latency round's queries pooled into one distribution (round 0): a single run's p99 moves by
+   * half between runs of the same server, and the rounds alternate with the other server's.
+   */
   latency: LatencyRun;
   /** RSS once serving (after the runs) and the peak since start, MiB. */
   memory: Memory;
@@ -98,13 +101,16 @@ export async function runScale(ctx: ScaleContext, services: number, createS: num
     }
 
     const latencyRuns: LatencyRun[] = [];
+    const pooled: Record<ServerKind, number[]> = { dnsmasq: [], podnet: [] };
     for (let round = 1; round <= opts.rounds; round++) {
       for (const kind of ['dnsmasq', 'podnet'] as const) {
         const s = servers[kind];
         const a = markCpu(s.child.pid);
         const r = await runDnsperf({ ...base, host: s.host, port: s.port, seconds: opts.latencySeconds, qps: opts.latencyQps, perQuery: true });
         const cpu = runCpu(a, markCpu(s.child.pid), r.cpuS);
-        const run: LatencyRun = { server: kind, round, qps: r.qps, offeredQps: opts.latencyQps, lost: r.lost, latencyMs: summarize(Array.from(r.latenciesMs ?? [])), otherCores: cpu.otherCores };
+        const latencies = Array.from(r.latenciesMs ?? []);
+        for (const x of latencies) pooled[kind].push(x);
+        const run: LatencyRun = { server: kind, round, qps: r.qps, offeredQps: opts.latencyQps, lost: r.lost, latencyMs: summarize(latencies), otherCores: cpu.otherCores };
         latencyRuns.push(run);
         log(`  latency ${round} at ${opts.latencyQps.toLocaleString('en-US')} q/s ${kind.padEnd(7)} p50 ${run.latencyMs.p50.toFixed(3)} ms  p99 ${run.latencyMs.p99.toFixed(3)} ms  lost ${r.lost}  others ${cpu.otherCores.toFixed(2)} cores`);
       }
@@ -114,7 +120,11 @@ export async function runScale(ctx: ScaleContext, services: number, createS: num
     for (const kind of ['dnsmasq', 'podnet'] as const) {
       const s = servers[kind];
       const qpsRuns = runs.filter((x) => x.server === kind).map((x) => x.qps).sort((x, y) => x - y);
-      const latency = medianBy(latencyRuns.filter((x) => x.server === kind), (x) => x.latencyMs.p99);
+      const mine = latencyRuns.filter((x) => x.server === kind);
+      const latency: LatencyRun = {
+        server: kind, round: 0, offeredQps: opts.latencyQps, qps: mine.reduce((n, x) => n + x.qps, 0) / mine.length,
+        lost: mine.reduce((n, x) => n + x.lost, 0), latencyMs: summarize(pooled[kind]), otherCores: Math.max(...mine.map((x) => x.otherCores)),
+      };
       figures.push({ server: kind, qps: qpsRuns[Math.floor((qpsRuns.length - 1) / 2)]!, latency, memory: s.child.memory(), idleMemory: idle[kind], startS: kind === 'podnet' ? podnetStartS : dnsmasqStartS });
     }
     for (const f of figures) log(`  ${f.server.padEnd(7)} RSS ${f.memory.rssMiB.toFixed(1)} MiB (peak ${f.memory.hwmMiB.toFixed(1)} MiB)`);
@@ -128,10 +138,4 @@ export async function runScale(ctx: ScaleContext, services: number, createS: num
   } finally {
     for (const s of started.reverse()) await s.child.stop();
   }
-}
-
-/** The element whose key is the (lower) median. */
-function medianBy<T>(items: T[], key: (x: T) => number): T {
-  const sorted = [...items].sort((a, b) => key(a) - key(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
