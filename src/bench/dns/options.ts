@@ -18,6 +18,8 @@ export interface DnsBenchOptions {
   outstanding: number;
   /** Fixed query rate of the latency run (same for both servers), queries/s. */
   latencyQps: number;
+  /** Alternating latency runs per server (their queries pooled) and the length of each: short and many, so both servers sample the machine's drift alike. */
+  latencyRounds: number;
   latencySeconds: number;
   /** API changes timed until visible in DNS (split over service, endpoint and annotation changes). */
   changes: number;
@@ -40,7 +42,8 @@ export const USAGE = `usage: bench/dns/run [flags]
   --clients N         dnsperf -c (4)
   --outstanding N     dnsperf -q, queries in flight (100)
   --latency-qps N     fixed rate of the latency run, same for both servers (20000)
-  --latency-seconds N length of the latency run (5)
+  --latency-rounds N  alternating latency runs per server, queries pooled (10)
+  --latency-seconds N length of each latency run (2)
   --changes N         API writes timed until visible in DNS (100)
   --server-cpus LIST  taskset -c for both DNS servers (1); '' for none
   --client-cpus LIST  taskset -c for dnsperf (0); '' for none
@@ -61,7 +64,7 @@ export function parseOptions(args: string[], defaults: { out: string; chart: str
     options: {
       scales: { type: 'string' }, namespaces: { type: 'string' }, concurrency: { type: 'string' },
       seconds: { type: 'string' }, rounds: { type: 'string' }, clients: { type: 'string' }, outstanding: { type: 'string' },
-      'latency-qps': { type: 'string' }, 'latency-seconds': { type: 'string' }, changes: { type: 'string' },
+      'latency-qps': { type: 'string' }, 'latency-rounds': { type: 'string' }, 'latency-seconds': { type: 'string' }, changes: { type: 'string' },
       'server-cpus': { type: 'string' }, 'client-cpus': { type: 'string' }, quick: { type: 'boolean' },
       out: { type: 'string' }, chart: { type: 'string' }, 'dns-node-args': { type: 'string' },
       verbose: { type: 'boolean' }, help: { type: 'boolean' },
@@ -87,7 +90,8 @@ export function parseOptions(args: string[], defaults: { out: string; chart: str
     clients: num('clients', 4, 1),
     outstanding: num('outstanding', 100, 1),
     latencyQps: num('latency-qps', 20_000, 1),
-    latencySeconds: num('latency-seconds', quick ? 2 : 5, 1),
+    latencyRounds: num('latency-rounds', quick ? 1 : 10, 1),
+    latencySeconds: num('latency-seconds', 2, 1),
     changes: num('changes', quick ? 30 : 100, 0),
     serverCpus: cpus('server-cpus', '1'),
     clientCpus: cpus('client-cpus', '0'),

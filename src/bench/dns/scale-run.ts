@@ -102,7 +102,7 @@ export async function runScale(ctx: ScaleContext, services: number, createS: num
 
     const latencyRuns: LatencyRun[] = [];
     const pooled: Record<ServerKind, number[]> = { dnsmasq: [], podnet: [] };
-    for (let round = 1; round <= opts.rounds; round++) {
+    for (let round = 1; round <= opts.latencyRounds; round++) {
       for (const kind of ['dnsmasq', 'podnet'] as const) {
         const s = servers[kind];
         const a = markCpu(s.child.pid);
