@@ -51,7 +51,7 @@ function candidatesFor(slices: EndpointSliceObject[], portName: string, protocol
   return [...seen.values()].sort((a, b) => a.order - b.order);
 }
 
-/** An IPv4 address as a number for ordering (a.b.c.d -> a*2^24 + ...); parts that are not numbers count as 0. */
+/** An IPv4 address as a number for ordering (a.b.c.d -> a*2^24 + ...); only digits and dots are read, missing parts count as 0. */
 export function ipv4Order(ip: string): number {
   let n = 0;
   let part = 0;

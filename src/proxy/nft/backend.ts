@@ -8,7 +8,7 @@
  * the changed service ports' chains and elements (incremental.ts),
  * through a long-lived `nft -i` (session.ts).
  */
-import { run, runOk } from '../../host/exec.js';
+import { HostCommandError, run, runOk } from '../../host/exec.js';
 import { netfilterAvailable, sendNetfilterBatch } from '../../host/netfilter.js';
 import type { ProxyBackend } from '../backend.js';
 import type { PortChange } from '../changes.js';
@@ -113,7 +113,8 @@ export class NftBackend implements ProxyBackend {
     this.session.close();
     // Delete, and take "no such table" as done: any listing that could tell first (list table, even list tables)
     // reads every element, 1.5-3 s at 10,000 Services.
-    const r = await run(['nft', 'delete', 'table', 'ip', TABLE_NAME]);
-    if (r.code !== 0 && !/No such file or directory/.test(r.stderr)) throw new Error(`nft delete table ip ${TABLE_NAME}: ${r.stderr.trim()}`);
+    const argv = ['nft', 'delete', 'table', 'ip', TABLE_NAME];
+    const r = await run(argv);
+    if (r.code !== 0 && !/No such file or directory/.test(r.stderr)) throw new HostCommandError(argv, r);
   }
 }

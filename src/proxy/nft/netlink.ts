@@ -182,34 +182,38 @@ class NetlinkWriter {
     return at;
   }
   end(at: number): void { this.buf.writeUInt32LE(this.len - at, at); }
-  /** An attribute holding a value of these fields, parsed straight into the buffer; false if it does not parse. */
-  value(type: number, types: FieldType[], text: string): boolean {
-    const n = valueLength(types);
+  /** Makes room for an attribute of n payload bytes and writes its header; the payload goes at the returned offset. */
+  private attrHead(type: number, n: number): number {
     this.room(4 + n + 3);
     this.buf.writeUInt16LE(4 + n, this.len);
     this.buf.writeUInt16LE(type, this.len + 2);
-    if (!writeValue(this.buf, this.len + 4, types, text)) return false;
+    return this.len + 4;
+  }
+  /** Closes the attribute attrHead opened: past its payload, padded to 4. */
+  private attrEnd(n: number): void {
     this.len += 4 + n;
     this.pad();
+  }
+  /** An attribute holding a value of these fields, parsed straight into the buffer; false if it does not parse. */
+  value(type: number, types: FieldType[], text: string): boolean {
+    const n = valueLength(types);
+    const at = this.attrHead(type, n); // before reading this.buf: making room may replace it
+    if (!writeValue(this.buf, at, types, text)) return false;
+    this.attrEnd(n);
     return true;
   }
   /** A NUL-terminated string attribute, written in place (no Buffer per attribute: a full sync writes ~10,000 chain names). */
   string(type: number, text: string): void {
     const n = Buffer.byteLength(text, 'latin1') + 1;
-    this.room(4 + n + 3);
-    this.buf.writeUInt16LE(4 + n, this.len);
-    this.buf.writeUInt16LE(type, this.len + 2);
-    this.buf.write(text, this.len + 4, 'latin1');
-    this.buf[this.len + 4 + n - 1] = 0;
-    this.len += 4 + n;
-    this.pad();
+    const at = this.attrHead(type, n);
+    this.buf.write(text, at, 'latin1');
+    this.buf[at + n - 1] = 0;
+    this.attrEnd(n);
   }
   u32be(type: number, v: number): void {
-    this.room(8);
-    this.buf.writeUInt16LE(8, this.len);
-    this.buf.writeUInt16LE(type, this.len + 2);
-    this.buf.writeInt32BE(v, this.len + 4);
-    this.len += 8;
+    const at = this.attrHead(type, 4);
+    this.buf.writeInt32BE(v, at);
+    this.attrEnd(4);
   }
   /** Opens a nested attribute; close(at) writes its length. */
   open(type: number): number {
