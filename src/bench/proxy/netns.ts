@@ -5,21 +5,51 @@
  * and to a "client pod" namespace, a pod on the node whose connections
  * the node forwards (the path a pod's traffic to a Service takes). All
  * are created here and deleted here, with every process left inside them;
- * nothing touches the host's own network or tables.
+ * nothing touches the host's own network or tables. The node also gets
+ * the connection-rate floor: one hand-written DNAT rule in a table of its
+ * own, which the proxy must leave alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runOk } from '../../host/exec.js';
-import { DIRECT_PORT, ENDPOINTS_PER_SERVICE, TARGET_PORT } from './objects.js';
+import { DIRECT_PORT, ENDPOINTS_PER_SERVICE, FLOOR_PORT, SERVICE_PORT, TARGET_PORT } from './objects.js';
 
 export const NODE_IP = '10.244.0.1';
+
+/**
+ * Connection-rate runs pin the client (wrk) and the server (nginx) to
+ * different cores, so whether they share one is not left to each run's
+ * scheduling (8 pairs of runs on 12-06: ratios 0.74–1.35 with wrk free,
+ * 0.84–1.18 and 0.91–1.15 pinned).
+ */
+export const CLIENT_CPU = 0;
+const SERVER_CPU = 1;
+export const pinned = (cpu: number): string[] => (cpus().length > cpu ? ['taskset', '-c', String(cpu)] : []);
 /** The real endpoints: addresses on the pod namespace's eth0, all served by one nginx. */
 export const REAL_ENDPOINTS = Array.from({ length: ENDPOINTS_PER_SERVICE }, (_, i) => `10.244.0.${i + 2}`);
 /** The client pod's address, in the cluster CIDR on a subnet of its own, so the node routes (forwards) its packets. */
 export const CLIENT_POD_IP = '10.244.1.2';
 const CLIENT_GATEWAY = '10.244.1.1';
+/**
+ * The floor's address: in the service CIDR (so the node routes it like a
+ * ClusterIP) but outside the bench's ClusterIPs; DNATed to the real
+ * endpoints by one rule ahead of the proxy's (priority -101, before its -100), so the
+ * proxy's nat chains never see these connections.
+ */
+export const FLOOR_IP = '10.111.255.254';
+const FLOOR_TABLE = 'podnetbenchfloor';
+
+export function floorRuleset(): string {
+  const spread = `numgen random mod ${REAL_ENDPOINTS.length} map { ${REAL_ENDPOINTS.map((ip, i) => `${i} : ${ip} . ${FLOOR_PORT}`).join(', ')} }`;
+  const rule = `ip daddr ${FLOOR_IP} tcp dport ${SERVICE_PORT} dnat ip to ${spread}`;
+  return [
+    `table ip ${FLOOR_TABLE} {`,
+    ...(['prerouting', 'output'] as const).map((hook) => `  chain ${hook} {\n    type nat hook ${hook} priority -101;\n    ${rule}\n  }`),
+    '}', '',
+  ].join('\n');
+}
 
 export interface BenchNet {
   nodeNs: string;
@@ -37,7 +67,7 @@ function nginxConfig(dir: string): string {
     'http {',
     '  access_log off;',
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-    `  server { listen ${TARGET_PORT} backlog=4096; listen ${DIRECT_PORT} backlog=4096; keepalive_timeout 0; location / { return 200 "ok\\n"; } }`,
+    `  server { listen ${TARGET_PORT} backlog=4096; listen ${DIRECT_PORT} backlog=4096; listen ${FLOOR_PORT} backlog=4096; keepalive_timeout 0; location / { return 200 "ok\\n"; } }`,
     '}', '',
   ].join('\n');
 }
@@ -89,11 +119,12 @@ export async function createBenchNet(base: string): Promise<BenchNet> {
     await runOk(['ip', '-n', clientNs, 'route', 'add', 'default', 'via', CLIENT_GATEWAY]);
     await runOk(['ip', '-n', podNs, 'route', 'add', `${CLIENT_POD_IP}/32`, 'via', NODE_IP]);
     await runOk(['ip', 'netns', 'exec', nodeNs, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    await runOk(['ip', 'netns', 'exec', nodeNs, 'nft', '-f', '-'], { input: floorRuleset() });
     // Connection-rate runs open ~100k connections; a wide port range keeps the client from reusing tuples still in TIME_WAIT.
     for (const ns of [nodeNs, podNs, clientNs]) await runOk(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000']);
     const conf = join(dir, 'nginx.conf');
     writeFileSync(conf, nginxConfig(dir));
-    nginx = spawn('ip', ['netns', 'exec', podNs, 'nginx', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    nginx = spawn('ip', ['netns', 'exec', podNs, ...pinned(SERVER_CPU), 'nginx', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let nginxErr = '';
     nginx.stderr!.on('data', (c: Buffer) => { nginxErr += c.toString(); });
     await waitForListen(podNs, () => nginxErr);

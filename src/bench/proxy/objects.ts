@@ -16,6 +16,8 @@ export const TARGET_PORT = 8080;
  * timestamp, is refused by PAWS and retried a second later.
  */
 export const DIRECT_PORT = 8081;
+/** And a third for the connection-rate floor (netns.ts), for the same reason. */
+export const FLOOR_PORT = 8082;
 export const ENDPOINTS_PER_SERVICE = 10;
 
 /** The i-th benchmark ClusterIP: 10.100.0.0/14 inside the default service CIDR, skipping .0 and .255 hosts. */

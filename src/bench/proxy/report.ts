@@ -10,7 +10,7 @@ export const ANCHORS = { iptablesRestoreMs: 5200, nftPerEndpointChainLoadMs: 408
 export interface ModeSummary {
   mode: string;
   latency: { scale: number; all: Summary; endpoints: Summary; service: Summary; failures: number; incrementalSyncMs: Summary }[];
-  connRate: { services: number; from: ConnRateClient; directPerSec: number; clusterIpPerSec: number; ratio: number; errors: number }[];
+  connRate: { services: number; from: ConnRateClient; directPerSec: number; clusterIpPerSec: number; floorPerSec: number; ratio: number; floorRatio: number; errors: number }[];
   fullSync: { kind: 'warm' | 'cold'; syncMs: number; startToLiveMs: number; rules: number; rssMiB: number; hwmMiB: number; heapMiB: number; n: number }[];
 }
 
@@ -30,8 +30,10 @@ export function summarizeMode(r: ModeResult): ModeSummary {
       from: c.from,
       directPerSec: median(c.direct.map((w) => w.requestsPerSec)),
       clusterIpPerSec: median(c.clusterIp.map((w) => w.requestsPerSec)),
+      floorPerSec: median(c.floor.map((w) => w.requestsPerSec)),
       ratio: c.ratio,
-      errors: [...c.direct, ...c.clusterIp].reduce((n, w) => n + w.socketErrors + w.non2xx, 0),
+      floorRatio: c.floorRatio,
+      errors: [...c.direct, ...c.clusterIp, ...c.floor].reduce((n, w) => n + w.socketErrors + w.non2xx, 0),
     })),
     fullSync: (['warm', 'cold'] as const).map((kind) => {
       const xs = r.fullSync.filter((s) => s.kind === kind);
@@ -73,10 +75,11 @@ export function table(ms: ModeSummary[], goals: GoalCheck[]): string {
   for (const m of ms) for (const f of m.fullSync) {
     lines.push(`${m.mode.padEnd(10)} ${f.kind.padEnd(5)} ${f0(f.syncMs).padStart(7)}   ${f0(f.startToLiveMs).padStart(14)}   ${f0(f.rules).padStart(7)}  ${f0(f.rssMiB).padStart(7)}  ${f0(f.hwmMiB).padStart(12)}  ${f0(f.heapMiB).padStart(8)}`);
   }
-  lines.push('', 'Connection rate (wrk, new connection per request): medians of the runs; ratio: median of ClusterIP run / the direct run before it');
-  lines.push('mode       services  from   direct/s   ClusterIP/s   ratio (median of run pairs)   errors');
+  lines.push('', 'Connection rate (wrk, new connection per request): medians of the runs; ratios: median over rounds of the path / the round\'s direct run');
+  lines.push('"one DNAT rule": the same endpoints behind a single hand-written nft DNAT rule, ahead of the proxy\'s rules (the cost of DNAT itself)');
+  lines.push('mode       services  from   direct/s   ClusterIP/s   one DNAT rule/s   ClusterIP ratio   one-rule ratio   errors');
   for (const m of ms) for (const c of m.connRate) {
-    lines.push(`${m.mode.padEnd(10)} ${String(c.services).padStart(8)}  ${c.from.padEnd(4)}   ${f0(c.directPerSec).padStart(8)}   ${f0(c.clusterIpPerSec).padStart(11)}   ${c.ratio.toFixed(3)}   ${c.errors}`);
+    lines.push(`${m.mode.padEnd(10)} ${String(c.services).padStart(8)}  ${c.from.padEnd(4)}   ${f0(c.directPerSec).padStart(8)}   ${f0(c.clusterIpPerSec).padStart(11)}   ${f0(c.floorPerSec).padStart(15)}   ${c.ratio.toFixed(3).padStart(15)}   ${c.floorRatio.toFixed(3).padStart(14)}   ${c.errors}`);
   }
   lines.push('', 'Goals (from the issue)');
   for (const g of goals) lines.push(`${g.met ? 'MET    ' : 'MISSED '} ${g.mode.padEnd(10)} ${g.goal}: ${g.value}`);

@@ -12,6 +12,12 @@ import type { ProxyNode, ProxyState } from '../types.js';
 import { AppliedIptables } from './incremental.js';
 import { chainsInSave, isOurChain, JUMPS, renderIptables, restoreText } from './render.js';
 
+/**
+ * iptables-nft-restore 1.8.9 takes ~5 s for 1,000 Services x 10 endpoints and grows faster than
+ * the ruleset (docs/benchmarks.md): the exec default of 30 s killed every full sync from ~5,000 on.
+ */
+const RESTORE_TIMEOUT_MS = 15 * 60_000;
+
 async function existingChains(table: 'nat' | 'filter'): Promise<string[]> {
   const r = await run(['iptables-save', '-t', table]);
   return r.code === 0 ? chainsInSave(r.stdout) : [];
@@ -25,7 +31,7 @@ export class IptablesBackend implements ProxyBackend {
     this.applied = undefined;
     const rules = renderIptables(state);
     const existing = { nat: await existingChains('nat'), filter: await existingChains('filter') };
-    await runOk(['iptables-restore', '--noflush', '-w'], { input: restoreText(rules, existing) });
+    await runOk(['iptables-restore', '--noflush', '-w'], { input: restoreText(rules, existing), timeoutMs: RESTORE_TIMEOUT_MS });
     await this.ensureJumps();
     this.applied = new AppliedIptables(state);
     return this.applied.rules;
@@ -37,7 +43,7 @@ export class IptablesBackend implements ProxyBackend {
     // plan() records the changes as applied; if the restore fails, forget everything (the retry is a full sync).
     this.applied = undefined;
     const text = applied.plan(changes, node);
-    if (text) await runOk(['iptables-restore', '--noflush', '-w'], { input: text });
+    if (text) await runOk(['iptables-restore', '--noflush', '-w'], { input: text, timeoutMs: RESTORE_TIMEOUT_MS });
     this.applied = applied;
     return applied.rules;
   }
@@ -66,6 +72,6 @@ export class IptablesBackend implements ProxyBackend {
       '*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT',
       '*filter', ...filter.map((c) => `:${c} - [0:0]`), ...filter.map((c) => `-X ${c}`), 'COMMIT', '',
     ].join('\n');
-    await runOk(['iptables-restore', '--noflush', '-w'], { input: text });
+    await runOk(['iptables-restore', '--noflush', '-w'], { input: text, timeoutMs: RESTORE_TIMEOUT_MS });
   }
 }
