@@ -31,7 +31,7 @@ export interface ConnRateRun {
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
 
 /** Median of the per-round ratios a[i] / b[i]: a round's runs share its minute of the machine's drifting speed. */
-export const pairedRatio = (a: WrkResult[], b: WrkResult[]): number => median(a.map((w, i) => w.requestsPerSec / b[i]!.requestsPerSec));
+const pairedRatio = (a: WrkResult[], b: WrkResult[]): number => median(a.map((w, i) => w.requestsPerSec / b[i]!.requestsPerSec));
 
 export async function measureConnRate(services: number, clusterIp: string, from: ConnRateClient, clientNs: string, runs: number, seconds: number, connections: number, log: (m: string) => void): Promise<ConnRateRun> {
   const netns = from === 'pod' ? clientNs : undefined;

@@ -35,8 +35,8 @@ const CLIENT_GATEWAY = '10.244.1.1';
 /**
  * The floor's address: in the service CIDR (so the node routes it like a
  * ClusterIP) but outside the bench's ClusterIPs; DNATed to the real
- * endpoints by one rule ahead of the proxy's (priority -101, before its -100), so the
- * proxy's nat chains never see these connections.
+ * endpoints by one rule ahead of the proxy's (priority -101, before its
+ * -100), so the proxy's nat chains never see these connections.
  */
 export const FLOOR_IP = '10.111.255.254';
 const FLOOR_TABLE = 'podnetbenchfloor';

@@ -13,8 +13,9 @@ import { AppliedIptables } from './incremental.js';
 import { chainsInSave, isOurChain, JUMPS, renderIptables, restoreText } from './render.js';
 
 /**
- * iptables-nft-restore 1.8.9 takes ~5 s for 1,000 Services x 10 endpoints and grows faster than
- * the ruleset (docs/benchmarks.md): the exec default of 30 s killed every full sync from ~5,000 on.
+ * For the restores that carry every KUBE-* chain (full sync, cleanup): iptables-nft-restore 1.8.9
+ * takes ~5 s for 1,000 Services x 10 endpoints and grows faster than the ruleset
+ * (docs/benchmarks.md); exec's default of 30 s killed every full sync from ~5,000 on.
  */
 const RESTORE_TIMEOUT_MS = 15 * 60_000;
 
@@ -43,7 +44,7 @@ export class IptablesBackend implements ProxyBackend {
     // plan() records the changes as applied; if the restore fails, forget everything (the retry is a full sync).
     this.applied = undefined;
     const text = applied.plan(changes, node);
-    if (text) await runOk(['iptables-restore', '--noflush', '-w'], { input: text, timeoutMs: RESTORE_TIMEOUT_MS });
+    if (text) await runOk(['iptables-restore', '--noflush', '-w'], { input: text });
     this.applied = applied;
     return applied.rules;
   }
