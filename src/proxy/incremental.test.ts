@@ -35,6 +35,10 @@ function states(): ProxyState[] {
     buildProxyState([a({ type: 'NodePort', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 5 } }, externalTrafficPolicy: 'Local', externalIPs: ['192.168.0.50'], ports: [tcp(80, { nodePort: 30020 })] })], [slice('a', [{ port: 80 }], ['10.244.2.2'])], NODE),
     scenarioState(),
     buildProxyState([a(), b], [slice('b', [{ port: 80 }, { name: 'dns', port: 5353, protocol: 'UDP' }], ['10.244.2.9'])], NODE),
+    // One key written twice by one port (an external IP equal to its own ClusterIP), and one key two ports claim.
+    buildProxyState([a({ externalIPs: ['10.96.0.20', '192.168.0.60'] }), svc('c', { clusterIP: '10.96.0.22', externalIPs: ['192.168.0.60'], ports: [tcp(80)] })],
+      [slice('a', [{ port: 80 }], ['10.244.2.1']), slice('c', [{ port: 80 }], ['10.244.2.3', '10.244.2.4'])], NODE),
+    buildProxyState([svc('c', { clusterIP: '10.96.0.22', externalIPs: ['192.168.0.60'], ports: [tcp(80)] })], [slice('c', [{ port: 80 }], ['10.244.2.3'])], NODE),
   ];
 }
 

@@ -56,6 +56,12 @@ describe('proxy model', () => {
       slices: [slice('web', [{ port: 80 }], ['10.244.1.2']), slice('web', [{ port: 80 }], ['10.244.1.2']), slice('web', [{ port: 80 }], ['10.244.9.9'], 'other'), slice('db', [{ port: 80 }], ['10.244.8.8'])],
       want: { 'default/web/tcp/p80': { cluster: ['10.244.1.2:80'] } },
     },
+    {
+      name: 'an endpoint in two slices: its first listing decides; endpoints come out in address order',
+      services: [svc('web', { clusterIP: '10.96.0.5', ports: [tcp(80)] })],
+      slices: [slice('web', [{ port: 80 }], ['10.244.3.1', { ip: '10.244.1.2', ready: false }]), slice('web', [{ port: 80 }], ['10.244.1.2', '10.244.1.10', '10.244.3.1'])],
+      want: { 'default/web/tcp/p80': { cluster: ['10.244.1.10:80', '10.244.3.1:80'] } },
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {

@@ -4,7 +4,7 @@
  * terminating-but-serving ones when none is ready; Local traffic policies
  * keep only this node's endpoints (with the same fallback among them).
  */
-import type { Endpoint, EndpointSliceObject, Protocol, ProxyNode, ProxyState, ServiceObject, ServicePortState, SliceEndpoint } from './types.js';
+import type { Endpoint, EndpointSliceObject, Protocol, ProxyNode, ProxyState, ServiceObject, ServicePortState } from './types.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const DEFAULT_AFFINITY_SECONDS = 10800;
@@ -17,38 +17,50 @@ export function hasProxyRules(svc: ServiceObject): boolean {
   return svc.spec?.type !== 'ExternalName' && !!ip && ip !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
 }
 
-interface Candidate { ip: string; port: number; local: boolean; ready: boolean; serving: boolean; terminating: boolean; order: number }
+interface Candidate { endpoint: Endpoint; ready: boolean; serving: boolean; terminating: boolean; order: number }
 
 /** Ready endpoints; else terminating-but-serving ones (kube-proxy's fallback). */
 function usable(cands: Candidate[]): Endpoint[] {
-  const ready = cands.filter((c) => c.ready);
-  const chosen = ready.length ? ready : cands.filter((c) => c.serving && c.terminating);
-  return chosen.map(({ ip, port, local }) => ({ ip, port, local }));
+  const anyReady = cands.some((c) => c.ready);
+  const out: Endpoint[] = [];
+  for (const c of cands) if (anyReady ? c.ready : c.serving && c.terminating) out.push(c.endpoint);
+  return out;
 }
 
-function conditions(ep: SliceEndpoint): { ready: boolean; serving: boolean; terminating: boolean } {
-  // Unset conditions mean ready/serving (API semantics) and not terminating.
-  const ready = ep.conditions?.ready ?? true;
-  return { ready: ready !== false, serving: (ep.conditions?.serving ?? ready) !== false, terminating: ep.conditions?.terminating === true };
-}
-
-/** Endpoints of one service port across its slices; named targetPorts resolve per slice. */
+/** Endpoints of one service port across its slices, by address; named targetPorts resolve per slice. */
 function candidatesFor(slices: EndpointSliceObject[], portName: string, protocol: Protocol, nodeName: string): Candidate[] {
-  const seen = new Map<string, Candidate>();
+  const all: Candidate[] = [];
   for (const slice of slices) {
     if ((slice.addressType ?? 'IPv4') !== 'IPv4') continue;
     const sp = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (PROTOCOLS[p.protocol ?? 'TCP'] ?? 'tcp') === protocol);
     if (!sp || typeof sp.port !== 'number') continue;
+    const port = sp.port;
     for (const ep of slice.endpoints ?? []) {
       const ip = ep.addresses?.[0];
       if (!ip) continue;
-      const key = `${ip}:${sp.port}`;
-      if (seen.has(key)) continue;
-      // The sort key is computed once per endpoint: parsing addresses inside the comparator was a fifth of a full sync.
-      seen.set(key, { ip, port: sp.port, local: ep.nodeName === nodeName, ...conditions(ep), order: ipv4Order(ip) * 65536 + sp.port });
+      // Unset conditions mean ready/serving (API semantics) and not terminating.
+      const ready = ep.conditions?.ready ?? true;
+      all.push({
+        endpoint: { ip, port, local: ep.nodeName === nodeName },
+        ready: ready !== false,
+        serving: (ep.conditions?.serving ?? ready) !== false,
+        terminating: ep.conditions?.terminating === true,
+        // Computed once per endpoint: parsing addresses inside the comparator was a fifth of a full sync.
+        order: ipv4Order(ip) * 65536 + port,
+      });
     }
   }
-  return [...seen.values()].sort((a, b) => a.order - b.order);
+  // The sort is stable, so an endpoint listed twice (in two slices) is adjacent to itself and its first listing wins;
+  // no lookup table per endpoint. Texts that are not dotted quads may share an order: the run is compared by text.
+  all.sort((a, b) => a.order - b.order);
+  const out: Candidate[] = [];
+  let runStart = 0;
+  for (const c of all) {
+    if (!out.length || out[out.length - 1]!.order !== c.order) runStart = out.length;
+    else if (out.slice(runStart).some((o) => o.endpoint.ip === c.endpoint.ip)) continue;
+    out.push(c);
+  }
+  return out;
 }
 
 /** An IPv4 address as a number for ordering (a.b.c.d -> a*2^24 + ...); only digits and dots are read, missing parts count as 0. */
@@ -83,7 +95,7 @@ export function servicePorts(svc: ServiceObject, slices: EndpointSliceObject[], 
     const portName = p.name ?? '';
     const cands = candidatesFor(slices, portName, protocol, node.name);
     const all = usable(cands);
-    const local = usable(cands.filter((c) => c.local));
+    const local = usable(cands.filter((c) => c.endpoint.local));
     const externalLocal = spec.externalTrafficPolicy === 'Local';
     out.push({
       id: `${namespace}/${service}/${protocol}/${portName || `p${p.port}`}`,
@@ -91,7 +103,7 @@ export function servicePorts(svc: ServiceObject, slices: EndpointSliceObject[], 
       clusterIP: spec.clusterIP!,
       port: p.port,
       ...(nodePortsOn && p.nodePort ? { nodePort: p.nodePort } : {}),
-      externalIPs: [...new Set(spec.externalIPs ?? [])].sort(compareIp),
+      externalIPs: spec.externalIPs?.length ? [...new Set(spec.externalIPs)].sort(compareIp) : [],
       ...(affinitySeconds !== undefined ? { affinitySeconds } : {}),
       clusterEndpoints: spec.internalTrafficPolicy === 'Local' ? local : all,
       externalEndpoints: externalLocal ? local : all,

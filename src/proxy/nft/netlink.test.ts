@@ -39,6 +39,14 @@ describe('nftables over netlink: values', () => {
     [['ipv4', 'port'], '10.244.1.2 . 65536', undefined],
     [['ipv4', 'port'], '10.244.1.2', undefined],
     [['ipv4', 'proto', 'port'], '10.96.0.1 . bogus . 80', undefined],
+    [['ipv4', 'proto', 'port'], '10.96.0.1 . 6 . 80', '0a600001' + '06000000' + '00500000'],
+    [['ipv4', 'proto', 'port'], '10.96.0.1 . constructor . 80', undefined],
+    [['ipv4'], '1.2.3.4.5', undefined],
+    [['ipv4'], '10.96..1', undefined],
+    [['ipv4'], '10.96.0.1 ', undefined],
+    [['ipv4', 'port', 'u32'], '10.96.0.1 . 80 . 3 . 4', undefined],
+    [['ipv4', 'port', 'u32'], '10.96.0.1 . 80 .  3', undefined],
+    [['ipv4', 'port', 'u32'], '10.96.0.1 . 80 . 4294967295', '0a600001' + '00500000' + 'ffffffff'],
   ];
   for (const [types, text, hex] of cases) {
     test(`${types.join(' . ')}: ${text}`, () => assert.equal(encodeValue(types, text)?.toString('hex'), hex));

@@ -72,7 +72,11 @@ export function renderNft(state: ProxyState): NftTable {
   for (const f of fragments) {
     for (const c of f.chains) t.chains.set(c.name, c);
     for (const s of f.sets) t.sets.set(s.name, s);
-    for (const [name, k, v] of f.elements) t.sets.get(name)!.elements.set(k, v);
+    // Indexed, not destructured: this runs 120,000 times in a new process's first sync, before V8 optimises it.
+    for (let i = 0; i < f.elements.length; i++) {
+      const e = f.elements[i]!;
+      t.sets.get(e[0])!.elements.set(e[1], e[2]);
+    }
   }
   return t;
 }
