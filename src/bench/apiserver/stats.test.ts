@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentile, summarize } from './stats.js';
+import { medianInterval, percentile, summarize } from './stats.js';
 
 test('percentile uses the nearest rank', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -25,4 +25,17 @@ test('summarize sorts numerically without changing its input', () => {
   assert.equal(s.p50, 9);
   assert.equal(s.max, 100);
   assert.equal(s.mean, 24.4);
+});
+
+test('medianInterval takes the binomial order statistics around the median', () => {
+  const ranks = (n: number) => Array.from({ length: n }, (_, i) => n - i); // descending: the input order must not matter
+  const cases: Array<[number[], number, [number, number]]> = [
+    [ranks(30), 0.95, [10, 21]], // P(B(30) <= 9) = 0.021, P(<= 10) = 0.049
+    [ranks(20), 0.95, [6, 15]], // P(B(20) <= 5) = 0.021, P(<= 6) = 0.058
+    [ranks(6), 0.95, [1, 6]], // 1 / 64 in each tail: the extremes are a 97 % interval
+    [ranks(30), 0.5, [13, 18]], // P(B(30) <= 12) = 0.181, P(<= 13) = 0.292
+    [[0.97, 0.97, 0.97, 0.97, 0.97, 0.97, 0.97], 0.95, [0.97, 0.97]],
+  ];
+  for (const [samples, level, want] of cases) assert.deepEqual(medianInterval(samples, level), want, `${samples.length} samples at ${level}`);
+  for (const n of [0, 1, 5]) assert.ok(medianInterval(ranks(n)).every(Number.isNaN), `${n} samples are too few for 95 %`);
 });

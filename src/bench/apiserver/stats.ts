@@ -36,3 +36,26 @@ export function summarize(samples: readonly number[]): Summary {
 export function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }
+
+/**
+ * A distribution-free confidence interval for the median: the order
+ * statistics [x(k), x(n+1-k)] with k the largest rank such that a
+ * Binomial(n, 1/2) count falls below k with probability at most
+ * (1 - level) / 2. No assumption about the samples' spread, and no
+ * randomness (unlike a bootstrap), so a re-analysis gives the same
+ * interval. NaN bounds when n is too small for the level (n < 6 at 95 %).
+ */
+export function medianInterval(samples: readonly number[], level = 0.95): [number, number] {
+  const sorted = Float64Array.from(samples).sort();
+  const n = sorted.length;
+  const tail = (1 - level) / 2;
+  let k = 0;
+  let below = 0; // P(B <= k - 1), built term by term
+  let term = 0.5 ** n; // P(B = 0)
+  while (k < n / 2 && below + term <= tail) {
+    below += term;
+    term *= (n - k) / (k + 1);
+    k += 1;
+  }
+  return k === 0 ? [NaN, NaN] : [sorted[k - 1]!, sorted[n - k]!];
+}

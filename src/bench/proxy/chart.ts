@@ -1,7 +1,8 @@
 /** A hand-written SVG of the results (no dependencies): three bar panels with the goals drawn as lines. */
 import { ANCHORS, GOALS, type ModeSummary } from './report.js';
 
-interface Bar { label: string; value: number; color: string }
+/** `interval`: a 95 % interval, drawn as a whisker over the bar. */
+interface Bar { label: string; value: number; color: string; interval?: [number, number] }
 interface Panel { title: string; unit: string; log: boolean; min: number; max: number; goal: { value: number; label: string }; groups: { label: string; bars: Bar[] }[] }
 
 const COLORS: Record<string, [string, string]> = { nftables: ['#9ecae1', '#2171b5'], iptables: ['#fdae6b', '#d94801'] };
@@ -31,7 +32,10 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
       if (!Number.isFinite(b.value)) return;
       const bx = gx + bi * bw;
       out.push(`<rect x="${bx}" y="${y(b.value)}" width="${bw - 2}" height="${top + plotH - y(b.value)}" fill="${b.color}"><title>${esc(`${g.label} ${b.label}: ${fmt(b.value, p.unit)}`)}</title></rect>`);
-      out.push(`<text x="${bx + (bw - 2) / 2}" y="${y(b.value) - 3}" text-anchor="middle" font-size="8">${esc(fmt(b.value, p.unit))}</text>`);
+      const [lo, hi] = b.interval ?? [NaN, NaN];
+      const mid = bx + (bw - 2) / 2;
+      if (Number.isFinite(lo) && Number.isFinite(hi)) out.push(`<path d="M${mid} ${y(lo)}V${y(hi)}M${mid - 3} ${y(lo)}h6M${mid - 3} ${y(hi)}h6" stroke="#333"/>`);
+      out.push(`<text x="${mid}" y="${Math.min(y(b.value), Number.isFinite(hi) ? y(hi) : Infinity) - 3}" text-anchor="middle" font-size="8">${esc(fmt(b.value, p.unit))}</text>`);
     });
     out.push(`<text x="${left + gi * slot + slot / 2}" y="${top + plotH + 14}" text-anchor="middle" font-size="10">${esc(g.label)}</text>`);
   });
@@ -68,8 +72,8 @@ export function renderChart(ms: ModeSummary[], note: string): string {
       bars: ms.flatMap((m) => (['pod', 'node'] as const).flatMap((from, i) => {
         const c = m.connRate.find((r) => r.services === n && r.from === from);
         return [
-          { label: `${m.mode} from ${from}`, value: c?.ratio ?? NaN, color: COLORS[m.mode]![1 - i]! },
-          { label: `one DNAT rule, ${m.mode} run, from ${from}`, value: c?.floorRatio ?? NaN, color: ANCHOR_COLOR },
+          { label: `${m.mode} from ${from}`, value: c?.ratio ?? NaN, interval: c?.ratioInterval, color: COLORS[m.mode]![1 - i]! },
+          { label: `one DNAT rule, ${m.mode} run, from ${from}`, value: c?.floorRatio ?? NaN, interval: c?.floorRatioInterval, color: ANCHOR_COLOR },
         ];
       })),
     })),

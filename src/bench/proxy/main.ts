@@ -76,7 +76,7 @@ try {
   if (opts.quick || largest < 10_000) process.stdout.write('note: scaled-down run; the goals are stated for 10,000 Services x 10 endpoints\n');
   const host = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, kernel: (await run(['uname', '-r'])).stdout.trim(), nft: (await run(['nft', '-v'])).stdout.trim(), iptables: (await run(['iptables', '-V'])).stdout.trim() };
   writeFileSync(opts.out, `${JSON.stringify({ date: new Date().toISOString(), options: opts, host, goals: GOALS, anchors: ANCHORS, goalChecks: goals, summaries, raw: results }, null, 1)}\n`);
-  const note = `${new Date().toISOString().slice(0, 10)}, ${host.cpus} shared cores, host busy ${results.map((r) => `${r.mode} ${r.othersBusyCores.toFixed(1)}`).join(' / ')} cores on average; latency n=${opts.driver.samples * 2} per size per mode`;
+  const note = `${new Date().toISOString().slice(0, 10)}, ${host.cpus} shared cores, host busy ${results.map((r) => `${r.mode} ${r.othersBusyCores.toFixed(1)}`).join(' / ')} cores on average; latency n=${opts.driver.samples * 2} per size per mode; whiskers: 95 % intervals of the connection-rate ratios`;
   writeFileSync(opts.chart, renderChart(summaries, note));
   process.stdout.write(`wrote ${opts.out} and ${opts.chart}\n`);
 } catch (e) {

@@ -23,12 +23,12 @@ export interface DriverConfig {
 export interface BenchOptions { modes: ProxyMode[]; driver: Omit<DriverConfig, 'mode' | 'clientNs'>; out: string; chart: string; quick: boolean }
 
 export const USAGE = `bench/proxy/run [flags]   (root: creates podnet-t* network namespaces)
-  --quick                 smoke run: scales 100,1000, 5 samples, 2 s wrk runs
+  --quick                 smoke run: scales 100,1000, 5 samples, one round of wrk runs
   --modes LIST            nftables,iptables (default both, in that order)
   --scales LIST           Services x 10 endpoints for latency (default 100,1000,10000)
   --samples N             latency samples per kind of change per scale (default 30)
   --rate-small N          Services for the small connection-rate run (default 10)
-  --rate-runs N           wrk rounds, a run per path each (default 10), --rate-seconds S (default 3), --rate-connections C (default 8)
+  --rate-runs N           wrk rounds, a run per path each (default 30; 6 or more for a 95 % interval), --rate-seconds S (default 2), --rate-connections C (default 8)
   --full-sync-reps N      proxy restarts per kind (warm, cold) at the last scale (default 2)
   --proxy-node-args=ARGS  node flags for the proxy process (with "=", as they start with a dash), e.g. --proxy-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --out FILE              results JSON (default bench/proxy/results.json)
@@ -61,8 +61,8 @@ export function parseOptions(argv: string[], benchDir: string): BenchOptions | '
     driver: {
       scales, samples,
       rateSmall: num(values['rate-small'], 10),
-      rateRuns: num(values['rate-runs'], quick ? 1 : 10),
-      rateSeconds: num(values['rate-seconds'], quick ? 2 : 3),
+      rateRuns: num(values['rate-runs'], quick ? 1 : 30),
+      rateSeconds: num(values['rate-seconds'], 2),
       rateConnections: num(values['rate-connections'], 8),
       fullSyncReps: num(values['full-sync-reps'], quick ? 1 : 2),
       proxyNodeArgs: values['proxy-node-args']?.split(/\s+/).filter(Boolean) ?? [],
