@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { medianInterval, percentile, summarize } from './stats.js';
+import { median, medianInterval, percentile, summarize } from './stats.js';
 
 test('percentile uses the nearest rank', () => {
   const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -25,6 +25,12 @@ test('summarize sorts numerically without changing its input', () => {
   assert.equal(s.p50, 9);
   assert.equal(s.max, 100);
   assert.equal(s.mean, 24.4);
+});
+
+test('median of the finite samples, the middle two averaged', () => {
+  const cases: Array<[number[], number]> = [[[3, 1, 2], 2], [[4, 1, 3, 2], 2.5], [[7], 7], [[5, NaN, 1, Infinity, 3], 3]];
+  for (const [samples, want] of cases) assert.equal(median(samples), want, samples.join(','));
+  assert.ok(Number.isNaN(median([])) && Number.isNaN(median([NaN])));
 });
 
 test('medianInterval takes the binomial order statistics around the median', () => {

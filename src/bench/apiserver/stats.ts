@@ -37,6 +37,14 @@ export function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
+/** The median of the finite samples (the mean of the middle two for an even count); NaN when there are none. */
+export function median(samples: readonly number[]): number {
+  const s = samples.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 /**
  * A distribution-free confidence interval for the median: the order
  * statistics [x(k), x(n+1-k)] with k the largest rank such that a

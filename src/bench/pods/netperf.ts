@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { loadImageTable } from '../../images/index.js';
 import { podNetnsName } from '../../node/runtime/names.js';
 import { parseHostStat } from '../apiserver/cpu-usage.js';
+import { median } from '../apiserver/stats.js';
 import { sh, shOk, type Cluster } from './cluster.js';
 import { agnhostPod, PodTracker, type PodObj } from './pod-tracker.js';
 
@@ -38,13 +39,6 @@ export interface PathResult {
 export interface NetTarget { path: string; backend?: string; clientNetns: string; iperfIp: string; httpIp: string; mtu?: number }
 
 export interface NetOptions { seconds: number; reps: number; connections: number }
-
-const median = (xs: number[]): number => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export async function iperf(netns: string, ip: string, seconds: number): Promise<IperfRun> {
   const out = await shOk(['nsenter', `--net=/run/netns/${netns}`, '--', 'iperf3', '-c', ip, '-t', String(seconds), '-P', '1', '-J'], { timeoutMs: (seconds + 30) * 1000 });

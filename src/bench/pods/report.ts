@@ -1,4 +1,5 @@
 /** The pod benchmark's table, ratios, goals and a small hand-written SVG bar chart. */
+import { median } from '../apiserver/stats.js';
 import type { PathResult } from './netperf.js';
 import type { DensityResult, StartLatencyResult } from './pod-phases.js';
 
@@ -16,13 +17,6 @@ export interface NetSummary {
 
 /** The bare kernel VXLAN device over the veth baseline (netperf.ts, startVethPair). */
 export const BARE_VXLAN_PATH = 'bare kernel vxlan pair';
-
-const median = (xs: number[]): number => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export function summarizeNet(paths: PathResult[]): NetSummary {
   const vethRuns = paths.filter((p) => p.path.startsWith('veth'));

@@ -12,7 +12,7 @@
  * whose packets the node forwards and DNATs in prerouting, and the node
  * itself, whose packets are DNATed in output and routed again.
  */
-import { medianInterval } from '../apiserver/stats.js';
+import { median, medianInterval } from '../apiserver/stats.js';
 import { DIRECT_PORT, SERVICE_PORT } from './objects.js';
 import { FLOOR_IP, REAL_ENDPOINTS } from './netns.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -34,8 +34,6 @@ export interface ConnRateRun {
   floorRatio: number;
   floorRatioInterval: [number, number];
 }
-
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
 
 /** The per-round ratios a[i] / b[i]: a round's runs share its seconds of the machine's drifting speed. */
 const roundRatios = (a: WrkResult[], b: WrkResult[]): number[] => a.map((w, i) => w.requestsPerSec / b[i]!.requestsPerSec);
@@ -65,4 +63,3 @@ export async function measureConnRate(services: number, clusterIp: string, from:
   };
 }
 
-export { median };

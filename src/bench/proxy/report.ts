@@ -1,6 +1,6 @@
 /** Summaries of each mode's raw results, the goals from the issue, and the printed table. */
-import { summarize, type Summary } from '../apiserver/stats.js';
-import { median, type ConnRateClient } from './conn-rate.js';
+import { median, summarize, type Summary } from '../apiserver/stats.js';
+import type { ConnRateClient } from './conn-rate.js';
 import type { ModeResult } from './mode-driver.js';
 
 export const GOALS = { fullSyncMs: 1000, latencyP99Ms: 20, connRateRatio: 0.95 };
