@@ -5,10 +5,23 @@
  */
 
 export type StatusReason =
-  | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'AlreadyExists'
-  | 'Conflict' | 'Gone' | 'Expired' | 'Invalid' | 'MethodNotAllowed'
-  | 'NotAcceptable' | 'UnsupportedMediaType' | 'RequestEntityTooLarge'
-  | 'InternalError' | 'ServiceUnavailable' | 'Timeout' | 'TooManyRequests';
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'AlreadyExists'
+  | 'Conflict'
+  | 'Gone'
+  | 'Expired'
+  | 'Invalid'
+  | 'MethodNotAllowed'
+  | 'NotAcceptable'
+  | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
+  | 'InternalError'
+  | 'ServiceUnavailable'
+  | 'Timeout'
+  | 'TooManyRequests';
 
 /** One problem with one field, as Kubernetes reports it (field.Error). */
 export interface FieldError {
@@ -25,9 +38,14 @@ export interface FieldError {
 }
 
 export type FieldErrorType =
-  | 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported'
-  | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong'
-  | 'FieldValueTooMany' | 'FieldValueTypeInvalid';
+  | 'FieldValueInvalid'
+  | 'FieldValueRequired'
+  | 'FieldValueNotSupported'
+  | 'FieldValueDuplicate'
+  | 'FieldValueForbidden'
+  | 'FieldValueTooLong'
+  | 'FieldValueTooMany'
+  | 'FieldValueTypeInvalid';
 
 const fieldErrorText: Record<FieldErrorType, string> = {
   FieldValueInvalid: 'Invalid value',
@@ -41,13 +59,32 @@ const fieldErrorText: Record<FieldErrorType, string> = {
 };
 
 export const fieldError = {
-  invalid: (field: string, value: unknown, detail: string): FieldError => ({ type: 'FieldValueInvalid', field, value, detail }),
+  invalid: (field: string, value: unknown, detail: string): FieldError => ({
+    type: 'FieldValueInvalid',
+    field,
+    value,
+    detail,
+  }),
   required: (field: string, detail = ''): FieldError => ({ type: 'FieldValueRequired', field, detail }),
-  notSupported: (field: string, value: unknown, supported: string[]): FieldError => ({ type: 'FieldValueNotSupported', field, value, supported }),
+  notSupported: (field: string, value: unknown, supported: string[]): FieldError => ({
+    type: 'FieldValueNotSupported',
+    field,
+    value,
+    supported,
+  }),
   duplicate: (field: string, value: unknown): FieldError => ({ type: 'FieldValueDuplicate', field, value }),
   forbidden: (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail }),
-  tooLong: (field: string, max: number): FieldError => ({ type: 'FieldValueTooLong', field, detail: `may not be more than ${max} bytes` }),
-  typeInvalid: (field: string, value: unknown, detail: string): FieldError => ({ type: 'FieldValueTypeInvalid', field, value, detail }),
+  tooLong: (field: string, max: number): FieldError => ({
+    type: 'FieldValueTooLong',
+    field,
+    detail: `may not be more than ${max} bytes`,
+  }),
+  typeInvalid: (field: string, value: unknown, detail: string): FieldError => ({
+    type: 'FieldValueTypeInvalid',
+    field,
+    value,
+    detail,
+  }),
 };
 
 /** Go's %#v-ish rendering Kubernetes uses for values in field errors. */
@@ -56,14 +93,19 @@ function formatValue(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return 'null';
   // Go's %#v of a []string, as kube prints e.g. spec.clusterIPs.
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+    return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
   return JSON.stringify(v);
 }
 
 /** The message of one field error, e.g. `spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive`. */
 export function formatFieldError(e: FieldError): string {
   let s = `${e.field}: ${fieldErrorText[e.type]}`;
-  if (e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || (e.type === 'FieldValueTooLong' && e.value === undefined)) {
+  if (
+    e.type === 'FieldValueRequired' ||
+    e.type === 'FieldValueForbidden' ||
+    (e.type === 'FieldValueTooLong' && e.value === undefined)
+  ) {
     return e.detail ? `${s}: ${e.detail}` : s;
   }
   if (e.value !== undefined) s += `: ${formatValue(e.value)}`;
@@ -73,15 +115,29 @@ export function formatFieldError(e: FieldError): string {
   return e.detail ? `${s}: ${e.detail}` : s;
 }
 
-export interface StatusCause { reason?: string; message?: string; field?: string }
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
 export interface StatusDetails {
-  name?: string; group?: string; kind?: string; uid?: string;
-  causes?: StatusCause[]; retryAfterSeconds?: number;
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: StatusCause[];
+  retryAfterSeconds?: number;
 }
 
 export interface Status {
-  kind: 'Status'; apiVersion: 'v1'; metadata: Record<string, never>;
-  status: 'Failure' | 'Success'; message: string; reason?: StatusReason; details?: StatusDetails; code: number;
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Failure' | 'Success';
+  message: string;
+  reason?: StatusReason;
+  details?: StatusDetails;
+  code: number;
 }
 
 export class ApiError extends Error {
@@ -95,34 +151,66 @@ export class ApiError extends Error {
   }
 
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
+    const s: Status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      code: this.code,
+    };
     if (this.details) s.details = this.details;
     return s;
   }
 }
 
 /** Resource as Kubernetes names it in messages: `services`, `ingresses.networking.k8s.io`. */
-export interface GroupResource { group: string; resource: string }
+export interface GroupResource {
+  group: string;
+  resource: string;
+}
 const qualified = (gr: GroupResource) => (gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
 /** Kind as Kubernetes names it in Invalid messages: `Service`, `Ingress.networking.k8s.io`. */
-export interface GroupKind { group: string; kind: string }
+export interface GroupKind {
+  group: string;
+  kind: string;
+}
 const qualifiedKind = (gk: GroupKind) => (gk.group ? `${gk.kind}.${gk.group}` : gk.kind);
 
 export const errors = {
   notFound: (gr: GroupResource, name: string) =>
-    new ApiError(404, 'NotFound', `${qualified(gr)} "${name}" not found`, { name, group: gr.group || undefined, kind: gr.resource }),
+    new ApiError(404, 'NotFound', `${qualified(gr)} "${name}" not found`, {
+      name,
+      group: gr.group || undefined,
+      kind: gr.resource,
+    }),
   alreadyExists: (gr: GroupResource, name: string) =>
-    new ApiError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, { name, group: gr.group || undefined, kind: gr.resource }),
+    new ApiError(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, {
+      name,
+      group: gr.group || undefined,
+      kind: gr.resource,
+    }),
   conflict: (gr: GroupResource, name: string, why: string) =>
-    new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, { name, group: gr.group || undefined, kind: gr.resource }),
+    new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, {
+      name,
+      group: gr.group || undefined,
+      kind: gr.resource,
+    }),
   /** The optimistic-concurrency conflict message kubectl users know. */
   staleObject: (gr: GroupResource, name: string) =>
-    errors.conflict(gr, name, 'the object has been modified; please apply your changes to the latest version and try again'),
+    errors.conflict(
+      gr,
+      name,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    ),
   invalid: (gk: GroupKind, name: string, causes: FieldError[]) => {
     const msgs = causes.map(formatFieldError);
     const body = msgs.length === 1 ? msgs[0] : `[${msgs.join(', ')}]`;
     return new ApiError(422, 'Invalid', `${qualifiedKind(gk)} "${name}" is invalid: ${body}`, {
-      name, group: gk.group || undefined, kind: gk.kind,
+      name,
+      group: gk.group || undefined,
+      kind: gk.kind,
       causes: causes.map((c, i) => ({ reason: c.type, message: msgs[i]!.slice(c.field.length + 2), field: c.field })),
     });
   },
@@ -130,10 +218,18 @@ export const errors = {
   unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (message: string) => new ApiError(403, 'Forbidden', message),
   methodNotAllowed: (verb: string, gr: GroupResource) =>
-    new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${verb} ${qualified(gr)})`),
+    new ApiError(
+      405,
+      'MethodNotAllowed',
+      `the server does not allow this method on the requested resource (${verb} ${qualified(gr)})`,
+    ),
   notAcceptable: (message: string) => new ApiError(406, 'NotAcceptable', message),
   unsupportedMediaType: (type: string) =>
-    new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json (got ${JSON.stringify(type)})`),
+    new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/apply-patch+yaml, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json (got ${JSON.stringify(type)})`,
+    ),
   tooLarge: () => new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'),
   /** A watch or list from a compacted resourceVersion. */
   expired: (message: string) => new ApiError(410, 'Expired', message),

@@ -1,13 +1,22 @@
 /** The shared vocabulary: loosely typed Kubernetes objects plus the metadata every component reads. */
 
 export interface OwnerReference {
-  apiVersion: string; kind: string; name: string; uid: string;
-  controller?: boolean; blockOwnerDeletion?: boolean;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
 
 export interface ManagedFieldsEntry {
-  manager?: string; operation?: 'Apply' | 'Update'; apiVersion?: string; time?: string;
-  fieldsType?: 'FieldsV1'; fieldsV1?: Record<string, unknown>; subresource?: string;
+  manager?: string;
+  operation?: 'Apply' | 'Update';
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: 'FieldsV1';
+  fieldsV1?: Record<string, unknown>;
+  subresource?: string;
 }
 
 export interface ObjectMeta {
@@ -36,18 +45,30 @@ export interface KObject {
   [field: string]: unknown;
 }
 
-export interface ListMeta { resourceVersion?: string; continue?: string; remainingItemCount?: number }
+export interface ListMeta {
+  resourceVersion?: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
 
 export interface KList<T extends KObject = KObject> {
-  apiVersion: string; kind: string; metadata: ListMeta; items: T[];
+  apiVersion: string;
+  kind: string;
+  metadata: ListMeta;
+  items: T[];
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-export interface WatchEvent<T = KObject> { type: WatchEventType; object: T }
+export interface WatchEvent<T = KObject> {
+  type: WatchEventType;
+  object: T;
+}
 
 /** Object key in the store: /registry/<group>/<resource>/<namespace>/<name> (cluster-scoped: no namespace). */
 export function objectKey(group: string, resource: string, namespace: string | undefined, name: string): string {
-  return namespace ? `${resourcePrefix(group, resource)}${namespace}/${name}` : `${resourcePrefix(group, resource)}${name}`;
+  return namespace
+    ? `${resourcePrefix(group, resource)}${namespace}/${name}`
+    : `${resourcePrefix(group, resource)}${name}`;
 }
 
 /** Prefix of every key of one resource, with trailing slash. */
@@ -74,13 +95,14 @@ function cloneValue(v: unknown): unknown {
     for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
     return out;
   }
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return structuredClone(v);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) {
     const c = cloneValue((v as Record<string, unknown>)[k]);
     // JSON.parse makes "__proto__" an own key; plain assignment would set the prototype instead.
-    if (k === '__proto__') Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
     else out[k] = c;
   }
   return out;

@@ -34,24 +34,37 @@ const all: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'pat
 const statusSub = (kind: string): SubresourceInfo => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
 
 function r(
-  group: string, version: string, kind: string, resource: string, namespaced: boolean,
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  namespaced: boolean,
   opts: { shortNames?: string[]; categories?: string[]; verbs?: Verb[]; subresources?: SubresourceInfo[] } = {},
 ): ResourceInfo {
   return {
-    group, version, kind, resource, namespaced,
-    singular: kind.toLowerCase(), listKind: `${kind}List`,
-    shortNames: opts.shortNames ?? [], categories: opts.categories ?? [],
-    verbs: opts.verbs ?? all, subresources: opts.subresources ?? [],
+    group,
+    version,
+    kind,
+    resource,
+    namespaced,
+    singular: kind.toLowerCase(),
+    listKind: `${kind}List`,
+    shortNames: opts.shortNames ?? [],
+    categories: opts.categories ?? [],
+    verbs: opts.verbs ?? all,
+    subresources: opts.subresources ?? [],
   };
 }
 
 export const resources: readonly ResourceInfo[] = [
   r('', 'v1', 'Namespace', 'namespaces', false, {
-    shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     subresources: [statusSub('Namespace'), { name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
   }),
   r('', 'v1', 'Pod', 'pods', true, {
-    shortNames: ['po'], categories: ['all'],
+    shortNames: ['po'],
+    categories: ['all'],
     subresources: [
       statusSub('Pod'),
       { name: 'binding', kind: 'Binding', verbs: ['create'] },
@@ -62,7 +75,8 @@ export const resources: readonly ResourceInfo[] = [
     ],
   }),
   r('', 'v1', 'Service', 'services', true, {
-    shortNames: ['svc'], categories: ['all'],
+    shortNames: ['svc'],
+    categories: ['all'],
     verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
     subresources: [statusSub('Service')],
   }),
@@ -73,7 +87,10 @@ export const resources: readonly ResourceInfo[] = [
   r('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
-  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, { shortNames: ['ing'], subresources: [statusSub('Ingress')] }),
+  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
+    shortNames: ['ing'],
+    subresources: [statusSub('Ingress')],
+  }),
   r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
   r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),

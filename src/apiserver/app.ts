@@ -12,9 +12,14 @@ import { errorReply, jsonReply, textReply, type ApiRequest, type Reply } from '.
 import { parseRequest } from './request-info.js';
 import type { UserInfo } from './state/tokens.js';
 
-export interface Authenticator { authenticate(token: string): UserInfo | undefined }
+export interface Authenticator {
+  authenticate(token: string): UserInfo | undefined;
+}
 
-export interface HealthCheck { name: string; ok(): boolean }
+export interface HealthCheck {
+  name: string;
+  ok(): boolean;
+}
 
 export interface AppDeps extends ResourceHandlerDeps {
   /** Undefined: no authentication (only with an explicit insecure flag). */
@@ -53,11 +58,15 @@ async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
   }
   const info = parseRequest(req.method, path, url.searchParams);
   if (info.kind === 'discovery') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed(req.method.toLowerCase(), { group: '', resource: '' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw errors.methodNotAllowed(req.method.toLowerCase(), { group: '', resource: '' });
     return discoveryReply(info, req.headers['accept'], deps.serverAddress());
   }
   if (info.kind === 'nonresource') {
-    if (path === '/') return jsonReply(200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/openapi/v2', '/openapi/v3', '/version'] });
+    if (path === '/')
+      return jsonReply(200, {
+        paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/openapi/v2', '/openapi/v3', '/version'],
+      });
     throw errors.resourceNotFound();
   }
   const jsonReq = protobufBodyAsJson(req);
@@ -72,7 +81,10 @@ function bodyTooLarge(req: ApiRequest): boolean {
 
 function health(deps: AppDeps, path: string, q: URLSearchParams): Reply {
   if (path === '/version') return jsonReply(200, versionInfo());
-  const checks: { name: string; ok: boolean }[] = [{ name: 'ping', ok: true }, { name: 'log', ok: true }];
+  const checks: { name: string; ok: boolean }[] = [
+    { name: 'ping', ok: true },
+    { name: 'log', ok: true },
+  ];
   if (path.startsWith('/readyz')) for (const c of deps.readyChecks) checks.push({ name: c.name, ok: c.ok() });
   const failed = checks.filter((c) => !c.ok);
   if (q.has('verbose') || failed.length > 0) {

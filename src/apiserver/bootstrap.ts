@@ -10,7 +10,12 @@ import type { Registry, WriteParams } from './registry/registry.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-const params = (): WriteParams => ({ dryRun: false, fieldManager: 'kube-apiserver', fieldValidation: 'Strict', warnings: [] });
+const params = (): WriteParams => ({
+  dryRun: false,
+  fieldManager: 'kube-apiserver',
+  fieldValidation: 'Strict',
+  warnings: [],
+});
 const res = (group: string, resource: string): ResourceInfo => findResource(group, 'v1', resource)!;
 
 export async function bootstrapObjects(
@@ -22,23 +27,35 @@ export async function bootstrapObjects(
     await ensure(registry, namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   await ensure(registry, res('', 'services'), 'default', {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
-      type: 'ClusterIP', clusterIP: opts.serviceIp, clusterIPs: [opts.serviceIp], sessionAffinity: 'None',
+      type: 'ClusterIP',
+      clusterIP: opts.serviceIp,
+      clusterIPs: [opts.serviceIp],
+      sessionAffinity: 'None',
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.apiserverPort }],
     },
   });
   // Kubernetes forbids loopback endpoints: a server only reachable on loopback publishes none.
   if (isLoopback(opts.apiserverIp)) return;
   const endpoints: KObject = {
-    apiVersion: 'v1', kind: 'Endpoints',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: opts.apiserverIp }], ports: [{ name: 'https', port: opts.apiserverPort, protocol: 'TCP' }] }],
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    },
+    subsets: [
+      { addresses: [{ ip: opts.apiserverIp }], ports: [{ name: 'https', port: opts.apiserverPort, protocol: 'TCP' }] },
+    ],
   };
   await upsert(registry, res('', 'endpoints'), 'default', endpoints);
   const slice: KObject = {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
     addressType: opts.apiserverIp.includes(':') ? 'IPv6' : 'IPv4',
     endpoints: [{ addresses: [opts.apiserverIp], conditions: { ready: true } }],
@@ -47,7 +64,12 @@ export async function bootstrapObjects(
   await upsert(registry, res('discovery.k8s.io', 'endpointslices'), 'default', slice);
 }
 
-async function ensure(registry: Registry, ri: ResourceInfo, namespace: string | undefined, obj: KObject): Promise<void> {
+async function ensure(
+  registry: Registry,
+  ri: ResourceInfo,
+  namespace: string | undefined,
+  obj: KObject,
+): Promise<void> {
   // Look first: creating again would try to allocate the kubernetes Service's IP a second time.
   if (await registry.store.get(registry.key(ri, namespace, obj.metadata.name!))) return;
   try {
@@ -63,7 +85,11 @@ async function upsert(registry: Registry, ri: ResourceInfo, namespace: string, o
     await registry.create(ri, namespace, obj, params());
   } catch (e) {
     if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
-    await registry.modify(ri, namespace, obj.metadata.name!, params(), (live) => ({ ...live, ...obj, metadata: { ...live.metadata, labels: obj.metadata.labels } }));
+    await registry.modify(ri, namespace, obj.metadata.name!, params(), (live) => ({
+      ...live,
+      ...obj,
+      metadata: { ...live.metadata, labels: obj.metadata.labels },
+    }));
   }
 }
 

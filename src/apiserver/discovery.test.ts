@@ -1,8 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, discoveryContentType,
-  negotiateDiscovery, serveDiscovery, storageVersionHash, versionInfo,
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  discoveryContentType,
+  negotiateDiscovery,
+  serveDiscovery,
+  storageVersionHash,
+  versionInfo,
 } from './discovery.js';
 
 // Accept headers exactly as client-go's discovery client builds them.
@@ -27,11 +35,23 @@ describe('negotiateDiscovery', () => {
     ['kubectl 1.27', kubectl127, 'v2beta1'],
     ['kubectl 1.32/1.33', kubectl132, 'v2'],
     ['client with nopeer profile', kubectlNoPeer, 'v2'],
-    ['params in another order with spaces', 'application/json; as=APIGroupDiscoveryList; v=v2; g=apidiscovery.k8s.io', 'v2'],
+    [
+      'params in another order with spaces',
+      'application/json; as=APIGroupDiscoveryList; v=v2; g=apidiscovery.k8s.io',
+      'v2',
+    ],
     ['json first wins over aggregated', `application/json,${v2}`, 'legacy'],
     ['q prefers the later clause', `${v2};q=0.5,${v2beta1}`, 'v2beta1'],
-    ['unknown discovery version skipped', 'application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList,application/json', 'legacy'],
-    ['protobuf aggregated skipped, json v2 taken', `application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,${v2}`, 'v2'],
+    [
+      'unknown discovery version skipped',
+      'application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList,application/json',
+      'legacy',
+    ],
+    [
+      'protobuf aggregated skipped, json v2 taken',
+      `application/vnd.kubernetes.protobuf;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,${v2}`,
+      'v2',
+    ],
     ['Table request on discovery is legacy', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json', 'legacy'],
   ];
   for (const [name, accept, want] of cases) {
@@ -40,10 +60,17 @@ describe('negotiateDiscovery', () => {
 });
 
 describe('aggregated handshake as client-go sees it', () => {
-  for (const [client, accept, version] of [['1.27', kubectl127, 'v2beta1'], ['1.32', kubectl132, 'v2'], ['nopeer', kubectlNoPeer, 'v2']] as const) {
+  for (const [client, accept, version] of [
+    ['1.27', kubectl127, 'v2beta1'],
+    ['1.32', kubectl132, 'v2'],
+    ['nopeer', kubectlNoPeer, 'v2'],
+  ] as const) {
     test(`kubectl ${client} on /apis gets ${version} with a matching Content-Type`, () => {
       const res = serveDiscovery({ legacy: false }, accept, '127.0.0.1:6443')!;
-      assert.ok(contentTypeIsGVK(res.contentType, 'apidiscovery.k8s.io', version, 'APIGroupDiscoveryList'), res.contentType);
+      assert.ok(
+        contentTypeIsGVK(res.contentType, 'apidiscovery.k8s.io', version, 'APIGroupDiscoveryList'),
+        res.contentType,
+      );
       assert.equal((res.body as { apiVersion: string }).apiVersion, `apidiscovery.k8s.io/${version}`);
       assert.equal(res.headers['Vary'], 'Accept');
     });
@@ -58,7 +85,8 @@ describe('aggregated handshake as client-go sees it', () => {
     const res = serveDiscovery({ legacy: true }, 'application/json', '10.0.0.1:6443')!;
     assert.equal(res.contentType, 'application/json');
     assert.deepEqual(res.body, {
-      kind: 'APIVersions', versions: ['v1'],
+      kind: 'APIVersions',
+      versions: ['v1'],
       serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '10.0.0.1:6443' }],
     });
   });
@@ -70,9 +98,24 @@ describe('aggregated handshake as client-go sees it', () => {
 });
 
 describe('aggregated documents', () => {
-  interface Sub { subresource: string; responseKind: { group: string; version: string; kind: string }; verbs: string[] }
-  interface Res { resource: string; responseKind: object; scope: string; singularResource: string; verbs: string[]; shortNames?: string[]; categories?: string[]; subresources?: Sub[] }
-  interface Doc { items: { metadata: { name?: string }; versions: { version: string; freshness: string; resources: Res[] }[] }[] }
+  interface Sub {
+    subresource: string;
+    responseKind: { group: string; version: string; kind: string };
+    verbs: string[];
+  }
+  interface Res {
+    resource: string;
+    responseKind: object;
+    scope: string;
+    singularResource: string;
+    verbs: string[];
+    shortNames?: string[];
+    categories?: string[];
+    subresources?: Sub[];
+  }
+  interface Doc {
+    items: { metadata: { name?: string }; versions: { version: string; freshness: string; resources: Res[] }[] }[];
+  }
 
   test('/api holds only the core group, with pods and their subresources', () => {
     const doc = aggregatedDiscovery('core', 'v2') as Doc;
@@ -87,9 +130,16 @@ describe('aggregated documents', () => {
     assert.equal(pods.singularResource, 'pod');
     assert.deepEqual(pods.shortNames, ['po']);
     assert.deepEqual(pods.categories, ['all']);
-    assert.deepEqual(pods.subresources!.map((s) => s.subresource), ['attach', 'binding', 'exec', 'log', 'portforward', 'status']);
+    assert.deepEqual(
+      pods.subresources!.map((s) => s.subresource),
+      ['attach', 'binding', 'exec', 'log', 'portforward', 'status'],
+    );
     const exec = pods.subresources!.find((s) => s.subresource === 'exec')!;
-    assert.deepEqual(exec, { subresource: 'exec', responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' }, verbs: ['create', 'get'] });
+    assert.deepEqual(exec, {
+      subresource: 'exec',
+      responseKind: { group: '', version: 'v1', kind: 'PodExecOptions' },
+      verbs: ['create', 'get'],
+    });
     const nodes = v1.resources.find((r) => r.resource === 'nodes')!;
     assert.equal(nodes.scope, 'Cluster');
   });
@@ -97,40 +147,79 @@ describe('aggregated documents', () => {
   test('/apis lists each named group once and no core group', () => {
     const doc = aggregatedDiscovery('groups', 'v2beta1') as Doc & { apiVersion: string };
     assert.equal(doc.apiVersion, 'apidiscovery.k8s.io/v2beta1');
-    assert.deepEqual(doc.items.map((i) => i.metadata.name), ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io']);
+    assert.deepEqual(
+      doc.items.map((i) => i.metadata.name),
+      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io'],
+    );
     const net = doc.items[1]!.versions[0]!.resources.map((r) => r.resource);
     assert.deepEqual(net, ['ingressclasses', 'ingresses', 'networkpolicies']);
   });
 });
 
 describe('legacy documents', () => {
-  interface Entry { name: string; singularName: string; namespaced: boolean; kind: string; verbs: string[]; shortNames?: string[]; categories?: string[]; storageVersionHash?: string }
+  interface Entry {
+    name: string;
+    singularName: string;
+    namespaced: boolean;
+    kind: string;
+    verbs: string[];
+    shortNames?: string[];
+    categories?: string[];
+    storageVersionHash?: string;
+  }
 
   test('/api/v1 lists resources and subresources sorted by name, like kube-apiserver', () => {
-    const list = apiResourceList('', 'v1') as { kind: string; apiVersion?: string; groupVersion: string; resources: Entry[] };
+    const list = apiResourceList('', 'v1') as {
+      kind: string;
+      apiVersion?: string;
+      groupVersion: string;
+      resources: Entry[];
+    };
     assert.equal(list.kind, 'APIResourceList');
     assert.equal(list.apiVersion, undefined);
     assert.equal(list.groupVersion, 'v1');
     const names = list.resources.map((r) => r.name);
     assert.deepEqual(names, [...names].sort());
-    for (const n of ['pods', 'pods/status', 'pods/log', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/binding', 'namespaces/finalize', 'services/status']) {
+    for (const n of [
+      'pods',
+      'pods/status',
+      'pods/log',
+      'pods/exec',
+      'pods/attach',
+      'pods/portforward',
+      'pods/binding',
+      'namespaces/finalize',
+      'services/status',
+    ]) {
       assert.ok(names.includes(n), `missing ${n}`);
     }
     const pods = list.resources.find((r) => r.name === 'pods')!;
     assert.deepEqual(pods, {
-      name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod',
+      name: 'pods',
+      singularName: 'pod',
+      namespaced: true,
+      kind: 'Pod',
       verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-      shortNames: ['po'], categories: ['all'], storageVersionHash: 'xPOwRZ+Yhw8=',
+      shortNames: ['po'],
+      categories: ['all'],
+      storageVersionHash: 'xPOwRZ+Yhw8=',
     });
     const log = list.resources.find((r) => r.name === 'pods/log')!;
     assert.deepEqual(log, { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
   });
 
   test('named group resource list carries apiVersion and groupVersion', () => {
-    const list = apiResourceList('networking.k8s.io', 'v1') as { apiVersion: string; groupVersion: string; resources: Entry[] };
+    const list = apiResourceList('networking.k8s.io', 'v1') as {
+      apiVersion: string;
+      groupVersion: string;
+      resources: Entry[];
+    };
     assert.equal(list.apiVersion, 'v1');
     assert.equal(list.groupVersion, 'networking.k8s.io/v1');
-    assert.deepEqual(list.resources.map((r) => r.name), ['ingressclasses', 'ingresses', 'ingresses/status', 'networkpolicies']);
+    assert.deepEqual(
+      list.resources.map((r) => r.name),
+      ['ingressclasses', 'ingresses', 'ingresses/status', 'networkpolicies'],
+    );
   });
 
   test('unknown group or version is undefined (404)', () => {
@@ -145,9 +234,14 @@ describe('legacy documents', () => {
   test('/apis and /apis/<g>', () => {
     const list = apiGroupList() as { kind: string; groups: { name: string; preferredVersion: object }[] };
     assert.equal(list.kind, 'APIGroupList');
-    assert.deepEqual(list.groups.map((g) => g.name), ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io']);
+    assert.deepEqual(
+      list.groups.map((g) => g.name),
+      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io'],
+    );
     assert.deepEqual(apiGroup('coordination.k8s.io'), {
-      kind: 'APIGroup', apiVersion: 'v1', name: 'coordination.k8s.io',
+      kind: 'APIGroup',
+      apiVersion: 'v1',
+      name: 'coordination.k8s.io',
       versions: [{ groupVersion: 'coordination.k8s.io/v1', version: 'v1' }],
       preferredVersion: { groupVersion: 'coordination.k8s.io/v1', version: 'v1' },
     });

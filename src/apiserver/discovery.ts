@@ -25,7 +25,12 @@ export function discoveryContentType(format: DiscoveryFormat): string {
   return `application/json;g=${discoveryGroup};v=${format};as=${discoveryKind}`;
 }
 
-interface AcceptClause { type: string; params: Record<string, string>; q: number; index: number }
+interface AcceptClause {
+  type: string;
+  params: Record<string, string>;
+  q: number;
+  index: number;
+}
 
 function parseAcceptClauses(accept: string): AcceptClause[] {
   return accept.split(',').map((part, index) => {
@@ -33,7 +38,11 @@ function parseAcceptClauses(accept: string): AcceptClause[] {
     const params: Record<string, string> = {};
     for (const kv of rest) {
       const eq = kv.indexOf('=');
-      if (eq > 0) params[kv.slice(0, eq).trim().toLowerCase()] = kv.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      if (eq > 0)
+        params[kv.slice(0, eq).trim().toLowerCase()] = kv
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1');
     }
     const q = params['q'] === undefined ? 1 : Number(params['q']);
     return { type: (type ?? '').toLowerCase(), params, q: Number.isFinite(q) ? q : 1, index };
@@ -68,7 +77,10 @@ export function storageVersionHash(group: string, version: string, kind: string)
 }
 
 const sortedVerbs = (verbs: readonly string[]): string[] => [...verbs].sort();
-const byName = <T>(key: (x: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byName =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T): number =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 function resourcesOf(group: string, version: string): ResourceInfo[] {
   return resources.filter((r) => r.group === group && r.version === version).sort(byName((r) => r.resource));
@@ -90,7 +102,10 @@ export function apiVersions(serverAddress: string): object {
   };
 }
 
-function apiGroupBody(group: string, versions: string[]): { name: string; versions: object[]; preferredVersion: object } {
+function apiGroupBody(
+  group: string,
+  versions: string[],
+): { name: string; versions: object[]; preferredVersion: object } {
   return {
     name: group,
     versions: versions.map((v) => groupVersionEntry(group, v)),
@@ -103,7 +118,9 @@ export function apiGroupList(): object {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: apiGroups().filter((g) => g.group !== '').map((g) => apiGroupBody(g.group, g.versions)),
+    groups: apiGroups()
+      .filter((g) => g.group !== '')
+      .map((g) => apiGroupBody(g.group, g.versions)),
   };
 }
 
@@ -115,12 +132,22 @@ export function apiGroup(group: string): object | undefined {
 }
 
 function subresourceEntry(ri: ResourceInfo, sub: SubresourceInfo): object {
-  return { name: `${ri.resource}/${sub.name}`, singularName: '', namespaced: ri.namespaced, kind: sub.kind, verbs: sortedVerbs(sub.verbs) };
+  return {
+    name: `${ri.resource}/${sub.name}`,
+    singularName: '',
+    namespaced: ri.namespaced,
+    kind: sub.kind,
+    verbs: sortedVerbs(sub.verbs),
+  };
 }
 
 function resourceEntry(ri: ResourceInfo): object {
   const entry: Record<string, unknown> = {
-    name: ri.resource, singularName: ri.singular, namespaced: ri.namespaced, kind: ri.kind, verbs: sortedVerbs(ri.verbs),
+    name: ri.resource,
+    singularName: ri.singular,
+    namespaced: ri.namespaced,
+    kind: ri.kind,
+    verbs: sortedVerbs(ri.verbs),
   };
   if (ri.shortNames.length > 0) entry['shortNames'] = [...ri.shortNames];
   if (ri.categories.length > 0) entry['categories'] = [...ri.categories];
@@ -139,7 +166,8 @@ export function apiResourceList(group: string, version: string): object | undefi
   const entries: { name: string; body: object }[] = [];
   for (const ri of list) {
     entries.push({ name: ri.resource, body: resourceEntry(ri) });
-    for (const sub of ri.subresources) entries.push({ name: `${ri.resource}/${sub.name}`, body: subresourceEntry(ri, sub) });
+    for (const sub of ri.subresources)
+      entries.push({ name: `${ri.resource}/${sub.name}`, body: subresourceEntry(ri, sub) });
   }
   entries.sort(byName((e) => e.name));
   // The core list carries no apiVersion on a real server; named groups do.
@@ -228,7 +256,11 @@ export function serveDiscovery(
   if (isRoot) {
     const format = negotiateDiscovery(accept);
     if (format !== 'legacy') {
-      return { contentType: discoveryContentType(format), body: aggregatedDiscovery(req.legacy ? 'core' : 'groups', format), headers };
+      return {
+        contentType: discoveryContentType(format),
+        body: aggregatedDiscovery(req.legacy ? 'core' : 'groups', format),
+        headers,
+      };
     }
     return json(req.legacy ? apiVersions(serverAddress) : apiGroupList());
   }

@@ -17,27 +17,55 @@ import { startApiServer } from './server.js';
 const pods = findResource('', 'v1', 'pods')!;
 const configMaps = findResource('', 'v1', 'configmaps')!;
 
-const gone = (p: Promise<unknown>) => p.then(() => false, (e) => (e instanceof ApiError && e.code === 404 ? true : Promise.reject(e)));
+const gone = (p: Promise<unknown>) =>
+  p.then(
+    () => false,
+    (e: unknown) => {
+      if (e instanceof ApiError && e.code === 404) return true;
+      throw e;
+    },
+  );
 
-test('a status update during a pod\'s grace period keeps the pod; grace 0 deletes it; removing the last finalizer deletes', async (t) => {
+test("a status update during a pod's grace period keeps the pod; grace 0 deletes it; removing the last finalizer deletes", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'podnet-graceful-'));
   const server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0 });
   const client = KubeClient.fromKubeconfig(server.kubeconfigPath);
-  t.after(async () => { client.close(); await server.close(); rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => {
+    client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  await client.create(pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] } });
+  await client.create(pods, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p' },
+    spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'x' }] },
+  });
   await client.delete(pods, 'default', 'p');
   const terminating = await client.get(pods, 'default', 'p');
   assert.ok(terminating.metadata.deletionTimestamp, 'a pod bound to a node is deleted gracefully');
   await client.patch(pods, 'default', 'p', 'merge', { status: { phase: 'Running' } }, { subresource: 'status' });
-  assert.equal(await gone(client.get(pods, 'default', 'p')), false, 'the agent\'s status update must not delete the terminating pod');
+  assert.equal(
+    await gone(client.get(pods, 'default', 'p')),
+    false,
+    "the agent's status update must not delete the terminating pod",
+  );
   await client.delete(pods, 'default', 'p', { gracePeriodSeconds: 0 });
   assert.equal(await gone(client.get(pods, 'default', 'p')), true);
 
-  await client.create(configMaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', finalizers: ['example.com/hold'] } });
+  await client.create(configMaps, 'default', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cm', finalizers: ['example.com/hold'] },
+  });
   await client.delete(configMaps, 'default', 'cm');
   await client.patch(configMaps, 'default', 'cm', 'merge', { data: { a: 'b' } });
   assert.equal(await gone(client.get(configMaps, 'default', 'cm')), false, 'still held by its finalizer');
   await client.patch(configMaps, 'default', 'cm', 'merge', { metadata: { finalizers: null } });
-  assert.equal(await gone(client.get(configMaps, 'default', 'cm')), true, 'the update that removed the last finalizer deletes it');
+  assert.equal(
+    await gone(client.get(configMaps, 'default', 'cm')),
+    true,
+    'the update that removed the last finalizer deletes it',
+  );
 });

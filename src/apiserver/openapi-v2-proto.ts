@@ -33,21 +33,31 @@ class Writer {
   private chunks: Uint8Array[] = [];
   private size = 0;
 
-  private push(b: Uint8Array): void { this.chunks.push(b); this.size += b.length; }
+  private push(b: Uint8Array): void {
+    this.chunks.push(b);
+    this.size += b.length;
+  }
 
   private varint(n: number): void {
     const bytes: number[] = [];
-    while (n > 0x7f) { bytes.push((n & 0x7f) | 0x80); n = Math.floor(n / 128); }
+    while (n > 0x7f) {
+      bytes.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
     bytes.push(n);
     this.push(Uint8Array.from(bytes));
   }
 
-  private key(field: number, wireType: number): void { this.varint(field * 8 + wireType); }
+  private key(field: number, wireType: number): void {
+    this.varint(field * 8 + wireType);
+  }
 
   string(field: number, s: string | undefined): this {
     if (!s) return this; // proto3: default values are not written
     const b = Buffer.from(s, 'utf8');
-    this.key(field, 2); this.varint(b.length); this.push(b);
+    this.key(field, 2);
+    this.varint(b.length);
+    this.push(b);
     return this;
   }
 
@@ -57,21 +67,29 @@ class Writer {
   }
 
   bool(field: number, b: unknown): this {
-    if (b === true) { this.key(field, 0); this.varint(1); }
+    if (b === true) {
+      this.key(field, 0);
+      this.varint(1);
+    }
     return this;
   }
 
   message(field: number, m: Writer | undefined): this {
     if (!m) return this;
     const b = m.finish();
-    this.key(field, 2); this.varint(b.length); this.push(b);
+    this.key(field, 2);
+    this.varint(b.length);
+    this.push(b);
     return this;
   }
 
   finish(): Uint8Array {
     const out = new Uint8Array(this.size);
     let off = 0;
-    for (const c of this.chunks) { out.set(c, off); off += c.length; }
+    for (const c of this.chunks) {
+      out.set(c, off);
+      off += c.length;
+    }
     return out;
   }
 }
@@ -82,7 +100,13 @@ const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && 
 /** Vendor extensions ("x-...") as repeated NamedAny { name = 1; Any value = 2 { yaml = 2 } }. */
 function extensions(m: Writer, field: number, o: Json): void {
   for (const [k, v] of Object.entries(o)) {
-    if (k.startsWith('x-')) m.message(field, w().string(1, k).message(2, w().string(2, JSON.stringify(v) + '\n')));
+    if (k.startsWith('x-'))
+      m.message(
+        field,
+        w()
+          .string(1, k)
+          .message(2, w().string(2, JSON.stringify(v) + '\n')),
+      );
   }
 }
 
@@ -98,7 +122,8 @@ function schema(s: Json): Writer {
   if (isObj(s['items'])) m.message(23, w().message(1, schema(s['items'])));
   if (isObj(s['properties'])) {
     const props = w();
-    for (const [name, p] of Object.entries(s['properties'])) if (isObj(p)) props.message(1, w().string(1, name).message(2, schema(p)));
+    for (const [name, p] of Object.entries(s['properties']))
+      if (isObj(p)) props.message(1, w().string(1, name).message(2, schema(p)));
     m.message(25, props);
   }
   extensions(m, 31, s);
@@ -109,24 +134,42 @@ function schema(s: Json): Writer {
 function parameter(p: Json): Writer {
   let param: Writer;
   if (p['in'] === 'body') {
-    const body = w().string(1, p['description'] as string).string(2, p['name'] as string).string(3, 'body').bool(4, p['required']);
+    const body = w()
+      .string(1, p['description'] as string)
+      .string(2, p['name'] as string)
+      .string(3, 'body')
+      .bool(4, p['required']);
     if (isObj(p['schema'])) body.message(5, schema(p['schema']));
     param = w().message(1, body);
   } else if (p['in'] === 'path') {
-    const sub = w().bool(1, p['required']).string(2, 'path').string(3, p['description'] as string).string(4, p['name'] as string)
-      .string(5, p['type'] as string).bool(19, p['uniqueItems']);
+    const sub = w()
+      .bool(1, p['required'])
+      .string(2, 'path')
+      .string(3, p['description'] as string)
+      .string(4, p['name'] as string)
+      .string(5, p['type'] as string)
+      .bool(19, p['uniqueItems']);
     param = w().message(2, w().message(4, sub));
   } else {
-    const sub = w().bool(1, p['required']).string(2, 'query').string(3, p['description'] as string).string(4, p['name'] as string)
-      .string(6, p['type'] as string).bool(20, p['uniqueItems']);
+    const sub = w()
+      .bool(1, p['required'])
+      .string(2, 'query')
+      .string(3, p['description'] as string)
+      .string(4, p['name'] as string)
+      .string(6, p['type'] as string)
+      .bool(20, p['uniqueItems']);
     param = w().message(2, w().message(3, sub));
   }
   return w().message(1, param);
 }
 
 function operation(o: Json): Writer {
-  const m = w().strings(1, o['tags']).string(3, o['description'] as string).string(5, o['operationId'] as string)
-    .strings(6, o['produces']).strings(7, o['consumes']);
+  const m = w()
+    .strings(1, o['tags'])
+    .string(3, o['description'] as string)
+    .string(5, o['operationId'] as string)
+    .strings(6, o['produces'])
+    .strings(7, o['consumes']);
   if (Array.isArray(o['parameters'])) for (const p of o['parameters']) if (isObj(p)) m.message(8, parameter(p));
   if (isObj(o['responses'])) {
     const rs = w();
@@ -147,7 +190,8 @@ const methodField: Record<string, number> = { get: 2, put: 3, post: 4, delete: 5
 
 function pathItem(item: Json): Writer {
   const m = w();
-  for (const [method, field] of Object.entries(methodField)) if (isObj(item[method])) m.message(field, operation(item[method] as Json));
+  for (const [method, field] of Object.entries(methodField))
+    if (isObj(item[method])) m.message(field, operation(item[method]));
   if (Array.isArray(item['parameters'])) for (const p of item['parameters']) if (isObj(p)) m.message(9, parameter(p));
   return m;
 }
@@ -156,15 +200,22 @@ function pathItem(item: Json): Writer {
 export function encodeOpenAPIV2(doc: Json): Uint8Array {
   const m = w().string(1, doc['swagger'] as string);
   const info = isObj(doc['info']) ? doc['info'] : {};
-  m.message(2, w().string(1, info['title'] as string).string(2, info['version'] as string));
+  m.message(
+    2,
+    w()
+      .string(1, info['title'] as string)
+      .string(2, info['version'] as string),
+  );
   if (isObj(doc['paths'])) {
     const paths = w();
-    for (const [path, item] of Object.entries(doc['paths'])) if (isObj(item)) paths.message(2, w().string(1, path).message(2, pathItem(item)));
+    for (const [path, item] of Object.entries(doc['paths']))
+      if (isObj(item)) paths.message(2, w().string(1, path).message(2, pathItem(item)));
     m.message(8, paths);
   }
   if (isObj(doc['definitions'])) {
     const defs = w();
-    for (const [name, s] of Object.entries(doc['definitions'])) if (isObj(s)) defs.message(1, w().string(1, name).message(2, schema(s)));
+    for (const [name, s] of Object.entries(doc['definitions']))
+      if (isObj(s)) defs.message(1, w().string(1, name).message(2, schema(s)));
     m.message(9, defs);
   }
   return m.finish();

@@ -11,7 +11,12 @@ const gvk = (group: string, version: string, kind: string) => ({ group, version,
 describe('openapi v3 index', () => {
   test('lists every served group version with a content-hash URL', () => {
     const paths = openapiV3Index().paths;
-    assert.deepEqual(Object.keys(paths).sort(), ['api/v1', 'apis/coordination.k8s.io/v1', 'apis/discovery.k8s.io/v1', 'apis/networking.k8s.io/v1']);
+    assert.deepEqual(Object.keys(paths).sort(), [
+      'api/v1',
+      'apis/coordination.k8s.io/v1',
+      'apis/discovery.k8s.io/v1',
+      'apis/networking.k8s.io/v1',
+    ]);
     const doc = openapiV3Document('api/v1');
     const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
     assert.equal(paths['api/v1']!.serverRelativeURL, `/openapi/v3/api/v1?hash=${hash}`);
@@ -41,7 +46,10 @@ describe('openapi v3 document (what kubectl reads)', () => {
     for (const path of Object.keys(openapiV3Index().paths)) {
       for (const [p, item] of Object.entries(v3(path)['paths'] as J)) {
         if (!item.patch) continue;
-        assert.ok(item.patch.parameters.some((x: J) => x.name === 'fieldValidation' && x.in === 'query'), p);
+        assert.ok(
+          item.patch.parameters.some((x: J) => x.name === 'fieldValidation' && x.in === 'query'),
+          p,
+        );
         assert.ok(item.patch['x-kubernetes-group-version-kind'], p);
       }
     }
@@ -49,7 +57,10 @@ describe('openapi v3 document (what kubectl reads)', () => {
 
   test('pods POST takes fieldValidation, dryRun and fieldManager', () => {
     const post = core['paths']['/api/v1/namespaces/{namespace}/pods'].post;
-    assert.deepEqual(post.parameters.map((p: J) => p.name), ['dryRun', 'fieldManager', 'fieldValidation']);
+    assert.deepEqual(
+      post.parameters.map((p: J) => p.name),
+      ['dryRun', 'fieldManager', 'fieldValidation'],
+    );
     assert.equal(post['x-kubernetes-action'], 'post');
     assert.equal(post.requestBody.content['*/*'].schema.$ref, '#/components/schemas/io.k8s.api.core.v1.Pod');
   });
@@ -64,9 +75,17 @@ describe('openapi v3 document (what kubectl reads)', () => {
     const ports = schemas['io.k8s.api.core.v1.Container'].properties.ports;
     assert.equal(ports['x-kubernetes-list-type'], 'map');
     assert.deepEqual(ports['x-kubernetes-list-map-keys'], ['containerPort', 'protocol']);
-    assert.equal(schemas['io.k8s.api.core.v1.PodSpec'].properties.volumes['x-kubernetes-patch-strategy'], 'merge,retainKeys');
+    assert.equal(
+      schemas['io.k8s.api.core.v1.PodSpec'].properties.volumes['x-kubernetes-patch-strategy'],
+      'merge,retainKeys',
+    );
     assert.equal(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString']['x-kubernetes-int-or-string'], true);
-    assert.equal(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry'].properties.fieldsV1['x-kubernetes-preserve-unknown-fields'], true);
+    assert.equal(
+      schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry'].properties.fieldsV1[
+        'x-kubernetes-preserve-unknown-fields'
+      ],
+      true,
+    );
     assert.equal(schemas['io.k8s.api.core.v1.PodSpec'].properties.nodeSelector['x-kubernetes-map-type'], 'atomic');
   });
 
@@ -80,8 +99,16 @@ describe('openapi v3 document (what kubectl reads)', () => {
 
   test('explain finds the GVK on the collection path of a group resource', () => {
     const net = v3('apis/networking.k8s.io/v1');
-    assert.deepEqual(net['paths']['/apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses'].get['x-kubernetes-group-version-kind'], gvk('networking.k8s.io', 'v1', 'Ingress'));
-    assert.deepEqual(net['paths']['/apis/networking.k8s.io/v1/ingressclasses/{name}'].get['x-kubernetes-group-version-kind'], gvk('networking.k8s.io', 'v1', 'IngressClass'));
+    assert.deepEqual(
+      net['paths']['/apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses'].get[
+        'x-kubernetes-group-version-kind'
+      ],
+      gvk('networking.k8s.io', 'v1', 'Ingress'),
+    );
+    assert.deepEqual(
+      net['paths']['/apis/networking.k8s.io/v1/ingressclasses/{name}'].get['x-kubernetes-group-version-kind'],
+      gvk('networking.k8s.io', 'v1', 'IngressClass'),
+    );
   });
 });
 
@@ -93,8 +120,13 @@ describe('openapi v2', () => {
     const patch = doc['paths']['/api/v1/namespaces/{namespace}/services/{name}'].patch;
     assert.deepEqual(patch.consumes, [...patchContentTypes]);
     assert.ok(patch.parameters.some((p: J) => p.name === 'fieldValidation' && p.in === 'query'));
-    assert.equal(doc['definitions']['io.k8s.api.core.v1.ServiceSpec'].properties.ports['x-kubernetes-patch-merge-key'], 'port');
-    assert.deepEqual(doc['definitions']['io.k8s.api.coordination.v1.Lease']['x-kubernetes-group-version-kind'], [gvk('coordination.k8s.io', 'v1', 'Lease')]);
+    assert.equal(
+      doc['definitions']['io.k8s.api.core.v1.ServiceSpec'].properties.ports['x-kubernetes-patch-merge-key'],
+      'port',
+    );
+    assert.deepEqual(doc['definitions']['io.k8s.api.coordination.v1.Lease']['x-kubernetes-group-version-kind'], [
+      gvk('coordination.k8s.io', 'v1', 'Lease'),
+    ]);
   });
 
   test('protobuf form is gnostic Document: swagger, paths and definitions with extensions', () => {
@@ -120,11 +152,25 @@ describe('openapi v2', () => {
 function readFields(b: Uint8Array): Map<number, Uint8Array[]> {
   const out = new Map<number, Uint8Array[]>();
   let i = 0;
-  const varint = (): number => { let n = 0, mul = 1, byte: number; do { byte = b[i++]!; n += (byte & 0x7f) * mul; mul *= 128; } while (byte & 0x80); return n; };
+  const varint = (): number => {
+    let n = 0,
+      mul = 1,
+      byte: number;
+    do {
+      byte = b[i++]!;
+      n += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80);
+    return n;
+  };
   while (i < b.length) {
     const key = varint();
-    const field = Math.floor(key / 8), wire = key % 8;
-    if (wire === 0) { varint(); continue; }
+    const field = Math.floor(key / 8),
+      wire = key % 8;
+    if (wire === 0) {
+      varint();
+      continue;
+    }
     if (wire !== 2) throw new Error(`unexpected wire type ${wire}`);
     const len = varint();
     const val = b.subarray(i, i + len);

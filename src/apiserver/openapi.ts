@@ -107,9 +107,14 @@ function schemaBody(s: Schema, v: OpenAPIVersion): Json {
 /** Definitions that have no DSL counterpart: the named scalars and the PATCH body. */
 function builtinSchemas(v: OpenAPIVersion): Record<string, Json> {
   return {
-    [INT_OR_STRING]: v === 3
-      ? { oneOf: [{ type: 'integer' }, { type: 'string' }], format: 'int-or-string', 'x-kubernetes-int-or-string': true }
-      : { type: 'string', format: 'int-or-string' },
+    [INT_OR_STRING]:
+      v === 3
+        ? {
+            oneOf: [{ type: 'integer' }, { type: 'string' }],
+            format: 'int-or-string',
+            'x-kubernetes-int-or-string': true,
+          }
+        : { type: 'string', format: 'int-or-string' },
     [QUANTITY]: v === 3 ? { oneOf: [{ type: 'string' }, { type: 'number' }] } : { type: 'string' },
     [PATCH]: { type: 'object', description: 'The body of a PATCH request, in one of the patch content types.' },
   };
@@ -120,13 +125,23 @@ function closure(roots: string[]): Set<string> {
   const seen = new Set<string>();
   const visit = (s: Schema): void => {
     switch (s.type) {
-      case 'ref': return visitName(s.ref);
-      case 'int-or-string': seen.add(INT_OR_STRING); return;
-      case 'quantity': seen.add(QUANTITY); return;
-      case 'array': return visit(s.items);
-      case 'map': return visit(s.values);
-      case 'object': Object.values(s.properties).forEach(visit); return;
-      default: return;
+      case 'ref':
+        return visitName(s.ref);
+      case 'int-or-string':
+        seen.add(INT_OR_STRING);
+        return;
+      case 'quantity':
+        seen.add(QUANTITY);
+        return;
+      case 'array':
+        return visit(s.items);
+      case 'map':
+        return visit(s.values);
+      case 'object':
+        Object.values(s.properties).forEach(visit);
+        return;
+      default:
+        return;
     }
   };
   const visitName = (name: string): void => {
@@ -146,7 +161,9 @@ function schemasFor(names: Iterable<string>, kinds: KindDefinition[], v: OpenAPI
     const d = definitions[name];
     const schema = d ? toOpenAPISchema(d, v) : builtins[name];
     if (!schema) continue;
-    const gvks = kinds.filter((k) => k.definition === name).map((k) => ({ group: k.group, kind: k.kind, version: k.version }));
+    const gvks = kinds
+      .filter((k) => k.definition === name)
+      .map((k) => ({ group: k.group, kind: k.kind, version: k.version }));
     if (gvks.length) schema['x-kubernetes-group-version-kind'] = gvks;
     out[name] = schema;
   }
@@ -155,40 +172,104 @@ function schemasFor(names: Iterable<string>, kinds: KindDefinition[], v: OpenAPI
 
 // ---------------------------------------------------------------- paths
 
-interface Param { name: string; in: 'query' | 'path'; type: 'string' | 'boolean' | 'integer'; description: string; required?: boolean }
+interface Param {
+  name: string;
+  in: 'query' | 'path';
+  type: 'string' | 'boolean' | 'integer';
+  description: string;
+  required?: boolean;
+}
 
 const p = (name: string, type: Param['type'], description: string): Param => ({ name, in: 'query', type, description });
 const params = {
   pretty: p('pretty', 'string', "If 'true', then the output is pretty printed."),
-  dryRun: p('dryRun', 'string', 'When present, indicates that modifications should not be persisted. Valid value: All.'),
+  dryRun: p(
+    'dryRun',
+    'string',
+    'When present, indicates that modifications should not be persisted. Valid value: All.',
+  ),
   fieldManager: p('fieldManager', 'string', 'A name associated with the actor or entity that is making these changes.'),
-  fieldValidation: p('fieldValidation', 'string', 'How the server treats fields of the request object it does not know: Ignore, Warn (default) or Strict.'),
-  force: p('force', 'boolean', 'Force is going to "force" Apply requests (re-acquire conflicting fields). Must be unset for non-apply patch requests.'),
+  fieldValidation: p(
+    'fieldValidation',
+    'string',
+    'How the server treats fields of the request object it does not know: Ignore, Warn (default) or Strict.',
+  ),
+  force: p(
+    'force',
+    'boolean',
+    'Force is going to "force" Apply requests (re-acquire conflicting fields). Must be unset for non-apply patch requests.',
+  ),
   allowWatchBookmarks: p('allowWatchBookmarks', 'boolean', 'Requests watch events with type "BOOKMARK".'),
   continue: p('continue', 'string', 'The continue token of a previous paginated list call.'),
   fieldSelector: p('fieldSelector', 'string', 'A selector to restrict the list of returned objects by their fields.'),
   labelSelector: p('labelSelector', 'string', 'A selector to restrict the list of returned objects by their labels.'),
   limit: p('limit', 'integer', 'The maximum number of responses to return for a list call.'),
   resourceVersion: p('resourceVersion', 'string', 'Constrains which resource versions the request may be served from.'),
-  resourceVersionMatch: p('resourceVersionMatch', 'string', 'How resourceVersion is applied to list calls: Exact or NotOlderThan.'),
-  sendInitialEvents: p('sendInitialEvents', 'boolean', 'Start a watch stream with synthetic events for the current state.'),
+  resourceVersionMatch: p(
+    'resourceVersionMatch',
+    'string',
+    'How resourceVersion is applied to list calls: Exact or NotOlderThan.',
+  ),
+  sendInitialEvents: p(
+    'sendInitialEvents',
+    'boolean',
+    'Start a watch stream with synthetic events for the current state.',
+  ),
   timeoutSeconds: p('timeoutSeconds', 'integer', 'Timeout for the list/watch call.'),
-  watch: p('watch', 'boolean', 'Watch for changes to the described resources and return them as a stream of add, update, and remove notifications.'),
-  gracePeriodSeconds: p('gracePeriodSeconds', 'integer', 'The duration in seconds before the object should be deleted.'),
-  ignoreStoreReadErrorWithClusterBreakingPotential: p('ignoreStoreReadErrorWithClusterBreakingPotential', 'boolean', 'Delete a corrupt object that cannot be read from storage (unsafe).'),
+  watch: p(
+    'watch',
+    'boolean',
+    'Watch for changes to the described resources and return them as a stream of add, update, and remove notifications.',
+  ),
+  gracePeriodSeconds: p(
+    'gracePeriodSeconds',
+    'integer',
+    'The duration in seconds before the object should be deleted.',
+  ),
+  ignoreStoreReadErrorWithClusterBreakingPotential: p(
+    'ignoreStoreReadErrorWithClusterBreakingPotential',
+    'boolean',
+    'Delete a corrupt object that cannot be read from storage (unsafe).',
+  ),
   orphanDependents: p('orphanDependents', 'boolean', 'Deprecated: use propagationPolicy.'),
-  propagationPolicy: p('propagationPolicy', 'string', 'Whether and how garbage collection is performed: Orphan, Background or Foreground.'),
+  propagationPolicy: p(
+    'propagationPolicy',
+    'string',
+    'Whether and how garbage collection is performed: Orphan, Background or Foreground.',
+  ),
   name: { name: 'name', in: 'path', type: 'string', description: 'name of the object', required: true } as Param,
-  namespace: { name: 'namespace', in: 'path', type: 'string', description: 'object name and auth scope, such as for teams and projects', required: true } as Param,
+  namespace: {
+    name: 'namespace',
+    in: 'path',
+    type: 'string',
+    description: 'object name and auth scope, such as for teams and projects',
+    required: true,
+  } as Param,
 };
-const listParams = [params.allowWatchBookmarks, params.continue, params.fieldSelector, params.labelSelector, params.limit,
-  params.resourceVersion, params.resourceVersionMatch, params.sendInitialEvents, params.timeoutSeconds, params.watch];
+const listParams = [
+  params.allowWatchBookmarks,
+  params.continue,
+  params.fieldSelector,
+  params.labelSelector,
+  params.limit,
+  params.resourceVersion,
+  params.resourceVersionMatch,
+  params.sendInitialEvents,
+  params.timeoutSeconds,
+  params.watch,
+];
 const writeParams = [params.dryRun, params.fieldManager, params.fieldValidation];
 const patchParams = [params.dryRun, params.fieldManager, params.fieldValidation, params.force];
-const deleteParams = [params.dryRun, params.gracePeriodSeconds, params.ignoreStoreReadErrorWithClusterBreakingPotential,
-  params.orphanDependents, params.propagationPolicy];
+const deleteParams = [
+  params.dryRun,
+  params.gracePeriodSeconds,
+  params.ignoreStoreReadErrorWithClusterBreakingPotential,
+  params.orphanDependents,
+  params.propagationPolicy,
+];
 
-type Action = 'get' | 'list' | 'watch' | 'watchlist' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection' | 'connect';
+type Action =
+  'get' | 'list' | 'watch' | 'watchlist' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection' | 'connect';
 
 interface Op {
   method: 'get' | 'put' | 'post' | 'patch' | 'delete';
@@ -203,15 +284,24 @@ interface Op {
   produces: readonly string[];
 }
 
-interface PathEntry { path: string; params: Param[]; ops: Op[] }
+interface PathEntry {
+  path: string;
+  params: Param[];
+  ops: Op[];
+}
 
 function groupIdent(group: string): string {
   const first = group === '' ? 'core' : group.split('.')[0]!;
   return first.charAt(0).toUpperCase() + first.slice(1);
 }
-const tagOf = (ri: { group: string; version: string }): string => `${ri.group === '' ? 'core' : ri.group.split('.')[0]}_${ri.version}`;
-const prefixOf = (ri: ResourceInfo): string => (ri.group === '' ? `/api/${ri.version}` : `/apis/${ri.group}/${ri.version}`);
-const defPrefix = (ri: ResourceInfo): string => kindDefinitions().find((k) => k.group === ri.group && k.version === ri.version && k.kind === ri.kind)!.definition.slice(0, -ri.kind.length);
+const tagOf = (ri: { group: string; version: string }): string =>
+  `${ri.group === '' ? 'core' : ri.group.split('.')[0]}_${ri.version}`;
+const prefixOf = (ri: ResourceInfo): string =>
+  ri.group === '' ? `/api/${ri.version}` : `/apis/${ri.group}/${ri.version}`;
+const defPrefix = (ri: ResourceInfo): string =>
+  kindDefinitions()
+    .find((k) => k.group === ri.group && k.version === ri.version && k.kind === ri.kind)!
+    .definition.slice(0, -ri.kind.length);
 
 const ok = (ref: string): Op['responses'][number] => ({ code: '200', description: 'OK', ref });
 
@@ -226,34 +316,171 @@ function resourcePaths(ri: ResourceInfo): PathEntry[] {
   const collection = ri.namespaced ? `${base}/namespaces/{namespace}/${ri.resource}` : `${base}/${ri.resource}`;
   const nsParam = ri.namespaced ? [params.namespace] : [];
   const out: PathEntry[] = [];
-  const op = (o: Omit<Op, 'kind' | 'produces'> & { produces?: readonly string[] }): Op => ({ kind: gvk, produces: responseTypes, ...o });
+  const op = (o: Omit<Op, 'kind' | 'produces'> & { produces?: readonly string[] }): Op => ({
+    kind: gvk,
+    produces: responseTypes,
+    ...o,
+  });
 
   const collOps: Op[] = [];
-  if (has('list')) collOps.push(op({ method: 'get', action: 'list', operationId: `list${id}${scope}${ri.kind}`, description: `list or watch objects of kind ${ri.kind}`, params: listParams, responses: [ok(listDef)], produces: watchResponseTypes }));
-  if (has('create')) collOps.push(op({ method: 'post', action: 'post', operationId: `create${id}${scope}${ri.kind}`, description: `create ${article(ri.kind)} ${ri.kind}`, params: writeParams, body: { ref: def, contentTypes: ['*/*'], required: true }, responses: [ok(def), { code: '201', description: 'Created', ref: def }, { code: '202', description: 'Accepted', ref: def }] }));
-  if (has('deletecollection')) collOps.push(op({ method: 'delete', action: 'deletecollection', operationId: `delete${id}Collection${scope}${ri.kind}`, description: `delete collection of ${ri.kind}`, params: [...listParams.filter((x) => x !== params.watch && x !== params.allowWatchBookmarks), ...deleteParams], body: { ref: DELETE_OPTIONS, contentTypes: ['*/*'], required: false }, responses: [ok(STATUS)] }));
+  if (has('list'))
+    collOps.push(
+      op({
+        method: 'get',
+        action: 'list',
+        operationId: `list${id}${scope}${ri.kind}`,
+        description: `list or watch objects of kind ${ri.kind}`,
+        params: listParams,
+        responses: [ok(listDef)],
+        produces: watchResponseTypes,
+      }),
+    );
+  if (has('create'))
+    collOps.push(
+      op({
+        method: 'post',
+        action: 'post',
+        operationId: `create${id}${scope}${ri.kind}`,
+        description: `create ${article(ri.kind)} ${ri.kind}`,
+        params: writeParams,
+        body: { ref: def, contentTypes: ['*/*'], required: true },
+        responses: [
+          ok(def),
+          { code: '201', description: 'Created', ref: def },
+          { code: '202', description: 'Accepted', ref: def },
+        ],
+      }),
+    );
+  if (has('deletecollection'))
+    collOps.push(
+      op({
+        method: 'delete',
+        action: 'deletecollection',
+        operationId: `delete${id}Collection${scope}${ri.kind}`,
+        description: `delete collection of ${ri.kind}`,
+        params: [...listParams.filter((x) => x !== params.watch && x !== params.allowWatchBookmarks), ...deleteParams],
+        body: { ref: DELETE_OPTIONS, contentTypes: ['*/*'], required: false },
+        responses: [ok(STATUS)],
+      }),
+    );
   if (collOps.length) out.push({ path: collection, params: [...nsParam, params.pretty], ops: collOps });
 
   const item = `${collection}/{name}`;
   const itemOps: Op[] = [];
-  if (has('get')) itemOps.push(op({ method: 'get', action: 'get', operationId: `read${id}${scope}${ri.kind}`, description: `read the specified ${ri.kind}`, params: [], responses: [ok(def)] }));
-  if (has('update')) itemOps.push(op({ method: 'put', action: 'put', operationId: `replace${id}${scope}${ri.kind}`, description: `replace the specified ${ri.kind}`, params: writeParams, body: { ref: def, contentTypes: ['*/*'], required: true }, responses: [ok(def), { code: '201', description: 'Created', ref: def }] }));
-  if (has('delete')) itemOps.push(op({ method: 'delete', action: 'delete', operationId: `delete${id}${scope}${ri.kind}`, description: `delete ${article(ri.kind)} ${ri.kind}`, params: deleteParams, body: { ref: DELETE_OPTIONS, contentTypes: ['*/*'], required: false }, responses: [ok(def), { code: '202', description: 'Accepted', ref: def }] }));
-  if (has('patch')) itemOps.push(op({ method: 'patch', action: 'patch', operationId: `patch${id}${scope}${ri.kind}`, description: `partially update the specified ${ri.kind}`, params: patchParams, body: { ref: PATCH, contentTypes: patchContentTypes, required: true }, responses: [ok(def), { code: '201', description: 'Created', ref: def }] }));
+  if (has('get'))
+    itemOps.push(
+      op({
+        method: 'get',
+        action: 'get',
+        operationId: `read${id}${scope}${ri.kind}`,
+        description: `read the specified ${ri.kind}`,
+        params: [],
+        responses: [ok(def)],
+      }),
+    );
+  if (has('update'))
+    itemOps.push(
+      op({
+        method: 'put',
+        action: 'put',
+        operationId: `replace${id}${scope}${ri.kind}`,
+        description: `replace the specified ${ri.kind}`,
+        params: writeParams,
+        body: { ref: def, contentTypes: ['*/*'], required: true },
+        responses: [ok(def), { code: '201', description: 'Created', ref: def }],
+      }),
+    );
+  if (has('delete'))
+    itemOps.push(
+      op({
+        method: 'delete',
+        action: 'delete',
+        operationId: `delete${id}${scope}${ri.kind}`,
+        description: `delete ${article(ri.kind)} ${ri.kind}`,
+        params: deleteParams,
+        body: { ref: DELETE_OPTIONS, contentTypes: ['*/*'], required: false },
+        responses: [ok(def), { code: '202', description: 'Accepted', ref: def }],
+      }),
+    );
+  if (has('patch'))
+    itemOps.push(
+      op({
+        method: 'patch',
+        action: 'patch',
+        operationId: `patch${id}${scope}${ri.kind}`,
+        description: `partially update the specified ${ri.kind}`,
+        params: patchParams,
+        body: { ref: PATCH, contentTypes: patchContentTypes, required: true },
+        responses: [ok(def), { code: '201', description: 'Created', ref: def }],
+      }),
+    );
   if (itemOps.length) out.push({ path: item, params: [params.name, ...nsParam, params.pretty], ops: itemOps });
 
   if (ri.namespaced && has('list')) {
-    out.push({ path: `${base}/${ri.resource}`, params: [params.pretty, ...listParams], ops: [
-      op({ method: 'get', action: 'list', operationId: `list${id}${ri.kind}ForAllNamespaces`, description: `list or watch objects of kind ${ri.kind}`, params: [], responses: [ok(listDef)], produces: watchResponseTypes }),
-    ] });
+    out.push({
+      path: `${base}/${ri.resource}`,
+      params: [params.pretty, ...listParams],
+      ops: [
+        op({
+          method: 'get',
+          action: 'list',
+          operationId: `list${id}${ri.kind}ForAllNamespaces`,
+          description: `list or watch objects of kind ${ri.kind}`,
+          params: [],
+          responses: [ok(listDef)],
+          produces: watchResponseTypes,
+        }),
+      ],
+    });
   }
   if (has('watch')) {
     const watchOp = (action: 'watch' | 'watchlist', operationId: string, description: string): Op =>
-      op({ method: 'get', action, operationId, description, params: [], responses: [ok(WATCH_EVENT)], produces: watchResponseTypes });
-    const watchColl = ri.namespaced ? `${base}/watch/namespaces/{namespace}/${ri.resource}` : `${base}/watch/${ri.resource}`;
-    out.push({ path: watchColl, params: [...nsParam, params.pretty, ...listParams], ops: [watchOp('watchlist', `watch${id}${scope}${ri.kind}List`, `watch individual changes to a list of ${ri.kind}. deprecated: use the 'watch' parameter with a list operation instead.`)] });
-    out.push({ path: `${watchColl}/{name}`, params: [params.name, ...nsParam, params.pretty, ...listParams], ops: [watchOp('watch', `watch${id}${scope}${ri.kind}`, `watch changes to an object of kind ${ri.kind}. deprecated: use the 'watch' parameter with a list operation instead, filtered to a single item with the 'fieldSelector' parameter.`)] });
-    if (ri.namespaced) out.push({ path: `${base}/watch/${ri.resource}`, params: [params.pretty, ...listParams], ops: [watchOp('watchlist', `watch${id}${ri.kind}ListForAllNamespaces`, `watch individual changes to a list of ${ri.kind}. deprecated: use the 'watch' parameter with a list operation instead.`)] });
+      op({
+        method: 'get',
+        action,
+        operationId,
+        description,
+        params: [],
+        responses: [ok(WATCH_EVENT)],
+        produces: watchResponseTypes,
+      });
+    const watchColl = ri.namespaced
+      ? `${base}/watch/namespaces/{namespace}/${ri.resource}`
+      : `${base}/watch/${ri.resource}`;
+    out.push({
+      path: watchColl,
+      params: [...nsParam, params.pretty, ...listParams],
+      ops: [
+        watchOp(
+          'watchlist',
+          `watch${id}${scope}${ri.kind}List`,
+          `watch individual changes to a list of ${ri.kind}. deprecated: use the 'watch' parameter with a list operation instead.`,
+        ),
+      ],
+    });
+    out.push({
+      path: `${watchColl}/{name}`,
+      params: [params.name, ...nsParam, params.pretty, ...listParams],
+      ops: [
+        watchOp(
+          'watch',
+          `watch${id}${scope}${ri.kind}`,
+          `watch changes to an object of kind ${ri.kind}. deprecated: use the 'watch' parameter with a list operation instead, filtered to a single item with the 'fieldSelector' parameter.`,
+        ),
+      ],
+    });
+    if (ri.namespaced)
+      out.push({
+        path: `${base}/watch/${ri.resource}`,
+        params: [params.pretty, ...listParams],
+        ops: [
+          watchOp(
+            'watchlist',
+            `watch${id}${ri.kind}ListForAllNamespaces`,
+            `watch individual changes to a list of ${ri.kind}. deprecated: use the 'watch' parameter with a list operation instead.`,
+          ),
+        ],
+      });
   }
   for (const sub of ri.subresources) {
     const entry = subresourcePath(ri, sub, item, id, scope, nsParam);
@@ -262,32 +489,112 @@ function resourcePaths(ri: ResourceInfo): PathEntry[] {
   return out;
 }
 
-function subresourcePath(ri: ResourceInfo, sub: SubresourceInfo, item: string, id: string, scope: string, nsParam: Param[]): PathEntry | undefined {
+function subresourcePath(
+  ri: ResourceInfo,
+  sub: SubresourceInfo,
+  item: string,
+  id: string,
+  scope: string,
+  nsParam: Param[],
+): PathEntry | undefined {
   const Sub = sub.name.charAt(0).toUpperCase() + sub.name.slice(1);
   const kind = { group: ri.group, version: ri.version, kind: sub.kind };
   const def = defPrefix(ri) + sub.kind;
   const ops: Op[] = [];
-  const mk = (o: Omit<Op, 'kind' | 'produces'> & { produces?: readonly string[] }): Op => ({ kind, produces: responseTypes, ...o });
+  const mk = (o: Omit<Op, 'kind' | 'produces'> & { produces?: readonly string[] }): Op => ({
+    kind,
+    produces: responseTypes,
+    ...o,
+  });
   if (sub.streaming) {
     // log, exec, attach, portforward: connect operations with a plain-string body, as kube-apiserver lists them.
     const plain = ['*/*'];
     if (sub.name === 'log') {
-      ops.push(mk({ method: 'get', action: 'get', operationId: `read${id}${scope}${ri.kind}Log`, description: `read log of the specified ${ri.kind}`, params: [], responses: [{ code: '200', description: 'OK' }], produces: ['text/plain', 'application/json', 'application/yaml'] }));
+      ops.push(
+        mk({
+          method: 'get',
+          action: 'get',
+          operationId: `read${id}${scope}${ri.kind}Log`,
+          description: `read log of the specified ${ri.kind}`,
+          params: [],
+          responses: [{ code: '200', description: 'OK' }],
+          produces: ['text/plain', 'application/json', 'application/yaml'],
+        }),
+      );
     } else {
-      for (const method of sub.verbs.includes('get') ? ['get', 'post'] as const : ['post'] as const) {
+      for (const method of sub.verbs.includes('get') ? (['get', 'post'] as const) : (['post'] as const)) {
         const verb = method === 'get' ? 'Get' : 'Post';
-        ops.push(mk({ method, action: 'connect', operationId: `connect${verb}${id}${scope}${ri.kind}${Sub}`, description: `connect ${method.toUpperCase()} requests to ${sub.name} of ${ri.kind}`, params: [], responses: [{ code: '200', description: 'OK' }], produces: plain }));
+        ops.push(
+          mk({
+            method,
+            action: 'connect',
+            operationId: `connect${verb}${id}${scope}${ri.kind}${Sub}`,
+            description: `connect ${method.toUpperCase()} requests to ${sub.name} of ${ri.kind}`,
+            params: [],
+            responses: [{ code: '200', description: 'OK' }],
+            produces: plain,
+          }),
+        );
       }
     }
   } else {
     if (!definitions[def]) return undefined;
     const suffix = `${ri.kind}${Sub}`;
-    if (sub.verbs.includes('get')) ops.push(mk({ method: 'get', action: 'get', operationId: `read${id}${scope}${suffix}`, description: `read ${sub.name} of the specified ${ri.kind}`, params: [], responses: [ok(def)] }));
-    if (sub.verbs.includes('update')) ops.push(mk({ method: 'put', action: 'put', operationId: `replace${id}${scope}${suffix}`, description: `replace ${sub.name} of the specified ${ri.kind}`, params: writeParams, body: { ref: def, contentTypes: ['*/*'], required: true }, responses: [ok(def), { code: '201', description: 'Created', ref: def }] }));
-    if (sub.verbs.includes('patch')) ops.push(mk({ method: 'patch', action: 'patch', operationId: `patch${id}${scope}${suffix}`, description: `partially update ${sub.name} of the specified ${ri.kind}`, params: patchParams, body: { ref: PATCH, contentTypes: patchContentTypes, required: true }, responses: [ok(def), { code: '201', description: 'Created', ref: def }] }));
-    if (sub.verbs.includes('create')) ops.push(mk({ method: 'post', action: 'post', operationId: `create${id}${scope}${suffix}`, description: `create ${sub.name} of ${article(ri.kind)} ${ri.kind}`, params: writeParams, body: { ref: def, contentTypes: ['*/*'], required: true }, responses: [ok(def), { code: '201', description: 'Created', ref: def }, { code: '202', description: 'Accepted', ref: def }] }));
+    if (sub.verbs.includes('get'))
+      ops.push(
+        mk({
+          method: 'get',
+          action: 'get',
+          operationId: `read${id}${scope}${suffix}`,
+          description: `read ${sub.name} of the specified ${ri.kind}`,
+          params: [],
+          responses: [ok(def)],
+        }),
+      );
+    if (sub.verbs.includes('update'))
+      ops.push(
+        mk({
+          method: 'put',
+          action: 'put',
+          operationId: `replace${id}${scope}${suffix}`,
+          description: `replace ${sub.name} of the specified ${ri.kind}`,
+          params: writeParams,
+          body: { ref: def, contentTypes: ['*/*'], required: true },
+          responses: [ok(def), { code: '201', description: 'Created', ref: def }],
+        }),
+      );
+    if (sub.verbs.includes('patch'))
+      ops.push(
+        mk({
+          method: 'patch',
+          action: 'patch',
+          operationId: `patch${id}${scope}${suffix}`,
+          description: `partially update ${sub.name} of the specified ${ri.kind}`,
+          params: patchParams,
+          body: { ref: PATCH, contentTypes: patchContentTypes, required: true },
+          responses: [ok(def), { code: '201', description: 'Created', ref: def }],
+        }),
+      );
+    if (sub.verbs.includes('create'))
+      ops.push(
+        mk({
+          method: 'post',
+          action: 'post',
+          operationId: `create${id}${scope}${suffix}`,
+          description: `create ${sub.name} of ${article(ri.kind)} ${ri.kind}`,
+          params: writeParams,
+          body: { ref: def, contentTypes: ['*/*'], required: true },
+          responses: [
+            ok(def),
+            { code: '201', description: 'Created', ref: def },
+            { code: '202', description: 'Accepted', ref: def },
+          ],
+        }),
+      );
   }
-  return ops.length ? { path: `${item}/${sub.name}`, params: [params.name, ...nsParam, params.pretty], ops } : undefined;
+  return ops.length
+    ? { path: `${item}/${sub.name}`, params: [params.name, ...nsParam, params.pretty], ops }
+    : undefined;
 }
 
 const article = (kind: string): string => (/^[AEIOU]/.test(kind) ? 'an' : 'a');
@@ -334,11 +641,21 @@ function opV2(o: Op, tag: string): Json {
     operationId: o.operationId,
   };
   const ps: Json[] = [];
-  if (o.body) ps.push({ name: 'body', in: 'body', ...(o.body.required ? { required: true } : {}), schema: { $ref: refPrefix(2) + o.body.ref } });
+  if (o.body)
+    ps.push({
+      name: 'body',
+      in: 'body',
+      ...(o.body.required ? { required: true } : {}),
+      schema: { $ref: refPrefix(2) + o.body.ref },
+    });
   ps.push(...o.params.map(paramV2));
   if (ps.length) out['parameters'] = ps;
   const responses: Json = {};
-  for (const r of o.responses) responses[r.code] = { description: r.description, schema: r.ref ? { $ref: refPrefix(2) + r.ref } : { type: 'string' } };
+  for (const r of o.responses)
+    responses[r.code] = {
+      description: r.description,
+      schema: r.ref ? { $ref: refPrefix(2) + r.ref } : { type: 'string' },
+    };
   responses['401'] = { description: 'Unauthorized' };
   out['responses'] = responses;
   out['x-kubernetes-action'] = o.action;
@@ -361,7 +678,9 @@ function pathsFor(ris: readonly ResourceInfo[], v: OpenAPIVersion): Json {
 // ---------------------------------------------------------------- documents
 
 const info = { title: 'Kubernetes', version: serverVersion.gitVersion };
-const bearer = { BearerToken: { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' } };
+const bearer = {
+  BearerToken: { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' },
+};
 
 /** The v3 path of a group version: "api/v1", "apis/networking.k8s.io/v1". */
 export const v3PathOf = (ri: { group: string; version: string }): string =>
@@ -394,7 +713,10 @@ let v3Cache: Map<string, { doc: Json; hash: string }> | undefined;
 const v3Documents = (): Map<string, { doc: Json; hash: string }> => (v3Cache ??= buildV3Documents());
 
 function normalizeV3Path(path: string): string {
-  return path.replace(/^\/?(openapi\/v3\/)?/, '').replace(/\?.*$/, '').replace(/\/$/, '');
+  return path
+    .replace(/^\/?(openapi\/v3\/)?/, '')
+    .replace(/\?.*$/, '')
+    .replace(/\/$/, '');
 }
 
 /**

@@ -19,10 +19,16 @@ const configMaps = findResource('', 'v1', 'configmaps')!;
 
 test('paging 25 ConfigMaps by 10: every one once, remainingItemCount 15, 5, then none; the rest counted once', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'podnet-paged-'));
+  /* eslint-disable prefer-const -- the after hook reads these even when the start failed; as consts it would hit the TDZ */
   let server: Awaited<ReturnType<typeof startApiServer>> | undefined;
   let client: KubeClient | undefined;
+  /* eslint-enable prefer-const */
   // One hook, in order: the server goes before its state directory, also when the start failed.
-  t.after(async () => { client?.close(); await server?.close(); rmSync(dir, { recursive: true, force: true }); });
+  t.after(async () => {
+    client?.close();
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
   server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false });
   client = KubeClient.fromKubeconfig(server.kubeconfigPath);
   // Which paged reads of ConfigMaps asked the store to count what is left.
@@ -35,7 +41,8 @@ test('paging 25 ConfigMaps by 10: every one once, remainingItemCount 15, 5, then
   };
 
   const names = Array.from({ length: 25 }, (_, i) => `cm-${String(i).padStart(2, '0')}`);
-  for (const name of names) await client.create(configMaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+  for (const name of names)
+    await client.create(configMaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
 
   const seen: string[] = [];
   const remaining: (number | undefined)[] = [];
@@ -47,7 +54,12 @@ test('paging 25 ConfigMaps by 10: every one once, remainingItemCount 15, 5, then
     remaining.push(page.metadata.remainingItemCount);
     token = page.metadata.continue || undefined;
     // Created after the first page: a consistent paged list does not show it.
-    if (first) await client.create(configMaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-late' } });
+    if (first)
+      await client.create(configMaps, 'default', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'cm-late' },
+      });
     first = false;
   } while (token);
 

@@ -5,7 +5,8 @@
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import { errors } from '../api/errors.js';
 
-export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
+export type RequestVerb =
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
 
 export interface ResourceRequest {
   kind: 'resource';
@@ -16,15 +17,26 @@ export interface ResourceRequest {
   subresource?: string;
 }
 
-export interface NonResourceRequest { kind: 'nonresource'; path: string }
+export interface NonResourceRequest {
+  kind: 'nonresource';
+  path: string;
+}
 
 /** /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v> */
-export interface DiscoveryRequest { kind: 'discovery'; group?: string; version?: string; legacy: boolean }
+export interface DiscoveryRequest {
+  kind: 'discovery';
+  group?: string;
+  version?: string;
+  legacy: boolean;
+}
 
 export type RequestInfo = ResourceRequest | NonResourceRequest | DiscoveryRequest;
 
 export function parseRequest(method: string, pathname: string, query: URLSearchParams): RequestInfo {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   if (parts[0] === 'api') {
     if (parts.length === 1) return { kind: 'discovery', legacy: true };
     if (parts.length === 2) return { kind: 'discovery', legacy: true, group: '', version: parts[1] };
@@ -39,13 +51,26 @@ export function parseRequest(method: string, pathname: string, query: URLSearchP
   return { kind: 'nonresource', path: pathname };
 }
 
-function resourcePath(method: string, group: string, version: string, rest: string[], query: URLSearchParams): ResourceRequest {
+function resourcePath(
+  method: string,
+  group: string,
+  version: string,
+  rest: string[],
+  query: URLSearchParams,
+): ResourceRequest {
   let watchPrefix = false;
-  if (rest[0] === 'watch') { watchPrefix = true; rest = rest.slice(1); }
+  if (rest[0] === 'watch') {
+    watchPrefix = true;
+    rest = rest.slice(1);
+  }
   let namespace: string | undefined;
   // namespaces/<ns>/<resource>/... but /namespaces and /namespaces/<name>[/status|/finalize] are the Namespace resource itself.
   // .../namespaces/NAME/status and /finalize are subresources of the Namespace itself.
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+  ) {
     namespace = rest[1];
     rest = rest.slice(2);
   }
@@ -58,13 +83,24 @@ function resourcePath(method: string, group: string, version: string, rest: stri
   const isWatch = watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1';
   let verb: RequestVerb;
   switch (method) {
-    case 'GET': case 'HEAD':
-      verb = name ? (isWatch ? 'watch' : 'get') : isWatch ? 'watch' : 'list'; break;
-    case 'POST': verb = 'create'; break;
-    case 'PUT': verb = 'update'; break;
-    case 'PATCH': verb = 'patch'; break;
-    case 'DELETE': verb = name ? 'delete' : 'deletecollection'; break;
-    default: throw errors.methodNotAllowed(method.toLowerCase(), { group, resource: ri.resource });
+    case 'GET':
+    case 'HEAD':
+      verb = name ? (isWatch ? 'watch' : 'get') : isWatch ? 'watch' : 'list';
+      break;
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      throw errors.methodNotAllowed(method.toLowerCase(), { group, resource: ri.resource });
   }
   const sub = subresource ? ri.subresources.find((s) => s.name === subresource) : undefined;
   if (sub?.streaming) verb = 'connect';

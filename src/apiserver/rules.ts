@@ -27,7 +27,8 @@ export const apiRules: ApiRules = {
   prune: (ri, obj) => pruneUnknownFields(obj, schemaOf(ri)),
   selector: objectPredicate,
   patch: (ri, contentType, live, body) => applyPatch(contentType, live, body, schemaOf(ri), resolve),
-  apply: (ri, live, applied, manager, force, now) => apply(live, applied, manager, force, schemaOf(ri), resolve, now).object,
+  apply: (ri, live, applied, manager, force, now) =>
+    apply(live, applied, manager, force, schemaOf(ri), resolve, now).object,
   trackUpdate: (ri, old, updated: KObject, manager, subresource, now) => {
     if (subresource === 'binding' || subresource === 'finalize' || subresource === 'delete') subresource = undefined;
     updateManagedFields(old, updated, manager, 'Update', subresource, schemaOf(ri), resolve, now);

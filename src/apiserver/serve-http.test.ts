@@ -53,13 +53,18 @@ test('keep-alive HTTPS: large request bodies right after large responses all get
       await new Promise((resolve) => setImmediate(resolve));
       return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: response };
     });
-    const server = readTlsThroughStream(createServer({ cert: pki.certPem, key: pki.keyPem }, (req, res) => {
-      // The situation that made Node 20 pause the parser mid-body.
-      if ((req.socket as TLSSocket).writableNeedDrain) arrivedWhileDraining++;
-      handler(req, res);
-    }));
+    const server = readTlsThroughStream(
+      createServer({ cert: pki.certPem, key: pki.keyPem }, (req, res) => {
+        // The situation that made Node 20 pause the parser mid-body.
+        if ((req.socket as TLSSocket).writableNeedDrain) arrivedWhileDraining++;
+        handler(req, res);
+      }),
+    );
     const clientErrors: string[] = [];
-    server.on('clientError', (e: NodeJS.ErrnoException, socket) => { clientErrors.push(e.code ?? e.message); socket.destroy(); });
+    server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+      clientErrors.push(e.code ?? e.message);
+      socket.destroy();
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
@@ -82,7 +87,10 @@ test('keep-alive HTTPS: large request bodies right after large responses all get
         assert.equal(receivedBodyBytes, rounds * REQUESTS * BODY_BYTES);
       }
       // Without this the test would not have exercised the paused-parser path at all.
-      assert.ok(arrivedWhileDraining > 0, `no request arrived while a response was still draining in ${rounds} rounds; the load did not reach the case under test`);
+      assert.ok(
+        arrivedWhileDraining > 0,
+        `no request arrived while a response was still draining in ${rounds} rounds; the load did not reach the case under test`,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -53,7 +53,9 @@ export function nodeHandler(app: (req: ApiRequest) => Promise<Reply>) {
  * which the https.Server constructor registers first.
  */
 export function readTlsThroughStream<S extends Server>(server: S): S {
-  server.on('secureConnection', (socket: TLSSocket) => { socket.on('data', ignoreChunk); });
+  server.on('secureConnection', (socket: TLSSocket) => {
+    socket.on('data', ignoreChunk);
+  });
   return server;
 }
 
@@ -73,7 +75,9 @@ function send(res: ServerResponse, reply: Reply, req?: IncomingMessage): void {
   res.writeHead(reply.status, headers);
   res.flushHeaders();
   const stop = reply.start(
-    (chunk) => { res.write(chunk); },
+    (chunk) => {
+      res.write(chunk);
+    },
     () => res.end(),
   );
   res.on('close', stop);

@@ -63,12 +63,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   try {
     return await startOn(store, opts, serviceCidr, undo);
   } catch (e) {
+    // The start's own error is the one to report; an undo that fails too adds nothing to it.
     for (const u of undo.reverse()) await u().catch(() => undefined);
     throw e;
   }
 }
 
-async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string, undo: (() => Promise<void>)[]): Promise<RunningApiServer> {
+async function startOn(
+  store: Store,
+  opts: ApiServerOptions,
+  serviceCidr: string,
+  undo: (() => Promise<void>)[],
+): Promise<RunningApiServer> {
   const allocations = new ServiceAllocations(store, serviceCidr);
   await allocations.init();
   const registry = new Registry(store, apiRules, strategies(allocations));
@@ -78,7 +84,9 @@ async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string
   const tokens = opts.insecureHttp ? undefined : TokenAuthenticator.load(opts.stateDir);
   let serverAddress = `${opts.host}:${opts.port}`;
   const app = createApp({
-    registry, rules: apiRules, authenticator: tokens,
+    registry,
+    rules: apiRules,
+    authenticator: tokens,
     serverAddress: () => serverAddress,
     readyChecks: [
       { name: 'etcd', ok: () => true },
@@ -93,17 +101,38 @@ async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string
   if (opts.insecureHttp) {
     server = createHttpServer(nodeHandler(app));
   } else {
-    const pki = ensurePki(join(opts.stateDir, 'pki'), defaultServingNames([opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)), firstServiceIp(serviceCidr)));
+    const pki = ensurePki(
+      join(opts.stateDir, 'pki'),
+      defaultServingNames(
+        [opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)),
+        firstServiceIp(serviceCidr),
+      ),
+    );
     caCertPem = pki.caCertPem;
-    server = readTlsThroughStream(createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app)));
+    server = readTlsThroughStream(
+      createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app)),
+    );
   }
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(e.code === 'EADDRINUSE' ? `cannot listen on ${opts.host}:${opts.port}: the address is in use; stop the other server or pick --listen ADDR:PORT` : e.message)));
+      reject(
+        new Error(
+          e.code === 'EADDRINUSE'
+            ? `cannot listen on ${opts.host}:${opts.port}: the address is in use; stop the other server or pick --listen ADDR:PORT`
+            : e.message,
+        ),
+      ),
+    );
     server.listen(opts.port, opts.host, resolve);
   });
-  undo.push(() => new Promise<void>((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }));
+  undo.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  );
   const port = (server.address() as AddressInfo).port;
   serverAddress = `${hostForUrl(advertise)}:${port}`;
   const url = `${opts.insecureHttp ? 'http' : 'https'}://${hostForUrl(advertise)}:${port}`;
@@ -111,12 +140,21 @@ async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string
   const adminToken = tokens?.adminToken ?? '';
   writeKubeconfig(kubeconfigPath, { server: url, caCertPem, token: adminToken });
 
-  await bootstrapObjects(registry, { apiserverIp: advertise, apiserverPort: port, serviceIp: firstServiceIp(serviceCidr) });
+  await bootstrapObjects(registry, {
+    apiserverIp: advertise,
+    apiserverPort: port,
+    serviceIp: firstServiceIp(serviceCidr),
+  });
   bootstrapped = true;
 
   let controllers: { stop(): Promise<void> } | undefined;
   if (opts.controllers !== false) {
-    const client = new KubeClient({ server: url, token: adminToken, caCertPem, userAgent: 'podnet-controller-manager' });
+    const client = new KubeClient({
+      server: url,
+      token: adminToken,
+      caCertPem,
+      userAgent: 'podnet-controller-manager',
+    });
     controllers = await startControllers(client, {
       clusterCidr: opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
       nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
@@ -126,11 +164,17 @@ async function startOn(store: Store, opts: ApiServerOptions, serviceCidr: string
     controllersReady = true;
   }
   const repairMs = opts.allocationRepairMs ?? 60_000;
-  const repair = repairMs > 0 ? setInterval(() => void allocations.repair(registry).catch(() => undefined), repairMs) : undefined;
+  // A failed repair pass changes nothing and the next pass retries it.
+  const repair =
+    repairMs > 0 ? setInterval(() => void allocations.repair(registry).catch(() => undefined), repairMs) : undefined;
   repair?.unref();
 
   return {
-    url, kubeconfigPath, adminToken, caCertPem, store,
+    url,
+    kubeconfigPath,
+    adminToken,
+    caCertPem,
+    store,
     async close() {
       clearInterval(repair);
       await controllers?.stop();

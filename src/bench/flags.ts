@@ -5,6 +5,7 @@ export function wholeNumberFlag(values: Record<string, unknown>, flag: string, f
   const raw = values[flag];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} ${JSON.stringify(raw)}: want a whole number >= ${min}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${flag} ${JSON.stringify(raw)}: want a whole number >= ${min}`);
   return n;
 }

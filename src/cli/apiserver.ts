@@ -23,16 +23,19 @@ export async function runApiserver(args: string[]): Promise<number> {
   } catch (e) {
     throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
   }
-  const { host, port } = parseListen(values.listen!);
+  const { host, port } = parseListen(values.listen);
   const server = await startApiServer({
     stateDir: stateDir(values.state),
-    host, port,
+    host,
+    port,
     insecureHttp: values['insecure-http'],
     serviceCidr: values['service-cidr'],
     clusterCidr: values['cluster-cidr'],
     advertiseAddress: values['advertise-address'],
     nodeGracePeriodSeconds: values['node-grace-period'] ? Number(values['node-grace-period']) : undefined,
-  }).catch((e: Error) => { throw new CliError(e.message); });
+  }).catch((e: Error) => {
+    throw new CliError(e.message);
+  });
   process.stdout.write(`podnet apiserver listening on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
-import { nameserversFromResolvConf, parseUpstream, startDns, type PodRecordsMode, type Upstream } from '../dns/index.js';
+import {
+  nameserversFromResolvConf,
+  parseUpstream,
+  startDns,
+  type PodRecordsMode,
+  type Upstream,
+} from '../dns/index.js';
 import { CliError } from './errors.js';
 
 function hostPort(text: string, flag: string): { host: string; port: number } {
@@ -36,47 +42,85 @@ export async function runDns(args: string[]): Promise<number> {
   } catch (e) {
     throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
   }
-  const podRecords = values['pod-records']!;
-  if (!['disabled', 'insecure', 'verified'].includes(podRecords)) throw new CliError(`--pod-records ${podRecords}: must be disabled, insecure or verified`);
+  const podRecords = values['pod-records'];
+  if (!['disabled', 'insecure', 'verified'].includes(podRecords))
+    throw new CliError(`--pod-records ${podRecords}: must be disabled, insecure or verified`);
   const ttl = Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new CliError(`--ttl ${values.ttl}: must be an integer 0-3600`);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)
+    throw new CliError(`--ttl ${values.ttl}: must be an integer 0-3600`);
 
   let upstreams: Upstream[];
   if (values.upstream) {
-    try { upstreams = values.upstream.split(',').filter((s) => s.trim()).map(parseUpstream); } catch (e) { throw new CliError(`--upstream: ${(e as Error).message}`); }
+    try {
+      upstreams = values.upstream
+        .split(',')
+        .filter((s) => s.trim())
+        .map(parseUpstream);
+    } catch (e) {
+      throw new CliError(`--upstream: ${(e as Error).message}`);
+    }
   } else {
     let text = '';
-    try { text = readFileSync('/etc/resolv.conf', 'utf8'); } catch { /* no resolv.conf: no upstreams */ }
+    try {
+      text = readFileSync('/etc/resolv.conf', 'utf8');
+    } catch {
+      /* no resolv.conf: no upstreams */
+    }
     upstreams = nameserversFromResolvConf(text);
-    if (!upstreams.length) process.stderr.write('podnet dns: no nameservers in /etc/resolv.conf and no --upstream: names outside the cluster will get SERVFAIL\n');
+    if (!upstreams.length)
+      process.stderr.write(
+        'podnet dns: no nameservers in /etc/resolv.conf and no --upstream: names outside the cluster will get SERVFAIL\n',
+      );
   }
 
   let client: KubeClient;
   if (values.kubeconfig) {
-    try { client = new KubeClient({ ...loadKubeconfig(values.kubeconfig), userAgent: 'podnet-dns' }); } catch (e) { throw new CliError(`--kubeconfig: ${(e as Error).message}`); }
+    try {
+      client = new KubeClient({ ...loadKubeconfig(values.kubeconfig), userAgent: 'podnet-dns' });
+    } catch (e) {
+      throw new CliError(`--kubeconfig: ${(e as Error).message}`);
+    }
   } else {
-    if (!values.server) throw new CliError('podnet dns needs --kubeconfig FILE, or --server URL (with --token T for HTTPS)');
+    if (!values.server)
+      throw new CliError('podnet dns needs --kubeconfig FILE, or --server URL (with --token T for HTTPS)');
     let caCertPem: string | undefined;
     if (values['certificate-authority']) {
-      try { caCertPem = readFileSync(values['certificate-authority'], 'utf8'); } catch (e) { throw new CliError(`cannot read --certificate-authority: ${(e as Error).message}`); }
+      try {
+        caCertPem = readFileSync(values['certificate-authority'], 'utf8');
+      } catch (e) {
+        throw new CliError(`cannot read --certificate-authority: ${(e as Error).message}`);
+      }
     }
-    client = new KubeClient({ server: values.server, token: values.token, caCertPem, insecureSkipTlsVerify: values['insecure-skip-tls-verify'], userAgent: 'podnet-dns' });
+    client = new KubeClient({
+      server: values.server,
+      token: values.token,
+      caCertPem,
+      insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
+      userAgent: 'podnet-dns',
+    });
   }
 
   const dns = await startDns({
     client,
-    listen: hostPort(values.listen!, '--listen'),
-    http: hostPort(values['http-listen']!, '--http-listen'),
+    listen: hostPort(values.listen, '--listen'),
+    http: hostPort(values['http-listen'], '--http-listen'),
     upstreams,
     clusterDomain: values['cluster-domain'],
     podRecords: podRecords as PodRecordsMode,
     ttl,
-  }).catch((e: Error) => { throw new CliError(e.message); });
+  }).catch((e: Error) => {
+    throw new CliError(e.message);
+  });
   // The ports actually bound (a listen port of 0 lets the kernel pick one)
-  const listen = hostPort(values.listen!, '--listen');
-  const http = hostPort(values['http-listen']!, '--http-listen');
-  process.stdout.write(`podnet dns serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (UDP+TCP), http on ${http.host}:${dns.httpPort}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`);
-  dns.waitForSync().then(() => process.stdout.write('podnet dns: informer caches synced; ready\n'), () => {});
+  const listen = hostPort(values.listen, '--listen');
+  const http = hostPort(values['http-listen'], '--http-listen');
+  process.stdout.write(
+    `podnet dns serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (UDP+TCP), http on ${http.host}:${dns.httpPort}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`,
+  );
+  dns.waitForSync().then(
+    () => process.stdout.write('podnet dns: informer caches synced; ready\n'),
+    () => {},
+  );
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);

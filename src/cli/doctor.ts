@@ -10,6 +10,10 @@ export async function runDoctor(args: string[]): Promise<number> {
   const code = doctorExitCode(results);
   const fix = aptFix(results);
   if (fix) process.stdout.write(`\nto install everything missing: ${fix}\n`);
-  process.stdout.write(code === 0 ? '\nthis machine can run podnet clusters\n' : '\nsomething required is missing: fix the MISSING lines above\n');
+  process.stdout.write(
+    code === 0
+      ? '\nthis machine can run podnet clusters\n'
+      : '\nsomething required is missing: fix the MISSING lines above\n',
+  );
   return code;
 }

@@ -10,34 +10,50 @@ import { stateDir } from './state-dir.js';
 export async function runDown(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { state: { type: 'string' }, purge: { type: 'boolean', default: false } }, strict: true }));
+    ({ values } = parseArgs({
+      args,
+      options: { state: { type: 'string' }, purge: { type: 'boolean', default: false } },
+      strict: true,
+    }));
   } catch (e) {
     throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
   }
-  if (process.getuid?.() !== 0) throw new CliError('podnet down removes network namespaces, links and mounts: run it as root');
+  if (process.getuid?.() !== 0)
+    throw new CliError('podnet down removes network namespaces, links and mounts: run it as root');
   const dir = stateDir(values.state);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let layout;
-  try { layout = readLayout(dir); } catch (e) { throw new CliError((e as Error).message); }
+  try {
+    layout = readLayout(dir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
   if (!layout) {
     say(`no cluster recorded in ${dir} (no cluster.json): nothing to stop`);
     return 0;
   }
   let release: () => void;
-  try { release = acquireLock(dir); } catch (e) { throw new CliError((e as Error).message); }
-  let ok = false;
+  try {
+    release = acquireLock(dir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
   try {
     const r = await tearDown(layout, say);
-    say(`stopped ${r.stopped.length} process(es), unmounted ${r.unmounted.length}, deleted ${r.links.length} link(s) and ${r.netns.length} netns`);
+    say(
+      `stopped ${r.stopped.length} process(es), unmounted ${r.unmounted.length}, deleted ${r.links.length} link(s) and ${r.netns.length} netns`,
+    );
     if (r.leftovers.length > 0) {
-      process.stderr.write(`podnet down: these are still there:\n${r.leftovers.map((l) => `  ${l}`).join('\n')}\nRun "podnet down${values.state ? ` --state ${dir}` : ''}" again; if they stay, remove them by hand (ip netns del / ip link del / kill).\n`);
+      process.stderr.write(
+        `podnet down: these are still there:\n${r.leftovers.map((l) => `  ${l}`).join('\n')}\nRun "podnet down${values.state ? ` --state ${dir}` : ''}" again; if they stay, remove them by hand (ip netns del / ip link del / kill).\n`,
+      );
       return 1;
     }
-    ok = true;
   } finally {
     release();
   }
-  if (ok && values.purge) {
+  // Only a clean teardown gets here: a leftover returned 1 above, a failure threw.
+  if (values.purge) {
     rmSync(dir, { recursive: true, force: true });
     say(`removed ${dir}`);
   } else {

@@ -10,16 +10,28 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'apiserver': return await (await import('./apiserver.js')).runApiserver(rest);
-      case 'kubectl': return await (await import('./kubectl.js')).runKubectl(rest);
-      case 'node': return await (await import('./node.js')).runNode(rest);
-      case 'node-token': return await (await import('./node-token.js')).runNodeToken(rest);
-      case 'up': return await (await import('./up.js')).runUp(rest);
-      case 'down': return await (await import('./down.js')).runDown(rest);
-      case 'dns': return await (await import('./dns.js')).runDns(rest);
-      case 'node-exec': return await (await import('./node-exec.js')).runNodeExec(rest);
-      case 'doctor': return await (await import('./doctor.js')).runDoctor(rest);
-      case undefined: case 'help': case '--help': case '-h':
+      case 'apiserver':
+        return await (await import('./apiserver.js')).runApiserver(rest);
+      case 'kubectl':
+        return await (await import('./kubectl.js')).runKubectl(rest);
+      case 'node':
+        return await (await import('./node.js')).runNode(rest);
+      case 'node-token':
+        return (await import('./node-token.js')).runNodeToken(rest);
+      case 'up':
+        return await (await import('./up.js')).runUp(rest);
+      case 'down':
+        return await (await import('./down.js')).runDown(rest);
+      case 'dns':
+        return await (await import('./dns.js')).runDns(rest);
+      case 'node-exec':
+        return await (await import('./node-exec.js')).runNodeExec(rest);
+      case 'doctor':
+        return await (await import('./doctor.js')).runDoctor(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
         process.stdout.write(USAGE);
         return 0;
       default:

@@ -23,16 +23,26 @@ export async function runNodeExec(args: string[]): Promise<number> {
   }
   const [wanted, ...extra] = parsed.positionals;
   if (!wanted) throw new CliError(`which node? ${USAGE}`);
-  if (extra.length > 0) throw new CliError(`put the command after "--": podnet node-exec ${wanted} -- ${extra.join(' ')}`);
+  if (extra.length > 0)
+    throw new CliError(`put the command after "--": podnet node-exec ${wanted} -- ${extra.join(' ')}`);
   if (command.length === 0) command = [process.env['SHELL'] || '/bin/sh'];
 
   const dir = stateDir(parsed.values.state);
   let layout;
-  try { layout = readLayout(dir); } catch (e) { throw new CliError((e as Error).message); }
-  if (!layout) throw new CliError(`no cluster in ${dir}: start one with "podnet up --state ${dir}" or pass --state DIR`);
+  try {
+    layout = readLayout(dir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (!layout)
+    throw new CliError(`no cluster in ${dir}: start one with "podnet up --state ${dir}" or pass --state DIR`);
   const node = findNode(layout, wanted);
-  if (!node) throw new CliError(`no node "${wanted}" in the cluster in ${dir}; its nodes are: ${layout.nodes.map((n) => n.name).join(', ')}`);
-  if (!existsSync(netnsPath(node.netns))) throw new CliError(`node ${node.name} is not up (no netns ${node.netns}): run "podnet up --state ${dir}"`);
+  if (!node)
+    throw new CliError(
+      `no node "${wanted}" in the cluster in ${dir}; its nodes are: ${layout.nodes.map((n) => n.name).join(', ')}`,
+    );
+  if (!existsSync(netnsPath(node.netns)))
+    throw new CliError(`node ${node.name} is not up (no netns ${node.netns}): run "podnet up --state ${dir}"`);
 
   // Only the network namespace changes: the command sees the host's files, like a shell on a real node would see its own.
   const child = spawn('nsenter', [`--net=${netnsPath(node.netns)}`, '--', ...command], { stdio: 'inherit' });
@@ -41,7 +51,9 @@ export async function runNodeExec(args: string[]): Promise<number> {
   process.on('SIGINT', ignore);
   process.on('SIGTERM', () => child.kill('SIGTERM'));
   return new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(new CliError(`cannot run nsenter: ${e.message}; install util-linux (see "podnet doctor")`)));
+    child.on('error', (e) =>
+      reject(new CliError(`cannot run nsenter: ${e.message}; install util-linux (see "podnet doctor")`)),
+    );
     child.on('exit', (code, signal) => {
       process.off('SIGINT', ignore);
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 1));

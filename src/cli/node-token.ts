@@ -17,9 +17,13 @@ export function runNodeToken(args: string[]): number {
   }
   if (rest.length !== 1) throw new CliError('usage: podnet node-token NODE [--state DIR]');
   const node = rest[0]!;
-  if (!NODE_NAME.test(node)) throw new CliError(`"${node}" is not a valid node name (lower-case letters, digits, "-" and ".")`);
+  if (!NODE_NAME.test(node))
+    throw new CliError(`"${node}" is not a valid node name (lower-case letters, digits, "-" and ".")`);
   const dir = stateDir(state);
-  if (!existsSync(join(dir, 'tokens.json'))) throw new CliError(`no API server state in ${dir} (tokens.json missing); pass the --state of "podnet apiserver" or "podnet up"`);
+  if (!existsSync(join(dir, 'tokens.json')))
+    throw new CliError(
+      `no API server state in ${dir} (tokens.json missing); pass the --state of "podnet apiserver" or "podnet up"`,
+    );
   process.stdout.write(`${TokenAuthenticator.load(dir).nodeToken(node)}\n`);
   return 0;
 }

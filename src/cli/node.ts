@@ -35,37 +35,61 @@ export async function runNode(args: string[]): Promise<number> {
   } catch (e) {
     throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
   }
-  const backend = values.backend!;
-  if (backend !== 'vxlan' && backend !== 'host-gw') throw new CliError(`--backend ${backend}: must be vxlan or host-gw`);
-  const proxyMode = values['proxy-mode']!;
-  if (proxyMode !== 'nftables' && proxyMode !== 'iptables') throw new CliError(`--proxy-mode ${proxyMode}: must be nftables or iptables`);
+  const backend = values.backend;
+  if (backend !== 'vxlan' && backend !== 'host-gw')
+    throw new CliError(`--backend ${backend}: must be vxlan or host-gw`);
+  const proxyMode = values['proxy-mode'];
+  if (proxyMode !== 'nftables' && proxyMode !== 'iptables')
+    throw new CliError(`--proxy-mode ${proxyMode}: must be nftables or iptables`);
   const maxPods = Number(values['max-pods']);
-  if (!Number.isInteger(maxPods) || maxPods < 1) throw new CliError(`--max-pods ${values['max-pods']}: must be a positive integer`);
+  if (!Number.isInteger(maxPods) || maxPods < 1)
+    throw new CliError(`--max-pods ${values['max-pods']}: must be a positive integer`);
 
   let client: KubeClient;
   if (values.kubeconfig) {
     client = new KubeClient({ ...loadKubeconfig(values.kubeconfig), userAgent: 'podnet-node' });
   } else {
-    if (!values.server || !values.token) throw new CliError('podnet node needs --server URL and --token T (or --kubeconfig FILE); "podnet up" passes them for local clusters');
+    if (!values.server || !values.token)
+      throw new CliError(
+        'podnet node needs --server URL and --token T (or --kubeconfig FILE); "podnet up" passes them for local clusters',
+      );
     let caCertPem: string | undefined;
     if (values['certificate-authority']) {
-      try { caCertPem = readFileSync(values['certificate-authority'], 'utf8'); } catch (e) {
+      try {
+        caCertPem = readFileSync(values['certificate-authority'], 'utf8');
+      } catch (e) {
         throw new CliError(`cannot read --certificate-authority: ${(e as Error).message}`);
       }
     }
-    client = new KubeClient({ server: values.server, token: values.token, caCertPem, insecureSkipTlsVerify: values['insecure-skip-tls-verify'], userAgent: 'podnet-node' });
+    client = new KubeClient({
+      server: values.server,
+      token: values.token,
+      caCertPem,
+      insecureSkipTlsVerify: values['insecure-skip-tls-verify'],
+      userAgent: 'podnet-node',
+    });
   }
   const nodeName = values.name ?? hostname();
-  const nodeIp = values['node-ip'] ?? await sourceAddressTowards(client.server);
+  const nodeIp = values['node-ip'] ?? (await sourceAddressTowards(client.server));
   const state = resolve(values.state ?? join('/var/lib/podnet/nodes', nodeName));
 
   const agent = await startNodeAgent({
-    client, nodeName, nodeIp, stateDir: state, backend, proxyMode,
-    clusterDns: values['cluster-dns']!.split(',').map((s) => s.trim()).filter(Boolean),
-    clusterDomain: values['cluster-domain']!,
+    client,
+    nodeName,
+    nodeIp,
+    stateDir: state,
+    backend,
+    proxyMode,
+    clusterDns: values['cluster-dns']
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    clusterDomain: values['cluster-domain'],
     maxPods,
     imageTablePath: values.images,
-  }).catch((e: Error) => { throw new CliError(e.message); });
+  }).catch((e: Error) => {
+    throw new CliError(e.message);
+  });
   process.stdout.write(`podnet node ${nodeName} (${nodeIp}) running; state in ${state}\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
@@ -83,6 +107,8 @@ async function sourceAddressTowards(server: string): Promise<string> {
     const out = await runOk(['ip', '-j', 'route', 'get', host]);
     const src = (JSON.parse(out) as { prefsrc?: string }[])[0]?.prefsrc;
     if (src) return src;
-  } catch { /* fall through to the error */ }
+  } catch {
+    /* fall through to the error */
+  }
   throw new CliError(`cannot tell this node's IP from the route to ${host}; pass --node-ip`);
 }

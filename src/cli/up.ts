@@ -29,28 +29,53 @@ export async function runUp(args: string[]): Promise<number> {
     throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
   }
   const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
-  if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1)) throw new CliError(`--nodes must be a whole number of at least 1, got "${values.nodes}"`);
-  if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend)) throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${values.backend}"`);
+  if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1))
+    throw new CliError(`--nodes must be a whole number of at least 1, got "${values.nodes}"`);
+  if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend))
+    throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${values.backend}"`);
   const proxyMode = values['proxy-mode'];
-  if (proxyMode !== undefined && !PROXY_MODES.includes(proxyMode as ProxyMode)) throw new CliError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${proxyMode}"`);
-  const dnsUpstream = values['dns-upstream']?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (proxyMode !== undefined && !PROXY_MODES.includes(proxyMode as ProxyMode))
+    throw new CliError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${proxyMode}"`);
+  const dnsUpstream = values['dns-upstream']
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const u of dnsUpstream ?? []) {
-    if (!/^(host|\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/.test(u)) throw new CliError(`--dns-upstream: "${u}" is not IP[:PORT] or host[:PORT] (this machine's address on the cluster bridge)`);
+    if (!/^(host|\d{1,3}(\.\d{1,3}){3})(:\d{1,5})?$/.test(u))
+      throw new CliError(
+        `--dns-upstream: "${u}" is not IP[:PORT] or host[:PORT] (this machine's address on the cluster bridge)`,
+      );
   }
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
-  if (process.getuid?.() !== 0) throw new CliError('podnet up creates network namespaces, links and mounts: run it as root');
+  if (process.getuid?.() !== 0)
+    throw new CliError('podnet up creates network namespaces, links and mounts: run it as root');
   // The agent is `podnet node`; without it no node can ever become Ready.
   if (!existsSync(fileURLToPath(new URL('./node.js', import.meta.url)))) {
-    throw new CliError('this build has no node agent (dist/cli/node.js is missing): build the whole tree with "npm run build" first');
+    throw new CliError(
+      'this build has no node agent (dist/cli/node.js is missing): build the whole tree with "npm run build" first',
+    );
   }
 
   const dir = stateDir(values.state);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let release: () => void;
-  try { release = acquireLock(dir); } catch (e) { throw new CliError((e as Error).message); }
   try {
-    const layout = await bringUp({ stateDir: dir, nodes, name: values.name, backend: values.backend as Backend | undefined, proxyMode: proxyMode as ProxyMode | undefined, dnsUpstream, timeoutMs: timeout * 1000, say });
+    release = acquireLock(dir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  try {
+    const layout = await bringUp({
+      stateDir: dir,
+      nodes,
+      name: values.name,
+      backend: values.backend as Backend | undefined,
+      proxyMode: proxyMode as ProxyMode | undefined,
+      dnsUpstream,
+      timeoutMs: timeout * 1000,
+      say,
+    });
     const kc = kubeconfigPath(dir);
     const first = layout.nodes[0]!.name;
     const stateFlag = values.state === undefined ? '' : ` --state ${dir}`;

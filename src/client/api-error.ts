@@ -2,12 +2,30 @@
 import { ApiError, type StatusDetails, type StatusReason } from '../api/errors.js';
 
 const reasonByCode: Record<number, StatusReason> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-  406: 'NotAcceptable', 409: 'Conflict', 410: 'Gone', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
-  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
 };
 
-interface StatusBody { kind?: string; code?: number; reason?: StatusReason; message?: string; details?: StatusDetails }
+interface StatusBody {
+  kind?: string;
+  code?: number;
+  reason?: StatusReason;
+  message?: string;
+  details?: StatusDetails;
+}
 
 /** Builds an ApiError from an HTTP status code and body (a meta/v1 Status when the server is Kubernetes). */
 export function apiErrorFromResponse(statusCode: number, body: string): ApiError {
@@ -34,7 +52,7 @@ export function apiErrorFromStatus(status: unknown): ApiError {
 /** True for an ApiError with this HTTP code. */
 export const isApiError = (e: unknown, code: number): e is ApiError => e instanceof ApiError && e.code === code;
 export const isNotFound = (e: unknown): boolean => isApiError(e, 404);
-export const isConflict = (e: unknown): boolean => isApiError(e, 409) && (e as ApiError).reason === 'Conflict';
-export const isAlreadyExists = (e: unknown): boolean => isApiError(e, 409) && (e as ApiError).reason === 'AlreadyExists';
+export const isConflict = (e: unknown): boolean => isApiError(e, 409) && e.reason === 'Conflict';
+export const isAlreadyExists = (e: unknown): boolean => isApiError(e, 409) && e.reason === 'AlreadyExists';
 /** 410: the resourceVersion is too old (compacted); relist. */
 export const isExpired = (e: unknown): boolean => isApiError(e, 410);

@@ -14,7 +14,11 @@ import { FakeApiServer } from './testing/fake-apiserver.js';
 const pods = findResource('', 'v1', 'pods')!;
 const nodes = findResource('', 'v1', 'nodes')!;
 const slices = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
-const pod = (name: string, labels: Record<string, string> = {}): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels } });
+const pod = (name: string, labels: Record<string, string> = {}): KObject => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default', labels },
+});
 
 describe('resourcePath', () => {
   const cases: [string, string][] = [
@@ -23,7 +27,10 @@ describe('resourcePath', () => {
     [resourcePath(pods), '/api/v1/pods'],
     [resourcePath(nodes, undefined, 'n1', 'status'), '/api/v1/nodes/n1/status'],
     [resourcePath(slices, 'kube-system'), '/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices'],
-    [resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespaced: true }, 'a b', 'x'), '/apis/apps/v1/namespaces/a%20b/deployments/x'],
+    [
+      resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespaced: true }, 'a b', 'x'),
+      '/apis/apps/v1/namespaces/a%20b/deployments/x',
+    ],
   ];
   for (const [got, want] of cases) test(want, () => assert.equal(got, want));
 });
@@ -47,7 +54,10 @@ describe('KubeClient against a fake API server', () => {
     const got = await client.get(pods, 'default', 'a');
     assert.equal(got.metadata.uid, created.metadata.uid);
     const list = await client.list(pods, 'default', { labelSelector: 'app=web' });
-    assert.deepEqual(list.items.map((p) => p.metadata.name), ['a']);
+    assert.deepEqual(
+      list.items.map((p) => p.metadata.name),
+      ['a'],
+    );
     await client.update(pods, 'default', { ...got, spec: { x: 1 } });
     await assert.rejects(client.update(pods, 'default', got), (e: unknown) => {
       assert.ok(e instanceof ApiError);
@@ -62,14 +72,24 @@ describe('KubeClient against a fake API server', () => {
   });
 
   test('a missing object is a 404 ApiError with the server message', async () => {
-    await assert.rejects(client.get(pods, 'default', 'nope'), (e: unknown) => e instanceof ApiError && e.code === 404 && e.message === 'pods "nope" not found');
+    await assert.rejects(
+      client.get(pods, 'default', 'nope'),
+      (e: unknown) => e instanceof ApiError && e.code === 404 && e.message === 'pods "nope" not found',
+    );
   });
 
   test('patch sends the content type of its kind and apply sends fieldManager and force', async () => {
     await client.patch(pods, 'default', 'a', 'merge', { metadata: { labels: { tier: 'x' } } });
     assert.equal(server.requests.at(-1)!.contentType, 'application/merge-patch+json');
     assert.equal((await client.get(pods, 'default', 'a')).metadata.labels?.tier, 'x');
-    await client.patch(pods, 'default', 'a', 'apply', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } }, { fieldManager: 'me', force: true });
+    await client.patch(
+      pods,
+      'default',
+      'a',
+      'apply',
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a' } },
+      { fieldManager: 'me', force: true },
+    );
     const r = server.requests.at(-1)!;
     assert.equal(r.contentType, 'application/apply-patch+yaml');
     assert.equal(r.path, '/api/v1/namespaces/default/pods/a?fieldManager=me&force=true');
@@ -79,10 +99,20 @@ describe('KubeClient against a fake API server', () => {
   });
 
   test('delete sends DeleteOptions', async () => {
-    await client.delete(pods, 'default', 'b', { gracePeriodSeconds: 0, propagationPolicy: 'Background', preconditions: { uid: 'u1' } });
+    await client.delete(pods, 'default', 'b', {
+      gracePeriodSeconds: 0,
+      propagationPolicy: 'Background',
+      preconditions: { uid: 'u1' },
+    });
     const r = server.requests.at(-1)!;
     assert.equal(r.method, 'DELETE');
-    assert.deepEqual(r.body, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Background', preconditions: { uid: 'u1' } });
+    assert.deepEqual(r.body, {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      gracePeriodSeconds: 0,
+      propagationPolicy: 'Background',
+      preconditions: { uid: 'u1' },
+    });
     assert.equal(server.getObject('v1', 'pods', 'default', 'b'), undefined);
   });
 
@@ -98,7 +128,10 @@ describe('KubeClient against a fake API server', () => {
       if (seen.length === 3) break;
     }
     stream.close();
-    assert.deepEqual(seen.map((e) => `${e.type} ${e.object.metadata.name ?? ''}`), ['ADDED c', 'DELETED c', 'BOOKMARK ']);
+    assert.deepEqual(
+      seen.map((e) => `${e.type} ${e.object.metadata.name ?? ''}`),
+      ['ADDED c', 'DELETED c', 'BOOKMARK '],
+    );
 
     server.compact();
     const old = await client.watch(pods, 'default', { resourceVersion: rv });
@@ -130,13 +163,22 @@ test('loadKubeconfig reads server, inline CA and token of the current context', 
   try {
     const path = join(dir, 'config');
     writeFileSync(join(dir, 'token'), 'from-file\n');
-    writeFileSync(path, [
-      'apiVersion: v1', 'kind: Config', 'current-context: b',
-      'clusters:',
-      `- name: c1\n  cluster:\n    server: https://10.0.0.1:6443/\n    certificate-authority-data: ${Buffer.from('PEM!').toString('base64')}`,
-      'users:', '- name: u1\n  user:\n    token: abc', '- name: u2\n  user:\n    tokenFile: token',
-      'contexts:', '- name: a\n  context:\n    cluster: c1\n    user: u1', '- name: b\n  context:\n    cluster: c1\n    user: u2',
-    ].join('\n'));
+    writeFileSync(
+      path,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: b',
+        'clusters:',
+        `- name: c1\n  cluster:\n    server: https://10.0.0.1:6443/\n    certificate-authority-data: ${Buffer.from('PEM!').toString('base64')}`,
+        'users:',
+        '- name: u1\n  user:\n    token: abc',
+        '- name: u2\n  user:\n    tokenFile: token',
+        'contexts:',
+        '- name: a\n  context:\n    cluster: c1\n    user: u1',
+        '- name: b\n  context:\n    cluster: c1\n    user: u2',
+      ].join('\n'),
+    );
     assert.deepEqual(loadKubeconfig(path), { server: 'https://10.0.0.1:6443', caCertPem: 'PEM!', token: 'from-file' });
     assert.deepEqual(loadKubeconfig(path, 'a'), { server: 'https://10.0.0.1:6443', caCertPem: 'PEM!', token: 'abc' });
     assert.throws(() => loadKubeconfig(path, 'zzz'), /context "zzz" not found/);

@@ -69,7 +69,10 @@ const patchContentType: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
-interface RawResponse { status: number; body: string }
+interface RawResponse {
+  status: number;
+  body: string;
+}
 
 export class KubeClient {
   readonly server: string;
@@ -85,12 +88,12 @@ export class KubeClient {
     const tls = this.base.protocol === 'https:';
     this.agent = tls
       ? new https.Agent({
-        keepAlive: true,
-        ca: options.caCertPem,
-        cert: options.clientCertPem,
-        key: options.clientKeyPem,
-        rejectUnauthorized: !options.insecureSkipTlsVerify,
-      })
+          keepAlive: true,
+          ca: options.caCertPem,
+          cert: options.clientCertPem,
+          key: options.clientKeyPem,
+          rejectUnauthorized: !options.insecureSkipTlsVerify,
+        })
       : new http.Agent({ keepAlive: true });
     this.headers = { accept: 'application/json', 'user-agent': options.userAgent ?? 'podnet' };
     if (options.token) this.headers.authorization = `Bearer ${options.token}`;
@@ -107,12 +110,20 @@ export class KubeClient {
   }
 
   /** One page (or all, without limit). namespace undefined on a namespaced resource lists all namespaces. */
-  async list<T extends KObject = KObject>(res: ResourceRef, namespace?: string, opts: ListOptions = {}): Promise<KList<T>> {
+  async list<T extends KObject = KObject>(
+    res: ResourceRef,
+    namespace?: string,
+    opts: ListOptions = {},
+  ): Promise<KList<T>> {
     return this.json<KList<T>>('GET', withQuery(resourcePath(res, namespace), { ...opts }));
   }
 
   /** Every page of a list, following continue tokens; the resourceVersion is the first page's. */
-  async listAll<T extends KObject = KObject>(res: ResourceRef, namespace?: string, opts: Omit<ListOptions, 'continue'> = {}): Promise<KList<T>> {
+  async listAll<T extends KObject = KObject>(
+    res: ResourceRef,
+    namespace?: string,
+    opts: Omit<ListOptions, 'continue'> = {},
+  ): Promise<KList<T>> {
     const first = await this.list<T>(res, namespace, opts);
     const items = [...first.items];
     let cont = first.metadata.continue;
@@ -124,45 +135,87 @@ export class KubeClient {
     return { ...first, metadata: { resourceVersion: first.metadata.resourceVersion }, items };
   }
 
-  async create<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, obj: KObject, opts: WriteOptions = {}): Promise<T> {
+  async create<T extends KObject = KObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    obj: KObject,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     return this.json<T>('POST', withQuery(resourcePath(res, namespace), writeQuery(opts)), obj);
   }
 
   /** PUT of the whole object; metadata.resourceVersion (when set) makes it a compare-and-swap. */
-  async update<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, obj: KObject, opts: WriteOptions = {}): Promise<T> {
+  async update<T extends KObject = KObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    obj: KObject,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     return this.json<T>('PUT', withQuery(resourcePath(res, namespace, nameOf(obj)), writeQuery(opts)), obj);
   }
 
   /** PUT to the status subresource. */
-  async updateStatus<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, obj: KObject, opts: WriteOptions = {}): Promise<T> {
+  async updateStatus<T extends KObject = KObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    obj: KObject,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     return this.json<T>('PUT', withQuery(resourcePath(res, namespace, nameOf(obj), 'status'), writeQuery(opts)), obj);
   }
 
   /** PATCH; `apply` is server-side apply and needs opts.fieldManager. */
   async patch<T extends KObject = KObject>(
-    res: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: PatchOptions = {},
+    res: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: PatchOptions = {},
   ): Promise<T> {
     if (type === 'apply' && !opts.fieldManager) throw new Error('server-side apply needs a fieldManager');
     const q = { ...writeQuery(opts), force: opts.force ? 'true' : undefined };
-    return this.json<T>('PATCH', withQuery(resourcePath(res, namespace, name, opts.subresource), q), patch, patchContentType[type]);
+    return this.json<T>(
+      'PATCH',
+      withQuery(resourcePath(res, namespace, name, opts.subresource), q),
+      patch,
+      patchContentType[type],
+    );
   }
 
   /**
    * DELETE one object. Resolves with the object when it still exists
    * (graceful deletion, finalizers) or the Success Status when it is gone.
    */
-  async delete(res: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KObject | Status> {
+  async delete(
+    res: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<KObject | Status> {
     const body = { apiVersion: 'v1', kind: 'DeleteOptions', ...opts, dryRun: opts.dryRun ? ['All'] : undefined };
     return this.json<KObject | Status>('DELETE', resourcePath(res, namespace, name), body);
   }
 
   /** POST to a subresource, e.g. pods/NAME/binding. */
-  async createSubresource<T = KObject>(res: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<T> {
+  async createSubresource<T = KObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<T> {
     return this.json<T>('POST', resourcePath(res, namespace, name, subresource), body);
   }
 
   /** PUT to a subresource, e.g. namespaces/NAME/finalize. */
-  async updateSubresource<T = KObject>(res: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<T> {
+  async updateSubresource<T = KObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    subresource: string,
+    body: unknown,
+  ): Promise<T> {
     return this.json<T>('PUT', resourcePath(res, namespace, name, subresource), body);
   }
 
@@ -170,9 +223,15 @@ export class KubeClient {
    * Opens a watch. Resolves once the server accepted it (rejects with
    * ApiError otherwise, e.g. 410 Expired); iterate the stream for events.
    */
-  async watch<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, opts: WatchOptions = {}): Promise<WatchStream<T>> {
+  async watch<T extends KObject = KObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    opts: WatchOptions = {},
+  ): Promise<WatchStream<T>> {
     const path = withQuery(resourcePath(res, namespace), {
-      watch: 'true', ...opts, allowWatchBookmarks: opts.allowWatchBookmarks ? 'true' : undefined,
+      watch: 'true',
+      ...opts,
+      allowWatchBookmarks: opts.allowWatchBookmarks ? 'true' : undefined,
     });
     const { req, res: resp } = await this.open('GET', path);
     if (resp.statusCode! < 200 || resp.statusCode! >= 300) {
@@ -187,7 +246,9 @@ export class KubeClient {
    * (err undefined for a normal end or close()). Returns a close function.
    */
   async watchWith<T extends KObject = KObject>(
-    res: ResourceRef, namespace: string | undefined, opts: WatchOptions,
+    res: ResourceRef,
+    namespace: string | undefined,
+    opts: WatchOptions,
     handlers: { onEvent(ev: import('../api/meta.js').WatchEvent<T>): void; onClose?(err?: Error): void },
   ): Promise<() => void> {
     const stream = await this.watch<T>(res, namespace, opts);
@@ -220,7 +281,13 @@ export class KubeClient {
     this.agent.destroy();
   }
 
-  private open(method: string, path: string, body?: string, contentType?: string, timeoutMs?: number): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+  private open(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+    timeoutMs?: number,
+  ): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
     const headers: Record<string, string> = { ...this.headers };
     if (body !== undefined) {
       headers['content-type'] = contentType ?? 'application/json';
@@ -228,16 +295,22 @@ export class KubeClient {
     }
     const basePath = this.base.pathname.replace(/\/+$/, '');
     const opts: http.RequestOptions = {
-      method, agent: this.agent, headers,
+      method,
+      agent: this.agent,
+      headers,
       hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
       port: this.base.port || undefined,
       path: basePath + path,
     };
     return new Promise((resolve, reject) => {
       const req = (this.base.protocol === 'https:' ? https : http).request(opts, (res) => resolve({ req, res }));
-      req.on('error', (e) => reject(new Error(`cannot reach the API server at ${this.server}: ${e.message}`, { cause: e })));
+      req.on('error', (e) =>
+        reject(new Error(`cannot reach the API server at ${this.server}: ${e.message}`, { cause: e })),
+      );
       if (timeoutMs) {
-        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms to ${method} ${path}`)));
+        req.setTimeout(timeoutMs, () =>
+          req.destroy(new Error(`no answer within ${timeoutMs} ms to ${method} ${path}`)),
+        );
       }
       req.end(body);
     });

@@ -81,8 +81,12 @@ export class Informer<T extends KObject = KObject> {
   private syncWaiters: (() => void)[] = [];
   private wake: (() => void) | undefined;
 
-  constructor(private readonly client: KubeClient, readonly resource: ResourceRef, private readonly opts: InformerOptions<T> = {}) {
-    this.items = opts.store ?? new Map();
+  constructor(
+    private readonly client: KubeClient,
+    readonly resource: ResourceRef,
+    private readonly opts: InformerOptions<T> = {},
+  ) {
+    this.items = opts.store ?? new Map<string, T>();
     for (const name of Object.keys(opts.indexers ?? {})) this.indices.set(name, new Map());
   }
 
@@ -198,7 +202,7 @@ export class Informer<T extends KObject = KObject> {
   /** Every object, transformed page by page (pages of opts.pageSize at the list's resourceVersion). */
   private async listTransformed(): Promise<{ items: T[]; resourceVersion: string }> {
     const sel = { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
-    const t = this.opts.transform;
+    const t = this.opts.transform?.bind(this.opts);
     if (!this.opts.pageSize) {
       const list = await this.client.listAll<T>(this.resource, this.opts.namespace, sel);
       return { items: t ? list.items.map(t) : list.items, resourceVersion: list.metadata.resourceVersion ?? '' };
@@ -207,7 +211,11 @@ export class Informer<T extends KObject = KObject> {
     let resourceVersion = '';
     let cont: string | undefined;
     do {
-      const page = await this.client.list<T>(this.resource, this.opts.namespace, { ...sel, limit: this.opts.pageSize, continue: cont });
+      const page = await this.client.list<T>(this.resource, this.opts.namespace, {
+        ...sel,
+        limit: this.opts.pageSize,
+        continue: cont,
+      });
       if (!resourceVersion) resourceVersion = page.metadata.resourceVersion ?? '';
       for (const item of page.items) items.push(t ? t(item) : item);
       cont = page.metadata.continue;
@@ -218,8 +226,10 @@ export class Informer<T extends KObject = KObject> {
   /** One watch connection; returns whether any event arrived. Throws on ERROR events. */
   private async watchOnce(): Promise<boolean> {
     const stream = await this.client.watch<T>(this.resource, this.opts.namespace, {
-      resourceVersion: this.lastRv, allowWatchBookmarks: true,
-      labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector,
+      resourceVersion: this.lastRv,
+      allowWatchBookmarks: true,
+      labelSelector: this.opts.labelSelector,
+      fieldSelector: this.opts.fieldSelector,
       // kube clients spread watch lifetimes over 5-10 minutes so reconnects do not all happen together
       timeoutSeconds: Math.floor(300 + Math.random() * 300),
     });
@@ -247,7 +257,8 @@ export class Informer<T extends KObject = KObject> {
       this.emit((h) => h.onDelete?.(obj));
       return;
     }
-    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion && old.metadata.uid === obj.metadata.uid) return;
+    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion && old.metadata.uid === obj.metadata.uid)
+      return;
     this.items.set(key, obj);
     this.reindex(key, old, obj);
     if (old) this.emit((h) => h.onUpdate?.(old, obj));

@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 
 /** The YAML parser, loaded on first use: it is ~9 MiB of resident memory that a component given --server/--token never needs. */
-const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 /** How to reach and authenticate to one API server. */
 export interface ClientConfig {
@@ -24,7 +25,13 @@ export interface ClientConfig {
   insecureSkipTlsVerify?: boolean;
 }
 
-interface Named<T> { name: string; [k: string]: unknown; cluster?: T; user?: T; context?: T }
+interface Named<T> {
+  name: string;
+  [k: string]: unknown;
+  cluster?: T;
+  user?: T;
+  context?: T;
+}
 type Dict = Record<string, unknown>;
 
 /**
@@ -39,16 +46,17 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
   try {
     doc = (parseYaml(readFileSync(path, 'utf8')) ?? {}) as Dict;
   } catch (e) {
-    throw new Error(`cannot read kubeconfig ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read kubeconfig ${path}: ${(e as Error).message}`, { cause: e });
   }
   const base = dirname(resolve(path));
   const ctxName = context ?? (doc['current-context'] as string | undefined);
   if (!ctxName) throw new Error(`kubeconfig ${path} has no current-context; pass a context name`);
   const ctx = pick(doc.contexts, ctxName, 'context', path)?.context as Dict | undefined;
   if (!ctx) throw new Error(`kubeconfig ${path}: context "${ctxName}" not found`);
-  const cluster = pick(doc.clusters, String(ctx.cluster ?? ''), 'cluster', path)?.cluster as Dict | undefined;
-  if (!cluster || typeof cluster.server !== 'string') throw new Error(`kubeconfig ${path}: cluster "${String(ctx.cluster)}" of context "${ctxName}" has no server`);
-  const user = (ctx.user ? pick(doc.users, String(ctx.user), 'user', path)?.user : undefined) as Dict | undefined;
+  const cluster = pick(doc.clusters, text(ctx.cluster ?? ''), 'cluster', path)?.cluster as Dict | undefined;
+  if (!cluster || typeof cluster.server !== 'string')
+    throw new Error(`kubeconfig ${path}: cluster "${text(ctx.cluster)}" of context "${ctxName}" has no server`);
+  const user = (ctx.user ? pick(doc.users, text(ctx.user), 'user', path)?.user : undefined) as Dict | undefined;
 
   const file = (p: unknown) => readFileSync(isAbsolute(String(p)) ? String(p) : resolve(base, String(p)), 'utf8');
   const b64 = (s: unknown) => Buffer.from(String(s), 'base64').toString('utf8');
@@ -65,6 +73,13 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
     else if (user['client-key']) cfg.clientKeyPem = file(user['client-key']);
   }
   return cfg;
+}
+
+/** A YAML scalar as text (a name written as a number is still that name); a mapping or list as its JSON. */
+function text(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined
+    ? String(v)
+    : JSON.stringify(v);
 }
 
 function pick(list: unknown, name: string, what: string, path: string): Named<unknown> | undefined {

@@ -117,7 +117,9 @@ export class WorkQueue<K = string> {
  * backoff. Resolves when the queue is shut down and every loop finished.
  */
 export async function runWorkers<K>(
-  queue: WorkQueue<K>, workers: number, sync: (key: K) => Promise<void>,
+  queue: WorkQueue<K>,
+  workers: number,
+  sync: (key: K) => Promise<void>,
   onError: (key: K, err: unknown) => void = () => undefined,
 ): Promise<void> {
   const loop = async () => {

@@ -54,7 +54,14 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   // Pod and Service ranges are routed inside the nodes: keep the node subnet clear of them too.
   const used = [...(await hostIpv4Prefixes()), DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR];
   const subnet = pickNodeSubnet(used, parseInt(clusterHash(o.name), 16));
-  return planLayout({ name: o.name, stateDir: o.stateDir, subnet, backend: o.backend ?? 'vxlan', nodes, proxyMode: o.proxyMode });
+  return planLayout({
+    name: o.name,
+    stateDir: o.stateDir,
+    subnet,
+    backend: o.backend ?? 'vxlan',
+    nodes,
+    proxyMode: o.proxyMode,
+  });
 }
 
 /** A rerun after `down` finds its recorded subnet free again, unless something else took it since. */
@@ -62,7 +69,9 @@ async function checkSubnetStillFree(layout: ClusterLayout): Promise<void> {
   if ((await listLinks()).some((l) => l.ifname === layout.bridge)) return;
   const clash = (await hostIpv4Prefixes()).find((p) => cidrsOverlap(p, layout.subnet));
   if (clash) {
-    throw new Error(`the recorded node subnet ${layout.subnet} now overlaps ${clash} on this host; run "podnet down --state ${layout.stateDir} --purge" to forget it and start fresh`);
+    throw new Error(
+      `the recorded node subnet ${layout.subnet} now overlaps ${clash} on this host; run "podnet down --state ${layout.stateDir} --purge" to forget it and start fresh`,
+    );
   }
 }
 
@@ -74,15 +83,28 @@ function observe(dir: string, name: string): Observed | undefined {
 /** Applies the process plan for these processes; returns how each is watched. */
 async function converge(dir: string, desired: DesiredProcess[], say: (s: string) => void): Promise<Watched[]> {
   const observed = new Map<string, Observed>();
-  for (const d of desired) { const o = observe(dir, d.name); if (o) observed.set(d.name, o); }
+  for (const d of desired) {
+    const o = observe(dir, d.name);
+    if (o) observed.set(d.name, o);
+  }
   for (const action of planProcesses(desired, observed)) {
     const proc = desired.find((d) => d.name === action.name)!;
-    if (action.action === 'keep') { say(`${action.name}: running (pid ${action.pid})`); continue; }
+    if (action.action === 'keep') {
+      say(`${action.name}: running (pid ${action.pid})`);
+      continue;
+    }
     if (action.action === 'restart') await terminate([{ pid: action.record.pid, group: true }]);
     const rec = startDetached(dir, proc);
     say(`${action.name}: started (pid ${rec.pid}; ${action.reason}); log ${proc.log}`);
   }
-  return desired.map((d) => ({ name: d.name, log: d.log, alive: () => { const r = readRecord(dir, d.name); return r !== undefined && isRecordAlive(r); } }));
+  return desired.map((d) => ({
+    name: d.name,
+    log: d.log,
+    alive: () => {
+      const r = readRecord(dir, d.name);
+      return r !== undefined && isRecordAlive(r);
+    },
+  }));
 }
 
 /** Keeps the recorded port unless the API server is down and something else took it. */
@@ -100,7 +122,9 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   await checkSubnetStillFree(layout);
   // Recorded before anything is built, so `down` can clean up whatever a crash leaves.
   writeLayout(layout);
-  o.say(`cluster ${layout.name ?? '(default)'}: bridge ${layout.bridge}, node subnet ${layout.subnet}, ${layout.nodes.length} node(s), backend ${layout.backend}`);
+  o.say(
+    `cluster ${layout.name ?? '(default)'}: bridge ${layout.bridge}, node subnet ${layout.subnet}, ${layout.nodes.length} node(s), backend ${layout.backend}`,
+  );
   await ensureHostLayout(layout);
 
   layout = { ...layout, apiserverPort: await choosePort(layout) };
@@ -108,9 +132,18 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const dir = layout.stateDir;
   const [apiserver] = await converge(dir, [apiserverProcess(layout, bin)], o.say);
   const deadline = Date.now() + o.timeoutMs;
-  const probe = new KubeClient({ server: `https://${layout.hostIp}:${layout.apiserverPort}`, insecureSkipTlsVerify: true, requestTimeoutMs: 5000 });
-  try { await waitApiserverReady(probe, apiserver!, o.timeoutMs); } finally { probe.close(); }
-  if (!existsSync(caCertPath(dir))) throw new Error(`the API server is ready but wrote no ${caCertPath(dir)}; see ${apiserver!.log}`);
+  const probe = new KubeClient({
+    server: `https://${layout.hostIp}:${layout.apiserverPort}`,
+    insecureSkipTlsVerify: true,
+    requestTimeoutMs: 5000,
+  });
+  try {
+    await waitApiserverReady(probe, apiserver!, o.timeoutMs);
+  } finally {
+    probe.close();
+  }
+  if (!existsSync(caCertPath(dir)))
+    throw new Error(`the API server is ready but wrote no ${caCertPath(dir)}; see ${apiserver!.log}`);
 
   const tokens = TokenAuthenticator.load(dir);
   const agents = layout.nodes.map((n) => {
@@ -121,15 +154,20 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const client = KubeClient.fromKubeconfig(kubeconfigPath(dir), { userAgent: 'podnet-up' });
   try {
     await waitNodesReady(client, watched, Math.max(deadline - Date.now(), 10_000), o.say);
-    const created = await ensureObjects(client, dnsAddonObjects({
-      nodes: layout.nodes.map((n) => n.name),
-      apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
-      caPath: caCertPath(dir),
-      token: tokens.adminToken,
-      upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
-    }));
+    const created = await ensureObjects(
+      client,
+      dnsAddonObjects({
+        nodes: layout.nodes.map((n) => n.name),
+        apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
+        caPath: caCertPath(dir),
+        token: tokens.adminToken,
+        upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
+      }),
+    );
     if (created.length) o.say(`cluster DNS: created ${created.join(', ')}`);
     await waitDnsReady(client, Math.max(deadline - Date.now(), 10_000));
-  } finally { client.close(); }
+  } finally {
+    client.close();
+  }
   return layout;
 }

@@ -33,7 +33,10 @@ const under = (path: string, dir: string) => path === dir || path.startsWith(`${
 function isPodnetOfCluster(argv: readonly string[], dir: string): boolean {
   const main = argv.findIndex((a) => a.endsWith('cli/main.js') || a.endsWith('bin/podnet'));
   if (main < 0 || !['apiserver', 'node'].includes(argv[main + 1] ?? '')) return false;
-  return argv.some((a, i) => (a === '--state' && under(argv[i + 1] ?? '', dir)) || (a.startsWith('--state=') && under(a.slice(8), dir)));
+  return argv.some(
+    (a, i) =>
+      (a === '--state' && under(argv[i + 1] ?? '', dir)) || (a.startsWith('--state=') && under(a.slice(8), dir)),
+  );
 }
 
 /**
@@ -50,7 +53,12 @@ export function selectClusterProcesses(procs: readonly ProcInfo[], m: ClusterMat
   const ours = procs.filter((p) => {
     if (m.exclude.has(p.pid)) return false;
     if (p.netns !== undefined && m.netnsInodes.has(p.netns)) return true;
-    if (p.netns !== undefined && p.netns !== m.hostNetns && (under(p.cwd ?? '', dir) || p.files.some((f) => under(f, dir)))) return true;
+    if (
+      p.netns !== undefined &&
+      p.netns !== m.hostNetns &&
+      (under(p.cwd ?? '', dir) || p.files.some((f) => under(f, dir)))
+    )
+      return true;
     return isPodnetOfCluster(p.argv, dir);
   });
   return ours.map((p) => ({ pid: p.pid, group: p.pgid === p.pid }));
@@ -59,17 +67,33 @@ export function selectClusterProcesses(procs: readonly ProcInfo[], m: ClusterMat
 export function readProcInfo(pid: number): ProcInfo | undefined {
   const stat = readStat(pid);
   if (!stat || stat.state === 'Z') return undefined;
-  return { pid, pgid: stat.pgid, ppid: stat.ppid, netns: netnsInodeOf(pid), argv: readCmdline(pid), cwd: readLinkOr(`/proc/${pid}/cwd`), files: openFiles(pid) };
+  return {
+    pid,
+    pgid: stat.pgid,
+    ppid: stat.ppid,
+    netns: netnsInodeOf(pid),
+    argv: readCmdline(pid),
+    cwd: readLinkOr(`/proc/${pid}/cwd`),
+    files: openFiles(pid),
+  };
 }
 
 /** Our pid and every ancestor's: never to be signalled. */
 export function selfAndAncestors(): Set<number> {
   const out = new Set<number>();
-  for (let pid: number | undefined = process.pid; pid && pid > 1 && !out.has(pid); pid = readStat(pid)?.ppid) out.add(pid);
+  for (let pid: number | undefined = process.pid; pid && pid > 1 && !out.has(pid); pid = readStat(pid)?.ppid)
+    out.add(pid);
   return out;
 }
 
 export function scanClusterProcesses(stateDir: string, netnsInodes: ReadonlySet<string>): KillTarget[] {
-  const procs = allPids().map(readProcInfo).filter((p): p is ProcInfo => p !== undefined);
-  return selectClusterProcesses(procs, { netnsInodes, hostNetns: netnsInodeOf('self'), stateDir, exclude: selfAndAncestors() });
+  const procs = allPids()
+    .map(readProcInfo)
+    .filter((p): p is ProcInfo => p !== undefined);
+  return selectClusterProcesses(procs, {
+    netnsInodes,
+    hostNetns: netnsInodeOf('self'),
+    stateDir,
+    exclude: selfAndAncestors(),
+  });
 }

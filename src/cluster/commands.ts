@@ -12,18 +12,35 @@ import type { DesiredProcess } from './process-table.js';
  * How to run podnet itself: this node binary and this checkout's bin/podnet
  * (dist/cli/main.js only exports main(); bin/podnet is what runs it).
  */
-export interface PodnetBinary { node: string; entry: string }
+export interface PodnetBinary {
+  node: string;
+  entry: string;
+}
 
-export const thisPodnet = (): PodnetBinary => ({ node: process.execPath, entry: fileURLToPath(new URL('../../bin/podnet', import.meta.url)) });
+export const thisPodnet = (): PodnetBinary => ({
+  node: process.execPath,
+  entry: fileURLToPath(new URL('../../bin/podnet', import.meta.url)),
+});
 
 export const apiserverUrl = (layout: ClusterLayout): string => `https://${layout.hostIp}:${layout.apiserverPort}`;
 
 export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): DesiredProcess {
   const dir = layout.stateDir;
   return {
-    name: APISERVER, marker: dir, log: logFile(dir, APISERVER),
-    argv: [bin.node, bin.entry, 'apiserver', '--state', dir,
-      '--listen', `${layout.hostIp}:${layout.apiserverPort}`, '--advertise-address', layout.hostIp],
+    name: APISERVER,
+    marker: dir,
+    log: logFile(dir, APISERVER),
+    argv: [
+      bin.node,
+      bin.entry,
+      'apiserver',
+      '--state',
+      dir,
+      '--listen',
+      `${layout.hostIp}:${layout.apiserverPort}`,
+      '--advertise-address',
+      layout.hostIp,
+    ],
   };
 }
 
@@ -33,14 +50,38 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
  * namespace that would hide the pod netns the agent mounts) and then execs,
  * so the recorded pid is the agent's own.
  */
-export function agentProcess(layout: ClusterLayout, node: NodeLayout, opts: PodnetBinary & { token: string; caPath: string }): DesiredProcess {
+export function agentProcess(
+  layout: ClusterLayout,
+  node: NodeLayout,
+  opts: PodnetBinary & { token: string; caPath: string },
+): DesiredProcess {
   const state = nodeStateDir(layout.stateDir, node.name);
   return {
-    name: node.name, marker: state, log: logFile(layout.stateDir, node.name),
-    argv: ['nsenter', `--net=${netnsPath(node.netns)}`, '--', opts.node, opts.entry, 'node',
+    name: node.name,
+    marker: state,
+    log: logFile(layout.stateDir, node.name),
+    argv: [
+      'nsenter',
+      `--net=${netnsPath(node.netns)}`,
+      '--',
+      opts.node,
+      opts.entry,
+      'node',
       // --token=T: a random token may start with "-", which "--token T" would parse as an option.
-      '--server', apiserverUrl(layout), `--token=${opts.token}`, '--certificate-authority', opts.caPath,
-      '--name', node.name, '--node-ip', node.ip, '--state', state, '--backend', layout.backend,
-      ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : [])],
+      '--server',
+      apiserverUrl(layout),
+      `--token=${opts.token}`,
+      '--certificate-authority',
+      opts.caPath,
+      '--name',
+      node.name,
+      '--node-ip',
+      node.ip,
+      '--state',
+      state,
+      '--backend',
+      layout.backend,
+      ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
+    ],
   };
 }

@@ -32,14 +32,20 @@ export interface DnsAddonParams {
 export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
   const labels = { 'k8s-app': DNS_APP_LABEL };
   const secret: KObject = {
-    apiVersion: 'v1', kind: 'Secret',
+    apiVersion: 'v1',
+    kind: 'Secret',
     metadata: { name: DNS_SECRET, namespace: DNS_NAMESPACE },
     type: 'Opaque',
     data: { token: Buffer.from(p.token).toString('base64') },
   };
   const service: KObject = {
-    apiVersion: 'v1', kind: 'Service',
-    metadata: { name: DNS_SERVICE, namespace: DNS_NAMESPACE, labels: { ...labels, 'kubernetes.io/name': 'podnet-dns' } },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: DNS_SERVICE,
+      namespace: DNS_NAMESPACE,
+      labels: { ...labels, 'kubernetes.io/name': 'podnet-dns' },
+    },
     spec: {
       selector: labels,
       clusterIP: p.clusterDnsIp ?? '10.96.0.10',
@@ -51,34 +57,45 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
     },
   };
   const replicas = p.nodes.slice(0, 2).map((node, i): KObject => ({
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: `podnet-dns-${i + 1}`, namespace: DNS_NAMESPACE, labels },
     spec: {
       nodeName: node,
       hostNetwork: true,
       dnsPolicy: 'Default',
-      containers: [{
-        name: 'dns',
-        image: 'podnet/podnet',
-        args: [
-          // --token=…: a token may begin with "-", which would read as a flag.
-          'dns', '--server', p.apiserverUrl, '--token=$(TOKEN)', '--certificate-authority', p.caPath,
-          '--listen', '$(POD_IP):53', '--http-listen', `$(POD_IP):${METRICS_PORT}`,
-          ...(p.upstreams?.length ? ['--upstream', p.upstreams.join(',')] : []),
-        ],
-        env: [
-          { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },
-          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-          { name: 'NODE_OPTIONS', value: DNS_NODE_OPTIONS.join(' ') },
-        ],
-        ports: [
-          { name: 'dns', containerPort: 53, protocol: 'UDP' },
-          { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
-          { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
-        ],
-        readinessProbe: { httpGet: { path: '/readyz', port: METRICS_PORT }, periodSeconds: 2 },
-        livenessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT }, periodSeconds: 10, failureThreshold: 5 },
-      }],
+      containers: [
+        {
+          name: 'dns',
+          image: 'podnet/podnet',
+          args: [
+            // --token=…: a token may begin with "-", which would read as a flag.
+            'dns',
+            '--server',
+            p.apiserverUrl,
+            '--token=$(TOKEN)',
+            '--certificate-authority',
+            p.caPath,
+            '--listen',
+            '$(POD_IP):53',
+            '--http-listen',
+            `$(POD_IP):${METRICS_PORT}`,
+            ...(p.upstreams?.length ? ['--upstream', p.upstreams.join(',')] : []),
+          ],
+          env: [
+            { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: 'NODE_OPTIONS', value: DNS_NODE_OPTIONS.join(' ') },
+          ],
+          ports: [
+            { name: 'dns', containerPort: 53, protocol: 'UDP' },
+            { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+            { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+          ],
+          readinessProbe: { httpGet: { path: '/readyz', port: METRICS_PORT }, periodSeconds: 2 },
+          livenessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT }, periodSeconds: 10, failureThreshold: 5 },
+        },
+      ],
     },
   }));
   return [secret, service, ...replicas];
@@ -111,16 +128,28 @@ export async function waitDnsReady(client: KubeClient, timeoutMs: number): Promi
   const deadline = Date.now() + timeoutMs;
   let states = '';
   while (Date.now() < deadline) {
-    const list = await client.list<KObject & { status?: { conditions?: { type: string; status: string }[]; containerStatuses?: { state?: Record<string, { reason?: string; message?: string }> }[] } }>(
-      resourceOf('Pod'), DNS_NAMESPACE, { labelSelector: `k8s-app=${DNS_APP_LABEL}` });
-    const ready = list.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const list = await client.list<
+      KObject & {
+        status?: {
+          conditions?: { type: string; status: string }[];
+          containerStatuses?: { state?: Record<string, { reason?: string; message?: string }> }[];
+        };
+      }
+    >(resourceOf('Pod'), DNS_NAMESPACE, { labelSelector: `k8s-app=${DNS_APP_LABEL}` });
+    const ready = list.items.filter((p) =>
+      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
     if (list.items.length > 0 && ready.length === list.items.length) return;
-    states = list.items.map((p) => {
-      const st = p.status?.containerStatuses?.[0]?.state;
-      const [k, v] = Object.entries(st ?? {})[0] ?? ['pending', {}];
-      return `${p.metadata.name}: ${k}${v?.reason ? ` ${v.reason}` : ''}${v?.message ? ` (${v.message})` : ''}`;
-    }).join('; ');
+    states = list.items
+      .map((p) => {
+        const st = p.status?.containerStatuses?.[0]?.state;
+        const [k, v] = Object.entries(st ?? {})[0] ?? ['pending', {}];
+        return `${p.metadata.name}: ${k}${v?.reason ? ` ${v.reason}` : ''}${v?.message ? ` (${v.message})` : ''}`;
+      })
+      .join('; ');
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`cluster DNS did not become ready: ${states || 'no replicas'}; see "kubectl -n kube-system describe pod -l k8s-app=kube-dns"`);
+  throw new Error(
+    `cluster DNS did not become ready: ${states || 'no replicas'}; see "kubectl -n kube-system describe pod -l k8s-app=kube-dns"`,
+  );
 }

@@ -3,14 +3,40 @@ import assert from 'node:assert/strict';
 import { aptFix, BINARIES, doctorExitCode, renderTable, type CheckResult } from './doctor-checks.js';
 
 test('every binary has a fix, and the Debian packages are the ones documented', () => {
-  const pkgs = new Set(BINARIES.map((b) => b.install).filter((i) => i.startsWith('apt-get')).map((i) => i.split(' ').pop()));
-  for (const p of ['iproute2', 'util-linux', 'nftables', 'iptables', 'conntrack', 'containernetworking-plugins', 'nginx-light', 'tomcat10']) assert.ok(pkgs.has(p), p);
+  const pkgs = new Set(
+    BINARIES.map((b) => b.install)
+      .filter((i) => i.startsWith('apt-get'))
+      .map((i) => i.split(' ').pop()),
+  );
+  for (const p of [
+    'iproute2',
+    'util-linux',
+    'nftables',
+    'iptables',
+    'conntrack',
+    'containernetworking-plugins',
+    'nginx-light',
+    'tomcat10',
+  ])
+    assert.ok(pkgs.has(p), p);
 });
 
 test('exit code and apt line follow the failed checks', () => {
   const ok: CheckResult = { name: 'ip', ok: true, required: true, detail: '/usr/sbin/ip' };
-  const optional: CheckResult = { name: 'nginx', ok: false, required: false, detail: 'not found', fix: 'apt-get install -y nginx-light' };
-  const needed: CheckResult = { name: 'nft', ok: false, required: true, detail: 'not found', fix: 'apt-get install -y nftables' };
+  const optional: CheckResult = {
+    name: 'nginx',
+    ok: false,
+    required: false,
+    detail: 'not found',
+    fix: 'apt-get install -y nginx-light',
+  };
+  const needed: CheckResult = {
+    name: 'nft',
+    ok: false,
+    required: true,
+    detail: 'not found',
+    fix: 'apt-get install -y nftables',
+  };
   assert.equal(doctorExitCode([ok, optional]), 0);
   assert.equal(doctorExitCode([ok, optional, needed]), 1);
   assert.equal(aptFix([ok]), undefined);

@@ -17,23 +17,78 @@ export interface BinaryRequirement {
 
 const apt = (pkg: string) => `apt-get install -y ${pkg}`;
 const cni = (plugin: string): BinaryRequirement => ({
-  name: `cni/${plugin}`, candidates: [`/usr/lib/cni/${plugin}`, `/opt/cni/bin/${plugin}`], install: apt('containernetworking-plugins'), required: true, why: 'pod networking (CNI plugin)',
+  name: `cni/${plugin}`,
+  candidates: [`/usr/lib/cni/${plugin}`, `/opt/cni/bin/${plugin}`],
+  install: apt('containernetworking-plugins'),
+  required: true,
+  why: 'pod networking (CNI plugin)',
 });
 
 export const BINARIES: readonly BinaryRequirement[] = [
   { name: 'ip', candidates: ['ip'], install: apt('iproute2'), required: true, why: 'links, addresses, routes, netns' },
-  { name: 'nsenter', candidates: ['nsenter'], install: apt('util-linux'), required: true, why: 'runs agents and node-exec inside node netns' },
+  {
+    name: 'nsenter',
+    candidates: ['nsenter'],
+    install: apt('util-linux'),
+    required: true,
+    why: 'runs agents and node-exec inside node netns',
+  },
   { name: 'unshare', candidates: ['unshare'], install: apt('util-linux'), required: true, why: 'pod namespaces' },
   { name: 'setsid', candidates: ['setsid'], install: apt('util-linux'), required: true, why: 'detached pod processes' },
-  { name: 'umount', candidates: ['umount'], install: apt('mount'), required: true, why: 'down unmounts pod namespaces' },
-  { name: 'nft', candidates: ['nft'], install: apt('nftables'), required: true, why: 'service proxy and network policy rules' },
-  { name: 'iptables', candidates: ['iptables'], install: apt('iptables'), required: true, why: 'portmap CNI plugin, iptables proxy mode' },
-  { name: 'iptables-restore', candidates: ['iptables-restore'], install: apt('iptables'), required: true, why: 'iptables proxy mode' },
-  { name: 'conntrack', candidates: ['conntrack'], install: apt('conntrack'), required: true, why: 'flushes stale UDP service entries' },
-  cni('bridge'), cni('host-local'), cni('loopback'), cni('portmap'),
-  { name: 'kubectl', candidates: ['kubectl'], install: 'install kubectl: https://kubernetes.io/docs/tasks/tools/ (or apt from pkgs.k8s.io)', required: false, why: 'talking to the cluster' },
+  {
+    name: 'umount',
+    candidates: ['umount'],
+    install: apt('mount'),
+    required: true,
+    why: 'down unmounts pod namespaces',
+  },
+  {
+    name: 'nft',
+    candidates: ['nft'],
+    install: apt('nftables'),
+    required: true,
+    why: 'service proxy and network policy rules',
+  },
+  {
+    name: 'iptables',
+    candidates: ['iptables'],
+    install: apt('iptables'),
+    required: true,
+    why: 'portmap CNI plugin, iptables proxy mode',
+  },
+  {
+    name: 'iptables-restore',
+    candidates: ['iptables-restore'],
+    install: apt('iptables'),
+    required: true,
+    why: 'iptables proxy mode',
+  },
+  {
+    name: 'conntrack',
+    candidates: ['conntrack'],
+    install: apt('conntrack'),
+    required: true,
+    why: 'flushes stale UDP service entries',
+  },
+  cni('bridge'),
+  cni('host-local'),
+  cni('loopback'),
+  cni('portmap'),
+  {
+    name: 'kubectl',
+    candidates: ['kubectl'],
+    install: 'install kubectl: https://kubernetes.io/docs/tasks/tools/ (or apt from pkgs.k8s.io)',
+    required: false,
+    why: 'talking to the cluster',
+  },
   { name: 'nginx', candidates: ['nginx'], install: apt('nginx-light'), required: false, why: 'the nginx image' },
-  { name: 'tomcat10', candidates: ['/usr/share/tomcat10/bin/catalina.sh'], install: apt('tomcat10'), required: false, why: 'the tomcat image' },
+  {
+    name: 'tomcat10',
+    candidates: ['/usr/share/tomcat10/bin/catalina.sh'],
+    install: apt('tomcat10'),
+    required: false,
+    why: 'the tomcat image',
+  },
 ];
 
 export interface CheckResult {
@@ -60,9 +115,16 @@ export function renderTable(results: readonly CheckResult[]): string {
 
 /** The apt packages that fix every missing check, in one command (undefined when nothing apt can fix is missing). */
 export function aptFix(results: readonly CheckResult[]): string | undefined {
-  const pkgs = [...new Set(results.filter((r) => !r.ok && r.fix?.startsWith('apt-get install -y ')).map((r) => r.fix!.slice('apt-get install -y '.length)))];
+  const pkgs = [
+    ...new Set(
+      results
+        .filter((r) => !r.ok && r.fix?.startsWith('apt-get install -y '))
+        .map((r) => r.fix!.slice('apt-get install -y '.length)),
+    ),
+  ];
   return pkgs.length ? `apt-get install -y ${pkgs.join(' ')}` : undefined;
 }
 
 /** 1 when a required check failed, else 0. */
-export const doctorExitCode = (results: readonly CheckResult[]): number => (results.some((r) => r.required && !r.ok) ? 1 : 0);
+export const doctorExitCode = (results: readonly CheckResult[]): number =>
+  results.some((r) => r.required && !r.ok) ? 1 : 0;

@@ -12,12 +12,20 @@ import { BINARIES, type BinaryRequirement, type CheckResult } from './doctor-che
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'];
 
 function executable(path: string): boolean {
-  try { accessSync(path, constants.X_OK); return true; } catch { return false; }
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function findBinary(candidates: readonly string[]): string | undefined {
   for (const c of candidates) {
-    if (c.startsWith('/')) { if (executable(c)) return c; continue; }
+    if (c.startsWith('/')) {
+      if (executable(c)) return c;
+      continue;
+    }
     const dirs = [...(process.env['PATH'] ?? '').split(':').filter(Boolean), ...SBIN];
     const hit = dirs.map((d) => join(d, c)).find(executable);
     if (hit) return hit;
@@ -38,13 +46,20 @@ async function attempt(name: string, fix: string, argv: string[], opts: RunOptio
     const r = await run(argv, { timeoutMs: 15_000, ...opts });
     return r.code === 0
       ? { name, ok: true, required: true, detail: 'works' }
-      : { name, ok: false, required: true, detail: (r.stderr || r.stdout).trim().split('\n')[0] ?? `exit ${r.code}`, fix };
+      : {
+          name,
+          ok: false,
+          required: true,
+          detail: (r.stderr || r.stdout).trim().split('\n')[0] ?? `exit ${r.code}`,
+          fix,
+        };
   } catch (e) {
     return { name, ok: false, required: true, detail: (e as Error).message, fix };
   }
 }
 
-const KERNEL_FIX = 'use a kernel with netns, veth, bridge, vxlan and nf_tables (any stock Debian kernel), and run as root';
+const KERNEL_FIX =
+  'use a kernel with netns, veth, bridge, vxlan and nf_tables (any stock Debian kernel), and run as root';
 
 /** Kernel features, each tried once inside a throwaway netns podnetdoc<rand>. */
 export async function checkKernel(): Promise<CheckResult[]> {
@@ -57,13 +72,51 @@ export async function checkKernel(): Promise<CheckResult[]> {
     const inNs: RunOptions = { netns: ns };
     return [
       created,
-      await attempt('kernel: veth', KERNEL_FIX, ['ip', '-n', ns, 'link', 'add', dev('a'), 'type', 'veth', 'peer', 'name', dev('b')]),
+      await attempt('kernel: veth', KERNEL_FIX, [
+        'ip',
+        '-n',
+        ns,
+        'link',
+        'add',
+        dev('a'),
+        'type',
+        'veth',
+        'peer',
+        'name',
+        dev('b'),
+      ]),
       await attempt('kernel: bridge', KERNEL_FIX, ['ip', '-n', ns, 'link', 'add', dev('br'), 'type', 'bridge']),
-      await attempt('kernel: vxlan', 'load the vxlan module (modprobe vxlan) or use --backend host-gw',
-        ['ip', '-n', ns, 'link', 'add', dev('vx'), 'type', 'vxlan', 'id', '4242', 'dstport', '4789', 'local', '127.0.0.1']),
-      await attempt('kernel: ip_forward in netns', KERNEL_FIX, ['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'], inNs),
-      await attempt('nftables usable', 'apt-get install -y nftables (and a kernel with nf_tables)',
-        ['nft', '-f', '-'], { ...inNs, input: `table inet ${dev('t')} {\n chain c { type filter hook forward priority 0; policy accept; }\n}\ndelete table inet ${dev('t')}\n` }),
+      await attempt('kernel: vxlan', 'load the vxlan module (modprobe vxlan) or use --backend host-gw', [
+        'ip',
+        '-n',
+        ns,
+        'link',
+        'add',
+        dev('vx'),
+        'type',
+        'vxlan',
+        'id',
+        '4242',
+        'dstport',
+        '4789',
+        'local',
+        '127.0.0.1',
+      ]),
+      await attempt(
+        'kernel: ip_forward in netns',
+        KERNEL_FIX,
+        ['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'],
+        inNs,
+      ),
+      await attempt(
+        'nftables usable',
+        'apt-get install -y nftables (and a kernel with nf_tables)',
+        ['nft', '-f', '-'],
+        {
+          ...inNs,
+          input: `table inet ${dev('t')} {\n chain c { type filter hook forward priority 0; policy accept; }\n}\ndelete table inet ${dev('t')}\n`,
+        },
+      ),
       await attempt('iptables usable', 'apt-get install -y iptables', ['iptables', '-w', '-t', 'nat', '-S'], inNs),
     ];
   } finally {
@@ -76,7 +129,13 @@ export async function runChecks(): Promise<CheckResult[]> {
   const root = process.getuid?.() === 0;
   const rootCheck: CheckResult = root
     ? { name: 'root', ok: true, required: true, detail: 'running as root' }
-    : { name: 'root', ok: false, required: true, detail: 'podnet up/down need root', fix: 'run as root (sudo podnet ...)' };
+    : {
+        name: 'root',
+        ok: false,
+        required: true,
+        detail: 'podnet up/down need root',
+        fix: 'run as root (sudo podnet ...)',
+      };
   const ipThere = binaries.find((b) => b.name === 'ip')?.ok;
   const kernel = root && ipThere ? await checkKernel() : [];
   return [rootCheck, ...binaries, ...kernel];

@@ -9,7 +9,10 @@ import { ipJson, run, runOk } from '../host/exec.js';
 import { listLinks, listNetns } from './host-scan.js';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 
-interface AddrEntry { ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }
+interface AddrEntry {
+  ifname: string;
+  addr_info?: { family: string; local: string; prefixlen: number }[];
+}
 
 /** The bridge's alias names the state dir that owns it, so a second DIR cannot silently share it. */
 export function bridgeAlias(stateDir: string): string {
@@ -26,7 +29,9 @@ export async function ensureBridge(layout: ClusterLayout): Promise<void> {
   const alias = bridgeAlias(layout.stateDir);
   const existing = (await listLinks()).find((l) => l.ifname === layout.bridge);
   if (existing && existing.ifalias !== alias) {
-    throw new Error(`bridge ${layout.bridge} already exists and belongs to ${existing.ifalias ?? 'something else (no podnet alias)'}: a cluster with the same name runs from another state dir; stop it with "podnet down --state <its dir>" or pick another --name`);
+    throw new Error(
+      `bridge ${layout.bridge} already exists and belongs to ${existing.ifalias ?? 'something else (no podnet alias)'}: a cluster with the same name runs from another state dir; stop it with "podnet down --state <its dir>" or pick another --name`,
+    );
   }
   if (!existing) {
     await runOk(['ip', 'link', 'add', 'name', layout.bridge, 'type', 'bridge']);

@@ -10,9 +10,13 @@ export function readLayout(dir: string): ClusterLayout | undefined {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as ClusterLayout;
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}; fix or delete it (then remove leftover podnet* links and netns by hand)`);
+    throw new Error(
+      `cannot read ${path}: ${(e as Error).message}; fix or delete it (then remove leftover podnet* links and netns by hand)`,
+      { cause: e },
+    );
   }
-  if (parsed.version !== 1 || !Array.isArray(parsed.nodes)) throw new Error(`${path} is not a podnet cluster layout (version ${String(parsed.version)})`);
+  if (parsed.version !== 1 || !Array.isArray(parsed.nodes))
+    throw new Error(`${path} is not a podnet cluster layout (version ${String(parsed.version)})`);
   return parsed;
 }
 

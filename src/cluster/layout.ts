@@ -41,41 +41,81 @@ export interface ClusterLayout {
 
 export function nodeLayout(name: string | undefined, hash: string, subnet: string, index: number): NodeLayout {
   const node = nodeName(name, index);
-  return { index, name: node, netns: nodeNetns(node), hostVeth: hostVethName(hash, index), ip: nodeIpOf(subnet, index) };
+  return {
+    index,
+    name: node,
+    netns: nodeNetns(node),
+    hostVeth: hostVethName(hash, index),
+    ip: nodeIpOf(subnet, index),
+  };
 }
 
-export function planLayout(opts: { name?: string; stateDir: string; subnet: string; backend: Backend; nodes: number; apiserverPort?: number; proxyMode?: ProxyMode }): ClusterLayout {
+export function planLayout(opts: {
+  name?: string;
+  stateDir: string;
+  subnet: string;
+  backend: Backend;
+  nodes: number;
+  apiserverPort?: number;
+  proxyMode?: ProxyMode;
+}): ClusterLayout {
   const hash = clusterHash(opts.name);
   return {
-    version: 1, name: opts.name, stateDir: opts.stateDir, hash,
-    bridge: bridgeName(hash), subnet: opts.subnet, hostIp: hostIpOf(opts.subnet),
-    backend: opts.backend, ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}), apiserverPort: opts.apiserverPort ?? 0,
+    version: 1,
+    name: opts.name,
+    stateDir: opts.stateDir,
+    hash,
+    bridge: bridgeName(hash),
+    subnet: opts.subnet,
+    hostIp: hostIpOf(opts.subnet),
+    backend: opts.backend,
+    ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}),
+    apiserverPort: opts.apiserverPort ?? 0,
     nodes: Array.from({ length: opts.nodes }, (_, i) => nodeLayout(opts.name, hash, opts.subnet, i + 1)),
   };
 }
 
-export interface UpRequest { nodes?: number; name?: string; backend?: Backend; proxyMode?: ProxyMode }
+export interface UpRequest {
+  nodes?: number;
+  name?: string;
+  backend?: Backend;
+  proxyMode?: ProxyMode;
+}
 
 /**
  * What a rerun of `up` means against the recorded layout: the new layout
  * (nodes added at the end) or a message saying why the request cannot apply.
  * `up` never removes nodes: shrinking is refused with what to do instead.
  */
-export function reconcileLayout(recorded: ClusterLayout, req: UpRequest): { layout: ClusterLayout } | { error: string } {
+export function reconcileLayout(
+  recorded: ClusterLayout,
+  req: UpRequest,
+): { layout: ClusterLayout } | { error: string } {
   if (req.name !== undefined && req.name !== recorded.name) {
-    return { error: `${recorded.stateDir} holds cluster ${recorded.name ? `"${recorded.name}"` : 'without --name'}, not "${req.name}"; use another --state DIR for a second cluster, or run "podnet down --state ${recorded.stateDir} --purge" first` };
+    return {
+      error: `${recorded.stateDir} holds cluster ${recorded.name ? `"${recorded.name}"` : 'without --name'}, not "${req.name}"; use another --state DIR for a second cluster, or run "podnet down --state ${recorded.stateDir} --purge" first`,
+    };
   }
   if (req.backend !== undefined && req.backend !== recorded.backend) {
-    return { error: `the cluster in ${recorded.stateDir} uses --backend ${recorded.backend}; changing it needs "podnet down --state ${recorded.stateDir}" first (pod data stays unless --purge)` };
+    return {
+      error: `the cluster in ${recorded.stateDir} uses --backend ${recorded.backend}; changing it needs "podnet down --state ${recorded.stateDir}" first (pod data stays unless --purge)`,
+    };
   }
   const have = recorded.nodes.length;
   const want = req.nodes ?? have;
   if (want < have) {
-    const extra = recorded.nodes.slice(want).map((n) => n.name).join(', ');
-    return { error: `the cluster in ${recorded.stateDir} has ${have} nodes; --nodes ${want} would drop ${extra}. "podnet up" never removes nodes: pass --nodes ${have}, or run "podnet down --state ${recorded.stateDir} --purge" and start again` };
+    const extra = recorded.nodes
+      .slice(want)
+      .map((n) => n.name)
+      .join(', ');
+    return {
+      error: `the cluster in ${recorded.stateDir} has ${have} nodes; --nodes ${want} would drop ${extra}. "podnet up" never removes nodes: pass --nodes ${have}, or run "podnet down --state ${recorded.stateDir} --purge" and start again`,
+    };
   }
   if (want > MAX_NODES) return { error: `--nodes ${want} is more than the ${MAX_NODES} nodes one node subnet holds` };
-  const added = Array.from({ length: want - have }, (_, i) => nodeLayout(recorded.name, recorded.hash, recorded.subnet, have + i + 1));
+  const added = Array.from({ length: want - have }, (_, i) =>
+    nodeLayout(recorded.name, recorded.hash, recorded.subnet, have + i + 1),
+  );
   // A new proxy mode only restarts the agents (their command line changes); each removes the other mode's rules.
   const proxyMode = req.proxyMode ?? recorded.proxyMode;
   return { layout: { ...recorded, ...(proxyMode ? { proxyMode } : {}), nodes: [...recorded.nodes, ...added] } };
@@ -83,5 +123,8 @@ export function reconcileLayout(recorded: ClusterLayout, req: UpRequest): { layo
 
 /** A node by its full name or, for a named cluster, its short name ("node2" for "c-node2"). */
 export function findNode(layout: ClusterLayout, wanted: string): NodeLayout | undefined {
-  return layout.nodes.find((n) => n.name === wanted) ?? layout.nodes.find((n) => layout.name !== undefined && n.name === `${layout.name}-${wanted}`);
+  return (
+    layout.nodes.find((n) => n.name === wanted) ??
+    layout.nodes.find((n) => layout.name !== undefined && n.name === `${layout.name}-${wanted}`)
+  );
 }

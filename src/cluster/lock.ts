@@ -17,7 +17,10 @@ export function acquireLock(dir: string): () => void {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = Number(readFileSync(path, 'utf8').trim());
       if (owner && owner !== process.pid && isRunning(owner)) {
-        throw new Error(`another podnet up/down (pid ${owner}) is working on ${dir}; wait for it, or remove ${path} if that pid is not podnet`);
+        throw new Error(
+          `another podnet up/down (pid ${owner}) is working on ${dir}; wait for it, or remove ${path} if that pid is not podnet`,
+          { cause: e },
+        );
       }
       rmSync(path, { force: true }); // left by a crashed run
     }

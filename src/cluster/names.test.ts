@@ -1,18 +1,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bridgeName, clusterHash, clusterNameProblem, hostVethName, isClusterLink, MAX_NODES, nodeName, nodeNetns, ownerOfNetns } from './names.js';
+import {
+  bridgeName,
+  clusterHash,
+  clusterNameProblem,
+  hostVethName,
+  isClusterLink,
+  MAX_NODES,
+  nodeName,
+  nodeNetns,
+  ownerOfNetns,
+} from './names.js';
 
 test('cluster names: DNS-ish, no node<N> part', () => {
   const table: [string, boolean][] = [
-    ['dev', true], ['t1', true], ['t-abc1', true], ['a'.repeat(30), true],
-    ['', false], ['1abc', false], ['Dev', false], ['a_b', false], ['a-', false], ['-a', false], ['a--b', false],
-    ['a'.repeat(31), false], ['node1', false], ['x-node2', false], ['node1-x', false], ['nodes', true], ['xnode1', true],
+    ['dev', true],
+    ['t1', true],
+    ['t-abc1', true],
+    ['a'.repeat(30), true],
+    ['', false],
+    ['1abc', false],
+    ['Dev', false],
+    ['a_b', false],
+    ['a-', false],
+    ['-a', false],
+    ['a--b', false],
+    ['a'.repeat(31), false],
+    ['node1', false],
+    ['x-node2', false],
+    ['node1-x', false],
+    ['nodes', true],
+    ['xnode1', true],
   ];
   for (const [name, ok] of table) assert.equal(clusterNameProblem(name) === undefined, ok, name);
 });
 
 test('link names fit in 15 characters and differ per cluster', () => {
-  const a = clusterHash('a'), b = clusterHash('b'), d = clusterHash(undefined);
+  const a = clusterHash('a'),
+    b = clusterHash('b'),
+    d = clusterHash(undefined);
   assert.equal(new Set([a, b, d]).size, 3);
   assert.match(a, /^[0-9a-f]{5}$/);
   assert.equal(clusterHash('a'), a, 'stable');
@@ -21,11 +47,17 @@ test('link names fit in 15 characters and differ per cluster', () => {
   assert.throws(() => hostVethName(a, 1000), /longer than 15/);
 });
 
-test('isClusterLink matches only this cluster\'s bridge and veths', () => {
+test("isClusterLink matches only this cluster's bridge and veths", () => {
   const h = 'ab12c';
   const table: [string, boolean][] = [
-    ['podnetab12c', true], ['podnetab12cv1', true], ['podnetab12cv240', true],
-    ['podnetab12d', false], ['podnetab12cx', false], ['podnetab12cv', false], ['eth0', false], ['podnetdoc1a2b', false],
+    ['podnetab12c', true],
+    ['podnetab12cv1', true],
+    ['podnetab12cv240', true],
+    ['podnetab12d', false],
+    ['podnetab12cx', false],
+    ['podnetab12cv', false],
+    ['eth0', false],
+    ['podnetdoc1a2b', false],
   ];
   for (const [link, ok] of table) assert.equal(isClusterLink(h, link), ok, link);
 });

@@ -22,7 +22,10 @@ export function clusterNameProblem(name: string): string | undefined {
 
 /** Short hex digest of the cluster name: the unique part of link names. */
 export function clusterHash(name: string | undefined): string {
-  return createHash('sha256').update(name === undefined ? 'podnet-default-cluster' : `cluster:${name}`).digest('hex').slice(0, 5);
+  return createHash('sha256')
+    .update(name === undefined ? 'podnet-default-cluster' : `cluster:${name}`)
+    .digest('hex')
+    .slice(0, 5);
 }
 
 export const bridgeName = (hash: string): string => `podnet${hash}`;
@@ -30,7 +33,10 @@ export const bridgeName = (hash: string): string => `podnet${hash}`;
 /** Host end of node i's veth pair; the node end is always eth0 inside the node netns. */
 export function hostVethName(hash: string, index: number): string {
   const n = `podnet${hash}v${index}`;
-  if (n.length > IFNAMSIZ_MAX) throw new Error(`node index ${index} makes link name ${n} longer than ${IFNAMSIZ_MAX} characters; at most ${MAX_NODES} nodes are supported`);
+  if (n.length > IFNAMSIZ_MAX)
+    throw new Error(
+      `node index ${index} makes link name ${n} longer than ${IFNAMSIZ_MAX} characters; at most ${MAX_NODES} nodes are supported`,
+    );
   return n;
 }
 
@@ -38,7 +44,8 @@ export function hostVethName(hash: string, index: number): string {
 export const isClusterLink = (hash: string, link: string): boolean => new RegExp(`^podnet${hash}(v\\d+)?$`).test(link);
 
 /** node1..nodeN without --name, C-node1..C-nodeN with --name C. */
-export const nodeName = (cluster: string | undefined, index: number): string => (cluster ? `${cluster}-node${index}` : `node${index}`);
+export const nodeName = (cluster: string | undefined, index: number): string =>
+  cluster ? `${cluster}-node${index}` : `node${index}`;
 
 export const nodeNetns = (node: string): string => `podnet-${node}`;
 

@@ -19,4 +19,5 @@ export async function freePort(host: string, preferred: number): Promise<number>
   return port;
 }
 
-export const portFree = async (host: string, port: number): Promise<boolean> => (await tryListen(host, port)) !== undefined;
+export const portFree = async (host: string, port: number): Promise<boolean> =>
+  (await tryListen(host, port)) !== undefined;

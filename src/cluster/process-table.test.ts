@@ -17,9 +17,15 @@ test('planProcesses: keep, start, restart', () => {
     ['node1', { record: rec('node1', desired[1]!.argv), alive: false }],
     ['node2', { record: rec('node2', ['nsenter', 'old']), alive: true }],
   ]);
-  assert.deepEqual(planProcesses(desired, observed).map((a) => [a.name, a.action]), [
-    ['apiserver', 'keep'], ['node1', 'start'], ['node2', 'restart'], ['node3', 'start'],
-  ]);
+  assert.deepEqual(
+    planProcesses(desired, observed).map((a) => [a.name, a.action]),
+    [
+      ['apiserver', 'keep'],
+      ['node1', 'start'],
+      ['node2', 'restart'],
+      ['node3', 'start'],
+    ],
+  );
 });
 
 test('recordMatches needs the same start time and the marker in the command line', () => {
@@ -34,9 +40,14 @@ test('recordMatches needs the same start time and the marker in the command line
 });
 
 test('parseStat copes with spaces and parentheses in comm', () => {
-  const fields = (comm: string) => `4242 (${comm}) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50 18446744073709551615`;
+  const fields = (comm: string) =>
+    `4242 (${comm}) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50 18446744073709551615`;
   for (const comm of ['node', 'a b', 'x) S 9 9 (y']) {
-    assert.deepEqual(parseStat(fields(comm)), { pid: 4242, state: 'S', ppid: 1, pgid: 4242, startTime: '987654' }, comm);
+    assert.deepEqual(
+      parseStat(fields(comm)),
+      { pid: 4242, state: 'S', ppid: 1, pgid: 4242, startTime: '987654' },
+      comm,
+    );
   }
   assert.equal(parseStat('garbage'), undefined);
   assert.deepEqual(parseCmdline('node\0main.js\0--state\0/s\0'), ['node', 'main.js', '--state', '/s']);

@@ -26,17 +26,24 @@ export type ProcessAction =
   | { name: string; action: 'start'; reason: string }
   | { name: string; action: 'restart'; reason: string; record: ProcessRecord };
 
-export interface Observed { record: ProcessRecord; alive: boolean }
+export interface Observed {
+  record: ProcessRecord;
+  alive: boolean;
+}
 
 const sameArgv = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Keep what runs with the wanted arguments, start what is missing or dead, restart what runs with other arguments. */
-export function planProcesses(desired: readonly DesiredProcess[], observed: ReadonlyMap<string, Observed>): ProcessAction[] {
+export function planProcesses(
+  desired: readonly DesiredProcess[],
+  observed: ReadonlyMap<string, Observed>,
+): ProcessAction[] {
   return desired.map((d): ProcessAction => {
     const o = observed.get(d.name);
     if (!o) return { name: d.name, action: 'start', reason: 'not started yet' };
     if (!o.alive) return { name: d.name, action: 'start', reason: `pid ${o.record.pid} is gone` };
-    if (!sameArgv(o.record.argv, d.argv)) return { name: d.name, action: 'restart', reason: 'its arguments changed', record: o.record };
+    if (!sameArgv(o.record.argv, d.argv))
+      return { name: d.name, action: 'restart', reason: 'its arguments changed', record: o.record };
     return { name: d.name, action: 'keep', pid: o.record.pid };
   });
 }

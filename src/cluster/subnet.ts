@@ -8,7 +8,8 @@ const CANDIDATE_PREFIX = '10.250';
 
 /** True when the two IPv4 CIDRs share any address. */
 export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseIpv4Cidr(a), y = parseIpv4Cidr(b);
+  const x = parseIpv4Cidr(a),
+    y = parseIpv4Cidr(b);
   return x.base < y.base + y.size && y.base < x.base + x.size;
 }
 
@@ -18,17 +19,27 @@ export function cidrsOverlap(a: string, b: string): boolean {
  * over different subnets even when they start at the same moment.
  */
 export function pickNodeSubnet(used: readonly string[], seed: number): string {
-  const usable = used.filter((c) => { try { parseIpv4Cidr(c); return true; } catch { return false; } });
+  const usable = used.filter((c) => {
+    try {
+      parseIpv4Cidr(c);
+      return true;
+    } catch {
+      return false;
+    }
+  });
   for (let k = 0; k < 256; k++) {
     const x = (seed + k) % 256;
     const candidate = `${CANDIDATE_PREFIX}.${x}.0/24`;
     if (!usable.some((u) => cidrsOverlap(u, candidate))) return candidate;
   }
-  throw new Error(`every ${CANDIDATE_PREFIX}.X.0/24 overlaps a route or address on this host; remove unused routes in ${CANDIDATE_PREFIX}.0.0/16 and run again`);
+  throw new Error(
+    `every ${CANDIDATE_PREFIX}.X.0/24 overlaps a route or address on this host; remove unused routes in ${CANDIDATE_PREFIX}.0.0/16 and run again`,
+  );
 }
 
 /** The host's address on the bridge: .1 of the node subnet. */
 export const hostIpOf = (subnet: string): string => numberToIpv4(parseIpv4Cidr(subnet).base + 1);
 
 /** Node i (from 1) gets .(10+i). */
-export const nodeIpOf = (subnet: string, index: number): string => numberToIpv4(parseIpv4Cidr(subnet).base + 10 + index);
+export const nodeIpOf = (subnet: string, index: number): string =>
+  numberToIpv4(parseIpv4Cidr(subnet).base + 10 + index);

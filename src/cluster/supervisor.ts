@@ -13,13 +13,19 @@ import { recordMatches, type DesiredProcess, type ProcessRecord } from './proces
 export function readRecord(dir: string, name: string): ProcessRecord | undefined {
   const path = pidFile(dir, name);
   if (!existsSync(path)) return undefined;
-  try { return JSON.parse(readFileSync(path, 'utf8')) as ProcessRecord; } catch { return undefined; }
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as ProcessRecord;
+  } catch {
+    return undefined;
+  }
 }
 
 export function listRecords(dir: string): ProcessRecord[] {
   if (!existsSync(pidsDir(dir))) return [];
-  return readdirSync(pidsDir(dir)).filter((f) => f.endsWith('.json'))
-    .map((f) => readRecord(dir, f.slice(0, -'.json'.length))).filter((r): r is ProcessRecord => r !== undefined);
+  return readdirSync(pidsDir(dir))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => readRecord(dir, f.slice(0, -'.json'.length)))
+    .filter((r): r is ProcessRecord => r !== undefined);
 }
 
 export const removeRecord = (dir: string, name: string): void => rmSync(pidFile(dir, name), { force: true });
@@ -47,8 +53,15 @@ export function startDetached(dir: string, proc: DesiredProcess): ProcessRecord 
     closeSync(log);
   }
   const stat = pid === undefined ? undefined : readStat(pid);
-  if (pid === undefined || !stat) throw new Error(`cannot start ${proc.name} (${proc.argv[0]}); see ${proc.log} and run "podnet doctor"`);
-  const record: ProcessRecord = { name: proc.name, pid, startTime: stat.startTime, argv: proc.argv, marker: proc.marker };
+  if (pid === undefined || !stat)
+    throw new Error(`cannot start ${proc.name} (${proc.argv[0]}); see ${proc.log} and run "podnet doctor"`);
+  const record: ProcessRecord = {
+    name: proc.name,
+    pid,
+    startTime: stat.startTime,
+    argv: proc.argv,
+    marker: proc.marker,
+  };
   // 0600: the argv holds the node's bearer token.
   writeFileSync(pidFile(dir, proc.name), JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
   return record;
@@ -60,10 +73,17 @@ export function redact(arg: string, i: number, all: string[]): string {
   return i > 0 && all[i - 1] === '--token' ? '<redacted>' : arg;
 }
 
-export interface KillTarget { pid: number; /** signal the whole process group (pid is its leader) */ group: boolean }
+export interface KillTarget {
+  pid: number;
+  /** signal the whole process group (pid is its leader) */ group: boolean;
+}
 
 function signal(t: KillTarget, sig: NodeJS.Signals): void {
-  try { process.kill(t.group ? -t.pid : t.pid, sig); } catch { /* already gone */ }
+  try {
+    process.kill(t.group ? -t.pid : t.pid, sig);
+  } catch {
+    /* already gone */
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

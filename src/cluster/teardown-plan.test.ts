@@ -5,7 +5,15 @@ import { planLayout } from './layout.js';
 import { mountsUnder, parseMountinfo } from './mounts.js';
 import { clusterNetns } from './teardown.js';
 
-const p = (pid: number, over: Partial<ProcInfo>): ProcInfo => ({ pid, pgid: pid, ppid: 1, netns: 'HOST', argv: ['x'], files: [], ...over });
+const p = (pid: number, over: Partial<ProcInfo>): ProcInfo => ({
+  pid,
+  pgid: pid,
+  ppid: 1,
+  netns: 'HOST',
+  argv: ['x'],
+  files: [],
+  ...over,
+});
 
 test('selectClusterProcesses picks only what the cluster runs', () => {
   const procs = [
@@ -21,15 +29,34 @@ test('selectClusterProcesses picks only what the cluster runs', () => {
     p(19, { netns: 'OTHER', cwd: '/s/nodes/t-node1' }),
     p(20, { argv: ['node', '/w/dist/cli/main.js', 'node', '--state=/s/nodes/t-node1'] }),
   ];
-  const got = selectClusterProcesses(procs, { netnsInodes: new Set(['N1']), hostNetns: 'HOST', stateDir: '/s/', exclude: new Set([17]) });
+  const got = selectClusterProcesses(procs, {
+    netnsInodes: new Set(['N1']),
+    hostNetns: 'HOST',
+    stateDir: '/s/',
+    exclude: new Set([17]),
+  });
   assert.deepEqual(got, [
-    { pid: 10, group: true }, { pid: 11, group: false }, { pid: 12, group: true }, { pid: 14, group: true }, { pid: 19, group: true }, { pid: 20, group: true },
+    { pid: 10, group: true },
+    { pid: 11, group: false },
+    { pid: 12, group: true },
+    { pid: 14, group: true },
+    { pid: 19, group: true },
+    { pid: 20, group: true },
   ]);
 });
 
-test('clusterNetns: this cluster\'s pod netns first, then node netns; never another cluster\'s', () => {
+test("clusterNetns: this cluster's pod netns first, then node netns; never another cluster's", () => {
   const l = planLayout({ name: 't', stateDir: '/s', subnet: '10.250.1.0/24', backend: 'vxlan', nodes: 2 });
-  const names = ['podnet-t-node1', 'podnet-t-node2-web-1', 'podnet-t-node3', 'podnet-tt-node1', 'podnet-node1', 'podnet-node1-x', 'podnet-t-node1-a', 'cni-123'];
+  const names = [
+    'podnet-t-node1',
+    'podnet-t-node2-web-1',
+    'podnet-t-node3',
+    'podnet-tt-node1',
+    'podnet-node1',
+    'podnet-node1-x',
+    'podnet-t-node1-a',
+    'cni-123',
+  ];
   assert.deepEqual(clusterNetns(l, names), ['podnet-t-node2-web-1', 'podnet-t-node1-a', 'podnet-t-node1']);
   const d = planLayout({ stateDir: '/s', subnet: '10.250.1.0/24', backend: 'vxlan', nodes: 1 });
   assert.deepEqual(clusterNetns(d, names), ['podnet-node1-x', 'podnet-node1']);

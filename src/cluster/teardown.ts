@@ -30,12 +30,18 @@ export function clusterNetns(layout: ClusterLayout, names: readonly string[]): s
 }
 
 const clusterNetnsInodes = (layout: ClusterLayout) =>
-  new Set(clusterNetns(layout, listNetns()).map(netnsInode).filter((i): i is string => i !== undefined));
+  new Set(
+    clusterNetns(layout, listNetns())
+      .map(netnsInode)
+      .filter((i): i is string => i !== undefined),
+  );
 
 async function stopProcesses(layout: ClusterLayout, say: (s: string) => void): Promise<number[]> {
   const stopped: number[] = [];
   // Agents first (so none restarts a pod we are about to kill), then the API server.
-  const records = listRecords(layout.stateDir).sort((a, b) => Number(a.name === 'apiserver') - Number(b.name === 'apiserver'));
+  const records = listRecords(layout.stateDir).sort(
+    (a, b) => Number(a.name === 'apiserver') - Number(b.name === 'apiserver'),
+  );
   for (const r of records) {
     if (isRecordAlive(r)) {
       say(`stopping ${r.name} (pid ${r.pid})`);
@@ -48,7 +54,9 @@ async function stopProcesses(layout: ClusterLayout, say: (s: string) => void): P
   for (let round = 0; round < 5; round++) {
     const found = scanClusterProcesses(layout.stateDir, clusterNetnsInodes(layout)).filter((t) => isRunning(t.pid));
     if (found.length === 0) break;
-    say(`stopping ${found.length} more process(es) of this cluster (pods, or unrecorded agents): ${found.map((t) => t.pid).join(' ')}`);
+    say(
+      `stopping ${found.length} more process(es) of this cluster (pods, or unrecorded agents): ${found.map((t) => t.pid).join(' ')}`,
+    );
     await terminate(found);
     stopped.push(...found.map((t) => t.pid));
   }
@@ -93,7 +101,8 @@ async function deleteNetns(layout: ClusterLayout): Promise<string[]> {
 export async function findLeftovers(layout: ClusterLayout): Promise<string[]> {
   const left: string[] = [];
   for (const n of clusterNetns(layout, listNetns())) left.push(`netns ${n}`);
-  for (const l of (await listLinks()).filter((x) => isClusterLink(layout.hash, x.ifname))) left.push(`link ${l.ifname}`);
+  for (const l of (await listLinks()).filter((x) => isClusterLink(layout.hash, x.ifname)))
+    left.push(`link ${l.ifname}`);
   for (const r of await routesOf(layout.subnet, layout.bridge)) left.push(`route ${r}`);
   if ((await hostIpv4Prefixes()).includes(`${layout.hostIp}/24`)) left.push(`address ${layout.hostIp}/24`);
   for (const t of scanClusterProcesses(layout.stateDir, new Set())) if (isRunning(t.pid)) left.push(`process ${t.pid}`);
@@ -101,7 +110,10 @@ export async function findLeftovers(layout: ClusterLayout): Promise<string[]> {
   return left;
 }
 
-export async function tearDown(layout: ClusterLayout, say: (s: string) => void = () => undefined): Promise<TeardownReport> {
+export async function tearDown(
+  layout: ClusterLayout,
+  say: (s: string) => void = () => undefined,
+): Promise<TeardownReport> {
   const stopped = await stopProcesses(layout, say);
   const unmounted = await unmountUnder(layout.stateDir);
   const links = await deleteLinks(layout);

@@ -6,14 +6,18 @@ test('hands out /24s in order, never one that is occupied, and reuses released o
   const s = new CidrSet('10.244.0.0/16');
   assert.equal(s.size, 256);
   assert.ok(s.occupy('10.244.1.0/24'));
-  assert.deepEqual([s.allocateNext(), s.allocateNext(), s.allocateNext()], ['10.244.0.0/24', '10.244.2.0/24', '10.244.3.0/24']);
+  assert.deepEqual(
+    [s.allocateNext(), s.allocateNext(), s.allocateNext()],
+    ['10.244.0.0/24', '10.244.2.0/24', '10.244.3.0/24'],
+  );
   s.release('10.244.0.0/24');
   assert.equal(s.allocateNext(), '10.244.4.0/24', 'round robin: a just-freed subnet is not handed out again at once');
 });
 
 test('foreign or malformed CIDRs are not ours', () => {
   const s = new CidrSet('10.244.0.0/16');
-  for (const c of ['10.245.0.0/24', '10.244.0.0/25', '10.244.0.128/24', 'nonsense', '10.244.300.0/24']) assert.equal(s.occupy(c), false, c);
+  for (const c of ['10.245.0.0/24', '10.244.0.0/25', '10.244.0.128/24', 'nonsense', '10.244.300.0/24'])
+    assert.equal(s.occupy(c), false, c);
   assert.equal(s.allocated, 0);
 });
 

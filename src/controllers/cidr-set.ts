@@ -24,10 +24,17 @@ export class CidrSet {
   private count = 0;
 
   /** @param nodeMaskSize prefix length of each node subnet (default 24); must be >= the cluster prefix. */
-  constructor(readonly clusterCidr: string, readonly nodeMaskSize = 24) {
+  constructor(
+    readonly clusterCidr: string,
+    readonly nodeMaskSize = 24,
+  ) {
     const { base, prefix } = parseCidr(clusterCidr);
-    if (nodeMaskSize < prefix || nodeMaskSize > 32) throw new Error(`node CIDR mask size /${nodeMaskSize} does not fit in the cluster CIDR ${clusterCidr}`);
-    if (nodeMaskSize - prefix > 20) throw new Error(`cluster CIDR ${clusterCidr} holds more than 2^20 /${nodeMaskSize} subnets; use a larger node mask size`);
+    if (nodeMaskSize < prefix || nodeMaskSize > 32)
+      throw new Error(`node CIDR mask size /${nodeMaskSize} does not fit in the cluster CIDR ${clusterCidr}`);
+    if (nodeMaskSize - prefix > 20)
+      throw new Error(
+        `cluster CIDR ${clusterCidr} holds more than 2^20 /${nodeMaskSize} subnets; use a larger node mask size`,
+      );
     this.base = base;
     this.clusterPrefix = prefix;
     this.size = 2 ** (nodeMaskSize - prefix);

@@ -7,8 +7,15 @@ import type { KObject } from '../api/meta.js';
 import { canonicalJson } from './canonical.js';
 import { LABEL_HEADLESS, managesSlices } from './endpointslice-desired.js';
 import {
-  findPodPort, isPodReady, isPodTerminal, podIPv4, selectorMatches, shouldSetHostname,
-  type ObjectReference, type Pod, type Service,
+  findPodPort,
+  isPodReady,
+  isPodTerminal,
+  podIPv4,
+  selectorMatches,
+  shouldSetHostname,
+  type ObjectReference,
+  type Pod,
+  type Service,
 } from './types.js';
 
 /** kube's maxCapacity for one Endpoints object. */
@@ -18,23 +25,44 @@ export const ANNOTATION_OVER_CAPACITY = 'endpoints.kubernetes.io/over-capacity';
 export const LABEL_ENDPOINTS_MANAGED_BY = 'endpoints.kubernetes.io/managed-by';
 export const ENDPOINTS_MANAGED_BY = 'endpoint-controller';
 
-export interface EndpointAddress { ip: string; hostname?: string; nodeName?: string; targetRef?: ObjectReference }
-export interface EndpointsPort { name?: string; port: number; protocol: string; appProtocol?: string }
-export interface EndpointSubset { addresses?: EndpointAddress[]; notReadyAddresses?: EndpointAddress[]; ports?: EndpointsPort[] }
+export interface EndpointAddress {
+  ip: string;
+  hostname?: string;
+  nodeName?: string;
+  targetRef?: ObjectReference;
+}
+export interface EndpointsPort {
+  name?: string;
+  port: number;
+  protocol: string;
+  appProtocol?: string;
+}
+export interface EndpointSubset {
+  addresses?: EndpointAddress[];
+  notReadyAddresses?: EndpointAddress[];
+  ports?: EndpointsPort[];
+}
 
-export interface Endpoints extends KObject { subsets?: EndpointSubset[] }
+export interface Endpoints extends KObject {
+  subsets?: EndpointSubset[];
+}
 
 /**
  * The Endpoints object the Service should have, or undefined when the
  * controller leaves it alone (no selector, ExternalName).
  */
-export function desiredEndpoints(svc: Service, pods: Pod[], maxCapacity = MAX_ENDPOINTS_ADDRESSES): Endpoints | undefined {
+export function desiredEndpoints(
+  svc: Service,
+  pods: Pod[],
+  maxCapacity = MAX_ENDPOINTS_ADDRESSES,
+): Endpoints | undefined {
   if (!managesSlices(svc)) return undefined;
   const publishNotReady = !!svc.spec?.publishNotReadyAddresses;
   // One entry per pod address with its port list, merged by port list below (kube's RepackSubsets).
   const byPorts = new Map<string, { ports: EndpointsPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }>();
   for (const pod of pods) {
-    if (pod.metadata.namespace !== svc.metadata.namespace || !selectorMatches(svc.spec!.selector!, pod.metadata.labels)) continue;
+    if (pod.metadata.namespace !== svc.metadata.namespace || !selectorMatches(svc.spec!.selector!, pod.metadata.labels))
+      continue;
     if (isPodTerminal(pod)) continue;
     const ip = podIPv4(pod);
     if (!ip) continue;
@@ -43,7 +71,12 @@ export function desiredEndpoints(svc: Service, pods: Pod[], maxCapacity = MAX_EN
     const addr: EndpointAddress = { ip };
     if (shouldSetHostname(pod, svc)) addr.hostname = pod.spec!.hostname;
     if (pod.spec?.nodeName) addr.nodeName = pod.spec.nodeName;
-    addr.targetRef = { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name!, uid: pod.metadata.uid };
+    addr.targetRef = {
+      kind: 'Pod',
+      namespace: pod.metadata.namespace,
+      name: pod.metadata.name!,
+      uid: pod.metadata.uid,
+    };
     const ports: EndpointsPort[] = [];
     for (const sp of svc.spec?.ports ?? []) {
       const port = findPodPort(pod, sp);
@@ -71,10 +104,14 @@ export function desiredEndpoints(svc: Service, pods: Pod[], maxCapacity = MAX_EN
   });
   subsets.sort((a, b) => (JSON.stringify(a.ports ?? []) < JSON.stringify(b.ports ?? []) ? -1 : 1));
 
-  const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [LABEL_ENDPOINTS_MANAGED_BY]: ENDPOINTS_MANAGED_BY };
+  const labels: Record<string, string> = {
+    ...(svc.metadata.labels ?? {}),
+    [LABEL_ENDPOINTS_MANAGED_BY]: ENDPOINTS_MANAGED_BY,
+  };
   if (svc.spec?.clusterIP === 'None') labels[LABEL_HEADLESS] = '';
   const ep: Endpoints = {
-    apiVersion: 'v1', kind: 'Endpoints',
+    apiVersion: 'v1',
+    kind: 'Endpoints',
     metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, labels },
     subsets: truncate(subsets, maxCapacity),
   };
@@ -93,24 +130,34 @@ export function truncate(subsets: EndpointSubset[], maxCapacity: number): Endpoi
   const total = countAddresses(subsets);
   if (total <= maxCapacity) return subsets;
   const ready = subsets.reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
-  const out = subsets.map((s) => ({ ...s, addresses: [...(s.addresses ?? [])], notReadyAddresses: [...(s.notReadyAddresses ?? [])] }));
+  const out = subsets.map((s) => ({
+    ...s,
+    addresses: [...(s.addresses ?? [])],
+    notReadyAddresses: [...(s.notReadyAddresses ?? [])],
+  }));
   if (ready >= maxCapacity) {
     for (const s of out) s.notReadyAddresses = [];
     shrink(out, 'addresses', maxCapacity);
   } else {
     shrink(out, 'notReadyAddresses', maxCapacity - ready);
   }
-  return out.map((s) => {
-    const r: EndpointSubset = {};
-    if (s.addresses.length) r.addresses = s.addresses;
-    if (s.notReadyAddresses.length) r.notReadyAddresses = s.notReadyAddresses;
-    if (s.ports) r.ports = s.ports;
-    return r;
-  }).filter((s) => s.addresses || s.notReadyAddresses);
+  return out
+    .map((s) => {
+      const r: EndpointSubset = {};
+      if (s.addresses.length) r.addresses = s.addresses;
+      if (s.notReadyAddresses.length) r.notReadyAddresses = s.notReadyAddresses;
+      if (s.ports) r.ports = s.ports;
+      return r;
+    })
+    .filter((s) => s.addresses || s.notReadyAddresses);
 }
 
 /** Cuts one address list across subsets to `keep` in all, proportionally, the last subset taking the remainder. */
-function shrink(subsets: { addresses: EndpointAddress[]; notReadyAddresses: EndpointAddress[] }[], field: 'addresses' | 'notReadyAddresses', keep: number): void {
+function shrink(
+  subsets: { addresses: EndpointAddress[]; notReadyAddresses: EndpointAddress[] }[],
+  field: 'addresses' | 'notReadyAddresses',
+  keep: number,
+): void {
   const total = subsets.reduce((n, s) => n + s[field].length, 0);
   let left = keep;
   subsets.forEach((s, i) => {
@@ -132,7 +179,9 @@ function compareAddresses(a: EndpointAddress, b: EndpointAddress): number {
 /** Whether the live object already matches the desired one (subsets, labels, annotations). */
 export function endpointsEqual(live: Endpoints, want: Endpoints): boolean {
   const over = (o: Endpoints) => o.metadata.annotations?.[ANNOTATION_OVER_CAPACITY];
-  return canonicalJson(live.subsets ?? []) === canonicalJson(want.subsets ?? [])
-    && canonicalJson(live.metadata.labels ?? {}) === canonicalJson(want.metadata.labels ?? {})
-    && over(live) === over(want);
+  return (
+    canonicalJson(live.subsets ?? []) === canonicalJson(want.subsets ?? []) &&
+    canonicalJson(live.metadata.labels ?? {}) === canonicalJson(want.metadata.labels ?? {}) &&
+    over(live) === over(want)
+  );
 }

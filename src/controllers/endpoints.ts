@@ -7,7 +7,12 @@ import { isNotFound } from '../client/api-error.js';
 import { splitKey, type Informer } from '../client/informer.js';
 import { QueueController, type Logger } from './controller.js';
 import {
-  ANNOTATION_OVER_CAPACITY, ENDPOINTS_MANAGED_BY, LABEL_ENDPOINTS_MANAGED_BY, desiredEndpoints, endpointsEqual, type Endpoints,
+  ANNOTATION_OVER_CAPACITY,
+  ENDPOINTS_MANAGED_BY,
+  LABEL_ENDPOINTS_MANAGED_BY,
+  desiredEndpoints,
+  endpointsEqual,
+  type Endpoints,
 } from './endpoints-desired.js';
 import { byNamespace, enqueueServicesOnChange, keyOf, res, type SharedInformers } from './shared-informers.js';
 import type { Pod, Service } from './types.js';
@@ -17,7 +22,11 @@ export class EndpointsController extends QueueController {
   private readonly pods: Informer<Pod>;
   private readonly endpoints: Informer<Endpoints>;
 
-  constructor(private readonly client: KubeClient, informers: SharedInformers, log: Logger) {
+  constructor(
+    private readonly client: KubeClient,
+    informers: SharedInformers,
+    log: Logger,
+  ) {
     super('endpoints-controller', log);
     this.services = informers.services();
     this.pods = informers.pods();
@@ -56,7 +65,8 @@ export class EndpointsController extends QueueController {
     delete annotations[ANNOTATION_OVER_CAPACITY];
     Object.assign(annotations, want.metadata.annotations ?? {});
     const next: Endpoints = {
-      ...live, subsets: want.subsets,
+      ...live,
+      subsets: want.subsets,
       metadata: { ...live.metadata, labels: want.metadata.labels, annotations },
     };
     await this.client.update(res.endpoints, namespace, next);

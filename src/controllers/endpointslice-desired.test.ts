@@ -1,22 +1,50 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { desiredEndpointGroups, planEndpointSlices, podToEndpoint, type EndpointGroup } from './endpointslice-desired.js';
+import {
+  desiredEndpointGroups,
+  planEndpointSlices,
+  podToEndpoint,
+  type EndpointGroup,
+} from './endpointslice-desired.js';
 import { existingSlice, pod, service } from './testdata.js';
 import type { EndpointSlice } from './types.js';
 
 const http = { name: 'http', port: 8080, protocol: 'TCP' };
 
 describe('endpoint conditions (kube podToEndpoint)', () => {
-  const cases: { name: string; pod: Parameters<typeof pod>[1]; publish?: boolean; want: { ready: boolean; serving: boolean; terminating: boolean } }[] = [
+  const cases: {
+    name: string;
+    pod: Parameters<typeof pod>[1];
+    publish?: boolean;
+    want: { ready: boolean; serving: boolean; terminating: boolean };
+  }[] = [
     { name: 'ready pod', pod: { ready: true }, want: { ready: true, serving: true, terminating: false } },
     { name: 'not ready pod', pod: { ready: false }, want: { ready: false, serving: false, terminating: false } },
-    { name: 'terminating ready pod is serving but not ready', pod: { ready: true, deleting: true }, want: { ready: false, serving: true, terminating: true } },
-    { name: 'publishNotReadyAddresses makes a not ready pod ready', pod: { ready: false }, publish: true, want: { ready: true, serving: false, terminating: false } },
-    { name: 'publishNotReadyAddresses keeps a terminating pod ready', pod: { ready: false, deleting: true }, publish: true, want: { ready: true, serving: false, terminating: true } },
+    {
+      name: 'terminating ready pod is serving but not ready',
+      pod: { ready: true, deleting: true },
+      want: { ready: false, serving: true, terminating: true },
+    },
+    {
+      name: 'publishNotReadyAddresses makes a not ready pod ready',
+      pod: { ready: false },
+      publish: true,
+      want: { ready: true, serving: false, terminating: false },
+    },
+    {
+      name: 'publishNotReadyAddresses keeps a terminating pod ready',
+      pod: { ready: false, deleting: true },
+      publish: true,
+      want: { ready: true, serving: false, terminating: true },
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const ep = podToEndpoint(pod('p', { ip: '10.244.1.5', node: 'n1', ...c.pod }), service('web', { publishNotReady: c.publish }), '10.244.1.5');
+      const ep = podToEndpoint(
+        pod('p', { ip: '10.244.1.5', node: 'n1', ...c.pod }),
+        service('web', { publishNotReady: c.publish }),
+        '10.244.1.5',
+      );
       assert.deepEqual(ep.conditions, c.want);
       assert.deepEqual(ep.targetRef, { kind: 'Pod', namespace: 'default', name: 'p', uid: 'uid-p' });
       assert.equal(ep.nodeName, 'n1');
@@ -37,18 +65,36 @@ describe('desiredEndpointGroups', () => {
     const groups = [...desiredEndpointGroups(service('web'), pods).values()];
     assert.equal(groups.length, 1);
     assert.deepEqual(groups[0]!.ports, [http]);
-    assert.deepEqual(groups[0]!.endpoints.map((e) => [e.addresses[0], e.conditions.terminating]), [['10.244.1.2', false], ['10.244.1.6', true]]);
+    assert.deepEqual(
+      groups[0]!.endpoints.map((e) => [e.addresses[0], e.conditions.terminating]),
+      [
+        ['10.244.1.2', false],
+        ['10.244.1.6', true],
+      ],
+    );
   });
 
   test('a named targetPort resolves per pod; pods without the name form their own group', () => {
-    const svc = service('web', { ports: [{ name: 'http', port: 80, targetPort: 'web' }, { name: 'metrics', port: 9090, targetPort: 9090 }] });
+    const svc = service('web', {
+      ports: [
+        { name: 'http', port: 80, targetPort: 'web' },
+        { name: 'metrics', port: 9090, targetPort: 9090 },
+      ],
+    });
     const groups = desiredEndpointGroups(svc, [
       pod('a', { ip: '10.0.0.1', ports: [{ name: 'web', containerPort: 8080 }] }),
       pod('b', { ip: '10.0.0.2', ports: [{ name: 'web', containerPort: 8081 }] }),
       pod('c', { ip: '10.0.0.3' }),
     ]);
-    const summary = [...groups.values()].map((g) => [g.ports.map((p) => `${p.name}:${p.port}`).join(','), g.endpoints.map((e) => e.addresses[0]).join(',')]);
-    assert.deepEqual(summary, [['http:8080,metrics:9090', '10.0.0.1'], ['http:8081,metrics:9090', '10.0.0.2'], ['metrics:9090', '10.0.0.3']]);
+    const summary = [...groups.values()].map((g) => [
+      g.ports.map((p) => `${p.name}:${p.port}`).join(','),
+      g.endpoints.map((e) => e.addresses[0]).join(','),
+    ]);
+    assert.deepEqual(summary, [
+      ['http:8080,metrics:9090', '10.0.0.1'],
+      ['http:8081,metrics:9090', '10.0.0.2'],
+      ['metrics:9090', '10.0.0.3'],
+    ]);
   });
 
   test('hostname only when subdomain names the service', () => {
@@ -56,7 +102,10 @@ describe('desiredEndpointGroups', () => {
       pod('a', { ip: '10.0.0.1', hostname: 'db-0', subdomain: 'db' }),
       pod('b', { ip: '10.0.0.2', hostname: 'db-1', subdomain: 'other' }),
     ]);
-    assert.deepEqual([...groups.values()][0]!.endpoints.map((e) => e.hostname), ['db-0', undefined]);
+    assert.deepEqual(
+      [...groups.values()][0]!.endpoints.map((e) => e.hostname),
+      ['db-0', undefined],
+    );
   });
 
   test('a service without selector or of type ExternalName gets nothing', () => {
@@ -68,7 +117,11 @@ describe('desiredEndpointGroups', () => {
 describe('planEndpointSlices', () => {
   const svc = service('web');
   const groupOf = (n: number, from = 1): Map<string, EndpointGroup> => {
-    const pods = Array.from({ length: n }, (_, i) => pod(`p${String(i + from).padStart(3, '0')}`, { ip: `10.244.${Math.floor((i + from) / 250)}.${(i + from) % 250 + 1}` }));
+    const pods = Array.from({ length: n }, (_, i) =>
+      pod(`p${String(i + from).padStart(3, '0')}`, {
+        ip: `10.244.${Math.floor((i + from) / 250)}.${((i + from) % 250) + 1}`,
+      }),
+    );
     return desiredEndpointGroups(svc, pods);
   };
   const eps = (g: Map<string, EndpointGroup>) => [...g.values()][0]!.endpoints;
@@ -84,8 +137,20 @@ describe('planEndpointSlices', () => {
     const s = plan.create[0]!;
     assert.equal(s.metadata.generateName, 'web-');
     assert.equal(s.addressType, 'IPv4');
-    assert.deepEqual(s.metadata.labels, { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' });
-    assert.deepEqual(s.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'svc-uid-web', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(s.metadata.labels, {
+      'kubernetes.io/service-name': 'web',
+      'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+    });
+    assert.deepEqual(s.metadata.ownerReferences, [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        name: 'web',
+        uid: 'svc-uid-web',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
     assert.deepEqual(s.ports, [http]);
   });
 
@@ -98,20 +163,33 @@ describe('planEndpointSlices', () => {
   test('one pod gone, one new: only the slice holding it is updated, and takes the new one', () => {
     const old = groupOf(3);
     const full = groupOf(100, 10);
-    const existing: EndpointSlice[] = [existingSlice(svc, 'web-a', [http], eps(old)), existingSlice(svc, 'web-full', [http], eps(full))];
+    const existing: EndpointSlice[] = [
+      existingSlice(svc, 'web-a', [http], eps(old)),
+      existingSlice(svc, 'web-full', [http], eps(full)),
+    ];
     const now = desiredEndpointGroups(svc, [
-      pod('p001', { ip: '10.244.0.2' }), pod('p002', { ip: '10.244.0.3' }), pod('p999', { ip: '10.244.9.9' }),
-      ...Array.from({ length: 100 }, (_, i) => pod(`p${String(i + 10).padStart(3, '0')}`, { ip: `10.244.0.${i + 11}` })),
+      pod('p001', { ip: '10.244.0.2' }),
+      pod('p002', { ip: '10.244.0.3' }),
+      pod('p999', { ip: '10.244.9.9' }),
+      ...Array.from({ length: 100 }, (_, i) =>
+        pod(`p${String(i + 10).padStart(3, '0')}`, { ip: `10.244.0.${i + 11}` }),
+      ),
     ]);
     const plan = planEndpointSlices(svc, now, existing);
     assert.deepEqual(summary(plan), { create: [], update: ['web-a:3'], delete: [] });
-    assert.deepEqual(plan.update[0]!.endpoints!.map((e) => e.targetRef?.name), ['p001', 'p002', 'p999']);
+    assert.deepEqual(
+      plan.update[0]!.endpoints!.map((e) => e.targetRef?.name),
+      ['p001', 'p002', 'p999'],
+    );
   });
 
   test('a condition change updates the endpoint in place', () => {
     const g = groupOf(2);
     const before = existingSlice(svc, 'web-a', [http], eps(g));
-    const after = desiredEndpointGroups(svc, [pod('p001', { ip: '10.244.0.2', ready: false }), pod('p002', { ip: '10.244.0.3' })]);
+    const after = desiredEndpointGroups(svc, [
+      pod('p001', { ip: '10.244.0.2', ready: false }),
+      pod('p002', { ip: '10.244.0.3' }),
+    ]);
     const plan = planEndpointSlices(svc, after, [before]);
     assert.deepEqual(summary(plan), { create: [], update: ['web-a:2'], delete: [] });
     assert.equal(plan.update[0]!.endpoints![0]!.conditions.ready, false);
@@ -120,7 +198,10 @@ describe('planEndpointSlices', () => {
 
   test('all pods gone: the slices go and one placeholder (no ports, no endpoints) stays', () => {
     const g = groupOf(2);
-    const plan = planEndpointSlices(svc, new Map(), [existingSlice(svc, 'web-a', [http], eps(g)), existingSlice(svc, 'web-b', [http], eps(groupOf(1, 50)))]);
+    const plan = planEndpointSlices(svc, new Map(), [
+      existingSlice(svc, 'web-a', [http], eps(g)),
+      existingSlice(svc, 'web-b', [http], eps(groupOf(1, 50))),
+    ]);
     assert.deepEqual(summary(plan), { create: [], update: ['web-a:0'], delete: ['web-b'] });
     assert.equal(plan.update[0]!.ports, undefined);
     const fresh = planEndpointSlices(svc, new Map(), []);
@@ -132,7 +213,11 @@ describe('planEndpointSlices', () => {
     const placeholder = existingSlice(svc, 'web-p', null, []);
     const stale = existingSlice(svc, 'web-old', [{ name: 'http', port: 9999, protocol: 'TCP' }], eps(groupOf(1)));
     const plan = planEndpointSlices(svc, groupOf(2), [placeholder, stale]);
-    assert.deepEqual(summary(plan), { create: [], update: ['web-p:2'], delete: ['web-old'] }, 'a doomed slice is rewritten rather than deleted and created');
+    assert.deepEqual(
+      summary(plan),
+      { create: [], update: ['web-p:2'], delete: ['web-old'] },
+      'a doomed slice is rewritten rather than deleted and created',
+    );
     assert.deepEqual(plan.update[0]!.ports, [http]);
   });
 

@@ -6,8 +6,17 @@
 import type { OwnerReference } from '../api/meta.js';
 import { canonicalJson } from './canonical.js';
 import {
-  findPodPort, isPodReady, isPodTerminal, podIPv4, selectorMatches, shouldSetHostname,
-  type Endpoint, type EndpointPort, type EndpointSlice, type Pod, type Service,
+  findPodPort,
+  isPodReady,
+  isPodTerminal,
+  podIPv4,
+  selectorMatches,
+  shouldSetHostname,
+  type Endpoint,
+  type EndpointPort,
+  type EndpointSlice,
+  type Pod,
+  type Service,
 } from './types.js';
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
@@ -18,9 +27,16 @@ export const LABEL_HEADLESS = 'service.kubernetes.io/headless';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 
 /** Endpoints that share one resolved port list (pods lacking a named port land in another group). */
-export interface EndpointGroup { ports: EndpointPort[]; endpoints: Endpoint[] }
+export interface EndpointGroup {
+  ports: EndpointPort[];
+  endpoints: Endpoint[];
+}
 
-export interface SlicePlan { create: EndpointSlice[]; update: EndpointSlice[]; delete: EndpointSlice[] }
+export interface SlicePlan {
+  create: EndpointSlice[];
+  update: EndpointSlice[];
+  delete: EndpointSlice[];
+}
 
 /** True when this controller owns the slices of the Service (a selector, not ExternalName). */
 export function managesSlices(svc: Service): boolean {
@@ -55,7 +71,10 @@ export function podEndpointPorts(pod: Pod, svc: Service): EndpointPort[] {
 
 /** Canonical identity of a port list, order-insensitive. */
 export function portsKey(ports: EndpointPort[] | null | undefined): string {
-  return (ports ?? []).map((p) => `${p.name ?? ''}/${p.protocol ?? 'TCP'}/${p.port ?? ''}/${p.appProtocol ?? ''}`).sort().join(',');
+  return (ports ?? [])
+    .map((p) => `${p.name ?? ''}/${p.protocol ?? 'TCP'}/${p.port ?? ''}/${p.appProtocol ?? ''}`)
+    .sort()
+    .join(',');
 }
 
 /** Identity of an endpoint across syncs: the pod (uid) at its address. */
@@ -99,16 +118,26 @@ export function sliceLabels(svc: Service): Record<string, string> {
 }
 
 export function serviceOwnerRef(svc: Service): OwnerReference {
-  return { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name!, uid: svc.metadata.uid!, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    name: svc.metadata.name!,
+    uid: svc.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** A new (unnamed) slice of the service; the API server completes generateName. */
 export function newSlice(svc: Service, ports: EndpointPort[] | null, endpoints: Endpoint[]): EndpointSlice {
   const slice: EndpointSlice = {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: {
-      generateName: `${svc.metadata.name}-`, namespace: svc.metadata.namespace,
-      labels: sliceLabels(svc), ownerReferences: [serviceOwnerRef(svc)],
+      generateName: `${svc.metadata.name}-`,
+      namespace: svc.metadata.namespace,
+      labels: sliceLabels(svc),
+      ownerReferences: [serviceOwnerRef(svc)],
     },
     addressType: 'IPv4',
     endpoints,
@@ -122,8 +151,12 @@ const canon = canonicalJson;
 /** Whether a slice's metadata already says what it must (labels, owner). */
 function metadataCurrent(slice: EndpointSlice, svc: Service): boolean {
   const owners = slice.metadata.ownerReferences ?? [];
-  return canon(slice.metadata.labels ?? {}) === canon(sliceLabels(svc))
-    && owners.length === 1 && owners[0]!.uid === svc.metadata.uid && owners[0]!.kind === 'Service';
+  return (
+    canon(slice.metadata.labels ?? {}) === canon(sliceLabels(svc)) &&
+    owners.length === 1 &&
+    owners[0]!.uid === svc.metadata.uid &&
+    owners[0]!.kind === 'Service'
+  );
 }
 
 /**
@@ -135,14 +168,17 @@ function metadataCurrent(slice: EndpointSlice, svc: Service): boolean {
  * endpoints keeps exactly one placeholder slice (no ports, no endpoints), as kube does.
  */
 export function planEndpointSlices(
-  svc: Service, groups: Map<string, EndpointGroup>, existing: EndpointSlice[], maxPerSlice = MAX_ENDPOINTS_PER_SLICE,
+  svc: Service,
+  groups: Map<string, EndpointGroup>,
+  existing: EndpointSlice[],
+  maxPerSlice = MAX_ENDPOINTS_PER_SLICE,
 ): SlicePlan {
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   const total = [...groups.values()].reduce((n, g) => n + g.endpoints.length, 0);
-  const isPlaceholder = (s: EndpointSlice) => !(s.endpoints?.length) && !(s.ports?.length);
+  const isPlaceholder = (s: EndpointSlice) => !s.endpoints?.length && !s.ports?.length;
 
   if (total === 0) {
-    const keep = existing.find(isPlaceholder) ?? existing.find((s) => !(s.endpoints?.length));
+    const keep = existing.find(isPlaceholder) ?? existing.find((s) => !s.endpoints?.length);
     for (const s of existing) if (s !== keep) plan.delete.push(s);
     if (!keep) plan.create.push(newSlice(svc, null, []));
     else if (!isPlaceholder(keep) || !metadataCurrent(keep, svc)) plan.update.push(asPlaceholder(keep, svc));
@@ -178,7 +214,11 @@ export function planEndpointSlices(
         if (canon(d) !== canon(e)) changed = true;
         kept.push(d);
       }
-      const next: EndpointSlice = { ...s, metadata: { ...s.metadata, labels: sliceLabels(svc), ownerReferences: [serviceOwnerRef(svc)] }, endpoints: kept };
+      const next: EndpointSlice = {
+        ...s,
+        metadata: { ...s.metadata, labels: sliceLabels(svc), ownerReferences: [serviceOwnerRef(svc)] },
+        endpoints: kept,
+      };
       if (changed) touched.push(next);
       else untouched.push(s);
     }
@@ -201,7 +241,8 @@ export function planEndpointSlices(
       }
     }
     for (const s of touched) (s.endpoints!.length ? plan.update : plan.delete).push(s);
-    for (let i = 0; i < rest.length; i += maxPerSlice) plan.create.push(newSlice(svc, group.ports, rest.slice(i, i + maxPerSlice)));
+    for (let i = 0; i < rest.length; i += maxPerSlice)
+      plan.create.push(newSlice(svc, group.ports, rest.slice(i, i + maxPerSlice)));
   }
   return reuseDeleted(plan);
 }
@@ -214,7 +255,12 @@ function reuseDeleted(plan: SlicePlan): SlicePlan {
     const { generateName: _g, ...meta } = fresh.metadata;
     plan.update.push({
       ...fresh,
-      metadata: { ...meta, name: old.metadata.name, uid: old.metadata.uid, resourceVersion: old.metadata.resourceVersion },
+      metadata: {
+        ...meta,
+        name: old.metadata.name,
+        uid: old.metadata.uid,
+        resourceVersion: old.metadata.resourceVersion,
+      },
     });
   }
   return plan;
@@ -222,5 +268,9 @@ function reuseDeleted(plan: SlicePlan): SlicePlan {
 
 function asPlaceholder(s: EndpointSlice, svc: Service): EndpointSlice {
   const { ports: _ports, ...rest } = s;
-  return { ...rest, metadata: { ...s.metadata, labels: sliceLabels(svc), ownerReferences: [serviceOwnerRef(svc)] }, endpoints: [] };
+  return {
+    ...rest,
+    metadata: { ...s.metadata, labels: sliceLabels(svc), ownerReferences: [serviceOwnerRef(svc)] },
+    endpoints: [],
+  };
 }

@@ -8,13 +8,22 @@ import { isNotFound } from '../client/api-error.js';
 import { splitKey, type Informer } from '../client/informer.js';
 import { QueueController, type Logger } from './controller.js';
 import {
-  LABEL_MANAGED_BY, LABEL_SERVICE_NAME, MANAGED_BY, desiredEndpointGroups, managesSlices, planEndpointSlices,
+  LABEL_MANAGED_BY,
+  LABEL_SERVICE_NAME,
+  MANAGED_BY,
+  desiredEndpointGroups,
+  managesSlices,
+  planEndpointSlices,
 } from './endpointslice-desired.js';
 import { byNamespace, byService, enqueueServicesOnChange, res, type SharedInformers } from './shared-informers.js';
 import type { EndpointSlice, Pod, Service } from './types.js';
 
 /** Versions this controller wrote and expects to see in its cache before it trusts the cache again. */
-interface Expectation { rv?: string; deleted?: boolean; at: number }
+interface Expectation {
+  rv?: string;
+  deleted?: boolean;
+  at: number;
+}
 
 export class EndpointSliceController extends QueueController {
   private readonly services: Informer<Service>;
@@ -22,7 +31,12 @@ export class EndpointSliceController extends QueueController {
   private readonly slices: Informer<EndpointSlice>;
   private readonly expected = new Map<string, Map<string, Expectation>>();
 
-  constructor(private readonly client: KubeClient, informers: SharedInformers, log: Logger, readonly maxEndpointsPerSlice = 100) {
+  constructor(
+    private readonly client: KubeClient,
+    informers: SharedInformers,
+    log: Logger,
+    readonly maxEndpointsPerSlice = 100,
+  ) {
     super('endpointslice-controller', log);
     this.services = informers.services();
     this.pods = informers.pods();
@@ -37,7 +51,9 @@ export class EndpointSliceController extends QueueController {
 
   protected async sync(key: string): Promise<void> {
     const { namespace } = splitKey(key);
-    const managed = this.slices.byIndex(byService, key).filter((s) => s.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
+    const managed = this.slices
+      .byIndex(byService, key)
+      .filter((s) => s.metadata.labels?.[LABEL_MANAGED_BY] === MANAGED_BY);
     if (!this.cacheCaughtUp(key, managed)) {
       this.queue.addAfter(key, 100);
       return;
@@ -63,7 +79,9 @@ export class EndpointSliceController extends QueueController {
 
   private async deleteSlice(key: string, s: EndpointSlice): Promise<void> {
     try {
-      await this.client.delete(res.endpointSlices, s.metadata.namespace, s.metadata.name!, { preconditions: { uid: s.metadata.uid } });
+      await this.client.delete(res.endpointSlices, s.metadata.namespace, s.metadata.name!, {
+        preconditions: { uid: s.metadata.uid },
+      });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -72,7 +90,7 @@ export class EndpointSliceController extends QueueController {
 
   private expect(key: string, name: string, e: Omit<Expectation, 'at'>): void {
     let m = this.expected.get(key);
-    if (!m) this.expected.set(key, (m = new Map()));
+    if (!m) this.expected.set(key, (m = new Map<string, Expectation>()));
     m.set(name, { ...e, at: Date.now() });
   }
 

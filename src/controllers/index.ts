@@ -33,7 +33,15 @@ export interface RunningControllers {
   stop(): Promise<void>;
 }
 
-export const CONTROLLER_NAMES = ['endpointslice', 'endpoints', 'scheduler', 'podcidr', 'namespace', 'nodelifecycle', 'podgc'] as const;
+export const CONTROLLER_NAMES = [
+  'endpointslice',
+  'endpoints',
+  'scheduler',
+  'podcidr',
+  'namespace',
+  'nodelifecycle',
+  'podgc',
+] as const;
 
 /**
  * Creates the shared informers and the enabled controllers, waits for the
@@ -43,17 +51,29 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
   const log: Logger = opts.log ?? ((m) => process.stderr.write(`${new Date().toISOString()} controllers: ${m}\n`));
   const enabled = new Set(opts.enabled ?? CONTROLLER_NAMES);
   for (const n of enabled) {
-    if (!(CONTROLLER_NAMES as readonly string[]).includes(n)) throw new Error(`unknown controller "${n}"; known: ${CONTROLLER_NAMES.join(', ')}`);
+    if (!(CONTROLLER_NAMES as readonly string[]).includes(n))
+      throw new Error(`unknown controller "${n}"; known: ${CONTROLLER_NAMES.join(', ')}`);
   }
   const informers = new SharedInformers(client, (e) => log(`watch: ${(e as Error).message ?? e}`));
   const controllers: QueueController[] = [];
   if (enabled.has('endpointslice')) controllers.push(new EndpointSliceController(client, informers, log));
   if (enabled.has('endpoints')) controllers.push(new EndpointsController(client, informers, log));
   if (enabled.has('scheduler')) controllers.push(new Scheduler(client, informers, log));
-  if (enabled.has('podcidr')) controllers.push(new PodCidrController(client, informers, log, { clusterCidr: opts.clusterCidr, nodeMaskSize: opts.nodeCidrMaskSize }));
+  if (enabled.has('podcidr'))
+    controllers.push(
+      new PodCidrController(client, informers, log, {
+        clusterCidr: opts.clusterCidr,
+        nodeMaskSize: opts.nodeCidrMaskSize,
+      }),
+    );
   if (enabled.has('namespace')) controllers.push(new NamespaceController(client, informers, log));
   if (enabled.has('nodelifecycle')) {
-    controllers.push(new NodeLifecycleController(client, informers, log, { gracePeriodSeconds: opts.nodeGracePeriodSeconds, monitorPeriodMs: opts.nodeMonitorPeriodMs }));
+    controllers.push(
+      new NodeLifecycleController(client, informers, log, {
+        gracePeriodSeconds: opts.nodeGracePeriodSeconds,
+        monitorPeriodMs: opts.nodeMonitorPeriodMs,
+      }),
+    );
   }
   const podGc = enabled.has('podgc') ? new PodGcController(client, informers, log) : undefined;
   await informers.start();
@@ -67,4 +87,13 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
   };
 }
 
-export { EndpointSliceController, EndpointsController, NamespaceController, NodeLifecycleController, PodCidrController, PodGcController, Scheduler, SharedInformers };
+export {
+  EndpointSliceController,
+  EndpointsController,
+  NamespaceController,
+  NodeLifecycleController,
+  PodCidrController,
+  PodGcController,
+  Scheduler,
+  SharedInformers,
+};

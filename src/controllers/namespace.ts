@@ -10,7 +10,12 @@ import type { KubeClient } from '../client/client.js';
 import { isAlreadyExists, isNotFound } from '../client/api-error.js';
 import type { Informer } from '../client/informer.js';
 import { QueueController, type Logger } from './controller.js';
-import { groupResourceText, namespaceDeletionConditions, sameConditions, type DeletionProgress } from './namespace-status.js';
+import {
+  groupResourceText,
+  namespaceDeletionConditions,
+  sameConditions,
+  type DeletionProgress,
+} from './namespace-status.js';
 import { res, type SharedInformers } from './shared-informers.js';
 import type { Condition } from './types.js';
 
@@ -19,14 +24,21 @@ export const FINALIZER_KUBERNETES = 'kubernetes';
 /** How often a namespace that still has content is looked at again. */
 const RECHECK_MS = 2_000;
 
-interface NamespaceObj extends KObject { spec?: { finalizers?: string[] }; status?: { phase?: string; conditions?: Condition[] } }
+interface NamespaceObj extends KObject {
+  spec?: { finalizers?: string[] };
+  status?: { phase?: string; conditions?: Condition[] };
+}
 
 export class NamespaceController extends QueueController {
   private readonly namespaces: Informer<NamespaceObj>;
 
-  constructor(private readonly client: KubeClient, informers: SharedInformers, log: Logger) {
+  constructor(
+    private readonly client: KubeClient,
+    informers: SharedInformers,
+    log: Logger,
+  ) {
     super('namespace-controller', log);
-    this.namespaces = informers.namespaces() as Informer<NamespaceObj>;
+    this.namespaces = informers.namespaces();
     this.namespaces.addHandlers({
       onAdd: (n) => n.metadata.deletionTimestamp && this.enqueue(n.metadata.name!),
       onUpdate: (_o, n) => n.metadata.deletionTimestamp && this.enqueue(n.metadata.name!),
@@ -50,7 +62,10 @@ export class NamespaceController extends QueueController {
     const conditions = namespaceDeletionConditions(progress, ns.status?.conditions, nowRFC3339());
     if (!sameConditions(conditions, ns.status?.conditions)) {
       try {
-        await this.client.updateStatus(res.namespaces, undefined, { ...ns, status: { ...ns.status, phase: 'Terminating', conditions } });
+        await this.client.updateStatus(res.namespaces, undefined, {
+          ...ns,
+          status: { ...ns.status, phase: 'Terminating', conditions },
+        });
       } catch (e) {
         if (isNotFound(e)) return;
         // a stale copy only delays the conditions; the next pass writes them
@@ -65,7 +80,10 @@ export class NamespaceController extends QueueController {
     if (!fresh) return;
     const finalizers = (fresh.spec?.finalizers ?? []).filter((f) => f !== FINALIZER_KUBERNETES);
     try {
-      await this.client.updateSubresource(res.namespaces, undefined, name, 'finalize', { ...fresh, spec: { ...fresh.spec, finalizers } });
+      await this.client.updateSubresource(res.namespaces, undefined, name, 'finalize', {
+        ...fresh,
+        spec: { ...fresh.spec, finalizers },
+      });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
@@ -80,10 +98,14 @@ export class NamespaceController extends QueueController {
       try {
         const list = await this.client.listAll(ri, namespace);
         for (const obj of list.items) {
-          for (const f of obj.metadata.finalizers ?? []) progress.finalizers.set(f, (progress.finalizers.get(f) ?? 0) + 1);
+          for (const f of obj.metadata.finalizers ?? [])
+            progress.finalizers.set(f, (progress.finalizers.get(f) ?? 0) + 1);
           if (obj.metadata.deletionTimestamp) continue;
           try {
-            await this.client.delete(ri, namespace, obj.metadata.name!, { propagationPolicy: 'Background', preconditions: { uid: obj.metadata.uid } });
+            await this.client.delete(ri, namespace, obj.metadata.name!, {
+              propagationPolicy: 'Background',
+              preconditions: { uid: obj.metadata.uid },
+            });
           } catch (e) {
             if (!isNotFound(e)) throw e;
           }

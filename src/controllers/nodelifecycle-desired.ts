@@ -21,7 +21,8 @@ export function lastHeartbeat(leaseRenewTime: string | undefined, firstSeenMs: n
   return Number.isNaN(renew) ? firstSeenMs : Math.max(renew, firstSeenMs);
 }
 
-export const isStale = (heartbeatMs: number, nowMs: number, graceSeconds: number): boolean => nowMs - heartbeatMs > graceSeconds * 1000;
+export const isStale = (heartbeatMs: number, nowMs: number, graceSeconds: number): boolean =>
+  nowMs - heartbeatMs > graceSeconds * 1000;
 
 /**
  * The node's conditions once its kubelet went silent: every kubelet-owned
@@ -33,9 +34,29 @@ export function unknownConditions(node: Node, now: string): Condition[] | undefi
   const ready = conds.find((c) => c.type === 'Ready');
   if (ready?.status === 'Unknown') return undefined;
   if (!ready) {
-    return [...conds, { type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: now, lastTransitionTime: now }];
+    return [
+      ...conds,
+      {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'NodeStatusNeverUpdated',
+        message: 'Kubelet never posted node status.',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      },
+    ];
   }
-  return conds.map((c) => (c.status === 'Unknown' ? c : { ...c, status: 'Unknown', reason: REASON_NODE_STATUS_UNKNOWN, message: MESSAGE_STOPPED_POSTING, lastTransitionTime: now }));
+  return conds.map((c) =>
+    c.status === 'Unknown'
+      ? c
+      : {
+          ...c,
+          status: 'Unknown',
+          reason: REASON_NODE_STATUS_UNKNOWN,
+          message: MESSAGE_STOPPED_POSTING,
+          lastTransitionTime: now,
+        },
+  );
 }
 
 export const hasUnreachableTaint = (node: Node): boolean =>
@@ -55,4 +76,5 @@ export function podNotReadyConditions(pod: Pod, now: string): Condition[] | unde
   return conds.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: now } : c));
 }
 
-export const nodeReadyStatus = (node: Node): string | undefined => node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+export const nodeReadyStatus = (node: Node): string | undefined =>
+  node.status?.conditions?.find((c) => c.type === 'Ready')?.status;

@@ -11,8 +11,14 @@ import type { Informer } from '../client/informer.js';
 import { QueueController, type Logger } from './controller.js';
 import { recordEvent } from '../client/events.js';
 import {
-  DEFAULT_GRACE_SECONDS, hasUnreachableTaint, isStale, lastHeartbeat, nodeReadyStatus, podNotReadyConditions,
-  unknownConditions, withUnreachableTaint,
+  DEFAULT_GRACE_SECONDS,
+  hasUnreachableTaint,
+  isStale,
+  lastHeartbeat,
+  nodeReadyStatus,
+  podNotReadyConditions,
+  unknownConditions,
+  withUnreachableTaint,
 } from './nodelifecycle-desired.js';
 import { byNodeName, res, type SharedInformers } from './shared-informers.js';
 import type { Lease, Node, Pod } from './types.js';
@@ -33,7 +39,12 @@ export class NodeLifecycleController extends QueueController {
   private readonly period: number;
   private ticker: NodeJS.Timeout | undefined;
 
-  constructor(private readonly client: KubeClient, informers: SharedInformers, log: Logger, opts: NodeLifecycleOptions = {}) {
+  constructor(
+    private readonly client: KubeClient,
+    informers: SharedInformers,
+    log: Logger,
+    opts: NodeLifecycleOptions = {},
+  ) {
     super('node-lifecycle-controller', log);
     this.grace = opts.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
     this.period = opts.monitorPeriodMs ?? 5_000;
@@ -78,7 +89,15 @@ export class NodeLifecycleController extends QueueController {
     if (conditions) {
       await this.client.updateStatus(res.nodes, undefined, { ...node, status: { ...node.status, conditions } });
       this.log(`${this.name}: node ${name} stopped renewing its lease; marked Ready=Unknown`);
-      await recordEvent(this.client, this.log, { ...node, metadata: { ...node.metadata, namespace: '' } }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`, 'node-controller');
+      await recordEvent(
+        this.client,
+        this.log,
+        { ...node, metadata: { ...node.metadata, namespace: '' } },
+        'Normal',
+        'NodeNotReady',
+        `Node ${name} status is now: NodeNotReady`,
+        'node-controller',
+      );
       return; // the status write changes the node; the next pass (from its event) continues with fresh data
     }
     if (!hasUnreachableTaint(node)) await this.setTaint(node, true, ts);
@@ -86,7 +105,10 @@ export class NodeLifecycleController extends QueueController {
       const podConds = podNotReadyConditions(pod, ts);
       if (!podConds) continue;
       try {
-        await this.client.updateStatus(res.pods, pod.metadata.namespace, { ...pod, status: { ...pod.status, conditions: podConds } });
+        await this.client.updateStatus(res.pods, pod.metadata.namespace, {
+          ...pod,
+          status: { ...pod.status, conditions: podConds },
+        });
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -94,6 +116,9 @@ export class NodeLifecycleController extends QueueController {
   }
 
   private async setTaint(node: Node, present: boolean, ts: string): Promise<void> {
-    await this.client.update(res.nodes, undefined, { ...node, spec: { ...node.spec, taints: withUnreachableTaint(node, present, ts) } });
+    await this.client.update(res.nodes, undefined, {
+      ...node,
+      spec: { ...node.spec, taints: withUnreachableTaint(node, present, ts) },
+    });
   }
 }

@@ -26,7 +26,12 @@ export class PodCidrController extends QueueController {
   /** Subnets we wrote that the cache does not show yet: node name -> CIDR. */
   private readonly pending = new Map<string, string>();
 
-  constructor(private readonly client: KubeClient, informers: SharedInformers, log: Logger, opts: PodCidrOptions = {}) {
+  constructor(
+    private readonly client: KubeClient,
+    informers: SharedInformers,
+    log: Logger,
+    opts: PodCidrOptions = {},
+  ) {
     super('node-ipam-controller', log);
     this.cidrs = new CidrSet(opts.clusterCidr ?? '10.244.0.0/16', opts.nodeMaskSize ?? 24);
     this.nodes = informers.nodes();
@@ -58,8 +63,18 @@ export class PodCidrController extends QueueController {
     if (!node || node.spec?.podCIDR || this.pending.has(name)) return;
     const cidr = this.cidrs.allocateNext();
     if (!cidr) {
-      await recordEvent(this.client, this.log, node, 'Normal', 'CIDRNotAvailable', `Node ${name} status is now: CIDRNotAvailable`, 'cidrAllocator');
-      throw new Error(`no free /${this.cidrs.nodeMaskSize} left in cluster CIDR ${this.cidrs.clusterCidr} for node ${name}; delete unused nodes or use a larger cluster CIDR`);
+      await recordEvent(
+        this.client,
+        this.log,
+        node,
+        'Normal',
+        'CIDRNotAvailable',
+        `Node ${name} status is now: CIDRNotAvailable`,
+        'cidrAllocator',
+      );
+      throw new Error(
+        `no free /${this.cidrs.nodeMaskSize} left in cluster CIDR ${this.cidrs.clusterCidr} for node ${name}; delete unused nodes or use a larger cluster CIDR`,
+      );
     }
     this.pending.set(name, cidr);
     try {

@@ -16,7 +16,11 @@ export const ORPHAN_QUARANTINE_MS = 40_000;
  * are back, or have no pods left, are dropped from it).
  */
 export function orphanedPods(
-  pods: readonly Pod[], nodes: readonly Node[], missingSince: ReadonlyMap<string, number>, now: number, quarantineMs = ORPHAN_QUARANTINE_MS,
+  pods: readonly Pod[],
+  nodes: readonly Node[],
+  missingSince: ReadonlyMap<string, number>,
+  now: number,
+  quarantineMs = ORPHAN_QUARANTINE_MS,
 ): { collect: Pod[]; missingSince: Map<string, number> } {
   const present = new Set(nodes.map((n) => n.metadata.name));
   const next = new Map<string, number>();

@@ -20,7 +20,12 @@ export class PodGcController {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly client: KubeClient, informers: SharedInformers, private readonly log: Logger, private readonly quarantineMs?: number) {
+  constructor(
+    private readonly client: KubeClient,
+    informers: SharedInformers,
+    private readonly log: Logger,
+    private readonly quarantineMs?: number,
+  ) {
     this.pods = informers.pods();
     this.nodes = informers.nodes();
   }
@@ -29,14 +34,16 @@ export class PodGcController {
     const tick = async () => {
       if (this.stopped) return;
       await this.collect().catch((e: Error) => this.log(`${this.name}: ${e.message}`));
-      if (!this.stopped) this.timer = setTimeout(tick, CHECK_EVERY_MS);
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), CHECK_EVERY_MS);
     };
-    this.timer = setTimeout(tick, CHECK_EVERY_MS);
+    // tick cannot reject: collect's errors are logged above.
+    this.timer = setTimeout(() => void tick(), CHECK_EVERY_MS);
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    return Promise.resolve();
   }
 
   async collect(now = Date.now()): Promise<void> {

@@ -39,21 +39,35 @@ describe('filterNodes and the unschedulable message', () => {
     const p: Pod = { ...pod('a'), spec: { nodeSelector: { disk: 'ssd' } } };
     const { feasible, reasons } = filterNodes(p, nodes);
     assert.deepEqual(feasible, []);
-    assert.equal(unschedulableMessage(nodes.length, reasons),
-      "0/5 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: db}, "
-      + '1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, '
-      + '1 node(s) were unschedulable. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.');
+    assert.equal(
+      unschedulableMessage(nodes.length, reasons),
+      "0/5 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: db}, " +
+        '1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }, ' +
+        '1 node(s) were unschedulable. preemption: 0/5 nodes are available: 5 Preemption is not helpful for scheduling.',
+    );
   });
 
   test('matching nodeSelector and tolerated taints pass; no nodes at all has its own message', () => {
-    const p: Pod = { ...pod('a'), spec: { nodeSelector: { disk: 'ssd' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }] } };
-    const { feasible } = filterNodes(p, [node('n1', { labels: { disk: 'ssd' }, taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] }), node('n2')]);
-    assert.deepEqual(feasible.map((n) => n.metadata.name), ['n1']);
+    const p: Pod = {
+      ...pod('a'),
+      spec: { nodeSelector: { disk: 'ssd' }, tolerations: [{ key: 'dedicated', operator: 'Exists' }] },
+    };
+    const { feasible } = filterNodes(p, [
+      node('n1', { labels: { disk: 'ssd' }, taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] }),
+      node('n2'),
+    ]);
+    assert.deepEqual(
+      feasible.map((n) => n.metadata.name),
+      ['n1'],
+    );
     assert.equal(unschedulableMessage(0, new Map()), 'no nodes available to schedule pods');
   });
 
   test('PreferNoSchedule taints do not filter', () => {
-    assert.equal(filterNodes(pod('a'), [node('n1', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] })]).feasible.length, 1);
+    assert.equal(
+      filterNodes(pod('a'), [node('n1', { taints: [{ key: 'k', effect: 'PreferNoSchedule' }] })]).feasible.length,
+      1,
+    );
   });
 });
 
@@ -76,6 +90,9 @@ describe('pickNode spreads a group', () => {
       const p = pod(`p${i}`, { labels: { app: 'web' } });
       on[pickNode(p, nodes, (n) => on[n]!)!.metadata.name!]!.push(p);
     }
-    assert.deepEqual(Object.values(on).map((l) => l.length), [2, 2, 2]);
+    assert.deepEqual(
+      Object.values(on).map((l) => l.length),
+      [2, 2, 2],
+    );
   });
 });

@@ -11,8 +11,12 @@ export const DEFAULT_SCHEDULER = 'default-scheduler';
 
 /** Pending, ours, not being deleted. */
 export function needsScheduling(pod: Pod): boolean {
-  return !pod.spec?.nodeName && (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) === DEFAULT_SCHEDULER
-    && !pod.metadata.deletionTimestamp && !isPodTerminal(pod);
+  return (
+    !pod.spec?.nodeName &&
+    (pod.spec?.schedulerName ?? DEFAULT_SCHEDULER) === DEFAULT_SCHEDULER &&
+    !pod.metadata.deletionTimestamp &&
+    !isPodTerminal(pod)
+  );
 }
 
 /** kube's toleration matching (v1 Toleration.ToleratesTaint). */
@@ -42,12 +46,16 @@ export function effectiveTaints(node: Node): Taint[] {
 /** Why the node cannot take the pod (kube's filter reason), or undefined if it can. */
 export function unfitReason(pod: Pod, node: Node): string | undefined {
   const tolerations = pod.spec?.tolerations ?? [];
-  if (node.spec?.unschedulable && !tolerations.some((t) => tolerates(t, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }))) {
+  if (
+    node.spec?.unschedulable &&
+    !tolerations.some((t) => tolerates(t, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }))
+  ) {
     return 'node(s) were unschedulable';
   }
   for (const taint of effectiveTaints(node)) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-    if (!tolerations.some((t) => tolerates(t, taint))) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+    if (!tolerations.some((t) => tolerates(t, taint)))
+      return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
   }
   for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
     if (node.metadata.labels?.[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
@@ -55,7 +63,10 @@ export function unfitReason(pod: Pod, node: Node): string | undefined {
   return undefined;
 }
 
-export interface Filtered { feasible: Node[]; reasons: Map<string, number> }
+export interface Filtered {
+  feasible: Node[];
+  reasons: Map<string, number>;
+}
 
 export function filterNodes(pod: Pod, nodes: Node[]): Filtered {
   const feasible: Node[] = [];
@@ -81,7 +92,8 @@ export function sameGroup(a: Pod, b: Pod): boolean {
   const ca = a.metadata.ownerReferences?.find((o) => o.controller)?.uid;
   const cb = b.metadata.ownerReferences?.find((o) => o.controller)?.uid;
   if (ca || cb) return ca === cb;
-  const la = a.metadata.labels ?? {}, lb = b.metadata.labels ?? {};
+  const la = a.metadata.labels ?? {},
+    lb = b.metadata.labels ?? {};
   const ka = Object.keys(la);
   return ka.length === Object.keys(lb).length && ka.every((k) => la[k] === lb[k]);
 }
@@ -96,7 +108,13 @@ export function pickNode(pod: Pod, feasible: Node[], podsOn: (node: string) => P
     const pods = podsOn(node.metadata.name!).filter((p) => !isPodTerminal(p) && p.metadata.uid !== pod.metadata.uid);
     const same = pods.filter((p) => sameGroup(pod, p)).length;
     const c = { node, same, total: pods.length };
-    if (!best || c.same < best.same || (c.same === best.same && (c.total < best.total || (c.total === best.total && node.metadata.name! < best.node.metadata.name!)))) best = c;
+    if (
+      !best ||
+      c.same < best.same ||
+      (c.same === best.same &&
+        (c.total < best.total || (c.total === best.total && node.metadata.name! < best.node.metadata.name!)))
+    )
+      best = c;
   }
   return best?.node;
 }

@@ -24,7 +24,11 @@ export class Scheduler extends QueueController {
   /** Pods bound by us that the cache does not show bound yet: key -> node. */
   private readonly assumed = new Map<string, string>();
 
-  constructor(private readonly client: KubeClient, informers: SharedInformers, log: Logger) {
+  constructor(
+    private readonly client: KubeClient,
+    informers: SharedInformers,
+    log: Logger,
+  ) {
     super('scheduler', log);
     this.pods = informers.pods();
     this.nodes = informers.nodes();
@@ -33,7 +37,11 @@ export class Scheduler extends QueueController {
       if (p.spec?.nodeName) this.assumed.delete(key);
       if (needsScheduling(p)) this.enqueue(key);
     };
-    this.pods.addHandlers({ onAdd: podSeen, onUpdate: (_o, p) => podSeen(p), onDelete: (p) => this.assumed.delete(keyOf(p)) });
+    this.pods.addHandlers({
+      onAdd: podSeen,
+      onUpdate: (_o, p) => podSeen(p),
+      onDelete: (p) => this.assumed.delete(keyOf(p)),
+    });
     // Any node change may make a waiting pod schedulable.
     const retryPending = () => {
       for (const p of this.pods.list()) if (needsScheduling(p)) this.enqueue(keyOf(p));
@@ -51,7 +59,8 @@ export class Scheduler extends QueueController {
     const nodeName = node.metadata.name!;
     try {
       await this.client.createSubresource(res.pods, pod.metadata.namespace, pod.metadata.name!, 'binding', {
-        apiVersion: 'v1', kind: 'Binding',
+        apiVersion: 'v1',
+        kind: 'Binding',
         metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
         target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
       });
@@ -61,7 +70,15 @@ export class Scheduler extends QueueController {
       throw e;
     }
     this.assumed.set(key, nodeName);
-    await recordEvent(this.client, this.log, pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`, DEFAULT_SCHEDULER);
+    await recordEvent(
+      this.client,
+      this.log,
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`,
+      DEFAULT_SCHEDULER,
+    );
   }
 
   /** Live pods on the node, including ones we bound that the cache has not caught up with. */
@@ -79,14 +96,28 @@ export class Scheduler extends QueueController {
     const cond = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (cond?.status === 'False' && cond.reason === 'Unschedulable' && cond.message === message) return;
     try {
-      await this.client.patch(res.pods, pod.metadata.namespace, pod.metadata.name!, 'strategic', {
-        status: {
-          conditions: [{
-            type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message,
-            lastProbeTime: null, lastTransitionTime: cond?.status === 'False' && cond.lastTransitionTime ? cond.lastTransitionTime : nowRFC3339(),
-          }],
+      await this.client.patch(
+        res.pods,
+        pod.metadata.namespace,
+        pod.metadata.name!,
+        'strategic',
+        {
+          status: {
+            conditions: [
+              {
+                type: 'PodScheduled',
+                status: 'False',
+                reason: 'Unschedulable',
+                message,
+                lastProbeTime: null,
+                lastTransitionTime:
+                  cond?.status === 'False' && cond.lastTransitionTime ? cond.lastTransitionTime : nowRFC3339(),
+              },
+            ],
+          },
         },
-      }, { subresource: 'status' });
+        { subresource: 'status' },
+      );
     } catch (e) {
       if (isNotFound(e)) return;
       throw e;

@@ -33,33 +33,54 @@ export class SharedInformers {
   private readonly all: Informer<KObject>[] = [];
   private cache = new Map<string, Informer<KObject>>();
 
-  constructor(private readonly client: KubeClient, private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly client: KubeClient,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   pods(): Informer<Pod> {
-    return this.informer('pods', () => new Informer<Pod>(this.client, res.pods, {
-      onError: this.onError,
-      indexers: { [byNamespace]: nsIndex, [byNodeName]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
-    }));
+    return this.informer(
+      'pods',
+      () =>
+        new Informer<Pod>(this.client, res.pods, {
+          onError: this.onError,
+          indexers: { [byNamespace]: nsIndex, [byNodeName]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+        }),
+    );
   }
 
   services(): Informer<Service> {
-    return this.informer('services', () => new Informer<Service>(this.client, res.services, { onError: this.onError, indexers: { [byNamespace]: nsIndex } }));
+    return this.informer(
+      'services',
+      () =>
+        new Informer<Service>(this.client, res.services, {
+          onError: this.onError,
+          indexers: { [byNamespace]: nsIndex },
+        }),
+    );
   }
 
   endpoints(): Informer<Endpoints> {
-    return this.informer('endpoints', () => new Informer<Endpoints>(this.client, res.endpoints, { onError: this.onError }));
+    return this.informer(
+      'endpoints',
+      () => new Informer<Endpoints>(this.client, res.endpoints, { onError: this.onError }),
+    );
   }
 
   endpointSlices(): Informer<EndpointSlice> {
-    return this.informer('endpointslices', () => new Informer<EndpointSlice>(this.client, res.endpointSlices, {
-      onError: this.onError,
-      indexers: {
-        [byService]: (s) => {
-          const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
-          return svc ? [`${s.metadata.namespace}/${svc}`] : [];
-        },
-      },
-    }));
+    return this.informer(
+      'endpointslices',
+      () =>
+        new Informer<EndpointSlice>(this.client, res.endpointSlices, {
+          onError: this.onError,
+          indexers: {
+            [byService]: (s) => {
+              const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
+              return svc ? [`${s.metadata.namespace}/${svc}`] : [];
+            },
+          },
+        }),
+    );
   }
 
   nodes(): Informer<Node> {
@@ -67,12 +88,18 @@ export class SharedInformers {
   }
 
   namespaces(): Informer<KObject> {
-    return this.informer('namespaces', () => new Informer<KObject>(this.client, res.namespaces, { onError: this.onError }));
+    return this.informer(
+      'namespaces',
+      () => new Informer<KObject>(this.client, res.namespaces, { onError: this.onError }),
+    );
   }
 
   /** Node leases (kube-node-lease namespace only). */
   nodeLeases(): Informer<Lease> {
-    return this.informer('leases', () => new Informer<Lease>(this.client, res.leases, { onError: this.onError, namespace: 'kube-node-lease' }));
+    return this.informer(
+      'leases',
+      () => new Informer<Lease>(this.client, res.leases, { onError: this.onError, namespace: 'kube-node-lease' }),
+    );
   }
 
   /** Starts every informer asked for so far and waits for their first lists. */
@@ -104,7 +131,9 @@ export { keyOf };
  * controller needs.
  */
 export function enqueueServicesOnChange(
-  services: Informer<Service>, pods: Informer<Pod>, enqueue: (key: string) => void,
+  services: Informer<Service>,
+  pods: Informer<Pod>,
+  enqueue: (key: string) => void,
 ): void {
   services.addHandlers({
     onAdd: (s) => enqueue(keyOf(s)),
@@ -114,8 +143,13 @@ export function enqueueServicesOnChange(
   const podChanged = (...ps: Pod[]) => {
     for (const svc of services.byIndex(byNamespace, ps[0]!.metadata.namespace ?? '')) {
       const sel = svc.spec?.selector;
-      if (sel && Object.keys(sel).length && ps.some((p) => selectorMatches(sel, p.metadata.labels))) enqueue(keyOf(svc));
+      if (sel && Object.keys(sel).length && ps.some((p) => selectorMatches(sel, p.metadata.labels)))
+        enqueue(keyOf(svc));
     }
   };
-  pods.addHandlers({ onAdd: (p) => podChanged(p), onUpdate: (a, b) => podChanged(a, b), onDelete: (p) => podChanged(p) });
+  pods.addHandlers({
+    onAdd: (p) => podChanged(p),
+    onUpdate: (a, b) => podChanged(a, b),
+    onDelete: (p) => podChanged(p),
+  });
 }

@@ -1,40 +1,95 @@
 /** Typed views of the few object fields the controllers read and write. */
 import type { KObject, ObjectMeta } from '../api/meta.js';
 
-export interface ContainerPort { name?: string; containerPort: number; protocol?: string }
-export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string }
-export interface Condition { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string; lastHeartbeatTime?: string; lastProbeTime?: string | null }
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: string;
+}
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: string;
+}
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+  lastProbeTime?: string | null;
+}
 
 export interface Pod extends KObject {
   spec?: {
-    nodeName?: string; schedulerName?: string; hostname?: string; subdomain?: string;
-    nodeSelector?: Record<string, string>; tolerations?: Toleration[];
+    nodeName?: string;
+    schedulerName?: string;
+    hostname?: string;
+    subdomain?: string;
+    nodeSelector?: Record<string, string>;
+    tolerations?: Toleration[];
     containers?: { name: string; ports?: ContainerPort[] }[];
   };
   status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; conditions?: Condition[] };
 }
 
-export interface ServicePort { name?: string; port: number; protocol?: string; targetPort?: number | string; appProtocol?: string; nodePort?: number }
+export interface ServicePort {
+  name?: string;
+  port: number;
+  protocol?: string;
+  targetPort?: number | string;
+  appProtocol?: string;
+  nodePort?: number;
+}
 export interface Service extends KObject {
   spec?: {
-    selector?: Record<string, string>; ports?: ServicePort[]; type?: string;
-    clusterIP?: string; publishNotReadyAddresses?: boolean;
+    selector?: Record<string, string>;
+    ports?: ServicePort[];
+    type?: string;
+    clusterIP?: string;
+    publishNotReadyAddresses?: boolean;
   };
 }
 
-export interface Taint { key: string; value?: string; effect: string; timeAdded?: string }
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+  timeAdded?: string;
+}
 export interface Node extends KObject {
   spec?: { unschedulable?: boolean; taints?: Taint[]; podCIDR?: string; podCIDRs?: string[] };
   status?: { conditions?: Condition[] };
 }
 
-export interface ObjectReference { kind: string; namespace?: string; name: string; uid?: string }
-
-export interface EndpointConditions { ready?: boolean; serving?: boolean; terminating?: boolean }
-export interface Endpoint {
-  addresses: string[]; conditions: EndpointConditions; hostname?: string; targetRef?: ObjectReference; nodeName?: string; zone?: string;
+export interface ObjectReference {
+  kind: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
 }
-export interface EndpointPort { name?: string; port?: number; protocol?: string; appProtocol?: string }
+
+export interface EndpointConditions {
+  ready?: boolean;
+  serving?: boolean;
+  terminating?: boolean;
+}
+export interface Endpoint {
+  addresses: string[];
+  conditions: EndpointConditions;
+  hostname?: string;
+  targetRef?: ObjectReference;
+  nodeName?: string;
+  zone?: string;
+}
+export interface EndpointPort {
+  name?: string;
+  port?: number;
+  protocol?: string;
+  appProtocol?: string;
+}
 export interface EndpointSlice extends KObject {
   metadata: ObjectMeta;
   addressType: string;
@@ -86,5 +141,9 @@ export function podIPv4(pod: Pod): string | undefined {
 
 /** kube's ShouldSetHostname: the pod names itself with hostname and subdomain == the service. */
 export function shouldSetHostname(pod: Pod, svc: Service): boolean {
-  return !!pod.spec?.hostname && pod.spec.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
+  return (
+    !!pod.spec?.hostname &&
+    pod.spec.subdomain === svc.metadata.name &&
+    pod.metadata.namespace === svc.metadata.namespace
+  );
 }

@@ -55,19 +55,29 @@ export async function startDns(o: DnsOptions): Promise<RunningDns> {
   const handler = new DnsHandler({ state, forwarder, metrics, synced: () => sync.synced() });
   const listeners = await startListeners(handler, { ...o.listen, log }).catch(async (e: Error) => {
     await sync.stop();
-    throw new Error(`cannot listen for DNS on ${o.listen.host}:${o.listen.port}: ${e.message} (port 53 needs root or CAP_NET_BIND_SERVICE; pick another with --listen)`);
+    throw new Error(
+      `cannot listen for DNS on ${o.listen.host}:${o.listen.port}: ${e.message} (port 53 needs root or CAP_NET_BIND_SERVICE; pick another with --listen)`,
+    );
   });
   const http = o.http
-    ? await startHttp(o.http.host, o.http.port, () => sync.synced(), () => metrics.render(sync.synced(), state.zone.sourceCount)).catch(async (e: Error) => {
-      await listeners.close();
-      await sync.stop();
-      throw new Error(`cannot listen for HTTP on ${o.http!.host}:${o.http!.port}: ${e.message} (pick another with --http-listen)`);
-    })
+    ? await startHttp(
+        o.http.host,
+        o.http.port,
+        () => sync.synced(),
+        () => metrics.render(sync.synced(), state.zone.sourceCount),
+      ).catch(async (e: Error) => {
+        await listeners.close();
+        await sync.stop();
+        throw new Error(
+          `cannot listen for HTTP on ${o.http!.host}:${o.http!.port}: ${e.message} (pick another with --http-listen)`,
+        );
+      })
     : undefined;
   return {
     port: listeners.port,
     httpPort: http?.port,
-    state, metrics,
+    state,
+    metrics,
     synced: () => sync.synced(),
     waitForSync: () => sync.waitForSync(),
     stop: async () => {

@@ -58,7 +58,15 @@ export class ClusterResolver {
     const viewDependent = this.business.published.has(qname);
     const first = this.authorityFor(qname, clientNamespace);
     if (first === 'none') return { kind: 'forward' };
-    const res: LocalAnswer = { kind: 'local', rcode: Rcode.NOERROR, aa: true, answers: [], authorities: [], additionals: [], viewDependent };
+    const res: LocalAnswer = {
+      kind: 'local',
+      rcode: Rcode.NOERROR,
+      aa: true,
+      answers: [],
+      authorities: [],
+      additionals: [],
+      viewDependent,
+    };
     let name = qname;
     const seen = new Set<string>();
     for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
@@ -69,7 +77,8 @@ export class ClusterResolver {
         return res;
       }
       if (where === 'business') res.viewDependent = true;
-      const rrsets = where === 'business' ? this.business.lookup(name, clientNamespace)!.rrsets : this.clusterRRsets(name);
+      const rrsets =
+        where === 'business' ? this.business.lookup(name, clientNamespace)!.rrsets : this.clusterRRsets(name);
       if (q.type === RRType.ANY) {
         // ANY: return what the name holds (authoritative, small); UDP truncation bounds the size.
         for (const set of rrsets?.values() ?? []) res.answers.push(...set);
@@ -101,7 +110,8 @@ export class ClusterResolver {
     if (this.business.lookup(name, clientNamespace)) return 'business';
     if (inZone(name, this.cfg.domain)) return 'cluster';
     // Reverse names fall through to upstream unless we hold them (CoreDNS's default "fallthrough in-addr.arpa ip6.arpa").
-    if (REVERSE_ZONES.some((z) => inZone(name, z)) && (this.zone.get(name) || this.clusterIps.rrsets(name))) return 'cluster';
+    if (REVERSE_ZONES.some((z) => inZone(name, z)) && (this.zone.get(name) || this.clusterIps.rrsets(name)))
+      return 'cluster';
     return 'none';
   }
 
@@ -109,7 +119,8 @@ export class ClusterResolver {
     const node = this.zone.get(name) ?? this.clusterIps.rrsets(name);
     if (node) return node.rrsets;
     const podSuffix = `.pod.${this.cfg.domain}`;
-    if (this.cfg.podRecords !== 'disabled' && name.endsWith(podSuffix)) return this.podRRsets(name.slice(0, -podSuffix.length), name);
+    if (this.cfg.podRecords !== 'disabled' && name.endsWith(podSuffix))
+      return this.podRRsets(name.slice(0, -podSuffix.length), name);
     return undefined;
   }
 

@@ -42,7 +42,10 @@ export class DnsState {
    */
   answerGeneration = 0;
 
-  constructor(readonly cfg: ResolverConfig, serial = Math.floor(Date.now() / 1000)) {
+  constructor(
+    readonly cfg: ResolverConfig,
+    serial = Math.floor(Date.now() / 1000),
+  ) {
     this.zone = new ZoneTable([cfg.domain, 'in-addr.arpa', 'ip6.arpa']);
     this.zone.replace('@apex', apexRecords(cfg.domain, cfg.ttl, serial));
     this.clusterIps = new ClusterIpServices(cfg, this.services);
@@ -77,7 +80,7 @@ export class DnsState {
     if (before && before !== svcKey) this.dropSlice(sliceKey, before);
     if (!svcKey) return;
     let m = this.slicesByService.get(svcKey);
-    if (!m) this.slicesByService.set(svcKey, (m = new Map()));
+    if (!m) this.slicesByService.set(svcKey, (m = new Map<string, DnsEndpointSlice>()));
     m.set(sliceKey, slice);
     this.serviceOfSlice.set(sliceKey, svcKey);
     this.recomputeForSlices(svcKey);
@@ -120,7 +123,6 @@ export class DnsState {
   }
 }
 
-
 /** Both versions give the same answers: every field DNS reads is equal. */
 function sameDnsView(a: DnsService, b: DnsService): boolean {
   return dnsView(a) === dnsView(b);
@@ -128,6 +130,15 @@ function sameDnsView(a: DnsService, b: DnsService): boolean {
 
 function dnsView(s: DnsService): string {
   const spec = s.spec ?? {};
-  return JSON.stringify([spec.type, spec.clusterIP, spec.clusterIPs, spec.externalName, spec.publishNotReadyAddresses, spec.ports,
-    s.metadata.annotations, s.metadata.creationTimestamp, s.metadata.uid]);
+  return JSON.stringify([
+    spec.type,
+    spec.clusterIP,
+    spec.clusterIPs,
+    spec.externalName,
+    spec.publishNotReadyAddresses,
+    spec.ports,
+    s.metadata.annotations,
+    s.metadata.creationTimestamp,
+    s.metadata.uid,
+  ]);
 }

@@ -30,8 +30,18 @@ export interface DnsSync {
 
 export function startSync(client: KubeClient, state: DnsState, log: (m: string) => void): DnsSync {
   const onError = (e: unknown) => log(`dns: watch error (retrying): ${(e as Error).message ?? e}`);
-  const services = new Informer<DnsService>(client, res.services, { onError, transform: slimService, key: slimServiceKey, pageSize: PAGE_SIZE, store: state.services });
-  const slices = new Informer<DnsEndpointSlice>(client, res.endpointSlices, { onError, transform: slimSlice, pageSize: PAGE_SIZE });
+  const services = new Informer<DnsService>(client, res.services, {
+    onError,
+    transform: slimService,
+    key: slimServiceKey,
+    pageSize: PAGE_SIZE,
+    store: state.services,
+  });
+  const slices = new Informer<DnsEndpointSlice>(client, res.endpointSlices, {
+    onError,
+    transform: slimSlice,
+    pageSize: PAGE_SIZE,
+  });
   const pods = new Informer<DnsPod>(client, res.pods, { onError, transform: slimPod, pageSize: PAGE_SIZE });
   const warned = new Set<string>();
 
@@ -43,8 +53,16 @@ export function startSync(client: KubeClient, state: DnsState, log: (m: string) 
         warned.add(key);
         const [ns, name] = loser.serviceKey.split('/') as [string, string];
         const svc = services.getByName(ns, name);
-        if (svc) void recordEvent(client, log, svc, 'Warning', 'DNSNameConflict',
-          `business name "${o.name}" is already served by Service ${o.winner!.serviceKey} (claimed first); remove it from ${'podnet.io/dns-names'} here or from the other Service`, 'podnet-dns');
+        if (svc)
+          void recordEvent(
+            client,
+            log,
+            svc,
+            'Warning',
+            'DNSNameConflict',
+            `business name "${o.name}" is already served by Service ${o.winner!.serviceKey} (claimed first); remove it from ${'podnet.io/dns-names'} here or from the other Service`,
+            'podnet-dns',
+          );
       }
     }
   };
@@ -68,7 +86,11 @@ export function startSync(client: KubeClient, state: DnsState, log: (m: string) 
   for (const i of all) i.start();
   return {
     synced: () => all.every((i) => i.hasSynced()),
-    waitForSync: async () => { await Promise.all(all.map((i) => i.waitForSync())); },
-    stop: async () => { await Promise.all(all.map((i) => i.stop())); },
+    waitForSync: async () => {
+      await Promise.all(all.map((i) => i.waitForSync()));
+    },
+    stop: async () => {
+      await Promise.all(all.map((i) => i.stop()));
+    },
   };
 }

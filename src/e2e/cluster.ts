@@ -15,23 +15,34 @@ import type { Backend, ClusterLayout } from '../cluster/layout.js';
 import { readLayout } from '../cluster/layout-file.js';
 import { isClusterLink } from '../cluster/names.js';
 import { findLeftovers, tearDown } from '../cluster/teardown.js';
+import { built, cniPlugins, kubectl, needs, root } from '../testing/requirements.js';
 
 export const podnetBin = fileURLToPath(new URL('../../bin/podnet', import.meta.url));
-const agentBuilt = existsSync(fileURLToPath(new URL('../cli/node.js', import.meta.url)));
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
 /** Why cluster tests cannot run here, or false. */
-export const clusterSkip: string | false = process.getuid?.() !== 0 ? 'needs root (creates netns and links)'
-  : !agentBuilt ? 'the node agent is not built (dist/cli/node.js missing): run "npx tsc -p tsconfig.json" first'
-    : !hasKubectl ? 'needs kubectl on PATH' : false;
+export const clusterSkip = needs(root, built, cniPlugins, kubectl);
 
-export interface Run { code: number | null; out: string; stdout: string }
+export interface Run {
+  code: number | null;
+  out: string;
+  stdout: string;
+}
 
-export function sh(argv: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Run {
+export function sh(
+  argv: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {},
+): Run {
   const r = spawnSync(argv[0]!, argv.slice(1), {
-    encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, env: { ...process.env, ...opts.env }, ...(opts.input !== undefined ? { input: opts.input } : {}),
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 120_000,
+    env: { ...process.env, ...opts.env },
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
   });
-  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`, stdout: r.stdout ?? '' };
+  return {
+    code: r.status,
+    out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`,
+    stdout: r.stdout ?? '',
+  };
 }
 
 /** Like sh, but the command must succeed; returns stdout. */
@@ -52,13 +63,22 @@ export async function eventually<T>(what: string, check: () => T | undefined | f
       const v = check();
       if (v !== undefined && v !== false) return v;
       last = v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      assert.fail(
+        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     await sleep(500);
   }
 }
 
-export const randomName = (): string => `t${Math.random().toString(36).slice(2, 8).replace(/[^a-z0-9]/g, 'x')}`;
+export const randomName = (): string =>
+  `t${Math.random()
+    .toString(36)
+    .slice(2, 8)
+    .replace(/[^a-z0-9]/g, 'x')}`;
 
 export class TestCluster {
   readonly name = randomName();
@@ -67,7 +87,10 @@ export class TestCluster {
   private layoutCache: ClusterLayout | undefined;
   private readonly children: ChildProcessWithoutNullStreams[] = [];
 
-  constructor(readonly nodes: number, readonly backend: Backend) {}
+  constructor(
+    readonly nodes: number,
+    readonly backend: Backend,
+  ) {}
 
   get layout(): ClusterLayout {
     this.layoutCache ??= readLayout(this.dir);
@@ -76,14 +99,28 @@ export class TestCluster {
   }
 
   /** Full node name of node i (1-based). */
-  node(i: number): string { return `${this.name}-node${i}`; }
+  node(i: number): string {
+    return `${this.name}-node${i}`;
+  }
 
   podnet(args: string[], timeoutMs = 240_000): Run {
     return sh([process.execPath, podnetBin, ...args], { timeoutMs });
   }
 
   up(): string {
-    const r = this.podnet(['up', '--nodes', String(this.nodes), '--name', this.name, '--backend', this.backend, '--state', this.dir, '--timeout', '180']);
+    const r = this.podnet([
+      'up',
+      '--nodes',
+      String(this.nodes),
+      '--name',
+      this.name,
+      '--backend',
+      this.backend,
+      '--state',
+      this.dir,
+      '--timeout',
+      '180',
+    ]);
     assert.equal(r.code, 0, `podnet up failed:\n${r.out}`);
     return r.out;
   }
@@ -96,7 +133,11 @@ export class TestCluster {
   }
 
   kubectl(args: string[], input?: string): Run {
-    return sh(['kubectl', ...args], { env: { KUBECONFIG: this.kubeconfig }, timeoutMs: 120_000, ...(input !== undefined ? { input } : {}) });
+    return sh(['kubectl', ...args], {
+      env: { KUBECONFIG: this.kubeconfig },
+      timeoutMs: 120_000,
+      ...(input !== undefined ? { input } : {}),
+    });
   }
 
   k(args: string[], input?: string): string {
@@ -105,7 +146,9 @@ export class TestCluster {
     return r.stdout;
   }
 
-  apply(yaml: string): void { this.k(['apply', '-f', '-'], yaml); }
+  apply(yaml: string): void {
+    this.k(['apply', '-f', '-'], yaml);
+  }
 
   waitReady(pods: string[], timeoutS = 60): void {
     this.k(['wait', '--for=condition=Ready', `--timeout=${timeoutS}s`, ...pods.map((p) => `pod/${p}`)]);
@@ -143,7 +186,9 @@ export class TestCluster {
 
   /** agnhost /shell in a netexec pod, called from node i: the command runs inside the pod. */
   podShell(i: number, podIp: string, command: string, port = 8080): string {
-    const reply = JSON.parse(this.curl(i, `http://${podIp}:${port}/shell?shellCommand=${encodeURIComponent(command)}`)) as { output?: string; error?: string };
+    const reply = JSON.parse(
+      this.curl(i, `http://${podIp}:${port}/shell?shellCommand=${encodeURIComponent(command)}`),
+    ) as { output?: string; error?: string };
     assert.equal(reply.error, undefined, `"${command}" in pod ${podIp} failed: ${JSON.stringify(reply)}`);
     return reply.output ?? '';
   }
@@ -151,7 +196,9 @@ export class TestCluster {
   /** A long-running command on node i with piped stdio (killed by destroy()). */
   spawnOnNode(i: number, cmd: string[]): ChildProcessWithoutNullStreams {
     // Its own process group, so destroy() can kill node-exec and what it runs in one go.
-    const child = spawn(process.execPath, [podnetBin, 'node-exec', this.node(i), '--state', this.dir, '--', ...cmd], { detached: true });
+    const child = spawn(process.execPath, [podnetBin, 'node-exec', this.node(i), '--state', this.dir, '--', ...cmd], {
+      detached: true,
+    });
     this.children.push(child);
     return child;
   }
@@ -165,19 +212,30 @@ export class TestCluster {
   async killAgent(i: number): Promise<void> {
     const pid = this.agentPid(i);
     process.kill(pid, 'SIGKILL');
-    await eventually(`agent ${this.node(i)} (pid ${pid}) to exit`, () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z'));
+    await eventually(
+      `agent ${this.node(i)} (pid ${pid}) to exit`,
+      () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z'),
+    );
   }
 
   /** `podnet down --purge`, then asserts nothing of the cluster is left on the host. */
   async destroy(): Promise<void> {
-    for (const c of this.children) { try { process.kill(-c.pid!, 'SIGKILL'); } catch { /* already gone */ } }
+    for (const c of this.children) {
+      try {
+        process.kill(-c.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
     const layout = readLayout(this.dir);
-    if (!layout) { rmSync(this.dir, { recursive: true, force: true }); return; }
+    if (!layout) {
+      rmSync(this.dir, { recursive: true, force: true });
+      return;
+    }
     const down = this.podnet(['down', '--state', this.dir, '--purge'], 120_000);
-    let left: string[] = [];
     try {
       assert.equal(down.code, 0, `podnet down failed:\n${down.out}`);
-      left = await leftoversOf(layout);
+      const left = await leftoversOf(layout);
       assert.deepEqual(left, [], `podnet down left these behind:\n${left.join('\n')}`);
     } finally {
       // Whatever happened, leave the host clean for the next test.
@@ -195,15 +253,24 @@ export async function leftoversOf(layout: ClusterLayout): Promise<string[]> {
   for (const n of netns.filter((x) => x.startsWith(prefix))) left.add(`netns ${n}`);
   const links = JSON.parse(ok(['ip', '-j', 'link', 'show'])) as { ifname: string }[];
   for (const l of links.filter((x) => isClusterLink(layout.hash, x.ifname))) left.add(`link ${l.ifname}`);
-  const routes = ok(['ip', '-4', 'route', 'show', 'table', 'all']).split('\n').filter((r) => r.includes(layout.bridge) || r.startsWith(`${layout.subnet} `));
+  const routes = ok(['ip', '-4', 'route', 'show', 'table', 'all'])
+    .split('\n')
+    .filter((r) => r.includes(layout.bridge) || r.startsWith(`${layout.subnet} `));
   for (const r of routes) left.add(`route ${r}`);
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)) {
-    let cmdline = '';
-    try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
     if (cmdline.includes(layout.stateDir)) left.add(`process ${pid}: ${cmdline.trim()}`);
   }
   const nft = sh(['nft', 'list', 'tables']);
-  for (const t of nft.stdout.split('\n').filter((x) => x.includes(layout.hash) || (layout.name && x.includes(layout.name)))) left.add(`nft ${t}`);
+  for (const t of nft.stdout
+    .split('\n')
+    .filter((x) => x.includes(layout.hash) || (layout.name && x.includes(layout.name))))
+    left.add(`nft ${t}`);
   return [...left];
 }
 

@@ -9,7 +9,16 @@ test('parseTable splits rows by the header column offsets, keeping empty and mul
   const cases: { text: string; want: Record<string, string>[] }[] = [
     {
       text: 'NAME         TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE\nkubernetes   ClusterIP   10.96.0.1    <none>        443/TCP   5m\n',
-      want: [{ NAME: 'kubernetes', TYPE: 'ClusterIP', 'CLUSTER-IP': '10.96.0.1', 'EXTERNAL-IP': '<none>', 'PORT(S)': '443/TCP', AGE: '5m' }],
+      want: [
+        {
+          NAME: 'kubernetes',
+          TYPE: 'ClusterIP',
+          'CLUSTER-IP': '10.96.0.1',
+          'EXTERNAL-IP': '<none>',
+          'PORT(S)': '443/TCP',
+          AGE: '5m',
+        },
+      ],
     },
     {
       text: 'NAME   STATUS    ROLES    AGE   VERSION\nn1     Unknown   <none>   3s    \n',
@@ -25,9 +34,18 @@ test('parseTable splits rows by the header column offsets, keeping empty and mul
 });
 
 test('serviceYaml writes a manifest that parses to the Service asked for', () => {
-  const svc = parse(serviceYaml('web', { namespace: 'ns1', port: 8080, targetPort: 80, labels: { tier: 'web' }, clusterIP: '10.96.0.50' }));
+  const svc = parse(
+    serviceYaml('web', {
+      namespace: 'ns1',
+      port: 8080,
+      targetPort: 80,
+      labels: { tier: 'web' },
+      clusterIP: '10.96.0.50',
+    }),
+  );
   assert.deepEqual(svc, {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: 'web', namespace: 'ns1', labels: { tier: 'web' } },
     spec: { selector: { app: 'web' }, clusterIP: '10.96.0.50', ports: [{ port: 8080, targetPort: 80 }] },
   });
@@ -35,8 +53,14 @@ test('serviceYaml writes a manifest that parses to the Service asked for', () =>
 
 test('inServiceCidr accepts exactly 10.96.0.0/12', () => {
   const cases: [string, boolean][] = [
-    ['10.96.0.1', true], ['10.111.255.254', true], ['10.112.0.1', false], ['10.95.255.255', false],
-    ['192.168.0.1', false], ['None', false], ['', false], ['10.96.0.256', false],
+    ['10.96.0.1', true],
+    ['10.111.255.254', true],
+    ['10.112.0.1', false],
+    ['10.95.255.255', false],
+    ['192.168.0.1', false],
+    ['None', false],
+    ['', false],
+    ['10.96.0.256', false],
   ];
   for (const [ip, want] of cases) assert.equal(inServiceCidr(ip), want, ip);
 });

@@ -22,7 +22,10 @@ export interface RunResult {
 }
 
 /** One kubectl binary under test, named by its minor version. */
-export interface KubectlBinary { version: string; path: string }
+export interface KubectlBinary {
+  version: string;
+  path: string;
+}
 
 const SDK_BIN = '/usr/lib/google-cloud-sdk/bin';
 
@@ -33,7 +36,10 @@ const SDK_BIN = '/usr/lib/google-cloud-sdk/bin';
  * on PATH, which may be a version dispatcher.
  */
 export function kubectlBinaries(): KubectlBinary[] {
-  const wanted = (process.env['KUBECTL_VERSIONS'] ?? '1.32,1.27,1.33').split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = (process.env['KUBECTL_VERSIONS'] ?? '1.32,1.27,1.33')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return wanted.map((w) => {
     if (w.includes('/')) return { version: w.split('/').pop()!, path: w };
     const pinned = join(SDK_BIN, `kubectl.${w}`);
@@ -62,14 +68,21 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${(last as Error).message}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${(last as Error).message}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 /** An HTTPS response, body as text and (when it parses) as JSON. */
-export interface HttpResult { status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
 
 /** A running cluster plus the temp dirs around it. */
 export class Cluster {
@@ -82,10 +95,18 @@ export class Cluster {
     readonly root: string,
   ) {}
 
-  get stateDir(): string { return join(this.root, 'state'); }
-  get workDir(): string { return join(this.root, 'work'); }
-  get kubeconfig(): string { return this.server.kubeconfigPath; }
-  get token(): string { return this.server.adminToken; }
+  get stateDir(): string {
+    return join(this.root, 'state');
+  }
+  get workDir(): string {
+    return join(this.root, 'work');
+  }
+  get kubeconfig(): string {
+    return this.server.kubeconfigPath;
+  }
+  get token(): string {
+    return this.server.adminToken;
+  }
 
   /** Start a fresh API server (controllers on) in a new temp dir. */
   static async start(): Promise<Cluster> {
@@ -157,7 +178,11 @@ export class Cluster {
    * One HTTPS request with the cluster CA. `token`: undefined sends the
    * admin token, null sends no Authorization header, a string sends that.
    */
-  request(method: string, path: string, opts: { body?: string | Buffer; contentType?: string; token?: string | null; accept?: string } = {}): Promise<HttpResult> {
+  request(
+    method: string,
+    path: string,
+    opts: { body?: string | Buffer; contentType?: string; token?: string | null; accept?: string } = {},
+  ): Promise<HttpResult> {
     const url = new URL(path, this.server.url);
     const headers: Record<string, string | number> = { Accept: opts.accept ?? 'application/json' };
     const token = opts.token === undefined ? this.token : opts.token;
@@ -173,7 +198,11 @@ export class Cluster {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let json: unknown;
-          try { json = JSON.parse(text); } catch { json = undefined; }
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
         });
         res.on('error', reject);
@@ -183,7 +212,8 @@ export class Cluster {
         // The server may answer 413 and close before it read the whole body.
         reject(e);
       });
-      if (opts.body !== undefined) req.end(opts.body); else req.end();
+      if (opts.body !== undefined) req.end(opts.body);
+      else req.end();
     });
   }
 }
@@ -196,7 +226,9 @@ export class Cluster {
  */
 function exitIfHandlesLeak(): void {
   setTimeout(() => {
-    process.stderr.write('podnet e2e: the test file finished but something (a server that failed to start?) still holds the event loop; exiting\n');
+    process.stderr.write(
+      'podnet e2e: the test file finished but something (a server that failed to start?) still holds the event loop; exiting\n',
+    );
     process.exit();
   }, 10_000).unref();
 }
@@ -208,20 +240,35 @@ export function describeRun(r: RunResult): string {
 
 /** The real kubectl, pointed at one cluster. */
 export class Kubectl {
-  constructor(readonly bin: KubectlBinary, private readonly cluster: Cluster) {}
+  constructor(
+    readonly bin: KubectlBinary,
+    private readonly cluster: Cluster,
+  ) {}
 
   /** Run kubectl and capture everything; never throws for a non-zero exit. */
-  run(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+  run(
+    args: string[],
+    opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  ): Promise<RunResult> {
     const command = `kubectl(${this.bin.version}) ${args.join(' ')}`;
     return new Promise((resolve) => {
-      const child = execFile(this.bin.path, args, {
-        env: this.cluster.env(opts.env), timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, cwd: this.cluster.workDir,
-      }, (err, stdout, stderr) => {
-        let code: number | null = 0;
-        if (err) code = typeof err.code === 'number' ? err.code : null;
-        resolve({ command, stdout: String(stdout), stderr: String(stderr), code });
-      });
-      if (opts.input !== undefined) child.stdin?.end(opts.input); else child.stdin?.end();
+      const child = execFile(
+        this.bin.path,
+        args,
+        {
+          env: this.cluster.env(opts.env),
+          timeout: opts.timeoutMs ?? 60_000,
+          maxBuffer: 64 * 1024 * 1024,
+          cwd: this.cluster.workDir,
+        },
+        (err, stdout, stderr) => {
+          let code: number | null = 0;
+          if (err) code = typeof err.code === 'number' ? err.code : null;
+          resolve({ command, stdout: String(stdout), stderr: String(stderr), code });
+        },
+      );
+      if (opts.input !== undefined) child.stdin?.end(opts.input);
+      else child.stdin?.end();
     });
   }
 
@@ -248,7 +295,11 @@ export class Kubectl {
 
   /** Start a long-running kubectl (e.g. `get -w`) whose output can be awaited line by line. */
   spawn(args: string[]): Watcher {
-    const child = spawn(this.bin.path, args, { env: this.cluster.env(), cwd: this.cluster.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.bin.path, args, {
+      env: this.cluster.env(),
+      cwd: this.cluster.workDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new Watcher(`kubectl(${this.bin.version}) ${args.join(' ')}`, child);
   }
 }
@@ -260,10 +311,22 @@ export class Watcher {
   private exited = false;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly command: string, private readonly child: ChildProcess) {
-    child.stdout!.on('data', (c: Buffer) => { this.stdout += c.toString('utf8'); this.wake(); });
-    child.stderr!.on('data', (c: Buffer) => { this.stderr += c.toString('utf8'); this.wake(); });
-    child.on('exit', () => { this.exited = true; this.wake(); });
+  constructor(
+    readonly command: string,
+    private readonly child: ChildProcess,
+  ) {
+    child.stdout!.on('data', (c: Buffer) => {
+      this.stdout += c.toString('utf8');
+      this.wake();
+    });
+    child.stderr!.on('data', (c: Buffer) => {
+      this.stderr += c.toString('utf8');
+      this.wake();
+    });
+    child.on('exit', () => {
+      this.exited = true;
+      this.wake();
+    });
   }
 
   private wake(): void {
@@ -284,11 +347,16 @@ export class Watcher {
       if (pred(this.lines())) return this.lines();
       const left = deadline - Date.now();
       if (this.exited || left <= 0) {
-        throw new Error(`${this.exited ? 'kubectl exited' : `timed out after ${timeoutMs} ms`} before ${what}\n$ ${this.command}\n--- stdout ---\n${this.stdout}--- stderr ---\n${this.stderr}`);
+        throw new Error(
+          `${this.exited ? 'kubectl exited' : `timed out after ${timeoutMs} ms`} before ${what}\n$ ${this.command}\n--- stdout ---\n${this.stdout}--- stderr ---\n${this.stderr}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 500));
-        this.waiters.push(() => { clearTimeout(t); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
   }

@@ -12,7 +12,9 @@ export interface ServiceOpts {
 }
 
 function mapYaml(m: Record<string, string>, indent: string): string {
-  return Object.entries(m).map(([k, v]) => `${indent}${k}: ${JSON.stringify(v)}`).join('\n');
+  return Object.entries(m)
+    .map(([k, v]) => `${indent}${k}: ${JSON.stringify(v)}`)
+    .join('\n');
 }
 
 export function serviceYaml(name: string, o: ServiceOpts = {}): string {
@@ -77,7 +79,13 @@ export function multiDoc(...docs: string[]): string {
 /** The service CIDR the server allocates from by default (10.96.0.0/12). */
 export function inServiceCidr(ip: string): boolean {
   const p = ip.split('.').map(Number);
-  return p.length === 4 && p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255) && p[0] === 10 && p[1]! >= 96 && p[1]! <= 111;
+  return (
+    p.length === 4 &&
+    p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255) &&
+    p[0] === 10 &&
+    p[1]! >= 96 &&
+    p[1]! <= 111
+  );
 }
 
 export function namespaceYaml(name: string): string {

@@ -8,16 +8,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLayout } from '../cluster/layout-file.js';
 import { tearDown } from '../cluster/teardown.js';
+import { built, cniPlugins, kubectl, needs, root } from '../testing/requirements.js';
 
 const podnet = fileURLToPath(new URL('../../bin/podnet', import.meta.url));
-const agentBuilt = existsSync(fileURLToPath(new URL('../cli/node.js', import.meta.url)));
-const skip = process.getuid?.() !== 0 ? 'needs root (creates netns and links)' : !agentBuilt ? 'dist/cli/node.js missing: build first' : false;
+const skip = needs(root, built, cniPlugins, kubectl);
 
 function sh(argv: string[], env: Record<string, string> = {}, timeout = 60_000): { code: number | null; out: string } {
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout, env: { ...process.env, ...env } });
@@ -35,14 +35,26 @@ async function eventually<T>(what: string, probe: () => T | undefined, timeoutMs
 }
 
 const agnhost = (name: string, node: string, labels: Record<string, string>) => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels },
-  spec: { nodeName: node, containers: [{ name: 'c', image: 'podnet/agnhost', args: ['netexec', '--http-port', '8080', '--udp-port', '8081'] }] },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels },
+  spec: {
+    nodeName: node,
+    containers: [
+      { name: 'c', image: 'podnet/agnhost', args: ['netexec', '--http-port', '8080', '--udp-port', '8081'] },
+    ],
+  },
 });
 
 /** A readinessProbe that passes while `file` exists on the node (agnhost netexec has no readiness toggle). */
 function withReadinessFile<P extends ReturnType<typeof agnhost>>(pod: P, file: string): P {
   const c = pod.spec.containers[0]! as Record<string, unknown>;
-  c.readinessProbe = { exec: { command: ['/bin/sh', '-c', `test -e ${file}`] }, periodSeconds: 1, failureThreshold: 1, successThreshold: 1 };
+  c.readinessProbe = {
+    exec: { command: ['/bin/sh', '-c', `test -e ${file}`] },
+    periodSeconds: 1,
+    failureThreshold: 1,
+    successThreshold: 1,
+  };
   return pod;
 }
 
@@ -53,7 +65,8 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
     const kc = join(dir, 'kubeconfig');
     const node = (i: number) => `${name}-node${i}`;
     const kubectl = (...args: string[]) => sh(['kubectl', ...args], { KUBECONFIG: kc });
-    const onNode = (i: number, ...cmd: string[]) => sh([process.execPath, podnet, 'node-exec', node(i), '--state', dir, '--', ...cmd]);
+    const onNode = (i: number, ...cmd: string[]) =>
+      sh([process.execPath, podnet, 'node-exec', node(i), '--state', dir, '--', ...cmd]);
     const podIp = new Map<string, string>();
     const nodeIps: string[] = [];
     const svcIp = new Map<string, string>();
@@ -69,7 +82,9 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       try {
         const j = JSON.parse(r.out) as { responses?: string[]; errors?: string[] };
         return [...(j.responses ?? []), ...(j.errors ?? []).map((e) => `ERR ${e}`)];
-      } catch { return [`ERR ${r.out}`]; }
+      } catch {
+        return [`ERR ${r.out}`];
+      }
     };
     const apply = (objs: unknown[]) => {
       const f = join(dir, `m-${Math.random().toString(36).slice(2)}.json`);
@@ -83,35 +98,94 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       return r.code === 0 && phase === 'Running' && ip ? ip : undefined;
     };
     const endpointsOf = (svc: string): string[] => {
-      const r = kubectl('get', 'endpointslices', '-l', `kubernetes.io/service-name=${svc}`, '-o', 'jsonpath={range .items[*].endpoints[*]}{.addresses[0]} {.conditions.ready}{"\\n"}{end}');
-      return r.out.trim().split('\n').filter((l) => l.endsWith(' true')).map((l) => l.split(' ')[0]!).sort();
+      const r = kubectl(
+        'get',
+        'endpointslices',
+        '-l',
+        `kubernetes.io/service-name=${svc}`,
+        '-o',
+        'jsonpath={range .items[*].endpoints[*]}{.addresses[0]} {.conditions.ready}{"\\n"}{end}',
+      );
+      return r.out
+        .trim()
+        .split('\n')
+        .filter((l) => l.endsWith(' true'))
+        .map((l) => l.split(' ')[0]!)
+        .sort();
     };
 
     before(async () => {
       writeFileSync(readyFile, '');
-      const up = sh([process.execPath, podnet, 'up', '--nodes', '3', '--name', name, '--state', dir, '--proxy-mode', mode, '--timeout', '240'], {}, 300_000);
+      const up = sh(
+        [
+          process.execPath,
+          podnet,
+          'up',
+          '--nodes',
+          '3',
+          '--name',
+          name,
+          '--state',
+          dir,
+          '--proxy-mode',
+          mode,
+          '--timeout',
+          '240',
+        ],
+        {},
+        300_000,
+      );
       assert.equal(up.code, 0, up.out);
       for (const n of readLayout(dir)!.nodes) nodeIps.push(n.ip);
       apply([
-        agnhost('web-1', node(1), { app: 'web' }), agnhost('web-2', node(2), { app: 'web' }), agnhost('web-3', node(3), { app: 'web' }),
+        agnhost('web-1', node(1), { app: 'web' }),
+        agnhost('web-2', node(2), { app: 'web' }),
+        agnhost('web-3', node(3), { app: 'web' }),
         agnhost('udp-1', node(2), { app: 'udp' }),
         agnhost('ready-1', node(2), { app: 'ready' }),
         withReadinessFile(agnhost('ready-2', node(3), { app: 'ready' }), readyFile),
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ready' }, spec: { selector: { app: 'ready' }, ports: [{ port: 80, targetPort: 8080 }] } },
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sticky' }, spec: { selector: { app: 'web' }, sessionAffinity: 'ClientIP', ports: [{ port: 80, targetPort: 8080 }] } },
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'empty' }, spec: { selector: { app: 'nothing' }, ports: [{ port: 80 }] } },
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo' }, spec: { selector: { app: 'udp' }, ports: [{ port: 53, targetPort: 8081, protocol: 'UDP' }] } },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'ready' },
+          spec: { selector: { app: 'ready' }, ports: [{ port: 80, targetPort: 8080 }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'web' },
+          spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'sticky' },
+          spec: { selector: { app: 'web' }, sessionAffinity: 'ClientIP', ports: [{ port: 80, targetPort: 8080 }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'empty' },
+          spec: { selector: { app: 'nothing' }, ports: [{ port: 80 }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'echo' },
+          spec: { selector: { app: 'udp' }, ports: [{ port: 53, targetPort: 8081, protocol: 'UDP' }] },
+        },
       ]);
-      for (const p of ['web-1', 'web-2', 'web-3', 'udp-1', 'ready-1', 'ready-2']) podIp.set(p, await eventually(`pod ${p} running`, () => readyPodIp(p), 90_000));
-      for (const s of ['web', 'sticky', 'empty', 'echo', 'ready']) svcIp.set(s, kubectl('get', 'svc', s, '-o', 'jsonpath={.spec.clusterIP}').out.trim());
+      for (const p of ['web-1', 'web-2', 'web-3', 'udp-1', 'ready-1', 'ready-2'])
+        podIp.set(p, await eventually(`pod ${p} running`, () => readyPodIp(p), 90_000));
+      for (const s of ['web', 'sticky', 'empty', 'echo', 'ready'])
+        svcIp.set(s, kubectl('get', 'svc', s, '-o', 'jsonpath={.spec.clusterIP}').out.trim());
       nodePort = Number(kubectl('get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].nodePort}').out.trim());
       await eventually('3 ready web endpoints', () => (endpointsOf('web').length === 3 ? true : undefined), 60_000);
     });
 
     after(async () => {
       const layout = readLayout(dir);
-      if (layout) await tearDown(layout).catch(() => undefined);
+      if (layout) await tearDown(layout).catch(() => undefined); // safety net; leftovers are asserted elsewhere
       rmSync(dir, { recursive: true, force: true });
       rmSync(readyFile, { force: true });
     });
@@ -122,11 +196,17 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
         for (const r of dial('web-1', svcIp.get('web')!, 80, 'http', 15)) seen.add(r);
         return ['web-1', 'web-2', 'web-3'].every((h) => seen.has(h)) ? true : undefined;
       });
-      assert.deepEqual([...seen].filter((s) => s.startsWith('ERR')), [], 'no failed connections');
+      assert.deepEqual(
+        [...seen].filter((s) => s.startsWith('ERR')),
+        [],
+        'no failed connections',
+      );
     });
 
     test('hairpin: a pod reaches itself through its Service', async () => {
-      await eventually('web-1 answering web-1 through the ClusterIP', () => (dial('web-1', svcIp.get('web')!, 80, 'http', 15).includes('web-1') ? true : undefined));
+      await eventually('web-1 answering web-1 through the ClusterIP', () =>
+        dial('web-1', svcIp.get('web')!, 80, 'http', 15).includes('web-1') ? true : undefined,
+      );
     });
 
     test('the node itself reaches a ClusterIP', () => {
@@ -137,7 +217,7 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       }
     });
 
-    test('the NodePort answers on every node\'s IP from another node', () => {
+    test("the NodePort answers on every node's IP from another node", () => {
       nodeIps.forEach((ip, idx) => {
         const from = ((idx + 1) % 3) + 1;
         const r = onNode(from, 'curl', '-s', '-m', '5', `http://${ip}:${nodePort}/hostname`);
@@ -158,7 +238,11 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       assert.equal(fromPod.length, 1);
       assert.match(fromPod[0]!, /connection refused/);
       const fromNode = onNode(2, 'curl', '-s', '-m', '5', `http://${svcIp.get('empty')}/`);
-      assert.equal(fromNode.code, 7, `curl exit 7 is "couldn't connect" (refused); 28 would be a timeout: ${fromNode.out}`);
+      assert.equal(
+        fromNode.code,
+        7,
+        `curl exit 7 is "couldn't connect" (refused); 28 would be a timeout: ${fromNode.out}`,
+      );
     });
 
     test('a pod that loses the selector label gets no new connections', async () => {
@@ -171,15 +255,21 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       } finally {
         kubectl('label', 'pod', 'web-3', 'app=web');
       }
-      await eventually('web-3 back', () => (dial('web-1', svcIp.get('web')!, 80, 'http', 20).includes('web-3') ? true : undefined));
+      await eventually('web-3 back', () =>
+        dial('web-1', svcIp.get('web')!, 80, 'http', 20).includes('web-3') ? true : undefined,
+      );
     });
 
     test('a pod that turns NotReady (its readinessProbe starts failing) gets no new connections', async () => {
       const svc = svcIp.get('ready')!;
-      await eventually('ready-1 and ready-2 both answering', () => {
-        const a = dial('web-1', svc, 80, 'http', 20);
-        return a.includes('ready-1') && a.includes('ready-2') ? true : undefined;
-      }, 60_000);
+      await eventually(
+        'ready-1 and ready-2 both answering',
+        () => {
+          const a = dial('web-1', svc, 80, 'http', 20);
+          return a.includes('ready-1') && a.includes('ready-2') ? true : undefined;
+        },
+        60_000,
+      );
       unlinkSync(readyFile);
       try {
         await eventually('ready-2 gone from the answers', () => {
@@ -191,16 +281,26 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       } finally {
         writeFileSync(readyFile, '');
       }
-      await eventually('ready-2 back once its probe passes again', () => (dial('web-1', svc, 80, 'http', 20).includes('ready-2') ? true : undefined), 60_000);
+      await eventually(
+        'ready-2 back once its probe passes again',
+        () => (dial('web-1', svc, 80, 'http', 20).includes('ready-2') ? true : undefined),
+        60_000,
+      );
     });
 
     test('a UDP Service keeps answering after its only endpoint is replaced', async () => {
       const echo = svcIp.get('echo')!;
-      await eventually('udp-1 answering', () => (dial('web-1', echo, 53, 'udp', 3).includes('udp-1') ? true : undefined));
+      await eventually('udp-1 answering', () =>
+        dial('web-1', echo, 53, 'udp', 3).includes('udp-1') ? true : undefined,
+      );
       apply([agnhost('udp-2', node(3), { app: 'udp' })]);
       podIp.set('udp-2', await eventually('udp-2 running', () => readyPodIp('udp-2'), 90_000));
       assert.equal(kubectl('delete', 'pod', 'udp-1', '--wait=false').code, 0);
-      await eventually('only udp-2 as endpoint', () => (endpointsOf('echo').join() === podIp.get('udp-2') ? true : undefined), 60_000);
+      await eventually(
+        'only udp-2 as endpoint',
+        () => (endpointsOf('echo').join() === podIp.get('udp-2') ? true : undefined),
+        60_000,
+      );
       // The same client (web-1, same source port reuse by agnhost aside) must reach the new endpoint.
       await eventually('udp-2 answering through the ClusterIP', () => {
         const a = dial('web-1', echo, 53, 'udp', 3);

@@ -25,7 +25,10 @@ export interface RunResult {
 }
 
 export class HostCommandError extends Error {
-  constructor(readonly argv: string[], readonly result: RunResult) {
+  constructor(
+    readonly argv: string[],
+    readonly result: RunResult,
+  ) {
     super(`${argv.join(' ')} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim() || 'no output'}`);
     this.name = 'HostCommandError';
   }
@@ -46,7 +49,9 @@ async function traced(argv: string[], opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const r = await runUntraced(argv, opts);
   const env = opts.env?.['CNI_COMMAND'] ? ` CNI_COMMAND=${opts.env['CNI_COMMAND']}` : '';
-  process.stderr.write(`${new Date().toISOString()} exec ${(performance.now() - t0).toFixed(1)}ms exit=${r.code}${env} ${argv.slice(0, 6).join(' ')}\n`);
+  process.stderr.write(
+    `${new Date().toISOString()} exec ${(performance.now() - t0).toFixed(1)}ms exit=${r.code}${env} ${argv.slice(0, 6).join(' ')}\n`,
+  );
   return r;
 }
 
@@ -54,7 +59,9 @@ function runUntraced(argv: string[], opts: RunOptions): Promise<RunResult> {
   const full = opts.netns ? ['nsenter', `--net=${netnsPath(opts.netns)}`, '--', ...argv] : argv;
   return new Promise((resolve, reject) => {
     const child = spawn(full[0]!, full.slice(1), {
-      env: opts.cleanEnv ? { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...opts.env } : { ...process.env, ...opts.env },
+      env: opts.cleanEnv
+        ? { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...opts.env }
+        : { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd: opts.cwd,
     });
@@ -63,12 +70,21 @@ function runUntraced(argv: string[], opts: RunOptions): Promise<RunResult> {
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${full[0]}: ${e.message}; run "podnet doctor" to see what is missing`)); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${full[0]}: ${e.message}; run "podnet doctor" to see what is missing`));
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      });
     });
-    child.stdin.on('error', () => { /* the command may exit before reading its input */ });
+    child.stdin.on('error', () => {
+      /* the command may exit before reading its input */
+    });
     child.stdin.end(opts.input ?? '');
   });
 }

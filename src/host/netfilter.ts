@@ -7,7 +7,11 @@
 import { loadNative } from '../native/native.js';
 
 /** A message of the batch the kernel refused: the whole transaction was then dropped. */
-export interface NetfilterRefusal { seq: number; errno: number; message: string }
+export interface NetfilterRefusal {
+  seq: number;
+  errno: number;
+  message: string;
+}
 
 /** Off with PODNET_NFT_NETLINK=off (everything through nft, to compare). */
 export function netfilterAvailable(): boolean {
@@ -21,7 +25,9 @@ export async function sendNetfilterBatch(bytes: Uint8Array, acks: number): Promi
   const t0 = performance.now();
   const refused = await native.netfilterBatch(bytes, acks);
   if (process.env['PODNET_TRACE_EXEC'] === '1') {
-    process.stderr.write(`${new Date().toISOString()} netlink ${(performance.now() - t0).toFixed(1)}ms ${bytes.length} bytes, ${acks} messages, ${refused.length} refused\n`);
+    process.stderr.write(
+      `${new Date().toISOString()} netlink ${(performance.now() - t0).toFixed(1)}ms ${bytes.length} bytes, ${acks} messages, ${refused.length} refused\n`,
+    );
   }
   return refused;
 }

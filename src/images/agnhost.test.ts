@@ -8,7 +8,11 @@ import { loadImageTable } from './index.js';
 import type { ResolvedImage } from './types.js';
 import { httpGet, startImage, tempDir, udpAsk } from './testing/run-image.js';
 
-function resolveAgnhost(t: TestContext, args: string[], image = 'registry.k8s.io/e2e-test-images/agnhost:2.47'): ResolvedImage {
+function resolveAgnhost(
+  t: TestContext,
+  args: string[],
+  image = 'registry.k8s.io/e2e-test-images/agnhost:2.47',
+): ResolvedImage {
   const dir = tempDir(t);
   const table = loadImageTable({ userTablePath: join(dir, 'no-such-table.yaml') });
   const r = table.resolve({ image, args, dataDir: join(dir, 'data'), hostname: 'pod-a' });
@@ -17,7 +21,9 @@ function resolveAgnhost(t: TestContext, args: string[], image = 'registry.k8s.io
   return r.image;
 }
 
-async function startNetexec(t: TestContext): Promise<{ base: string; udpPort: number; run: ReturnType<typeof startImage> }> {
+async function startNetexec(
+  t: TestContext,
+): Promise<{ base: string; udpPort: number; run: ReturnType<typeof startImage> }> {
   const run = startImage(t, resolveAgnhost(t, ['netexec', '--http-port=0', '--udp-port', '0']));
   const http = await run.waitForOutput(/Started HTTP server on port (\d+)/);
   const udp = await run.waitForOutput(/Started UDP server on port .* (\d+)/);
@@ -42,8 +48,15 @@ test('netexec /shell runs sh -c and answers JSON like agnhost: output, and error
   const ok = await httpGet(`${base}/shell?shellCommand=${encodeURIComponent('echo out; echo err >&2')}`);
   assert.equal(ok.status, 200);
   assert.deepEqual(JSON.parse(ok.body), { output: 'out\nerr\n' });
-  assert.deepEqual(JSON.parse((await httpGet(`${base}/shell?cmd=${encodeURIComponent('echo x; exit 3')}`)).body), { output: 'x\n', error: 'exit status 3' });
-  assert.deepEqual(JSON.parse((await httpGet(`${base}/shell?shellCommand=true`)).body), {}, 'no output, no error: an empty object');
+  assert.deepEqual(JSON.parse((await httpGet(`${base}/shell?cmd=${encodeURIComponent('echo x; exit 3')}`)).body), {
+    output: 'x\n',
+    error: 'exit status 3',
+  });
+  assert.deepEqual(
+    JSON.parse((await httpGet(`${base}/shell?shellCommand=true`)).body),
+    {},
+    'no output, no error: an empty object',
+  );
 });
 
 test('netexec /dial reaches itself over HTTP (by name, through the resolver) and UDP, and reports failures', async (t) => {
@@ -55,7 +68,9 @@ test('netexec /dial reaches itself over HTTP (by name, through the resolver) and
 
   const viaUdp = await httpGet(`${base}/dial?request=hostname&host=127.0.0.1&port=${udpPort}&protocol=udp&tries=2`);
   assert.deepEqual(JSON.parse(viaUdp.body), { responses: [hostname(), hostname()] });
-  const echo = await httpGet(`${base}/dial?request=${encodeURIComponent('echo Hello')}&host=127.0.0.1&port=${udpPort}&protocol=udp`);
+  const echo = await httpGet(
+    `${base}/dial?request=${encodeURIComponent('echo Hello')}&host=127.0.0.1&port=${udpPort}&protocol=udp`,
+  );
   assert.deepEqual(JSON.parse(echo.body), { responses: ['hello'] }, 'agnhost lower-cases UDP commands');
   const clientip = await httpGet(`${base}/dial?request=clientip&host=127.0.0.1&port=${udpPort}&protocol=udp`);
   assert.match(JSON.parse(clientip.body).responses[0], /^127\.0\.0\.1:\d+$/);
@@ -78,7 +93,9 @@ test('netexec UDP server answers hostname, echo and clientip directly', async (t
 
 test('netexec /exit?code=N exits the process with N (restart tests use this)', async (t) => {
   const { base, run } = await startNetexec(t);
-  await httpGet(`${base}/exit?code=7`).catch(() => { /* no timeout: agnhost exits without answering */ });
+  await httpGet(`${base}/exit?code=7`).catch(() => {
+    /* no timeout: agnhost exits without answering */
+  });
   assert.equal(await run.exited, 7);
 });
 
@@ -115,18 +132,33 @@ test('agnhost pause (the default CMD) exits 0 on SIGTERM', async (t) => {
 
 test('the pause image is a shell that sleeps, exits 0 on SIGTERM and leaves no child behind', async (t) => {
   const dir = tempDir(t);
-  const r = loadImageTable({ userTablePath: join(dir, 'none.yaml') }).resolve({ image: 'registry.k8s.io/pause:3.9', dataDir: join(dir, 'data'), hostname: 'p' });
+  const r = loadImageTable({ userTablePath: join(dir, 'none.yaml') }).resolve({
+    image: 'registry.k8s.io/pause:3.9',
+    dataDir: join(dir, 'data'),
+    hostname: 'p',
+  });
   assert.ok(r.ok, JSON.stringify(r));
   assert.equal(r.image.argv[0], '/bin/sh');
   const run = startImage(t, r.image);
   await new Promise((res) => setTimeout(res, 300)); // let the shell install its trap
-  const children = () => readFileSync(`/proc/${run.child.pid}/task/${run.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const children = () =>
+    readFileSync(`/proc/${run.child.pid}/task/${run.child.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   const sleeper = children()[0];
   assert.ok(sleeper, 'the shell sleeps in a child');
   run.child.kill('SIGTERM');
   assert.equal(await run.exited, 0);
   // The shell signals its sleep and exits at once; the sleep dies a moment later.
-  const alive = () => { try { return !readFileSync(`/proc/${sleeper}/stat`, 'utf8').includes(') Z '); } catch { return false; } };
+  const alive = () => {
+    try {
+      return !readFileSync(`/proc/${sleeper}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  };
   for (let i = 0; i < 100 && alive(); i++) await new Promise((res) => setTimeout(res, 20));
   assert.equal(alive(), false, 'the sleep child is gone');
 });

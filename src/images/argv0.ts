@@ -29,7 +29,11 @@ export function absoluteArgv(argv: string[], ctx: Argv0Context): Argv0Result {
     if (expansion.length > 0) break;
   }
   const first = out[0];
-  if (first === undefined || first === '') return { ok: false, message: 'no command specified: the image has no entrypoint or cmd and the container gives no command' };
+  if (first === undefined || first === '')
+    return {
+      ok: false,
+      message: 'no command specified: the image has no entrypoint or cmd and the container gives no command',
+    };
   if (posix.isAbsolute(first)) return { ok: true, argv: out };
   // A relative path with a slash is relative to the working directory, as in exec(3) from that directory.
   if (first.includes('/')) return { ok: true, argv: [posix.resolve(ctx.workingDir ?? '/', first), ...out.slice(1)] };
@@ -38,5 +42,8 @@ export function absoluteArgv(argv: string[], ctx: Argv0Context): Argv0Result {
     const candidate = posix.join(dir, first);
     if (ctx.isExecutable(candidate)) return { ok: true, argv: [candidate, ...out.slice(1)] };
   }
-  return { ok: false, message: `executable ${JSON.stringify(first)} not found in the image's $PATH (${ctx.pathEnv}) on this node; give an absolute path in command/entrypoint or install the program` };
+  return {
+    ok: false,
+    message: `executable ${JSON.stringify(first)} not found in the image's $PATH (${ctx.pathEnv}) on this node; give an absolute path in command/entrypoint or install the program`,
+  };
 }

@@ -24,10 +24,15 @@ export function detectJavaHome(env: NodeJS.ProcessEnv = process.env): string | u
   try {
     const java = realpathSync('/usr/bin/java');
     if (java.endsWith('/bin/java')) return java.slice(0, -'/bin/java'.length);
-  } catch { /* no java on PATH's usual place */ }
+  } catch {
+    /* no java on PATH's usual place */
+  }
   if (hasJava('/usr/lib/jvm/default-java')) return '/usr/lib/jvm/default-java';
   try {
-    return readdirSync('/usr/lib/jvm').map((d) => posix.join('/usr/lib/jvm', d)).sort().find(hasJava);
+    return readdirSync('/usr/lib/jvm')
+      .map((d) => posix.join('/usr/lib/jvm', d))
+      .sort()
+      .find(hasJava);
   } catch {
     return undefined;
   }
@@ -36,7 +41,13 @@ export function detectJavaHome(env: NodeJS.ProcessEnv = process.env): string | u
 export function detectHostFacts(): HostFacts {
   const agnhostMain = fileURLToPath(new URL('./agnhost/main.js', import.meta.url));
   const podnetMain = fileURLToPath(new URL('../cli/main-entry.js', import.meta.url));
-  const facts: HostFacts = { nodeBinary: process.execPath, agnhostMain, agnhostBuilt: existsSync(agnhostMain), podnetMain, podnetBuilt: existsSync(podnetMain) };
+  const facts: HostFacts = {
+    nodeBinary: process.execPath,
+    agnhostMain,
+    agnhostBuilt: existsSync(agnhostMain),
+    podnetMain,
+    podnetBuilt: existsSync(podnetMain),
+  };
   if (isExecutable('/usr/sbin/nginx')) facts.nginxBinary = '/usr/sbin/nginx';
   if (isExecutable('/usr/share/tomcat10/bin/catalina.sh')) facts.tomcatHome = '/usr/share/tomcat10';
   const javaHome = detectJavaHome();

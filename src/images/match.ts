@@ -22,7 +22,12 @@ export function parsePattern(text: string): { ok: true; pattern: ImagePattern } 
 }
 
 const globToRegExp = (glob: string): RegExp =>
-  new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 /**
  * How specifically a pattern matches a reference, or undefined for no match.
@@ -46,7 +51,10 @@ export function bestMatch<T extends { patterns: ImagePattern[] }>(entries: T[], 
   for (const e of entries) {
     for (const p of e.patterns) {
       const s = matchScore(p.ref, ref);
-      if (s !== undefined && s > bestScore) { best = e; bestScore = s; }
+      if (s !== undefined && s > bestScore) {
+        best = e;
+        bestScore = s;
+      }
     }
   }
   return best;

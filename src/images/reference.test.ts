@@ -13,12 +13,19 @@ test('references normalize the way Docker does', () => {
     ['registry.k8s.io/e2e-test-images/agnhost:2.47', { name: 'registry.k8s.io/e2e-test-images/agnhost', tag: '2.47' }],
     ['localhost:5000/app', { name: 'localhost:5000/app' }],
     [`tomcat@sha256:${'a'.repeat(64)}`, { name: 'docker.io/library/tomcat', digest: `sha256:${'a'.repeat(64)}` }],
-    [`tomcat:10@sha256:${'b'.repeat(64)}`, { name: 'docker.io/library/tomcat', tag: '10', digest: `sha256:${'b'.repeat(64)}` }],
+    [
+      `tomcat:10@sha256:${'b'.repeat(64)}`,
+      { name: 'docker.io/library/tomcat', tag: '10', digest: `sha256:${'b'.repeat(64)}` },
+    ],
   ];
   for (const [input, want] of cases) {
     const r = parseImageRef(input);
     assert.ok(r.ok, `${input}: ${JSON.stringify(r)}`);
-    assert.deepEqual({ name: r.ref.name, tag: r.ref.tag, digest: r.ref.digest }, { tag: undefined, digest: undefined, ...want }, input);
+    assert.deepEqual(
+      { name: r.ref.name, tag: r.ref.tag, digest: r.ref.digest },
+      { tag: undefined, digest: undefined, ...want },
+      input,
+    );
   }
 });
 

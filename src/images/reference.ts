@@ -19,14 +19,18 @@ export interface ImageRef {
 export type ParsedRef = { ok: true; ref: ImageRef } | { ok: false; message: string };
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:.]+\](?::[0-9]+)?$/;
+const DOMAIN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:.]+\](?::[0-9]+)?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 /** A tag pattern in the table may use * as a wildcard (nginx:1.*, app:*). */
 const TAG_PATTERN = /^[\w*][\w.*-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 
-const invalid = (ref: string, why: string): ParsedRef => ({ ok: false, message: `couldn't parse image reference ${JSON.stringify(ref)}: invalid reference format: ${why}` });
+const invalid = (ref: string, why: string): ParsedRef => ({
+  ok: false,
+  message: `couldn't parse image reference ${JSON.stringify(ref)}: invalid reference format: ${why}`,
+});
 
 /** Parses a reference as a pod spec gives it. With allowTagPattern, the tag may contain * (for table keys). */
 export function parseImageRef(input: string, opts: { allowTagPattern?: boolean } = {}): ParsedRef {
@@ -38,8 +42,10 @@ export function parseImageRef(input: string, opts: { allowTagPattern?: boolean }
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) return invalid(input, `bad digest ${JSON.stringify(digest)} (want algorithm:hex, e.g. sha256:<64 hex digits>)`);
-    if (digest.startsWith('sha256:') && !SHA256.test(digest)) return invalid(input, 'a sha256 digest has exactly 64 lowercase hex digits');
+    if (!DIGEST.test(digest))
+      return invalid(input, `bad digest ${JSON.stringify(digest)} (want algorithm:hex, e.g. sha256:<64 hex digits>)`);
+    if (digest.startsWith('sha256:') && !SHA256.test(digest))
+      return invalid(input, 'a sha256 digest has exactly 64 lowercase hex digits');
   }
   let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
@@ -62,7 +68,8 @@ export function parseImageRef(input: string, opts: { allowTagPattern?: boolean }
   }
   if (domain === 'docker.io' && parts.length === 1) parts.unshift('library');
   const path = parts.join('/');
-  if (domain.length + 1 + path.length > 255) return invalid(input, 'repository name must not be more than 255 characters');
+  if (domain.length + 1 + path.length > 255)
+    return invalid(input, 'repository name must not be more than 255 characters');
   const ref: ImageRef = { domain, path, name: `${domain}/${path}` };
   if (tag !== undefined) ref.tag = tag;
   if (digest !== undefined) ref.digest = digest;

@@ -8,7 +8,7 @@ import { absoluteArgv } from './argv0.js';
 import { BUILTIN_IMAGES, builtinById } from './builtins/index.js';
 import { STANDARD_PATH, type HostFacts, type SpecResult } from './builtins/types.js';
 import { containerArgv } from './command.js';
-import { bestMatch, parsePattern, type ImagePattern } from './match.js';
+import { bestMatch, parsePattern } from './match.js';
 import { parseImageRef } from './reference.js';
 import type { ImageRequest, ImageResolution } from './types.js';
 import type { UserEntry } from './user-table.js';
@@ -29,7 +29,7 @@ const builtinEntries = BUILTIN_IMAGES.map((b) => ({
     const parsed = parsePattern(p);
     if (!parsed.ok) throw new Error(`built-in image pattern ${p}: ${parsed.message}`);
     return parsed.pattern;
-  }) as ImagePattern[],
+  }),
 }));
 
 function specFromUserEntry(e: UserEntry, facts: HostFacts, c: { dataDir: string; hostname: string }): SpecResult {
@@ -55,8 +55,14 @@ function unknownImageMessage(image: string, s: ResolverState): string {
 
 export function resolveImage(s: ResolverState, req: ImageRequest): ImageResolution {
   const parsed = parseImageRef(req.image);
-  if (!parsed.ok) return { ok: false, reason: 'InvalidImageName', message: `Failed to apply default image tag ${JSON.stringify(req.image)}: ${parsed.message}` };
-  if (!posix.isAbsolute(req.dataDir)) throw new Error(`ImageRequest.dataDir must be absolute, got ${JSON.stringify(req.dataDir)}`);
+  if (!parsed.ok)
+    return {
+      ok: false,
+      reason: 'InvalidImageName',
+      message: `Failed to apply default image tag ${JSON.stringify(req.image)}: ${parsed.message}`,
+    };
+  if (!posix.isAbsolute(req.dataDir))
+    throw new Error(`ImageRequest.dataDir must be absolute, got ${JSON.stringify(req.dataDir)}`);
   const container = { dataDir: posix.normalize(req.dataDir), hostname: req.hostname };
 
   // The user's table overrides built-ins, whatever their specificity.
@@ -73,9 +79,23 @@ export function resolveImage(s: ResolverState, req: ImageRequest): ImageResoluti
     ...(workingDir ? { workingDir } : {}),
     isExecutable: s.isExecutable,
   });
-  if (!argv.ok) return { ok: false, reason: 'ErrImagePull', message: `image "${req.image}"${user ? ` (from ${user.source})` : ''}: ${argv.message}` };
+  if (!argv.ok)
+    return {
+      ok: false,
+      reason: 'ErrImagePull',
+      message: `image "${req.image}"${user ? ` (from ${user.source})` : ''}: ${argv.message}`,
+    };
 
   const outside = files.find((f) => !f.path.startsWith(`${container.dataDir}/`));
-  if (outside) throw new Error(`image ${req.image} would write ${outside.path} outside its data dir ${container.dataDir}`);
-  return { ok: true, image: { argv: argv.argv, env: { ...env }, ...(workingDir ? { workingDir } : {}), files: files.map((f) => ({ ...f })) } };
+  if (outside)
+    throw new Error(`image ${req.image} would write ${outside.path} outside its data dir ${container.dataDir}`);
+  return {
+    ok: true,
+    image: {
+      argv: argv.argv,
+      env: { ...env },
+      ...(workingDir ? { workingDir } : {}),
+      files: files.map((f) => ({ ...f })),
+    },
+  };
 }

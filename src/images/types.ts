@@ -26,8 +26,7 @@ export interface ResolvedImage {
 }
 
 export type ImageResolution =
-  | { ok: true; image: ResolvedImage }
-  | { ok: false; reason: 'ErrImagePull' | 'InvalidImageName'; message: string };
+  { ok: true; image: ResolvedImage } | { ok: false; reason: 'ErrImagePull' | 'InvalidImageName'; message: string };
 
 export interface ImageTable {
   resolve(req: ImageRequest): ImageResolution;

@@ -10,10 +10,16 @@ import { parseUserTable } from './user-table.js';
 const FILE = '/etc/podnet/images.yaml';
 
 test('a table parses into entries; empty files and empty lists are empty tables', () => {
-  const r = parseUserTable('images:\n  - image: example.com/app:1.*\n    entrypoint: [/opt/app/bin/app]\n    cmd: [--port, 8080]\n', FILE);
+  const r = parseUserTable(
+    'images:\n  - image: example.com/app:1.*\n    entrypoint: [/opt/app/bin/app]\n    cmd: [--port, 8080]\n',
+    FILE,
+  );
   assert.ok(r.ok);
   assert.equal(r.entries.length, 1);
-  assert.deepEqual([r.entries[0]!.entrypoint, r.entries[0]!.cmd, r.entries[0]!.source], [['/opt/app/bin/app'], ['--port', '8080'], `${FILE}:2:5`]);
+  assert.deepEqual(
+    [r.entries[0]!.entrypoint, r.entries[0]!.cmd, r.entries[0]!.source],
+    [['/opt/app/bin/app'], ['--port', '8080'], `${FILE}:2:5`],
+  );
   for (const empty of ['', '# nothing yet\n', 'images:\n', 'images: []\n']) {
     const e = parseUserTable(empty, FILE);
     assert.ok(e.ok && e.entries.length === 0, JSON.stringify(empty));
@@ -25,17 +31,35 @@ test('a table parses into entries; empty files and empty lists are empty tables'
 test('mistakes are reported with file, line and column, and what to write instead', () => {
   const cases: [string, RegExp][] = [
     ['images:\n  - image: app\n    entrypoint: [/bin/app\n', /^\/etc\/podnet\/images\.yaml:\d+:\d+: invalid YAML/],
-    ['images:\n  - image: app\n    command: [/bin/app]\n', /images\.yaml:3:5: unknown key "command": .*use "entrypoint"/],
+    [
+      'images:\n  - image: app\n    command: [/bin/app]\n',
+      /images\.yaml:3:5: unknown key "command": .*use "entrypoint"/,
+    ],
     ['images:\n  - image: app\n    args: [x]\n', /images\.yaml:3:5: unknown key "args": .*use "cmd"/],
     ['images:\n  - image: App\n    entrypoint: [/bin/app]\n', /images\.yaml:2:12: .*repository name must be lowercase/],
     ['images:\n  - image: app\n', /images\.yaml:2:5: image "app" needs "entrypoint" and\/or "cmd"/],
-    ['images:\n  - image: app\n    entrypoint: /bin/app\n', /images\.yaml:3:17: "entrypoint" must be a list of strings/],
-    ['images:\n  - image: app\n    entrypoint: [/bin/app]\n    workingDir: srv\n', /images\.yaml:4:17: "workingDir" must be an absolute path/],
-    ['images:\n  - image: app\n    builtin: redis\n', /images\.yaml:3:14: unknown builtin "redis"; built-in images are: agnhost, pause, podnet, nginx, tomcat/],
-    ['images:\n  - image: app\n    entrypoint: [/a]\n  - image: docker.io/library/app\n    entrypoint: [/b]\n', /images\.yaml:4:5: image "docker.io\/library\/app" is already listed at .*images\.yaml:2:5/],
+    [
+      'images:\n  - image: app\n    entrypoint: /bin/app\n',
+      /images\.yaml:3:17: "entrypoint" must be a list of strings/,
+    ],
+    [
+      'images:\n  - image: app\n    entrypoint: [/bin/app]\n    workingDir: srv\n',
+      /images\.yaml:4:17: "workingDir" must be an absolute path/,
+    ],
+    [
+      'images:\n  - image: app\n    builtin: redis\n',
+      /images\.yaml:3:14: unknown builtin "redis"; built-in images are: agnhost, pause, podnet, nginx, tomcat/,
+    ],
+    [
+      'images:\n  - image: app\n    entrypoint: [/a]\n  - image: docker.io/library/app\n    entrypoint: [/b]\n',
+      /images\.yaml:4:5: image "docker.io\/library\/app" is already listed at .*images\.yaml:2:5/,
+    ],
     ['imagez:\n  - image: app\n', /images\.yaml:1:1: unknown top-level key "imagez"/],
     ['- image: app\n', /images\.yaml:1:1: the image table must be a mapping with an "images" list/],
-    ['images:\n  - image: app\n    entrypoint: [/a]\n    env: {A: {b: 1}}\n', /images\.yaml:4:14: env A must be a string value/],
+    [
+      'images:\n  - image: app\n    entrypoint: [/a]\n    env: {A: {b: 1}}\n',
+      /images\.yaml:4:14: env A must be a string value/,
+    ],
   ];
   for (const [text, re] of cases) {
     const r = parseUserTable(text, FILE);
@@ -47,9 +71,14 @@ test('mistakes are reported with file, line and column, and what to write instea
 test('loadImageTable: a bad file at start throws naming file and line; a missing one is an empty table', (t) => {
   const dir = tempDir(t);
   const path = join(dir, 'images.yaml');
-  assert.ok(!loadImageTable({ userTablePath: path }).resolve({ image: 'example.com/x', dataDir: '/d', hostname: 'h' }).ok);
+  assert.ok(
+    !loadImageTable({ userTablePath: path }).resolve({ image: 'example.com/x', dataDir: '/d', hostname: 'h' }).ok,
+  );
   writeFileSync(path, 'images:\n  - image: example.com/x\n    cmd: [/bin/true]\n    oops: 1\n');
-  assert.throws(() => loadImageTable({ userTablePath: path }), new RegExp(`^Error: ${path.replace(/[.]/g, '\\.')}:4:5: unknown key "oops"`));
+  assert.throws(
+    () => loadImageTable({ userTablePath: path }),
+    new RegExp(`^Error: ${path.replace(/[.]/g, '\\.')}:4:5: unknown key "oops"`),
+  );
 });
 
 test('loadImageTable re-reads an edited table: an image added after ErrImagePull resolves on the next try', (t) => {
@@ -80,7 +109,10 @@ test('PODNET_IMAGES names the table when no path is given', (t) => {
   const path = join(dir, 'table.json');
   writeFileSync(path, JSON.stringify({ images: [{ image: 'example.com/env', entrypoint: ['/bin/true'] }] }));
   const saved = process.env.PODNET_IMAGES;
-  t.after(() => { if (saved === undefined) delete process.env.PODNET_IMAGES; else process.env.PODNET_IMAGES = saved; });
+  t.after(() => {
+    if (saved === undefined) delete process.env.PODNET_IMAGES;
+    else process.env.PODNET_IMAGES = saved;
+  });
   process.env.PODNET_IMAGES = path;
   assert.ok(loadImageTable({}).resolve({ image: 'example.com/env', dataDir: '/d', hostname: 'h' }).ok);
 });

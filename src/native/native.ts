@@ -6,8 +6,19 @@
  */
 import { createRequire } from 'node:module';
 
-export interface BatchBuffers { data: ArrayBuffer; lengths: Int32Array; addrs: ArrayBuffer; replies: ArrayBuffer; replyLengths: Int32Array }
-export interface BatchSocket { port(): number; buffers(): BatchBuffers; sendTo(reply: Buffer, address: Buffer): number; close(): void }
+export interface BatchBuffers {
+  data: ArrayBuffer;
+  lengths: Int32Array;
+  addrs: ArrayBuffer;
+  replies: ArrayBuffer;
+  replyLengths: Int32Array;
+}
+export interface BatchSocket {
+  port(): number;
+  buffers(): BatchBuffers;
+  sendTo(reply: Buffer, address: Buffer): number;
+  close(): void;
+}
 export interface NativeModule {
   open(host: string, port: number, onBatch: (count: number) => void): BatchSocket;
   /** One nfnetlink batch; resolves with the messages the kernel refused (empty: committed). */

@@ -41,18 +41,36 @@ export interface RunningNodeAgent {
 }
 
 export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNodeAgent> {
-  const log = opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node ${opts.nodeName}: ${m}\n`));
+  const log =
+    opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node ${opts.nodeName}: ${m}\n`));
   mkdirSync(opts.stateDir, { recursive: true });
-  let notReady: string | undefined = 'container runtime network not ready: waiting for this node\'s podCIDR';
-  const heartbeat = new Heartbeat(opts.client, readHostFacts(opts.nodeName, opts.nodeIp, opts.maxPods, AGENT_VERSION), () => notReady, log);
+  let notReady: string | undefined = "container runtime network not ready: waiting for this node's podCIDR";
+  const heartbeat = new Heartbeat(
+    opts.client,
+    readHostFacts(opts.nodeName, opts.nodeIp, opts.maxPods, AGENT_VERSION),
+    () => notReady,
+    log,
+  );
   await heartbeat.register();
   heartbeat.start();
 
   const stopping = { value: false };
   const podCidr = await waitForPodCidr(opts.client, opts.nodeName, stopping);
   log(`podCIDR ${podCidr}`);
-  const overlay = await startOverlay({ client: opts.client, nodeName: opts.nodeName, backend: opts.backend, publicIp: opts.nodeIp, log });
-  const proxy = await startServiceProxy({ client: opts.client, nodeName: opts.nodeName, nodeIps: [opts.nodeIp], mode: opts.proxyMode, log });
+  const overlay = await startOverlay({
+    client: opts.client,
+    nodeName: opts.nodeName,
+    backend: opts.backend,
+    publicIp: opts.nodeIp,
+    log,
+  });
+  const proxy = await startServiceProxy({
+    client: opts.client,
+    nodeName: opts.nodeName,
+    nodeIps: [opts.nodeIp],
+    mode: opts.proxyMode,
+    log,
+  });
   const runtime = new CniPodRuntime({
     stateDir: join(opts.stateDir, 'pods'),
     nodeName: opts.nodeName,
@@ -92,7 +110,9 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
 /** The podCIDR the cluster's allocator gives this node (polls; allocation takes milliseconds). */
 async function waitForPodCidr(client: KubeClient, nodeName: string, stopping: { value: boolean }): Promise<string> {
   for (let i = 0; !stopping.value; i++) {
-    const node = await client.get<KObject & { spec?: { podCIDR?: string } }>(nodes, undefined, nodeName).catch(() => undefined);
+    const node = await client
+      .get<KObject & { spec?: { podCIDR?: string } }>(nodes, undefined, nodeName)
+      .catch(() => undefined); // the API server may be restarting: poll again
     const cidr = node?.spec?.podCIDR;
     if (cidr) return cidr;
     await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** i)));

@@ -8,8 +8,15 @@ import type { KObject } from '../api/meta.js';
 import { ApiError } from '../api/errors.js';
 import type { KubeClient } from '../client/client.js';
 import {
-  conditionsChanged, LEASE_RENEW_MS, newNode, nodeLease, nodeStatus, NODE_LEASE_NAMESPACE,
-  type HostFacts, type NodeCondition, type NotReadyReason,
+  conditionsChanged,
+  LEASE_RENEW_MS,
+  newNode,
+  nodeLease,
+  nodeStatus,
+  NODE_LEASE_NAMESPACE,
+  type HostFacts,
+  type NodeCondition,
+  type NotReadyReason,
 } from './node-object.js';
 
 const nodes = findResource('', 'v1', 'nodes')!;
@@ -67,7 +74,8 @@ export class Heartbeat {
       } catch (e) {
         this.log(`heartbeat: ${(e as Error).message}`);
       }
-      if (!this.stopped) this.timer = setTimeout(beat, LEASE_RENEW_MS);
+      // beat cannot reject: its errors are logged above.
+      if (!this.stopped) this.timer = setTimeout(() => void beat(), LEASE_RENEW_MS);
     };
     void beat();
   }
@@ -86,10 +94,25 @@ export class Heartbeat {
   private async postStatus(node: KObject, force: boolean): Promise<KObject> {
     const now = Date.now();
     const posted = (node.status as { conditions?: NodeCondition[] } | undefined)?.conditions;
-    const status = nodeStatus(this.host, posted, this.notReady(), new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    const due = force || now - this.lastStatusPost >= STATUS_REFRESH_MS || conditionsChanged(posted, status.conditions as NodeCondition[]);
+    const status = nodeStatus(
+      this.host,
+      posted,
+      this.notReady(),
+      new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    );
+    const due =
+      force ||
+      now - this.lastStatusPost >= STATUS_REFRESH_MS ||
+      conditionsChanged(posted, status.conditions as NodeCondition[]);
     if (!due) return node;
-    const updated = await this.client.patch(nodes, undefined, this.host.nodeName, 'merge', { status }, { subresource: 'status' });
+    const updated = await this.client.patch(
+      nodes,
+      undefined,
+      this.host.nodeName,
+      'merge',
+      { status },
+      { subresource: 'status' },
+    );
     this.lastStatusPost = now;
     return updated;
   }

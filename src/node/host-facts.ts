@@ -5,7 +5,11 @@ import { createHash } from 'node:crypto';
 import { goArch, type HostFacts } from './node-object.js';
 
 const readOr = (path: string, fallback: string): string => {
-  try { return readFileSync(path, 'utf8').trim(); } catch { return fallback; }
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return fallback;
+  }
 };
 
 export function osImage(osRelease: string): string {
@@ -16,7 +20,10 @@ export function osImage(osRelease: string): string {
 export function readHostFacts(nodeName: string, nodeIp: string, maxPods: number, agentVersion: string): HostFacts {
   // Several nodes can share one machine (podnet up), so the machine id is
   // made unique per node the way a VM image would be.
-  const machineId = createHash('sha256').update(`${readOr('/etc/machine-id', '')}/${nodeName}`).digest('hex').slice(0, 32);
+  const machineId = createHash('sha256')
+    .update(`${readOr('/etc/machine-id', '')}/${nodeName}`)
+    .digest('hex')
+    .slice(0, 32);
   return {
     nodeName,
     nodeIp,

@@ -4,16 +4,36 @@ import { conditionsChanged, microTime, nodeConditions, nodeLease, nodeStatus, ty
 import { osImage } from './host-facts.js';
 
 const host: HostFacts = {
-  nodeName: 'node1', nodeIp: '10.250.0.11', cpus: 2, memoryKi: 1024, maxPods: 110, kernelVersion: '6.1', osImage: 'Debian',
-  machineId: 'm', bootId: 'b', architecture: 'amd64', agentVersion: '0.1.0',
+  nodeName: 'node1',
+  nodeIp: '10.250.0.11',
+  cpus: 2,
+  memoryKi: 1024,
+  maxPods: 110,
+  kernelVersion: '6.1',
+  osImage: 'Debian',
+  machineId: 'm',
+  bootId: 'b',
+  architecture: 'amd64',
+  agentVersion: '0.1.0',
 };
 
 test('Ready follows the not-ready reason and keeps transition times while unchanged', () => {
   const t0 = '2026-01-01T00:00:00Z';
   const t1 = '2026-01-01T00:00:10Z';
-  const cases: { name: string; prevReady?: 'True' | 'False'; notReady?: string; want: string; wantTransition: string }[] = [
+  const cases: {
+    name: string;
+    prevReady?: 'True' | 'False';
+    notReady?: string;
+    want: string;
+    wantTransition: string;
+  }[] = [
     { name: 'first report, ready', notReady: undefined, want: 'True', wantTransition: t1 },
-    { name: 'first report, network not ready', notReady: 'network plugin not ready', want: 'False', wantTransition: t1 },
+    {
+      name: 'first report, network not ready',
+      notReady: 'network plugin not ready',
+      want: 'False',
+      wantTransition: t1,
+    },
     { name: 'still ready', prevReady: 'True', want: 'True', wantTransition: t0 },
     { name: 'becomes ready', prevReady: 'False', want: 'True', wantTransition: t1 },
     { name: 'becomes not ready', prevReady: 'True', notReady: 'x', want: 'False', wantTransition: t1 },
@@ -39,7 +59,10 @@ test('a heartbeat alone is not a change; a status flip is', () => {
 
 test('node status carries addresses, capacity and node info', () => {
   const s = nodeStatus(host, undefined, undefined, '2026-01-01T00:00:00Z') as Record<string, any>;
-  assert.deepEqual(s.addresses, [{ type: 'InternalIP', address: '10.250.0.11' }, { type: 'Hostname', address: 'node1' }]);
+  assert.deepEqual(s.addresses, [
+    { type: 'InternalIP', address: '10.250.0.11' },
+    { type: 'Hostname', address: 'node1' },
+  ]);
   assert.equal(s.capacity.pods, '110');
   assert.equal(s.capacity.memory, '1024Ki');
   assert.equal(s.nodeInfo.architecture, 'amd64');
@@ -57,6 +80,9 @@ test('lease: MicroTime renewTime, owner is the node', () => {
 });
 
 test('os image from os-release', () => {
-  assert.equal(osImage('NAME="Debian"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'), 'Debian GNU/Linux 12 (bookworm)');
+  assert.equal(
+    osImage('NAME="Debian"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'),
+    'Debian GNU/Linux 12 (bookworm)',
+  );
   assert.equal(osImage(''), 'Linux');
 });

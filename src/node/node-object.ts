@@ -20,8 +20,12 @@ export interface HostFacts {
 }
 
 export interface NodeCondition {
-  type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string;
-  lastHeartbeatTime: string; lastTransitionTime: string;
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastHeartbeatTime: string;
+  lastTransitionTime: string;
 }
 
 /** Why the node cannot run pods yet, or undefined when it is ready (kubelet's runtime network check). */
@@ -59,11 +63,30 @@ export function newNode(h: HostFacts): KObject {
  * (podnet does no eviction), Ready follows notReady. Transition times are
  * kept from the previous conditions when a status did not change.
  */
-export function nodeConditions(previous: NodeCondition[] | undefined, notReady: NotReadyReason, now: string): NodeCondition[] {
+export function nodeConditions(
+  previous: NodeCondition[] | undefined,
+  notReady: NotReadyReason,
+  now: string,
+): NodeCondition[] {
   const desired: Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>[] = [
-    { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-    { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-    { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+    {
+      type: 'MemoryPressure',
+      status: 'False',
+      reason: 'KubeletHasSufficientMemory',
+      message: 'kubelet has sufficient memory available',
+    },
+    {
+      type: 'DiskPressure',
+      status: 'False',
+      reason: 'KubeletHasNoDiskPressure',
+      message: 'kubelet has no disk pressure',
+    },
+    {
+      type: 'PIDPressure',
+      status: 'False',
+      reason: 'KubeletHasSufficientPID',
+      message: 'kubelet has sufficient PID available',
+    },
     notReady === undefined
       ? { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }
       : { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: notReady },
@@ -76,10 +99,23 @@ export function nodeConditions(previous: NodeCondition[] | undefined, notReady: 
 }
 
 /** The full status the agent posts (addresses, capacity, conditions, nodeInfo). */
-export function nodeStatus(h: HostFacts, previous: NodeCondition[] | undefined, notReady: NotReadyReason, now: string): Record<string, unknown> {
-  const resources = { cpu: String(h.cpus), memory: `${h.memoryKi}Ki`, pods: String(h.maxPods), 'ephemeral-storage': '0' };
+export function nodeStatus(
+  h: HostFacts,
+  previous: NodeCondition[] | undefined,
+  notReady: NotReadyReason,
+  now: string,
+): Record<string, unknown> {
+  const resources = {
+    cpu: String(h.cpus),
+    memory: `${h.memoryKi}Ki`,
+    pods: String(h.maxPods),
+    'ephemeral-storage': '0',
+  };
   return {
-    addresses: [{ type: 'InternalIP', address: h.nodeIp }, { type: 'Hostname', address: h.nodeName }],
+    addresses: [
+      { type: 'InternalIP', address: h.nodeIp },
+      { type: 'Hostname', address: h.nodeName },
+    ],
     capacity: resources,
     allocatable: resources,
     conditions: nodeConditions(previous, notReady, now),
@@ -101,7 +137,10 @@ export function nodeStatus(h: HostFacts, previous: NodeCondition[] | undefined, 
 
 /** True when the posted conditions differ from the desired ones other than by heartbeat time. */
 export function conditionsChanged(posted: NodeCondition[] | undefined, desired: NodeCondition[]): boolean {
-  const strip = (cs: NodeCondition[] | undefined) => JSON.stringify((cs ?? []).map(({ lastHeartbeatTime: _h, ...rest }) => rest).sort((a, b) => a.type.localeCompare(b.type)));
+  const strip = (cs: NodeCondition[] | undefined) =>
+    JSON.stringify(
+      (cs ?? []).map(({ lastHeartbeatTime: _h, ...rest }) => rest).sort((a, b) => a.type.localeCompare(b.type)),
+    );
   return strip(posted) !== strip(desired);
 }
 

@@ -16,8 +16,20 @@ import { Informer } from '../client/informer.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import type { ImageTable } from '../images/index.js';
 import {
-  containerEnv, expandCommand, planPod, podHostname, podStatus, ProbeManager, renderHosts, renderResolvConf, statusEqual,
-  type BackoffEntry, type ContainerSpec, type Pod, type PodStatus, type WaitingInfo,
+  containerEnv,
+  expandCommand,
+  planPod,
+  podHostname,
+  podStatus,
+  ProbeManager,
+  renderHosts,
+  renderResolvConf,
+  statusEqual,
+  type BackoffEntry,
+  type ContainerSpec,
+  type Pod,
+  type PodStatus,
+  type WaitingInfo,
 } from './kubelet/index.js';
 import type { PodRuntime, SandboxState } from './runtime/types.js';
 
@@ -110,19 +122,26 @@ export class PodManager {
     for (const uid of new Set([...this.byUid.keys(), ...this.sandboxes.keys()])) this.queue.add(uid);
     const syncTracked = async (uid: string) => {
       this.syncing.add(uid);
-      try { await this.sync(uid); } finally {
+      try {
+        await this.sync(uid);
+      } finally {
         this.syncing.delete(uid);
         if (this.byUid.has(uid) || this.sandboxes.has(uid)) this.syncedAt.set(uid, ++this.generation);
       }
     };
-    this.workers = runWorkers(this.queue, POD_WORKERS, syncTracked, (uid, e) => this.o.log(`pod ${this.describe(uid)}: ${(e as Error).message}`));
+    this.workers = runWorkers(this.queue, POD_WORKERS, syncTracked, (uid, e) =>
+      this.o.log(`pod ${this.describe(uid)}: ${(e as Error).message}`),
+    );
     const loop = async () => {
       if (this.stopped) return;
       await this.relist().catch((e: Error) => this.o.log(`relist: ${e.message}`));
-      await this.o.runtime.rotateLogs?.(LOG_MAX_BYTES, LOG_KEEP).catch(() => undefined);
-      if (!this.stopped) this.relistTimer = setTimeout(loop, RELIST_MS);
+      await this.o.runtime
+        .rotateLogs?.(LOG_MAX_BYTES, LOG_KEEP)
+        .catch((e: Error) => this.o.log(`log rotation: ${e.message}`));
+      if (!this.stopped) this.relistTimer = setTimeout(() => void loop(), RELIST_MS);
     };
-    this.relistTimer = setTimeout(loop, RELIST_MS);
+    // loop cannot reject: it catches the errors of each step.
+    this.relistTimer = setTimeout(() => void loop(), RELIST_MS);
   }
 
   /** Stops syncing; pods keep running (a restarted agent adopts them). */
@@ -160,7 +179,8 @@ export class PodManager {
     for (const uid of new Set([...fresh.keys(), ...this.sandboxes.keys()])) {
       if (!this.syncing.has(uid) && (this.syncedAt.get(uid) ?? 0) <= since) continue;
       const mine = this.sandboxes.get(uid);
-      if (mine) fresh.set(uid, mine); else fresh.delete(uid);
+      if (mine) fresh.set(uid, mine);
+      else fresh.delete(uid);
     }
     for (const [uid, s] of fresh) {
       if (JSON.stringify(this.sandboxes.get(uid)) !== JSON.stringify(s)) this.queue.add(uid);
@@ -171,7 +191,8 @@ export class PodManager {
 
   private async refreshSandbox(uid: string): Promise<SandboxState | undefined> {
     const s = (await this.o.runtime.listSandboxes()).find((x) => x.uid === uid);
-    if (s) this.sandboxes.set(uid, s); else this.sandboxes.delete(uid);
+    if (s) this.sandboxes.set(uid, s);
+    else this.sandboxes.delete(uid);
     return s;
   }
 
@@ -183,7 +204,9 @@ export class PodManager {
       if (sandbox) {
         await this.o.runtime.removeSandbox(uid);
         this.sandboxes.delete(uid);
-        this.o.log(`removed pod ${sandbox.name ? `${sandbox.namespace}/${sandbox.name}` : `sandbox ${uid}`} (no longer bound here)`);
+        this.o.log(
+          `removed pod ${sandbox.name ? `${sandbox.namespace}/${sandbox.name}` : `sandbox ${uid}`} (no longer bound here)`,
+        );
       }
       this.forget(uid);
       return;
@@ -204,7 +227,7 @@ export class PodManager {
     if (plan.killPod && plan.phase) {
       // Finished: its exit codes are published from this sandbox first, then it goes (below).
       if (sandbox) await this.stopAll(uid, sandbox, plan.gracePeriodSeconds);
-      sandbox = sandbox && await this.refreshSandbox(uid);
+      sandbox = sandbox && (await this.refreshSandbox(uid));
     } else if (plan.killPod) {
       if (sandbox) await this.teardown(pod, sandbox, plan.gracePeriodSeconds);
       sandbox = undefined;
@@ -224,9 +247,12 @@ export class PodManager {
         sandbox = await this.createSandbox(pod, waiting);
       }
       if (sandbox?.alive) {
-        const starts = [...(plan.startInit ? [{ ...plan.startInit, init: true }] : []), ...plan.start.map((s) => ({ ...s, init: false }))];
+        const starts = [
+          ...(plan.startInit ? [{ ...plan.startInit, init: true }] : []),
+          ...plan.start.map((s) => ({ ...s, init: false })),
+        ];
         for (const s of starts) {
-          const spec = (s.init ? pod.spec.initContainers ?? [] : pod.spec.containers).find((c) => c.name === s.name);
+          const spec = (s.init ? (pod.spec.initContainers ?? []) : pod.spec.containers).find((c) => c.name === s.name);
           if (!spec) continue;
           const started = await this.startContainer(pod, sandbox, spec, s.attempt, waiting);
           if (started) sandbox = { ...sandbox, containers: { ...sandbox.containers, [spec.name]: started } };
@@ -235,12 +261,21 @@ export class PodManager {
       }
     }
     for (const w of plan.waiting) {
-      if (waiting[w.name]?.reason !== 'CrashLoopBackOff') this.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
+      if (waiting[w.name]?.reason !== 'CrashLoopBackOff')
+        this.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
       waiting[w.name] = { reason: 'CrashLoopBackOff', message: w.message };
     }
     this.waiting.set(uid, waiting);
 
-    const status = podStatus({ pod, sandbox, probe: this.probes.states(uid), waiting, now: Date.now(), hostIp: this.o.nodeIp, podIsTerminal: !!plan.phase });
+    const status = podStatus({
+      pod,
+      sandbox,
+      probe: this.probes.states(uid),
+      waiting,
+      now: Date.now(),
+      hostIp: this.o.nodeIp,
+      podIsTerminal: !!plan.phase,
+    });
     await this.publish(pod, status);
     if (plan.phase && sandbox) {
       // Finished (restartPolicy said so): exit codes are in the API now, free the node.
@@ -249,16 +284,34 @@ export class PodManager {
     }
     this.probes.syncPod(pod, sandbox);
 
-    const retries = [...plan.waiting.map((w) => w.retryAt), ...Object.values(waiting).filter((w) => w?.reason === 'ErrImagePull' || w?.reason === 'InvalidImageName' || w?.reason === 'CreateContainerConfigError').map(() => now + IMAGE_RETRY_MS)];
+    const retries = [
+      ...plan.waiting.map((w) => w.retryAt),
+      ...Object.values(waiting)
+        .filter(
+          (w) =>
+            w?.reason === 'ErrImagePull' ||
+            w?.reason === 'InvalidImageName' ||
+            w?.reason === 'CreateContainerConfigError',
+        )
+        .map(() => now + IMAGE_RETRY_MS),
+    ];
     if (retries.length) this.queue.addAfter(uid, Math.max(0, Math.min(...retries) - Date.now()));
   }
 
-  private async createSandbox(pod: ApiPod, waiting: Record<string, WaitingInfo | undefined>): Promise<SandboxState | undefined> {
+  private async createSandbox(
+    pod: ApiPod,
+    waiting: Record<string, WaitingInfo | undefined>,
+  ): Promise<SandboxState | undefined> {
     const hostNetwork = !!pod.spec.hostNetwork;
     const names = podHostname(pod, this.o.clusterDomain);
-    const ports = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].flatMap((c) => c.ports ?? [])
+    const ports = [...(pod.spec.initContainers ?? []), ...pod.spec.containers]
+      .flatMap((c) => c.ports ?? [])
       .filter((p) => p.hostPort && !hostNetwork)
-      .map((p) => ({ hostPort: p.hostPort!, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp' }));
+      .map((p) => ({
+        hostPort: p.hostPort!,
+        containerPort: p.containerPort,
+        protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp',
+      }));
     try {
       const sandbox = await this.o.runtime.createSandbox({
         uid: pod.metadata.uid!,
@@ -266,8 +319,16 @@ export class PodManager {
         name: pod.metadata.name!,
         hostname: names.kernelHostname,
         hostNetwork,
-        resolvConf: renderResolvConf(pod, { hostResolvConf: this.o.hostResolvConf, clusterDns: this.o.clusterDns, clusterDomain: this.o.clusterDomain }),
-        renderHosts: (ip) => renderHosts(pod, ip, { clusterDomain: this.o.clusterDomain, nodeHosts: this.o.hostHosts ?? '127.0.0.1\tlocalhost\n' }),
+        resolvConf: renderResolvConf(pod, {
+          hostResolvConf: this.o.hostResolvConf,
+          clusterDns: this.o.clusterDns,
+          clusterDomain: this.o.clusterDomain,
+        }),
+        renderHosts: (ip) =>
+          renderHosts(pod, ip, {
+            clusterDomain: this.o.clusterDomain,
+            nodeHosts: this.o.hostHosts ?? '127.0.0.1\tlocalhost\n',
+          }),
         portMappings: ports,
       });
       for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) delete waiting[c.name];
@@ -276,14 +337,23 @@ export class PodManager {
     } catch (e) {
       const message = `failed to create pod sandbox: ${(e as Error).message}`;
       for (const c of pod.spec.containers) waiting[c.name] = { reason: 'ContainerCreating', message };
-      throw new Error(message);
+      throw new Error(message, { cause: e });
     }
   }
 
   /** Resolves env, command and image, writes the image's files, starts the process. Failures become the container's waiting reason. */
-  private async startContainer(pod: ApiPod, sandbox: SandboxState, spec: ContainerSpec, attempt: number, waiting: Record<string, WaitingInfo | undefined>) {
+  private async startContainer(
+    pod: ApiPod,
+    sandbox: SandboxState,
+    spec: ContainerSpec,
+    attempt: number,
+    waiting: Record<string, WaitingInfo | undefined>,
+  ) {
     const envResult = containerEnv(pod, spec, {
-      podIp: sandbox.ip, hostIp: this.o.nodeIp, nodeName: this.o.nodeName, serviceAccountName: pod.spec.serviceAccountName,
+      podIp: sandbox.ip,
+      hostIp: this.o.nodeIp,
+      nodeName: this.o.nodeName,
+      serviceAccountName: pod.spec.serviceAccountName,
       configMaps: (ns, name) => this.configMaps.getByName(ns, name)?.data ?? undefined,
       secrets: (ns, name) => this.secrets.getByName(ns, name)?.data ?? undefined,
     });
@@ -294,11 +364,15 @@ export class PodManager {
     const { command, args } = expandCommand(spec, envResult.env);
     const dataDir = join(this.o.dataDir, pod.metadata.uid!, spec.name);
     const resolution = this.o.images.resolve({
-      image: spec.image ?? '', command: spec.command ? command : undefined, args: spec.args ? args : undefined,
-      dataDir, hostname: podHostname(pod, this.o.clusterDomain).kernelHostname,
+      image: spec.image ?? '',
+      command: spec.command ? command : undefined,
+      args: spec.args ? args : undefined,
+      dataDir,
+      hostname: podHostname(pod, this.o.clusterDomain).kernelHostname,
     });
     if (!resolution.ok) {
-      if (waiting[spec.name]?.reason !== resolution.reason) this.event(pod, 'Warning', 'Failed', `Error: ${resolution.reason}: ${resolution.message}`);
+      if (waiting[spec.name]?.reason !== resolution.reason)
+        this.event(pod, 'Warning', 'Failed', `Error: ${resolution.reason}: ${resolution.message}`);
       waiting[spec.name] = { reason: resolution.reason, message: resolution.message };
       return undefined;
     }
@@ -309,10 +383,15 @@ export class PodManager {
     }
     try {
       const state = await this.o.runtime.startContainer(pod.metadata.uid!, {
-        name: spec.name, argv: image.argv, env: { ...image.env, ...envResult.env }, workingDir: spec.workingDir ?? image.workingDir, attempt,
+        name: spec.name,
+        argv: image.argv,
+        env: { ...image.env, ...envResult.env },
+        workingDir: spec.workingDir ?? image.workingDir,
+        attempt,
       });
       delete waiting[spec.name];
-      if (attempt === 0) this.event(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`);
+      if (attempt === 0)
+        this.event(pod, 'Normal', 'Pulled', `Container image "${spec.image}" already present on machine`);
       this.event(pod, 'Normal', 'Created', `Created container ${spec.name}`);
       this.event(pod, 'Normal', 'Started', `Started container ${spec.name}`);
       return state;
@@ -330,13 +409,25 @@ export class PodManager {
     if (sandbox) {
       await this.stopAll(uid, sandbox, grace);
       const stopped = await this.refreshSandbox(uid);
-      const status = podStatus({ pod, sandbox: stopped, probe: {}, waiting: {}, now: Date.now(), hostIp: this.o.nodeIp, podIsTerminal: false });
+      const status = podStatus({
+        pod,
+        sandbox: stopped,
+        probe: {},
+        waiting: {},
+        now: Date.now(),
+        hostIp: this.o.nodeIp,
+        podIsTerminal: false,
+      });
+      // Best effort: the pod object may already be gone; the sandbox goes either way.
       await this.publish(pod, status).catch(() => undefined);
       await this.o.runtime.removeSandbox(uid);
       this.sandboxes.delete(uid);
     }
     try {
-      await this.o.client.delete(podsRes, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+      await this.o.client.delete(podsRes, pod.metadata.namespace, pod.metadata.name!, {
+        gracePeriodSeconds: 0,
+        preconditions: { uid },
+      });
     } catch (e) {
       if (!(e instanceof ApiError && (e.code === 404 || e.code === 409))) throw e;
     }
@@ -356,7 +447,14 @@ export class PodManager {
   private async publish(pod: ApiPod, status: PodStatus): Promise<void> {
     if (statusEqual(pod.status, status)) return;
     try {
-      const updated = await this.o.client.patch<ApiPod>(podsRes, pod.metadata.namespace, pod.metadata.name!, 'merge', { metadata: { uid: pod.metadata.uid }, status }, { subresource: 'status' });
+      const updated = await this.o.client.patch<ApiPod>(
+        podsRes,
+        pod.metadata.namespace,
+        pod.metadata.name!,
+        'merge',
+        { metadata: { uid: pod.metadata.uid }, status },
+        { subresource: 'status' },
+      );
       if (this.byUid.has(pod.metadata.uid!)) this.byUid.set(pod.metadata.uid!, updated);
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) return;
@@ -366,7 +464,15 @@ export class PodManager {
 
   /** kubelet-style Events (kubectl describe pod shows them); best effort. */
   private event(pod: ApiPod, type: EventType, reason: string, message: string): void {
-    void recordEvent(this.o.client, this.o.log, { ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message, 'kubelet');
+    void recordEvent(
+      this.o.client,
+      this.o.log,
+      { ...pod, apiVersion: 'v1', kind: 'Pod' },
+      type,
+      reason,
+      message,
+      'kubelet',
+    );
   }
 
   private forget(uid: string): void {

@@ -9,9 +9,13 @@ test('addresses: network address, VTEP /32, containment, overlap', () => {
   assert.equal(networkAddress('10.244.1.0/24'), '10.244.1.0');
   assert.equal(vtepAddressFor('10.244.1.9/24'), '10.244.1.0/32');
   for (const [outer, inner, want] of [
-    ['10.244.0.0/16', '10.244.3.0/24', true], ['10.244.0.0/16', '10.245.0.0/24', false], ['10.244.0.0/16', '10.0.0.0/8', false],
-    ['192.168.0.0/24', '192.168.0.7', true], ['192.168.0.0/24', '192.168.1.7', false],
-  ] as const) assert.equal(cidrContains(outer, inner), want, `${outer} contains ${inner}`);
+    ['10.244.0.0/16', '10.244.3.0/24', true],
+    ['10.244.0.0/16', '10.245.0.0/24', false],
+    ['10.244.0.0/16', '10.0.0.0/8', false],
+    ['192.168.0.0/24', '192.168.0.7', true],
+    ['192.168.0.0/24', '192.168.1.7', false],
+  ] as const)
+    assert.equal(cidrContains(outer, inner), want, `${outer} contains ${inner}`);
   assert.equal(cidrsOverlap('10.244.1.0/24', '10.244.0.0/16'), true);
   assert.equal(cidrsOverlap('10.244.1.0/24', '10.244.2.0/24'), false);
 });
@@ -33,7 +37,14 @@ test('backendMtu: vxlan loses 50 bytes, host-gw none', () => {
 test('underlayFromAddrs finds the interface holding the public IP', () => {
   const json = [
     { ifname: 'lo', mtu: 65536, addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }] },
-    { ifname: 'eth0', mtu: 9000, addr_info: [{ family: 'inet6', local: 'fe80::1', prefixlen: 64 }, { family: 'inet', local: '192.168.0.11', prefixlen: 24 }] },
+    {
+      ifname: 'eth0',
+      mtu: 9000,
+      addr_info: [
+        { family: 'inet6', local: 'fe80::1', prefixlen: 64 },
+        { family: 'inet', local: '192.168.0.11', prefixlen: 24 },
+      ],
+    },
   ];
   assert.deepEqual(underlayFromAddrs(json, '192.168.0.11'), { dev: 'eth0', mtu: 9000, cidr: '192.168.0.0/24' });
   assert.equal(underlayFromAddrs(json, '192.168.0.12'), undefined);
@@ -41,9 +52,30 @@ test('underlayFromAddrs finds the interface holding the public IP', () => {
 
 test('vxlanMismatches: keeps a matching device, names every difference otherwise', () => {
   const spec = { local: '192.168.0.11', underlayDev: 'eth0', mac: '0e:70:c0:a8:00:0b', mtu: 1450 };
-  const ok = { linkinfo: { info_kind: 'vxlan', info_data: { id: 1, local: '192.168.0.11', port: 8472, learning: false, link: 'eth0' } } };
+  const ok = {
+    linkinfo: {
+      info_kind: 'vxlan',
+      info_data: { id: 1, local: '192.168.0.11', port: 8472, learning: false, link: 'eth0' },
+    },
+  };
   assert.deepEqual(vxlanMismatches(ok, spec), []);
-  assert.deepEqual(vxlanMismatches({ linkinfo: { info_kind: 'vxlan', info_data: { id: 2, local: '10.0.0.1', port: 4789, learning: true, link: 'eth1' } } }, spec),
-    ['VNI 2, want 1', 'port 4789, want 8472', 'local 10.0.0.1, want 192.168.0.11', 'learning on, want off', 'underlay eth1, want eth0']);
+  assert.deepEqual(
+    vxlanMismatches(
+      {
+        linkinfo: {
+          info_kind: 'vxlan',
+          info_data: { id: 2, local: '10.0.0.1', port: 4789, learning: true, link: 'eth1' },
+        },
+      },
+      spec,
+    ),
+    [
+      'VNI 2, want 1',
+      'port 4789, want 8472',
+      'local 10.0.0.1, want 192.168.0.11',
+      'learning on, want off',
+      'underlay eth1, want eth0',
+    ],
+  );
   assert.deepEqual(vxlanMismatches({ linkinfo: { info_kind: 'bridge' } }, spec), ['it is a bridge device, not vxlan']);
 });

@@ -4,7 +4,8 @@ import { ipv4ToNumber, numberToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
 export const isIpv4 = (s: string): boolean => ipv4ToNumber(s) !== undefined;
 
 /** A unicast MAC written the way iproute2 prints it (lower case, colons). */
-export const isUnicastMac = (s: string): boolean => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(s) && (parseInt(s.slice(0, 2), 16) & 1) === 0;
+export const isUnicastMac = (s: string): boolean =>
+  /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(s) && (parseInt(s.slice(0, 2), 16) & 1) === 0;
 
 /** Parses a CIDR, or undefined when it is not an IPv4 CIDR. */
 export function tryParseCidr(cidr: string): { base: number; prefix: number; size: number } | undefined {
@@ -57,5 +58,9 @@ export function cidrsOverlap(a: string, b: string): boolean {
 export function vtepMacFor(publicIp: string): string {
   const n = ipv4ToNumber(publicIp);
   if (n === undefined) throw new Error(`cannot derive a VTEP MAC from "${publicIp}": expected an IPv4 address`);
-  return ['0e', '70', ...[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  return [
+    '0e',
+    '70',
+    ...[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].map((b) => b.toString(16).padStart(2, '0')),
+  ].join(':');
 }

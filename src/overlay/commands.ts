@@ -8,9 +8,31 @@ export function changeToArgv(c: Change): string[] {
       const r = c.entry;
       const via = r.via ? ['via', r.via] : [];
       if (c.op === 'del') {
-        return ['ip', 'route', 'del', r.dst, ...via, 'dev', r.dev, 'proto', String(ROUTE_PROTO), ...(r.metric ? ['metric', String(r.metric)] : [])];
+        return [
+          'ip',
+          'route',
+          'del',
+          r.dst,
+          ...via,
+          'dev',
+          r.dev,
+          'proto',
+          String(ROUTE_PROTO),
+          ...(r.metric ? ['metric', String(r.metric)] : []),
+        ];
       }
-      return ['ip', 'route', 'replace', r.dst, ...via, 'dev', r.dev, ...(r.onlink ? ['onlink'] : []), 'proto', String(ROUTE_PROTO)];
+      return [
+        'ip',
+        'route',
+        'replace',
+        r.dst,
+        ...via,
+        'dev',
+        r.dev,
+        ...(r.onlink ? ['onlink'] : []),
+        'proto',
+        String(ROUTE_PROTO),
+      ];
     }
     case 'neigh': {
       const n = c.entry;

@@ -2,14 +2,24 @@
 import { ipJson, run, runOk } from '../host/exec.js';
 import { changeToArgv, describeChange } from './commands.js';
 import { ROUTE_PROTO, VXLAN_DEVICE } from './constants.js';
-import { parseOwnedFdb, parseOwnedNeighs, parseOwnedRoutes, type BridgeFdbJson, type IpNeighJson, type IpRouteJson } from './observed-parse.js';
+import {
+  parseOwnedFdb,
+  parseOwnedNeighs,
+  parseOwnedRoutes,
+  type BridgeFdbJson,
+  type IpNeighJson,
+  type IpRouteJson,
+} from './observed-parse.js';
 import { readLink } from './vxlan-device.js';
 import type { Change, Dataplane, HostTarget, Logger } from './types.js';
 
 /** Everything the overlay owns in the target netns right now. */
 export async function readDataplane(target: HostTarget, clusterCidr: string): Promise<Dataplane> {
   const ns = { netns: target.netns };
-  const routes = parseOwnedRoutes(await ipJson<IpRouteJson>(['route', 'show', 'table', 'main', 'proto', String(ROUTE_PROTO)], ns), clusterCidr);
+  const routes = parseOwnedRoutes(
+    await ipJson<IpRouteJson>(['route', 'show', 'table', 'main', 'proto', String(ROUTE_PROTO)], ns),
+    clusterCidr,
+  );
   if (!(await readLink(target, VXLAN_DEVICE))) return { routes, neighs: [], fdb: [] };
   const neighs = parseOwnedNeighs(await ipJson<IpNeighJson>(['neigh', 'show', 'dev', VXLAN_DEVICE], ns), VXLAN_DEVICE);
   const fdbOut = await runOk(['bridge', '-j', 'fdb', 'show', 'dev', VXLAN_DEVICE], ns);
@@ -50,7 +60,11 @@ export async function applyChanges(target: HostTarget, changes: readonly Change[
  */
 export async function removeOverlayDataplane(target: HostTarget, clusterCidr: string, log: Logger): Promise<void> {
   const { routes } = await readDataplane(target, clusterCidr);
-  await applyChanges(target, routes.map((entry): Change => ({ kind: 'route', op: 'del', entry })), log);
+  await applyChanges(
+    target,
+    routes.map((entry): Change => ({ kind: 'route', op: 'del', entry })),
+    log,
+  );
   const r = await run(['ip', 'link', 'del', VXLAN_DEVICE], { netns: target.netns });
   if (r.code === 0) log(`overlay: deleted ${VXLAN_DEVICE}`);
 }

@@ -46,7 +46,9 @@ export function desiredDataplane(nodes: readonly OverlayNode[], ctx: DesiredCont
   const ownCidr = selfCidr && 'peer' in selfCidr ? selfCidr.peer.podCidr : selfNode?.spec?.podCIDR;
 
   // Sorted, so that when two nodes claim the same subnet or MAC the same one wins on every node.
-  const sorted = [...nodes].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
+  const sorted = [...nodes].sort((a, b) =>
+    a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0,
+  );
   for (const node of sorted) {
     const name = node.metadata.name!;
     if (name === ctx.self) continue;
@@ -76,7 +78,12 @@ export function desiredDataplane(nodes: readonly OverlayNode[], ctx: DesiredCont
 }
 
 /** Why a peer cannot get entries next to the ones already chosen, or undefined. */
-function conflictOf(p: Peer, chosen: readonly Peer[], ownCidr: string | undefined, ctx: DesiredContext): string | undefined {
+function conflictOf(
+  p: Peer,
+  chosen: readonly Peer[],
+  ownCidr: string | undefined,
+  ctx: DesiredContext,
+): string | undefined {
   if (ownCidr && cidrsOverlap(p.podCidr, ownCidr)) return `its podCIDR ${p.podCidr} overlaps this node's ${ownCidr}`;
   for (const c of chosen) {
     if (cidrsOverlap(p.podCidr, c.podCidr)) return `its podCIDR ${p.podCidr} overlaps node ${c.name}'s ${c.podCidr}`;

@@ -26,7 +26,9 @@ test('parseOwnedNeighs keeps only permanent IPv4 neighbours', () => {
     { dst: '10.244.5.0', state: ['FAILED'] },
     { dst: 'fe80::1', lladdr: '0e:70:00:00:00:06', state: ['PERMANENT'] },
   ];
-  assert.deepEqual(parseOwnedNeighs(json, 'podnet.1'), [{ ip: '10.244.3.0', mac: '0e:70:00:00:00:03', dev: 'podnet.1' }]);
+  assert.deepEqual(parseOwnedNeighs(json, 'podnet.1'), [
+    { ip: '10.244.3.0', mac: '0e:70:00:00:00:03', dev: 'podnet.1' },
+  ]);
 });
 
 test('parseOwnedFdb keeps permanent remotes with an IPv4 destination', () => {

@@ -57,9 +57,12 @@ export interface Overlay {
 export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   const { client, nodeName, backend, publicIp, log } = opts;
   const clusterCidr = opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
-  if (!BACKENDS.includes(backend)) throw new Error(`unknown overlay backend "${backend}"; use one of: ${BACKENDS.join(', ')}`);
-  if (!isIpv4(publicIp)) throw new Error(`overlay public IP "${publicIp}" is not an IPv4 address; pass this node's underlay IP`);
-  if (!tryParseCidr(clusterCidr)) throw new Error(`cluster CIDR "${clusterCidr}" is not an IPv4 CIDR such as 10.244.0.0/16`);
+  if (!BACKENDS.includes(backend))
+    throw new Error(`unknown overlay backend "${backend}"; use one of: ${BACKENDS.join(', ')}`);
+  if (!isIpv4(publicIp))
+    throw new Error(`overlay public IP "${publicIp}" is not an IPv4 address; pass this node's underlay IP`);
+  if (!tryParseCidr(clusterCidr))
+    throw new Error(`cluster CIDR "${clusterCidr}" is not an IPv4 CIDR such as 10.244.0.0/16`);
   const target: HostTarget = { netns: opts.netns };
 
   await enableIpForwarding(target);
@@ -69,7 +72,9 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   if (backend === 'vxlan') await ensureVxlanDevice(target, vxlan, log);
   else if (await removeVxlanDevice(target)) log('overlay: removed podnet.1 left over from the vxlan backend');
 
-  const nodes = new Informer<OverlayNode>(client, nodesResource, { onError: (e) => log(`overlay: watching nodes: ${(e as Error).message}`) });
+  const nodes = new Informer<OverlayNode>(client, nodesResource, {
+    onError: (e) => log(`overlay: watching nodes: ${(e as Error).message}`),
+  });
   let lastStatus: { peers: Peer[]; skipped: SkippedNode[] } = { peers: [], skipped: [] };
   const reportedSkips = new Map<string, string>();
   let reportedMissingSelf = false;
@@ -77,7 +82,8 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   /** Brings this node's annotations to what the others need; false when the patch failed. */
   const publish = async (self: OverlayNode | undefined): Promise<boolean> => {
     if (!self) {
-      if (!reportedMissingSelf) log(`overlay: Node ${nodeName} does not exist (yet); its annotations are published once it is registered`);
+      if (!reportedMissingSelf)
+        log(`overlay: Node ${nodeName} does not exist (yet); its annotations are published once it is registered`);
       reportedMissingSelf = true;
       return true; // its creation is a Node event that triggers the next pass
     }
@@ -102,10 +108,20 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
     if (backend === 'vxlan') {
       await ensureVxlanDevice(target, vxlan, log); // repairs a device someone deleted or changed
       const own = self?.spec?.podCIDR;
-      if (own && tryParseCidr(own) && cidrContains(clusterCidr, own)) await ensureDeviceAddress(target, vtepAddressFor(own), log);
-      else if (own) log(`overlay: Node ${nodeName} has podCIDR ${own}, outside the cluster CIDR ${clusterCidr}; fix the cluster CIDR setting`);
+      if (own && tryParseCidr(own) && cidrContains(clusterCidr, own))
+        await ensureDeviceAddress(target, vtepAddressFor(own), log);
+      else if (own)
+        log(
+          `overlay: Node ${nodeName} has podCIDR ${own}, outside the cluster CIDR ${clusterCidr}; fix the cluster CIDR setting`,
+        );
     }
-    const desired = desiredDataplane(all, { self: nodeName, backend, clusterCidr, underlayDev: underlay.dev, underlayCidr: underlay.cidr });
+    const desired = desiredDataplane(all, {
+      self: nodeName,
+      backend,
+      clusterCidr,
+      underlayDev: underlay.dev,
+      underlayCidr: underlay.cidr,
+    });
     reportSkips(desired.skipped);
     const observed = await readDataplane(target, clusterCidr);
     const result = await applyChanges(target, diffDataplane(desired.dataplane, observed), log);
@@ -117,7 +133,8 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   /** Logs a skipped node once per reason, not on every resync. */
   const reportSkips = (skipped: SkippedNode[]): void => {
     const now = new Map(skipped.map((s) => [s.node, s.reason]));
-    for (const [node, reason] of now) if (reportedSkips.get(node) !== reason) log(`overlay: no route to node ${node} yet: ${reason}`);
+    for (const [node, reason] of now)
+      if (reportedSkips.get(node) !== reason) log(`overlay: no route to node ${node} yet: ${reason}`);
     reportedSkips.clear();
     for (const [k, v] of now) reportedSkips.set(k, v);
   };
@@ -131,7 +148,9 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   log(`overlay: ${backend} backend running on ${underlay.dev} (${publicIp}), pod MTU ${mtu}`);
 
   return {
-    backend, mtu, underlay,
+    backend,
+    mtu,
+    underlay,
     resync: () => loop.runNow(),
     status: () => lastStatus,
     async stop() {

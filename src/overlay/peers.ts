@@ -28,20 +28,30 @@ export function peerFromNode(node: OverlayNode, backend: Backend, clusterCidr: s
   if (!rawCidr) return { skip: 'no spec.podCIDR yet' };
   if (!tryParseCidr(rawCidr)) return { skip: `spec.podCIDR "${rawCidr}" is not an IPv4 CIDR` };
   const podCidr = canonicalCidr(rawCidr);
-  if (!cidrContains(clusterCidr, podCidr)) return { skip: `podCIDR ${podCidr} is outside the cluster CIDR ${clusterCidr}` };
+  if (!cidrContains(clusterCidr, podCidr))
+    return { skip: `podCIDR ${podCidr} is outside the cluster CIDR ${clusterCidr}` };
   const type = ann[ANNOTATION_BACKEND_TYPE];
   if (!type) return { skip: `no ${ANNOTATION_BACKEND_TYPE} annotation yet (its overlay has not started)` };
-  if (type !== backend) return { skip: `it runs backend ${type}, this node runs ${backend}; every node must use the same backend` };
+  if (type !== backend)
+    return { skip: `it runs backend ${type}, this node runs ${backend}; every node must use the same backend` };
   const publicIp = ann[ANNOTATION_PUBLIC_IP];
-  if (!publicIp || !isIpv4(publicIp)) return { skip: `${ANNOTATION_PUBLIC_IP} annotation is ${publicIp ? `"${publicIp}", not an IPv4 address` : 'missing'}` };
+  if (!publicIp || !isIpv4(publicIp))
+    return {
+      skip: `${ANNOTATION_PUBLIC_IP} annotation is ${publicIp ? `"${publicIp}", not an IPv4 address` : 'missing'}`,
+    };
   if (backend === 'host-gw') return { peer: { name: node.metadata.name!, podCidr, publicIp } };
   const vtepMac = ann[ANNOTATION_VTEP_MAC]?.toLowerCase();
-  if (!vtepMac || !isUnicastMac(vtepMac)) return { skip: `${ANNOTATION_VTEP_MAC} annotation is ${vtepMac ? `"${vtepMac}", not a unicast MAC` : 'missing'}` };
+  if (!vtepMac || !isUnicastMac(vtepMac))
+    return { skip: `${ANNOTATION_VTEP_MAC} annotation is ${vtepMac ? `"${vtepMac}", not a unicast MAC` : 'missing'}` };
   return { peer: { name: node.metadata.name!, podCidr, publicIp, vtepMac } };
 }
 
 /** The annotations this node publishes; null removes one the backend does not use. */
-export function selfAnnotations(backend: Backend, publicIp: string, vtepMac: string | undefined): Record<string, string | null> {
+export function selfAnnotations(
+  backend: Backend,
+  publicIp: string,
+  vtepMac: string | undefined,
+): Record<string, string | null> {
   return {
     [ANNOTATION_BACKEND_TYPE]: backend,
     [ANNOTATION_PUBLIC_IP]: publicIp,
@@ -50,7 +60,10 @@ export function selfAnnotations(backend: Backend, publicIp: string, vtepMac: str
 }
 
 /** A merge patch bringing the node's annotations to `want`, or undefined when they already match. */
-export function annotationPatch(node: OverlayNode, want: Record<string, string | null>): { metadata: { annotations: Record<string, string | null> } } | undefined {
+export function annotationPatch(
+  node: OverlayNode,
+  want: Record<string, string | null>,
+): { metadata: { annotations: Record<string, string | null> } } | undefined {
   const have = node.metadata.annotations ?? {};
   const changes: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(want)) {

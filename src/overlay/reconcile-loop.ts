@@ -23,7 +23,10 @@ export class ReconcileLoop {
   private retryDelay: number;
 
   /** `pass` returns true when everything converged, false to be retried. */
-  constructor(private readonly pass: () => Promise<boolean>, private readonly opts: ReconcileLoopOptions) {
+  constructor(
+    private readonly pass: () => Promise<boolean>,
+    private readonly opts: ReconcileLoopOptions,
+  ) {
     this.retryDelay = opts.retryMs ?? 1000;
   }
 

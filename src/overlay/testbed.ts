@@ -41,7 +41,10 @@ async function freeUnderlaySubnet(): Promise<string> {
   for (let i = 0; i < 50; i += 1) {
     const x = 1 + Math.floor(Math.random() * 254);
     const net = `10.251.${x}.0/24`;
-    if (![...taken].some((d) => d === net || d.startsWith(`10.251.${x}.`) || d === '10.251.0.0/16' || d === '10.0.0.0/8')) return net;
+    if (
+      ![...taken].some((d) => d === net || d.startsWith(`10.251.${x}.`) || d === '10.251.0.0/16' || d === '10.0.0.0/8')
+    )
+      return net;
   }
   throw new Error('no free 10.251.x.0/24 for the lab underlay; the host routes cover them all');
 }
@@ -61,7 +64,12 @@ export async function createLab(nodeCount: number): Promise<Lab> {
   }));
   const made: string[] = [];
   const lab: Lab = {
-    id, switchNetns, bridge, underlay, clusterCidr: LAB_CLUSTER_CIDR, nodes,
+    id,
+    switchNetns,
+    bridge,
+    underlay,
+    clusterCidr: LAB_CLUSTER_CIDR,
+    nodes,
     async destroy() {
       // Deleting a netns deletes its interfaces and the veth peers in the other namespaces.
       for (const ns of made.reverse()) await run(['ip', 'netns', 'del', ns]);
@@ -105,7 +113,10 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 150));
   }
 }

@@ -8,12 +8,19 @@ export function readyNode(name: string, i: number, backend: Backend = 'vxlan'): 
   return node(name, `10.244.${i}.0/24`, {
     [ANNOTATION_BACKEND_TYPE]: backend,
     [ANNOTATION_PUBLIC_IP]: `192.168.0.${10 + i}`,
-    ...(backend === 'vxlan' ? { [ANNOTATION_VTEP_MAC]: `0e:70:c0:a8:00:${(10 + i).toString(16).padStart(2, '0')}` } : {}),
+    ...(backend === 'vxlan'
+      ? { [ANNOTATION_VTEP_MAC]: `0e:70:c0:a8:00:${(10 + i).toString(16).padStart(2, '0')}` }
+      : {}),
   });
 }
 
 export function node(name: string, podCIDR: string | undefined, annotations: Record<string, string> = {}): OverlayNode {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name, annotations }, spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {} };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, annotations },
+    spec: podCIDR ? { podCIDR, podCIDRs: [podCIDR] } : {},
+  };
 }
 
 /** A copy of `n` with some annotations changed (undefined deletes). */

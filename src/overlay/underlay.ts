@@ -36,8 +36,13 @@ export function underlayFromAddrs(json: readonly IpAddrJson[], publicIp: string)
 export async function findUnderlay(target: HostTarget, publicIp: string): Promise<Underlay> {
   const found = underlayFromAddrs(await ipJson<IpAddrJson>(['addr', 'show'], { netns: target.netns }), publicIp);
   if (!found) {
-    throw new Error(`no interface${target.netns ? ` in netns ${target.netns}` : ''} has the address ${publicIp}; pass this node's own underlay IP as the public IP (see "ip -br addr")`);
+    throw new Error(
+      `no interface${target.netns ? ` in netns ${target.netns}` : ''} has the address ${publicIp}; pass this node's own underlay IP as the public IP (see "ip -br addr")`,
+    );
   }
-  if (found.dev === 'lo') throw new Error(`${publicIp} is on the loopback interface; the public IP must be on the interface other nodes reach this node through`);
+  if (found.dev === 'lo')
+    throw new Error(
+      `${publicIp} is on the loopback interface; the public IP must be on the interface other nodes reach this node through`,
+    );
   return found;
 }

@@ -14,7 +14,10 @@ export interface IpLinkJson {
   address?: string;
   mtu?: number;
   flags?: string[];
-  linkinfo?: { info_kind?: string; info_data?: { id?: number; local?: string; port?: number; learning?: boolean; link?: string } };
+  linkinfo?: {
+    info_kind?: string;
+    info_data?: { id?: number; local?: string; port?: number; learning?: boolean; link?: string };
+  };
 }
 
 export interface VxlanSpec {
@@ -61,9 +64,29 @@ export async function ensureVxlanDevice(target: HostTarget, spec: VxlanSpec, log
     link = undefined;
   }
   if (!link) {
-    await runOk(['ip', 'link', 'add', VXLAN_DEVICE, 'type', 'vxlan', 'id', String(VXLAN_VNI), 'dstport', String(VXLAN_PORT),
-      'local', spec.local, 'dev', spec.underlayDev, 'nolearning'], ns);
-    log(`overlay: created ${VXLAN_DEVICE} (vxlan id ${VXLAN_VNI} dstport ${VXLAN_PORT} local ${spec.local} dev ${spec.underlayDev})`);
+    await runOk(
+      [
+        'ip',
+        'link',
+        'add',
+        VXLAN_DEVICE,
+        'type',
+        'vxlan',
+        'id',
+        String(VXLAN_VNI),
+        'dstport',
+        String(VXLAN_PORT),
+        'local',
+        spec.local,
+        'dev',
+        spec.underlayDev,
+        'nolearning',
+      ],
+      ns,
+    );
+    log(
+      `overlay: created ${VXLAN_DEVICE} (vxlan id ${VXLAN_VNI} dstport ${VXLAN_PORT} local ${spec.local} dev ${spec.underlayDev})`,
+    );
     link = {};
   }
   const set: string[] = [];
@@ -76,7 +99,10 @@ export async function ensureVxlanDevice(target: HostTarget, spec: VxlanSpec, log
 /** Gives podnet.1 exactly the address `cidr` (e.g. 10.244.1.0/32), removing any other IPv4 address. */
 export async function ensureDeviceAddress(target: HostTarget, cidr: string, log: Logger): Promise<void> {
   const ns = { netns: target.netns };
-  const links = await ipJson<{ addr_info?: { family?: string; local?: string; prefixlen?: number }[] }>(['addr', 'show', 'dev', VXLAN_DEVICE], ns);
+  const links = await ipJson<{ addr_info?: { family?: string; local?: string; prefixlen?: number }[] }>(
+    ['addr', 'show', 'dev', VXLAN_DEVICE],
+    ns,
+  );
   const have = (links[0]?.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`);
   for (const a of have) {
     if (a === cidr) continue;

@@ -31,9 +31,14 @@ export class ServiceChangeTracker {
   private readonly dirty = new Set<string>();
   private portCount = 0;
 
-  constructor(private readonly node: ProxyNode, private readonly source: ObjectSource) {}
+  constructor(
+    private readonly node: ProxyNode,
+    private readonly source: ObjectSource,
+  ) {}
 
-  markService(key: string): void { this.dirty.add(key); }
+  markService(key: string): void {
+    this.dirty.add(key);
+  }
 
   /** A slice changed: its Service, and the one it belonged to before if its label moved. */
   markSlice(slice: EndpointSliceObject, old?: EndpointSliceObject): void {
@@ -43,8 +48,12 @@ export class ServiceChangeTracker {
     }
   }
 
-  get pending(): boolean { return this.dirty.size > 0; }
-  get servicePorts(): number { return this.portCount; }
+  get pending(): boolean {
+    return this.dirty.size > 0;
+  }
+  get servicePorts(): number {
+    return this.portCount;
+  }
 
   /** Recomputes the dirty Services; returns the ports that changed. */
   takeChanges(): PortChange[] {

@@ -14,7 +14,8 @@ export interface PortChange {
 }
 
 /** Two port states program the same rules (states are small plain data). */
-export const samePort = (a: ServicePortState, b: ServicePortState): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
+export const samePort = (a: ServicePortState, b: ServicePortState): boolean =>
+  a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /** The changes from one whole state to another (tests, and full syncs that compare with what was applied). */
 export function diffStates(prev: ProxyState, next: ProxyState): PortChange[] {

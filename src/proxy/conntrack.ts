@@ -9,14 +9,21 @@
 import { run } from '../host/exec.js';
 import type { ProxyState, ServicePortState } from './types.js';
 
-const eps = (p: ServicePortState): Set<string> => new Set([...p.clusterEndpoints, ...p.externalEndpoints].map((e) => e.ip));
+const eps = (p: ServicePortState): Set<string> =>
+  new Set([...p.clusterEndpoints, ...p.externalEndpoints].map((e) => e.ip));
 
 /** `conntrack -D` argument lists for flows that must go after moving from prev to next. */
 export function staleUdpFlows(prev: ProxyState, next: ProxyState): string[][] {
   const before = new Map(prev.ports.map((p) => [p.id, p]));
   const out: string[][] = [];
   const seen = new Set<string>();
-  const push = (args: string[]) => { const k = args.join(' '); if (!seen.has(k)) { seen.add(k); out.push(args); } };
+  const push = (args: string[]) => {
+    const k = args.join(' ');
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(args);
+    }
+  };
   for (const p of next.ports) {
     if (p.protocol !== 'udp') continue;
     const old = before.get(p.id);
@@ -29,7 +36,8 @@ export function staleUdpFlows(prev: ProxyState, next: ProxyState): string[][] {
       if (p.nodePort) push(['-D', '-p', 'udp', '--orig-port-dst', String(p.nodePort)]);
     }
     for (const gone of [...oldEps].filter((ip) => !nowEps.has(ip))) {
-      for (const ip of ips) push(['-D', '-p', 'udp', '--orig-dst', ip, '--orig-port-dst', String(p.port), '--dst-nat', gone]);
+      for (const ip of ips)
+        push(['-D', '-p', 'udp', '--orig-dst', ip, '--orig-port-dst', String(p.port), '--dst-nat', gone]);
       if (p.nodePort) push(['-D', '-p', 'udp', '--orig-port-dst', String(p.nodePort), '--dst-nat', gone]);
     }
   }
@@ -37,7 +45,8 @@ export function staleUdpFlows(prev: ProxyState, next: ProxyState): string[][] {
   const nextIds = new Set(next.ports.map((p) => p.id));
   for (const old of prev.ports) {
     if (old.protocol !== 'udp' || nextIds.has(old.id)) continue;
-    for (const gone of eps(old)) push(['-D', '-p', 'udp', '--orig-dst', old.clusterIP, '--orig-port-dst', String(old.port), '--dst-nat', gone]);
+    for (const gone of eps(old))
+      push(['-D', '-p', 'udp', '--orig-dst', old.clusterIP, '--orig-port-dst', String(old.port), '--dst-nat', gone]);
   }
   return out;
 }

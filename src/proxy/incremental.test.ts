@@ -29,29 +29,66 @@ function states(): ProxyState[] {
     buildProxyState([], [], NODE),
     buildProxyState([a()], [], NODE),
     buildProxyState([a()], [slice('a', [{ port: 80 }], ['10.244.2.1'])], NODE),
-    buildProxyState([a(), b], [slice('a', [{ port: 80 }], ['10.244.2.1', shared]), slice('b', [{ port: 80 }], [shared])], NODE),
+    buildProxyState(
+      [a(), b],
+      [slice('a', [{ port: 80 }], ['10.244.2.1', shared]), slice('b', [{ port: 80 }], [shared])],
+      NODE,
+    ),
     buildProxyState([a(), b], [slice('a', [{ port: 80 }], ['10.244.2.2']), slice('b', [{ port: 80 }], [shared])], NODE),
-    buildProxyState([a({ type: 'NodePort', sessionAffinity: 'ClientIP', ports: [tcp(80, { nodePort: 30020 })] })], [slice('a', [{ port: 80 }], ['10.244.2.2', shared])], NODE),
-    buildProxyState([a({ type: 'NodePort', sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 5 } }, externalTrafficPolicy: 'Local', externalIPs: ['192.168.0.50'], ports: [tcp(80, { nodePort: 30020 })] })], [slice('a', [{ port: 80 }], ['10.244.2.2'])], NODE),
+    buildProxyState(
+      [a({ type: 'NodePort', sessionAffinity: 'ClientIP', ports: [tcp(80, { nodePort: 30020 })] })],
+      [slice('a', [{ port: 80 }], ['10.244.2.2', shared])],
+      NODE,
+    ),
+    buildProxyState(
+      [
+        a({
+          type: 'NodePort',
+          sessionAffinity: 'ClientIP',
+          sessionAffinityConfig: { clientIP: { timeoutSeconds: 5 } },
+          externalTrafficPolicy: 'Local',
+          externalIPs: ['192.168.0.50'],
+          ports: [tcp(80, { nodePort: 30020 })],
+        }),
+      ],
+      [slice('a', [{ port: 80 }], ['10.244.2.2'])],
+      NODE,
+    ),
     scenarioState(),
-    buildProxyState([a(), b], [slice('b', [{ port: 80 }, { name: 'dns', port: 5353, protocol: 'UDP' }], ['10.244.2.9'])], NODE),
+    buildProxyState(
+      [a(), b],
+      [slice('b', [{ port: 80 }, { name: 'dns', port: 5353, protocol: 'UDP' }], ['10.244.2.9'])],
+      NODE,
+    ),
     // One key written twice by one port (an external IP equal to its own ClusterIP), and one key two ports claim.
-    buildProxyState([a({ externalIPs: ['10.96.0.20', '192.168.0.60'] }), svc('c', { clusterIP: '10.96.0.22', externalIPs: ['192.168.0.60'], ports: [tcp(80)] })],
-      [slice('a', [{ port: 80 }], ['10.244.2.1']), slice('c', [{ port: 80 }], ['10.244.2.3', '10.244.2.4'])], NODE),
-    buildProxyState([svc('c', { clusterIP: '10.96.0.22', externalIPs: ['192.168.0.60'], ports: [tcp(80)] })], [slice('c', [{ port: 80 }], ['10.244.2.3'])], NODE),
+    buildProxyState(
+      [
+        a({ externalIPs: ['10.96.0.20', '192.168.0.60'] }),
+        svc('c', { clusterIP: '10.96.0.22', externalIPs: ['192.168.0.60'], ports: [tcp(80)] }),
+      ],
+      [slice('a', [{ port: 80 }], ['10.244.2.1']), slice('c', [{ port: 80 }], ['10.244.2.3', '10.244.2.4'])],
+      NODE,
+    ),
+    buildProxyState(
+      [svc('c', { clusterIP: '10.96.0.22', externalIPs: ['192.168.0.60'], ports: [tcp(80)] })],
+      [slice('c', [{ port: 80 }], ['10.244.2.3'])],
+      NODE,
+    ),
   ];
 }
 
 function canonNft(t: NftTable): unknown {
   return {
-    sets: [...t.sets.values()].map((s) => ({ ...s, elements: [...s.elements].sort() })).sort((x, y) => x.name.localeCompare(y.name)),
+    sets: [...t.sets.values()]
+      .map((s) => ({ ...s, elements: [...s.elements].sort() }))
+      .sort((x, y) => x.name.localeCompare(y.name)),
     chains: [...t.chains.values()].sort((x, y) => x.name.localeCompare(y.name)),
   };
 }
 
 describe('nftables: incremental plans', () => {
   const all = states();
-  test('from every state to every other, the changed ports\' ops equal a full render', () => {
+  test("from every state to every other, the changed ports' ops equal a full render", () => {
     for (let i = 0; i < all.length; i++) {
       for (let j = 0; j < all.length; j++) {
         const applied = new AppliedNftTable(all[i]!);
@@ -73,24 +110,33 @@ describe('nftables: incremental plans', () => {
     }
   });
 
-  test('one new endpoint: the script touches only that service\'s elements and the spread pools, never flushes a map', () => {
+  test("one new endpoint: the script touches only that service's elements and the spread pools, never flushes a map", () => {
     const script = opsToScript(new AppliedNftTable(all[1]!).plan(diffStates(all[1]!, all[2]!), NODE));
     assert.doesNotMatch(script, /flush (map|set)|table/);
     for (const line of script.trim().split('\n')) {
       assert.match(line, /10\.96\.0\.20 \. |spread-tcp-1\b/, line);
-      if (line.startsWith('add rule')) assert.match(line, /^add rule ip podnet (cluster|external)-spread-tcp-1 /, 'only a new pool brings rules');
+      if (line.startsWith('add rule'))
+        assert.match(line, /^add rule ip podnet (cluster|external)-spread-tcp-1 /, 'only a new pool brings rules');
     }
   });
 
   test('an endpoint more on a pooled port moves it between existing pools: elements only', () => {
     // c keeps pool tcp-2 in use and d pool tcp-1, so a's move from 1 to 2 endpoints creates and removes no pool.
-    const svcs = [a(), svc('c', { clusterIP: '10.96.0.22', ports: [tcp(80)] }), svc('d', { clusterIP: '10.96.0.23', ports: [tcp(80)] })];
-    const others = [slice('c', [{ port: 80 }], ['10.244.2.5', '10.244.2.6']), slice('d', [{ port: 80 }], ['10.244.2.7'])];
+    const svcs = [
+      a(),
+      svc('c', { clusterIP: '10.96.0.22', ports: [tcp(80)] }),
+      svc('d', { clusterIP: '10.96.0.23', ports: [tcp(80)] }),
+    ];
+    const others = [
+      slice('c', [{ port: 80 }], ['10.244.2.5', '10.244.2.6']),
+      slice('d', [{ port: 80 }], ['10.244.2.7']),
+    ];
     const from = buildProxyState(svcs, [slice('a', [{ port: 80 }], ['10.244.2.1']), ...others], NODE);
     const to = buildProxyState(svcs, [slice('a', [{ port: 80 }], ['10.244.2.1', '10.244.2.2']), ...others], NODE);
     const script = opsToScript(new AppliedNftTable(from).plan(diffStates(from, to), NODE));
     assert.doesNotMatch(script, /chain|rule|flush|map ip/);
-    for (const line of script.trim().split('\n')) assert.match(line, /^(add|delete) element ip podnet (service-ips|spread-tcp-[12]) \{ 10\.96\.0\.20 \. /, line);
+    for (const line of script.trim().split('\n'))
+      assert.match(line, /^(add|delete) element ip podnet (service-ips|spread-tcp-[12]) \{ 10\.96\.0\.20 \. /, line);
   });
 
   test('a hairpin pair two Services share stays until the last one lets go', () => {
@@ -102,9 +148,16 @@ describe('nftables: incremental plans', () => {
 
 /** Replays iptables-restore --noflush input on a model, failing where iptables would. */
 function applyRestore(rules: IptRules, text: string): IptRules {
-  const out: IptRules = { nat: { chains: new Map([...rules.nat.chains].map(([k, v]) => [k, [...v]])) }, filter: { chains: new Map([...rules.filter.chains].map(([k, v]) => [k, [...v]])) } };
+  const out: IptRules = {
+    nat: { chains: new Map([...rules.nat.chains].map(([k, v]) => [k, [...v]])) },
+    filter: { chains: new Map([...rules.filter.chains].map(([k, v]) => [k, [...v]])) },
+  };
   let t: Map<string, string[]> | undefined;
-  const chain = (name: string) => { const c = t!.get(name); if (!c) throw new Error(`no chain ${name}`); return c; };
+  const chain = (name: string) => {
+    const c = t!.get(name);
+    if (!c) throw new Error(`no chain ${name}`);
+    return c;
+  };
   for (const line of text.split('\n').filter(Boolean)) {
     let m: RegExpExecArray | null;
     if ((m = /^\*(nat|filter)$/.exec(line))) t = out[m[1] as 'nat' | 'filter'].chains;
@@ -119,14 +172,16 @@ function applyRestore(rules: IptRules, text: string): IptRules {
       c.splice(i, 1);
     } else if ((m = /^-X (\S+)$/.exec(line))) {
       if (chain(m[1]!).length) throw new Error(`-X of a non-empty chain ${m[1]}`);
-      if ([...t!.values()].flat().some((r) => r.endsWith(`-j ${m![1]}`))) throw new Error(`-X of a referenced chain ${m[1]}`);
+      if ([...t!.values()].flat().some((r) => r.endsWith(`-j ${m![1]}`)))
+        throw new Error(`-X of a referenced chain ${m[1]}`);
       t!.delete(m[1]!);
     } else throw new Error(`unknown restore line ${line}`);
   }
   for (const table of [out.nat, out.filter]) {
     for (const r of [...table.chains.values()].flat()) {
       const target = /-j (\S+)/.exec(r)?.[1];
-      if (target?.startsWith('KUBE-') && !table.chains.has(target)) throw new Error(`rule jumps to a missing chain: ${r}`);
+      if (target?.startsWith('KUBE-') && !table.chains.has(target))
+        throw new Error(`rule jumps to a missing chain: ${r}`);
     }
   }
   return out;
@@ -134,20 +189,28 @@ function applyRestore(rules: IptRules, text: string): IptRules {
 
 /** Shared chains compared as sets (lines of different ports never overlap), plus the order that matters. */
 function canonIpt(r: IptRules): unknown {
-  const table = (m: Map<string, string[]>) => [...m].map(([k, v]) => [k, k === 'KUBE-SERVICES' || k === 'KUBE-NODEPORTS' ? [...v].sort() : v]).sort();
+  const table = (m: Map<string, string[]>) =>
+    [...m].map(([k, v]) => [k, k === 'KUBE-SERVICES' || k === 'KUBE-NODEPORTS' ? [...v].sort() : v]).sort();
   return { nat: table(r.nat.chains), filter: table(r.filter.chains) };
 }
 
 function assertIptOrder(r: IptRules, what: string): void {
   const nat = r.nat.chains.get('KUBE-SERVICES')!;
   const firstNodePorts = nat.findIndex((x) => x.endsWith('-j KUBE-NODEPORTS') && x.includes('node ports'));
-  assert.ok(nat.slice(firstNodePorts).every((x) => x.includes('node ports')), `${what}: node-ports jumps last`);
+  assert.ok(
+    nat.slice(firstNodePorts).every((x) => x.includes('node ports')),
+    `${what}: node-ports jumps last`,
+  );
   const filter = r.filter.chains.get('KUBE-SERVICES')!;
   assert.match(filter.at(-1)!, /unallocated service address/, `${what}: unallocated drop last`);
   // A ClusterIP's catch-all REJECT must follow every line of that address (other addresses' lines never overlap it).
   filter.forEach((x, i) => {
     const ip = /-d (\S+)\/32 .*a port this ClusterIP does not serve/.exec(x)?.[1];
-    if (ip) assert.ok(!filter.slice(i + 1).some((y) => y.includes(`-d ${ip}/32 `)), `${what}: catch-all of ${ip} after its ports' lines`);
+    if (ip)
+      assert.ok(
+        !filter.slice(i + 1).some((y) => y.includes(`-d ${ip}/32 `)),
+        `${what}: catch-all of ${ip} after its ports' lines`,
+      );
   });
 }
 
@@ -204,7 +267,10 @@ describe('change tracker', () => {
   test('only dirty Services are recomputed; unchanged ports keep their object; the state equals a full build', () => {
     const { services, slices, tracker } = cache();
     const sa = slice('a', [{ port: 80 }], ['10.244.2.1']);
-    for (const s of [a(), b]) { services.set(serviceKey(s), s); tracker.markService(serviceKey(s)); }
+    for (const s of [a(), b]) {
+      services.set(serviceKey(s), s);
+      tracker.markService(serviceKey(s));
+    }
     slices.set('sa', sa);
     tracker.markSlice(sa);
     assert.equal(tracker.takeChanges().length, 3);
@@ -213,15 +279,28 @@ describe('change tracker', () => {
     slices.set('sa', sa2);
     tracker.markSlice(sa2, sa);
     const changes = tracker.takeChanges();
-    assert.deepEqual(changes.map((c) => c.id), ['default/a/tcp/p80']);
+    assert.deepEqual(
+      changes.map((c) => c.id),
+      ['default/a/tcp/p80'],
+    );
     const after = tracker.state();
     assert.deepEqual(after, buildProxyState([...services.values()], [...slices.values()], NODE));
-    assert.equal(after.ports.find((p) => p.service === 'b'), before.ports.find((p) => p.service === 'b'), 'b untouched keeps its object');
+    assert.equal(
+      after.ports.find((p) => p.service === 'b'),
+      before.ports.find((p) => p.service === 'b'),
+      'b untouched keeps its object',
+    );
     tracker.markService('default/b');
     assert.deepEqual(tracker.takeChanges(), [], 'an event that changes nothing yields no change');
     services.delete('default/b');
     tracker.markService('default/b');
-    assert.deepEqual(tracker.takeChanges().map((c) => [c.id, !!c.prev, !!c.next]), [['default/b/tcp/p80', true, false], ['default/b/udp/dns', true, false]]);
+    assert.deepEqual(
+      tracker.takeChanges().map((c) => [c.id, !!c.prev, !!c.next]),
+      [
+        ['default/b/tcp/p80', true, false],
+        ['default/b/udp/dns', true, false],
+      ],
+    );
     assert.equal(tracker.servicePorts, 1);
   });
 
@@ -229,7 +308,10 @@ describe('change tracker', () => {
     const { services, tracker } = cache();
     services.set('default/a', a());
     assert.deepEqual(tracker.takeChanges(), []);
-    assert.deepEqual(tracker.rebuildAll().map((c) => c.id), ['default/a/tcp/p80']);
+    assert.deepEqual(
+      tracker.rebuildAll().map((c) => c.id),
+      ['default/a/tcp/p80'],
+    );
     assert.deepEqual(tracker.state(), buildProxyState([a()], [], NODE));
   });
 });

@@ -49,20 +49,37 @@ export interface ServiceProxy {
 export async function startServiceProxy(o: ServiceProxyOptions): Promise<ServiceProxy> {
   const mode = o.mode ?? 'nftables';
   if (!PROXY_MODES.includes(mode)) throw new Error(`unknown proxy mode "${mode}"; use nftables or iptables`);
-  if (!o.nodeIps.length) throw new Error('the service proxy needs the node\'s IP addresses');
-  const node = { name: o.nodeName, ips: o.nodeIps, clusterCidr: o.clusterCidr ?? '10.244.0.0/16', serviceCidr: o.serviceCidr ?? '10.96.0.0/12' };
+  if (!o.nodeIps.length) throw new Error("the service proxy needs the node's IP addresses");
+  const node = {
+    name: o.nodeName,
+    ips: o.nodeIps,
+    clusterCidr: o.clusterCidr ?? '10.244.0.0/16',
+    serviceCidr: o.serviceCidr ?? '10.96.0.0/12',
+  };
   const backend: ProxyBackend = mode === 'nftables' ? new NftBackend(o.log) : new IptablesBackend();
   const other: ProxyBackend = mode === 'nftables' ? new IptablesBackend() : new NftBackend(o.log);
   const metrics = new ProxyMetrics(mode);
   await ensureServiceRoute(node.serviceCidr, o.nodeIps[0]!, o.log);
-  const proxier = new Proxier({ client: o.client, node, backend, metrics, log: o.log, resyncMs: o.resyncMs, onSync: o.onSync });
+  const proxier = new Proxier({
+    client: o.client,
+    node,
+    backend,
+    metrics,
+    log: o.log,
+    resyncMs: o.resyncMs,
+    onSync: o.onSync,
+  });
   await proxier.start();
   // The other mode's rules go only once ours are live: switching modes never leaves a gap.
   await other.cleanup().catch((e: Error) => o.log(`proxy: removing ${other.mode} rules: ${e.message}`));
   let server: Server | undefined;
   if (o.metricsPort !== 0) {
-    server = await serveMetrics(o.nodeIps[0]!, o.metricsPort ?? DEFAULT_METRICS_PORT, () => metrics.text())
-      .catch((e: Error) => { o.log(`proxy: ${e.message}`); return undefined; });
+    server = await serveMetrics(o.nodeIps[0]!, o.metricsPort ?? DEFAULT_METRICS_PORT, () => metrics.text()).catch(
+      (e: Error) => {
+        o.log(`proxy: ${e.message}`);
+        return undefined;
+      },
+    );
   }
   o.log(`proxy: ${mode} mode, ${metrics.servicePorts} service ports, ${metrics.rules} rules`);
   return {

@@ -4,7 +4,15 @@
  * terminating-but-serving ones when none is ready; Local traffic policies
  * keep only this node's endpoints (with the same fallback among them).
  */
-import type { Endpoint, EndpointSliceObject, Protocol, ProxyNode, ProxyState, ServiceObject, ServicePortState } from './types.js';
+import type {
+  Endpoint,
+  EndpointSliceObject,
+  Protocol,
+  ProxyNode,
+  ProxyState,
+  ServiceObject,
+  ServicePortState,
+} from './types.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const DEFAULT_AFFINITY_SECONDS = 10800;
@@ -17,7 +25,13 @@ export function hasProxyRules(svc: ServiceObject): boolean {
   return svc.spec?.type !== 'ExternalName' && !!ip && ip !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
 }
 
-interface Candidate { endpoint: Endpoint; ready: boolean; serving: boolean; terminating: boolean; order: number }
+interface Candidate {
+  endpoint: Endpoint;
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
+  order: number;
+}
 
 /** Ready endpoints; else terminating-but-serving ones (kube-proxy's fallback). */
 function usable(cands: Candidate[]): Endpoint[] {
@@ -28,11 +42,18 @@ function usable(cands: Candidate[]): Endpoint[] {
 }
 
 /** Endpoints of one service port across its slices, by address; named targetPorts resolve per slice. */
-function candidatesFor(slices: EndpointSliceObject[], portName: string, protocol: Protocol, nodeName: string): Candidate[] {
+function candidatesFor(
+  slices: EndpointSliceObject[],
+  portName: string,
+  protocol: Protocol,
+  nodeName: string,
+): Candidate[] {
   const all: Candidate[] = [];
   for (const slice of slices) {
     if ((slice.addressType ?? 'IPv4') !== 'IPv4') continue;
-    const sp = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (PROTOCOLS[p.protocol ?? 'TCP'] ?? 'tcp') === protocol);
+    const sp = (slice.ports ?? []).find(
+      (p) => (p.name ?? '') === portName && (PROTOCOLS[p.protocol ?? 'TCP'] ?? 'tcp') === protocol,
+    );
     if (!sp || typeof sp.port !== 'number') continue;
     const port = sp.port;
     for (const ep of slice.endpoints ?? []) {
@@ -70,7 +91,11 @@ export function ipv4Order(ip: string): number {
   let parts = 0;
   for (let i = 0; i < ip.length; i++) {
     const c = ip.charCodeAt(i) - 48;
-    if (c === -2) { n = n * 256 + part; part = 0; parts++; } // '.'
+    if (c === -2) {
+      n = n * 256 + part;
+      part = 0;
+      parts++;
+    } // '.'
     else if (c >= 0 && c <= 9) part = part * 10 + c;
   }
   n = n * 256 + part;
@@ -87,7 +112,10 @@ export function servicePorts(svc: ServiceObject, slices: EndpointSliceObject[], 
   const namespace = svc.metadata.namespace ?? 'default';
   const service = svc.metadata.name ?? '';
   const nodePortsOn = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
-  const affinitySeconds = spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS) : undefined;
+  const affinitySeconds =
+    spec.sessionAffinity === 'ClientIP'
+      ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_AFFINITY_SECONDS)
+      : undefined;
   const out: ServicePortState[] = [];
   for (const p of spec.ports ?? []) {
     const protocol = PROTOCOLS[p.protocol ?? 'TCP'];
@@ -99,7 +127,9 @@ export function servicePorts(svc: ServiceObject, slices: EndpointSliceObject[], 
     const externalLocal = spec.externalTrafficPolicy === 'Local';
     out.push({
       id: `${namespace}/${service}/${protocol}/${portName || `p${p.port}`}`,
-      namespace, service, protocol,
+      namespace,
+      service,
+      protocol,
       clusterIP: spec.clusterIP!,
       port: p.port,
       ...(nodePortsOn && p.nodePort ? { nodePort: p.nodePort } : {}),
@@ -125,7 +155,9 @@ export function buildProxyState(services: ServiceObject[], slices: EndpointSlice
     list.push(s);
     byService.set(key, list);
   }
-  const ports = services.flatMap((svc) => servicePorts(svc, byService.get(`${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}`) ?? [], node));
+  const ports = services.flatMap((svc) =>
+    servicePorts(svc, byService.get(`${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}`) ?? [], node),
+  );
   ports.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { node, ports };
 }

@@ -19,9 +19,11 @@ export const epId = (e: Endpoint): string => `${e.ip}/${e.port}`;
 
 export const serviceChain = (p: ServicePortState): string => `service-${shortHash(p.id)}-${p.id}`;
 export const externalChain = (p: ServicePortState): string => `external-${shortHash(p.id)}-${p.id}`;
-export const endpointChain = (p: ServicePortState, e: Endpoint): string => `endpoint-${shortHash(`${p.id}__${epId(e)}`)}-${p.id}__${epId(e)}`;
+export const endpointChain = (p: ServicePortState, e: Endpoint): string =>
+  `endpoint-${shortHash(`${p.id}__${epId(e)}`)}-${p.id}__${epId(e)}`;
 /** The timeout is part of the hashed name: a changed timeout is a new set, never an in-place change. */
-export const affinitySet = (p: ServicePortState, e: Endpoint): string => `affinity-${shortHash(`${p.id}__${epId(e)}__${p.affinitySeconds}`)}-${p.id}__${epId(e)}`;
+export const affinitySet = (p: ServicePortState, e: Endpoint): string =>
+  `affinity-${shortHash(`${p.id}__${epId(e)}__${p.affinitySeconds}`)}-${p.id}__${epId(e)}`;
 
 /** iptables chain names: KUBE-SVC-<16 chars>; 28-character limit. */
 function iptHash(text: string): string {
@@ -32,4 +34,5 @@ function iptHash(text: string): string {
 }
 export const iptServiceChain = (p: ServicePortState): string => `KUBE-SVC-${iptHash(p.id)}`;
 export const iptExternalChain = (p: ServicePortState): string => `KUBE-EXT-${iptHash(p.id)}`;
-export const iptEndpointChain = (p: ServicePortState, e: Endpoint): string => `KUBE-SEP-${iptHash(`${p.id}__${epId(e)}`)}`;
+export const iptEndpointChain = (p: ServicePortState, e: Endpoint): string =>
+  `KUBE-SEP-${iptHash(`${p.id}__${epId(e)}`)}`;

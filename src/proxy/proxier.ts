@@ -44,7 +44,12 @@ export interface ProxierOptions {
   onSync?: (s: SyncReport) => void;
 }
 
-export interface SyncReport { full: boolean; ms: number; servicePorts: number; rules: number }
+export interface SyncReport {
+  full: boolean;
+  ms: number;
+  servicePorts: number;
+  rules: number;
+}
 
 export class Proxier {
   private readonly services: Informer<ServiceObject>;
@@ -65,22 +70,48 @@ export class Proxier {
   constructor(private readonly o: ProxierOptions) {
     const onError = (e: unknown) => o.log(`proxy: watch: ${(e as Error).message}`);
     this.services = new Informer<ServiceObject>(o.client, servicesRes, { onError });
-    this.slices = new Informer<EndpointSliceObject>(o.client, slicesRes, { onError, indexers: { [BY_SERVICE]: (s) => [sliceServiceKey(s) ?? ''] } });
+    this.slices = new Informer<EndpointSliceObject>(o.client, slicesRes, {
+      onError,
+      indexers: { [BY_SERVICE]: (s) => [sliceServiceKey(s) ?? ''] },
+    });
     this.tracker = new ServiceChangeTracker(o.node, {
       service: (key) => this.services.get(key),
       slices: (key) => this.slices.byIndex(BY_SERVICE, key),
       serviceKeys: () => this.services.keys(),
     });
-    const seen = (obj: KObject, now = Date.now()) => { this.pendingChanges.push(changeTime(obj, now)); this.trigger(); };
+    const seen = (obj: KObject, now = Date.now()) => {
+      this.pendingChanges.push(changeTime(obj, now));
+      this.trigger();
+    };
     this.services.addHandlers({
-      onAdd: (s) => { this.tracker.markService(serviceKey(s)); seen(s); },
-      onUpdate: (_, s) => { this.tracker.markService(serviceKey(s)); seen(s); },
-      onDelete: (s) => { this.tracker.markService(serviceKey(s)); this.pendingChanges.push(Date.now()); this.trigger(); },
+      onAdd: (s) => {
+        this.tracker.markService(serviceKey(s));
+        seen(s);
+      },
+      onUpdate: (_, s) => {
+        this.tracker.markService(serviceKey(s));
+        seen(s);
+      },
+      onDelete: (s) => {
+        this.tracker.markService(serviceKey(s));
+        this.pendingChanges.push(Date.now());
+        this.trigger();
+      },
     });
     this.slices.addHandlers({
-      onAdd: (s) => { this.tracker.markSlice(s); seen(s); },
-      onUpdate: (old, s) => { this.tracker.markSlice(s, old); seen(s); },
-      onDelete: (s) => { this.tracker.markSlice(s); this.pendingChanges.push(Date.now()); this.trigger(); },
+      onAdd: (s) => {
+        this.tracker.markSlice(s);
+        seen(s);
+      },
+      onUpdate: (old, s) => {
+        this.tracker.markSlice(s, old);
+        seen(s);
+      },
+      onDelete: (s) => {
+        this.tracker.markSlice(s);
+        this.pendingChanges.push(Date.now());
+        this.trigger();
+      },
     });
   }
 
@@ -89,7 +120,10 @@ export class Proxier {
     this.services.start();
     this.slices.start();
     await Promise.all([this.services.waitForSync(), this.slices.waitForSync()]);
-    const resync = setInterval(() => { this.forceFull = true; this.trigger(); }, this.o.resyncMs ?? FULL_SYNC_PERIOD_MS);
+    const resync = setInterval(() => {
+      this.forceFull = true;
+      this.trigger();
+    }, this.o.resyncMs ?? FULL_SYNC_PERIOD_MS);
     resync.unref();
     this.timers.push(resync);
     this.trigger();
@@ -98,7 +132,10 @@ export class Proxier {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) { clearInterval(t); clearTimeout(t); }
+    for (const t of this.timers) {
+      clearInterval(t);
+      clearTimeout(t);
+    }
     await Promise.all([this.services.stop(), this.slices.stop()]);
     await this.running;
     this.o.backend.close?.();
@@ -114,7 +151,10 @@ export class Proxier {
     this.dirty = true;
     if (this.running || this.scheduled) return;
     this.scheduled = true;
-    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => { this.scheduled = false; return this.drain(); });
+    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.scheduled = false;
+      return this.drain();
+    });
   }
 
   private async drain(): Promise<void> {
@@ -134,10 +174,14 @@ export class Proxier {
     const portChanges = full ? this.tracker.rebuildAll() : this.tracker.takeChanges();
     if (!full && !portChanges.length) return; // events that change no rule (e.g. a slice for a headless Service)
     try {
-      metrics.rules = full ? await backend.fullSync(this.tracker.state()) : await backend.applyChanges(portChanges, node);
+      metrics.rules = full
+        ? await backend.fullSync(this.tracker.state())
+        : await backend.applyChanges(portChanges, node);
     } catch (e) {
       metrics.syncErrors += 1;
-      log(`proxy: ${backend.mode} sync failed, retrying in ${this.retryMs} ms with a full rebuild: ${(e as Error).message}`);
+      log(
+        `proxy: ${backend.mode} sync failed, retrying in ${this.retryMs} ms with a full rebuild: ${(e as Error).message}`,
+      );
       this.pendingChanges.unshift(...changes);
       this.forceFull = true;
       const t = setTimeout(() => this.trigger(), this.retryMs);
@@ -157,7 +201,10 @@ export class Proxier {
     // After a failed sync the tracker moved on without the kernel: compare with what was really applied.
     const settled = full ? diffStates({ node, ports: [...this.applied.values()] }, this.tracker.state()) : portChanges;
     if (this.synced) {
-      const flows = staleUdpFlows({ node, ports: settled.flatMap((c) => (c.prev ? [c.prev] : [])) }, { node, ports: settled.flatMap((c) => (c.next ? [c.next] : [])) });
+      const flows = staleUdpFlows(
+        { node, ports: settled.flatMap((c) => (c.prev ? [c.prev] : [])) },
+        { node, ports: settled.flatMap((c) => (c.next ? [c.next] : [])) },
+      );
       if (flows.length) await deleteFlows(flows, log);
     }
     for (const c of settled) {

@@ -6,7 +6,13 @@ import type { KObject } from '../api/meta.js';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
-export interface ServicePortSpec { name?: string; protocol?: string; port: number; targetPort?: number | string; nodePort?: number }
+export interface ServicePortSpec {
+  name?: string;
+  protocol?: string;
+  port: number;
+  targetPort?: number | string;
+  nodePort?: number;
+}
 
 export interface ServiceObject extends KObject {
   spec?: {
@@ -45,7 +51,11 @@ export interface ProxyNode {
   serviceCidr: string;
 }
 
-export interface Endpoint { ip: string; port: number; local: boolean }
+export interface Endpoint {
+  ip: string;
+  port: number;
+  local: boolean;
+}
 
 /** One port of one Service, as every node must program it. */
 export interface ServicePortState {

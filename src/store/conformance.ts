@@ -25,9 +25,9 @@ const TEST_TIMEOUT_MS = 30_000;
 export function storeConformanceSuite(name: string, open: () => Promise<StoreUnderTest>): void {
   type Body = (s: { store: Store; reopened: () => Promise<Store> }) => Promise<void>;
 
-  /** A test on a fresh store, closed and cleaned up afterwards whatever happens. */
-  const it = (title: string, body: Body, needs: { reopen?: boolean } = {}) =>
-    test(title, { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  /** A test on a fresh store, closed and cleaned up afterwards whatever happens (the runner awaits it, as with test()). */
+  const it = (title: string, body: Body, needs: { reopen?: boolean } = {}): void =>
+    void test(title, { timeout: TEST_TIMEOUT_MS }, async (t) => {
       const sut = await open();
       let current = sut.store;
       try {
@@ -44,7 +44,7 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
           },
         });
       } finally {
-        await current.close().catch(() => {});
+        await current.close().catch(() => undefined); // cleanup after the test's own failure
         await sut.cleanup();
       }
     });
@@ -136,8 +136,14 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
     it('list returns keys under the prefix in key order, and nothing else', async ({ store }) => {
       for (const key of ['/a/x', '/ab/c', '/a/b', '/a', '/b/y', '/a/b/deep', '/a/']) await store.create(key, key);
       const res = await store.list('/a/');
-      assert.deepEqual(res.items.map((kv) => kv.key), ['/a/', '/a/b', '/a/b/deep', '/a/x']);
-      assert.deepEqual(res.items.map((kv) => kv.value), ['/a/', '/a/b', '/a/b/deep', '/a/x']);
+      assert.deepEqual(
+        res.items.map((kv) => kv.key),
+        ['/a/', '/a/b', '/a/b/deep', '/a/x'],
+      );
+      assert.deepEqual(
+        res.items.map((kv) => kv.value),
+        ['/a/', '/a/b', '/a/b/deep', '/a/x'],
+      );
       assert.equal(res.more, false);
       assert.equal(res.revision, await store.currentRevision());
       assert.equal(await store.count('/a/'), 4);
@@ -146,18 +152,29 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       assert.deepEqual((await store.list('/none/')).items, []);
     });
 
-    it('listBytes returns what list returns, values as UTF-8 bytes, pages and revisions included', async ({ store }) => {
+    it('listBytes returns what list returns, values as UTF-8 bytes, pages and revisions included', async ({
+      store,
+    }) => {
       const a = await store.create('/u/a', '{"x":"ä €"}');
       await store.create('/u/b', 'b1');
       const then = await store.currentRevision();
       await store.update('/u/a', 'a2', a.modRevision);
       await store.delete('/u/b');
       await store.create('/u/c', '');
-      const asText = (r: ListResult<Uint8Array>) => ({ ...r, items: r.items.map((kv) => ({ ...kv, value: Buffer.from(kv.value).toString('utf8') })) });
+      const asText = (r: ListResult<Uint8Array>) => ({
+        ...r,
+        items: r.items.map((kv) => ({ ...kv, value: Buffer.from(kv.value).toString('utf8') })),
+      });
       assert.deepEqual(asText(await store.listBytes('/u/')), await store.list('/u/'));
-      assert.deepEqual(asText(await store.listBytes('/u/', { revision: then })), await store.list('/u/', { revision: then }));
+      assert.deepEqual(
+        asText(await store.listBytes('/u/', { revision: then })),
+        await store.list('/u/', { revision: then }),
+      );
       assert.deepEqual(asText(await store.listBytes('/u/', { limit: 1 })), await store.list('/u/', { limit: 1 }));
-      assert.deepEqual(asText(await store.listBytes('/u/', { startAfter: '/u/a' })), await store.list('/u/', { startAfter: '/u/a' }));
+      assert.deepEqual(
+        asText(await store.listBytes('/u/', { startAfter: '/u/a' })),
+        await store.list('/u/', { startAfter: '/u/a' }),
+      );
       assert.ok((await store.listBytes('/u/')).items.every((kv) => kv.value instanceof Uint8Array));
     });
 
@@ -165,7 +182,10 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       await store.create('/a/1', 'x');
       await store.create('/a/2', 'x');
       await store.delete('/a/1');
-      assert.deepEqual((await store.list('/a/')).items.map((kv) => kv.key), ['/a/2']);
+      assert.deepEqual(
+        (await store.list('/a/')).items.map((kv) => kv.key),
+        ['/a/2'],
+      );
       assert.equal(await store.count('/a/'), 1);
     });
 
@@ -189,7 +209,7 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
         }
         assert.equal(res.items.length, 4);
         assert.equal(res.remaining, live.length - seen.length);
-        startAfter = res.items[res.items.length - 1].key;
+        startAfter = res.items[res.items.length - 1]!.key;
       }
       assert.deepEqual(seen, live);
     });
@@ -213,7 +233,13 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       assert.equal(old.revision, then);
       assert.deepEqual(old.items, [a, b]);
       const now = await store.list('/o/');
-      assert.deepEqual(now.items.map((kv) => [kv.key, kv.value]), [['/o/a', 'a2'], ['/o/c', 'c1']]);
+      assert.deepEqual(
+        now.items.map((kv) => [kv.key, kv.value]),
+        [
+          ['/o/a', 'a2'],
+          ['/o/c', 'c1'],
+        ],
+      );
       const page = await store.list('/o/', { revision: then, limit: 1 });
       assert.deepEqual(page.items, [a]);
       assert.equal(page.more, true);
@@ -234,7 +260,10 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       const expected = writes.filter((kv) => kv.key.startsWith('/w/')).sort((x, y) => x.modRevision - y.modRevision);
       const got = await events.until(expected.length);
       events.stop();
-      assert.deepEqual(got.map((e) => [e.type, e.kv]), expected.map((kv) => ['put', kv]));
+      assert.deepEqual(
+        got.map((e) => [e.type, e.kv]),
+        expected.map((kv) => ['put', kv]),
+      );
       assertIncreasing(got);
     });
 
@@ -254,7 +283,10 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       const all = await events.until(log.length);
       events.stop();
       assert.equal(replayed.length, 3);
-      assert.deepEqual(all.map((e) => [e.type, e.kv]), log);
+      assert.deepEqual(
+        all.map((e) => [e.type, e.kv]),
+        log,
+      );
       assertIncreasing(all);
     });
 
@@ -264,7 +296,7 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       const created = await store.create('/d/a', 'one');
       const updated = await store.update('/d/a', 'two', created.modRevision);
       const deleted = await store.delete('/d/a');
-      const [e1, e2, e3] = await events.until(3);
+      const [e1, e2, e3] = (await events.until(3)) as [WatchEvent, WatchEvent, WatchEvent];
       events.stop();
       assert.equal(e1.type, 'put');
       assert.deepEqual(e1.kv, created);
@@ -285,10 +317,12 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       // Writer: creates, updates and deletes, several in flight at once.
       const writer = (async () => {
         for (let round = 0; round < 40; round++) {
-          const batch = await Promise.all(Array.from({ length: 5 }, (_, i) => store.create(`/c/${round}-${i}`, `${round}`)));
+          const batch = await Promise.all(
+            Array.from({ length: 5 }, (_, i) => store.create(`/c/${round}-${i}`, `${round}`)),
+          );
           for (const kv of batch) writeLog.push(['put', kv]);
-          writeLog.push(['put', await store.update(batch[0].key, 'updated', batch[0].modRevision)]);
-          writeLog.push(['delete', await store.delete(batch[1].key)]);
+          writeLog.push(['put', await store.update(batch[0]!.key, 'updated', batch[0]!.modRevision)]);
+          writeLog.push(['delete', await store.delete(batch[1]!.key)]);
           await store.create(`/elsewhere/${round}`, 'x');
         }
         writing = false;
@@ -304,7 +338,7 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
           const watch = store.watch('/c/', lastKept, {
             onEvents: (events) => {
               received.push(...events.slice(0, 2));
-              lastKept = received[received.length - 1].kv.modRevision;
+              lastKept = received[received.length - 1]!.kv.modRevision;
               watch.cancel();
               if (caughtUp()) return resolve();
               reconnects++;
@@ -318,7 +352,10 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       });
       await writer;
       assert.ok(reconnects > 10, `the reader reconnected ${reconnects} times`);
-      assert.deepEqual(received.map((e) => [e.type, e.kv]), writeLog.sort((x, y) => x[1].modRevision - y[1].modRevision));
+      assert.deepEqual(
+        received.map((e) => [e.type, e.kv]),
+        writeLog.sort((x, y) => x[1].modRevision - y[1].modRevision),
+      );
     });
 
     it('cancel stops delivery', async ({ store }) => {
@@ -372,7 +409,10 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       const events = collect(store, '/k/', at);
       const replayed = await events.until(2);
       events.stop();
-      assert.deepEqual(replayed.map((e) => e.kv), after);
+      assert.deepEqual(
+        replayed.map((e) => e.kv),
+        after,
+      );
     });
 
     it('compaction keeps the current state of every key', async ({ store }) => {
@@ -395,29 +435,36 @@ export function storeConformanceSuite(name: string, open: () => Promise<StoreUnd
       for (const kv of expected) assert.deepEqual(await store.get(kv.key), kv);
     });
 
-    it('reopening keeps values, revisions, history and the compacted revision', async ({ store, reopened }) => {
-      const a = await store.create('/z/a', '1');
-      const b = await store.create('/z/b', '1');
-      const a2 = await store.update('/z/a', '2', a.modRevision);
-      const gone = await store.delete('/z/b', b.modRevision);
-      const compactTo = a2.modRevision;
-      await store.compact(compactTo);
-      const rev = await store.currentRevision();
-      const again = await reopened();
-      assert.equal(await again.currentRevision(), rev);
-      assert.equal(await again.compactedRevision(), compactTo);
-      assert.deepEqual(await again.get('/z/a'), a2);
-      assert.equal(await again.get('/z/b'), undefined);
-      assert.deepEqual((await again.list('/z/')).items, [a2]);
-      const events = collect(again, '/z/', compactTo);
-      assert.deepEqual((await events.until(1)).map((e) => [e.type, e.kv]), [['delete', gone]]);
-      const c = await again.create('/z/c', '1');
-      assert.ok(c.modRevision > rev, 'revisions keep increasing after a reopen');
-      const live = await events.until(2);
-      events.stop();
-      assert.deepEqual(live[1].kv, c);
-      await assertStoreError(again.update('/z/a', '3', a.modRevision), 'Conflict');
-    }, { reopen: true });
+    it(
+      'reopening keeps values, revisions, history and the compacted revision',
+      async ({ store, reopened }) => {
+        const a = await store.create('/z/a', '1');
+        const b = await store.create('/z/b', '1');
+        const a2 = await store.update('/z/a', '2', a.modRevision);
+        const gone = await store.delete('/z/b', b.modRevision);
+        const compactTo = a2.modRevision;
+        await store.compact(compactTo);
+        const rev = await store.currentRevision();
+        const again = await reopened();
+        assert.equal(await again.currentRevision(), rev);
+        assert.equal(await again.compactedRevision(), compactTo);
+        assert.deepEqual(await again.get('/z/a'), a2);
+        assert.equal(await again.get('/z/b'), undefined);
+        assert.deepEqual((await again.list('/z/')).items, [a2]);
+        const events = collect(again, '/z/', compactTo);
+        assert.deepEqual(
+          (await events.until(1)).map((e) => [e.type, e.kv]),
+          [['delete', gone]],
+        );
+        const c = await again.create('/z/c', '1');
+        assert.ok(c.modRevision > rev, 'revisions keep increasing after a reopen');
+        const live = await events.until(2);
+        events.stop();
+        assert.deepEqual(live[1]!.kv, c);
+        await assertStoreError(again.update('/z/a', '3', a.modRevision), 'Conflict');
+      },
+      { reopen: true },
+    );
 
     it('a closed store rejects calls with Closed and ends its watches', async ({ store }) => {
       const from = await store.currentRevision();
@@ -445,7 +492,7 @@ async function assertStoreError(p: Promise<unknown>, code: StoreError['code']): 
 
 function assertIncreasing(events: WatchEvent[]): void {
   for (let i = 1; i < events.length; i++) {
-    assert.ok(events[i].kv.modRevision > events[i - 1].kv.modRevision, `event ${i} is out of order`);
+    assert.ok(events[i]!.kv.modRevision > events[i - 1]!.kv.modRevision, `event ${i} is out of order`);
   }
 }
 

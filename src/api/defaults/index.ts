@@ -6,7 +6,14 @@
  */
 import type { KObject } from '../meta.js';
 import type { ResourceInfo } from '../resources.js';
-import { defaultEndpoints, defaultEndpointSlice, defaultNamespace, defaultNetworkPolicy, defaultNode, defaultSecret } from './others.js';
+import {
+  defaultEndpoints,
+  defaultEndpointSlice,
+  defaultNamespace,
+  defaultNetworkPolicy,
+  defaultNode,
+  defaultSecret,
+} from './others.js';
 import { defaultPod } from './pod.js';
 import { defaultService } from './service.js';
 

@@ -19,7 +19,8 @@ export function defaultSecret(o: KObject): void {
 
 export function defaultNode(o: KObject): void {
   const status = (o.status ??= {}) as Obj;
-  if (status.allocatable === undefined && status.capacity !== undefined) status.allocatable = structuredClone(status.capacity);
+  if (status.allocatable === undefined && status.capacity !== undefined)
+    status.allocatable = structuredClone(status.capacity);
 }
 
 export function defaultEndpoints(o: KObject): void {

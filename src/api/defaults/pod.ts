@@ -53,7 +53,10 @@ function defaultContainer(c: Obj, hostNetwork: boolean): void {
   defaultProbe(c.readinessProbe);
   defaultProbe(c.startupProbe);
   const lc = c.lifecycle as Obj | undefined;
-  if (lc) { defaultHandler(lc.postStart); defaultHandler(lc.preStop); }
+  if (lc) {
+    defaultHandler(lc.postStart);
+    defaultHandler(lc.preStop);
+  }
   // Requests default to limits when only limits are given.
   const res = c.resources as Obj | undefined;
   const limits = res?.limits as Obj | undefined;
@@ -63,9 +66,38 @@ function defaultContainer(c: Obj, hostNetwork: boolean): void {
   }
 }
 
-const sources = ['hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
-  'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap',
-  'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image'];
+const sources = [
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
+];
 
 function defaultVolume(v: Obj): void {
   if (!sources.some((s) => v[s] !== undefined && v[s] !== null)) v.emptyDir = {};
@@ -90,7 +122,7 @@ export function defaultPod(o: KObject): void {
   s.securityContext ??= {};
   s.enableServiceLinks ??= true;
   // ServiceAccount admission (token volume projection is the node agent's concern here).
-  if (!s.serviceAccountName) s.serviceAccountName = (s.serviceAccount as string | undefined) || 'default';
+  if (!s.serviceAccountName) s.serviceAccountName = s.serviceAccount || 'default';
   s.serviceAccount ??= s.serviceAccountName;
   // Priority admission: no priorityClassName means priority 0, PreemptLowerPriority.
   s.priority ??= 0;
@@ -101,7 +133,9 @@ export function defaultPod(o: KObject): void {
   // DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 5 minutes unless the pod says otherwise.
   const tols = list(s.tolerations);
   for (const t of defaultTolerations) {
-    const covered = tols.some((x) => (x.key === t.key || (!x.key && x.operator === 'Exists')) && (!x.effect || x.effect === 'NoExecute'));
+    const covered = tols.some(
+      (x) => (x.key === t.key || (!x.key && x.operator === 'Exists')) && (!x.effect || x.effect === 'NoExecute'),
+    );
     if (!covered) tols.push({ ...t });
   }
   s.tolerations = tols;

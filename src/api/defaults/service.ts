@@ -10,10 +10,13 @@ export function defaultService(o: KObject): void {
   s.type ??= 'ClusterIP';
   for (const p of (Array.isArray(s.ports) ? s.ports : []) as Obj[]) {
     p.protocol ??= 'TCP';
-    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '')
+      p.targetPort = p.port;
   }
-  if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && !s.externalTrafficPolicy) s.externalTrafficPolicy = 'Cluster';
-  if (s.type !== 'ExternalName' && (s.internalTrafficPolicy === undefined || s.internalTrafficPolicy === null)) s.internalTrafficPolicy = 'Cluster';
+  if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && !s.externalTrafficPolicy)
+    s.externalTrafficPolicy = 'Cluster';
+  if (s.type !== 'ExternalName' && (s.internalTrafficPolicy === undefined || s.internalTrafficPolicy === null))
+    s.internalTrafficPolicy = 'Cluster';
   if (s.type === 'LoadBalancer') s.allocateLoadBalancerNodePorts ??= true;
   if (s.sessionAffinity === 'ClientIP') {
     const cfg = (s.sessionAffinityConfig ??= {}) as Obj;
@@ -28,5 +31,6 @@ export function defaultService(o: KObject): void {
   // podnet clusters are single-stack: family follows the (allocated) clusterIP, IPv4 otherwise.
   s.ipFamilyPolicy ??= 'SingleStack';
   const first = typeof s.clusterIP === 'string' && s.clusterIP !== 'None' ? s.clusterIP : '';
-  if (!Array.isArray(s.ipFamilies) || s.ipFamilies.length === 0) s.ipFamilies = [first && isV6(first) ? 'IPv6' : 'IPv4'];
+  if (!Array.isArray(s.ipFamilies) || s.ipFamilies.length === 0)
+    s.ipFamilies = [first && isV6(first) ? 'IPv6' : 'IPv4'];
 }

@@ -9,7 +9,16 @@ import type { KObject } from '../meta.js';
 import { definitionName } from '../schema/index.js';
 import { isVarint, messageName, toField, type ElemType, type Field } from './layout.js';
 import { messages } from './messages.js';
-import { ProtoReader, varintToInt32, varintToInt64, WIRE_BYTES, WIRE_FIXED64, WIRE_VARINT, WireError, type WireValue } from './wire.js';
+import {
+  ProtoReader,
+  varintToInt32,
+  varintToInt64,
+  WIRE_BYTES,
+  WIRE_FIXED64,
+  WIRE_VARINT,
+  WireError,
+  type WireValue,
+} from './wire.js';
 
 /** The 4-byte prefix of every Kubernetes protobuf document: "k8s\0". */
 export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -18,7 +27,13 @@ export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 /** The envelope: runtime.Unknown {typeMeta(1) {apiVersion(1), kind(2)}, raw(2), contentEncoding(3), contentType(4)}. */
-export interface ProtobufEnvelope { apiVersion: string; kind: string; raw: Uint8Array; contentEncoding: string; contentType: string }
+export interface ProtobufEnvelope {
+  apiVersion: string;
+  kind: string;
+  raw: Uint8Array;
+  contentEncoding: string;
+  contentType: string;
+}
 
 const utf8 = new TextDecoder();
 
@@ -34,7 +49,9 @@ export function decodeKubernetesProtobuf(body: Uint8Array): KObject {
   const env = readEnvelope(body);
   const def = definitionName(env.apiVersion, env.kind);
   if (!def || !messages[def]) {
-    throw errors.badRequest(`no kind "${env.kind}" is registered for version "${env.apiVersion}": the protobuf body's kind is not served by this server`);
+    throw errors.badRequest(
+      `no kind "${env.kind}" is registered for version "${env.apiVersion}": the protobuf body's kind is not served by this server`,
+    );
   }
   try {
     return { kind: env.kind, apiVersion: env.apiVersion, ...decodeMessage(def, env.raw) } as KObject;
@@ -47,9 +64,17 @@ export function decodeKubernetesProtobuf(body: Uint8Array): KObject {
 /** Reads the magic prefix and the runtime.Unknown envelope; ApiError 400 when they are not there. */
 export function readEnvelope(body: Uint8Array): ProtobufEnvelope {
   if (body.length < 4 || PROTOBUF_MAGIC.some((b, i) => body[i] !== b)) {
-    throw errors.badRequest(`the request body is not Kubernetes protobuf: it must start with the 4-byte prefix "k8s\\x00" (or send JSON with Content-Type: application/json)`);
+    throw errors.badRequest(
+      `the request body is not Kubernetes protobuf: it must start with the 4-byte prefix "k8s\\x00" (or send JSON with Content-Type: application/json)`,
+    );
   }
-  const env: ProtobufEnvelope = { apiVersion: '', kind: '', raw: new Uint8Array(0), contentEncoding: '', contentType: '' };
+  const env: ProtobufEnvelope = {
+    apiVersion: '',
+    kind: '',
+    raw: new Uint8Array(0),
+    contentEncoding: '',
+    contentType: '',
+  };
   try {
     for (const f of ProtoReader.fields(body.subarray(4))) {
       if (f.value.wire !== WIRE_BYTES) continue;
@@ -65,12 +90,17 @@ export function readEnvelope(body: Uint8Array): ProtobufEnvelope {
       else if (f.num === 4) env.contentType = utf8.decode(b);
     }
   } catch (e) {
-    if (e instanceof WireError) throw errors.badRequest(`the protobuf body's envelope (runtime.Unknown) is malformed: ${e.message}`);
+    if (e instanceof WireError)
+      throw errors.badRequest(`the protobuf body's envelope (runtime.Unknown) is malformed: ${e.message}`);
     throw e;
   }
-  if (env.contentEncoding) throw errors.badRequest(`the protobuf body's content encoding "${env.contentEncoding}" is not supported: send it unencoded`);
+  if (env.contentEncoding)
+    throw errors.badRequest(
+      `the protobuf body's content encoding "${env.contentEncoding}" is not supported: send it unencoded`,
+    );
   if (!env.kind) throw errors.badRequest(`Object 'Kind' is missing in the protobuf body`);
-  if (!env.apiVersion) throw errors.badRequest(`Object 'apiVersion' is missing in the protobuf body of kind ${env.kind}`);
+  if (!env.apiVersion)
+    throw errors.badRequest(`Object 'apiVersion' is missing in the protobuf body of kind ${env.kind}`);
   return env;
 }
 
@@ -106,7 +136,11 @@ export function decodeMessage(name: string, bytes: Uint8Array): Record<string, u
       Object.assign(out, decodeMessage(messageName(f.type)!, concatBytes(values, where)));
       continue;
     }
-    const v = f.map ? decodeMap(f, values, where) : f.repeated ? decodeRepeated(f, values, where) : decodeSingle(f, values, where);
+    const v = f.map
+      ? decodeMap(f, values, where)
+      : f.repeated
+        ? decodeRepeated(f, values, where)
+        : decodeSingle(f, values, where);
     if (v !== undefined) out[f.json] = v;
   }
   return out;
@@ -155,7 +189,10 @@ function decodeSingle(f: Field, values: WireValue[], where: string): unknown {
     return zero === null || (f.omitEmpty && isEmpty(zero)) ? undefined : zero;
   }
   // A message repeated on the wire merges (protobuf semantics); a scalar takes the last value.
-  const v = msg || isSpecialMessage(f.type) ? { wire: WIRE_BYTES, bytes: concatBytes(values, where) } as WireValue : values[values.length - 1]!;
+  const v =
+    msg || isSpecialMessage(f.type)
+      ? ({ wire: WIRE_BYTES, bytes: concatBytes(values, where) } as WireValue)
+      : values[values.length - 1]!;
   const value = elemValue(f.type, v, where);
   if (value === null) return undefined; // zero Time, nil FieldsV1/RawExtension: JSON null
   if (!f.pointer && f.omitEmpty && isEmpty(value) && !msg && !isSpecialMessage(f.type)) return undefined;
@@ -170,12 +207,25 @@ const isEmpty = (v: unknown): boolean => v === '' || v === 0 || v === false;
 /** The JSON of a Go zero value of an element type. */
 function zeroValue(t: ElemType): unknown {
   switch (t) {
-    case 'string': case 'bytes': return '';
-    case 'bool': return false;
-    case 'int32': case 'int64': case 'double': case 'intstr': return 0;
-    case 'quantity': return '0';
-    case 'time': case 'microtime': case 'fieldsv1': case 'rawext': return null;
-    default: return decodeMessage(messageName(t)!, new Uint8Array(0));
+    case 'string':
+    case 'bytes':
+      return '';
+    case 'bool':
+      return false;
+    case 'int32':
+    case 'int64':
+    case 'double':
+    case 'intstr':
+      return 0;
+    case 'quantity':
+      return '0';
+    case 'time':
+    case 'microtime':
+    case 'fieldsv1':
+    case 'rawext':
+      return null;
+    default:
+      return decodeMessage(messageName(t)!, new Uint8Array(0));
   }
 }
 
@@ -186,7 +236,8 @@ function varintValue(t: ElemType, v: { lo: number; hi: number }): unknown {
 }
 
 function expectBytes(v: WireValue, where: string): Uint8Array {
-  if (v.wire !== WIRE_BYTES) throw new WireError(`${where}: expected a length-delimited value, got wire type ${v.wire}`);
+  if (v.wire !== WIRE_BYTES)
+    throw new WireError(`${where}: expected a length-delimited value, got wire type ${v.wire}`);
   return v.bytes;
 }
 
@@ -195,7 +246,10 @@ function concatBytes(values: WireValue[], where: string): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -211,15 +265,21 @@ function elemValue(t: ElemType, v: WireValue, where: string): unknown {
   }
   const bytes = expectBytes(v, where);
   switch (t) {
-    case 'string': return utf8.decode(bytes);
-    case 'bytes': return Buffer.from(bytes).toString('base64');
-    case 'time': case 'microtime': return timeValue(t, bytes, where);
+    case 'string':
+      return utf8.decode(bytes);
+    case 'bytes':
+      return Buffer.from(bytes).toString('base64');
+    case 'time':
+    case 'microtime':
+      return timeValue(t, bytes, where);
     case 'quantity': {
       const s = stringField(bytes, 1, where);
       return s === '' ? '0' : s;
     }
     case 'intstr': {
-      let type = 0; let intVal = 0; let strVal = '';
+      let type = 0;
+      let intVal = 0;
+      let strVal = '';
       for (const f of ProtoReader.fields(bytes)) {
         if (f.num === 1 && f.value.wire === WIRE_VARINT) type = varintToInt64(f.value.v);
         else if (f.num === 2 && f.value.wire === WIRE_VARINT) intVal = varintToInt32(f.value.v);
@@ -227,7 +287,8 @@ function elemValue(t: ElemType, v: WireValue, where: string): unknown {
       }
       return type === 1 ? strVal : intVal;
     }
-    case 'fieldsv1': case 'rawext': {
+    case 'fieldsv1':
+    case 'rawext': {
       const raw = rawField(bytes, where);
       if (raw === undefined || raw.length === 0) return null;
       try {
@@ -236,7 +297,8 @@ function elemValue(t: ElemType, v: WireValue, where: string): unknown {
         throw new WireError(`${where}: the embedded object is not JSON (podnet reads embedded objects as JSON only)`);
       }
     }
-    default: return decodeMessage(messageName(t)!, bytes);
+    default:
+      return decodeMessage(messageName(t)!, bytes);
   }
 }
 
@@ -259,7 +321,8 @@ function rawField(bytes: Uint8Array, where: string): Uint8Array | undefined {
  */
 function timeValue(t: 'time' | 'microtime', bytes: Uint8Array, where: string): string | null {
   if (bytes.length === 0) return null;
-  let seconds = 0; let nanos = 0;
+  let seconds = 0;
+  let nanos = 0;
   for (const f of ProtoReader.fields(bytes)) {
     if (f.value.wire !== WIRE_VARINT) throw new WireError(`${where}: malformed timestamp`);
     if (f.num === 1) seconds = varintToInt64(f.value.v);

@@ -26,7 +26,7 @@ export function encodeKubernetesProtobuf(obj: KObject): Uint8Array {
   typeMeta.stringField(2, obj.kind);
   const unknown = new ProtoWriter();
   unknown.bytesField(1, typeMeta.finish());
-  unknown.bytesField(2, encodeMessage(def, obj as Record<string, unknown>));
+  unknown.bytesField(2, encodeMessage(def, obj));
   unknown.stringField(3, '');
   unknown.stringField(4, '');
   const body = unknown.finish();
@@ -86,13 +86,18 @@ export function encodeMessage(name: string, value: Record<string, unknown>): Uin
 function writeElem(w: ProtoWriter, num: number, t: ElemType, v: unknown): void {
   if (isVarint(t)) return w.varintField(num, t === 'bool' ? (v ? 1 : 0) : Number(v ?? 0));
   switch (t) {
-    case 'double': return w.doubleField(num, Number(v ?? 0));
-    case 'string': return w.stringField(num, String(v ?? ''));
-    case 'bytes': return w.bytesField(num, Buffer.from(String(v ?? ''), 'base64'));
-    case 'time': case 'microtime': return w.bytesField(num, encodeTime(v));
+    case 'double':
+      return w.doubleField(num, Number(v ?? 0));
+    case 'string':
+      return w.stringField(num, text(v ?? ''));
+    case 'bytes':
+      return w.bytesField(num, Buffer.from(text(v ?? ''), 'base64'));
+    case 'time':
+    case 'microtime':
+      return w.bytesField(num, encodeTime(v));
     case 'quantity': {
       const q = new ProtoWriter();
-      q.stringField(1, v === undefined ? '0' : String(v));
+      q.stringField(1, v === undefined ? '0' : text(v));
       return w.bytesField(num, q.finish());
     }
     case 'intstr': {
@@ -103,7 +108,8 @@ function writeElem(w: ProtoWriter, num: number, t: ElemType, v: unknown): void {
       s.stringField(3, isString ? v : '');
       return w.bytesField(num, s.finish());
     }
-    case 'fieldsv1': case 'rawext': {
+    case 'fieldsv1':
+    case 'rawext': {
       const r = new ProtoWriter();
       if (present(v)) r.stringField(1, JSON.stringify(v));
       return w.bytesField(num, r.finish());
@@ -111,6 +117,20 @@ function writeElem(w: ProtoWriter, num: number, t: ElemType, v: unknown): void {
     default:
       return w.bytesField(num, encodeMessage(messageName(t)!, (v ?? {}) as Record<string, unknown>));
   }
+}
+
+/** A JSON scalar as Go would read it into a string; an object or array (which no string field holds) as its JSON. */
+function text(v: unknown): string {
+  if (
+    typeof v === 'string' ||
+    typeof v === 'number' ||
+    typeof v === 'boolean' ||
+    typeof v === 'bigint' ||
+    v === null ||
+    v === undefined
+  )
+    return String(v);
+  return JSON.stringify(v);
 }
 
 /** metav1.Time/MicroTime as a Timestamp; the zero time (absent) is an empty message. */

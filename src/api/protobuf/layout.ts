@@ -12,8 +12,18 @@
  * intstr.IntOrString, runtime.RawExtension).
  */
 export type ElemType =
-  | 'string' | 'bool' | 'int32' | 'int64' | 'double' | 'bytes'
-  | 'time' | 'microtime' | 'fieldsv1' | 'quantity' | 'intstr' | 'rawext'
+  | 'string'
+  | 'bool'
+  | 'int32'
+  | 'int64'
+  | 'double'
+  | 'bytes'
+  | 'time'
+  | 'microtime'
+  | 'fieldsv1'
+  | 'quantity'
+  | 'intstr'
+  | 'rawext'
   | `@${string}`;
 
 /**
@@ -39,7 +49,9 @@ export interface Field {
 
 export function toField([num, json, type, flags]: FieldLayout): Field {
   return {
-    num, json, type,
+    num,
+    json,
+    type,
     pointer: flags.includes('p'),
     repeated: flags.includes('r'),
     map: flags.includes('m'),

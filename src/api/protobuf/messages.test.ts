@@ -22,22 +22,38 @@ function expectedShape(s: Schema): string {
     return target.type === 'object' ? `message ${r.ref}` : expectedShape(target);
   }
   switch (s.type) {
-    case 'array': return `repeated ${expectedShape(s.items)}`;
-    case 'map': return `map ${expectedShape(s.values)}`;
-    case 'string': return s.format === 'date-time' ? 'time' : s.format === 'byte' ? 'bytes' : 'string';
-    case 'integer': return s.format === 'int32' ? 'int32' : 'int64';
-    case 'number': return 'double';
-    case 'boolean': return 'bool';
-    case 'int-or-string': return 'intstr';
-    case 'quantity': return 'quantity';
-    case 'any': return 'raw';
-    default: return s.type;
+    case 'array':
+      return `repeated ${expectedShape(s.items)}`;
+    case 'map':
+      return `map ${expectedShape(s.values)}`;
+    case 'string':
+      return s.format === 'date-time' ? 'time' : s.format === 'byte' ? 'bytes' : 'string';
+    case 'integer':
+      return s.format === 'int32' ? 'int32' : 'int64';
+    case 'number':
+      return 'double';
+    case 'boolean':
+      return 'bool';
+    case 'int-or-string':
+      return 'intstr';
+    case 'quantity':
+      return 'quantity';
+    case 'any':
+      return 'raw';
+    default:
+      return s.type;
   }
 }
 
 function layoutShape(f: Field): string {
   const msg = messageName(f.type);
-  let elem = msg ? `message ${msg}` : f.type === 'microtime' ? 'time' : f.type === 'fieldsv1' || f.type === 'rawext' ? 'raw' : f.type;
+  let elem = msg
+    ? `message ${msg}`
+    : f.type === 'microtime'
+      ? 'time'
+      : f.type === 'fieldsv1' || f.type === 'rawext'
+        ? 'raw'
+        : f.type;
   if (f.repeated) elem = `repeated ${elem}`;
   if (f.map) elem = `map ${elem}`;
   return elem;
@@ -54,7 +70,8 @@ test('every schema property of every served message has a protobuf field of the 
       const f = fields.get(prop);
       checked++;
       if (!f) problems.push(`${name}.${prop}: no protobuf field`);
-      else if (layoutShape(f) !== expectedShape(ps)) problems.push(`${name}.${prop}: schema ${expectedShape(ps)}, protobuf ${layoutShape(f)}`);
+      else if (layoutShape(f) !== expectedShape(ps))
+        problems.push(`${name}.${prop}: schema ${expectedShape(ps)}, protobuf ${layoutShape(f)}`);
     }
   }
   assert.deepEqual(problems, []);
@@ -62,7 +79,14 @@ test('every schema property of every served message has a protobuf field of the 
 });
 
 test('every served kind and DeleteOptions has a layout, and every nested message is defined', () => {
-  for (const n of ['io.k8s.api.core.v1.Pod', 'io.k8s.api.core.v1.Service', 'io.k8s.api.discovery.v1.EndpointSlice', 'io.k8s.api.networking.v1.Ingress', 'io.k8s.api.coordination.v1.Lease', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions']) {
+  for (const n of [
+    'io.k8s.api.core.v1.Pod',
+    'io.k8s.api.core.v1.Service',
+    'io.k8s.api.discovery.v1.EndpointSlice',
+    'io.k8s.api.networking.v1.Ingress',
+    'io.k8s.api.coordination.v1.Lease',
+    'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+  ]) {
     assert.ok(messages[n], n);
   }
   for (const [name, fs] of Object.entries(messages)) {

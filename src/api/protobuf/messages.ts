@@ -182,9 +182,7 @@ export const messages: MessageTable = {
     [14, 'finalizers', 'string', 'ro'],
     [17, 'managedFields', '@io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry', 'ro'],
   ],
-  'io.k8s.api.core.v1.NamespaceSpec': [
-    [1, 'finalizers', 'string', 'ro'],
-  ],
+  'io.k8s.api.core.v1.NamespaceSpec': [[1, 'finalizers', 'string', 'ro']],
   'io.k8s.api.core.v1.NamespaceStatus': [
     [1, 'phase', 'string', 'o'],
     [2, 'conditions', '@io.k8s.api.core.v1.NamespaceCondition', 'ro'],
@@ -327,9 +325,7 @@ export const messages: MessageTable = {
     [1, 'count', 'int32', 'o'],
     [2, 'lastObservedTime', 'microtime', 'o'],
   ],
-  'io.k8s.api.core.v1.LocalObjectReference': [
-    [1, 'name', 'string', 'o'],
-  ],
+  'io.k8s.api.core.v1.LocalObjectReference': [[1, 'name', 'string', 'o']],
   'io.k8s.api.discovery.v1.Endpoint': [
     [1, 'addresses', 'string', 'r'],
     [2, 'conditions', '@io.k8s.api.discovery.v1.EndpointConditions', 'o'],
@@ -480,9 +476,7 @@ export const messages: MessageTable = {
     [2, 'searches', 'string', 'ro'],
     [3, 'options', '@io.k8s.api.core.v1.PodDNSConfigOption', 'ro'],
   ],
-  'io.k8s.api.core.v1.PodReadinessGate': [
-    [1, 'conditionType', 'string', ''],
-  ],
+  'io.k8s.api.core.v1.PodReadinessGate': [[1, 'conditionType', 'string', '']],
   'io.k8s.api.core.v1.TopologySpreadConstraint': [
     [1, 'maxSkew', 'int32', ''],
     [2, 'topologyKey', 'string', ''],
@@ -493,12 +487,8 @@ export const messages: MessageTable = {
     [7, 'nodeTaintsPolicy', 'string', 'po'],
     [8, 'matchLabelKeys', 'string', 'ro'],
   ],
-  'io.k8s.api.core.v1.PodOS': [
-    [1, 'name', 'string', ''],
-  ],
-  'io.k8s.api.core.v1.PodSchedulingGate': [
-    [1, 'name', 'string', ''],
-  ],
+  'io.k8s.api.core.v1.PodOS': [[1, 'name', 'string', '']],
+  'io.k8s.api.core.v1.PodSchedulingGate': [[1, 'name', 'string', '']],
   'io.k8s.api.core.v1.PodResourceClaim': [
     [1, 'name', 'string', ''],
     [3, 'resourceClaimName', 'string', 'po'],
@@ -517,12 +507,8 @@ export const messages: MessageTable = {
     [5, 'reason', 'string', 'o'],
     [6, 'message', 'string', 'o'],
   ],
-  'io.k8s.api.core.v1.HostIP': [
-    [1, 'ip', 'string', ''],
-  ],
-  'io.k8s.api.core.v1.PodIP': [
-    [1, 'ip', 'string', ''],
-  ],
+  'io.k8s.api.core.v1.HostIP': [[1, 'ip', 'string', '']],
+  'io.k8s.api.core.v1.PodIP': [[1, 'ip', 'string', '']],
   'io.k8s.api.core.v1.ContainerStatus': [
     [1, 'name', 'string', ''],
     [2, 'state', '@io.k8s.api.core.v1.ContainerState', 'o'],
@@ -551,12 +537,8 @@ export const messages: MessageTable = {
     [4, 'targetPort', 'intstr', 'o'],
     [5, 'nodePort', 'int32', 'o'],
   ],
-  'io.k8s.api.core.v1.SessionAffinityConfig': [
-    [1, 'clientIP', '@io.k8s.api.core.v1.ClientIPConfig', 'po'],
-  ],
-  'io.k8s.api.core.v1.LoadBalancerStatus': [
-    [1, 'ingress', '@io.k8s.api.core.v1.LoadBalancerIngress', 'ro'],
-  ],
+  'io.k8s.api.core.v1.SessionAffinityConfig': [[1, 'clientIP', '@io.k8s.api.core.v1.ClientIPConfig', 'po']],
+  'io.k8s.api.core.v1.LoadBalancerStatus': [[1, 'ingress', '@io.k8s.api.core.v1.LoadBalancerIngress', 'ro']],
   'io.k8s.apimachinery.pkg.apis.meta.v1.Condition': [
     [1, 'type', 'string', ''],
     [2, 'status', 'string', ''],
@@ -583,9 +565,7 @@ export const messages: MessageTable = {
     [3, 'effect', 'string', ''],
     [4, 'timeAdded', 'time', 'po'],
   ],
-  'io.k8s.api.core.v1.NodeConfigSource': [
-    [2, 'configMap', '@io.k8s.api.core.v1.ConfigMapNodeConfigSource', 'po'],
-  ],
+  'io.k8s.api.core.v1.NodeConfigSource': [[2, 'configMap', '@io.k8s.api.core.v1.ConfigMapNodeConfigSource', 'po']],
   'io.k8s.api.core.v1.NodeCondition': [
     [1, 'type', 'string', ''],
     [2, 'status', 'string', ''],
@@ -598,9 +578,7 @@ export const messages: MessageTable = {
     [1, 'type', 'string', ''],
     [2, 'address', 'string', ''],
   ],
-  'io.k8s.api.core.v1.NodeDaemonEndpoints': [
-    [1, 'kubeletEndpoint', '@io.k8s.api.core.v1.DaemonEndpoint', 'o'],
-  ],
+  'io.k8s.api.core.v1.NodeDaemonEndpoints': [[1, 'kubeletEndpoint', '@io.k8s.api.core.v1.DaemonEndpoint', 'o']],
   'io.k8s.api.core.v1.NodeSystemInfo': [
     [1, 'machineID', 'string', ''],
     [2, 'systemUUID', 'string', ''],
@@ -631,17 +609,13 @@ export const messages: MessageTable = {
     [1, 'name', 'string', ''],
     [2, 'features', '@io.k8s.api.core.v1.NodeRuntimeHandlerFeatures', 'po'],
   ],
-  'io.k8s.api.core.v1.NodeFeatures': [
-    [1, 'supplementalGroupsPolicy', 'bool', 'po'],
-  ],
+  'io.k8s.api.core.v1.NodeFeatures': [[1, 'supplementalGroupsPolicy', 'bool', 'po']],
   'io.k8s.api.discovery.v1.EndpointConditions': [
     [1, 'ready', 'bool', 'po'],
     [2, 'serving', 'bool', 'po'],
     [3, 'terminating', 'bool', 'po'],
   ],
-  'io.k8s.api.discovery.v1.EndpointHints': [
-    [1, 'forZones', '@io.k8s.api.discovery.v1.ForZone', 'ro'],
-  ],
+  'io.k8s.api.discovery.v1.EndpointHints': [[1, 'forZones', '@io.k8s.api.discovery.v1.ForZone', 'ro']],
   'io.k8s.api.networking.v1.IngressBackend': [
     [4, 'service', '@io.k8s.api.networking.v1.IngressServiceBackend', 'po'],
     [3, 'resource', '@io.k8s.api.core.v1.TypedLocalObjectReference', 'po'],
@@ -855,16 +829,12 @@ export const messages: MessageTable = {
     [3, 'readOnly', 'bool', 'o'],
     [4, 'recursiveReadOnly', 'string', 'po'],
   ],
-  'io.k8s.api.core.v1.ContainerUser': [
-    [1, 'linux', '@io.k8s.api.core.v1.LinuxContainerUser', 'po'],
-  ],
+  'io.k8s.api.core.v1.ContainerUser': [[1, 'linux', '@io.k8s.api.core.v1.LinuxContainerUser', 'po']],
   'io.k8s.api.core.v1.ResourceStatus': [
     [1, 'name', 'string', ''],
     [2, 'resources', '@io.k8s.api.core.v1.ResourceHealth', 'ro'],
   ],
-  'io.k8s.api.core.v1.ClientIPConfig': [
-    [1, 'timeoutSeconds', 'int32', 'po'],
-  ],
+  'io.k8s.api.core.v1.ClientIPConfig': [[1, 'timeoutSeconds', 'int32', 'po']],
   'io.k8s.api.core.v1.LoadBalancerIngress': [
     [1, 'ip', 'string', 'o'],
     [2, 'hostname', 'string', 'o'],
@@ -878,16 +848,12 @@ export const messages: MessageTable = {
     [4, 'resourceVersion', 'string', 'o'],
     [5, 'kubeletConfigKey', 'string', ''],
   ],
-  'io.k8s.api.core.v1.DaemonEndpoint': [
-    [1, 'Port', 'int32', ''],
-  ],
+  'io.k8s.api.core.v1.DaemonEndpoint': [[1, 'Port', 'int32', '']],
   'io.k8s.api.core.v1.NodeRuntimeHandlerFeatures': [
     [1, 'recursiveReadOnlyMounts', 'bool', 'po'],
     [2, 'userNamespaces', 'bool', 'po'],
   ],
-  'io.k8s.api.discovery.v1.ForZone': [
-    [1, 'name', 'string', ''],
-  ],
+  'io.k8s.api.discovery.v1.ForZone': [[1, 'name', 'string', '']],
   'io.k8s.api.networking.v1.IngressServiceBackend': [
     [1, 'name', 'string', ''],
     [2, 'port', '@io.k8s.api.networking.v1.ServiceBackendPort', 'o'],
@@ -897,9 +863,7 @@ export const messages: MessageTable = {
     [2, 'kind', 'string', ''],
     [3, 'name', 'string', ''],
   ],
-  'io.k8s.api.networking.v1.IngressRuleValue': [
-    [1, 'http', '@io.k8s.api.networking.v1.HTTPIngressRuleValue', 'po'],
-  ],
+  'io.k8s.api.networking.v1.IngressRuleValue': [[1, 'http', '@io.k8s.api.networking.v1.HTTPIngressRuleValue', 'po']],
   'io.k8s.api.networking.v1.IngressLoadBalancerIngress': [
     [1, 'ip', 'string', 'o'],
     [2, 'hostname', 'string', 'o'],
@@ -1133,9 +1097,7 @@ export const messages: MessageTable = {
     [1, 'add', 'string', 'ro'],
     [2, 'drop', 'string', 'ro'],
   ],
-  'io.k8s.api.core.v1.NodeSelector': [
-    [1, 'nodeSelectorTerms', '@io.k8s.api.core.v1.NodeSelectorTerm', 'r'],
-  ],
+  'io.k8s.api.core.v1.NodeSelector': [[1, 'nodeSelectorTerms', '@io.k8s.api.core.v1.NodeSelectorTerm', 'r']],
   'io.k8s.api.core.v1.PreferredSchedulingTerm': [
     [1, 'weight', 'int32', ''],
     [2, 'preference', '@io.k8s.api.core.v1.NodeSelectorTerm', ''],
@@ -1156,9 +1118,7 @@ export const messages: MessageTable = {
     [1, 'reason', 'string', 'o'],
     [2, 'message', 'string', 'o'],
   ],
-  'io.k8s.api.core.v1.ContainerStateRunning': [
-    [1, 'startedAt', 'time', 'o'],
-  ],
+  'io.k8s.api.core.v1.ContainerStateRunning': [[1, 'startedAt', 'time', 'o']],
   'io.k8s.api.core.v1.ContainerStateTerminated': [
     [1, 'exitCode', 'int32', ''],
     [2, 'signal', 'int32', 'o'],
@@ -1186,9 +1146,7 @@ export const messages: MessageTable = {
     [1, 'name', 'string', 'o'],
     [2, 'number', 'int32', 'o'],
   ],
-  'io.k8s.api.networking.v1.HTTPIngressRuleValue': [
-    [1, 'paths', '@io.k8s.api.networking.v1.HTTPIngressPath', 'r'],
-  ],
+  'io.k8s.api.networking.v1.HTTPIngressRuleValue': [[1, 'paths', '@io.k8s.api.networking.v1.HTTPIngressPath', 'r']],
   'io.k8s.api.networking.v1.IngressPortStatus': [
     [1, 'port', 'int32', ''],
     [2, 'protocol', 'string', ''],
@@ -1239,9 +1197,7 @@ export const messages: MessageTable = {
     [2, 'key', 'string', ''],
     [3, 'optional', 'bool', 'po'],
   ],
-  'io.k8s.api.core.v1.ExecAction': [
-    [1, 'command', 'string', 'ro'],
-  ],
+  'io.k8s.api.core.v1.ExecAction': [[1, 'command', 'string', 'ro']],
   'io.k8s.api.core.v1.HTTPGetAction': [
     [1, 'path', 'string', 'o'],
     [2, 'port', 'intstr', ''],
@@ -1257,9 +1213,7 @@ export const messages: MessageTable = {
     [1, 'port', 'int32', ''],
     [2, 'service', 'string', 'p'],
   ],
-  'io.k8s.api.core.v1.SleepAction': [
-    [1, 'seconds', 'int64', ''],
-  ],
+  'io.k8s.api.core.v1.SleepAction': [[1, 'seconds', 'int64', '']],
   'io.k8s.api.core.v1.NodeSelectorTerm': [
     [1, 'matchExpressions', '@io.k8s.api.core.v1.NodeSelectorRequirement', 'ro'],
     [2, 'matchFields', '@io.k8s.api.core.v1.NodeSelectorRequirement', 'ro'],
@@ -1274,9 +1228,7 @@ export const messages: MessageTable = {
     [2, 'items', '@io.k8s.api.core.v1.KeyToPath', 'ro'],
     [4, 'optional', 'bool', 'po'],
   ],
-  'io.k8s.api.core.v1.DownwardAPIProjection': [
-    [1, 'items', '@io.k8s.api.core.v1.DownwardAPIVolumeFile', 'ro'],
-  ],
+  'io.k8s.api.core.v1.DownwardAPIProjection': [[1, 'items', '@io.k8s.api.core.v1.DownwardAPIVolumeFile', 'ro']],
   'io.k8s.api.core.v1.ConfigMapProjection': [
     [1, '', '@io.k8s.api.core.v1.LocalObjectReference', 'i'],
     [2, 'items', '@io.k8s.api.core.v1.KeyToPath', 'ro'],

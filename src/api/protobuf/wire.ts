@@ -14,19 +14,27 @@ export const WIRE_FIXED32 = 5;
 export class WireError extends Error {}
 
 /** A varint's 64 bits as unsigned low and high halves. */
-export interface Varint { lo: number; hi: number }
+export interface Varint {
+  lo: number;
+  hi: number;
+}
 
 export type WireValue =
   | { wire: typeof WIRE_VARINT; v: Varint }
   | { wire: typeof WIRE_FIXED64 | typeof WIRE_FIXED32 | typeof WIRE_BYTES; bytes: Uint8Array };
 
-export interface WireField { num: number; value: WireValue }
+export interface WireField {
+  num: number;
+  value: WireValue;
+}
 
 export class ProtoReader {
   private pos = 0;
   constructor(private readonly buf: Uint8Array) {}
 
-  get done(): boolean { return this.pos >= this.buf.length; }
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
 
   varint(): Varint {
     let lo = 0;
@@ -35,15 +43,18 @@ export class ProtoReader {
       if (this.pos >= this.buf.length) throw new WireError('truncated varint');
       const b = this.buf[this.pos++]!;
       if (i < 4) lo |= (b & 0x7f) << (7 * i);
-      else if (i === 4) { lo |= (b & 0x0f) << 28; hi |= (b & 0x7f) >> 4; }
-      else hi |= (b & 0x7f) << (7 * i - 32);
+      else if (i === 4) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else hi |= (b & 0x7f) << (7 * i - 32);
       if ((b & 0x80) === 0) return { lo: lo >>> 0, hi: hi >>> 0 };
     }
     throw new WireError('varint longer than 10 bytes');
   }
 
   private take(n: number): Uint8Array {
-    if (n < 0 || this.pos + n > this.buf.length) throw new WireError(`field length ${n} runs past the end of the message`);
+    if (n < 0 || this.pos + n > this.buf.length)
+      throw new WireError(`field length ${n} runs past the end of the message`);
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -56,15 +67,19 @@ export class ProtoReader {
     const num = key.lo >>> 3;
     const wire = key.lo & 7;
     switch (wire) {
-      case WIRE_VARINT: return { num, value: { wire, v: this.varint() } };
-      case WIRE_FIXED64: return { num, value: { wire, bytes: this.take(8) } };
-      case WIRE_FIXED32: return { num, value: { wire, bytes: this.take(4) } };
+      case WIRE_VARINT:
+        return { num, value: { wire, v: this.varint() } };
+      case WIRE_FIXED64:
+        return { num, value: { wire, bytes: this.take(8) } };
+      case WIRE_FIXED32:
+        return { num, value: { wire, bytes: this.take(4) } };
       case WIRE_BYTES: {
         const len = this.varint();
         if (len.hi !== 0 || len.lo > 0x7fffffff) throw new WireError('field length too large');
         return { num, value: { wire, bytes: this.take(len.lo) } };
       }
-      default: throw new WireError(`unsupported wire type ${wire} for field ${num}`);
+      default:
+        throw new WireError(`unsupported wire type ${wire} for field ${num}`);
     }
   }
 
@@ -94,24 +109,37 @@ export const varintToInt64 = (v: Varint): number => (v.hi | 0) * 0x100000000 + v
 export class ProtoWriter {
   private chunks: number[] = [];
 
-  private raw(b: number): void { this.chunks.push(b); }
+  private raw(b: number): void {
+    this.chunks.push(b);
+  }
 
   /** Non-negative integers up to 2^53, or negative ones as ten-byte two's complement. */
   varint(n: number): void {
     if (n < 0) {
       let v = BigInt.asUintN(64, BigInt(Math.trunc(n)));
-      while (v >= 0x80n) { this.raw(Number(v & 0x7fn) | 0x80); v >>= 7n; }
+      while (v >= 0x80n) {
+        this.raw(Number(v & 0x7fn) | 0x80);
+        v >>= 7n;
+      }
       this.raw(Number(v));
       return;
     }
     let v = Math.trunc(n);
-    while (v >= 0x80) { this.raw((v % 0x80) | 0x80); v = Math.floor(v / 0x80); }
+    while (v >= 0x80) {
+      this.raw((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
     this.raw(v);
   }
 
-  private key(num: number, wire: number): void { this.varint(num * 8 + wire); }
+  private key(num: number, wire: number): void {
+    this.varint(num * 8 + wire);
+  }
 
-  varintField(num: number, n: number): void { this.key(num, WIRE_VARINT); this.varint(n); }
+  varintField(num: number, n: number): void {
+    this.key(num, WIRE_VARINT);
+    this.varint(n);
+  }
 
   bytesField(num: number, bytes: Uint8Array): void {
     this.key(num, WIRE_BYTES);
@@ -119,7 +147,9 @@ export class ProtoWriter {
     for (const b of bytes) this.raw(b);
   }
 
-  stringField(num: number, s: string): void { this.bytesField(num, new TextEncoder().encode(s)); }
+  stringField(num: number, s: string): void {
+    this.bytesField(num, new TextEncoder().encode(s));
+  }
 
   doubleField(num: number, d: number): void {
     this.key(num, WIRE_FIXED64);
@@ -128,5 +158,7 @@ export class ProtoWriter {
     for (const x of b) this.raw(x);
   }
 
-  finish(): Uint8Array { return Uint8Array.from(this.chunks); }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.chunks);
+  }
 }

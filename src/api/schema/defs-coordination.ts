@@ -9,12 +9,15 @@ export const coordinationDefinitions: Definitions = {
     metadata: r(META + 'ObjectMeta'),
     spec: r(COORDINATION + 'LeaseSpec'),
   }),
-  [COORDINATION + 'LeaseList']: obj({
-    kind: str(),
-    apiVersion: str(),
-    metadata: r(META + 'ListMeta'),
-    items: arr(r(COORDINATION + 'Lease')),
-  }, { required: ['items'] }),
+  [COORDINATION + 'LeaseList']: obj(
+    {
+      kind: str(),
+      apiVersion: str(),
+      metadata: r(META + 'ListMeta'),
+      items: arr(r(COORDINATION + 'Lease')),
+    },
+    { required: ['items'] },
+  ),
   [COORDINATION + 'LeaseSpec']: obj({
     holderIdentity: str(),
     leaseDurationSeconds: int32(),

@@ -36,7 +36,12 @@ export const metaDefinitions: Definitions = {
     deletionGracePeriodSeconds: int64(),
     labels: map(str()),
     annotations: map(str()),
-    ownerReferences: arr(r(META + 'OwnerReference'), { mergeKey: 'uid', patchStrategy: 'merge', listType: 'map', listMapKeys: ['uid'] }),
+    ownerReferences: arr(r(META + 'OwnerReference'), {
+      mergeKey: 'uid',
+      patchStrategy: 'merge',
+      listType: 'map',
+      listMapKeys: ['uid'],
+    }),
     finalizers: arr(str(), { patchStrategy: 'merge', listType: 'set' }),
     managedFields: arr(r(META + 'ManagedFieldsEntry'), { listType: 'atomic' }),
   }),
@@ -58,14 +63,17 @@ export const metaDefinitions: Definitions = {
     uid: str(),
     resourceVersion: str(),
   }),
-  [META + 'OwnerReference']: obj({
-    apiVersion: str(),
-    kind: str(),
-    name: str(),
-    uid: str(),
-    controller: bool(),
-    blockOwnerDeletion: bool(),
-  }, { required: ['apiVersion', 'kind', 'name', 'uid'], atomic: true }),
+  [META + 'OwnerReference']: obj(
+    {
+      apiVersion: str(),
+      kind: str(),
+      name: str(),
+      uid: str(),
+      controller: bool(),
+      blockOwnerDeletion: bool(),
+    },
+    { required: ['apiVersion', 'kind', 'name', 'uid'], atomic: true },
+  ),
   [META + 'ManagedFieldsEntry']: obj({
     manager: str(),
     operation: str(),
@@ -75,31 +83,43 @@ export const metaDefinitions: Definitions = {
     fieldsV1: any(),
     subresource: str(),
   }),
-  [META + 'Condition']: obj({
-    type: str(),
-    status: str(),
-    observedGeneration: int64(),
-    lastTransitionTime: time(),
-    reason: str(),
-    message: str(),
-  }, { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] }),
-  [META + 'LabelSelector']: obj({
-    matchLabels: map(str()),
-    matchExpressions: arr(r(META + 'LabelSelectorRequirement'), { listType: 'atomic' }),
-  }, { atomic: true }),
+  [META + 'Condition']: obj(
+    {
+      type: str(),
+      status: str(),
+      observedGeneration: int64(),
+      lastTransitionTime: time(),
+      reason: str(),
+      message: str(),
+    },
+    { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] },
+  ),
+  [META + 'LabelSelector']: obj(
+    {
+      matchLabels: map(str()),
+      matchExpressions: arr(r(META + 'LabelSelectorRequirement'), { listType: 'atomic' }),
+    },
+    { atomic: true },
+  ),
   [META + 'StatusCause']: obj({
     reason: str(),
     message: str(),
     field: str(),
   }),
-  [META + 'LabelSelectorRequirement']: obj({
-    key: str(),
-    operator: str(),
-    values: arr(str(), { listType: 'atomic' }),
-  }, { required: ['key', 'operator'] }),
+  [META + 'LabelSelectorRequirement']: obj(
+    {
+      key: str(),
+      operator: str(),
+      values: arr(str(), { listType: 'atomic' }),
+    },
+    { required: ['key', 'operator'] },
+  ),
   // Declared in apimachinery's watch.go rather than types.go; the body of every watch stream line.
-  [META + 'WatchEvent']: obj({
-    type: str(),
-    object: any(),
-  }, { required: ['type', 'object'] }),
+  [META + 'WatchEvent']: obj(
+    {
+      type: str(),
+      object: any(),
+    },
+    { required: ['type', 'object'] },
+  ),
 };

@@ -10,36 +10,45 @@ export const networkingDefinitions: Definitions = {
     spec: r(NETWORKING + 'IngressSpec'),
     status: r(NETWORKING + 'IngressStatus'),
   }),
-  [NETWORKING + 'IngressList']: obj({
-    kind: str(),
-    apiVersion: str(),
-    metadata: r(META + 'ListMeta'),
-    items: arr(r(NETWORKING + 'Ingress')),
-  }, { required: ['items'] }),
+  [NETWORKING + 'IngressList']: obj(
+    {
+      kind: str(),
+      apiVersion: str(),
+      metadata: r(META + 'ListMeta'),
+      items: arr(r(NETWORKING + 'Ingress')),
+    },
+    { required: ['items'] },
+  ),
   [NETWORKING + 'IngressClass']: obj({
     kind: str(),
     apiVersion: str(),
     metadata: r(META + 'ObjectMeta'),
     spec: r(NETWORKING + 'IngressClassSpec'),
   }),
-  [NETWORKING + 'IngressClassList']: obj({
-    kind: str(),
-    apiVersion: str(),
-    metadata: r(META + 'ListMeta'),
-    items: arr(r(NETWORKING + 'IngressClass')),
-  }, { required: ['items'] }),
+  [NETWORKING + 'IngressClassList']: obj(
+    {
+      kind: str(),
+      apiVersion: str(),
+      metadata: r(META + 'ListMeta'),
+      items: arr(r(NETWORKING + 'IngressClass')),
+    },
+    { required: ['items'] },
+  ),
   [NETWORKING + 'NetworkPolicy']: obj({
     kind: str(),
     apiVersion: str(),
     metadata: r(META + 'ObjectMeta'),
     spec: r(NETWORKING + 'NetworkPolicySpec'),
   }),
-  [NETWORKING + 'NetworkPolicyList']: obj({
-    kind: str(),
-    apiVersion: str(),
-    metadata: r(META + 'ListMeta'),
-    items: arr(r(NETWORKING + 'NetworkPolicy')),
-  }, { required: ['items'] }),
+  [NETWORKING + 'NetworkPolicyList']: obj(
+    {
+      kind: str(),
+      apiVersion: str(),
+      metadata: r(META + 'ListMeta'),
+      items: arr(r(NETWORKING + 'NetworkPolicy')),
+    },
+    { required: ['items'] },
+  ),
   [NETWORKING + 'IngressSpec']: obj({
     ingressClassName: str(),
     defaultBackend: r(NETWORKING + 'IngressBackend'),
@@ -53,12 +62,15 @@ export const networkingDefinitions: Definitions = {
     controller: str(),
     parameters: r(NETWORKING + 'IngressClassParametersReference'),
   }),
-  [NETWORKING + 'NetworkPolicySpec']: obj({
-    podSelector: r(META + 'LabelSelector'),
-    ingress: arr(r(NETWORKING + 'NetworkPolicyIngressRule'), { listType: 'atomic' }),
-    egress: arr(r(NETWORKING + 'NetworkPolicyEgressRule'), { listType: 'atomic' }),
-    policyTypes: arr(str(), { listType: 'atomic' }),
-  }, { required: ['podSelector'] }),
+  [NETWORKING + 'NetworkPolicySpec']: obj(
+    {
+      podSelector: r(META + 'LabelSelector'),
+      ingress: arr(r(NETWORKING + 'NetworkPolicyIngressRule'), { listType: 'atomic' }),
+      egress: arr(r(NETWORKING + 'NetworkPolicyEgressRule'), { listType: 'atomic' }),
+      policyTypes: arr(str(), { listType: 'atomic' }),
+    },
+    { required: ['podSelector'] },
+  ),
   [NETWORKING + 'IngressBackend']: obj({
     service: r(NETWORKING + 'IngressServiceBackend'),
     resource: r(CORE + 'TypedLocalObjectReference'),
@@ -74,13 +86,16 @@ export const networkingDefinitions: Definitions = {
   [NETWORKING + 'IngressLoadBalancerStatus']: obj({
     ingress: arr(r(NETWORKING + 'IngressLoadBalancerIngress'), { listType: 'atomic' }),
   }),
-  [NETWORKING + 'IngressClassParametersReference']: obj({
-    apiGroup: str(),
-    kind: str(),
-    name: str(),
-    scope: str(),
-    namespace: str(),
-  }, { required: ['kind', 'name'] }),
+  [NETWORKING + 'IngressClassParametersReference']: obj(
+    {
+      apiGroup: str(),
+      kind: str(),
+      name: str(),
+      scope: str(),
+      namespace: str(),
+    },
+    { required: ['kind', 'name'] },
+  ),
   [NETWORKING + 'NetworkPolicyIngressRule']: obj({
     ports: arr(r(NETWORKING + 'NetworkPolicyPort'), { listType: 'atomic' }),
     from: arr(r(NETWORKING + 'NetworkPolicyPeer'), { listType: 'atomic' }),
@@ -89,13 +104,19 @@ export const networkingDefinitions: Definitions = {
     ports: arr(r(NETWORKING + 'NetworkPolicyPort'), { listType: 'atomic' }),
     to: arr(r(NETWORKING + 'NetworkPolicyPeer'), { listType: 'atomic' }),
   }),
-  [NETWORKING + 'IngressServiceBackend']: obj({
-    name: str(),
-    port: r(NETWORKING + 'ServiceBackendPort'),
-  }, { required: ['name'] }),
-  [NETWORKING + 'HTTPIngressRuleValue']: obj({
-    paths: arr(r(NETWORKING + 'HTTPIngressPath'), { listType: 'atomic' }),
-  }, { required: ['paths'] }),
+  [NETWORKING + 'IngressServiceBackend']: obj(
+    {
+      name: str(),
+      port: r(NETWORKING + 'ServiceBackendPort'),
+    },
+    { required: ['name'] },
+  ),
+  [NETWORKING + 'HTTPIngressRuleValue']: obj(
+    {
+      paths: arr(r(NETWORKING + 'HTTPIngressPath'), { listType: 'atomic' }),
+    },
+    { required: ['paths'] },
+  ),
   [NETWORKING + 'IngressLoadBalancerIngress']: obj({
     ip: str(),
     hostname: str(),
@@ -111,22 +132,34 @@ export const networkingDefinitions: Definitions = {
     namespaceSelector: r(META + 'LabelSelector'),
     ipBlock: r(NETWORKING + 'IPBlock'),
   }),
-  [NETWORKING + 'ServiceBackendPort']: obj({
-    name: str(),
-    number: int32(),
-  }, { atomic: true }),
-  [NETWORKING + 'HTTPIngressPath']: obj({
-    path: str(),
-    pathType: str(),
-    backend: r(NETWORKING + 'IngressBackend'),
-  }, { required: ['pathType', 'backend'] }),
-  [NETWORKING + 'IngressPortStatus']: obj({
-    port: int32(),
-    protocol: str(),
-    error: str(),
-  }, { required: ['port', 'protocol'] }),
-  [NETWORKING + 'IPBlock']: obj({
-    cidr: str(),
-    except: arr(str(), { listType: 'atomic' }),
-  }, { required: ['cidr'] }),
+  [NETWORKING + 'ServiceBackendPort']: obj(
+    {
+      name: str(),
+      number: int32(),
+    },
+    { atomic: true },
+  ),
+  [NETWORKING + 'HTTPIngressPath']: obj(
+    {
+      path: str(),
+      pathType: str(),
+      backend: r(NETWORKING + 'IngressBackend'),
+    },
+    { required: ['pathType', 'backend'] },
+  ),
+  [NETWORKING + 'IngressPortStatus']: obj(
+    {
+      port: int32(),
+      protocol: str(),
+      error: str(),
+    },
+    { required: ['port', 'protocol'] },
+  ),
+  [NETWORKING + 'IPBlock']: obj(
+    {
+      cidr: str(),
+      except: arr(str(), { listType: 'atomic' }),
+    },
+    { required: ['cidr'] },
+  ),
 };

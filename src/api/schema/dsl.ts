@@ -26,10 +26,15 @@ export const intOrString = (): Schema => ({ type: 'int-or-string' });
 export const any = (): Schema => ({ type: 'any' });
 export const r = (ref: string): Schema => ({ type: 'ref', ref });
 
-export const arr = (items: Schema, meta: Omit<ArraySchema, 'type' | 'items'> = {}): ArraySchema =>
-  ({ type: 'array', items, ...meta });
+export const arr = (items: Schema, meta: Omit<ArraySchema, 'type' | 'items'> = {}): ArraySchema => ({
+  type: 'array',
+  items,
+  ...meta,
+});
 
 export const map = (values: Schema, meta: { atomic?: boolean } = {}): Schema => ({ type: 'map', values, ...meta });
 
-export const obj = (properties: Record<string, Schema>, meta: Omit<ObjectSchema, 'type' | 'properties'> = {}): ObjectSchema =>
-  ({ type: 'object', properties, ...meta });
+export const obj = (
+  properties: Record<string, Schema>,
+  meta: Omit<ObjectSchema, 'type' | 'properties'> = {},
+): ObjectSchema => ({ type: 'object', properties, ...meta });

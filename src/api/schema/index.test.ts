@@ -19,7 +19,11 @@ function walk(s: Schema | undefined, path: (string | number)[]): Schema | undefi
 
 describe('schema registry', () => {
   test('every ref names a definition', () => {
-    const dangling = Object.entries(definitions).flatMap(([name, s]) => refsOf(s).filter((r) => !definitions[r]).map((r) => `${name} -> ${r}`));
+    const dangling = Object.entries(definitions).flatMap(([name, s]) =>
+      refsOf(s)
+        .filter((r) => !definitions[r])
+        .map((r) => `${name} -> ${r}`),
+    );
     assert.deepEqual(dangling, []);
   });
 
@@ -73,12 +77,22 @@ describe('schema registry', () => {
 
   test('resolve follows refs and rejects dangling ones', () => {
     assert.equal(resolve({ type: 'ref', ref: 'io.k8s.api.core.v1.PodSpec' }).type, 'object');
-    assert.throws(() => resolve({ type: 'ref', ref: 'io.k8s.api.core.v1.Nope' }), /unresolvable definition io\.k8s\.api\.core\.v1\.Nope/);
+    assert.throws(
+      () => resolve({ type: 'ref', ref: 'io.k8s.api.core.v1.Nope' }),
+      /unresolvable definition io\.k8s\.api\.core\.v1\.Nope/,
+    );
   });
 
   test('kindDefinitions covers resources, lists, Binding and meta kinds per group version', () => {
     const names = kindDefinitions().map((k) => `${k.group}/${k.version}/${k.kind}`);
-    for (const want of ['/v1/Pod', '/v1/PodList', '/v1/Binding', 'coordination.k8s.io/v1/Lease', 'networking.k8s.io/v1/DeleteOptions', '/v1/WatchEvent']) {
+    for (const want of [
+      '/v1/Pod',
+      '/v1/PodList',
+      '/v1/Binding',
+      'coordination.k8s.io/v1/Lease',
+      'networking.k8s.io/v1/DeleteOptions',
+      '/v1/WatchEvent',
+    ]) {
       assert.ok(names.includes(want), want);
     }
     assert.equal(new Set(names).size, names.length);

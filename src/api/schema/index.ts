@@ -107,7 +107,12 @@ export function childSchema(s: Schema, key: string | number): Schema | undefined
 }
 
 /** A served kind with its OpenAPI definition (what x-kubernetes-group-version-kind names). */
-export interface KindDefinition { group: string; version: string; kind: string; definition: string }
+export interface KindDefinition {
+  group: string;
+  version: string;
+  kind: string;
+  definition: string;
+}
 
 /**
  * Every kind that carries x-kubernetes-group-version-kind: each resource's
@@ -118,7 +123,8 @@ export function kindDefinitions(): KindDefinition[] {
   const out: KindDefinition[] = [];
   const add = (group: string, version: string, kind: string, definition: string): void => {
     if (!definitions[definition]) return;
-    if (!out.some((k) => k.group === group && k.version === version && k.kind === kind)) out.push({ group, version, kind, definition });
+    if (!out.some((k) => k.group === group && k.version === version && k.kind === kind))
+      out.push({ group, version, kind, definition });
   };
   for (const ri of resources) {
     const prefix = groupPrefix[ri.group];
@@ -129,7 +135,7 @@ export function kindDefinitions(): KindDefinition[] {
   }
   const gvs = [...new Set(resources.map((ri) => groupVersion(ri)))];
   for (const gv of gvs) {
-    const [group, version] = gv.includes('/') ? gv.split('/') as [string, string] : ['', gv];
+    const [group, version] = gv.includes('/') ? (gv.split('/') as [string, string]) : ['', gv];
     for (const kind of metaKinds) add(group, version, kind, META + kind);
   }
   return out;

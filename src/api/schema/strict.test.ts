@@ -12,21 +12,51 @@ describe('unknownFields', () => {
       name: 'a valid pod has none',
       schema: pod,
       obj: {
-        apiVersion: 'v1', kind: 'Pod',
+        apiVersion: 'v1',
+        kind: 'Pod',
         metadata: { name: 'web', labels: { app: 'web' }, annotations: { 'a/b': 'c' }, finalizers: ['x'] },
         spec: {
-          containers: [{
-            name: 'c', image: 'nginx', ports: [{ containerPort: 80, protocol: 'TCP' }],
-            env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
-            readinessProbe: { httpGet: { path: '/', port: 'http', httpHeaders: [{ name: 'h', value: 'v' }] }, periodSeconds: 5 },
-            resources: { limits: { cpu: '100m', memory: 1024 } },
-            volumeMounts: [{ name: 'v', mountPath: '/data' }],
-          }],
-          volumes: [{ name: 'v', emptyDir: {} }, { name: 'cm', configMap: { name: 'cfg', items: [{ key: 'k', path: 'p' }] } }],
-          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'k', operator: 'In', values: ['a'] }] }] } } },
+          containers: [
+            {
+              name: 'c',
+              image: 'nginx',
+              ports: [{ containerPort: 80, protocol: 'TCP' }],
+              env: [{ name: 'A', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+              readinessProbe: {
+                httpGet: { path: '/', port: 'http', httpHeaders: [{ name: 'h', value: 'v' }] },
+                periodSeconds: 5,
+              },
+              resources: { limits: { cpu: '100m', memory: 1024 } },
+              volumeMounts: [{ name: 'v', mountPath: '/data' }],
+            },
+          ],
+          volumes: [
+            { name: 'v', emptyDir: {} },
+            { name: 'cm', configMap: { name: 'cfg', items: [{ key: 'k', path: 'p' }] } },
+          ],
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: 'k', operator: 'In', values: ['a'] }] }],
+              },
+            },
+          },
           tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule' }],
         },
-        status: { phase: 'Running', podIPs: [{ ip: '10.244.0.5' }], containerStatuses: [{ name: 'c', ready: true, restartCount: 0, image: 'nginx', imageID: '', state: { running: { startedAt: '2024-01-01T00:00:00Z' } } }] },
+        status: {
+          phase: 'Running',
+          podIPs: [{ ip: '10.244.0.5' }],
+          containerStatuses: [
+            {
+              name: 'c',
+              ready: true,
+              restartCount: 0,
+              image: 'nginx',
+              imageID: '',
+              state: { running: { startedAt: '2024-01-01T00:00:00Z' } },
+            },
+          ],
+        },
       },
       want: [],
     },
@@ -39,13 +69,17 @@ describe('unknownFields', () => {
     {
       name: 'top-level and nested unknowns in document order, each reported once',
       schema: pod,
-      obj: { bogus: true, metadata: { name: 'x', labelz: { a: 'b' } }, spec: { containers: [{ name: 'a', Image: 'nginx' }], nodeSelector: { a: 'b' } } },
+      obj: {
+        bogus: true,
+        metadata: { name: 'x', labelz: { a: 'b' } },
+        spec: { containers: [{ name: 'a', Image: 'nginx' }], nodeSelector: { a: 'b' } },
+      },
       want: ['bogus', 'metadata.labelz', 'spec.containers[0].Image'],
     },
     {
       name: 'field names are case-sensitive, as in kube-apiserver',
       schema: svc,
-      obj: { spec: { Ports: [] , ports: [{ port: 80, targetport: 8080 }] } },
+      obj: { spec: { Ports: [], ports: [{ port: 80, targetport: 8080 }] } },
       want: ['spec.Ports', 'spec.ports[0].targetport'],
     },
     {
@@ -69,7 +103,24 @@ describe('unknownFields', () => {
     {
       name: 'ingress backend in networking.k8s.io/v1',
       schema: schemaForKind('networking.k8s.io/v1', 'Ingress')!,
-      obj: { spec: { rules: [{ host: 'a', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } }, serviceName: 's' } }] } }] } },
+      obj: {
+        spec: {
+          rules: [
+            {
+              host: 'a',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 's', port: { number: 80 } }, serviceName: 's' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
       want: ['spec.rules[0].http.paths[0].backend.serviceName'],
     },
   ];

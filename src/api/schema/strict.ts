@@ -30,7 +30,13 @@ export function unknownFields(obj: unknown, schema: Schema): string[] {
  * current position as a stack of keys and indexes, formatted only when a
  * field is reported (most walks report nothing, so no path strings are built).
  */
-export function walkUnknown(value: unknown, schema: Schema, path: (string | number)[], out: string[], remove: boolean): void {
+export function walkUnknown(
+  value: unknown,
+  schema: Schema,
+  path: (string | number)[],
+  out: string[],
+  remove: boolean,
+): void {
   const s = resolve(schema);
   switch (s.type) {
     case 'object':

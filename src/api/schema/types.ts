@@ -7,7 +7,12 @@
  */
 
 export type Schema =
-  | { type: 'string'; format?: 'date-time' | 'byte' | 'int-or-string' | 'quantity'; enum?: string[]; description?: string }
+  | {
+      type: 'string';
+      format?: 'date-time' | 'byte' | 'int-or-string' | 'quantity';
+      enum?: string[];
+      description?: string;
+    }
   | { type: 'integer'; format?: 'int32' | 'int64'; description?: string }
   | { type: 'number'; format?: 'double'; description?: string }
   | { type: 'boolean'; description?: string }
@@ -17,7 +22,12 @@ export type Schema =
   | { type: 'quantity'; description?: string }
   | ObjectSchema
   /** A map with free keys (labels, annotations, nodeSelector, data) */
-  | { type: 'map'; values: Schema; /** x-kubernetes-map-type "atomic" (nodeSelector, selector) */ atomic?: boolean; description?: string }
+  | {
+      type: 'map';
+      values: Schema;
+      /** x-kubernetes-map-type "atomic" (nodeSelector, selector) */ atomic?: boolean;
+      description?: string;
+    }
   | ArraySchema
   /** Anything goes (x-kubernetes-preserve-unknown-fields), e.g. managedFields.fieldsV1 */
   | { type: 'any'; description?: string }

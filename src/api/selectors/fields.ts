@@ -3,30 +3,44 @@ import { errors } from '../errors.js';
 import type { KObject } from '../meta.js';
 import type { ResourceInfo } from '../resources.js';
 
-export interface FieldRequirement { field: string; operator: '=' | '!='; value: string }
-export interface FieldSelector { requirements: FieldRequirement[] }
+export interface FieldRequirement {
+  field: string;
+  operator: '=' | '!=';
+  value: string;
+}
+export interface FieldSelector {
+  requirements: FieldRequirement[];
+}
 
 function splitTerms(s: string): string[] {
   const terms: string[] = [];
-  let start = 0, slash = false;
+  let start = 0,
+    slash = false;
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (slash) slash = false;
     else if (c === '\\') slash = true;
-    else if (c === ',') { terms.push(s.slice(start, i)); start = i + 1; }
+    else if (c === ',') {
+      terms.push(s.slice(start, i));
+      start = i + 1;
+    }
   }
   terms.push(s.slice(start));
   return terms;
 }
 
 function unescape(v: string): string {
-  let out = '', slash = false;
+  let out = '',
+    slash = false;
   for (const c of v) {
     if (slash) {
-      if (c !== '\\' && c !== ',' && c !== '=') throw errors.badRequest(`invalid field selector: invalid escape sequence: \\${c}`);
-      out += c; slash = false;
+      if (c !== '\\' && c !== ',' && c !== '=')
+        throw errors.badRequest(`invalid field selector: invalid escape sequence: \\${c}`);
+      out += c;
+      slash = false;
     } else if (c === '\\') slash = true;
-    else if (c === ',' || c === '=') throw errors.badRequest(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
+    else if (c === ',' || c === '=')
+      throw errors.badRequest(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
     else out += c;
   }
   if (slash) throw errors.badRequest('invalid field selector: invalid escape sequence: \\');
@@ -41,7 +55,10 @@ export function parseFieldSelector(s: string): FieldSelector {
     let found: [string, string, string] | undefined;
     for (let i = 0; i < part.length && !found; i++) {
       for (const op of ['!=', '==', '=']) {
-        if (part.startsWith(op, i)) { found = [part.slice(0, i), op, part.slice(i + op.length)]; break; }
+        if (part.startsWith(op, i)) {
+          found = [part.slice(0, i), op, part.slice(i + op.length)];
+          break;
+        }
       }
     }
     if (!found) throw errors.badRequest(`invalid selector: '${s}'; can't understand '${part}'`);
@@ -58,22 +75,34 @@ const s = (v: unknown): string => (typeof v === 'string' ? v : '');
 /** Extra selectable fields per group/resource (pkg/registry/.../strategy.go ToSelectableFields). */
 const extraFields: Record<string, (obj: KObject) => Record<string, string>> = {
   '/pods': (p) => {
-    const spec = o(p.spec), status = o(p.status);
+    const spec = o(p.spec),
+      status = o(p.status);
     const podIPs = Array.isArray(status.podIPs) ? status.podIPs : [];
     return {
-      'spec.nodeName': s(spec.nodeName), 'spec.restartPolicy': s(spec.restartPolicy), 'spec.schedulerName': s(spec.schedulerName),
-      'spec.serviceAccountName': s(spec.serviceAccountName), 'spec.hostNetwork': String(spec.hostNetwork === true),
-      'status.phase': s(status.phase), 'status.podIP': podIPs.length ? s(o(podIPs[0]).ip) : s(status.podIP),
+      'spec.nodeName': s(spec.nodeName),
+      'spec.restartPolicy': s(spec.restartPolicy),
+      'spec.schedulerName': s(spec.schedulerName),
+      'spec.serviceAccountName': s(spec.serviceAccountName),
+      'spec.hostNetwork': String(spec.hostNetwork === true),
+      'status.phase': s(status.phase),
+      'status.podIP': podIPs.length ? s(o(podIPs[0]).ip) : s(status.podIP),
       'status.nominatedNodeName': s(status.nominatedNodeName),
     };
   },
   '/events': (e) => {
     const io = o(e.involvedObject);
     return {
-      'involvedObject.kind': s(io.kind), 'involvedObject.namespace': s(io.namespace), 'involvedObject.name': s(io.name),
-      'involvedObject.uid': s(io.uid), 'involvedObject.apiVersion': s(io.apiVersion), 'involvedObject.resourceVersion': s(io.resourceVersion),
-      'involvedObject.fieldPath': s(io.fieldPath), reason: s(e.reason), reportingComponent: s(e.reportingComponent),
-      source: s(o(e.source).component), type: s(e.type),
+      'involvedObject.kind': s(io.kind),
+      'involvedObject.namespace': s(io.namespace),
+      'involvedObject.name': s(io.name),
+      'involvedObject.uid': s(io.uid),
+      'involvedObject.apiVersion': s(io.apiVersion),
+      'involvedObject.resourceVersion': s(io.resourceVersion),
+      'involvedObject.fieldPath': s(io.fieldPath),
+      reason: s(e.reason),
+      reportingComponent: s(e.reportingComponent),
+      source: s(o(e.source).component),
+      type: s(e.type),
     };
   },
   '/secrets': (x) => ({ type: s(x.type) }),
@@ -100,7 +129,8 @@ export function supportedFields(ri: ResourceInfo): string[] {
 export function fieldSelectorFor(ri: ResourceInfo, selector: string): FieldSelector {
   const sel = parseFieldSelector(selector);
   const ok = new Set(supportedFields(ri));
-  for (const r of sel.requirements) if (!ok.has(r.field)) throw errors.badRequest(`field label not supported: ${r.field}`);
+  for (const r of sel.requirements)
+    if (!ok.has(r.field)) throw errors.badRequest(`field label not supported: ${r.field}`);
   return sel;
 }
 

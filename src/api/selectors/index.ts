@@ -14,9 +14,14 @@ export * from './fields.js';
  * One predicate for a list/watch request, or undefined when nothing filters.
  * Throws ApiError 400 on bad syntax or an unsupported field.
  */
-export function objectPredicate(ri: ResourceInfo, labelSelector: string | null, fieldSelector: string | null): ((obj: KObject) => boolean) | undefined {
+export function objectPredicate(
+  ri: ResourceInfo,
+  labelSelector: string | null,
+  fieldSelector: string | null,
+): ((obj: KObject) => boolean) | undefined {
   const labels = labelSelector ? parseLabelSelector(labelSelector) : undefined;
   const fields = fieldSelector ? fieldSelectorFor(ri, fieldSelector) : undefined;
   if (!labels?.requirements.length && !fields?.requirements.length) return undefined;
-  return (obj) => (!labels || matchesLabels(labels, obj.metadata.labels)) && (!fields || matchesFields(fields, fieldsFor(ri, obj)));
+  return (obj) =>
+    (!labels || matchesLabels(labels, obj.metadata.labels)) && (!fields || matchesFields(fields, fieldsFor(ri, obj)));
 }

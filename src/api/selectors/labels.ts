@@ -4,7 +4,9 @@ import { parseRequirements, type Operator, type Requirement } from './label-pars
 
 export type { Operator, Requirement };
 /** A conjunction of requirements; an empty list selects everything. */
-export interface LabelSelector { requirements: Requirement[] }
+export interface LabelSelector {
+  requirements: Requirement[];
+}
 
 /** Parse a label selector string (=, ==, !=, in, notin, key, !key, gt, lt). Throws ApiError 400 with Kubernetes' message. */
 export function parseLabelSelector(s: string): LabelSelector {
@@ -19,13 +21,22 @@ function matchesRequirement(r: Requirement, labels: Record<string, string>): boo
   const has = Object.prototype.hasOwnProperty.call(labels, r.key);
   const value = labels[r.key];
   switch (r.operator) {
-    case 'in': case '=': case '==': return has && r.values.includes(value!);
-    case 'notin': case '!=': return !has || !r.values.includes(value!);
-    case 'exists': return has;
-    case '!': return !has;
-    case 'gt': case 'lt': {
+    case 'in':
+    case '=':
+    case '==':
+      return has && r.values.includes(value!);
+    case 'notin':
+    case '!=':
+      return !has || !r.values.includes(value!);
+    case 'exists':
+      return has;
+    case '!':
+      return !has;
+    case 'gt':
+    case 'lt': {
       if (!has || !/^[+-]?\d+$/.test(value!)) return false;
-      const l = Number(value), v = Number(r.values[0]);
+      const l = Number(value),
+        v = Number(r.values[0]);
       return r.operator === 'gt' ? l > v : l < v;
     }
   }
@@ -38,7 +49,11 @@ export function matchesLabels(sel: LabelSelector, labels: Record<string, string>
 
 /** A Service-style map selector: every key equals its value. An empty map selects everything. */
 export function selectorFromSet(set: Record<string, string> | undefined): LabelSelector {
-  return { requirements: Object.keys(set ?? {}).sort().map((key) => ({ key, operator: '=' as const, values: [set![key]!] })) };
+  return {
+    requirements: Object.keys(set ?? {})
+      .sort()
+      .map((key) => ({ key, operator: '=' as const, values: [set![key]!] })),
+  };
 }
 
 export interface LabelSelectorObject {
@@ -65,14 +80,23 @@ export function labelSelectorFromObject(sel: LabelSelectorObject | null | undefi
 
 /** Canonical string form, as labels.Selector.String() prints it. */
 export function labelSelectorString(sel: LabelSelector): string {
-  return sel.requirements.map((r) => {
-    switch (r.operator) {
-      case 'exists': return r.key;
-      case '!': return `!${r.key}`;
-      case 'in': case 'notin': return `${r.key} ${r.operator} (${r.values.join(',')})`;
-      case 'gt': return `${r.key}>${r.values[0]}`;
-      case 'lt': return `${r.key}<${r.values[0]}`;
-      default: return `${r.key}${r.operator}${r.values[0]}`;
-    }
-  }).join(',');
+  return sel.requirements
+    .map((r) => {
+      switch (r.operator) {
+        case 'exists':
+          return r.key;
+        case '!':
+          return `!${r.key}`;
+        case 'in':
+        case 'notin':
+          return `${r.key} ${r.operator} (${r.values.join(',')})`;
+        case 'gt':
+          return `${r.key}>${r.values[0]}`;
+        case 'lt':
+          return `${r.key}<${r.values[0]}`;
+        default:
+          return `${r.key}${r.operator}${r.values[0]}`;
+      }
+    })
+    .join(',');
 }

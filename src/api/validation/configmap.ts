@@ -10,7 +10,8 @@ const base64Bytes = (v: unknown) => Buffer.from(str(v), 'base64').length;
 
 export function validateConfigMap(o: KObject): FieldError[] {
   const errs = validateObjectMeta(o, true, nameIsDNSSubdomain);
-  const data = obj(o.data), binary = obj(o.binaryData);
+  const data = obj(o.data),
+    binary = obj(o.binaryData);
   let total = 0;
   for (const [k, v] of Object.entries(data)) {
     errs.push(...invalidEach(`data[${k}]`, k, isConfigMapKey(k)));
@@ -29,12 +30,16 @@ function immutableContent(o: KObject, old: KObject, keys: string[]): FieldError[
   if (old.immutable !== true) return [];
   const errs: FieldError[] = [];
   if (o.immutable !== true) errs.push(forbidden('immutable', 'field is immutable when `immutable` is set'));
-  for (const k of keys) if (!deepEqual(o[k] ?? {}, old[k] ?? {})) errs.push(forbidden(k, 'field is immutable when `immutable` is set'));
+  for (const k of keys)
+    if (!deepEqual(o[k] ?? {}, old[k] ?? {})) errs.push(forbidden(k, 'field is immutable when `immutable` is set'));
   return errs;
 }
 
-export const validateConfigMapUpdate = (o: KObject, old: KObject): FieldError[] =>
-  [...validateObjectMetaUpdate(o, old), ...immutableContent(o, old, ['data', 'binaryData']), ...validateConfigMap(o)];
+export const validateConfigMapUpdate = (o: KObject, old: KObject): FieldError[] => [
+  ...validateObjectMetaUpdate(o, old),
+  ...immutableContent(o, old, ['data', 'binaryData']),
+  ...validateConfigMap(o),
+];
 
 export function validateSecret(o: KObject): FieldError[] {
   const errs = validateObjectMeta(o, true, nameIsDNSSubdomain);
@@ -48,7 +53,8 @@ export function validateSecret(o: KObject): FieldError[] {
   const has = (k: string) => k in data;
   switch (str(o.type)) {
     case 'kubernetes.io/service-account-token':
-      if (!o.metadata.annotations?.['kubernetes.io/service-account.name']) errs.push(required('metadata.annotations[kubernetes.io/service-account.name]'));
+      if (!o.metadata.annotations?.['kubernetes.io/service-account.name'])
+        errs.push(required('metadata.annotations[kubernetes.io/service-account.name]'));
       break;
     case 'kubernetes.io/dockercfg':
       if (!has('.dockercfg')) errs.push(required('data[.dockercfg]'));

@@ -10,9 +10,14 @@ export function validateEvent(o: KObject): FieldError[] {
   const ns = o.metadata.namespace ?? '';
   const involved = str(obj(o.involvedObject).namespace);
   if (!involved) {
-    if (ns !== '' && ns !== 'default') errs.push(invalid('involvedObject.namespace', involved, 'does not match event.namespace'));
-  } else if (ns !== involved) errs.push(invalid('involvedObject.namespace', involved, 'does not match event.namespace'));
+    if (ns !== '' && ns !== 'default')
+      errs.push(invalid('involvedObject.namespace', involved, 'does not match event.namespace'));
+  } else if (ns !== involved)
+    errs.push(invalid('involvedObject.namespace', involved, 'does not match event.namespace'));
   return errs;
 }
 
-export const validateEventUpdate = (o: KObject, old: KObject): FieldError[] => [...validateObjectMetaUpdate(o, old), ...validateEvent(o)];
+export const validateEventUpdate = (o: KObject, old: KObject): FieldError[] => [
+  ...validateObjectMetaUpdate(o, old),
+  ...validateEvent(o),
+];

@@ -22,7 +22,8 @@ const dns1035LabelFmt = '[a-z]([-a-z0-9]*[a-z0-9])?';
 const dns1035LabelRe = new RegExp(`^${dns1035LabelFmt}$`);
 const qnameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const qnameRe = new RegExp(`^${qnameFmt}$`);
-const qnameErrMsg = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const qnameErrMsg =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const labelValueFmt = `(${qnameFmt})?`;
 const labelValueRe = new RegExp(`^${labelValueFmt}$`);
 
@@ -31,7 +32,15 @@ export function isDNS1123Label(v: string): string[] {
   if (byteLength(v) > 63) errs.push(maxLenError(63));
   if (!dns1123LabelRe.test(v)) {
     if (dns1123SubdomainRe.test(v)) errs.push('must not contain dots');
-    else errs.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", dns1123LabelFmt, 'my-name', '123-abc'));
+    else
+      errs.push(
+        regexError(
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+          dns1123LabelFmt,
+          'my-name',
+          '123-abc',
+        ),
+      );
   }
   return errs;
 }
@@ -39,14 +48,29 @@ export function isDNS1123Label(v: string): string[] {
 export function isDNS1123Subdomain(v: string): string[] {
   const errs: string[] = [];
   if (byteLength(v) > 253) errs.push(maxLenError(253));
-  if (!dns1123SubdomainRe.test(v)) errs.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", dns1123SubdomainFmt, 'example.com'));
+  if (!dns1123SubdomainRe.test(v))
+    errs.push(
+      regexError(
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        dns1123SubdomainFmt,
+        'example.com',
+      ),
+    );
   return errs;
 }
 
 export function isDNS1035Label(v: string): string[] {
   const errs: string[] = [];
   if (byteLength(v) > 63) errs.push(maxLenError(63));
-  if (!dns1035LabelRe.test(v)) errs.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", dns1035LabelFmt, 'my-name', 'abc-123'));
+  if (!dns1035LabelRe.test(v))
+    errs.push(
+      regexError(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        dns1035LabelFmt,
+        'my-name',
+        'abc-123',
+      ),
+    );
   return errs;
 }
 
@@ -55,7 +79,14 @@ const wildcardRe = new RegExp(`^${wildcardFmt}$`);
 export function isWildcardDNS1123Subdomain(v: string): string[] {
   const errs: string[] = [];
   if (byteLength(v) > 253) errs.push(maxLenError(253));
-  if (!wildcardRe.test(v)) errs.push(regexError("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character", wildcardFmt, '*.example.com'));
+  if (!wildcardRe.test(v))
+    errs.push(
+      regexError(
+        "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+        wildcardFmt,
+        '*.example.com',
+      ),
+    );
   return errs;
 }
 
@@ -71,7 +102,9 @@ export function isQualifiedName(v: string): string[] {
     if (prefix.length === 0) errs.push(`prefix part ${emptyError()}`);
     else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
   } else {
-    return [`a qualified name ${regexError(qnameErrMsg, qnameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    return [
+      `a qualified name ${regexError(qnameErrMsg, qnameFmt, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
   }
   if (name.length === 0) errs.push(`name part ${emptyError()}`);
   else if (byteLength(name) > 63) errs.push(`name part ${maxLenError(63)}`);
@@ -82,12 +115,23 @@ export function isQualifiedName(v: string): string[] {
 export function isValidLabelValue(v: string): string[] {
   const errs: string[] = [];
   if (byteLength(v) > 63) errs.push(maxLenError(63));
-  if (!labelValueRe.test(v)) errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", labelValueFmt, 'MyValue', 'my_value', '12345'));
+  if (!labelValueRe.test(v))
+    errs.push(
+      regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        labelValueFmt,
+        'MyValue',
+        'my_value',
+        '12345',
+      ),
+    );
   return errs;
 }
 
-export const isValidPortNum = (p: number): string[] => (Number.isInteger(p) && p >= 1 && p <= 65535 ? [] : [inclusiveRangeError(1, 65535)]);
-export const isInRange = (v: number, lo: number, hi: number): string[] => (v >= lo && v <= hi ? [] : [inclusiveRangeError(lo, hi)]);
+export const isValidPortNum = (p: number): string[] =>
+  Number.isInteger(p) && p >= 1 && p <= 65535 ? [] : [inclusiveRangeError(1, 65535)];
+export const isInRange = (v: number, lo: number, hi: number): string[] =>
+  v >= lo && v <= hi ? [] : [inclusiveRangeError(lo, hi)];
 
 /** IANA_SVC_NAME: what a named port may be called. */
 export function isValidPortName(p: string): string[] {
@@ -110,7 +154,16 @@ function hasChDirPrefix(v: string): string[] {
 export function isConfigMapKey(v: string): string[] {
   const errs: string[] = [];
   if (byteLength(v) > 253) errs.push(maxLenError(253));
-  if (!new RegExp(`^${configMapKeyFmt}$`).test(v)) errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", configMapKeyFmt, 'key.name', 'KEY_NAME', 'key-name'));
+  if (!new RegExp(`^${configMapKeyFmt}$`).test(v))
+    errs.push(
+      regexError(
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        configMapKeyFmt,
+        'key.name',
+        'KEY_NAME',
+        'key-name',
+      ),
+    );
   errs.push(...hasChDirPrefix(v));
   return errs;
 }
@@ -137,7 +190,8 @@ function parseIPSloppy(v: string): 4 | 6 | 0 {
   return 0;
 }
 export const ipFamily = parseIPSloppy;
-export const isValidIP = (v: string): string[] => (parseIPSloppy(v) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']);
+export const isValidIP = (v: string): string[] =>
+  parseIPSloppy(v) ? [] : ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'];
 export const isValidIPv4 = (v: string): string[] => (parseIPSloppy(v) === 4 ? [] : ['must be a valid IPv4 address']);
 export const isValidIPv6 = (v: string): string[] => (parseIPSloppy(v) === 6 ? [] : ['must be a valid IPv6 address']);
 
@@ -173,7 +227,8 @@ export function nonSpecialIPErrors(v: string): string[] {
     if (o[0] === 0 && o[1] === 0 && o[2] === 0 && o[3] === 0) errs.push(`may not be unspecified (${v})`);
     if (o[0] === 127) errs.push('may not be in the loopback range (127.0.0.0/8, ::1/128)');
     if (o[0] === 169 && o[1] === 254) errs.push('may not be in the link-local range (169.254.0.0/16, fe80::/10)');
-    if (o[0] === 224 && o[1] === 0 && o[2] === 0) errs.push('may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)');
+    if (o[0] === 224 && o[1] === 0 && o[2] === 0)
+      errs.push('may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)');
   } else {
     const s = v.toLowerCase();
     if (s === '::') errs.push(`may not be unspecified (${v})`);

@@ -12,10 +12,21 @@ import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSec
 import { validateEndpoints, validateEndpointsUpdate } from './endpoints.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './endpointslice.js';
 import { validateEvent, validateEventUpdate } from './event.js';
-import { validateIngress, validateIngressClass, validateIngressClassUpdate, validateIngressStatusUpdate, validateIngressUpdate } from './ingress.js';
+import {
+  validateIngress,
+  validateIngressClass,
+  validateIngressClassUpdate,
+  validateIngressStatusUpdate,
+  validateIngressUpdate,
+} from './ingress.js';
 import { validateLease, validateLeaseUpdate } from './lease.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { validateNamespace, validateNamespaceFinalize, validateNamespaceStatusUpdate, validateNamespaceUpdate } from './namespace.js';
+import {
+  validateNamespace,
+  validateNamespaceFinalize,
+  validateNamespaceStatusUpdate,
+  validateNamespaceUpdate,
+} from './namespace.js';
 import { validateNetworkPolicy, validateNetworkPolicyUpdate } from './networkpolicy.js';
 import { validateNode, validateNodeUpdate } from './node.js';
 import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
@@ -25,10 +36,20 @@ import { nameIsDNSSubdomain } from './formats.js';
 
 type Create = (o: KObject) => FieldError[];
 type Update = (o: KObject, old: KObject) => FieldError[];
-interface KindRules { create: Create; update: Update; status?: Update; [sub: string]: Create | Update | undefined }
+interface KindRules {
+  create: Create;
+  update: Update;
+  status?: Update;
+  [sub: string]: Create | Update | undefined;
+}
 
 const rules: Record<string, KindRules> = {
-  '/namespaces': { create: validateNamespace, update: validateNamespaceUpdate, status: validateNamespaceStatusUpdate, finalize: validateNamespaceFinalize },
+  '/namespaces': {
+    create: validateNamespace,
+    update: validateNamespaceUpdate,
+    status: validateNamespaceStatusUpdate,
+    finalize: validateNamespaceFinalize,
+  },
   '/pods': { create: validatePodCreate, update: validatePodUpdate, status: validatePodStatusUpdate },
   '/services': { create: validateService, update: validateServiceUpdate, status: validateObjectMetaUpdate },
   '/endpoints': { create: validateEndpoints, update: validateEndpointsUpdate },
@@ -38,7 +59,11 @@ const rules: Record<string, KindRules> = {
   '/events': { create: validateEvent, update: validateEventUpdate },
   '/serviceaccounts': { create: validateServiceAccount, update: validateServiceAccountUpdate },
   'discovery.k8s.io/endpointslices': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
-  'networking.k8s.io/ingresses': { create: validateIngress, update: validateIngressUpdate, status: validateIngressStatusUpdate },
+  'networking.k8s.io/ingresses': {
+    create: validateIngress,
+    update: validateIngressUpdate,
+    status: validateIngressStatusUpdate,
+  },
   'networking.k8s.io/ingressclasses': { create: validateIngressClass, update: validateIngressClassUpdate },
   'networking.k8s.io/networkpolicies': { create: validateNetworkPolicy, update: validateNetworkPolicyUpdate },
   'coordination.k8s.io/leases': { create: validateLease, update: validateLeaseUpdate },
@@ -65,7 +90,7 @@ export function validateUpdate(ri: ResourceInfo, obj: KObject, old: KObject, sub
   const r = rulesFor(ri);
   if (subresource === 'status') return validateStatusUpdate(ri, obj, old);
   const sub = subresource ? r[subresource] : undefined;
-  if (sub) return (sub as Update)(obj, old);
+  if (sub) return sub(obj, old);
   if (subresource === 'binding') return validateObjectMetaUpdate(obj, old);
   return r.update(obj, old);
 }

@@ -37,7 +37,8 @@ function validateFinalizers(finalizers: string[] | undefined, path: string): Fie
     errs.push(invalid(path, list, 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
   list.forEach((f, i) => {
-    if (!f.includes('/') && !standardFinalizers.has(f)) errs.push(invalid(`${path}[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    if (!f.includes('/') && !standardFinalizers.has(f))
+      errs.push(invalid(`${path}[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified'));
   });
   return errs;
 }
@@ -54,7 +55,12 @@ function validateOwnerReferences(meta: KObject['metadata']): FieldError[] {
     if (!ref.uid) errs.push(invalid(`${path}.uid`, ref.uid ?? '', 'uid must not be empty'));
     if (ref.controller) {
       const cur = `${ref.kind}/${ref.name}`;
-      if (controller) errs.push({ type: 'FieldValueInvalid', field: path, detail: `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${cur}` });
+      if (controller)
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          detail: `Only one reference can have Controller set to true. Found "true" in references for ${controller} and ${cur}`,
+        });
       else controller = cur;
     }
   }
@@ -65,7 +71,8 @@ function validateOwnerReferences(meta: KObject['metadata']): FieldError[] {
 export function validateObjectMeta(obj: KObject, namespaced: boolean, nameRule: NameRule): FieldError[] {
   const m = obj.metadata ?? {};
   const errs: FieldError[] = [];
-  if (m.generateName) errs.push(...invalidEach('metadata.generateName', m.generateName, nameRule(m.generateName, true)));
+  if (m.generateName)
+    errs.push(...invalidEach('metadata.generateName', m.generateName, nameRule(m.generateName, true)));
   if (!m.name) errs.push(required('metadata.name', 'name or generateName is required'));
   else errs.push(...invalidEach('metadata.name', m.name, nameRule(m.name, false)));
   if (namespaced) {
@@ -74,7 +81,8 @@ export function validateObjectMeta(obj: KObject, namespaced: boolean, nameRule: 
   } else if (m.namespace) {
     errs.push(forbidden('metadata.namespace', 'not allowed on this type'));
   }
-  if (typeof m.generation === 'number' && m.generation < 0) errs.push(invalid('metadata.generation', m.generation, 'must be greater than or equal to 0'));
+  if (typeof m.generation === 'number' && m.generation < 0)
+    errs.push(invalid('metadata.generation', m.generation, 'must be greater than or equal to 0'));
   errs.push(...validateLabels(m.labels, 'metadata.labels'));
   errs.push(...validateAnnotations(m.annotations, 'metadata.annotations'));
   errs.push(...validateOwnerReferences(m));
@@ -84,19 +92,31 @@ export function validateObjectMeta(obj: KObject, namespaced: boolean, nameRule: 
 
 /** ValidateObjectMetaUpdate: identity fields are immutable; no new finalizers once deleting. */
 export function validateObjectMetaUpdate(obj: KObject, old: KObject): FieldError[] {
-  const m = obj.metadata ?? {}, o = old.metadata ?? {};
+  const m = obj.metadata ?? {},
+    o = old.metadata ?? {};
   const errs: FieldError[] = [];
   if (o.deletionTimestamp) {
     const extra = [...new Set(m.finalizers ?? [])].filter((f) => !(o.finalizers ?? []).includes(f)).sort();
-    if (extra.length) errs.push(forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${extra.map((x) => JSON.stringify(x)).join(', ')}}`));
+    if (extra.length)
+      errs.push(
+        forbidden(
+          'metadata.finalizers',
+          `no new finalizers can be added if the object is being deleted, found new finalizers []string{${extra.map((x) => JSON.stringify(x)).join(', ')}}`,
+        ),
+      );
   }
-  if ((m.generation ?? 0) < (o.generation ?? 0)) errs.push(invalid('metadata.generation', m.generation ?? 0, 'must not be decremented'));
+  if ((m.generation ?? 0) < (o.generation ?? 0))
+    errs.push(invalid('metadata.generation', m.generation ?? 0, 'must not be decremented'));
   const immutable: [string, unknown, unknown][] = [
-    ['name', m.name ?? '', o.name ?? ''], ['namespace', m.namespace ?? '', o.namespace ?? ''], ['uid', m.uid ?? '', o.uid ?? ''],
-    ['creationTimestamp', m.creationTimestamp, o.creationTimestamp], ['deletionTimestamp', m.deletionTimestamp, o.deletionTimestamp],
+    ['name', m.name ?? '', o.name ?? ''],
+    ['namespace', m.namespace ?? '', o.namespace ?? ''],
+    ['uid', m.uid ?? '', o.uid ?? ''],
+    ['creationTimestamp', m.creationTimestamp, o.creationTimestamp],
+    ['deletionTimestamp', m.deletionTimestamp, o.deletionTimestamp],
     ['deletionGracePeriodSeconds', m.deletionGracePeriodSeconds, o.deletionGracePeriodSeconds],
   ];
-  for (const [f, a, b] of immutable) if (!deepEqual(a, b)) errs.push(invalid(`metadata.${f}`, a ?? null, 'field is immutable'));
+  for (const [f, a, b] of immutable)
+    if (!deepEqual(a, b)) errs.push(invalid(`metadata.${f}`, a ?? null, 'field is immutable'));
   errs.push(...validateLabels(m.labels, 'metadata.labels'));
   errs.push(...validateAnnotations(m.annotations, 'metadata.annotations'));
   errs.push(...validateOwnerReferences(m));

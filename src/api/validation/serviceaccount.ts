@@ -5,4 +5,7 @@ import { nameIsDNSSubdomain } from './formats.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 
 export const validateServiceAccount = (o: KObject): FieldError[] => validateObjectMeta(o, true, nameIsDNSSubdomain);
-export const validateServiceAccountUpdate = (o: KObject, old: KObject): FieldError[] => [...validateObjectMetaUpdate(o, old), ...validateServiceAccount(o)];
+export const validateServiceAccountUpdate = (o: KObject, old: KObject): FieldError[] => [
+  ...validateObjectMetaUpdate(o, old),
+  ...validateServiceAccount(o),
+];

@@ -27,7 +27,10 @@ export interface RangeAllocatorOptions {
 export type AllocateFailure = 'allocated' | 'out-of-range' | 'full';
 
 export class AllocationError extends Error {
-  constructor(readonly why: AllocateFailure, readonly value?: number) {
+  constructor(
+    readonly why: AllocateFailure,
+    readonly value?: number,
+  ) {
     super(why);
   }
 }
@@ -78,9 +81,13 @@ export class RangeAllocator {
   async allocateNext(owner: string, dryRun: boolean): Promise<number> {
     const { first, size } = this.o;
     const reserved = new Set(this.o.reserved ?? []);
-    const bands: [number, number][] = size > this.staticBand * 2
-      ? [[first + this.staticBand, size - this.staticBand], [first, this.staticBand]]
-      : [[first, size]];
+    const bands: [number, number][] =
+      size > this.staticBand * 2
+        ? [
+            [first + this.staticBand, size - this.staticBand],
+            [first, this.staticBand],
+          ]
+        : [[first, size]];
     for (const [start, len] of bands) {
       // Start at a random offset so concurrent allocators rarely race for one value.
       const offset = Math.floor(Math.random() * len);
@@ -148,7 +155,9 @@ export class RangeAllocator {
 export function parseCidr(cidr: string): { base: number; size: number } {
   const { base, prefix, size } = parseIpv4Cidr(cidr);
   if (prefix < 8 || prefix > 30) {
-    throw new Error(`invalid IPv4 CIDR ${JSON.stringify(cidr)}: expected e.g. 10.96.0.0/12 with a prefix length of 8 to 30`);
+    throw new Error(
+      `invalid IPv4 CIDR ${JSON.stringify(cidr)}: expected e.g. 10.96.0.0/12 with a prefix length of 8 to 30`,
+    );
   }
   return { base, size };
 }

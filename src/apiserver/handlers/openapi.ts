@@ -19,8 +19,13 @@ export function openapiReply(path: string, accept: string | undefined): Reply {
       };
     }
     const clauses = parseAccept(accept);
-    if (clauses.length > 0 && !clauses.some((c) => c.type === 'application/json' || c.type === '*/*' || c.type === 'application/*')) {
-      throw errors.notAcceptable('only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    if (
+      clauses.length > 0 &&
+      !clauses.some((c) => c.type === 'application/json' || c.type === '*/*' || c.type === 'application/*')
+    ) {
+      throw errors.notAcceptable(
+        'only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+      );
     }
     v2Json ??= JSON.stringify(openapiV2Document());
     return { status: 200, headers: { 'Content-Type': 'application/json', ETag: etag(v2Json) }, body: v2Json };

@@ -19,21 +19,35 @@ export interface ResourceHandlerDeps {
   registry: Registry;
   rules: ApiRules;
   /** Handles streaming subresources (log, exec, attach, portforward) once the node agent serves them. */
-  connect?: (req: ResourceRequest, query: URLSearchParams, headers: Record<string, string | undefined>) => Promise<Reply>;
+  connect?: (
+    req: ResourceRequest,
+    query: URLSearchParams,
+    headers: Record<string, string | undefined>,
+  ) => Promise<Reply>;
 }
 
 const FIELD_MANAGER_MAX = 128;
 
 export async function handleResource(
-  deps: ResourceHandlerDeps, req: ResourceRequest, query: URLSearchParams,
-  headers: Record<string, string | undefined>, body: string,
+  deps: ResourceHandlerDeps,
+  req: ResourceRequest,
+  query: URLSearchParams,
+  headers: Record<string, string | undefined>,
+  body: string,
 ): Promise<Reply> {
   const { registry } = deps;
   const { ri, namespace, name, subresource } = req;
   if (!ri.namespaced && namespace) throw errors.resourceNotFound();
-  const repr = req.verb === 'create' || req.verb === 'update' || req.verb === 'patch' || req.verb === 'delete' || req.verb === 'get' || req.verb === 'list' || req.verb === 'watch'
-    ? negotiate(headers['accept'])
-    : ({ as: 'object', format: 'json' } as Representation);
+  const repr =
+    req.verb === 'create' ||
+    req.verb === 'update' ||
+    req.verb === 'patch' ||
+    req.verb === 'delete' ||
+    req.verb === 'get' ||
+    req.verb === 'list' ||
+    req.verb === 'watch'
+      ? negotiate(headers['accept'])
+      : ({ as: 'object', format: 'json' } as Representation);
 
   switch (req.verb) {
     case 'get': {
@@ -51,7 +65,11 @@ export async function handleResource(
         resourceVersionMatch: query.get('resourceVersionMatch'),
       };
       if (repr.as === 'object' && repr.format === 'json') {
-        return { status: 200, headers: { 'Content-Type': 'application/json' }, body: await registry.listEncoded(ri, params) };
+        return {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+          body: await registry.listEncoded(ri, params),
+        };
       }
       return renderList(ri, repr, await registry.list(ri, params), query);
     }
@@ -86,7 +104,11 @@ export async function handleResource(
     }
     case 'deletecollection': {
       const dp = deleteParams(query, body);
-      const list = await registry.list(ri, { namespace, labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') });
+      const list = await registry.list(ri, {
+        namespace,
+        labelSelector: query.get('labelSelector'),
+        fieldSelector: query.get('fieldSelector'),
+      });
       for (const o of list.items) {
         try {
           await registry.delete(ri, o.metadata.namespace, o.metadata.name!, dp);
@@ -98,7 +120,9 @@ export async function handleResource(
     }
     case 'connect':
       if (!deps.connect) {
-        throw errors.unavailable(`${subresource} is not served yet: streaming (${subresource}) arrives with the node agent; see the README`);
+        throw errors.unavailable(
+          `${subresource} is not served yet: streaming (${subresource}) arrives with the node agent; see the README`,
+        );
       }
       return deps.connect(req, query, headers);
   }
@@ -106,7 +130,10 @@ export async function handleResource(
 
 function successStatus(ri: ResourceInfo, obj: KObject) {
   return {
-    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
     details: { name: obj.metadata.name, group: ri.group || undefined, kind: ri.resource, uid: obj.metadata.uid },
   };
 }
@@ -122,23 +149,35 @@ function parseIntParam(q: URLSearchParams, key: string): number | undefined {
   const v = q.get(key);
   if (v === null || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`invalid value for ${key}: ${JSON.stringify(v)}: must be a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0)
+    throw errors.badRequest(`invalid value for ${key}: ${JSON.stringify(v)}: must be a non-negative integer`);
   return n;
 }
 
-export function writeParams(q: URLSearchParams, headers: Record<string, string | undefined>, optionsKind = 'CreateOptions'): WriteParams {
+export function writeParams(
+  q: URLSearchParams,
+  headers: Record<string, string | undefined>,
+  optionsKind = 'CreateOptions',
+): WriteParams {
   // kube validates these as fields of Create/Update/PatchOptions: a bad value is 422 Invalid.
   const invalid = (field: string, value: string, supported: string[]) =>
-    errors.invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [{ type: 'FieldValueNotSupported', field, value, supported }]);
+    errors.invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [
+      { type: 'FieldValueNotSupported', field, value, supported },
+    ]);
   const dry = q.getAll('dryRun');
-  dry.forEach((d, i) => { if (d !== 'All') throw invalid(`dryRun[${i}]`, d, ['All']); });
+  dry.forEach((d, i) => {
+    if (d !== 'All') throw invalid(`dryRun[${i}]`, d, ['All']);
+  });
   let manager = q.get('fieldManager') ?? '';
   if (!manager) manager = (headers['user-agent'] ?? 'unknown').split('/')[0]!.slice(0, FIELD_MANAGER_MAX);
   if (manager.length > FIELD_MANAGER_MAX) {
-    throw errors.invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [{ type: 'FieldValueTooLong', field: 'fieldManager', detail: `may not be more than ${FIELD_MANAGER_MAX} bytes` }]);
+    throw errors.invalid({ group: 'meta.k8s.io', kind: optionsKind }, '', [
+      { type: 'FieldValueTooLong', field: 'fieldManager', detail: `may not be more than ${FIELD_MANAGER_MAX} bytes` },
+    ]);
   }
   const fv = q.get('fieldValidation') ?? 'Warn';
-  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore') throw invalid('fieldValidation', fv, ['Ignore', 'Strict', 'Warn']);
+  if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore')
+    throw invalid('fieldValidation', fv, ['Ignore', 'Strict', 'Warn']);
   return { dryRun: dry.length > 0, fieldManager: manager, fieldValidation: fv, warnings: [] };
 }
 
@@ -147,15 +186,19 @@ function deleteParams(q: URLSearchParams, body: string): DeleteParams {
   if (body.trim()) opts = (parseJson(body) ?? {}) as Record<string, unknown>;
   const grace = q.get('gracePeriodSeconds') ?? (opts['gracePeriodSeconds'] as number | undefined)?.toString();
   const dry = [...q.getAll('dryRun'), ...((opts['dryRun'] as string[] | undefined) ?? [])];
-  for (const d of dry) if (d !== 'All') throw errors.badRequest(`Invalid dry run value: ${JSON.stringify(d)}: valid values are "All"`);
+  for (const d of dry)
+    if (d !== 'All') throw errors.badRequest(`Invalid dry run value: ${JSON.stringify(d)}: valid values are "All"`);
   const policy = q.get('propagationPolicy') ?? (opts['propagationPolicy'] as string | undefined);
   if (policy && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-    throw errors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+    throw errors.badRequest(
+      `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   let graceSeconds: number | undefined;
   if (grace !== undefined && grace !== null) {
     graceSeconds = Number(grace);
-    if (!Number.isInteger(graceSeconds)) throw errors.badRequest(`invalid gracePeriodSeconds: ${JSON.stringify(grace)}`);
+    if (!Number.isInteger(graceSeconds))
+      throw errors.badRequest(`invalid gracePeriodSeconds: ${JSON.stringify(grace)}`);
   }
   return {
     dryRun: dry.length > 0,
@@ -166,20 +209,28 @@ function deleteParams(q: URLSearchParams, body: string): DeleteParams {
 }
 
 async function patch(
-  deps: ResourceHandlerDeps, req: ResourceRequest, query: URLSearchParams,
-  headers: Record<string, string | undefined>, body: string, repr: Representation,
+  deps: ResourceHandlerDeps,
+  req: ResourceRequest,
+  query: URLSearchParams,
+  headers: Record<string, string | undefined>,
+  body: string,
+  repr: Representation,
 ): Promise<Reply> {
   const { registry, rules } = deps;
   const { ri, namespace, name, subresource } = req;
   const wp = writeParams(query, headers, 'PatchOptions');
   const type = mediaType(headers['content-type']);
   if (type === 'application/apply-patch+yaml') {
-    if (!query.get('fieldManager')) throw errors.badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests');
+    if (!query.get('fieldManager'))
+      throw errors.badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests');
     const force = query.get('force') === 'true';
-    if (query.get('force') && !force && query.get('force') !== 'false') throw errors.badRequest(`invalid force value: ${query.get('force')}`);
+    if (query.get('force') && !force && query.get('force') !== 'false')
+      throw errors.badRequest(`invalid force value: ${query.get('force')}`);
     const applied = registry.decodeBody(ri, parseYaml(body) as KObject, wp);
     if (applied.metadata.name && applied.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     const now = nowRFC3339();
     let live: KObject | undefined;
@@ -194,23 +245,42 @@ async function patch(
       const obj = await registry.create(ri, namespace, created, { ...wp, fieldValidation: 'Ignore', applied: true });
       return withWarnings(render(ri, repr, obj, query, 201), wp);
     }
-    const updated = await registry.modify(ri, namespace, name!, { ...wp, fieldValidation: 'Ignore', applied: true }, (cur) => {
-      const next = rules.apply(ri, cur, applied, wp.fieldManager, force, now);
-      if (!applied.metadata.resourceVersion) delete next.metadata.resourceVersion;
-      return next;
-    }, subresource);
+    const updated = await registry.modify(
+      ri,
+      namespace,
+      name!,
+      { ...wp, fieldValidation: 'Ignore', applied: true },
+      (cur) => {
+        const next = rules.apply(ri, cur, applied, wp.fieldManager, force, now);
+        if (!applied.metadata.resourceVersion) delete next.metadata.resourceVersion;
+        return next;
+      },
+      subresource,
+    );
     return withWarnings(render(ri, repr, updated, query), wp);
   }
-  if (!['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(type)) {
+  if (
+    !['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'].includes(
+      type,
+    )
+  ) {
     throw errors.unsupportedMediaType(headers['content-type'] ?? '');
   }
-  const updated = await registry.modify(ri, namespace, name!, wp, (live) => {
-    const patched = rules.patch(ri, type, live, body);
-    const md = patched.metadata as KObject['metadata'] | undefined;
-    // Only a resourceVersion the patch itself names is a precondition.
-    if (md && md.resourceVersion === live.metadata.resourceVersion && !patchNamesResourceVersion(type, body)) delete md.resourceVersion;
-    return patched;
-  }, subresource);
+  const updated = await registry.modify(
+    ri,
+    namespace,
+    name!,
+    wp,
+    (live) => {
+      const patched = rules.patch(ri, type, live, body);
+      const md = patched.metadata as KObject['metadata'] | undefined;
+      // Only a resourceVersion the patch itself names is a precondition.
+      if (md && md.resourceVersion === live.metadata.resourceVersion && !patchNamesResourceVersion(type, body))
+        delete md.resourceVersion;
+      return patched;
+    },
+    subresource,
+  );
   return withWarnings(render(ri, repr, updated, query), wp);
 }
 
@@ -226,38 +296,78 @@ function patchNamesResourceVersion(type: string, body: string): boolean {
 
 /** POST pods/NAME/binding: the scheduler's (or a user's) assignment of a pod to a node. */
 async function bind(
-  deps: ResourceHandlerDeps, req: ResourceRequest, query: URLSearchParams,
-  headers: Record<string, string | undefined>, body: string,
+  deps: ResourceHandlerDeps,
+  req: ResourceRequest,
+  query: URLSearchParams,
+  headers: Record<string, string | undefined>,
+  body: string,
 ): Promise<Reply> {
   const wp = writeParams(query, headers);
-  const binding = decodeBody(body, headers['content-type']) as { target?: { name?: string; kind?: string }; metadata?: { name?: string } };
+  const binding = decodeBody(body, headers['content-type']) as {
+    target?: { name?: string; kind?: string };
+    metadata?: { name?: string };
+  };
   const node = binding.target?.name;
-  if (!node) throw errors.invalid({ group: '', kind: 'Binding' }, req.name!, [{ type: 'FieldValueRequired', field: 'target.name' }]);
+  if (!node)
+    throw errors.invalid({ group: '', kind: 'Binding' }, req.name!, [
+      { type: 'FieldValueRequired', field: 'target.name' },
+    ]);
   if (binding.target?.kind && binding.target.kind !== 'Node') {
-    throw errors.invalid({ group: '', kind: 'Binding' }, req.name!, [{ type: 'FieldValueNotSupported', field: 'target.kind', value: binding.target.kind, supported: ['Node'] }]);
+    throw errors.invalid({ group: '', kind: 'Binding' }, req.name!, [
+      { type: 'FieldValueNotSupported', field: 'target.kind', value: binding.target.kind, supported: ['Node'] },
+    ]);
   }
-  await deps.registry.modify(req.ri, req.namespace, req.name!, wp, (pod) => {
-    const spec = pod.spec as { nodeName?: string };
-    if (pod.metadata.deletionTimestamp) {
-      throw errors.conflict({ group: '', resource: 'pods/binding' }, req.name!, `pod ${req.name} is being deleted, cannot be assigned to a host`);
-    }
-    if (spec.nodeName) {
-      throw errors.conflict({ group: '', resource: 'pods/binding' }, req.name!, `pod ${req.name} is already assigned to node "${spec.nodeName}"`);
-    }
-    spec.nodeName = node;
-    return pod;
-  }, 'binding');
+  await deps.registry.modify(
+    req.ri,
+    req.namespace,
+    req.name!,
+    wp,
+    (pod) => {
+      const spec = pod.spec as { nodeName?: string };
+      if (pod.metadata.deletionTimestamp) {
+        throw errors.conflict(
+          { group: '', resource: 'pods/binding' },
+          req.name!,
+          `pod ${req.name} is being deleted, cannot be assigned to a host`,
+        );
+      }
+      if (spec.nodeName) {
+        throw errors.conflict(
+          { group: '', resource: 'pods/binding' },
+          req.name!,
+          `pod ${req.name} is already assigned to node "${spec.nodeName}"`,
+        );
+      }
+      spec.nodeName = node;
+      return pod;
+    },
+    'binding',
+  );
   return jsonReply(201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
 /** PUT namespaces/NAME/finalize: the namespace controller clears spec.finalizers once the namespace is empty. */
-async function finalize(deps: ResourceHandlerDeps, req: ResourceRequest, obj: KObject, wp: WriteParams, repr: Representation, query: URLSearchParams): Promise<Reply> {
-  const finalizers = ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers) ?? [];
-  const updated = await deps.registry.modify(req.ri, undefined, req.name!, wp, (ns) => {
-    ns.spec = { ...(ns.spec as object), finalizers };
-    if (obj.metadata?.resourceVersion) ns.metadata.resourceVersion = obj.metadata.resourceVersion;
-    return ns;
-  }, 'finalize');
+async function finalize(
+  deps: ResourceHandlerDeps,
+  req: ResourceRequest,
+  obj: KObject,
+  wp: WriteParams,
+  repr: Representation,
+  query: URLSearchParams,
+): Promise<Reply> {
+  const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+  const updated = await deps.registry.modify(
+    req.ri,
+    undefined,
+    req.name!,
+    wp,
+    (ns) => {
+      ns.spec = { ...(ns.spec as object), finalizers };
+      if (obj.metadata?.resourceVersion) ns.metadata.resourceVersion = obj.metadata.resourceVersion;
+      return ns;
+    },
+    'finalize',
+  );
   return render(req.ri, repr, updated, query);
 }
 
@@ -271,9 +381,14 @@ function sharedJson(o: KObject): string {
 
 function render(ri: ResourceInfo, repr: Representation, obj: KObject, query: URLSearchParams, status = 200): Reply {
   if (repr.as === 'table') {
-    return jsonReply(status, toTable(ri, [obj], {
-      includeObject: includeObject(query), version: repr.version, listMeta: { resourceVersion: obj.metadata.resourceVersion },
-    }));
+    return jsonReply(
+      status,
+      toTable(ri, [obj], {
+        includeObject: includeObject(query),
+        version: repr.version,
+        listMeta: { resourceVersion: obj.metadata.resourceVersion },
+      }),
+    );
   }
   if (repr.as === 'metadata') return jsonReply(status, partialMetadata(obj, repr.version));
   return repr.format === 'yaml' ? yamlReply(status, obj) : jsonReply(status, obj);
@@ -281,11 +396,16 @@ function render(ri: ResourceInfo, repr: Representation, obj: KObject, query: URL
 
 function renderList(ri: ResourceInfo, repr: Representation, list: KList, query: URLSearchParams): Reply {
   if (repr.as === 'table') {
-    return jsonReply(200, toTable(ri, list.items, { includeObject: includeObject(query), listMeta: list.metadata, version: repr.version }));
+    return jsonReply(
+      200,
+      toTable(ri, list.items, { includeObject: includeObject(query), listMeta: list.metadata, version: repr.version }),
+    );
   }
   if (repr.as === 'metadata') {
     return jsonReply(200, {
-      kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${repr.version}`, metadata: list.metadata,
+      kind: 'PartialObjectMetadataList',
+      apiVersion: `meta.k8s.io/${repr.version}`,
+      metadata: list.metadata,
       items: list.items.map((o) => partialMetadata(o, repr.version)),
     });
   }
@@ -295,7 +415,10 @@ function renderList(ri: ResourceInfo, repr: Representation, list: KList, query: 
 function includeObject(q: URLSearchParams): 'None' | 'Metadata' | 'Object' {
   const v = q.get('includeObject');
   if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
-  if (v) throw errors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`);
+  if (v)
+    throw errors.badRequest(
+      `includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`,
+    );
   return 'Metadata';
 }
 
@@ -303,7 +426,12 @@ function partialMetadata(obj: KObject, version: string) {
   return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: deepClone(obj.metadata) };
 }
 
-async function watchReply(deps: ResourceHandlerDeps, req: ResourceRequest, query: URLSearchParams, repr: Representation): Promise<Reply> {
+async function watchReply(
+  deps: ResourceHandlerDeps,
+  req: ResourceRequest,
+  query: URLSearchParams,
+  repr: Representation,
+): Promise<Reply> {
   const { registry, rules } = deps;
   const { ri, namespace, name } = req;
   const predicate = rules.selector(ri, query.get('labelSelector'), query.get('fieldSelector'));
@@ -312,7 +440,12 @@ async function watchReply(deps: ResourceHandlerDeps, req: ResourceRequest, query
   const allowBookmarks = query.get('allowWatchBookmarks') === 'true';
   if (sendInitialEvents && (query.get('resourceVersionMatch') !== 'NotOlderThan' || !allowBookmarks)) {
     throw errors.invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [
-      { type: 'FieldValueForbidden', field: 'sendInitialEvents', detail: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled and allowWatchBookmarks is set and resourceVersionMatch is NotOlderThan' },
+      {
+        type: 'FieldValueForbidden',
+        field: 'sendInitialEvents',
+        detail:
+          'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled and allowWatchBookmarks is set and resourceVersionMatch is NotOlderThan',
+      },
     ]);
   }
   // Start (and fail, e.g. 410) before answering 200, so errors come back as plain Status responses.
@@ -320,28 +453,44 @@ async function watchReply(deps: ResourceHandlerDeps, req: ResourceRequest, query
   let live: ((ev: WatchEvent) => void) | undefined;
   let failed: ApiError | undefined;
   let onFail: ((e: ApiError) => void) | undefined;
-  const watch = await startWatch(registry, ri, {
-    namespace, name, predicate,
-    resourceVersion: query.get('resourceVersion'),
-    allowBookmarks, sendInitialEvents,
-  }, {
-    send: (ev) => (live ? live(ev) : buffered.push(ev)),
-    fail: (e) => (onFail ? onFail(e) : (failed = e)),
-  });
+  const watch = await startWatch(
+    registry,
+    ri,
+    {
+      namespace,
+      name,
+      predicate,
+      resourceVersion: query.get('resourceVersion'),
+      allowBookmarks,
+      sendInitialEvents,
+    },
+    {
+      send: (ev) => (live ? live(ev) : buffered.push(ev)),
+      fail: (e) => (onFail ? onFail(e) : (failed = e)),
+    },
+  );
   let firstTable = true;
   const encode = (ev: WatchEvent): string => {
     let object: unknown = ev.object;
     if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') object = ev.object;
     else if (repr.as === 'object') return `{"type":"${ev.type}","object":${sharedJson(ev.object)}}\n`;
     else if (repr.as === 'table') {
-      object = toTable(ri, [ev.object], { includeObject: includeObject(query), version: repr.version, noHeaders: !firstTable });
+      object = toTable(ri, [ev.object], {
+        includeObject: includeObject(query),
+        version: repr.version,
+        noHeaders: !firstTable,
+      });
       firstTable = false;
     } else if (repr.as === 'metadata') object = partialMetadata(ev.object, repr.version);
     return `${JSON.stringify({ type: ev.type, object })}\n`;
   };
   return {
     status: 200,
-    headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' },
+    headers: {
+      'Content-Type': 'application/json',
+      'Transfer-Encoding': 'chunked',
+      'Cache-Control': 'no-cache, private',
+    },
     start(write, end) {
       let done = false;
       const finish = () => {
@@ -357,7 +506,9 @@ async function watchReply(deps: ResourceHandlerDeps, req: ResourceRequest, query
       };
       for (const ev of buffered) write(encode(ev));
       buffered.length = 0;
-      live = (ev) => { if (!done) write(encode(ev)); };
+      live = (ev) => {
+        if (!done) write(encode(ev));
+      };
       if (failed) onFail(failed);
       const timer = setTimeout(finish, timeout * 1000);
       timer.unref();

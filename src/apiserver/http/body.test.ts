@@ -6,12 +6,20 @@ import { protobufBodyAsJson } from './body.js';
 import type { ApiRequest } from './reply.js';
 
 const req = (contentType: string, raw: Uint8Array): ApiRequest => ({
-  method: 'POST', url: '/api/v1/namespaces/default/configmaps',
-  headers: { 'content-type': contentType }, body: Buffer.from(raw).toString('utf8'), rawBody: raw,
+  method: 'POST',
+  url: '/api/v1/namespaces/default/configmaps',
+  headers: { 'content-type': contentType },
+  body: Buffer.from(raw).toString('utf8'),
+  rawBody: raw,
 });
 
 test('a protobuf body becomes the equivalent JSON body, binary data intact', () => {
-  const cm = { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'c' }, binaryData: { b: Buffer.from([0xff, 0x00, 0x80]).toString('base64') } };
+  const cm = {
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    metadata: { name: 'c' },
+    binaryData: { b: Buffer.from([0xff, 0x00, 0x80]).toString('base64') },
+  };
   const out = protobufBodyAsJson(req('application/vnd.kubernetes.protobuf', encodeKubernetesProtobuf(cm)));
   assert.equal(out.headers['content-type'], 'application/json');
   assert.deepEqual(JSON.parse(out.body), cm);
@@ -26,6 +34,8 @@ test('JSON requests and empty protobuf bodies pass through unchanged', () => {
 });
 
 test('a malformed protobuf body is a 400', () => {
-  assert.throws(() => protobufBodyAsJson(req('application/vnd.kubernetes.protobuf', Buffer.from('not protobuf'))),
-    (e: unknown) => e instanceof ApiError && e.code === 400);
+  assert.throws(
+    () => protobufBodyAsJson(req('application/vnd.kubernetes.protobuf', Buffer.from('not protobuf'))),
+    (e: unknown) => e instanceof ApiError && e.code === 400,
+  );
 });

@@ -6,7 +6,10 @@ export type Representation =
   | { as: 'table'; version: 'v1' | 'v1beta1' }
   | { as: 'metadata'; version: 'v1' | 'v1beta1' };
 
-interface Clause { type: string; params: Record<string, string> }
+interface Clause {
+  type: string;
+  params: Record<string, string>;
+}
 
 export function parseAccept(accept: string | undefined): Clause[] {
   if (!accept) return [];
@@ -31,12 +34,15 @@ export function negotiate(accept: string | undefined): Representation {
       const version = c.params['v'] === 'v1beta1' ? 'v1beta1' : c.params['v'] === 'v1' ? 'v1' : undefined;
       if (!version) continue;
       if (c.params['as'] === 'Table') return { as: 'table', version };
-      if (c.params['as'] === 'PartialObjectMetadata' || c.params['as'] === 'PartialObjectMetadataList') return { as: 'metadata', version };
+      if (c.params['as'] === 'PartialObjectMetadata' || c.params['as'] === 'PartialObjectMetadataList')
+        return { as: 'metadata', version };
       continue;
     }
     if (c.params['as']) continue;
     if (isJson) return { as: 'object', format: 'json' };
     if (c.type === 'application/yaml') return { as: 'object', format: 'yaml' };
   }
-  throw errors.notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io`);
+  throw errors.notAcceptable(
+    `only the following media types are accepted: application/json, application/yaml, application/json;as=Table;v=v1;g=meta.k8s.io`,
+  );
 }

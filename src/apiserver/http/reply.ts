@@ -30,7 +30,11 @@ export type Reply = BufferedReply | StreamingReply;
 
 export const isStreaming = (r: Reply): r is StreamingReply => 'start' in r;
 
-export function jsonReply(status: number, body: unknown, extraHeaders: Record<string, string | string[]> = {}): BufferedReply {
+export function jsonReply(
+  status: number,
+  body: unknown,
+  extraHeaders: Record<string, string | string[]> = {},
+): BufferedReply {
   return { status, headers: { 'Content-Type': 'application/json', ...extraHeaders }, body: JSON.stringify(body) };
 }
 

@@ -45,7 +45,13 @@ const text = (b: Buffer | string) => (typeof b === 'string' ? b : b.toString('ut
  * content types, 400/422 for bad patches as kube-apiserver does. Apply
  * patches are not accepted here (they need a field manager): use apply().
  */
-export function applyPatch(contentType: string, live: KObject, patchBody: Buffer | string, schema: Schema, resolve: Resolve): KObject {
+export function applyPatch(
+  contentType: string,
+  live: KObject,
+  patchBody: Buffer | string,
+  schema: Schema,
+  resolve: Resolve,
+): KObject {
   const type = patchTypeOf(contentType);
   const raw = text(patchBody);
   let out: unknown;

@@ -31,17 +31,23 @@ export function decodeJsonPatch(body: string): JsonPatchOperation[] {
   try {
     parsed = JSON.parse(body);
   } catch (e) {
-    throw errors.badRequest(body.trim() === '' ? 'unexpected end of JSON input' : `invalid character in JSON patch: ${(e as Error).message}`);
+    throw errors.badRequest(
+      body.trim() === '' ? 'unexpected end of JSON input' : `invalid character in JSON patch: ${(e as Error).message}`,
+    );
   }
   if (!Array.isArray(parsed)) {
     throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(parsed)} into Go value of type jsonpatch.Patch`);
   }
   for (const op of parsed) {
-    if (!isMap(op)) throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(op)} into Go value of type jsonpatch.Operation`);
+    if (!isMap(op))
+      throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(op)} into Go value of type jsonpatch.Operation`);
   }
   if (parsed.length > maxJSONPatchOperations) {
-    throw new ApiError(413, 'RequestEntityTooLarge',
-      `Request entity too large: The allowed maximum operations in a JSON patch is ${maxJSONPatchOperations}, got ${parsed.length}`);
+    throw new ApiError(
+      413,
+      'RequestEntityTooLarge',
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${maxJSONPatchOperations}, got ${parsed.length}`,
+    );
   }
   return parsed as JsonPatchOperation[];
 }
@@ -72,8 +78,12 @@ export function applyJsonPatchBody(original: unknown, body: string): unknown {
 /** Splits a JSON pointer into unescaped reference tokens ("" is the whole document). */
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw new JsonPatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: must start with "/"`);
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (!pointer.startsWith('/'))
+    throw new JsonPatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: must start with "/"`);
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function applyOne(root: unknown, op: JsonPatchOperation): unknown {
@@ -86,26 +96,30 @@ function applyOne(root: unknown, op: JsonPatchOperation): unknown {
     case 'replace': {
       const tokens = parsePointer(requirePath(op, path));
       if (tokens.length === 0) return clone(op.value ?? null);
-      if (get(root, tokens) === undefined) throw new JsonPatchError(`replace operation does not apply: doc is missing key: ${op.path}`);
+      if (get(root, tokens) === undefined)
+        throw new JsonPatchError(`replace operation does not apply: doc is missing key: ${op.path}`);
       return set(root, tokens, clone(op.value ?? null));
     }
     case 'move': {
       const from = requireFrom(op);
       const to = requirePath(op, path);
-      if (to.startsWith(`${from}/`)) throw new JsonPatchError(`move operation does not apply: cannot move ${from} into its own child ${to}`);
+      if (to.startsWith(`${from}/`))
+        throw new JsonPatchError(`move operation does not apply: cannot move ${from} into its own child ${to}`);
       const { root: after, value } = remove(root, from);
       return add(after, to, value);
     }
     case 'copy': {
       const value = get(root, parsePointer(requireFrom(op)));
-      if (value === undefined) throw new JsonPatchError(`copy operation does not apply: doc is missing from path: ${op.from}`);
+      if (value === undefined)
+        throw new JsonPatchError(`copy operation does not apply: doc is missing from path: ${op.from}`);
       return add(root, requirePath(op, path), clone(value));
     }
     case 'test': {
       const actual = get(root, parsePointer(requirePath(op, path)));
       const expected = op.value ?? null;
       // A missing location equals null, as the Go implementation Kubernetes uses treats it.
-      if (!jsonEqual(actual === undefined ? null : actual, expected)) throw new JsonPatchError(`testing value ${op.path} failed: test failed`);
+      if (!jsonEqual(actual === undefined ? null : actual, expected))
+        throw new JsonPatchError(`testing value ${op.path} failed: test failed`);
       return root;
     }
     default:
@@ -180,17 +194,19 @@ function set(root: unknown, tokens: string[], value: unknown): unknown {
 
 function remove(root: unknown, pointer: string): { root: unknown; value: unknown } {
   const tokens = parsePointer(pointer);
-  if (tokens.length === 0) throw new JsonPatchError('remove operation does not apply: cannot remove the whole document');
+  if (tokens.length === 0)
+    throw new JsonPatchError('remove operation does not apply: cannot remove the whole document');
   const parent = parentOf(root, tokens, 'remove', pointer);
   const last = tokens[tokens.length - 1]!;
   if (Array.isArray(parent)) {
     const i = arrayIndex(last, parent.length - 1);
     if (i === undefined) throw new JsonPatchError(`Unable to access invalid index: ${last}: invalid index referenced`);
-    const [value] = parent.splice(i, 1);
+    const value: unknown = parent.splice(i, 1)[0];
     return { root, value };
   }
   const m = parent as Record<string, unknown>;
-  if (!Object.prototype.hasOwnProperty.call(m, last)) throw new JsonPatchError(`Unable to remove nonexistent key: ${last}: missing value`);
+  if (!Object.prototype.hasOwnProperty.call(m, last))
+    throw new JsonPatchError(`Unable to remove nonexistent key: ${last}: missing value`);
   const value = m[last];
   delete m[last];
   return { root, value };

@@ -37,7 +37,8 @@ export function goFormat(v: unknown): string {
     return `map[${keys.map((k) => `${k}:${goFormat(v[k])}`).join(' ')}]`;
   }
   if (typeof v === 'number') return goFloat(v);
-  return String(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v); // not a JSON value; parsed input never gets here
 }
 
 /** Go's %v of a float64: integers plainly, exponents from 1e21 like strconv 'g'. */

@@ -34,9 +34,12 @@ function rawError(message: string): ApiError {
   return new ApiError(500, 'InternalError', message);
 }
 
-const noListOfLists = () => new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
-const noMergeKey = (m: JsonMap, key: string) => rawError(`map: ${goFormat(m)} does not contain declared merge key: ${key}`);
-const badArgType = (expected: string, actual: unknown) => rawError(`expected a ${expected}, but received a ${goType(actual)}`);
+const noListOfLists = () =>
+  new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+const noMergeKey = (m: JsonMap, key: string) =>
+  rawError(`map: ${goFormat(m)} does not contain declared merge key: ${key}`);
+const badArgType = (expected: string, actual: unknown) =>
+  rawError(`expected a ${expected}, but received a ${goType(actual)}`);
 const badPatchType = (t: unknown, m: JsonMap) => rawError(`unknown patch type: ${goFormat(t)} in map: ${goFormat(m)}`);
 
 function goType(v: unknown): string {
@@ -54,7 +57,9 @@ function goType(v: unknown): string {
  */
 export function strategicMergePatch(original: unknown, patch: unknown, schema: Schema, resolve: Resolve): unknown {
   if (!isMap(patch)) {
-    throw errors.badRequest(`json: cannot unmarshal ${goJsonKind(patch)} into Go value of type map[string]interface {}`);
+    throw errors.badRequest(
+      `json: cannot unmarshal ${goJsonKind(patch)} into Go value of type map[string]interface {}`,
+    );
   }
   if (!isMap(original)) throw errors.badRequest(badRequestMessages.badJSONDoc);
   return new Merger(resolve).mergeMap(clone(original), clone(patch), schema);
@@ -67,7 +72,8 @@ class Merger {
   constructor(private readonly resolve: Resolve) {}
 
   mergeMap(original: JsonMap | undefined, patch: JsonMap, schema: Schema | undefined): JsonMap {
-    if (Object.prototype.hasOwnProperty.call(patch, directiveMarker)) return this.directiveInMap(patch[directiveMarker], patch, schema);
+    if (Object.prototype.hasOwnProperty.call(patch, directiveMarker))
+      return this.directiveInMap(patch[directiveMarker], patch, schema);
     const out = original ?? {};
     applyRetainKeys(out, patch);
     this.mergeSetElementOrder(out, patch, schema);
@@ -95,7 +101,8 @@ class Merger {
         continue;
       }
       if (isMap(originalV)) out[key] = this.mergeMap(originalV, patchV as JsonMap, fs);
-      else if (Array.isArray(originalV)) out[key] = this.mergeSliceField(originalV, patchV as unknown[], fs, isDeleteList);
+      else if (Array.isArray(originalV))
+        out[key] = this.mergeSliceField(originalV, patchV as unknown[], fs, isDeleteList);
       else out[key] = patchV;
     }
     return out;
@@ -121,17 +128,33 @@ class Merger {
     throw badPatchType(directive, patch);
   }
 
-  private mergeSliceField(original: unknown[], patch: unknown[], schema: Schema | undefined, isDeleteList: boolean): unknown[] {
+  private mergeSliceField(
+    original: unknown[],
+    patch: unknown[],
+    schema: Schema | undefined,
+    isDeleteList: boolean,
+  ): unknown[] {
     const { merge, mergeKey } = smpListStrategy(schema, this.resolve);
     if (!merge) {
       if (isDeleteList) return deleteFromSlice(original, patch);
-      return patch.map((item) => (isMap(item) && !Object.prototype.hasOwnProperty.call(item, directiveMarker) ? this.fresh(item, itemSchema(schema, this.resolve)) : item))
+      return patch
+        .map((item) =>
+          isMap(item) && !Object.prototype.hasOwnProperty.call(item, directiveMarker)
+            ? this.fresh(item, itemSchema(schema, this.resolve))
+            : item,
+        )
         .filter((item) => !(isMap(item) && Object.prototype.hasOwnProperty.call(item, directiveMarker)));
     }
     return this.mergeSlice(original, patch, itemSchema(schema, this.resolve), mergeKey, isDeleteList);
   }
 
-  private mergeSlice(original: unknown[], patch: unknown[], elemSchema: Schema | undefined, mergeKey: string, isDeleteList: boolean): unknown[] {
+  private mergeSlice(
+    original: unknown[],
+    patch: unknown[],
+    elemSchema: Schema | undefined,
+    mergeKey: string,
+    isDeleteList: boolean,
+  ): unknown[] {
     if (original.length === 0 && patch.length === 0) return original;
     const kind = sliceElementKind(original, patch);
     let merged: unknown[];
@@ -150,7 +173,12 @@ class Merger {
   }
 
   /** Merges patch items into the items with the same merge key, appending new ones. */
-  private withoutSpecialElements(original: unknown[], patch: unknown[], mergeKey: string, elemSchema: Schema | undefined): unknown[] {
+  private withoutSpecialElements(
+    original: unknown[],
+    patch: unknown[],
+    mergeKey: string,
+    elemSchema: Schema | undefined,
+  ): unknown[] {
     const out = [...original];
     for (const item of patch) {
       const m = item as JsonMap;
@@ -211,7 +239,9 @@ function applyRetainKeys(original: JsonMap, patch: JsonMap): void {
 function extractKey(key: string, prefix: string): string {
   const slash = key.indexOf('/');
   if (slash < 0 || key.slice(0, slash) !== prefix) {
-    throw errors.badRequest(prefix === deleteFromPrimitiveListPrefix ? badRequestMessages.primitiveList : badRequestMessages.setElementOrder);
+    throw errors.badRequest(
+      prefix === deleteFromPrimitiveListPrefix ? badRequestMessages.primitiveList : badRequestMessages.setElementOrder,
+    );
   }
   return key.slice(slash + 1);
 }
@@ -221,7 +251,8 @@ function sliceElementKind(a: unknown[], b: unknown[]): Kind {
   for (const v of [...a, ...b]) {
     const k = kindOf(v);
     if (k === 'slice') throw noListOfLists();
-    if (kind && k !== kind) throw rawError(`list items of different types cannot be merged: ${goFormat(a)} and ${goFormat(b)}`);
+    if (kind && k !== kind)
+      throw rawError(`list items of different types cannot be merged: ${goFormat(a)} and ${goFormat(b)}`);
     kind = k;
   }
   if (!kind) throw rawError('no elements in any of the given slices');
@@ -242,7 +273,9 @@ function withSpecialElements(original: unknown[], patch: unknown[], mergeKey: st
     switch (m[directiveMarker]) {
       case 'delete':
         if (!Object.prototype.hasOwnProperty.call(m, mergeKey)) throw noMergeKey(m, mergeKey);
-        out = out.filter((o) => !(isMap(o) && Object.prototype.hasOwnProperty.call(o, mergeKey) && o[mergeKey] === m[mergeKey]));
+        out = out.filter(
+          (o) => !(isMap(o) && Object.prototype.hasOwnProperty.call(o, mergeKey) && o[mergeKey] === m[mergeKey]),
+        );
         break;
       case 'replace':
         replace = true;
@@ -299,7 +332,14 @@ function partition(merged: unknown[], by: unknown[], mergeKey: string, kind: Kin
  * items by the live order, then interleaves them, keeping a server-only item
  * ahead of a patch item when the live list had it there.
  */
-function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], patchOrder: unknown[], serverOrder: unknown[], mergeKey: string, kind: Kind): unknown[] {
+function normalizeElementOrder(
+  patchItems: unknown[],
+  serverOnly: unknown[],
+  patchOrder: unknown[],
+  serverOrder: unknown[],
+  mergeKey: string,
+  kind: Kind,
+): unknown[] {
   const right = sortByOrder(patchItems, patchOrder, mergeKey, kind);
   const left = sortByOrder(serverOnly, serverOrder, mergeKey, kind);
   const out: unknown[] = [];
@@ -328,7 +368,10 @@ function sortByOrder(items: unknown[], order: unknown[], mergeKey: string, kind:
   }
   return items
     .map((v, pos) => ({ v, pos, at: indexIn(order, v, mergeKey, kind) }))
-    .sort((a, b) => (a.at >= 0 && b.at >= 0 ? a.at - b.at : a.at >= 0 ? -1 : b.at >= 0 ? 1 : a.pos - b.pos) || a.pos - b.pos)
+    .sort(
+      (a, b) =>
+        (a.at >= 0 && b.at >= 0 ? a.at - b.at : a.at >= 0 ? -1 : b.at >= 0 ? 1 : a.pos - b.pos) || a.pos - b.pos,
+    )
     .map((x) => x.v);
 }
 
@@ -348,7 +391,9 @@ function validatePatchWithSetOrderList(patchList: unknown[], order: unknown[], m
     o++;
   }
   if (p < nonDelete.length) {
-    throw rawError(`The order in patch list:\n${goFormat(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goFormat(order)}\n`);
+    throw rawError(
+      `The order in patch list:\n${goFormat(patchList)}\n doesn't match ${setElementOrderPrefix} list:\n${goFormat(order)}\n`,
+    );
   }
 }
 

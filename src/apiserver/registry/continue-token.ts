@@ -6,10 +6,20 @@
  */
 import { errors } from '../../api/errors.js';
 
-interface Token { v: string; rv: number; start: string; left?: number }
+interface Token {
+  v: string;
+  rv: number;
+  start: string;
+  left?: number;
+}
 
 export function encodeContinue(revision: number, lastKey: string, prefix: string, left?: number): string {
-  const t: Token = { v: 'meta.k8s.io/v1', rv: revision, start: lastKey.slice(prefix.length), ...(left !== undefined ? { left } : {}) };
+  const t: Token = {
+    v: 'meta.k8s.io/v1',
+    rv: revision,
+    start: lastKey.slice(prefix.length),
+    ...(left !== undefined ? { left } : {}),
+  };
   return Buffer.from(JSON.stringify(t)).toString('base64url');
 }
 
@@ -21,7 +31,9 @@ export function decodeContinue(token: string, prefix: string): { revision: numbe
     throw errors.badRequest('continue key is not valid: illegal base64 data');
   }
   if (t?.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start.includes('..')) {
-    throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw errors.badRequest(
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
   }
   const left = Number.isSafeInteger(t.left) && t.left! >= 0 ? t.left : undefined;
   return { revision: t.rv, startAfter: prefix + t.start, ...(left !== undefined ? { left } : {}) };

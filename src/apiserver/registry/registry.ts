@@ -51,7 +51,8 @@ const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 const versionField = (rev: number) => `"resourceVersion":"${rev}"`;
 /** A Buffer view of bytes, without copying. */
-const asBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const asBuffer = (b: Uint8Array): Buffer =>
+  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 const textOf = (b: Uint8Array): string => asBuffer(b).toString('utf8');
 
 export class Registry {
@@ -104,7 +105,12 @@ export class Registry {
 
   async list(ri: ResourceInfo, p: ListParams): Promise<KList> {
     const { kvs, decoded, metadata } = await this.listKeyValues(ri, p);
-    return { apiVersion: groupVersion(ri), kind: ri.listKind, metadata, items: kvs.map((kv, i) => decoded[i] ?? this.decode(kv)) };
+    return {
+      apiVersion: groupVersion(ri),
+      kind: ri.listKind,
+      metadata,
+      items: kvs.map((kv, i) => decoded[i] ?? this.decode(kv)),
+    };
   }
 
   /**
@@ -115,7 +121,9 @@ export class Registry {
    */
   async listEncoded(ri: ResourceInfo, p: ListParams): Promise<Buffer> {
     const { kvs, metadata } = await this.listKeyValues(ri, p, (prefix, o) => this.store.listBytes(prefix, o));
-    const head = Buffer.from(`{"kind":${JSON.stringify(ri.listKind)},"apiVersion":${JSON.stringify(groupVersion(ri))},"metadata":${JSON.stringify(metadata)},"items":[`);
+    const head = Buffer.from(
+      `{"kind":${JSON.stringify(ri.listKind)},"apiVersion":${JSON.stringify(groupVersion(ri))},"metadata":${JSON.stringify(metadata)},"items":[`,
+    );
     // Pass 1: where each version goes, and the exact size of the answer.
     const cuts = new Int32Array(kvs.length);
     const reencoded: (Buffer | undefined)[] = [];
@@ -154,11 +162,16 @@ export class Registry {
   }
 
   private async listKeyValues<V extends string | Uint8Array>(
-    ri: ResourceInfo, p: ListParams,
-    read: (prefix: string, o: ListOptions) => Promise<ListResult<V>> = (prefix, o) => this.store.list(prefix, o) as Promise<ListResult<V>>,
+    ri: ResourceInfo,
+    p: ListParams,
+    read: (prefix: string, o: ListOptions) => Promise<ListResult<V>> = (prefix, o) =>
+      this.store.list(prefix, o) as Promise<ListResult<V>>,
   ): Promise<{ kvs: KeyValue<V>[]; decoded: (KObject | undefined)[]; metadata: KList['metadata'] }> {
     const predicate = this.rules.selector(ri, p.labelSelector ?? null, p.fieldSelector ?? null);
-    const prefix = ri.namespaced && p.namespace ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/` : resourcePrefix(ri.group, ri.resource);
+    const prefix =
+      ri.namespaced && p.namespace
+        ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/`
+        : resourcePrefix(ri.group, ri.resource);
     let revision = 0;
     let startAfter: string | undefined;
     /** Keys left after the previous page, from the continue token: this page's remainder is that less this page. */
@@ -182,7 +195,12 @@ export class Registry {
       for (;;) {
         const batch = limit ? Math.max(limit - items.length, predicate ? limit * 2 : limit) : 0;
         // remainingItemCount is only reported without a selector, and only counted once per paged list.
-        const res = await read(prefix, { limit: batch, startAfter, revision, skipRemaining: !!predicate || leftBefore !== undefined });
+        const res = await read(prefix, {
+          limit: batch,
+          startAfter,
+          revision,
+          skipRemaining: !!predicate || leftBefore !== undefined,
+        });
         revision = res.revision;
         for (let i = 0; i < res.items.length; i++) {
           const kv = res.items[i]!;
@@ -194,7 +212,11 @@ export class Registry {
           decoded.push(obj);
           if (limit && items.length === limit) {
             more = i < res.items.length - 1 || res.more;
-            if (more && !predicate) remaining = leftBefore !== undefined ? leftBefore - items.length : (res.remaining ?? 0) + (res.items.length - 1 - i);
+            if (more && !predicate)
+              remaining =
+                leftBefore !== undefined
+                  ? leftBefore - items.length
+                  : (res.remaining ?? 0) + (res.items.length - 1 - i);
             break;
           }
         }
@@ -204,7 +226,9 @@ export class Registry {
     } catch (e) {
       if (e instanceof StoreError && e.code === 'Compacted') {
         throw p.continueToken
-          ? errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.')
+          ? errors.expired(
+              'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+            )
           : errors.expired(`too old resource version: ${p.resourceVersion} (${e.revision ?? ''})`);
       }
       if (e instanceof StoreError && e.code === 'FutureRevision') {
@@ -237,7 +261,13 @@ export class Registry {
   }
 
   /** The created object as stored (kv), or as it would be for a dry run (no kv). */
-  private async createStored(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams, owned = false): Promise<{ kv?: KeyValue; obj: KObject }> {
+  private async createStored(
+    ri: ResourceInfo,
+    namespace: string | undefined,
+    input: KObject,
+    p: WriteParams,
+    owned = false,
+  ): Promise<{ kv?: KeyValue; obj: KObject }> {
     const now = new Date();
     const obj = this.admitNew(ri, namespace, input, p, owned);
     const s = this.strategy(ri);
@@ -252,7 +282,13 @@ export class Registry {
   }
 
   /** Store a new object; retries a generated name that collided. */
-  private async insert(ri: ResourceInfo, obj: KObject, p: WriteParams, now: Date, tries: number): Promise<{ kv?: KeyValue; obj: KObject }> {
+  private async insert(
+    ri: ResourceInfo,
+    obj: KObject,
+    p: WriteParams,
+    now: Date,
+    tries: number,
+  ): Promise<{ kv?: KeyValue; obj: KObject }> {
     const s = this.strategy(ri);
     const ctx: WriteContext = { dryRun: p.dryRun, now };
     const undo = s.beforeCreate ? await s.beforeCreate(obj, ctx) : undefined;
@@ -279,12 +315,20 @@ export class Registry {
   }
 
   /** Check and normalise the metadata of an object about to be created. */
-  private admitNew(ri: ResourceInfo, namespace: string | undefined, input: KObject, p: WriteParams, owned: boolean): KObject {
+  private admitNew(
+    ri: ResourceInfo,
+    namespace: string | undefined,
+    input: KObject,
+    p: WriteParams,
+    owned: boolean,
+  ): KObject {
     const obj = this.decodeBody(ri, input, p, owned);
     const md = obj.metadata;
     if (ri.namespaced) {
       if (md.namespace && namespace && md.namespace !== namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       md.namespace = namespace ?? md.namespace;
     } else {
@@ -306,7 +350,12 @@ export class Registry {
    * body. Works on a copy unless `owned`: the caller hands over an object
    * nothing else refers to (a body it just decoded), which is then changed in place.
    */
-  decodeBody(ri: ResourceInfo, input: KObject, p: Pick<WriteParams, 'fieldValidation' | 'warnings'>, owned = false): KObject {
+  decodeBody(
+    ri: ResourceInfo,
+    input: KObject,
+    p: Pick<WriteParams, 'fieldValidation' | 'warnings'>,
+    owned = false,
+  ): KObject {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(input)}'`);
     }
@@ -314,9 +363,13 @@ export class Registry {
     if (!input.kind) throw errors.badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(input))}'`);
     if (input.apiVersion !== gv || input.kind !== ri.kind) {
       if (input.kind === ri.kind && input.apiVersion !== gv) {
-        throw errors.badRequest(`the API version in the data (${input.apiVersion}) does not match the expected API version (${gv})`);
+        throw errors.badRequest(
+          `the API version in the data (${input.apiVersion}) does not match the expected API version (${gv})`,
+        );
       }
-      throw errors.badRequest(`${input.kind} in version "${input.apiVersion}" cannot be handled as a ${ri.kind}: the object provided is unrecognized (expected ${gv}, Kind=${ri.kind})`);
+      throw errors.badRequest(
+        `${input.kind} in version "${input.apiVersion}" cannot be handled as a ${ri.kind}: the object provided is unrecognized (expected ${gv}, Kind=${ri.kind})`,
+      );
     }
     const obj = owned ? input : deepClone(input);
     if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
@@ -325,7 +378,9 @@ export class Registry {
     if (p.fieldValidation !== 'Ignore' && unknown.length > 0) {
       const list = unknown.map((f) => `unknown field "${f}"`);
       if (p.fieldValidation === 'Strict') {
-        throw errors.badRequest(`${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: strict decoding error: ${list.join(', ')}`);
+        throw errors.badRequest(
+          `${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: strict decoding error: ${list.join(', ')}`,
+        );
       }
       p.warnings.push(...list);
     }
@@ -344,10 +399,22 @@ export class Registry {
     if (!kv.value.includes('"deletionTimestamp"')) return;
     const ns = this.decode(kv);
     if (ns.metadata.deletionTimestamp) {
-      throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name: namespace, kind: 'namespaces',
-        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
-      });
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+        {
+          name: namespace,
+          kind: 'namespaces',
+          causes: [
+            {
+              reason: 'NamespaceTerminating',
+              message: `namespace ${namespace} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
+      );
     }
   }
 
@@ -357,13 +424,19 @@ export class Registry {
    * resourceVersion it must match the stored one.
    */
   async update(
-    ri: ResourceInfo, namespace: string | undefined, name: string, input: KObject, p: WriteParams,
+    ri: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    input: KObject,
+    p: WriteParams,
     opts: { subresource?: string; decoded?: boolean; basedOn?: KObject } = {},
   ): Promise<KObject> {
     const now = new Date();
     const obj = opts.decoded ? input : this.decodeBody(ri, input, p);
     if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
-      throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     if (ri.namespaced && obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -373,13 +446,21 @@ export class Registry {
     if (!kv) throw errors.notFound(gr(ri), name);
     const old = this.decode(kv);
     const wanted = obj.metadata.resourceVersion;
-    if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion) throw errors.staleObject(gr(ri), name);
+    if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion)
+      throw errors.staleObject(gr(ri), name);
     const updated = this.prepareUpdate(ri, obj, old, opts.subresource, p, now);
     if (sameContent(updated, old)) return old; // a no-op write changes nothing, not even resourceVersion
     return this.commitUpdate(ri, updated, old, kv.modRevision, p, now);
   }
 
-  private prepareUpdate(ri: ResourceInfo, obj: KObject, old: KObject, subresource: string | undefined, p: WriteParams, now: Date): KObject {
+  private prepareUpdate(
+    ri: ResourceInfo,
+    obj: KObject,
+    old: KObject,
+    subresource: string | undefined,
+    p: WriteParams,
+    now: Date,
+  ): KObject {
     const s = this.strategy(ri);
     const md = obj.metadata;
     md.name = old.metadata.name;
@@ -421,7 +502,14 @@ export class Registry {
     return obj;
   }
 
-  private async commitUpdate(ri: ResourceInfo, obj: KObject, old: KObject, rev: number, p: WriteParams, now: Date): Promise<KObject> {
+  private async commitUpdate(
+    ri: ResourceInfo,
+    obj: KObject,
+    old: KObject,
+    rev: number,
+    p: WriteParams,
+    now: Date,
+  ): Promise<KObject> {
     const s = this.strategy(ri);
     const name = old.metadata.name!;
     const key = this.key(ri, old.metadata.namespace, name);
@@ -429,12 +517,20 @@ export class Registry {
     // updates (a node agent's status during a pod's grace period) keep it (shouldDeleteDuringUpdate).
     const hadFinalizers = (old.metadata.finalizers?.length ?? 0) > 0 || !this.finalizersDone(ri, old);
     const graceOver = (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
-    if (obj.metadata.deletionTimestamp && hadFinalizers && graceOver && !(obj.metadata.finalizers?.length) && this.finalizersDone(ri, obj)) {
+    if (
+      obj.metadata.deletionTimestamp &&
+      hadFinalizers &&
+      graceOver &&
+      !obj.metadata.finalizers?.length &&
+      this.finalizersDone(ri, obj)
+    ) {
       if (p.dryRun) return obj;
       const deleted = await this.deleteNow(ri, key, rev, name);
       return deleted;
     }
-    const undo: Undo | undefined = s.beforeUpdate ? await s.beforeUpdate(obj, old, { dryRun: p.dryRun, now }) : undefined;
+    const undo: Undo | undefined = s.beforeUpdate
+      ? await s.beforeUpdate(obj, old, { dryRun: p.dryRun, now })
+      : undefined;
     if (p.dryRun) {
       await undo?.();
       return obj;
@@ -456,7 +552,7 @@ export class Registry {
   private finalizersDone(ri: ResourceInfo, obj: KObject): boolean {
     if (ri.resource !== 'namespaces') return true;
     const spec = obj.spec as { finalizers?: string[] } | undefined;
-    return !(spec?.finalizers?.length);
+    return !spec?.finalizers?.length;
   }
 
   private async deleteNow(ri: ResourceInfo, key: string, rev: number | undefined, name: string): Promise<KObject> {
@@ -477,8 +573,12 @@ export class Registry {
    * gets the live object and returns the desired one.
    */
   async modify(
-    ri: ResourceInfo, namespace: string | undefined, name: string, p: WriteParams,
-    mutate: (live: KObject) => KObject, subresource?: string,
+    ri: ResourceInfo,
+    namespace: string | undefined,
+    name: string,
+    p: WriteParams,
+    mutate: (live: KObject) => KObject,
+    subresource?: string,
   ): Promise<KObject> {
     for (let attempt = 0; ; attempt++) {
       const live = await this.get(ri, namespace, name);
@@ -503,10 +603,18 @@ export class Registry {
       const obj = this.decode(kv);
       const pre = p.preconditions;
       if (pre?.uid && pre.uid !== obj.metadata.uid) {
-        throw errors.conflict(gr(ri), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+        throw errors.conflict(
+          gr(ri),
+          name,
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`,
+        );
       }
       if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-        throw errors.conflict(gr(ri), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+        throw errors.conflict(
+          gr(ri),
+          name,
+          `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+        );
       }
       try {
         return await this.deleteOnce(ri, key, kv.modRevision, obj, p);
@@ -517,7 +625,13 @@ export class Registry {
     }
   }
 
-  private async deleteOnce(ri: ResourceInfo, key: string, rev: number, obj: KObject, p: DeleteParams): Promise<DeleteResult> {
+  private async deleteOnce(
+    ri: ResourceInfo,
+    key: string,
+    rev: number,
+    obj: KObject,
+    p: DeleteParams,
+  ): Promise<DeleteResult> {
     const name = obj.metadata.name!;
     const s = this.strategy(ri);
     const grace = s.gracePeriod ? s.gracePeriod(obj, p.gracePeriodSeconds) : 0;
@@ -586,7 +700,7 @@ function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) {
+    for (const k of Object.keys(v).sort()) {
       const x = (v as Record<string, unknown>)[k];
       if (x !== undefined) out[k] = canonical(x);
     }

@@ -24,7 +24,21 @@ export interface ApiRules {
   /** Apply a PATCH body of the given content type to the live object. */
   patch(ri: ResourceInfo, contentType: string, live: KObject, body: string): KObject;
   /** Server-side apply: merge the applied configuration into live (or undefined: create). */
-  apply(ri: ResourceInfo, live: KObject | undefined, applied: KObject, manager: string, force: boolean, now: string): KObject;
+  apply(
+    ri: ResourceInfo,
+    live: KObject | undefined,
+    applied: KObject,
+    manager: string,
+    force: boolean,
+    now: string,
+  ): KObject;
   /** Record field ownership for a non-apply write. */
-  trackUpdate(ri: ResourceInfo, old: KObject | undefined, updated: KObject, manager: string, subresource: string | undefined, now: string): void;
+  trackUpdate(
+    ri: ResourceInfo,
+    old: KObject | undefined,
+    updated: KObject,
+    manager: string,
+    subresource: string | undefined,
+    now: string,
+  ): void;
 }

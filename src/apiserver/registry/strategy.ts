@@ -6,7 +6,10 @@
 import type { KObject } from '../../api/meta.js';
 import type { ResourceInfo } from '../../api/resources.js';
 
-export interface WriteContext { dryRun: boolean; now: Date }
+export interface WriteContext {
+  dryRun: boolean;
+  now: Date;
+}
 
 /** Undo for a side effect done before a write that then failed. */
 export type Undo = () => Promise<void>;

@@ -29,10 +29,20 @@ export interface WatchSink {
   fail(err: ApiError): void;
 }
 
-export interface ActiveWatch { stop(): void }
+export interface ActiveWatch {
+  stop(): void;
+}
 
-export async function startWatch(reg: Registry, ri: ResourceInfo, p: WatchParams, sink: WatchSink): Promise<ActiveWatch> {
-  const prefix = ri.namespaced && p.namespace ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/` : resourcePrefix(ri.group, ri.resource);
+export async function startWatch(
+  reg: Registry,
+  ri: ResourceInfo,
+  p: WatchParams,
+  sink: WatchSink,
+): Promise<ActiveWatch> {
+  const prefix =
+    ri.namespaced && p.namespace
+      ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/`
+      : resourcePrefix(ri.group, ri.resource);
   const visible = (o: KObject | undefined): o is KObject =>
     !!o && (p.name === undefined || o.metadata.name === p.name) && (!p.predicate || p.predicate(o));
   let from: number;
@@ -94,7 +104,11 @@ function decodeShared(reg: Registry, kv: StoreEvent['kv']): KObject {
   return o;
 }
 
-function translate(reg: Registry, e: StoreEvent, visible: (o: KObject | undefined) => o is KObject): WatchEvent | undefined {
+function translate(
+  reg: Registry,
+  e: StoreEvent,
+  visible: (o: KObject | undefined) => o is KObject,
+): WatchEvent | undefined {
   if (e.type === 'delete') {
     // The deleted object carries the revision of its deletion, as kube reports it (the store's delete kv does).
     const gone = decodeShared(reg, e.kv);
@@ -102,7 +116,8 @@ function translate(reg: Registry, e: StoreEvent, visible: (o: KObject | undefine
   }
   const prev = e.prevKv ? decodeShared(reg, e.prevKv) : undefined;
   const cur = decodeShared(reg, e.kv);
-  const was = visible(prev), is = visible(cur);
+  const was = visible(prev),
+    is = visible(cur);
   if (is && was) return { type: 'MODIFIED', object: cur };
   if (is) return { type: 'ADDED', object: cur };
   if (was) return { type: 'DELETED', object: cur };

@@ -2,13 +2,20 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 
-export function kubeconfigYaml(opts: { server: string; caCertPem?: string; token: string; user?: string; cluster?: string }): string {
+export function kubeconfigYaml(opts: {
+  server: string;
+  caCertPem?: string;
+  token: string;
+  user?: string;
+  cluster?: string;
+}): string {
   const cluster = opts.cluster ?? 'podnet';
   const user = opts.user ?? 'admin';
   const clusterEntry: Record<string, unknown> = { server: opts.server };
   if (opts.caCertPem) clusterEntry['certificate-authority-data'] = Buffer.from(opts.caCertPem).toString('base64');
   return stringify({
-    apiVersion: 'v1', kind: 'Config',
+    apiVersion: 'v1',
+    kind: 'Config',
     clusters: [{ name: cluster, cluster: clusterEntry }],
     users: [{ name: user, user: { token: opts.token } }],
     contexts: [{ name: cluster, context: { cluster, user } }],

@@ -28,8 +28,14 @@ function serial(): string {
 }
 
 function makeCert(opts: {
-  subjectCN: string; publicKeyPem: string; signingKeyPem: string; issuer?: forge.pki.Certificate;
-  isCA: boolean; years: number; dnsNames?: string[]; ips?: string[];
+  subjectCN: string;
+  publicKeyPem: string;
+  signingKeyPem: string;
+  issuer?: forge.pki.Certificate;
+  isCA: boolean;
+  years: number;
+  dnsNames?: string[];
+  ips?: string[];
 }): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKeyPem);
@@ -39,7 +45,7 @@ function makeCert(opts: {
   cert.validity.notAfter = new Date(now.getTime() + opts.years * 365 * 24 * 3600_000);
   cert.setSubject([{ name: 'commonName', value: opts.subjectCN }]);
   cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : [{ name: 'commonName', value: opts.subjectCN }]);
-  const ext: any[] = [
+  const ext: { name: string; [field: string]: unknown }[] = [
     { name: 'basicConstraints', cA: opts.isCA, critical: true },
     opts.isCA
       ? { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true }
@@ -60,15 +66,24 @@ function makeCert(opts: {
 }
 
 function publicPemOf(keyPem: string): string {
-  const priv = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const priv = forge.pki.privateKeyFromPem(keyPem);
   return forge.pki.publicKeyToPem(forge.pki.setRsaPublicKey(priv.n, priv.e));
 }
 
 /** Names and addresses the serving certificate must cover. */
-export interface ServingNames { dnsNames: string[]; ips: string[] }
+export interface ServingNames {
+  dnsNames: string[];
+  ips: string[];
+}
 
 export const defaultServingNames = (extraIps: string[], serviceIp: string): ServingNames => ({
-  dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+  dnsNames: [
+    'localhost',
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    'kubernetes.default.svc.cluster.local',
+  ],
   ips: [...new Set(['127.0.0.1', '::1', serviceIp, ...extraIps])],
 });
 
@@ -78,11 +93,19 @@ export const defaultServingNames = (extraIps: string[], serviceIp: string): Serv
  */
 export function ensurePki(dir: string, names: ServingNames): ServingPki {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const caKeyPath = join(dir, 'ca.key'), caCertPath = join(dir, 'ca.crt');
-  const keyPath = join(dir, 'apiserver.key'), certPath = join(dir, 'apiserver.crt');
+  const caKeyPath = join(dir, 'ca.key'),
+    caCertPath = join(dir, 'ca.crt');
+  const keyPath = join(dir, 'apiserver.key'),
+    certPath = join(dir, 'apiserver.crt');
   if (!existsSync(caKeyPath) || !existsSync(caCertPath)) {
     const caKey = newKeyPem();
-    const ca = makeCert({ subjectCN: 'podnet-ca', publicKeyPem: publicPemOf(caKey), signingKeyPem: caKey, isCA: true, years: 10 });
+    const ca = makeCert({
+      subjectCN: 'podnet-ca',
+      publicKeyPem: publicPemOf(caKey),
+      signingKeyPem: caKey,
+      isCA: true,
+      years: 10,
+    });
     writeFileSync(caKeyPath, caKey, { mode: 0o600 });
     writeFileSync(caCertPath, forge.pki.certificateToPem(ca));
   }
@@ -92,8 +115,14 @@ export function ensurePki(dir: string, names: ServingNames): ServingPki {
   if (!existsSync(keyPath) || !existsSync(certPath) || !coversNames(readFileSync(certPath, 'utf8'), names)) {
     const key = existsSync(keyPath) ? readFileSync(keyPath, 'utf8') : newKeyPem();
     const cert = makeCert({
-      subjectCN: 'kube-apiserver', publicKeyPem: publicPemOf(key), signingKeyPem: caKeyPem, issuer: ca,
-      isCA: false, years: 5, dnsNames: names.dnsNames, ips: names.ips,
+      subjectCN: 'kube-apiserver',
+      publicKeyPem: publicPemOf(key),
+      signingKeyPem: caKeyPem,
+      issuer: ca,
+      isCA: false,
+      years: 5,
+      dnsNames: names.dnsNames,
+      ips: names.ips,
     });
     writeFileSync(keyPath, key, { mode: 0o600 });
     writeFileSync(certPath, forge.pki.certificateToPem(cert));
@@ -103,10 +132,14 @@ export function ensurePki(dir: string, names: ServingNames): ServingPki {
 
 function coversNames(certPem: string, names: ServingNames): boolean {
   const cert = forge.pki.certificateFromPem(certPem);
-  const san = cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | null;
+  const san = cert.getExtension('subjectAltName') as {
+    altNames?: { type: number; value?: string; ip?: string }[];
+  } | null;
   const have = new Set((san?.altNames ?? []).map((a) => a.ip ?? a.value ?? ''));
-  return [...names.dnsNames, ...names.ips.map(normalizeIp)].every((n) => have.has(n)) &&
-    cert.validity.notAfter.getTime() > Date.now() + 30 * 24 * 3600_000;
+  return (
+    [...names.dnsNames, ...names.ips.map(normalizeIp)].every((n) => have.has(n)) &&
+    cert.validity.notAfter.getTime() > Date.now() + 30 * 24 * 3600_000
+  );
 }
 
 // forge reports IPv6 SANs in full form; compare like with like.

@@ -6,14 +6,23 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface UserInfo { name: string; groups: string[] }
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
 
-interface TokenFile { admin: string; nodes: Record<string, string> }
+interface TokenFile {
+  admin: string;
+  nodes: Record<string, string>;
+}
 
 const newToken = () => randomBytes(24).toString('base64url');
 
 export class TokenAuthenticator {
-  private constructor(private readonly path: string, private data: TokenFile) {}
+  private constructor(
+    private readonly path: string,
+    private data: TokenFile,
+  ) {}
 
   static load(dir: string): TokenAuthenticator {
     const path = join(dir, 'tokens.json');
@@ -26,7 +35,9 @@ export class TokenAuthenticator {
     return new TokenAuthenticator(path, data);
   }
 
-  get adminToken(): string { return this.data.admin; }
+  get adminToken(): string {
+    return this.data.admin;
+  }
 
   /** The token for a node agent, minted on first request and kept. Re-reads the file so tokens minted by `podnet` while the server runs are honoured. */
   nodeToken(node: string): string {
@@ -53,12 +64,14 @@ export class TokenAuthenticator {
     // A token minted by another process since we loaded: look once more.
     const before = this.data;
     this.reload();
-    if (this.data !== before && Object.values(this.data.nodes).some((t) => same(token, t))) return this.authenticate(token);
+    if (this.data !== before && Object.values(this.data.nodes).some((t) => same(token, t)))
+      return this.authenticate(token);
     return undefined;
   }
 }
 
 function same(a: string, b: string): boolean {
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }

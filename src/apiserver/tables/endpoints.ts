@@ -17,7 +17,9 @@ export function formatEndpoints(subsets: unknown): string {
   const list: string[] = [];
   let count = 0;
   for (const ss of all) {
-    const addresses = arr(ss['addresses']).map(obj).map((a) => str(a['ip']));
+    const addresses = arr(ss['addresses'])
+      .map(obj)
+      .map((a) => str(a['ip']));
     const ports = arr(ss['ports']).map(obj);
     if (ports.length === 0) {
       // Headless services may have no ports: print bare IPs.

@@ -14,22 +14,32 @@ const max = 3;
 const orUnset = (s: string): string => (s === '' ? '<unset>' : s);
 
 function formatPorts(ports: unknown): string {
-  const list = arr(ports).map(obj).map((p) => {
-    if (typeof p['port'] === 'number') return String(p['port']);
-    if (typeof p['name'] === 'string') return p['name'];
-    return '*';
-  });
+  const list = arr(ports)
+    .map(obj)
+    .map((p) => {
+      if (typeof p['port'] === 'number') return String(p['port']);
+      if (typeof p['name'] === 'string') return p['name'];
+      return '*';
+    });
   return orUnset(joinWithMore(list, list.length, max));
 }
 
 function formatAddresses(endpoints: unknown): string {
-  const list = arr(endpoints).map(obj).flatMap((e) => arr(e['addresses']).map(str));
+  const list = arr(endpoints)
+    .map(obj)
+    .flatMap((e) => arr(e['addresses']).map(str));
   return orUnset(joinWithMore(list, list.length, max));
 }
 
 function printEndpointSlice(slice: KObject, now: Date): PrintedRow {
   return {
-    cells: [slice.metadata.name ?? '', str(slice['addressType']), formatPorts(slice['ports']), formatAddresses(slice['endpoints']), since(slice.metadata.creationTimestamp, now)],
+    cells: [
+      slice.metadata.name ?? '',
+      str(slice['addressType']),
+      formatPorts(slice['ports']),
+      formatAddresses(slice['endpoints']),
+      since(slice.metadata.creationTimestamp, now),
+    ],
   };
 }
 

@@ -33,7 +33,18 @@ function printEvent(ev: KObject, now: Date): PrintedRow {
   const kind = str(involved['kind']).toLowerCase();
   const target = str(involved['name']) !== '' ? `${kind}/${str(involved['name'])}` : kind;
   return {
-    cells: [last, str(ev['type']), str(ev['reason']), target, str(involved['fieldPath']), formatSource(ev), str(ev['message']).trim(), first, count, ev.metadata.name ?? ''],
+    cells: [
+      last,
+      str(ev['type']),
+      str(ev['reason']),
+      target,
+      str(involved['fieldPath']),
+      formatSource(ev),
+      str(ev['message']).trim(),
+      first,
+      count,
+      ev.metadata.name ?? '',
+    ],
   };
 }
 

@@ -12,15 +12,19 @@ const selectorCases: [string, unknown, string][] = [
   ['missing', undefined, '<none>'],
   ['empty', {}, '<none>'],
   ['matchLabels', { matchLabels: { role: 'db', app: 'shop' } }, 'app=shop,role=db'],
-  ['expressions sorted by key, values sorted', {
-    matchLabels: { app: 'web' },
-    matchExpressions: [
-      { key: 'role', operator: 'In', values: ['api'] },
-      { key: 'env', operator: 'NotIn', values: ['qa', 'dev'] },
-      { key: 'canary', operator: 'Exists' },
-      { key: 'legacy', operator: 'DoesNotExist' },
-    ],
-  }, 'app=web,canary,env notin (dev,qa),!legacy,role in (api)'],
+  [
+    'expressions sorted by key, values sorted',
+    {
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'role', operator: 'In', values: ['api'] },
+        { key: 'env', operator: 'NotIn', values: ['qa', 'dev'] },
+        { key: 'canary', operator: 'Exists' },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    },
+    'app=web,canary,env notin (dev,qa),!legacy,role in (api)',
+  ],
   ['In without values is invalid', { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, '<error>'],
   ['unknown operator is invalid', { matchExpressions: [{ key: 'a', operator: 'Near' }] }, '<error>'],
 ];

@@ -54,7 +54,10 @@ export function formatLabelSelector(selector: unknown): string {
   }
   if (reqs.length === 0) return '<none>';
   // Array.prototype.sort is stable, matching the order requirements were added for equal keys.
-  return reqs.sort((a, b) => cmp(a.key, b.key)).map((r) => r.text).join(',');
+  return reqs
+    .sort((a, b) => cmp(a.key, b.key))
+    .map((r) => r.text)
+    .join(',');
 }
 
 /** The first `max` items joined by ",", then " + N more..." for the rest. */
@@ -64,4 +67,5 @@ export function joinWithMore(list: string[], total: number, max: number): string
 }
 
 /** net.JoinHostPort: brackets around IPv6 literals. */
-export const joinHostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+export const joinHostPort = (host: string, port: number): string =>
+  host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -5,19 +5,48 @@ import { printerFor, toTable } from './index.js';
 import { kobj, now } from './testdata.js';
 
 const pods = findResource('', 'v1', 'pods')!;
-const web = kobj('v1', 'Pod', 'web-0', {
-  spec: { containers: [{ name: 'app', image: 'nginx' }], nodeName: 'node-1' },
-  status: { phase: 'Running', podIP: '10.244.1.5', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }] },
-}, 90, { labels: { app: 'web' } });
+const web = kobj(
+  'v1',
+  'Pod',
+  'web-0',
+  {
+    spec: { containers: [{ name: 'app', image: 'nginx' }], nodeName: 'node-1' },
+    status: {
+      phase: 'Running',
+      podIP: '10.244.1.5',
+      containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }],
+    },
+  },
+  90,
+  { labels: { app: 'web' } },
+);
 
 describe('toTable', () => {
   test('a list as kubectl get pods -o wide receives it', () => {
-    const table = toTable(pods, [web], { includeObject: 'Metadata', listMeta: { resourceVersion: '1234', continue: 'abc', remainingItemCount: 3 }, now });
+    const table = toTable(pods, [web], {
+      includeObject: 'Metadata',
+      listMeta: { resourceVersion: '1234', continue: 'abc', remainingItemCount: 3 },
+      now,
+    });
     assert.equal(table.kind, 'Table');
     assert.equal(table.apiVersion, 'meta.k8s.io/v1');
     assert.deepEqual(table.metadata, { resourceVersion: '1234', continue: 'abc', remainingItemCount: 3 });
-    assert.deepEqual(table.rows[0]!.cells, ['web-0', '1/1', 'Running', '0', '90s', '10.244.1.5', 'node-1', '<none>', '<none>']);
-    assert.deepEqual(table.rows[0]!.object, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: web.metadata });
+    assert.deepEqual(table.rows[0]!.cells, [
+      'web-0',
+      '1/1',
+      'Running',
+      '0',
+      '90s',
+      '10.244.1.5',
+      'node-1',
+      '<none>',
+      '<none>',
+    ]);
+    assert.deepEqual(table.rows[0]!.object, {
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: web.metadata,
+    });
     for (const c of table.columnDefinitions) {
       assert.deepEqual(Object.keys(c).sort(), ['description', 'format', 'name', 'priority', 'type']);
       assert.ok(c.description.length > 0, `${c.name} has a description`);
@@ -63,8 +92,17 @@ describe('toTable', () => {
   });
 
   test('unknown resources get Name and Created At', () => {
-    const table = toTable({ group: 'example.com', resource: 'widgets' }, [kobj('example.com/v1', 'Widget', 'w')], { includeObject: 'None', now });
-    assert.deepEqual(table.columnDefinitions.map((c) => [c.name, c.type, c.format]), [['Name', 'string', 'name'], ['Created At', 'date', '']]);
+    const table = toTable({ group: 'example.com', resource: 'widgets' }, [kobj('example.com/v1', 'Widget', 'w')], {
+      includeObject: 'None',
+      now,
+    });
+    assert.deepEqual(
+      table.columnDefinitions.map((c) => [c.name, c.type, c.format]),
+      [
+        ['Name', 'string', 'name'],
+        ['Created At', 'date', ''],
+      ],
+    );
     assert.deepEqual(table.rows[0]!.cells, ['w', '2024-06-01T11:55:00Z']);
   });
 });

@@ -45,7 +45,11 @@ export interface TableOptions {
   noHeaders?: boolean;
 }
 
-export interface TableRow { cells: unknown[]; conditions?: RowCondition[]; object?: object }
+export interface TableRow {
+  cells: unknown[];
+  conditions?: RowCondition[];
+  object?: object;
+}
 
 export interface Table {
   kind: 'Table';
@@ -88,7 +92,11 @@ export function partialObjectMetadata(o: KObject, version: TableVersion = 'v1'):
  * -o wide. row.object is omitted for None, a PartialObjectMetadata for
  * Metadata, the object itself for Object.
  */
-export function toTable(ri: Pick<ResourceInfo, 'group' | 'resource'>, objects: readonly KObject[], opts: TableOptions): Table {
+export function toTable(
+  ri: Pick<ResourceInfo, 'group' | 'resource'>,
+  objects: readonly KObject[],
+  opts: TableOptions,
+): Table {
   const printer = printerFor(ri);
   const now = opts.now ?? new Date();
   const version = opts.version ?? 'v1';

@@ -14,7 +14,9 @@ function printIngressClass(ic: KObject, now: Date): PrintedRow {
     if (typeof p['apiGroup'] === 'string') parameters += `.${p['apiGroup']}`;
     parameters += `/${str(p['name'])}`;
   }
-  return { cells: [ic.metadata.name ?? '', str(spec['controller']), parameters, since(ic.metadata.creationTimestamp, now)] };
+  return {
+    cells: [ic.metadata.name ?? '', str(spec['controller']), parameters, since(ic.metadata.creationTimestamp, now)],
+  };
 }
 
 export const ingressClassPrinter: Printer = {

@@ -29,7 +29,16 @@ function printIngress(ing: KObject, now: Date): PrintedRow {
   const className = typeof spec['ingressClassName'] === 'string' ? spec['ingressClassName'] : '<none>';
   const address = loadBalancerAddresses(obj(obj(ing['status'])['loadBalancer'])['ingress']);
   const ports = arr(spec['tls']).length > 0 ? '80, 443' : '80';
-  return { cells: [ing.metadata.name ?? '', className, formatHosts(spec['rules']), address, ports, since(ing.metadata.creationTimestamp, now)] };
+  return {
+    cells: [
+      ing.metadata.name ?? '',
+      className,
+      formatHosts(spec['rules']),
+      address,
+      ports,
+      since(ing.metadata.creationTimestamp, now),
+    ],
+  };
 }
 
 export const ingressPrinter: Printer = {

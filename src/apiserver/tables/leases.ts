@@ -6,7 +6,13 @@ import { obj, str } from './format.js';
 import type { Printer, PrintedRow } from './types.js';
 
 function printLease(lease: KObject, now: Date): PrintedRow {
-  return { cells: [lease.metadata.name ?? '', str(obj(lease['spec'])['holderIdentity']), since(lease.metadata.creationTimestamp, now)] };
+  return {
+    cells: [
+      lease.metadata.name ?? '',
+      str(obj(lease['spec'])['holderIdentity']),
+      since(lease.metadata.creationTimestamp, now),
+    ],
+  };
 }
 
 export const leasePrinter: Printer = {

@@ -6,7 +6,9 @@ import { obj, str } from './format.js';
 import type { Printer, PrintedRow } from './types.js';
 
 function printNamespace(ns: KObject, now: Date): PrintedRow {
-  return { cells: [ns.metadata.name ?? '', str(obj(ns['status'])['phase']), since(ns.metadata.creationTimestamp, now)] };
+  return {
+    cells: [ns.metadata.name ?? '', str(obj(ns['status'])['phase']), since(ns.metadata.creationTimestamp, now)],
+  };
 }
 
 export const namespacePrinter: Printer = {

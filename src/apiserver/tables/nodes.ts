@@ -27,7 +27,9 @@ export function nodeRoles(labels: unknown): string[] {
 }
 
 function nodeAddress(status: Record<string, unknown>, type: string): string {
-  const a = arr(status['addresses']).map(obj).find((x) => x['type'] === type);
+  const a = arr(status['addresses'])
+    .map(obj)
+    .find((x) => x['type'] === type);
   return a ? str(a['address']) : '<none>';
 }
 
@@ -44,9 +46,16 @@ function printNode(node: KObject, now: Date): PrintedRow {
   const roles = nodeRoles(node.metadata.labels).join(',') || '<none>';
   return {
     cells: [
-      node.metadata.name ?? '', states.join(','), roles, since(node.metadata.creationTimestamp, now), str(info['kubeletVersion']),
-      nodeAddress(status, 'InternalIP'), nodeAddress(status, 'ExternalIP'),
-      str(info['osImage']) || '<unknown>', str(info['kernelVersion']) || '<unknown>', str(info['containerRuntimeVersion']) || '<unknown>',
+      node.metadata.name ?? '',
+      states.join(','),
+      roles,
+      since(node.metadata.creationTimestamp, now),
+      str(info['kubeletVersion']),
+      nodeAddress(status, 'InternalIP'),
+      nodeAddress(status, 'ExternalIP'),
+      str(info['osImage']) || '<unknown>',
+      str(info['kernelVersion']) || '<unknown>',
+      str(info['containerRuntimeVersion']) || '<unknown>',
     ],
   };
 }

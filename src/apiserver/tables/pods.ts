@@ -12,7 +12,9 @@ import { since } from './duration.js';
 import { arr, num, obj, str } from './format.js';
 import type { Printer, PrintedRow, RowCondition } from './types.js';
 
-const succeeded: RowCondition[] = [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
+const succeeded: RowCondition[] = [
+  { type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' },
+];
 const failed: RowCondition[] = [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
 
 type Obj = Record<string, unknown>;
@@ -30,7 +32,9 @@ function conditionTrue(status: Obj, type: string): boolean {
 }
 
 function hasPodReady(status: Obj): boolean {
-  return arr(status['conditions']).map(obj).some((c) => c['type'] === 'Ready' && c['status'] === 'True');
+  return arr(status['conditions'])
+    .map(obj)
+    .some((c) => c['type'] === 'Ready' && c['status'] === 'True');
 }
 
 const lastTerminatedAt = (cs: Obj): string => str(obj(obj(cs['lastState'])['terminated'])['finishedAt']);
@@ -106,7 +110,10 @@ function printPod(pod: KObject, now: Date): PrintedRow {
       } else if (terminated && str(terminated['reason']) !== '') {
         reason = str(terminated['reason']);
       } else if (terminated) {
-        reason = num(terminated['signal']) !== 0 ? `Signal:${num(terminated['signal'])}` : `ExitCode:${num(terminated['exitCode'])}`;
+        reason =
+          num(terminated['signal']) !== 0
+            ? `Signal:${num(terminated['signal'])}`
+            : `ExitCode:${num(terminated['exitCode'])}`;
       } else if (cs['ready'] === true && state['running']) {
         hasRunning = true;
         readyContainers++;
@@ -120,7 +127,8 @@ function printPod(pod: KObject, now: Date): PrintedRow {
   if (meta.deletionTimestamp && status['reason'] === 'NodeLost') reason = 'Unknown';
   else if (meta.deletionTimestamp) reason = 'Terminating';
 
-  const restartsCell = restarts !== 0 && lastRestart !== '' ? `${restarts} (${since(lastRestart, now)} ago)` : String(restarts);
+  const restartsCell =
+    restarts !== 0 && lastRestart !== '' ? `${restarts} (${since(lastRestart, now)} ago)` : String(restarts);
 
   const podIPs = arr(status['podIPs']).map(obj);
   const podIP = str(podIPs[0]?.['ip']) || str(status['podIP']) || '<none>';
@@ -131,14 +139,26 @@ function printPod(pod: KObject, now: Date): PrintedRow {
   if (gates.length > 0) {
     let trueConditions = 0;
     for (const gate of gates) {
-      const c = arr(status['conditions']).map(obj).find((x) => x['type'] === gate['conditionType']);
+      const c = arr(status['conditions'])
+        .map(obj)
+        .find((x) => x['type'] === gate['conditionType']);
       if (c?.['status'] === 'True') trueConditions++;
     }
     readinessGates = `${trueConditions}/${gates.length}`;
   }
 
   const row: PrintedRow = {
-    cells: [meta.name ?? '', `${readyContainers}/${totalContainers}`, reason, restartsCell, since(meta.creationTimestamp, now), podIP, nodeName, nominated, readinessGates],
+    cells: [
+      meta.name ?? '',
+      `${readyContainers}/${totalContainers}`,
+      reason,
+      restartsCell,
+      since(meta.creationTimestamp, now),
+      podIP,
+      nodeName,
+      nominated,
+      readinessGates,
+    ],
   };
   if (phase === 'Succeeded') row.conditions = succeeded;
   else if (phase === 'Failed') row.conditions = failed;
@@ -150,7 +170,11 @@ export const podPrinter: Printer = {
     nameColumn(),
     column('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
     column('Status', 'string', 'The aggregate status of the containers in this pod.'),
-    column('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    column(
+      'Restarts',
+      'string',
+      'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+    ),
     ageColumn(),
     column('IP', 'string', doc['PodStatus.podIP'], 1),
     column('Node', 'string', doc['PodSpec.nodeName'], 1),

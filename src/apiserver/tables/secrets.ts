@@ -6,10 +6,22 @@ import { obj, str } from './format.js';
 import type { Printer, PrintedRow } from './types.js';
 
 function printSecret(secret: KObject, now: Date): PrintedRow {
-  return { cells: [secret.metadata.name ?? '', str(secret['type']), Object.keys(obj(secret['data'])).length, since(secret.metadata.creationTimestamp, now)] };
+  return {
+    cells: [
+      secret.metadata.name ?? '',
+      str(secret['type']),
+      Object.keys(obj(secret['data'])).length,
+      since(secret.metadata.creationTimestamp, now),
+    ],
+  };
 }
 
 export const secretPrinter: Printer = {
-  columns: [nameColumn(), column('Type', 'string', doc['Secret.type']), column('Data', 'string', doc['Secret.data']), ageColumn()],
+  columns: [
+    nameColumn(),
+    column('Type', 'string', doc['Secret.type']),
+    column('Data', 'string', doc['Secret.data']),
+    ageColumn(),
+  ],
   print: printSecret,
 };

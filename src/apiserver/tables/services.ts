@@ -41,12 +41,15 @@ function externalIP(spec: Record<string, unknown>, status: Record<string, unknow
 }
 
 function portString(ports: unknown): string {
-  return arr(ports).map(obj).map((p) => {
-    // API defaulting sets TCP; objects that skipped it print as they would after defaulting.
-    const protocol = str(p['protocol']) || 'TCP';
-    const nodePort = num(p['nodePort']);
-    return nodePort > 0 ? `${num(p['port'])}:${nodePort}/${protocol}` : `${num(p['port'])}/${protocol}`;
-  }).join(',');
+  return arr(ports)
+    .map(obj)
+    .map((p) => {
+      // API defaulting sets TCP; objects that skipped it print as they would after defaulting.
+      const protocol = str(p['protocol']) || 'TCP';
+      const nodePort = num(p['nodePort']);
+      return nodePort > 0 ? `${num(p['port'])}:${nodePort}/${protocol}` : `${num(p['port'])}/${protocol}`;
+    })
+    .join(',');
 }
 
 function printService(svc: KObject, now: Date): PrintedRow {
@@ -55,7 +58,15 @@ function printService(svc: KObject, now: Date): PrintedRow {
   const clusterIP = clusterIPs[0] || str(spec['clusterIP']) || '<none>';
   const ports = portString(spec['ports']) || '<none>';
   return {
-    cells: [svc.metadata.name ?? '', str(spec['type']), clusterIP, externalIP(spec, obj(svc['status'])), ports, since(svc.metadata.creationTimestamp, now), formatLabels(spec['selector'])],
+    cells: [
+      svc.metadata.name ?? '',
+      str(spec['type']),
+      clusterIP,
+      externalIP(spec, obj(svc['status'])),
+      ports,
+      since(svc.metadata.creationTimestamp, now),
+      formatLabels(spec['selector']),
+    ],
   };
 }
 

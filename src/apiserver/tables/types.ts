@@ -14,9 +14,17 @@ export interface ColumnDefinition {
 }
 
 /** metav1.TableRowCondition */
-export interface RowCondition { type: string; status: string; reason?: string; message?: string }
+export interface RowCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
 
-export interface PrintedRow { cells: unknown[]; conditions?: RowCondition[] }
+export interface PrintedRow {
+  cells: unknown[];
+  conditions?: RowCondition[];
+}
 
 /**
  * One resource's printer. Like kube-apiserver's server-side printing, rows

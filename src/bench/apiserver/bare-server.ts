@@ -11,14 +11,19 @@ import { parseArgs } from 'node:util';
 import { startApiServer } from '../../apiserver/server.js';
 import { parseListen } from '../../cli/apiserver.js';
 
-const { values } = parseArgs({ options: { state: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' } }, strict: true });
+const { values } = parseArgs({
+  options: { state: { type: 'string' }, listen: { type: 'string', default: '127.0.0.1:0' } },
+  strict: true,
+});
 if (!values.state) {
   process.stderr.write('bare-server: --state DIR is required\n');
   process.exit(2);
 }
-const { host, port } = parseListen(values.listen!);
+const { host, port } = parseListen(values.listen);
 const server = await startApiServer({ stateDir: values.state, host, port, controllers: false, allocationRepairMs: 0 });
-process.stdout.write(`podnet apiserver (no controllers) listening on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
+process.stdout.write(
+  `podnet apiserver (no controllers) listening on ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`,
+);
 await new Promise<void>((resolve) => {
   process.once('SIGINT', resolve);
   process.once('SIGTERM', resolve);

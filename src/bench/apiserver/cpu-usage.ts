@@ -28,14 +28,22 @@ export interface PhaseCpu {
 }
 
 export function sampleCpu(serverPid: number): CpuSample {
-  return { at: performance.now(), serverS: processCpuSeconds(serverPid), benchS: ownCpuSeconds(), hostBusyS: hostBusySeconds() };
+  return {
+    at: performance.now(),
+    serverS: processCpuSeconds(serverPid),
+    benchS: ownCpuSeconds(),
+    hostBusyS: hostBusySeconds(),
+  };
 }
 
 export function phaseCpu(phase: string, from: CpuSample, to: CpuSample): PhaseCpu {
   const serverS = to.serverS - from.serverS;
   const benchS = to.benchS - from.benchS;
   return {
-    phase, wallS: (to.at - from.at) / 1000, serverS, benchS,
+    phase,
+    wallS: (to.at - from.at) / 1000,
+    serverS,
+    benchS,
     otherS: Math.max(0, to.hostBusyS - from.hostBusyS - serverS - benchS),
   };
 }

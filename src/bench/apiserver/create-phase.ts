@@ -58,8 +58,13 @@ export async function createMany(client: BenchClient, spec: CreateSpec): Promise
   let bytes = 0;
   for (const b of bodies) bytes += b.length;
   return {
-    kind: spec.kind, count: spec.count, seconds, perSecond: spec.count / seconds,
-    latency: summarize(Array.from(latencies)), meanBodyBytes: spec.count ? bytes / spec.count : 0, connectionResets,
+    kind: spec.kind,
+    count: spec.count,
+    seconds,
+    perSecond: spec.count / seconds,
+    latency: summarize(Array.from(latencies)),
+    meanBodyBytes: spec.count ? bytes / spec.count : 0,
+    connectionResets,
   };
 }
 

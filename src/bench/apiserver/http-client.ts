@@ -30,7 +30,12 @@ export class BenchClient {
   private readonly port: number;
 
   /** maxSockets bounds the connections this client opens (one per request in flight). */
-  constructor(url: string, private readonly token: string, readonly ca: string, maxSockets: number) {
+  constructor(
+    url: string,
+    private readonly token: string,
+    readonly ca: string,
+    maxSockets: number,
+  ) {
     const u = new URL(url);
     this.host = u.hostname;
     this.port = Number(u.port);
@@ -38,16 +43,31 @@ export class BenchClient {
   }
 
   /** Options for a raw request (watch streams use these with their own agent). */
-  options(method: string, path: string, headers: Record<string, string> = {}, agent: Agent = this.agent): RequestOptions {
+  options(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    agent: Agent = this.agent,
+  ): RequestOptions {
     return {
-      host: this.host, port: this.port, method, path, agent, ca: this.ca,
+      host: this.host,
+      port: this.port,
+      method,
+      path,
+      agent,
+      ca: this.ca,
       headers: { authorization: `Bearer ${this.token}`, ...headers },
     };
   }
 
   /** One request; resolves with the whole body whatever the status. */
   send(spec: RequestSpec): Promise<Response> {
-    const payload = spec.body === undefined ? undefined : Buffer.isBuffer(spec.body) ? spec.body : Buffer.from(JSON.stringify(spec.body));
+    const payload =
+      spec.body === undefined
+        ? undefined
+        : Buffer.isBuffer(spec.body)
+          ? spec.body
+          : Buffer.from(JSON.stringify(spec.body));
     const headers: Record<string, string> = { accept: spec.accept ?? 'application/json' };
     if (payload) {
       headers['content-type'] = spec.contentType ?? 'application/json';
@@ -59,7 +79,14 @@ export class BenchClient {
         const ttfbMs = performance.now() - start;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ttfbMs, totalMs: performance.now() - start }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks),
+            ttfbMs,
+            totalMs: performance.now() - start,
+          }),
+        );
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -71,7 +98,9 @@ export class BenchClient {
   async expect(spec: RequestSpec, want: number): Promise<Response> {
     const res = await this.send(spec);
     if (res.status !== want) {
-      throw new Error(`${spec.method} ${spec.path}: HTTP ${res.status} (wanted ${want}): ${res.body.toString('utf8').slice(0, 300)}`);
+      throw new Error(
+        `${spec.method} ${spec.path}: HTTP ${res.status} (wanted ${want}): ${res.body.toString('utf8').slice(0, 300)}`,
+      );
     }
     return res;
   }

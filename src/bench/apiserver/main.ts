@@ -13,7 +13,14 @@ import { createMany, type CreateResult } from './create-phase.js';
 import { phaseCpu, sampleCpu, type PhaseCpu } from './cpu-usage.js';
 import { BenchClient } from './http-client.js';
 import { measureList } from './list-phase.js';
-import { endpointSliceObject, namespaceName, namespaceObject, podObject, serviceName, serviceObject } from './objects.js';
+import {
+  endpointSliceObject,
+  namespaceName,
+  namespaceObject,
+  podObject,
+  serviceName,
+  serviceObject,
+} from './objects.js';
 import { HelpRequested, parseOptions, USAGE, type BenchOptions } from './options.js';
 import { formatTable, otherCores, rows, type BenchResults } from './report.js';
 import { spawnApiServer, type ServerProcess } from './server-process.js';
@@ -26,7 +33,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     opts = parseOptions(args, DEFAULT_OUT);
   } catch (e) {
-    if (e instanceof HelpRequested) { process.stdout.write(`${USAGE}\n`); return 0; }
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     process.stderr.write(`bench/apiserver: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
@@ -45,15 +55,24 @@ export async function main(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     server = await spawnApiServer({ mode: opts.server, nodeArgs: opts.serverNodeArgs, verbose: opts.verbose });
-    log(`server (${opts.server === 'cli' ? 'bin/podnet apiserver, controllers on' : 'API server only, controllers off'}) pid ${server.pid} at ${server.url}, state ${server.stateDir}`);
+    log(
+      `server (${opts.server === 'cli' ? 'bin/podnet apiserver, controllers on' : 'API server only, controllers off'}) pid ${server.pid} at ${server.url}, state ${server.stateDir}`,
+    );
     client = new BenchClient(server.url, server.token, server.caPem, opts.concurrency);
     await waitReady(client);
     const results = await run(client, server, opts, log);
     const table = formatTable(rows(results));
-    const scaled = opts.services < 10_000 || opts.pods < 10_000 || opts.slices * opts.endpointsPerSlice < 100_000 || opts.watchers < 100;
-    let note = scaled ? 'note: a scaled-down run; the goals are stated for 10k Services, 10k Pods, 100k endpoints and 100 watchers.\n' : '';
+    const scaled =
+      opts.services < 10_000 ||
+      opts.pods < 10_000 ||
+      opts.slices * opts.endpointsPerSlice < 100_000 ||
+      opts.watchers < 100;
+    let note = scaled
+      ? 'note: a scaled-down run; the goals are stated for 10k Services, 10k Pods, 100k endpoints and 100 watchers.\n'
+      : '';
     const others = otherCores(results);
-    if (others > 0.2) note += `note: other processes used ${others.toFixed(2)} cores on average during the run; wall-clock figures are disturbed (compare the server CPU rows).\n`;
+    if (others > 0.2)
+      note += `note: other processes used ${others.toFixed(2)} cores on average during the run; wall-clock figures are disturbed (compare the server CPU rows).\n`;
     process.stdout.write(`\n${table}\n${note}\n`);
     mkdirSync(dirname(opts.out), { recursive: true });
     writeFileSync(opts.out, `${JSON.stringify(report(opts, results), null, 2)}\n`);
@@ -61,7 +80,8 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   } catch (e) {
     // After Ctrl-C the requests in flight fail as the server goes away; that is not news.
-    if (!interrupted) process.stderr.write(`bench/apiserver failed: ${(e as Error).stack ?? e}\n`);
+    if (!interrupted)
+      process.stderr.write(`bench/apiserver failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   } finally {
     client?.close();
@@ -71,7 +91,12 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, log: (s: string) => void): Promise<BenchResults> {
+async function run(
+  client: BenchClient,
+  server: ServerProcess,
+  o: BenchOptions,
+  log: (s: string) => void,
+): Promise<BenchResults> {
   const memory: BenchResults['memory'] = [];
   const mark = (after: string) => {
     const m = server.memory();
@@ -86,7 +111,9 @@ async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, 
     const c = phaseCpu(phase, cpuFrom, to);
     cpu.push(c);
     cpuFrom = to;
-    log(`  CPU: server ${c.serverS.toFixed(1)} s (${(c.serverS * 1000 / Math.max(1, ops)).toFixed(2)} ms/${unit}), load generator ${c.benchS.toFixed(1)} s, other processes ${c.otherS.toFixed(1)} s, wall ${c.wallS.toFixed(1)} s`);
+    log(
+      `  CPU: server ${c.serverS.toFixed(1)} s (${((c.serverS * 1000) / Math.max(1, ops)).toFixed(2)} ms/${unit}), load generator ${c.benchS.toFixed(1)} s, other processes ${c.otherS.toFixed(1)} s, wall ${c.wallS.toFixed(1)} s`,
+    );
   };
   const ns = (i: number) => namespaceName(i % o.namespaces);
   const creates: CreateResult[] = [];
@@ -95,19 +122,41 @@ async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, 
     cpuFrom = sampleCpu(server.pid);
     const r = await createMany(client, spec);
     creates.push(r);
-    log(`  ${r.perSecond.toFixed(0)}/s (${r.seconds.toFixed(1)} s; latency p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms)`);
+    log(
+      `  ${r.perSecond.toFixed(0)}/s (${r.seconds.toFixed(1)} s; latency p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms)`,
+    );
     cpuMark(`create ${spec.kind}`, spec.count, 'object');
   };
-  await create({ kind: 'Namespace', count: o.namespaces, concurrency: o.concurrency, path: () => '/api/v1/namespaces', object: (i) => namespaceObject(namespaceName(i)) });
-  await create({ kind: 'Service', count: o.services, concurrency: o.concurrency, path: (i) => `/api/v1/namespaces/${ns(i)}/services`, object: (i) => serviceObject(i, ns(i)) });
+  await create({
+    kind: 'Namespace',
+    count: o.namespaces,
+    concurrency: o.concurrency,
+    path: () => '/api/v1/namespaces',
+    object: (i) => namespaceObject(namespaceName(i)),
+  });
+  await create({
+    kind: 'Service',
+    count: o.services,
+    concurrency: o.concurrency,
+    path: (i) => `/api/v1/namespaces/${ns(i)}/services`,
+    object: (i) => serviceObject(i, ns(i)),
+  });
   mark('services');
   if (o.pods > 0) {
-    await create({ kind: 'Pod', count: o.pods, concurrency: o.concurrency, path: (i) => `/api/v1/namespaces/${ns(i)}/pods`, object: (i) => podObject(i, ns(i), o.services) });
+    await create({
+      kind: 'Pod',
+      count: o.pods,
+      concurrency: o.concurrency,
+      path: (i) => `/api/v1/namespaces/${ns(i)}/pods`,
+      object: (i) => podObject(i, ns(i), o.services),
+    });
     mark('pods');
   }
   if (o.slices > 0) {
     await create({
-      kind: 'EndpointSlice', count: o.slices, concurrency: o.concurrency,
+      kind: 'EndpointSlice',
+      count: o.slices,
+      concurrency: o.concurrency,
       path: (i) => `/apis/discovery.k8s.io/v1/namespaces/${ns(i)}/endpointslices`,
       object: (i) => endpointSliceObject(i, ns(i), o.endpointsPerSlice, o.services),
     });
@@ -125,16 +174,29 @@ async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, 
     cpuFrom = sampleCpu(server.pid);
     const r = await measureList(client, { ...s, path: '/api/v1/services', runs: o.listRuns, wantItems: o.services });
     lists.push(r);
-    log(`  p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, ${r.items} items, ${(r.bytes / 1048576).toFixed(1)} MiB`);
+    log(
+      `  p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, ${r.items} items, ${(r.bytes / 1048576).toFixed(1)} MiB`,
+    );
     cpuMark(s.name, o.listRuns, 'list');
   }
   mark('lists');
 
   log(`watch: ${o.watchers} watchers, ${o.updates} patches every ${o.updateIntervalMs} ms`);
   cpuFrom = sampleCpu(server.pid);
-  const targets = Array.from({ length: Math.min(o.updates, o.services) }, (_, i) => `/api/v1/namespaces/${ns(i)}/services/${serviceName(i)}`);
-  const watch = await measureWatch(client, { collection: '/api/v1/services', targets, watchers: o.watchers, updates: o.updates, intervalMs: o.updateIntervalMs });
-  log(`  delivered ${watch.deliveries}/${watch.expectedDeliveries}; send->receive p50 ${watch.fromSend.p50.toFixed(1)} ms, p99 ${watch.fromSend.p99.toFixed(1)} ms`);
+  const targets = Array.from(
+    { length: Math.min(o.updates, o.services) },
+    (_, i) => `/api/v1/namespaces/${ns(i)}/services/${serviceName(i)}`,
+  );
+  const watch = await measureWatch(client, {
+    collection: '/api/v1/services',
+    targets,
+    watchers: o.watchers,
+    updates: o.updates,
+    intervalMs: o.updateIntervalMs,
+  });
+  log(
+    `  delivered ${watch.deliveries}/${watch.expectedDeliveries}; send->receive p50 ${watch.fromSend.p50.toFixed(1)} ms, p99 ${watch.fromSend.p99.toFixed(1)} ms`,
+  );
   cpuMark('watch', o.updates, 'update');
   mark('watch');
   return { creates, lists, watch, memory, cpu };
@@ -143,9 +205,12 @@ async function run(client: BenchClient, server: ServerProcess, o: BenchOptions, 
 async function waitReady(client: BenchClient): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const res = await client.send({ method: 'GET', path: '/readyz' }).catch(() => undefined);
+    const res = await client.send({ method: 'GET', path: '/readyz' }).catch(() => undefined); // not up yet
     if (res?.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the server did not become ready within 30 s (/readyz: ${res ? `HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}` : 'no answer'})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the server did not become ready within 30 s (/readyz: ${res ? `HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}` : 'no answer'})`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -155,7 +220,12 @@ function report(opts: BenchOptions, results: BenchResults): object {
   return {
     benchmark: 'apiserver',
     date: new Date().toISOString(),
-    host: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMiB: Math.round(totalmem() / 1048576), node: process.version },
+    host: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memoryMiB: Math.round(totalmem() / 1048576),
+      node: process.version,
+    },
     options,
     otherProcessesCores: otherCores(results),
     table: rows(results).map((r) => ({ ...r, value: Number.isNaN(r.value) ? null : r.value })),

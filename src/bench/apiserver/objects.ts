@@ -19,7 +19,8 @@ export function serviceName(i: number): string {
 export function serviceObject(i: number, namespace: string): object {
   const app = `app-${i}`;
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: serviceName(i), namespace, labels: { app, tier: 'backend' } },
     spec: {
       selector: { app },
@@ -34,14 +35,22 @@ export function serviceObject(i: number, namespace: string): object {
 export function podObject(i: number, namespace: string, services: number): object {
   const app = `app-${i % Math.max(1, services)}`;
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: `pod-${String(i).padStart(5, '0')}`, namespace, labels: { app, tier: 'backend' } },
     spec: {
-      containers: [{
-        name: 'app', image: 'registry.example/app:1.0', args: ['--listen=:8080'],
-        ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9090, protocol: 'TCP' }],
-        resources: { requests: { cpu: '100m', memory: '64Mi' } },
-      }],
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example/app:1.0',
+          args: ['--listen=:8080'],
+          ports: [
+            { name: 'http', containerPort: 8080, protocol: 'TCP' },
+            { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+          ],
+          resources: { requests: { cpu: '100m', memory: '64Mi' } },
+        },
+      ],
     },
   };
 }
@@ -60,13 +69,18 @@ export function endpointSliceObject(i: number, namespace: string, size: number, 
     });
   }
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: {
-      name: `${svc}-${String(i).padStart(5, '0')}`, namespace,
+      name: `${svc}-${String(i).padStart(5, '0')}`,
+      namespace,
       labels: { 'kubernetes.io/service-name': svc, 'endpointslice.kubernetes.io/managed-by': 'bench.podnet.io' },
     },
     addressType: 'IPv4',
-    ports: [{ name: 'http', protocol: 'TCP', port: 8080 }, { name: 'metrics', protocol: 'TCP', port: 9090 }],
+    ports: [
+      { name: 'http', protocol: 'TCP', port: 8080 },
+      { name: 'metrics', protocol: 'TCP', port: 9090 },
+    ],
     endpoints,
   };
 }

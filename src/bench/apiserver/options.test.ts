@@ -34,5 +34,8 @@ test('bad values name the flag', () => {
 });
 
 test('server node args split on spaces', () => {
-  assert.deepEqual(parseOptions(['--server-node-args=--cpu-prof  --cpu-prof-dir=/tmp/p'], 'x').serverNodeArgs, ['--cpu-prof', '--cpu-prof-dir=/tmp/p']);
+  assert.deepEqual(parseOptions(['--server-node-args=--cpu-prof  --cpu-prof-dir=/tmp/p'], 'x').serverNodeArgs, [
+    '--cpu-prof',
+    '--cpu-prof-dir=/tmp/p',
+  ]);
 });

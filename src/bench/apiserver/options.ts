@@ -43,7 +43,14 @@ export const USAGE = `usage: bench/apiserver/run [flags]
   --server bare|cli        bare (default): the API server with controllers off; cli: bin/podnet apiserver, controllers included
   --verbose                echo the server's output`;
 
-const QUICK: Partial<BenchOptions> = { services: 1000, pods: 1000, slices: 100, watchers: 20, updates: 100, listRuns: 5 };
+const QUICK: Partial<BenchOptions> = {
+  services: 1000,
+  pods: 1000,
+  slices: 100,
+  watchers: 20,
+  updates: 100,
+  listRuns: 5,
+};
 
 /** Parse flags; throws an Error whose message names the bad flag. */
 export function parseOptions(args: string[], defaultOut: string): BenchOptions {
@@ -51,25 +58,45 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     args,
     strict: true,
     options: {
-      services: { type: 'string' }, pods: { type: 'string' }, slices: { type: 'string' },
-      'endpoints-per-slice': { type: 'string' }, namespaces: { type: 'string' }, concurrency: { type: 'string' },
-      'list-runs': { type: 'string' }, 'page-size': { type: 'string' }, watchers: { type: 'string' },
-      updates: { type: 'string' }, 'update-interval-ms': { type: 'string' }, quick: { type: 'boolean' },
-      out: { type: 'string' }, 'server-node-args': { type: 'string' }, verbose: { type: 'boolean' },
-      server: { type: 'string' }, help: { type: 'boolean' },
+      services: { type: 'string' },
+      pods: { type: 'string' },
+      slices: { type: 'string' },
+      'endpoints-per-slice': { type: 'string' },
+      namespaces: { type: 'string' },
+      concurrency: { type: 'string' },
+      'list-runs': { type: 'string' },
+      'page-size': { type: 'string' },
+      watchers: { type: 'string' },
+      updates: { type: 'string' },
+      'update-interval-ms': { type: 'string' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      'server-node-args': { type: 'string' },
+      verbose: { type: 'boolean' },
+      server: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
   if (values.help) throw new HelpRequested();
   const base: BenchOptions = {
-    services: 10_000, pods: 10_000, slices: 1_000, endpointsPerSlice: 100, namespaces: 100, concurrency: 64,
-    listRuns: 20, pageSize: 500, watchers: 100, updates: 500, updateIntervalMs: 5,
+    services: 10_000,
+    pods: 10_000,
+    slices: 1_000,
+    endpointsPerSlice: 100,
+    namespaces: 100,
+    concurrency: 64,
+    listRuns: 20,
+    pageSize: 500,
+    watchers: 100,
+    updates: 500,
+    updateIntervalMs: 5,
     out: values.out ?? defaultOut,
     serverNodeArgs: (values['server-node-args'] ?? '').split(' ').filter(Boolean),
     verbose: values.verbose ?? false,
     server: parseServerMode(values.server),
     ...(values.quick ? QUICK : {}),
   };
-  const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values as Record<string, unknown>, flag, fallback, min);
+  const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values, flag, fallback, min);
   const opts: BenchOptions = {
     ...base,
     services: num('services', base.services, 1),
@@ -84,16 +111,21 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     updates: num('updates', base.updates, 1),
     updateIntervalMs: num('update-interval-ms', base.updateIntervalMs, 0),
   };
-  if (opts.endpointsPerSlice > 1000) throw new Error('--endpoints-per-slice: an EndpointSlice holds at most 1000 endpoints');
+  if (opts.endpointsPerSlice > 1000)
+    throw new Error('--endpoints-per-slice: an EndpointSlice holds at most 1000 endpoints');
   if (opts.namespaces > 1000) throw new Error('--namespaces: at most 1000');
   return opts;
 }
 
 function parseServerMode(v: string | undefined): 'bare' | 'cli' {
   if (v === undefined || v === 'bare' || v === 'cli') return v ?? 'bare';
-  throw new Error(`--server ${JSON.stringify(v)}: want bare (the API server alone) or cli (bin/podnet apiserver with controllers)`);
+  throw new Error(
+    `--server ${JSON.stringify(v)}: want bare (the API server alone) or cli (bin/podnet apiserver with controllers)`,
+  );
 }
 
 export class HelpRequested extends Error {
-  constructor() { super(USAGE); }
+  constructor() {
+    super(USAGE);
+  }
 }

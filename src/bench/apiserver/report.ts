@@ -32,46 +32,127 @@ export function rows(r: BenchResults): Row[] {
   const out: Row[] = [];
   for (const c of r.creates) {
     if (c.kind === 'Namespace') continue;
-    out.push({ metric: `create ${c.kind} (${c.count})`, value: c.perSecond, unit: '/s', goal: `>= ${GOALS.createsPerSecond}/s`, met: c.perSecond >= GOALS.createsPerSecond });
-    out.push({ metric: `  ${c.kind} create latency p50 / p99`, value: NaN, unit: `${fmt(c.latency.p50)} / ${fmt(c.latency.p99)} ms`, goal: '' });
-    out.push({ metric: `  ${c.kind} connections dropped by the server (retried)`, value: c.connectionResets, unit: '', goal: '0', met: c.connectionResets === 0 });
+    out.push({
+      metric: `create ${c.kind} (${c.count})`,
+      value: c.perSecond,
+      unit: '/s',
+      goal: `>= ${GOALS.createsPerSecond}/s`,
+      met: c.perSecond >= GOALS.createsPerSecond,
+    });
+    out.push({
+      metric: `  ${c.kind} create latency p50 / p99`,
+      value: NaN,
+      unit: `${fmt(c.latency.p50)} / ${fmt(c.latency.p99)} ms`,
+      goal: '',
+    });
+    out.push({
+      metric: `  ${c.kind} connections dropped by the server (retried)`,
+      value: c.connectionResets,
+      unit: '',
+      goal: '0',
+      met: c.connectionResets === 0,
+    });
   }
   for (const l of r.lists) {
     const gated = l.name === 'list JSON';
-    out.push({ metric: `${l.name} (${l.items} items, ${(l.bytes / 1048576).toFixed(1)} MiB${l.pages > 1 ? `, ${l.pages} pages` : ''}) p50`, value: l.latency.p50, unit: 'ms', goal: gated ? `< ${GOALS.listMs} ms` : '', met: gated ? l.latency.p50 < GOALS.listMs : undefined });
-    out.push({ metric: `${l.name} p99`, value: l.latency.p99, unit: 'ms', goal: gated ? `< ${GOALS.listMs} ms` : '', met: gated ? l.latency.p99 < GOALS.listMs : undefined });
+    out.push({
+      metric: `${l.name} (${l.items} items, ${(l.bytes / 1048576).toFixed(1)} MiB${l.pages > 1 ? `, ${l.pages} pages` : ''}) p50`,
+      value: l.latency.p50,
+      unit: 'ms',
+      goal: gated ? `< ${GOALS.listMs} ms` : '',
+      met: gated ? l.latency.p50 < GOALS.listMs : undefined,
+    });
+    out.push({
+      metric: `${l.name} p99`,
+      value: l.latency.p99,
+      unit: 'ms',
+      goal: gated ? `< ${GOALS.listMs} ms` : '',
+      met: gated ? l.latency.p99 < GOALS.listMs : undefined,
+    });
   }
   const w = r.watch;
   const lossless = w.deliveries === w.expectedDeliveries;
-  out.push({ metric: `watch ${w.watchers} watchers x ${w.updates} updates: delivered`, value: w.deliveries, unit: `of ${w.expectedDeliveries}`, goal: 'all', met: lossless });
+  out.push({
+    metric: `watch ${w.watchers} watchers x ${w.updates} updates: delivered`,
+    value: w.deliveries,
+    unit: `of ${w.expectedDeliveries}`,
+    goal: 'all',
+    met: lossless,
+  });
   out.push({ metric: `watch latency send->receive p50`, value: w.fromSend.p50, unit: 'ms', goal: '' });
-  out.push({ metric: `watch latency send->receive p99`, value: w.fromSend.p99, unit: 'ms', goal: `< ${GOALS.watchP99Ms} ms`, met: w.fromSend.p99 < GOALS.watchP99Ms && lossless });
-  out.push({ metric: `watch latency response->receive p50 / p99`, value: NaN, unit: `${fmt(w.fromResponse.p50)} / ${fmt(w.fromResponse.p99)} ms`, goal: '' });
-  out.push({ metric: `  patch latency p50 / p99 (${fmt(w.updatesPerSecond)} updates/s)`, value: NaN, unit: `${fmt(w.patchLatency.p50)} / ${fmt(w.patchLatency.p99)} ms`, goal: '' });
+  out.push({
+    metric: `watch latency send->receive p99`,
+    value: w.fromSend.p99,
+    unit: 'ms',
+    goal: `< ${GOALS.watchP99Ms} ms`,
+    met: w.fromSend.p99 < GOALS.watchP99Ms && lossless,
+  });
+  out.push({
+    metric: `watch latency response->receive p50 / p99`,
+    value: NaN,
+    unit: `${fmt(w.fromResponse.p50)} / ${fmt(w.fromResponse.p99)} ms`,
+    goal: '',
+  });
+  out.push({
+    metric: `  patch latency p50 / p99 (${fmt(w.updatesPerSecond)} updates/s)`,
+    value: NaN,
+    unit: `${fmt(w.patchLatency.p50)} / ${fmt(w.patchLatency.p99)} ms`,
+    goal: '',
+  });
   const loaded = r.memory.find((m) => m.after === 'load') ?? r.memory[r.memory.length - 1]!;
   const last = r.memory[r.memory.length - 1]!;
-  out.push({ metric: 'server VmRSS after load', value: loaded.rssMiB, unit: 'MiB', goal: `< ${GOALS.rssMiB} MB`, met: loaded.rssMiB * 1.048576 < GOALS.rssMiB });
+  out.push({
+    metric: 'server VmRSS after load',
+    value: loaded.rssMiB,
+    unit: 'MiB',
+    goal: `< ${GOALS.rssMiB} MB`,
+    met: loaded.rssMiB * 1.048576 < GOALS.rssMiB,
+  });
   out.push({ metric: 'server VmRSS at end', value: last.rssMiB, unit: 'MiB', goal: '' });
-  out.push({ metric: 'server VmHWM (peak) at end', value: last.hwmMiB, unit: 'MiB', goal: `< ${GOALS.rssMiB} MB`, met: last.hwmMiB * 1.048576 < GOALS.rssMiB });
+  out.push({
+    metric: 'server VmHWM (peak) at end',
+    value: last.hwmMiB,
+    unit: 'MiB',
+    goal: `< ${GOALS.rssMiB} MB`,
+    met: last.hwmMiB * 1.048576 < GOALS.rssMiB,
+  });
   for (const c of r.cpu) {
     if (c.phase === 'create Namespace') continue;
-    out.push({ metric: `CPU ${c.phase}: server / load generator / others`, value: NaN, unit: `${fmt(c.serverS)} / ${fmt(c.benchS)} / ${fmt(c.otherS)} s in ${fmt(c.wallS)} s`, goal: '' });
+    out.push({
+      metric: `CPU ${c.phase}: server / load generator / others`,
+      value: NaN,
+      unit: `${fmt(c.serverS)} / ${fmt(c.benchS)} / ${fmt(c.otherS)} s in ${fmt(c.wallS)} s`,
+      goal: '',
+    });
   }
   return out;
 }
 
 /** Mean cores other processes used while the bench ran; above ~0.2 on 2 cores the wall-clock figures are disturbed. */
 export function otherCores(r: BenchResults): number {
-  let other = 0, wall = 0;
-  for (const c of r.cpu) { other += c.otherS; wall += c.wallS; }
+  let other = 0,
+    wall = 0;
+  for (const c of r.cpu) {
+    other += c.otherS;
+    wall += c.wallS;
+  }
   return wall > 0 ? other / wall : 0;
 }
 
 export function formatTable(rs: Row[]): string {
-  const cells = rs.map((r) => [r.metric, Number.isNaN(r.value) ? r.unit : `${fmt(r.value)} ${r.unit}`, r.goal, r.met === undefined ? '' : r.met ? 'yes' : 'NO']);
+  const cells = rs.map((r) => [
+    r.metric,
+    Number.isNaN(r.value) ? r.unit : `${fmt(r.value)} ${r.unit}`,
+    r.goal,
+    r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+  ]);
   const head = ['metric', 'value', 'goal', 'met?'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 

@@ -58,9 +58,12 @@ export async function spawnApiServer(opts: SpawnOptions): Promise<ServerProcess>
   child.once('exit', (code, signal) => {
     exited = true;
     // A server that dies mid-run shows up as "socket hang up" in the client; say what really happened.
-    if (!stopping) process.stderr.write(`podnet apiserver (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}\n${stderr.slice(-2000)}\n`);
+    if (!stopping)
+      process.stderr.write(
+        `podnet apiserver (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}\n${stderr.slice(-2000)}\n`,
+      );
   });
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stderr.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString('utf8')).slice(-8192);
     if (opts.verbose) process.stderr.write(c);
   });
@@ -80,10 +83,17 @@ export async function spawnApiServer(opts: SpawnOptions): Promise<ServerProcess>
   try {
     const url = await readUrl(child, opts.verbose, () => stderr);
     const { token, caB64 } = readCredentials(join(stateDir, 'kubeconfig'));
-    if (!token || !caB64) throw new Error(`${join(stateDir, 'kubeconfig')} has no bearer token or CA data; the bench needs an HTTPS server with token auth`);
+    if (!token || !caB64)
+      throw new Error(
+        `${join(stateDir, 'kubeconfig')} has no bearer token or CA data; the bench needs an HTTPS server with token auth`,
+      );
     const pid = child.pid!;
     return {
-      url, token, caPem: Buffer.from(caB64, 'base64').toString('utf8'), pid, stateDir,
+      url,
+      token,
+      caPem: Buffer.from(caB64, 'base64').toString('utf8'),
+      pid,
+      stateDir,
       memory: () => readMemory(pid),
       stop,
     };
@@ -97,7 +107,10 @@ export async function spawnApiServer(opts: SpawnOptions): Promise<ServerProcess>
 function readUrl(child: ChildProcess, verbose: boolean, stderr: () => string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => fail(`did not print its URL within ${STARTUP_TIMEOUT_MS / 1000}s`), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(`did not print its URL within ${STARTUP_TIMEOUT_MS / 1000}s`),
+      STARTUP_TIMEOUT_MS,
+    );
     const fail = (why: string) => {
       clearTimeout(timer);
       reject(new Error(`podnet apiserver ${why}; its stderr said:\n${stderr() || '(nothing)'}`));
@@ -114,7 +127,8 @@ function readUrl(child: ChildProcess, verbose: boolean, stderr: () => string): P
         resolve(m[1]!);
       }
     };
-    const onExit = (code: number | null, signal: string | null) => fail(`exited during startup (code ${code}, signal ${signal})`);
+    const onExit = (code: number | null, signal: string | null) =>
+      fail(`exited during startup (code ${code}, signal ${signal})`);
     child.stdout!.on('data', onData);
     child.once('exit', onExit);
   });
@@ -143,8 +157,14 @@ function readMemory(pid: number): ServerMemory {
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => { child.off('exit', onExit); resolve(false); }, ms);
-    const onExit = () => { clearTimeout(timer); resolve(true); };
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
     child.once('exit', onExit);
   });
 }

@@ -13,7 +13,8 @@ test('percentile uses the nearest rank', () => {
     [[1, 2, 3, 4], 50, 2],
     [[1, 2, 3, 4], 51, 3],
   ];
-  for (const [samples, p, want] of cases) assert.equal(percentile(samples, p), want, `p${p} of ${samples.length} samples`);
+  for (const [samples, p, want] of cases)
+    assert.equal(percentile(samples, p), want, `p${p} of ${samples.length} samples`);
   assert.ok(Number.isNaN(percentile([], 50)));
 });
 
@@ -28,7 +29,12 @@ test('summarize sorts numerically without changing its input', () => {
 });
 
 test('median of the finite samples, the middle two averaged', () => {
-  const cases: Array<[number[], number]> = [[[3, 1, 2], 2], [[4, 1, 3, 2], 2.5], [[7], 7], [[5, NaN, 1, Infinity, 3], 3]];
+  const cases: Array<[number[], number]> = [
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[7], 7],
+    [[5, NaN, 1, Infinity, 3], 3],
+  ];
   for (const [samples, want] of cases) assert.equal(median(samples), want, samples.join(','));
   assert.ok(Number.isNaN(median([])) && Number.isNaN(median([NaN])));
 });
@@ -42,6 +48,8 @@ test('medianInterval takes the binomial order statistics around the median', () 
     [ranks(30), 0.5, [13, 18]], // P(B(30) <= 12) = 0.181, P(<= 13) = 0.292
     [[0.97, 0.97, 0.97, 0.97, 0.97, 0.97, 0.97], 0.95, [0.97, 0.97]],
   ];
-  for (const [samples, level, want] of cases) assert.deepEqual(medianInterval(samples, level), want, `${samples.length} samples at ${level}`);
-  for (const n of [0, 1, 5]) assert.ok(medianInterval(ranks(n)).every(Number.isNaN), `${n} samples are too few for 95 %`);
+  for (const [samples, level, want] of cases)
+    assert.deepEqual(medianInterval(samples, level), want, `${samples.length} samples at ${level}`);
+  for (const n of [0, 1, 5])
+    assert.ok(medianInterval(ranks(n)).every(Number.isNaN), `${n} samples are too few for 95 %`);
 });

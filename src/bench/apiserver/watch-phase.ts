@@ -56,17 +56,28 @@ interface Watcher {
 
 export async function measureWatch(client: BenchClient, spec: WatchSpec): Promise<WatchResult> {
   const rvRes = await client.expect({ method: 'GET', path: `${spec.collection}?limit=1` }, 200);
-  const rv = (JSON.parse(rvRes.body.toString('utf8')) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+  const rv = (JSON.parse(rvRes.body.toString('utf8')) as { metadata: { resourceVersion: string } }).metadata
+    .resourceVersion;
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity, ca: client.ca });
   const watchers: Watcher[] = [];
   let onProgress: () => void = () => {};
   try {
-    await Promise.all(Array.from({ length: spec.watchers }, () => openWatcher(client, agent, spec, rv, () => onProgress()).then((w) => watchers.push(w))));
+    await Promise.all(
+      Array.from({ length: spec.watchers }, () =>
+        openWatcher(client, agent, spec, rv, () => onProgress()).then((w) => watchers.push(w)),
+      ),
+    );
 
     // Warm-up: one patch every watcher must see before the clock starts, proving the watches are live.
     await patch(client, spec.targets[0]!, WARMUP, performance.now());
-    await waitFor(() => watchers.every((w) => w.warm), DRAIN_TIMEOUT_MS, (f) => { onProgress = f; },
-      () => `only ${watchers.filter((w) => w.warm).length} of ${spec.watchers} watchers saw the warm-up event`);
+    await waitFor(
+      () => watchers.every((w) => w.warm),
+      DRAIN_TIMEOUT_MS,
+      (f) => {
+        onProgress = f;
+      },
+      () => `only ${watchers.filter((w) => w.warm).length} of ${spec.watchers} watchers saw the warm-up event`,
+    );
 
     const sentAt = new Float64Array(spec.updates).fill(NaN);
     const respAt = new Float64Array(spec.updates).fill(NaN);
@@ -79,16 +90,25 @@ export async function measureWatch(client: BenchClient, spec: WatchSpec): Promis
       if (wait > 1) await sleep(wait);
       const t = performance.now();
       sentAt[seq] = t;
-      inFlight.push(patch(client, spec.targets[seq % spec.targets.length]!, seq, t).then((end) => {
-        respAt[seq] = end;
-        patchMs.push(end - t);
-      }));
+      inFlight.push(
+        patch(client, spec.targets[seq % spec.targets.length]!, seq, t).then((end) => {
+          respAt[seq] = end;
+          patchMs.push(end - t);
+        }),
+      );
     }
     await Promise.all(inFlight);
     const writeSeconds = (performance.now() - start) / 1000;
     const expected = spec.updates * spec.watchers;
     const delivered = () => watchers.reduce((n, w) => n + w.count, 0);
-    await waitFor(() => delivered() >= expected, DRAIN_TIMEOUT_MS, (f) => { onProgress = f; }, () => '').catch(() => undefined);
+    await waitFor(
+      () => delivered() >= expected,
+      DRAIN_TIMEOUT_MS,
+      (f) => {
+        onProgress = f;
+      },
+      () => '',
+    ).catch(() => undefined); // a timeout is counted below as undelivered events
 
     const fromSend: number[] = [];
     const fromResponse: number[] = [];
@@ -101,9 +121,14 @@ export async function measureWatch(client: BenchClient, spec: WatchSpec): Promis
       }
     }
     return {
-      watchers: spec.watchers, updates: spec.updates, intervalMs: spec.intervalMs,
-      expectedDeliveries: expected, deliveries: fromSend.length,
-      fromSend: summarize(fromSend), fromResponse: summarize(fromResponse), patchLatency: summarize(patchMs),
+      watchers: spec.watchers,
+      updates: spec.updates,
+      intervalMs: spec.intervalMs,
+      expectedDeliveries: expected,
+      deliveries: fromSend.length,
+      fromSend: summarize(fromSend),
+      fromResponse: summarize(fromResponse),
+      patchLatency: summarize(patchMs),
       updatesPerSecond: spec.updates / writeSeconds,
     };
   } finally {
@@ -113,16 +138,26 @@ export async function measureWatch(client: BenchClient, spec: WatchSpec): Promis
 }
 
 /** Open one watch; resolves once the server has answered with 200 and its stream is open. */
-function openWatcher(client: BenchClient, agent: Agent, spec: WatchSpec, rv: string, progress: () => void): Promise<Watcher> {
+function openWatcher(
+  client: BenchClient,
+  agent: Agent,
+  spec: WatchSpec,
+  rv: string,
+  progress: () => void,
+): Promise<Watcher> {
   return new Promise<Watcher>((resolve, reject) => {
     const path = `${spec.collection}?watch=1&resourceVersion=${encodeURIComponent(rv)}`;
     const req = request(client.options('GET', path, { accept: 'application/json' }, agent));
     const w: Watcher = { req, received: new Float64Array(spec.updates).fill(NaN), warm: false, count: 0, ended: false };
-    req.on('error', (e) => { if (!w.ended) reject(e); });
+    req.on('error', (e) => {
+      if (!w.ended) reject(e);
+    });
     req.on('response', (res: IncomingMessage) => {
       if (res.statusCode !== 200) {
         let body = '';
-        res.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+        res.on('data', (c: Buffer) => {
+          body += c.toString('utf8');
+        });
         res.on('end', () => reject(new Error(`GET ${path}: HTTP ${res.statusCode}: ${body.slice(0, 300)}`)));
         return;
       }
@@ -143,9 +178,13 @@ function openWatcher(client: BenchClient, agent: Agent, spec: WatchSpec, rv: str
         }
         progress();
       });
-      res.on('end', () => { w.ended = true; });
+      res.on('end', () => {
+        w.ended = true;
+      });
       // A stream the server resets mid-run shows up as missing deliveries, not as a crash of the benchmark.
-      res.on('error', () => { w.ended = true; });
+      res.on('error', () => {
+        w.ended = true;
+      });
       resolve(w);
     });
     req.end();
@@ -163,15 +202,25 @@ function seqOf(line: string): number | typeof WARMUP | undefined {
 }
 
 async function patch(client: BenchClient, path: string, seq: number | typeof WARMUP, sentAt: number): Promise<number> {
-  const body = { metadata: { labels: { [SEQ_LABEL]: String(seq) }, annotations: { [SENT_ANNOTATION]: sentAt.toFixed(3) } } };
+  const body = {
+    metadata: { labels: { [SEQ_LABEL]: String(seq) }, annotations: { [SENT_ANNOTATION]: sentAt.toFixed(3) } },
+  };
   await client.expect({ method: 'PATCH', path, body, contentType: 'application/merge-patch+json' }, 200);
   return performance.now();
 }
 
-function waitFor(done: () => boolean, timeoutMs: number, setHook: (f: () => void) => void, why: () => string): Promise<void> {
+function waitFor(
+  done: () => boolean,
+  timeoutMs: number,
+  setHook: (f: () => void) => void,
+  why: () => string,
+): Promise<void> {
   if (done()) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { setHook(() => {}); reject(new Error(why())); }, timeoutMs);
+    const timer = setTimeout(() => {
+      setHook(() => {});
+      reject(new Error(why()));
+    }, timeoutMs);
     setHook(() => {
       if (!done()) return;
       clearTimeout(timer);

@@ -6,7 +6,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-export interface Memory { rssMiB: number; hwmMiB: number }
+export interface Memory {
+  rssMiB: number;
+  hwmMiB: number;
+}
 
 export interface Child {
   pid: number;
@@ -37,13 +40,19 @@ export function startChild(argv: string[], cpus: string, label: string, verbose:
     out = (out + c.toString('utf8')).slice(-8192);
     if (verbose) process.stderr.write(`[${label}] ${c.toString('utf8')}`);
   };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
   proc.once('exit', (code, signal) => {
     exited = true;
-    if (!stopping) process.stderr.write(`${label} (pid ${proc.pid}) exited unexpectedly: code ${code}, signal ${signal}\n${out.slice(-2000)}\n`);
+    if (!stopping)
+      process.stderr.write(
+        `${label} (pid ${proc.pid}) exited unexpectedly: code ${code}, signal ${signal}\n${out.slice(-2000)}\n`,
+      );
   });
-  proc.on('error', (e) => { exited = true; keep(Buffer.from(`spawn failed: ${e.message}\n`)); });
+  proc.on('error', (e) => {
+    exited = true;
+    keep(Buffer.from(`spawn failed: ${e.message}\n`));
+  });
   const child: Child = {
     pid: proc.pid ?? -1,
     proc,
@@ -52,7 +61,10 @@ export function startChild(argv: string[], cpus: string, label: string, verbose:
     memory: () => readMemory(proc.pid!),
     stop: async () => {
       stopping = true;
-      if (exited || proc.pid === undefined) { live.delete(child); return; }
+      if (exited || proc.pid === undefined) {
+        live.delete(child);
+        return;
+      }
       proc.kill('SIGTERM');
       if (!(await waitExit(proc, 10_000))) {
         proc.kill('SIGKILL');
@@ -74,19 +86,34 @@ export function readMemory(pid: number): Memory {
 function waitExit(proc: ChildProcess, ms: number): Promise<boolean> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(true);
   return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => { proc.off('exit', onExit); resolve(false); }, ms);
-    const onExit = () => { clearTimeout(timer); resolve(true); };
+    const timer = setTimeout(() => {
+      proc.off('exit', onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
     proc.once('exit', onExit);
   });
 }
 
 /** Polls `check` every 50 ms until it is true, the child dies, or the timeout passes. */
-export async function waitUntil(child: Child, what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+export async function waitUntil(
+  child: Child,
+  what: string,
+  timeoutMs: number,
+  check: () => boolean | Promise<boolean>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exited()) throw new Error(`${what}: the process exited; it said:\n${child.output().slice(-2000) || '(nothing)'}`);
+    if (child.exited())
+      throw new Error(`${what}: the process exited; it said:\n${child.output().slice(-2000) || '(nothing)'}`);
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s; it said:\n${child.output().slice(-2000) || '(nothing)'}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not within ${timeoutMs / 1000} s; it said:\n${child.output().slice(-2000) || '(nothing)'}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -8,7 +8,10 @@ import dgram from 'node:dgram';
 import { parseMessage, serializeMessage } from '../../dns/wire/message.js';
 import { RRType } from '../../dns/wire/types.js';
 
-export interface ProbeReply { rcode: number; addresses: string[] }
+export interface ProbeReply {
+  rcode: number;
+  addresses: string[];
+}
 type Listener = (id: number, reply: ProbeReply) => void;
 
 export class DnsProbe {
@@ -16,17 +19,42 @@ export class DnsProbe {
   private nextId = 1;
   private listener: Listener | undefined;
 
-  constructor(private readonly host: string, private readonly port: number) {
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+  ) {
     this.sock.on('message', (buf) => {
       let m;
-      try { m = parseMessage(buf); } catch { return; }
-      this.listener?.(m.id, { rcode: m.rcode, addresses: m.answers.filter((r) => r.type === RRType.A).map((r) => r.data as string) });
+      try {
+        m = parseMessage(buf);
+      } catch {
+        return;
+      }
+      this.listener?.(m.id, {
+        rcode: m.rcode,
+        addresses: m.answers.filter((r) => r.type === RRType.A).map((r) => r.data as string),
+      });
     });
   }
 
   private send(name: string): number {
-    const id = this.nextId = (this.nextId % 0xffff) + 1;
-    const q = serializeMessage({ id, qr: false, opcode: 0, aa: false, tc: false, rd: true, ra: false, ad: false, cd: false, rcode: 0, questions: [{ name, type: RRType.A, class: 1 }], answers: [], authorities: [], additionals: [] });
+    const id = (this.nextId = (this.nextId % 0xffff) + 1);
+    const q = serializeMessage({
+      id,
+      qr: false,
+      opcode: 0,
+      aa: false,
+      tc: false,
+      rd: true,
+      ra: false,
+      ad: false,
+      cd: false,
+      rcode: 0,
+      questions: [{ name, type: RRType.A, class: 1 }],
+      answers: [],
+      authorities: [],
+      additionals: [],
+    });
     this.sock.send(q, this.port, this.host);
     return id;
   }
@@ -34,7 +62,10 @@ export class DnsProbe {
   /** Asks for `name` A once; undefined when no reply came within `timeoutMs`. */
   query(name: string, timeoutMs: number): Promise<ProbeReply | undefined> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.listener = undefined; resolve(undefined); }, timeoutMs);
+      const timer = setTimeout(() => {
+        this.listener = undefined;
+        resolve(undefined);
+      }, timeoutMs);
       const id = this.send(name);
       this.listener = (got, reply) => {
         if (got !== id) return; // a late reply to an earlier question
@@ -49,7 +80,12 @@ export class DnsProbe {
    * Sends `name` A every `everyMs` until a NOERROR reply satisfies `ok`; resolves with
    * performance.now() at that reply, or undefined after `giveUpMs`.
    */
-  poll(name: string, ok: (addresses: string[]) => boolean, everyMs: number, giveUpMs: number): Promise<number | undefined> {
+  poll(
+    name: string,
+    ok: (addresses: string[]) => boolean,
+    everyMs: number,
+    giveUpMs: number,
+  ): Promise<number | undefined> {
     return new Promise((resolve) => {
       const ids = new Set<number>();
       const finish = (at: number | undefined) => {

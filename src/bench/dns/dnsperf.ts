@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import { parseProcStat } from '../apiserver/cpu-usage.js';
 
 export interface DnsperfSpec {
-  host: string; port: number; queryFile: string; seconds: number; clients: number; outstanding: number;
+  host: string;
+  port: number;
+  queryFile: string;
+  seconds: number;
+  clients: number;
+  outstanding: number;
   cpus: string;
   /** Fixed rate (queries/s); undefined saturates. */
   qps?: number;
@@ -20,9 +25,13 @@ export interface DnsperfSpec {
 }
 
 export interface DnsperfResult {
-  sent: number; completed: number; lost: number; qps: number;
+  sent: number;
+  completed: number;
+  lost: number;
+  qps: number;
   /** dnsperf's own mean latency, ms. */
-  meanMs: number; maxMs: number;
+  meanMs: number;
+  maxMs: number;
   /** Responses that were not NOERROR. */
   notNoerror: number;
   /** Per-query latencies in ms (only with perQuery). */
@@ -32,19 +41,38 @@ export interface DnsperfResult {
 }
 
 export async function runDnsperf(s: DnsperfSpec): Promise<DnsperfResult> {
-  const args = ['-s', s.host, '-p', String(s.port), '-d', s.queryFile, '-l', String(s.seconds), '-c', String(s.clients), '-q', String(s.outstanding)];
+  const args = [
+    '-s',
+    s.host,
+    '-p',
+    String(s.port),
+    '-d',
+    s.queryFile,
+    '-l',
+    String(s.seconds),
+    '-c',
+    String(s.clients),
+    '-q',
+    String(s.outstanding),
+  ];
   if (s.qps) args.push('-Q', String(s.qps));
   if (s.perQuery) args.push('-v');
   if (s.passes) args.push('-n', String(s.passes));
   const argv = s.cpus ? ['taskset', '-c', s.cpus, 'dnsperf', ...args] : ['dnsperf', ...args];
   const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let cpuS = 0;
-  const cpuTimer = setInterval(() => { try { cpuS = parseProcStat(readFileSync(`/proc/${proc.pid}/stat`, 'utf8')); } catch { /* exited */ } }, 100);
+  const cpuTimer = setInterval(() => {
+    try {
+      cpuS = parseProcStat(readFileSync(`/proc/${proc.pid}/stat`, 'utf8'));
+    } catch {
+      /* exited */
+    }
+  }, 100);
   const latencies: number[] = [];
   let summary = '';
   let partial = '';
   let notNoerror = 0;
-  proc.stdout!.on('data', (c: Buffer) => {
+  proc.stdout.on('data', (c: Buffer) => {
     const text = partial + c.toString('latin1');
     const lines = text.split('\n');
     partial = lines.pop()!;
@@ -58,8 +86,13 @@ export async function runDnsperf(s: DnsperfSpec): Promise<DnsperfResult> {
     }
   });
   let stderr = '';
-  proc.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-4096); });
-  const code = await new Promise<number | null>((resolve, reject) => { proc.once('error', reject); proc.once('exit', resolve); });
+  proc.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-4096);
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', resolve);
+  });
   clearInterval(cpuTimer);
   summary += partial;
   const field = (label: string): number => {
@@ -68,11 +101,18 @@ export async function runDnsperf(s: DnsperfSpec): Promise<DnsperfResult> {
     return Number(m[1]);
   };
   const rcodes = /Response codes:\s+(.*)/.exec(summary)?.[1] ?? '';
-  if (!s.perQuery) for (const m of rcodes.matchAll(/([A-Z]+) (\d+)/g)) if (m[1] !== 'NOERROR') notNoerror += Number(m[2]);
+  if (!s.perQuery)
+    for (const m of rcodes.matchAll(/([A-Z]+) (\d+)/g)) if (m[1] !== 'NOERROR') notNoerror += Number(m[2]);
   const maxMs = Number(/max ([0-9.]+)\)/.exec(summary)?.[1] ?? NaN) * 1000;
   return {
-    sent: field('Queries sent:'), completed: field('Queries completed:'), lost: field('Queries lost:'),
-    qps: field('Queries per second:'), meanMs: field('Average Latency (s):') * 1000, maxMs, notNoerror,
-    latenciesMs: s.perQuery ? Float64Array.from(latencies) : undefined, cpuS,
+    sent: field('Queries sent:'),
+    completed: field('Queries completed:'),
+    lost: field('Queries lost:'),
+    qps: field('Queries per second:'),
+    meanMs: field('Average Latency (s):') * 1000,
+    maxMs,
+    notNoerror,
+    latenciesMs: s.perQuery ? Float64Array.from(latencies) : undefined,
+    cpuS,
   };
 }

@@ -7,14 +7,23 @@
 import { readFileSync } from 'node:fs';
 import { parseHostStat, parseProcStat } from '../apiserver/cpu-usage.js';
 
-export interface LoadAverage { one: number; five: number; fifteen: number }
+export interface LoadAverage {
+  one: number;
+  five: number;
+  fifteen: number;
+}
 
 export function loadAverage(): LoadAverage {
   const [one, five, fifteen] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
   return { one: one!, five: five!, fifteen: fifteen! };
 }
 
-export interface CpuMark { at: number; hostS: number; serverS: number; ownS: number }
+export interface CpuMark {
+  at: number;
+  hostS: number;
+  serverS: number;
+  ownS: number;
+}
 
 export function markCpu(serverPid: number): CpuMark {
   const u = process.cpuUsage();
@@ -26,7 +35,11 @@ export function markCpu(serverPid: number): CpuMark {
   };
 }
 
-export interface RunCpu { wallS: number; serverS: number; otherCores: number }
+export interface RunCpu {
+  wallS: number;
+  serverS: number;
+  otherCores: number;
+}
 
 /** Server CPU seconds over the run, and the cores others kept busy on average (dnsperf's own seconds excluded). */
 export function runCpu(a: CpuMark, b: CpuMark, dnsperfS: number): RunCpu {

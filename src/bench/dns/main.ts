@@ -26,16 +26,25 @@ function version(cmd: string, args: string[], pattern: RegExp): string {
     const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return pattern.exec(out)?.[1] ?? 'unknown';
   } catch (e) {
-    throw new Error(`bench/dns needs ${cmd} (Debian package ${cmd === 'taskset' ? 'util-linux' : cmd}): ${(e as Error).message}`);
+    throw new Error(
+      `bench/dns needs ${cmd} (Debian package ${cmd === 'taskset' ? 'util-linux' : cmd}): ${(e as Error).message}`,
+      { cause: e },
+    );
   }
 }
 
 async function main(): Promise<number> {
   let opts;
   try {
-    opts = parseOptions(process.argv.slice(2), { out: here('../../../bench/dns/results.json'), chart: here('../../../bench/dns/chart.svg') });
+    opts = parseOptions(process.argv.slice(2), {
+      out: here('../../../bench/dns/results.json'),
+      chart: here('../../../bench/dns/chart.svg'),
+    });
   } catch (e) {
-    if (e instanceof HelpRequested) { process.stdout.write(e.message + '\n'); return 0; }
+    if (e instanceof HelpRequested) {
+      process.stdout.write(e.message + '\n');
+      return 0;
+    }
     log(`bench/dns: ${(e as Error).message}`);
     return 2;
   }
@@ -54,23 +63,39 @@ async function main(): Promise<number> {
     rmSync(tmp, { recursive: true, force: true });
   };
   // Ctrl-C: the finally blocks stop every child; a second Ctrl-C exits at once.
-  process.once('SIGINT', () => { log('interrupted; stopping servers...'); void cleanup().finally(() => process.exit(130)); });
+  process.once('SIGINT', () => {
+    log('interrupted; stopping servers...');
+    void cleanup().finally(() => process.exit(130));
+  });
   // A bug that escapes as an unhandled rejection must not leave servers running either.
-  process.once('unhandledRejection', (e) => { log(`bench/dns: ${(e as Error)?.stack ?? e}`); void cleanup().finally(() => process.exit(1)); });
+  process.once('unhandledRejection', (e) => {
+    log(`bench/dns: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    void cleanup().finally(() => process.exit(1));
+  });
   try {
     const loadStart = loadAverage();
-    log(`bench/dns: scales ${opts.scales.join(', ')}; servers on CPUs ${opts.serverCpus || 'any'}, dnsperf on ${opts.clientCpus || 'any'}; load average ${loadStart.one} ${loadStart.five} ${loadStart.fifteen}`);
+    log(
+      `bench/dns: scales ${opts.scales.join(', ')}; servers on CPUs ${opts.serverCpus || 'any'}, dnsperf on ${opts.clientCpus || 'any'}; load average ${loadStart.one} ${loadStart.five} ${loadStart.fifteen}`,
+    );
     // This process (it reads every query's latency from dnsperf while a run goes on) and the API
     // server share the client's CPUs, off the measured servers' CPU.
-    if (opts.clientCpus) execFileSync('taskset', ['-a', '-p', '-c', opts.clientCpus, String(process.pid)], { stdio: 'ignore' });
-    api = await spawnApiServer({ mode: 'bare', nodeArgs: [], verbose: opts.verbose, cpus: opts.clientCpus || undefined });
+    if (opts.clientCpus)
+      execFileSync('taskset', ['-a', '-p', '-c', opts.clientCpus, String(process.pid)], { stdio: 'ignore' });
+    api = await spawnApiServer({
+      mode: 'bare',
+      nodeArgs: [],
+      verbose: opts.verbose,
+      cpus: opts.clientCpus || undefined,
+    });
     client = new BenchClient(api.url, api.token, api.caPem, opts.concurrency);
     await createNamespaces(client, opts.namespaces);
     const results: ScaleResult[] = [];
     let created = 0;
     for (const n of opts.scales) {
       log(`creating Services ${created}..${n - 1} through the API...`);
-      const createS = await createServices(client, created, n, opts.namespaces, opts.concurrency, (d) => log(`  ${d.toLocaleString('en-US')} Services`));
+      const createS = await createServices(client, created, n, opts.namespaces, opts.concurrency, (d) =>
+        log(`  ${d.toLocaleString('en-US')} Services`),
+      );
       created = n;
       log(`scale ${n.toLocaleString('en-US')} (created in ${createS.toFixed(1)} s):`);
       results.push(await runScale({ opts, client, api, tmp, log }, n, createS));
@@ -81,11 +106,23 @@ async function main(): Promise<number> {
     const maxOther = Math.max(...results.flatMap((s) => s.runs.map((r) => r.otherCores)));
     const note = `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), servers pinned to ${opts.serverCpus || 'any'}, dnsperf ${opts.clientCpus || 'any'}; load ${loadStart.one} at start, ${loadEnd.one} at end; others used up to ${maxOther.toFixed(2)} cores during a run`;
     process.stdout.write(`\n${note}\n`);
-    writeFileSync(opts.out, JSON.stringify({
-      date: new Date().toISOString(), options: opts, tools,
-      host: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadStart, loadEnd },
-      goals: GOALS, anchor: ANCHOR, table, scales: results,
-    }, null, 2) + '\n');
+    writeFileSync(
+      opts.out,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          options: opts,
+          tools,
+          host: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadStart, loadEnd },
+          goals: GOALS,
+          anchor: ANCHOR,
+          table,
+          scales: results,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
     writeFileSync(opts.chart, renderChart(results, note));
     log(`wrote ${opts.out} and ${opts.chart}`);
     return 0;
@@ -94,4 +131,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e: Error) => { log(`bench/dns: ${e.stack ?? e.message}`); process.exit(1); });
+main().then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    log(`bench/dns: ${e.stack ?? e.message}`);
+    process.exit(1);
+  },
+);

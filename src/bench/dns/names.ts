@@ -36,11 +36,15 @@ export function serviceFqdn(i: number, namespaces: number): string {
 /** Service i as the API server stores it: explicit ClusterIP, two named ports, no selector (no controller writes). */
 export function serviceObject(i: number, namespaces: number): object {
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: serviceName(i), namespace: serviceNamespace(i, namespaces), labels: { app: `app-${i}` } },
     spec: {
       clusterIP: serviceIp(i),
-      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }, { name: 'metrics', protocol: 'TCP', port: 9090 }],
+      ports: [
+        { name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 },
+        { name: 'metrics', protocol: 'TCP', port: 9090 },
+      ],
     },
   };
 }

@@ -54,7 +54,9 @@ export const USAGE = `usage: bench/dns/run [flags]
   --verbose           echo the servers' output`;
 
 export class HelpRequested extends Error {
-  constructor() { super(USAGE); }
+  constructor() {
+    super(USAGE);
+  }
 }
 
 export function parseOptions(args: string[], defaults: { out: string; chart: string }): DnsBenchOptions {
@@ -62,23 +64,38 @@ export function parseOptions(args: string[], defaults: { out: string; chart: str
     args,
     strict: true,
     options: {
-      scales: { type: 'string' }, namespaces: { type: 'string' }, concurrency: { type: 'string' },
-      seconds: { type: 'string' }, rounds: { type: 'string' }, clients: { type: 'string' }, outstanding: { type: 'string' },
-      'latency-qps': { type: 'string' }, 'latency-rounds': { type: 'string' }, 'latency-seconds': { type: 'string' }, changes: { type: 'string' },
-      'server-cpus': { type: 'string' }, 'client-cpus': { type: 'string' }, quick: { type: 'boolean' },
-      out: { type: 'string' }, chart: { type: 'string' }, 'dns-node-args': { type: 'string' },
-      verbose: { type: 'boolean' }, help: { type: 'boolean' },
+      scales: { type: 'string' },
+      namespaces: { type: 'string' },
+      concurrency: { type: 'string' },
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
+      clients: { type: 'string' },
+      outstanding: { type: 'string' },
+      'latency-qps': { type: 'string' },
+      'latency-rounds': { type: 'string' },
+      'latency-seconds': { type: 'string' },
+      changes: { type: 'string' },
+      'server-cpus': { type: 'string' },
+      'client-cpus': { type: 'string' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      chart: { type: 'string' },
+      'dns-node-args': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean' },
     },
   });
   if (values.help) throw new HelpRequested();
   const quick = values.quick ?? false;
-  const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values as Record<string, unknown>, flag, fallback, min);
+  const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values, flag, fallback, min);
   const scales = (values.scales ?? (quick ? '1000,5000' : '10000,100000')).split(',').map((s) => Number(s.trim()));
-  if (!scales.length || scales.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000)) throw new Error(`--scales ${values.scales}: want ascending counts between 1 and 1000000`);
+  if (!scales.length || scales.some((n) => !Number.isInteger(n) || n < 1 || n > 1_000_000))
+    throw new Error(`--scales ${values.scales}: want ascending counts between 1 and 1000000`);
   if (scales.some((n, i) => i > 0 && n <= scales[i - 1]!)) throw new Error(`--scales ${values.scales}: must ascend`);
   const cpus = (flag: string, fallback: string): string => {
     const v = (values as Record<string, string | undefined>)[flag] ?? fallback;
-    if (v !== '' && !/^[0-9]+([-,][0-9]+)*$/.test(v)) throw new Error(`--${flag} ${JSON.stringify(v)}: want a taskset CPU list such as 1 or 0-1, or ''`);
+    if (v !== '' && !/^[0-9]+([-,][0-9]+)*$/.test(v))
+      throw new Error(`--${flag} ${JSON.stringify(v)}: want a taskset CPU list such as 1 or 0-1, or ''`);
     return v;
   };
   return {

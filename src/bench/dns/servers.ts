@@ -24,20 +24,47 @@ export const PODNET_HOST = '127.0.0.61';
 export const DNSMASQ_HOST = '127.0.0.62';
 
 export interface PodnetDnsSpec {
-  url: string; token: string; caPem: string; tmp: string;
-  cpus: string; nodeArgs: string[]; verbose: boolean;
+  url: string;
+  token: string;
+  caPem: string;
+  tmp: string;
+  cpus: string;
+  nodeArgs: string[];
+  verbose: boolean;
   /** A name and the address it must answer once the informers have synced everything. */
-  readyName: string; readyIp: string;
+  readyName: string;
+  readyIp: string;
 }
 
 export async function startPodnetDns(s: PodnetDnsSpec): Promise<DnsServer> {
   const caFile = join(s.tmp, 'ca.crt');
   writeFileSync(caFile, s.caPem);
-  const child = startChild([process.execPath, ...s.nodeArgs, BIN, 'dns', '--server', s.url, '--token', s.token, '--certificate-authority', caFile,
-    '--listen', `${PODNET_HOST}:0`, '--http-listen', '127.0.0.1:0', '--upstream', '127.0.0.1:9'], s.cpus, 'podnet dns', s.verbose);
+  const child = startChild(
+    [
+      process.execPath,
+      ...s.nodeArgs,
+      BIN,
+      'dns',
+      '--server',
+      s.url,
+      '--token',
+      s.token,
+      '--certificate-authority',
+      caFile,
+      '--listen',
+      `${PODNET_HOST}:0`,
+      '--http-listen',
+      '127.0.0.1:0',
+      '--upstream',
+      '127.0.0.1:9',
+    ],
+    s.cpus,
+    'podnet dns',
+    s.verbose,
+  );
   try {
     let port = 0;
-    await waitUntil(child, 'podnet dns to listen', 30_000, async () => {
+    await waitUntil(child, 'podnet dns to listen', 30_000, () => {
       const m = new RegExp(`on ${PODNET_HOST.replace(/\./g, '\\.')}:(\\d+)`).exec(child.output());
       port = m ? Number(m[1]) : 0;
       return port > 0;
@@ -50,7 +77,14 @@ export async function startPodnetDns(s: PodnetDnsSpec): Promise<DnsServer> {
   }
 }
 
-export interface DnsmasqSpec { hosts: string; tmp: string; cpus: string; verbose: boolean; readyName: string; readyIp: string }
+export interface DnsmasqSpec {
+  hosts: string;
+  tmp: string;
+  cpus: string;
+  verbose: boolean;
+  readyName: string;
+  readyIp: string;
+}
 
 export async function startDnsmasq(s: DnsmasqSpec): Promise<DnsServer> {
   const hostsFile = join(s.tmp, 'dnsmasq.hosts');
@@ -59,8 +93,25 @@ export async function startDnsmasq(s: DnsmasqSpec): Promise<DnsServer> {
   chmodSync(hostsFile, 0o644);
   for (let attempt = 0; ; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 40_000);
-    const child = startChild(['dnsmasq', '--no-daemon', '--conf-file=/dev/null', '--pid-file=', `--port=${port}`, `--listen-address=${DNSMASQ_HOST}`,
-      '--bind-interfaces', '--no-resolv', '--no-hosts', `--addn-hosts=${hostsFile}`, '--local-ttl=5', '--log-facility=-'], s.cpus, 'dnsmasq', s.verbose);
+    const child = startChild(
+      [
+        'dnsmasq',
+        '--no-daemon',
+        '--conf-file=/dev/null',
+        '--pid-file=',
+        `--port=${port}`,
+        `--listen-address=${DNSMASQ_HOST}`,
+        '--bind-interfaces',
+        '--no-resolv',
+        '--no-hosts',
+        `--addn-hosts=${hostsFile}`,
+        '--local-ttl=5',
+        '--log-facility=-',
+      ],
+      s.cpus,
+      'dnsmasq',
+      s.verbose,
+    );
     try {
       await waitAnswers(child, DNSMASQ_HOST, port, s.readyName, s.readyIp, 'dnsmasq to serve its hosts file', 60_000);
       return { kind: 'dnsmasq', host: DNSMASQ_HOST, port, child };
@@ -72,10 +123,23 @@ export async function startDnsmasq(s: DnsmasqSpec): Promise<DnsServer> {
   }
 }
 
-async function waitAnswers(child: Child, host: string, port: number, name: string, ip: string, what: string, timeoutMs: number): Promise<void> {
+async function waitAnswers(
+  child: Child,
+  host: string,
+  port: number,
+  name: string,
+  ip: string,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
   const probe = new DnsProbe(host, port);
   try {
-    await waitUntil(child, what, timeoutMs, async () => (await probe.query(name, 200))?.addresses.includes(ip) ?? false);
+    await waitUntil(
+      child,
+      what,
+      timeoutMs,
+      async () => (await probe.query(name, 200))?.addresses.includes(ip) ?? false,
+    );
   } finally {
     probe.close();
   }

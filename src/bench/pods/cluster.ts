@@ -10,7 +10,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findResource } from '../../api/resources.js';
-import type { KObject } from '../../api/meta.js';
 import { KubeClient } from '../../client/index.js';
 import { readLayout } from '../../cluster/layout-file.js';
 import type { Backend, ClusterLayout } from '../../cluster/layout.js';
@@ -31,21 +30,38 @@ export interface Cluster {
   nodes: string[];
 }
 
-export interface CmdResult { code: number; stdout: string; stderr: string }
+export interface CmdResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command to completion; never throws for a non-zero exit. */
-export function sh(argv: string[], opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CmdResult> {
+export function sh(
+  argv: string[],
+  opts: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<CmdResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${argv[0]}: ${e.message}`)); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${argv[0]}: ${e.message}`));
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      });
     });
   });
 }
@@ -53,7 +69,8 @@ export function sh(argv: string[], opts: { timeoutMs?: number; env?: Record<stri
 /** Like sh, but a non-zero exit is an error carrying the command's output. */
 export async function shOk(argv: string[], opts: { timeoutMs?: number } = {}): Promise<string> {
   const r = await sh(argv, opts);
-  if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-800)}`);
+  if (r.code !== 0)
+    throw new Error(`${argv.join(' ')} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-800)}`);
   return r.stdout;
 }
 
@@ -74,7 +91,10 @@ export async function clusterUp(backend: Backend, nodes: number, log: (s: string
   liveClusters.set(name, { stateDir });
   log(`podnet up --nodes ${nodes} --name ${name} --backend ${backend} --state ${stateDir}`);
   const started = performance.now();
-  const r = await sh([PODNET, 'up', '--nodes', String(nodes), '--name', name, '--backend', backend, '--state', stateDir], { timeoutMs: 240_000 });
+  const r = await sh(
+    [PODNET, 'up', '--nodes', String(nodes), '--name', name, '--backend', backend, '--state', stateDir],
+    { timeoutMs: 240_000 },
+  );
   if (r.code !== 0) throw new Error(`podnet up failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(-1500)}`);
   log(`  cluster ${name} up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const layout = readLayout(stateDir);
@@ -99,17 +119,22 @@ export async function clusterDown(name: string, log: (s: string) => void): Promi
 }
 
 export async function downAll(log: (s: string) => void): Promise<void> {
-  for (const name of [...liveClusters.keys()]) await clusterDown(name, log).catch((e: Error) => log(`down ${name}: ${e.message}`));
+  for (const name of [...liveClusters.keys()])
+    await clusterDown(name, log).catch((e: Error) => log(`down ${name}: ${e.message}`));
 }
 
 export async function createNamespace(c: Cluster, ns: string): Promise<void> {
-  await c.client.create(namespacesRes, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as KObject);
+  await c.client.create(namespacesRes, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 }
 
 /** Network namespaces of this node's pods (podnet-<node>-<12 hex>). */
 export function podNetnsOf(node: string): string[] {
   let names: string[];
-  try { names = readdirSync('/run/netns'); } catch { return []; }
+  try {
+    names = readdirSync('/run/netns');
+  } catch {
+    return [];
+  }
   const prefix = `podnet-${node}-`;
   return names.filter((n) => n.startsWith(prefix) && /^[0-9a-f]{12}$/.test(n.slice(prefix.length)));
 }
@@ -126,9 +151,15 @@ export function ipamReservations(c: Cluster, node: string): number {
   let n = 0;
   try {
     for (const net of readdirSync(dir)) {
-      try { n += readdirSync(join(dir, net)).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).length; } catch { /* not a directory */ }
+      try {
+        n += readdirSync(join(dir, net)).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)).length;
+      } catch {
+        /* not a directory */
+      }
     }
-  } catch { /* no reservations yet */ }
+  } catch {
+    /* no reservations yet */
+  }
   return n;
 }
 
@@ -142,23 +173,41 @@ export function podProcessCount(c: Cluster, node: string): number {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       // The agent's own --state is the node dir without a trailing slash: not counted.
       if (cmd.includes(needle)) n++;
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return n;
 }
 
-export interface NodeFootprint { netns: number; veths: number; ipam: number; processes: number }
+export interface NodeFootprint {
+  netns: number;
+  veths: number;
+  ipam: number;
+  processes: number;
+}
 
 export async function footprint(c: Cluster, node: string): Promise<NodeFootprint> {
-  return { netns: podNetnsOf(node).length, veths: await vethCount(node), ipam: ipamReservations(c, node), processes: podProcessCount(c, node) };
+  return {
+    netns: podNetnsOf(node).length,
+    veths: await vethCount(node),
+    ipam: ipamReservations(c, node),
+    processes: podProcessCount(c, node),
+  };
 }
 
 /** Waits until the node's pod footprint is back to `base` (or the timeout); returns the last reading. */
-export async function waitFootprint(c: Cluster, node: string, base: NodeFootprint, timeoutMs: number): Promise<{ fp: NodeFootprint; ms: number; clean: boolean }> {
+export async function waitFootprint(
+  c: Cluster,
+  node: string,
+  base: NodeFootprint,
+  timeoutMs: number,
+): Promise<{ fp: NodeFootprint; ms: number; clean: boolean }> {
   const t0 = performance.now();
   for (;;) {
     const fp = await footprint(c, node);
-    const clean = fp.netns <= base.netns && fp.veths <= base.veths && fp.ipam <= base.ipam && fp.processes <= base.processes;
+    const clean =
+      fp.netns <= base.netns && fp.veths <= base.veths && fp.ipam <= base.ipam && fp.processes <= base.processes;
     const ms = performance.now() - t0;
     if (clean || ms > timeoutMs) return { fp, ms, clean };
     await new Promise((r) => setTimeout(r, 250));

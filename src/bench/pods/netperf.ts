@@ -20,8 +20,18 @@ import { median } from '../apiserver/stats.js';
 import { sh, shOk, type Cluster } from './cluster.js';
 import { agnhostPod, PodTracker, type PodObj } from './pod-tracker.js';
 
-export interface IperfRun { gbps: number; retransmits: number; senderCpuPct: number; receiverCpuPct: number }
-export interface WrkRun { rps: number; latencyAvgMs: number; latencyP99Ms: number; errors: number }
+export interface IperfRun {
+  gbps: number;
+  retransmits: number;
+  senderCpuPct: number;
+  receiverCpuPct: number;
+}
+export interface WrkRun {
+  rps: number;
+  latencyAvgMs: number;
+  latencyP99Ms: number;
+  errors: number;
+}
 
 export interface PathResult {
   /** e.g. "veth", "vxlan same-node", "vxlan cross-node". */
@@ -36,13 +46,34 @@ export interface PathResult {
   wrkP99Ms: number;
 }
 
-export interface NetTarget { path: string; backend?: string; clientNetns: string; iperfIp: string; httpIp: string; mtu?: number }
+export interface NetTarget {
+  path: string;
+  backend?: string;
+  clientNetns: string;
+  iperfIp: string;
+  httpIp: string;
+  mtu?: number;
+}
 
-export interface NetOptions { seconds: number; reps: number; connections: number }
+export interface NetOptions {
+  seconds: number;
+  reps: number;
+  connections: number;
+}
 
 export async function iperf(netns: string, ip: string, seconds: number): Promise<IperfRun> {
-  const out = await shOk(['nsenter', `--net=/run/netns/${netns}`, '--', 'iperf3', '-c', ip, '-t', String(seconds), '-P', '1', '-J'], { timeoutMs: (seconds + 30) * 1000 });
-  const j = JSON.parse(out) as { error?: string; end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits?: number }; cpu_utilization_percent?: { host_total: number; remote_total: number } } };
+  const out = await shOk(
+    ['nsenter', `--net=/run/netns/${netns}`, '--', 'iperf3', '-c', ip, '-t', String(seconds), '-P', '1', '-J'],
+    { timeoutMs: (seconds + 30) * 1000 },
+  );
+  const j = JSON.parse(out) as {
+    error?: string;
+    end: {
+      sum_received: { bits_per_second: number };
+      sum_sent: { retransmits?: number };
+      cpu_utilization_percent?: { host_total: number; remote_total: number };
+    };
+  };
   if (j.error) throw new Error(`iperf3 to ${ip} from ${netns}: ${j.error}`);
   return {
     gbps: j.end.sum_received.bits_per_second / 1e9,
@@ -75,7 +106,20 @@ export function parseWrk(out: string): WrkRun {
 }
 
 export async function wrk(netns: string, ip: string, seconds: number, connections: number): Promise<WrkRun> {
-  const out = await shOk(['nsenter', `--net=/run/netns/${netns}`, '--', 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', `http://${ip}:80/`], { timeoutMs: (seconds + 30) * 1000 });
+  const out = await shOk(
+    [
+      'nsenter',
+      `--net=/run/netns/${netns}`,
+      '--',
+      'wrk',
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--latency',
+      `http://${ip}:80/`,
+    ],
+    { timeoutMs: (seconds + 30) * 1000 },
+  );
   return parseWrk(out);
 }
 
@@ -88,24 +132,37 @@ export async function backgroundCores(ms = 2000): Promise<number> {
 }
 
 /** Runs every target reps times, interleaved (rep 1 of each, then rep 2 ...), so slow drift hits all alike. */
-export async function measurePaths(targets: NetTarget[], o: NetOptions, log: (s: string) => void): Promise<PathResult[]> {
+export async function measurePaths(
+  targets: NetTarget[],
+  o: NetOptions,
+  log: (s: string) => void,
+): Promise<PathResult[]> {
   const res = targets.map((t) => ({ t, iperf: [] as IperfRun[], wrk: [] as WrkRun[] }));
   for (let rep = 1; rep <= o.reps; rep++) {
     for (const r of res) {
       const run = await iperf(r.t.clientNetns, r.t.iperfIp, o.seconds);
       r.iperf.push(run);
-      log(`  [${rep}/${o.reps}] iperf3 ${r.t.path}: ${run.gbps.toFixed(2)} Gbit/s (retransmits ${run.retransmits}, CPU sender ${run.senderCpuPct.toFixed(0)}% receiver ${run.receiverCpuPct.toFixed(0)}%)`);
+      log(
+        `  [${rep}/${o.reps}] iperf3 ${r.t.path}: ${run.gbps.toFixed(2)} Gbit/s (retransmits ${run.retransmits}, CPU sender ${run.senderCpuPct.toFixed(0)}% receiver ${run.receiverCpuPct.toFixed(0)}%)`,
+      );
     }
     for (const r of res) {
       const run = await wrk(r.t.clientNetns, r.t.httpIp, o.seconds, o.connections);
       r.wrk.push(run);
-      log(`  [${rep}/${o.reps}] wrk ${r.t.path}: ${run.rps.toFixed(0)} req/s (avg ${run.latencyAvgMs.toFixed(2)} ms, p99 ${run.latencyP99Ms.toFixed(2)} ms, errors ${run.errors})`);
+      log(
+        `  [${rep}/${o.reps}] wrk ${r.t.path}: ${run.rps.toFixed(0)} req/s (avg ${run.latencyAvgMs.toFixed(2)} ms, p99 ${run.latencyP99Ms.toFixed(2)} ms, errors ${run.errors})`,
+      );
     }
   }
   return res.map((r) => ({
-    path: r.t.path, ...(r.t.backend ? { backend: r.t.backend } : {}), ...(r.t.mtu ? { mtu: r.t.mtu } : {}),
-    iperf: r.iperf, wrk: r.wrk,
-    gbps: median(r.iperf.map((x) => x.gbps)), rps: median(r.wrk.map((x) => x.rps)), wrkP99Ms: median(r.wrk.map((x) => x.latencyP99Ms)),
+    path: r.t.path,
+    ...(r.t.backend ? { backend: r.t.backend } : {}),
+    ...(r.t.mtu ? { mtu: r.t.mtu } : {}),
+    iperf: r.iperf,
+    wrk: r.wrk,
+    gbps: median(r.iperf.map((x) => x.gbps)),
+    rps: median(r.wrk.map((x) => x.rps)),
+    wrkP99Ms: median(r.wrk.map((x) => x.latencyP99Ms)),
   }));
 }
 
@@ -117,21 +174,29 @@ export async function measurePaths(targets: NetTarget[], o: NetOptions, log: (s:
  * neighbour, as podnet.1 is set up): the ceiling any vxlan overlay on this
  * kernel can reach, with no bridge, routing or netfilter around it.
  */
-export interface VethPair { id: string; nsA: string; nsB: string; ipB: string; vxlanIpB: string; stop(): Promise<void> }
+export interface VethPair {
+  id: string;
+  nsA: string;
+  nsB: string;
+  ipB: string;
+  vxlanIpB: string;
+  stop(): Promise<void>;
+}
 
 async function waitListening(netns: string, ports: number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const out = (await sh(['ip', 'netns', 'exec', netns, 'ss', '-Hltn'])).stdout;
     if (ports.every((p) => new RegExp(`:${p}\\s`).test(out))) return;
-    if (Date.now() > deadline) throw new Error(`servers in ${netns} not listening on ${ports.join(', ')} within ${timeoutMs} ms: ${out}`);
+    if (Date.now() > deadline)
+      throw new Error(`servers in ${netns} not listening on ${ports.join(', ')} within ${timeoutMs} ms: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Two namespaces joined by a veth pair, iperf3 -s and nginx (the nginx image's own config) in B. */
 export async function startVethPair(log: (s: string) => void): Promise<VethPair> {
-  let id = '';
+  let id: string;
   for (;;) {
     id = String(Math.floor(10000 + Math.random() * 90000));
     if (!existsSync(`/run/netns/podnet-bench${id}-a`) && !existsSync(`/run/netns/podnet-bench${id}-b`)) break;
@@ -158,33 +223,97 @@ export async function startVethPair(log: (s: string) => void): Promise<VethPair>
     await shOk(['ip', 'netns', 'add', nsA]);
     await shOk(['ip', 'netns', 'add', nsB]);
     await shOk(['ip', 'link', 'add', ifA, 'netns', nsA, 'type', 'veth', 'peer', 'name', ifB, 'netns', nsB]);
-    for (const [ns, ifn, ip] of [[nsA, ifA, '10.199.0.1/24'], [nsB, ifB, '10.199.0.2/24']] as const) {
+    for (const [ns, ifn, ip] of [
+      [nsA, ifA, '10.199.0.1/24'],
+      [nsB, ifB, '10.199.0.2/24'],
+    ] as const) {
       await shOk(['ip', '-n', ns, 'addr', 'add', ip, 'dev', ifn]);
       await shOk(['ip', '-n', ns, 'link', 'set', ifn, 'up']);
       await shOk(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
     }
-    const vx = [[nsA, '10.199.0.1', '10.199.1.1', '02:00:0a:c7:00:01'], [nsB, '10.199.0.2', '10.199.1.2', '02:00:0a:c7:00:02']] as const;
+    const vx = [
+      [nsA, '10.199.0.1', '10.199.1.1', '02:00:0a:c7:00:01'],
+      [nsB, '10.199.0.2', '10.199.1.2', '02:00:0a:c7:00:02'],
+    ] as const;
     for (const [ns, local, addr, mac] of vx) {
-      await shOk(['ip', '-n', ns, 'link', 'add', VXLAN_DEVICE, 'type', 'vxlan', 'id', String(VXLAN_VNI), 'dstport', String(VXLAN_PORT), 'local', local, 'dev', ns === nsA ? ifA : ifB, 'nolearning']);
-      await shOk(['ip', '-n', ns, 'link', 'set', VXLAN_DEVICE, 'address', mac, 'mtu', String(backendMtu('vxlan')), 'up']);
+      await shOk([
+        'ip',
+        '-n',
+        ns,
+        'link',
+        'add',
+        VXLAN_DEVICE,
+        'type',
+        'vxlan',
+        'id',
+        String(VXLAN_VNI),
+        'dstport',
+        String(VXLAN_PORT),
+        'local',
+        local,
+        'dev',
+        ns === nsA ? ifA : ifB,
+        'nolearning',
+      ]);
+      await shOk([
+        'ip',
+        '-n',
+        ns,
+        'link',
+        'set',
+        VXLAN_DEVICE,
+        'address',
+        mac,
+        'mtu',
+        String(backendMtu('vxlan')),
+        'up',
+      ]);
       await shOk(['ip', '-n', ns, 'addr', 'add', `${addr}/24`, 'dev', VXLAN_DEVICE]);
     }
-    for (const [[ns], [, peerLocal, peerAddr, peerMac]] of [[vx[0], vx[1]], [vx[1], vx[0]]] as const) {
-      await shOk(['ip', '-n', ns, 'neigh', 'add', peerAddr, 'lladdr', peerMac, 'dev', VXLAN_DEVICE, 'nud', 'permanent']);
+    for (const [[ns], [, peerLocal, peerAddr, peerMac]] of [
+      [vx[0], vx[1]],
+      [vx[1], vx[0]],
+    ] as const) {
+      await shOk([
+        'ip',
+        '-n',
+        ns,
+        'neigh',
+        'add',
+        peerAddr,
+        'lladdr',
+        peerMac,
+        'dev',
+        VXLAN_DEVICE,
+        'nud',
+        'permanent',
+      ]);
       await shOk(['bridge', '-n', ns, 'fdb', 'append', peerMac, 'dev', VXLAN_DEVICE, 'dst', peerLocal]);
     }
     mkdirSync(dir, { recursive: true });
     const logFd = openSync(join(dir, 'servers.log'), 'a');
     try {
-      children.push(spawn('nsenter', [`--net=/run/netns/${nsB}`, '--', 'iperf3', '-s'], { stdio: ['ignore', logFd, logFd] }));
+      children.push(
+        spawn('nsenter', [`--net=/run/netns/${nsB}`, '--', 'iperf3', '-s'], { stdio: ['ignore', logFd, logFd] }),
+      );
       // The nginx pods' exact program and config, from the image table.
-      const res = loadImageTable({ userTablePath: join(dir, 'no-images.yaml') }).resolve({ image: 'nginx', dataDir: join(dir, 'nginx'), hostname: 'bench' });
+      const res = loadImageTable({ userTablePath: join(dir, 'no-images.yaml') }).resolve({
+        image: 'nginx',
+        dataDir: join(dir, 'nginx'),
+        hostname: 'bench',
+      });
       if (!res.ok) throw new Error(`nginx image: ${res.message}`);
       for (const f of res.image.files) {
         mkdirSync(dirname(f.path), { recursive: true });
         writeFileSync(f.path, f.content, { mode: f.mode ?? 0o644 });
       }
-      children.push(spawn('nsenter', [`--net=/run/netns/${nsB}`, '--', ...res.image.argv], { stdio: ['ignore', logFd, logFd], env: res.image.env, cwd: res.image.workingDir ?? '/' }));
+      children.push(
+        spawn('nsenter', [`--net=/run/netns/${nsB}`, '--', ...res.image.argv], {
+          stdio: ['ignore', logFd, logFd],
+          env: res.image.env,
+          cwd: res.image.workingDir ?? '/',
+        }),
+      );
     } finally {
       closeSync(logFd);
     }
@@ -198,7 +327,13 @@ export async function startVethPair(log: (s: string) => void): Promise<VethPair>
 
 // --- pods as endpoints -------------------------------------------------------------
 
-export interface PodEndpoints { client: { netns: string; node: string }; iperfIp: Record<string, string>; nginxIp: Record<string, string>; mtu: number; stop(): Promise<void> }
+export interface PodEndpoints {
+  client: { netns: string; node: string };
+  iperfIp: Record<string, string>;
+  nginxIp: Record<string, string>;
+  mtu: number;
+  stop(): Promise<void>;
+}
 
 /** iperf3 and nginx server pods on the first two nodes, a pause pod on the first node as the client. */
 export async function startPodEndpoints(c: Cluster, ns: string, log: (s: string) => void): Promise<PodEndpoints> {
@@ -207,7 +342,13 @@ export async function startPodEndpoints(c: Cluster, ns: string, log: (s: string)
   await tracker.start();
   const objs: PodObj[] = [agnhostPod('net-client', { bench: 'net' }, { nodeName: n1 })];
   for (const [i, node] of [n1, n2].entries()) {
-    objs.push(agnhostPod(`iperf-${i + 1}`, { bench: 'net' }, { nodeName: node, command: ['/usr/bin/iperf3', '-s'], readinessTcpPort: 5201 }));
+    objs.push(
+      agnhostPod(
+        `iperf-${i + 1}`,
+        { bench: 'net' },
+        { nodeName: node, command: ['/usr/bin/iperf3', '-s'], readinessTcpPort: 5201 },
+      ),
+    );
     const nginx = agnhostPod(`nginx-${i + 1}`, { bench: 'net' }, { nodeName: node, readinessTcpPort: 80 });
     (nginx.spec.containers[0] as Record<string, unknown>).image = 'nginx';
     delete (nginx.spec.containers[0] as Record<string, unknown>).args;
@@ -217,11 +358,20 @@ export async function startPodEndpoints(c: Cluster, ns: string, log: (s: string)
   log(`pods for the network paths: ${names.join(', ')} (iperf3 -s and nginx on ${n1} and ${n2}, client on ${n1})`);
   await tracker.create(objs, 0);
   const ok = await tracker.waitUntil(names, (t) => t.readyAt !== undefined, 60_000);
-  if (!ok) throw new Error(`network pods not Ready within 60 s: ${names.map((n) => tracker.pods.get(n)!).filter((t) => t.readyAt === undefined).map((t) => `${t.name}: ${PodTracker.why(t)}`).join('; ')}`);
+  if (!ok)
+    throw new Error(
+      `network pods not Ready within 60 s: ${names
+        .map((n) => tracker.pods.get(n)!)
+        .filter((t) => t.readyAt === undefined)
+        .map((t) => `${t.name}: ${PodTracker.why(t)}`)
+        .join('; ')}`,
+    );
   const t = (n: string) => tracker.pods.get(n)!;
   const clientNetns = podNetnsName(n1, t('net-client').last!.metadata.uid!);
   if (!existsSync(`/run/netns/${clientNetns}`)) throw new Error(`client pod netns ${clientNetns} not found`);
-  const mtu = Number(/\bmtu (\d+)/.exec(await shOk(['ip', '-n', clientNetns, '-o', 'link', 'show', 'eth0']))?.[1] ?? NaN);
+  const mtu = Number(
+    /\bmtu (\d+)/.exec(await shOk(['ip', '-n', clientNetns, '-o', 'link', 'show', 'eth0']))?.[1] ?? NaN,
+  );
   return {
     client: { netns: clientNetns, node: n1 },
     iperfIp: { [n1]: t('iperf-1').ip!, [n2]: t('iperf-2').ip! },

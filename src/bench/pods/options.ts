@@ -49,19 +49,32 @@ const int = (name: string, v: string | undefined, dflt: number, min = 0): number
 
 export function parseOptions(args: string[], defaultOut: string, defaultChart: string): PodBenchOptions {
   const { values: v } = parseArgs({
-    args, strict: true,
+    args,
+    strict: true,
     options: {
-      pods: { type: 'string' }, rate: { type: 'string' }, 'no-burst': { type: 'boolean' }, 'per-node': { type: 'string' },
-      seconds: { type: 'string' }, reps: { type: 'string' }, connections: { type: 'string' }, nodes: { type: 'string' },
-      'no-host-gw': { type: 'boolean' }, skip: { type: 'string' }, timeout: { type: 'string' }, quick: { type: 'boolean' },
-      out: { type: 'string' }, chart: { type: 'string' }, help: { type: 'boolean' },
+      pods: { type: 'string' },
+      rate: { type: 'string' },
+      'no-burst': { type: 'boolean' },
+      'per-node': { type: 'string' },
+      seconds: { type: 'string' },
+      reps: { type: 'string' },
+      connections: { type: 'string' },
+      nodes: { type: 'string' },
+      'no-host-gw': { type: 'boolean' },
+      skip: { type: 'string' },
+      timeout: { type: 'string' },
+      quick: { type: 'boolean' },
+      out: { type: 'string' },
+      chart: { type: 'string' },
+      help: { type: 'boolean' },
     },
   });
   if (v.help) throw new HelpRequested();
   const q = !!v.quick;
   const skip = new Set<'start' | 'density' | 'net'>();
   for (const s of (v.skip ?? '').split(',').filter(Boolean)) {
-    if (s !== 'start' && s !== 'density' && s !== 'net') throw new Error(`--skip takes start, density, net; got "${s}"`);
+    if (s !== 'start' && s !== 'density' && s !== 'net')
+      throw new Error(`--skip takes start, density, net; got "${s}"`);
     skip.add(s);
   }
   const nodes = int('nodes', v.nodes, 3, 2);

@@ -32,18 +32,29 @@ export interface StartLatencyResult {
   deleteMs: number;
 }
 
-const d = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a - b);
-const defined = (xs: (number | undefined)[]): number[] => xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+const d = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : a - b;
+const defined = (xs: (number | undefined)[]): number[] =>
+  xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
 
-export async function measureStartLatency(c: Cluster, ns: string, o: { pods: number; rate: number; timeoutMs: number; mode: string }, log: (s: string) => void): Promise<StartLatencyResult> {
+export async function measureStartLatency(
+  c: Cluster,
+  ns: string,
+  o: { pods: number; rate: number; timeoutMs: number; mode: string },
+  log: (s: string) => void,
+): Promise<StartLatencyResult> {
   const base = new Map<string, NodeFootprint>();
   for (const n of c.nodes) base.set(n, await footprint(c, n));
   const tracker = new PodTracker(c, ns);
   await tracker.start();
   const label = { bench: `start-${o.mode}` };
-  const objs = Array.from({ length: o.pods }, (_, i) => agnhostPod(`start-${o.mode}-${String(i).padStart(3, '0')}`, label));
+  const objs = Array.from({ length: o.pods }, (_, i) =>
+    agnhostPod(`start-${o.mode}-${String(i).padStart(3, '0')}`, label),
+  );
   const names = objs.map((x) => x.metadata.name!);
-  log(`start latency (${o.mode}): ${o.pods} pause pods, ${o.rate > 0 ? `${o.rate}/s` : 'all at once'}, scheduler spreads them over ${c.nodes.length} nodes`);
+  log(
+    `start latency (${o.mode}): ${o.pods} pause pods, ${o.rate > 0 ? `${o.rate}/s` : 'all at once'}, scheduler spreads them over ${c.nodes.length} nodes`,
+  );
   const t0 = performance.now();
   await tracker.create(objs, o.rate);
   await tracker.waitUntil(names, (t) => t.readyAt !== undefined, o.timeoutMs);
@@ -52,18 +63,31 @@ export async function measureStartLatency(c: Cluster, ns: string, o: { pods: num
   const toReady = defined(timings.map((t) => d(t.readyAt, t.sentAt)));
   const perNode: Record<string, number> = {};
   for (const t of timings) if (t.node) perNode[t.node] = (perNode[t.node] ?? 0) + 1;
-  const failures = timings.filter((t) => t.readyAt === undefined).map((t) => ({ name: t.name, why: PodTracker.why(t) }));
-  const slowest = timings.filter((t) => t.readyAt !== undefined).sort((a, b) => (b.readyAt! - b.sentAt) - (a.readyAt! - a.sentAt)).slice(0, 5)
+  const failures = timings
+    .filter((t) => t.readyAt === undefined)
+    .map((t) => ({ name: t.name, why: PodTracker.why(t) }));
+  const slowest = timings
+    .filter((t) => t.readyAt !== undefined)
+    .sort((a, b) => b.readyAt! - b.sentAt - (a.readyAt! - a.sentAt))
+    .slice(0, 5)
     .map((t) => ({ name: t.name, node: t.node ?? '?', ms: Math.round(t.readyAt! - t.sentAt) }));
   const r: Omit<StartLatencyResult, 'deleteMs'> = {
-    mode: o.mode, pods: o.pods, rate: o.rate, ready: toReady.length,
+    mode: o.mode,
+    pods: o.pods,
+    rate: o.rate,
+    ready: toReady.length,
     toReady: summarize(toReady),
     toCreated: summarize(defined(timings.map((t) => d(t.createdAt, t.sentAt)))),
     toScheduled: summarize(defined(timings.map((t) => d(t.scheduledAt, t.sentAt)))),
     scheduledToReady: summarize(defined(timings.map((t) => d(t.readyAt, t.scheduledAt)))),
-    perNode, slowest, failures, wallMs: lastReady - t0,
+    perNode,
+    slowest,
+    failures,
+    wallMs: lastReady - t0,
   };
-  log(`  Ready ${r.ready}/${o.pods}; create->Ready p50 ${r.toReady.p50.toFixed(0)} ms, p99 ${r.toReady.p99.toFixed(0)} ms, max ${r.toReady.max.toFixed(0)} ms (scheduled p50 ${r.toScheduled.p50.toFixed(0)} ms; bound->Ready p50 ${r.scheduledToReady.p50.toFixed(0)} ms, p99 ${r.scheduledToReady.p99.toFixed(0)} ms); per node ${JSON.stringify(perNode)}`);
+  log(
+    `  Ready ${r.ready}/${o.pods}; create->Ready p50 ${r.toReady.p50.toFixed(0)} ms, p99 ${r.toReady.p99.toFixed(0)} ms, max ${r.toReady.max.toFixed(0)} ms (scheduled p50 ${r.toScheduled.p50.toFixed(0)} ms; bound->Ready p50 ${r.scheduledToReady.p50.toFixed(0)} ms, p99 ${r.scheduledToReady.p99.toFixed(0)} ms); per node ${JSON.stringify(perNode)}`,
+  );
   for (const f of failures.slice(0, 5)) log(`  not Ready: ${f.name}: ${f.why}`);
 
   const del0 = performance.now();
@@ -74,7 +98,10 @@ export async function measureStartLatency(c: Cluster, ns: string, o: { pods: num
   // The next phase starts on nodes as they were before this one.
   for (const n of c.nodes) {
     const w = await waitFootprint(c, n, base.get(n)!, 60_000);
-    if (!w.clean) log(`  warning: ${n} still has ${JSON.stringify(w.fp)} after the delete (before: ${JSON.stringify(base.get(n))})`);
+    if (!w.clean)
+      log(
+        `  warning: ${n} still has ${JSON.stringify(w.fp)} after the delete (before: ${JSON.stringify(base.get(n))})`,
+      );
   }
   log(`  deleted in ${(deleteMs / 1000).toFixed(1)} s`);
   return { ...r, deleteMs };
@@ -102,12 +129,19 @@ export interface DensityResult {
   clean: boolean;
 }
 
-export async function measureDensity(c: Cluster, ns: string, o: { perNode: number; timeoutMs: number }, log: (s: string) => void): Promise<DensityResult> {
+export async function measureDensity(
+  c: Cluster,
+  ns: string,
+  o: { perNode: number; timeoutMs: number },
+  log: (s: string) => void,
+): Promise<DensityResult> {
   const node = c.nodes[0]!;
   const before = await footprint(c, node);
   const tracker = new PodTracker(c, ns);
   await tracker.start();
-  const objs = Array.from({ length: o.perNode }, (_, i) => agnhostPod(`dense-${String(i).padStart(3, '0')}`, { bench: 'density' }, { nodeName: node }));
+  const objs = Array.from({ length: o.perNode }, (_, i) =>
+    agnhostPod(`dense-${String(i).padStart(3, '0')}`, { bench: 'density' }, { nodeName: node }),
+  );
   const names = objs.map((x) => x.metadata.name!);
   log(`density: ${o.perNode} pause pods pinned to ${node} (baseline ${JSON.stringify(before)})`);
   const t0 = performance.now();
@@ -119,13 +153,27 @@ export async function measureDensity(c: Cluster, ns: string, o: { perNode: numbe
   // Restarts show up a moment after Ready flips back; give a few seconds for a crashing pod to show.
   await new Promise((r) => setTimeout(r, 3000));
   const atPeak = await footprint(c, node);
-  const failures = timings.filter((t) => t.readyAt === undefined).map((t) => ({ name: t.name, why: PodTracker.why(t) }));
-  const restarts = timings.reduce((s, t) => s + (t.last?.status?.containerStatuses ?? []).reduce((a, cs) => a + (cs.restartCount ?? 0), 0), 0);
-  const restarted = timings.flatMap((t) => (t.last?.status?.containerStatuses ?? []).filter((cs) => (cs.restartCount ?? 0) > 0)
-    .map((cs) => ({ name: t.name, restarts: cs.restartCount ?? 0, lastState: (cs as { lastState?: unknown }).lastState })));
+  const failures = timings
+    .filter((t) => t.readyAt === undefined)
+    .map((t) => ({ name: t.name, why: PodTracker.why(t) }));
+  const restarts = timings.reduce(
+    (s, t) => s + (t.last?.status?.containerStatuses ?? []).reduce((a, cs) => a + (cs.restartCount ?? 0), 0),
+    0,
+  );
+  const restarted = timings.flatMap((t) =>
+    (t.last?.status?.containerStatuses ?? [])
+      .filter((cs) => (cs.restartCount ?? 0) > 0)
+      .map((cs) => ({
+        name: t.name,
+        restarts: cs.restartCount ?? 0,
+        lastState: (cs as { lastState?: unknown }).lastState,
+      })),
+  );
   for (const r of restarted.slice(0, 5)) log(`  restarted: ${r.name} x${r.restarts}: ${JSON.stringify(r.lastState)}`);
   const ready = readyTimes.length;
-  log(`  Ready ${ready}/${o.perNode} ${Number.isNaN(allReadyMs) ? `(not all within ${o.timeoutMs / 1000} s)` : `in ${(allReadyMs / 1000).toFixed(1)} s`}; restarts ${restarts}; node now ${JSON.stringify(atPeak)}`);
+  log(
+    `  Ready ${ready}/${o.perNode} ${Number.isNaN(allReadyMs) ? `(not all within ${o.timeoutMs / 1000} s)` : `in ${(allReadyMs / 1000).toFixed(1)} s`}; restarts ${restarts}; node now ${JSON.stringify(atPeak)}`,
+  );
   for (const f of failures.slice(0, 10)) log(`  not Ready: ${f.name}: ${f.why}`);
 
   const del0 = performance.now();
@@ -135,10 +183,24 @@ export async function measureDensity(c: Cluster, ns: string, o: { perNode: numbe
   tracker.stop();
   const w = await waitFootprint(c, node, before, 120_000);
   const cleanMs = performance.now() - del0;
-  log(`  deleted in ${(deleteMs / 1000).toFixed(1)} s; node ${w.clean ? 'back to baseline' : 'NOT back to baseline'} after ${(cleanMs / 1000).toFixed(1)} s: ${JSON.stringify(w.fp)}`);
+  log(
+    `  deleted in ${(deleteMs / 1000).toFixed(1)} s; node ${w.clean ? 'back to baseline' : 'NOT back to baseline'} after ${(cleanMs / 1000).toFixed(1)} s: ${JSON.stringify(w.fp)}`,
+  );
   return {
-    node, pods: o.perNode, ready, failed: o.perNode - ready, failures, restarts, restarted, allReadyMs,
+    node,
+    pods: o.perNode,
+    ready,
+    failed: o.perNode - ready,
+    failures,
+    restarts,
+    restarted,
+    allReadyMs,
     toReady: summarize(defined(timings.map((t) => d(t.readyAt, t.sentAt)))),
-    deleteMs, cleanMs, before, atPeak, after: w.fp, clean: w.clean,
+    deleteMs,
+    cleanMs,
+    before,
+    atPeak,
+    after: w.fp,
+    clean: w.clean,
   };
 }

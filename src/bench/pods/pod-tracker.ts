@@ -14,7 +14,12 @@ export interface PodObj extends KObject {
     phase?: string;
     podIP?: string;
     conditions?: { type: string; status: string }[];
-    containerStatuses?: { name: string; ready?: boolean; restartCount?: number; state?: Record<string, { reason?: string; message?: string; exitCode?: number }> }[];
+    containerStatuses?: {
+      name: string;
+      ready?: boolean;
+      restartCount?: number;
+      state?: Record<string, { reason?: string; message?: string; exitCode?: number }>;
+    }[];
   };
 }
 
@@ -46,7 +51,10 @@ export class PodTracker {
   private rv = '';
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly c: Cluster, readonly namespace: string) {}
+  constructor(
+    private readonly c: Cluster,
+    readonly namespace: string,
+  ) {}
 
   async start(): Promise<void> {
     const list = await this.c.client.list(podsRes, this.namespace);
@@ -55,14 +63,23 @@ export class PodTracker {
   }
 
   private async open(): Promise<void> {
-    this.close = await this.c.client.watchWith<PodObj>(podsRes, this.namespace, { resourceVersion: this.rv }, {
-      onEvent: (ev) => this.onEvent(ev),
-      onClose: () => {
-        if (this.stopped) return;
-        // The server ended the watch (timeout) or the connection broke: resume where it stopped.
-        void this.open().catch(() => setTimeout(() => { void this.open().catch(() => undefined); }, 500));
+    this.close = await this.c.client.watchWith<PodObj>(
+      podsRes,
+      this.namespace,
+      { resourceVersion: this.rv },
+      {
+        onEvent: (ev) => this.onEvent(ev),
+        onClose: () => {
+          if (this.stopped) return;
+          // The server ended the watch (timeout) or the connection broke: resume where it stopped.
+          void this.open().catch(() =>
+            setTimeout(() => {
+              void this.open().catch(() => undefined); // one retry; the tracker reports what it missed
+            }, 500),
+          );
+        },
       },
-    });
+    );
   }
 
   private onEvent(ev: WatchEvent<PodObj>): void {
@@ -76,8 +93,14 @@ export class PodTracker {
     if (ev.type === 'DELETED') {
       t.goneAt ??= now;
     } else {
-      if (p.spec.nodeName && t.scheduledAt === undefined) { t.scheduledAt = now; t.node = p.spec.nodeName; }
-      if (p.status?.podIP && t.ipAt === undefined) { t.ipAt = now; t.ip = p.status.podIP; }
+      if (p.spec.nodeName && t.scheduledAt === undefined) {
+        t.scheduledAt = now;
+        t.node = p.spec.nodeName;
+      }
+      if (p.status?.podIP && t.ipAt === undefined) {
+        t.ipAt = now;
+        t.ip = p.status.podIP;
+      }
       if (isReady(p) && t.readyAt === undefined) t.readyAt = now;
     }
     const ws = this.waiters;
@@ -115,9 +138,11 @@ export class PodTracker {
       await Promise.all(all);
     } else {
       let next = 0;
-      await Promise.all(Array.from({ length: Math.min(inFlight, objs.length) }, async () => {
-        while (next < objs.length) await one(objs[next++]!);
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(inFlight, objs.length) }, async () => {
+          while (next < objs.length) await one(objs[next++]!);
+        }),
+      );
     }
   }
 
@@ -125,12 +150,21 @@ export class PodTracker {
   async waitUntil(names: string[], pred: (t: PodTiming) => boolean, timeoutMs: number): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      if (names.every((n) => { const t = this.pods.get(n); return !t || t.createError !== undefined || pred(t); })) return true;
+      if (
+        names.every((n) => {
+          const t = this.pods.get(n);
+          return !t || t.createError !== undefined || pred(t);
+        })
+      )
+        return true;
       const left = deadline - performance.now();
       if (left <= 0) return false;
       await new Promise<void>((r) => {
         const timer = setTimeout(r, Math.min(left, 1000));
-        this.waiters.push(() => { clearTimeout(timer); r(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          r();
+        });
       });
     }
   }
@@ -138,19 +172,24 @@ export class PodTracker {
   /** Deletes the pods (default grace period), `inFlight` requests at a time. */
   async delete(names: string[], inFlight = 16): Promise<void> {
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(inFlight, names.length) }, async () => {
-      while (next < names.length) {
-        const name = names[next++]!;
-        const t = this.pods.get(name);
-        if (t) t.deleteSentAt = performance.now();
-        try {
-          await this.c.client.delete(podsRes, this.namespace, name);
-        } catch (e) {
-          if (e instanceof ApiError && e.code === 404) { if (t) t.goneAt ??= performance.now(); continue; }
-          throw e;
+    await Promise.all(
+      Array.from({ length: Math.min(inFlight, names.length) }, async () => {
+        while (next < names.length) {
+          const name = names[next++]!;
+          const t = this.pods.get(name);
+          if (t) t.deleteSentAt = performance.now();
+          try {
+            await this.c.client.delete(podsRes, this.namespace, name);
+          } catch (e) {
+            if (e instanceof ApiError && e.code === 404) {
+              if (t) t.goneAt ??= performance.now();
+              continue;
+            }
+            throw e;
+          }
         }
-      }
-    }));
+      }),
+    );
   }
 
   /** Why a pod is not Ready, from its last seen status. */
@@ -162,7 +201,8 @@ export class PodTracker {
     const cs = p.status?.containerStatuses ?? [];
     for (const s of cs) {
       const [state, d] = Object.entries(s.state ?? {})[0] ?? [];
-      if (state && state !== 'running') return `container ${s.name} ${state}${d?.reason ? ` (${d.reason}${d.message ? `: ${d.message.slice(0, 200)}` : ''})` : ''}`;
+      if (state && state !== 'running')
+        return `container ${s.name} ${state}${d?.reason ? ` (${d.reason}${d.message ? `: ${d.message.slice(0, 200)}` : ''})` : ''}`;
     }
     const cond = (p.status?.conditions ?? []).find((c) => c.type === 'Ready');
     return `phase ${p.status?.phase ?? 'none'}, podIP ${p.status?.podIP ?? 'none'}, Ready ${cond?.status ?? 'unset'}`;
@@ -170,15 +210,25 @@ export class PodTracker {
 }
 
 /** A pod of podnet/agnhost with these args (pause by default). */
-export function agnhostPod(name: string, labels: Record<string, string>, opts: { nodeName?: string; args?: string[]; command?: string[]; readinessTcpPort?: number } = {}): PodObj {
+export function agnhostPod(
+  name: string,
+  labels: Record<string, string>,
+  opts: { nodeName?: string; args?: string[]; command?: string[]; readinessTcpPort?: number } = {},
+): PodObj {
   const container: Record<string, unknown> = { name: 'c', image: 'podnet/agnhost' };
   if (opts.command) container.command = opts.command;
   container.args = opts.args ?? (opts.command ? undefined : ['pause']);
   if (container.args === undefined) delete container.args;
-  if (opts.readinessTcpPort) container.readinessProbe = { tcpSocket: { port: opts.readinessTcpPort }, periodSeconds: 1, failureThreshold: 1 };
+  if (opts.readinessTcpPort)
+    container.readinessProbe = { tcpSocket: { port: opts.readinessTcpPort }, periodSeconds: 1, failureThreshold: 1 };
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name, labels },
-    spec: { ...(opts.nodeName ? { nodeName: opts.nodeName } : {}), terminationGracePeriodSeconds: 5, containers: [container] },
+    spec: {
+      ...(opts.nodeName ? { nodeName: opts.nodeName } : {}),
+      terminationGracePeriodSeconds: 5,
+      containers: [container],
+    },
   };
 }

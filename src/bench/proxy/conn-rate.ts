@@ -36,14 +36,28 @@ export interface ConnRateRun {
 }
 
 /** The per-round ratios a[i] / b[i]: a round's runs share its seconds of the machine's drifting speed. */
-const roundRatios = (a: WrkResult[], b: WrkResult[]): number[] => a.map((w, i) => w.requestsPerSec / b[i]!.requestsPerSec);
+const roundRatios = (a: WrkResult[], b: WrkResult[]): number[] =>
+  a.map((w, i) => w.requestsPerSec / b[i]!.requestsPerSec);
 
-export async function measureConnRate(services: number, clusterIp: string, from: ConnRateClient, clientNs: string, runs: number, seconds: number, connections: number, log: (m: string) => void): Promise<ConnRateRun> {
+export async function measureConnRate(
+  services: number,
+  clusterIp: string,
+  from: ConnRateClient,
+  clientNs: string,
+  runs: number,
+  seconds: number,
+  connections: number,
+  log: (m: string) => void,
+): Promise<ConnRateRun> {
   const netns = from === 'pod' ? clientNs : undefined;
   const direct: WrkResult[] = [];
   const viaService: WrkResult[] = [];
   const floor: WrkResult[] = [];
-  const paths = [[direct, `http://${REAL_ENDPOINTS[0]}:${DIRECT_PORT}/`], [viaService, `http://${clusterIp}:${SERVICE_PORT}/`], [floor, `http://${FLOOR_IP}:${SERVICE_PORT}/`]] as const;
+  const paths = [
+    [direct, `http://${REAL_ENDPOINTS[0]}:${DIRECT_PORT}/`],
+    [viaService, `http://${clusterIp}:${SERVICE_PORT}/`],
+    [floor, `http://${FLOOR_IP}:${SERVICE_PORT}/`],
+  ] as const;
   // A second of each path first, not counted: the first run after a pause was often the round's slowest.
   for (const [, url] of paths) await runWrk(url, 1, connections, netns);
   for (let r = 0; r < runs; r++) {
@@ -52,14 +66,21 @@ export async function measureConnRate(services: number, clusterIp: string, from:
       results.push(await runWrk(url, seconds, connections, netns));
     }
     const rate = (w: WrkResult[]) => w.at(-1)!.requestsPerSec.toFixed(0);
-    log(`  conn rate at ${services}, from the ${from}: run ${r + 1}/${runs}: direct ${rate(direct)}/s, ClusterIP ${rate(viaService)}/s, one DNAT rule ${rate(floor)}/s`);
+    log(
+      `  conn rate at ${services}, from the ${from}: run ${r + 1}/${runs}: direct ${rate(direct)}/s, ClusterIP ${rate(viaService)}/s, one DNAT rule ${rate(floor)}/s`,
+    );
   }
   const ratios = roundRatios(viaService, direct);
   const floorRatios = roundRatios(floor, direct);
   return {
-    services, from, direct, clusterIp: viaService, floor,
-    ratio: median(ratios), ratioInterval: medianInterval(ratios),
-    floorRatio: median(floorRatios), floorRatioInterval: medianInterval(floorRatios),
+    services,
+    from,
+    direct,
+    clusterIp: viaService,
+    floor,
+    ratio: median(ratios),
+    ratioInterval: medianInterval(ratios),
+    floorRatio: median(floorRatios),
+    floorRatioInterval: medianInterval(floorRatios),
   };
 }
-

@@ -10,11 +10,24 @@ import { NftBackend } from '../../proxy/nft/backend.js';
 import type { ProxyMode } from '../../proxy/index.js';
 import type { ProxyHandle } from './proxy-handle.js';
 
-export interface FullSyncSample { kind: 'warm' | 'cold'; syncMs: number; startToLiveMs: number; rules: number; servicePorts: number; rssMiB: number; hwmMiB: number; heapMiB: number }
+export interface FullSyncSample {
+  kind: 'warm' | 'cold';
+  syncMs: number;
+  startToLiveMs: number;
+  rules: number;
+  servicePorts: number;
+  rssMiB: number;
+  hwmMiB: number;
+  heapMiB: number;
+}
 
 export async function measureFullSync(
-  mode: ProxyMode, expectedPorts: number, reps: number,
-  current: ProxyHandle, spawn: () => ProxyHandle, log: (m: string) => void,
+  mode: ProxyMode,
+  expectedPorts: number,
+  reps: number,
+  current: ProxyHandle,
+  spawn: () => ProxyHandle,
+  log: (m: string) => void,
 ): Promise<{ samples: FullSyncSample[]; proxy: ProxyHandle }> {
   const samples: FullSyncSample[] = [];
   let proxy = current;
@@ -25,11 +38,22 @@ export async function measureFullSync(
       proxy = spawn();
       const first = await proxy.waitSync(0);
       if (!first.full) throw new Error('the first sync of a new proxy process was not a full one');
-      if (first.servicePorts < expectedPorts) throw new Error(`first full sync saw ${first.servicePorts} service ports, expected ${expectedPorts}`);
+      if (first.servicePorts < expectedPorts)
+        throw new Error(`first full sync saw ${first.servicePorts} service ports, expected ${expectedPorts}`);
       await proxy.waitIdle();
       const mem = proxy.memory();
-      samples.push({ kind, syncMs: first.ms, startToLiveMs: first.seenAt - proxy.spawnedAt, rules: first.rules, servicePorts: first.servicePorts, ...mem, heapMiB: first.heapMiB });
-      log(`  full sync ${kind} #${r + 1}: ${first.ms.toFixed(0)} ms (start to live ${(first.seenAt - proxy.spawnedAt).toFixed(0)} ms), RSS ${mem.rssMiB.toFixed(0)} MiB`);
+      samples.push({
+        kind,
+        syncMs: first.ms,
+        startToLiveMs: first.seenAt - proxy.spawnedAt,
+        rules: first.rules,
+        servicePorts: first.servicePorts,
+        ...mem,
+        heapMiB: first.heapMiB,
+      });
+      log(
+        `  full sync ${kind} #${r + 1}: ${first.ms.toFixed(0)} ms (start to live ${(first.seenAt - proxy.spawnedAt).toFixed(0)} ms), RSS ${mem.rssMiB.toFixed(0)} MiB`,
+      );
     }
   }
   return { samples, proxy };

@@ -16,14 +16,28 @@ import type { ProxyHandle } from './proxy-handle.js';
 
 export type ChangeKind = 'endpoints' | 'service';
 
-export interface LatencySample { kind: ChangeKind; ms: number; apiMs: number; attempts: number }
+export interface LatencySample {
+  kind: ChangeKind;
+  ms: number;
+  apiMs: number;
+  attempts: number;
+}
 
-export interface LatencyRun { scale: number; samples: LatencySample[]; failures: string[]; incrementalSyncMs: number[] }
+export interface LatencyRun {
+  scale: number;
+  samples: LatencySample[];
+  failures: string[];
+  incrementalSyncMs: number[];
+}
 
 const PROBE_DEADLINE_MS = 120_000;
 
 /** Creates the Services the endpoints samples will change (they exist, without endpoints, before the scale is measured). */
-export async function prepareEndpointTargets(pop: Population, scale: number, count: number): Promise<{ name: string; ip: string }[]> {
+export async function prepareEndpointTargets(
+  pop: Population,
+  scale: number,
+  count: number,
+): Promise<{ name: string; ip: string }[]> {
   const out: { name: string; ip: string }[] = [];
   for (let k = 0; k < count; k++) {
     const i = pop.takeIndex();
@@ -58,7 +72,13 @@ async function serviceSample(pop: Population, proxy: ProxyHandle, scale: number,
   return { kind: 'service', ms: probe.connectedAt - t0, apiMs: apiDone - t0, attempts: probe.attempts };
 }
 
-export async function measureLatency(pop: Population, proxy: ProxyHandle, scale: number, targets: { name: string; ip: string }[], log: (m: string) => void): Promise<LatencyRun> {
+export async function measureLatency(
+  pop: Population,
+  proxy: ProxyHandle,
+  scale: number,
+  targets: { name: string; ip: string }[],
+  log: (m: string) => void,
+): Promise<LatencyRun> {
   const samples: LatencySample[] = [];
   const failures: string[] = [];
   const firstSync = proxy.syncs.length;
@@ -66,13 +86,18 @@ export async function measureLatency(pop: Population, proxy: ProxyHandle, scale:
     for (const kind of ['endpoints', 'service'] as const) {
       await proxy.waitIdle();
       try {
-        samples.push(kind === 'endpoints' ? await endpointsSample(pop, targets[k]!) : await serviceSample(pop, proxy, scale, k));
+        samples.push(
+          kind === 'endpoints' ? await endpointsSample(pop, targets[k]!) : await serviceSample(pop, proxy, scale, k),
+        );
       } catch (e) {
         failures.push(`${kind} #${k}: ${(e as Error).message}`);
       }
     }
     if ((k + 1) % 10 === 0) log(`  latency at ${scale}: ${k + 1}/${targets.length} pairs`);
   }
-  const incrementalSyncMs = proxy.syncs.slice(firstSync).filter((s) => !s.full).map((s) => s.ms);
+  const incrementalSyncMs = proxy.syncs
+    .slice(firstSync)
+    .filter((s) => !s.full)
+    .map((s) => s.ms);
   return { scale, samples, failures, incrementalSyncMs };
 }

@@ -32,15 +32,31 @@ const log = (m: string) => process.stderr.write(`[${cfg.mode}] ${m}\n`);
 
 let api: ServerProcess | undefined;
 let proxy: ProxyHandle | undefined;
-const stopAll = async () => { await proxy?.stop(); await api?.stop(); };
-process.once('SIGTERM', () => { void stopAll().finally(() => process.exit(143)); });
-process.once('SIGINT', () => { void stopAll().finally(() => process.exit(130)); });
+const stopAll = async () => {
+  await proxy?.stop();
+  await api?.stop();
+};
+process.once('SIGTERM', () => {
+  void stopAll().finally(() => process.exit(143));
+});
+process.once('SIGINT', () => {
+  void stopAll().finally(() => process.exit(130));
+});
 
 try {
   api = await spawnApiServer({ mode: 'bare', nodeArgs: [], verbose: false });
-  const client = new KubeClient({ server: api.url, token: api.token, caCertPem: api.caPem, userAgent: 'podnet-bench-driver' });
+  const client = new KubeClient({
+    server: api.url,
+    token: api.token,
+    caCertPem: api.caPem,
+    userAgent: 'podnet-bench-driver',
+  });
   const server = api;
-  const spawn = () => spawnProxy({ server: server.url, token: server.token, caPem: server.caPem, mode: cfg.mode, nodeIp: NODE_IP }, cfg.proxyNodeArgs);
+  const spawn = () =>
+    spawnProxy(
+      { server: server.url, token: server.token, caPem: server.caPem, mode: cfg.mode, nodeIp: NODE_IP },
+      cfg.proxyNodeArgs,
+    );
   proxy = spawn();
   await proxy.waitSync(0);
   const pop = new Population(client);
@@ -61,7 +77,18 @@ try {
     await pop.growTo(n);
     await settle();
     for (const from of ['pod', 'node'] as const) {
-      connRate.push(await measureConnRate(pop.services, clusterIpFor(rateIndex), from, cfg.clientNs, cfg.rateRuns, cfg.rateSeconds, cfg.rateConnections, log));
+      connRate.push(
+        await measureConnRate(
+          pop.services,
+          clusterIpFor(rateIndex),
+          from,
+          cfg.clientNs,
+          cfg.rateRuns,
+          cfg.rateSeconds,
+          cfg.rateConnections,
+          log,
+        ),
+      );
     }
   };
   await rate(cfg.rateSmall);
@@ -70,13 +97,25 @@ try {
     await pop.growTo(scale - cfg.samples);
     const targets = await prepareEndpointTargets(pop, scale, cfg.samples);
     await settle();
-    log(`${scale} Services x 10 endpoints in place (${((performance.now() - t) / 1000).toFixed(1)} s to create and sync)`);
+    log(
+      `${scale} Services x 10 endpoints in place (${((performance.now() - t) / 1000).toFixed(1)} s to create and sync)`,
+    );
     latency.push(await measureLatency(pop, proxy, scale, targets, log));
   }
   await rate(cfg.scales.at(-1)!);
   const fs = await measureFullSync(cfg.mode, pop.services + 1, cfg.fullSyncReps, proxy, spawn, log);
   proxy = fs.proxy;
-  const result: ModeResult = { mode: cfg.mode, latency, connRate, fullSync: fs.samples, proxyErrors: proxy.stderrTail().split('\n').filter((l) => /fail|error/i.test(l)).join('\n') };
+  const result: ModeResult = {
+    mode: cfg.mode,
+    latency,
+    connRate,
+    fullSync: fs.samples,
+    proxyErrors: proxy
+      .stderrTail()
+      .split('\n')
+      .filter((l) => /fail|error/i.test(l))
+      .join('\n'),
+  };
   writeFileSync(values.out!, JSON.stringify(result));
 } finally {
   await stopAll();

@@ -46,8 +46,11 @@ export function floorRuleset(): string {
   const rule = `ip daddr ${FLOOR_IP} tcp dport ${SERVICE_PORT} dnat ip to ${spread}`;
   return [
     `table ip ${FLOOR_TABLE} {`,
-    ...(['prerouting', 'output'] as const).map((hook) => `  chain ${hook} {\n    type nat hook ${hook} priority -101;\n    ${rule}\n  }`),
-    '}', '',
+    ...(['prerouting', 'output'] as const).map(
+      (hook) => `  chain ${hook} {\n    type nat hook ${hook} priority -101;\n    ${rule}\n  }`,
+    ),
+    '}',
+    '',
   ].join('\n');
 }
 
@@ -61,22 +64,31 @@ export interface BenchNet {
 /** nginx answering every request with a short 200 and closing (one connection per request). */
 function nginxConfig(dir: string): string {
   return [
-    'daemon off;', 'master_process off;', 'worker_processes 1;',
-    `pid ${dir}/nginx.pid;`, `error_log ${dir}/error.log warn;`,
+    'daemon off;',
+    'master_process off;',
+    'worker_processes 1;',
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
     'events { worker_connections 4096; }',
     'http {',
     '  access_log off;',
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
     `  server { listen ${TARGET_PORT} backlog=4096; listen ${DIRECT_PORT} backlog=4096; listen ${FLOOR_PORT} backlog=4096; keepalive_timeout 0; location / { return 200 "ok\\n"; } }`,
-    '}', '',
+    '}',
+    '',
   ].join('\n');
 }
 
 async function killAndWait(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
-    const t = setTimeout(() => { child.kill('SIGKILL'); }, 5000);
-    child.once('exit', () => { clearTimeout(t); resolve(); });
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+    }, 5000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -85,7 +97,11 @@ async function killAndWait(child: ChildProcess): Promise<void> {
 async function killInside(ns: string): Promise<void> {
   const r = await run(['ip', 'netns', 'pids', ns]);
   for (const pid of r.stdout.split(/\s+/).filter(Boolean).map(Number)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -105,7 +121,8 @@ export async function createBenchNet(base: string): Promise<BenchNet> {
   };
   try {
     for (const ns of [nodeNs, podNs, clientNs]) {
-      if ((await run(['ip', 'netns', 'list'])).stdout.split('\n').some((l) => l.split(' ')[0] === ns)) throw new Error(`network namespace ${ns} already exists`);
+      if ((await run(['ip', 'netns', 'list'])).stdout.split('\n').some((l) => l.split(' ')[0] === ns))
+        throw new Error(`network namespace ${ns} already exists`);
     }
     for (const ns of [nodeNs, podNs, clientNs]) await runOk(['ip', 'netns', 'add', ns]);
     // The veth pair is born inside the namespaces: no interface ever appears on the host.
@@ -115,18 +132,32 @@ export async function createBenchNet(base: string): Promise<BenchNet> {
     await runOk(['ip', '-n', nodeNs, 'link', 'add', 'pnc0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', clientNs]);
     await runOk(['ip', '-n', nodeNs, 'addr', 'add', `${CLIENT_GATEWAY}/24`, 'dev', 'pnc0']);
     await runOk(['ip', '-n', clientNs, 'addr', 'add', `${CLIENT_POD_IP}/24`, 'dev', 'eth0']);
-    for (const [ns, dev] of [[nodeNs, 'pnb0'], [nodeNs, 'pnc0'], [podNs, 'eth0'], [clientNs, 'eth0'], [nodeNs, 'lo'], [podNs, 'lo'], [clientNs, 'lo']] as const) await runOk(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    for (const [ns, dev] of [
+      [nodeNs, 'pnb0'],
+      [nodeNs, 'pnc0'],
+      [podNs, 'eth0'],
+      [clientNs, 'eth0'],
+      [nodeNs, 'lo'],
+      [podNs, 'lo'],
+      [clientNs, 'lo'],
+    ] as const)
+      await runOk(['ip', '-n', ns, 'link', 'set', dev, 'up']);
     await runOk(['ip', '-n', clientNs, 'route', 'add', 'default', 'via', CLIENT_GATEWAY]);
     await runOk(['ip', '-n', podNs, 'route', 'add', `${CLIENT_POD_IP}/32`, 'via', NODE_IP]);
     await runOk(['ip', 'netns', 'exec', nodeNs, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
     await runOk(['ip', 'netns', 'exec', nodeNs, 'nft', '-f', '-'], { input: floorRuleset() });
     // Connection-rate runs open ~100k connections; a wide port range keeps the client from reusing tuples still in TIME_WAIT.
-    for (const ns of [nodeNs, podNs, clientNs]) await runOk(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000']);
+    for (const ns of [nodeNs, podNs, clientNs])
+      await runOk(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000']);
     const conf = join(dir, 'nginx.conf');
     writeFileSync(conf, nginxConfig(dir));
-    nginx = spawn('ip', ['netns', 'exec', podNs, ...pinned(SERVER_CPU), 'nginx', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    nginx = spawn('ip', ['netns', 'exec', podNs, ...pinned(SERVER_CPU), 'nginx', '-c', conf], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let nginxErr = '';
-    nginx.stderr!.on('data', (c: Buffer) => { nginxErr += c.toString(); });
+    nginx.stderr!.on('data', (c: Buffer) => {
+      nginxErr += c.toString();
+    });
     await waitForListen(podNs, () => nginxErr);
     return { nodeNs, podNs, clientNs, destroy };
   } catch (e) {

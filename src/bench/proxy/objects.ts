@@ -36,9 +36,15 @@ export function syntheticEndpoints(i: number): string[] {
 
 export function serviceObj(name: string, clusterIP: string): ServiceObject {
   return {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name, namespace: NAMESPACE },
-    spec: { type: 'ClusterIP', clusterIP, clusterIPs: [clusterIP], ports: [{ name: 'http', protocol: 'TCP', port: SERVICE_PORT, targetPort: TARGET_PORT }] },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP,
+      clusterIPs: [clusterIP],
+      ports: [{ name: 'http', protocol: 'TCP', port: SERVICE_PORT, targetPort: TARGET_PORT }],
+    },
   };
 }
 
@@ -54,10 +60,15 @@ export const REMOTE_NODE = 'bench-other-node';
 
 export function sliceObj(service: string, addresses: string[], nodeName = PROXY_NODE): EndpointSliceObject {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: { name: `${service}-bench`, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': service } },
     addressType: 'IPv4',
     ports: [{ name: 'http', protocol: 'TCP', port: TARGET_PORT }],
-    endpoints: addresses.map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false }, nodeName })),
+    endpoints: addresses.map((ip) => ({
+      addresses: [ip],
+      conditions: { ready: true, serving: true, terminating: false },
+      nodeName,
+    })),
   };
 }

@@ -20,7 +20,13 @@ export interface DriverConfig {
   proxyNodeArgs: string[];
 }
 
-export interface BenchOptions { modes: ProxyMode[]; driver: Omit<DriverConfig, 'mode' | 'clientNs'>; out: string; chart: string; quick: boolean }
+export interface BenchOptions {
+  modes: ProxyMode[];
+  driver: Omit<DriverConfig, 'mode' | 'clientNs'>;
+  out: string;
+  chart: string;
+  quick: boolean;
+}
 
 export const USAGE = `bench/proxy/run [flags]   (root: creates podnet-t* network namespaces)
   --quick                 smoke run: scales 100,1000, 5 samples, one round of wrk runs
@@ -35,15 +41,30 @@ export const USAGE = `bench/proxy/run [flags]   (root: creates podnet-t* network
   --chart FILE            SVG chart (default bench/proxy/chart.svg)
 `;
 
-const list = (s: string): number[] => s.split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0);
+const list = (s: string): number[] =>
+  s
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
 
 export function parseOptions(argv: string[], benchDir: string): BenchOptions | 'help' {
   const { values } = parseArgs({
-    args: argv, strict: true,
+    args: argv,
+    strict: true,
     options: {
-      help: { type: 'boolean' }, quick: { type: 'boolean' }, modes: { type: 'string' }, scales: { type: 'string' }, samples: { type: 'string' },
-      'rate-small': { type: 'string' }, 'rate-runs': { type: 'string' }, 'rate-seconds': { type: 'string' }, 'rate-connections': { type: 'string' },
-      'full-sync-reps': { type: 'string' }, 'proxy-node-args': { type: 'string' }, out: { type: 'string' }, chart: { type: 'string' },
+      help: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      modes: { type: 'string' },
+      scales: { type: 'string' },
+      samples: { type: 'string' },
+      'rate-small': { type: 'string' },
+      'rate-runs': { type: 'string' },
+      'rate-seconds': { type: 'string' },
+      'rate-connections': { type: 'string' },
+      'full-sync-reps': { type: 'string' },
+      'proxy-node-args': { type: 'string' },
+      out: { type: 'string' },
+      chart: { type: 'string' },
     },
   });
   if (values.help) return 'help';
@@ -52,14 +73,21 @@ export function parseOptions(argv: string[], benchDir: string): BenchOptions | '
   for (const m of modes) if (!PROXY_MODES.includes(m)) throw new Error(`unknown mode ${m}`);
   const scales = list(values.scales ?? (quick ? '100,1000' : '100,1000,10000')).sort((a, b) => a - b);
   const samples = Number(values.samples ?? (quick ? 5 : 30));
-  if (!scales.length || scales[0]! <= samples + 1) throw new Error('every scale must exceed --samples + 1 (the latency targets are part of the count)');
-  const num = (v: string | undefined, d: number) => { const n = Number(v ?? d); if (!Number.isFinite(n) || n <= 0) throw new Error(`bad number ${v}`); return n; };
+  if (!scales.length || scales[0]! <= samples + 1)
+    throw new Error('every scale must exceed --samples + 1 (the latency targets are part of the count)');
+  const num = (v: string | undefined, d: number) => {
+    const n = Number(v ?? d);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`bad number ${v}`);
+    return n;
+  };
   return {
-    modes, quick,
+    modes,
+    quick,
     out: values.out ?? `${benchDir}/results.json`,
     chart: values.chart ?? `${benchDir}/chart.svg`,
     driver: {
-      scales, samples,
+      scales,
+      samples,
       rateSmall: num(values['rate-small'], 10),
       rateRuns: num(values['rate-runs'], quick ? 1 : 30),
       rateSeconds: num(values['rate-seconds'], 2),

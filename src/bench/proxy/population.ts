@@ -19,7 +19,9 @@ export class Population {
   constructor(private readonly client: KubeClient) {}
 
   /** The next unused ClusterIP index (every Service gets its own address). */
-  takeIndex(): number { return this.nextIndex++; }
+  takeIndex(): number {
+    return this.nextIndex++;
+  }
 
   async createService(name: string, index: number): Promise<void> {
     await this.client.create(servicesRes, NAMESPACE, serviceObj(name, clusterIpFor(index)));

@@ -12,14 +12,24 @@ type Attempt = { ok: true; at: number } | { ok: false; why: string };
 function attempt(host: string, port: number, timeoutMs: number): Promise<Attempt> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
-    const finish = (a: Attempt) => { clearTimeout(timer); sock.removeAllListeners(); sock.on('error', () => undefined); sock.destroy(); resolve(a); };
+    const finish = (a: Attempt) => {
+      clearTimeout(timer);
+      sock.removeAllListeners();
+      sock.on('error', () => undefined);
+      sock.destroy();
+      resolve(a);
+    };
     const timer = setTimeout(() => finish({ ok: false, why: 'timeout' }), timeoutMs);
     sock.once('connect', () => finish({ ok: true, at: performance.now() }));
     sock.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, why: e.code ?? e.message }));
   });
 }
 
-export interface ProbeResult { connectedAt: number; attempts: number; lastFailure?: string }
+export interface ProbeResult {
+  connectedAt: number;
+  attempts: number;
+  lastFailure?: string;
+}
 
 /** Polls until a connect succeeds; rejects after `deadlineMs`. */
 export async function firstConnect(host: string, port: number, deadlineMs: number): Promise<ProbeResult> {
@@ -31,7 +41,8 @@ export async function firstConnect(host: string, port: number, deadlineMs: numbe
     const a = await attempt(host, port, 2);
     if (a.ok) return { connectedAt: a.at, attempts, ...(lastFailure ? { lastFailure } : {}) };
     lastFailure = a.why;
-    if (performance.now() > end) throw new Error(`no connection to ${host}:${port} within ${deadlineMs} ms (last: ${a.why})`);
+    if (performance.now() > end)
+      throw new Error(`no connection to ${host}:${port} within ${deadlineMs} ms (last: ${a.why})`);
     if (a.why !== 'timeout') await new Promise((r) => setTimeout(r, 1));
   }
 }

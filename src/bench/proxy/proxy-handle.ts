@@ -26,15 +26,23 @@ export interface ProxyHandle {
 
 export function spawnProxy(cfg: ProxyProcessConfig, nodeArgs: string[] = []): ProxyHandle {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, ENTRY], { env: { ...process.env, PODNET_BENCH_PROXY: JSON.stringify(cfg) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
+    env: { ...process.env, PODNET_BENCH_PROXY: JSON.stringify(cfg) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const syncs: ProxyHandle['syncs'] = [];
   const waiters = new Set<() => void>();
   let stderr = '';
   let buf = '';
   let exited = false;
-  child.once('exit', () => { exited = true; for (const w of waiters) w(); });
-  child.stderr!.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-8192); });
-  child.stdout!.on('data', (c: Buffer) => {
+  child.once('exit', () => {
+    exited = true;
+    for (const w of waiters) w();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-8192);
+  });
+  child.stdout.on('data', (c: Buffer) => {
     buf += c.toString();
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
@@ -44,16 +52,29 @@ export function spawnProxy(cfg: ProxyProcessConfig, nodeArgs: string[] = []): Pr
     }
     for (const w of waiters) w();
   });
-  const waitSync: ProxyHandle['waitSync'] = (after, pred = () => true, timeoutMs = 600_000) => new Promise((resolve, reject) => {
-    const check = () => {
-      const s = syncs.find((x) => x.seenAt > after && pred(x));
-      if (s) { done(); resolve(s); } else if (exited) { done(); reject(new Error(`proxy exited: ${stderr.slice(-2000)}`)); }
-    };
-    const timer = setTimeout(() => { done(); reject(new Error(`no proxy sync within ${timeoutMs} ms; proxy stderr: ${stderr.slice(-2000)}`)); }, timeoutMs);
-    const done = () => { clearTimeout(timer); waiters.delete(check); };
-    waiters.add(check);
-    check();
-  });
+  const waitSync: ProxyHandle['waitSync'] = (after, pred = () => true, timeoutMs = 600_000) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const s = syncs.find((x) => x.seenAt > after && pred(x));
+        if (s) {
+          done();
+          resolve(s);
+        } else if (exited) {
+          done();
+          reject(new Error(`proxy exited: ${stderr.slice(-2000)}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no proxy sync within ${timeoutMs} ms; proxy stderr: ${stderr.slice(-2000)}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+      check();
+    });
   const waitIdle = async (timeoutMs = 600_000): Promise<void> => {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
@@ -74,7 +95,10 @@ export function spawnProxy(cfg: ProxyProcessConfig, nodeArgs: string[] = []): Pr
     if (exited) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('exit', () => { clearTimeout(t); resolve(); });
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   };

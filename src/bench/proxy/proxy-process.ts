@@ -10,24 +10,50 @@ import { KubeClient } from '../../client/client.js';
 import { startServiceProxy, type ProxyMode } from '../../proxy/index.js';
 import { PROXY_NODE } from './objects.js';
 
-export interface ProxyProcessConfig { server: string; token: string; caPem: string; mode: ProxyMode; nodeIp: string }
+export interface ProxyProcessConfig {
+  server: string;
+  token: string;
+  caPem: string;
+  mode: ProxyMode;
+  nodeIp: string;
+}
 
-export interface SyncLine { ev: 'sync'; full: boolean; ms: number; servicePorts: number; rules: number; heapMiB: number; at: number }
+export interface SyncLine {
+  ev: 'sync';
+  full: boolean;
+  ms: number;
+  servicePorts: number;
+  rules: number;
+  heapMiB: number;
+  at: number;
+}
 
 const cfg = JSON.parse(process.env.PODNET_BENCH_PROXY ?? 'null') as ProxyProcessConfig | null;
 if (!cfg) {
   process.stderr.write('proxy-process: PODNET_BENCH_PROXY (JSON config) is required\n');
   process.exit(2);
 }
-const client = new KubeClient({ server: cfg.server, token: cfg.token, caCertPem: cfg.caPem, userAgent: 'podnet-bench-proxy' });
+const client = new KubeClient({
+  server: cfg.server,
+  token: cfg.token,
+  caCertPem: cfg.caPem,
+  userAgent: 'podnet-bench-proxy',
+});
 const proxy = await startServiceProxy({
-  client, nodeName: PROXY_NODE, nodeIps: [cfg.nodeIp], mode: cfg.mode, metricsPort: 0,
+  client,
+  nodeName: PROXY_NODE,
+  nodeIps: [cfg.nodeIp],
+  mode: cfg.mode,
+  metricsPort: 0,
   log: (m) => process.stderr.write(`${m}\n`),
   onSync: (s) => {
     const line: SyncLine = { ev: 'sync', ...s, heapMiB: process.memoryUsage().heapUsed / 2 ** 20, at: Date.now() };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   },
 });
-await new Promise<void>((resolve) => { process.once('SIGTERM', resolve); process.once('SIGINT', resolve); });
+await new Promise<void>((resolve) => {
+  process.once('SIGTERM', resolve);
+  process.once('SIGINT', resolve);
+});
 await proxy.stop();
 process.exit(0);

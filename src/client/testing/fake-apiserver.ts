@@ -8,16 +8,42 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { KObject, WatchEventType } from '../../api/meta.js';
 
-interface Parsed { gv: string; namespace?: string; resource: string; name?: string; sub?: string }
+interface Parsed {
+  gv: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  sub?: string;
+}
 
-interface Stored { gv: string; resource: string; obj: KObject }
+interface Stored {
+  gv: string;
+  resource: string;
+  obj: KObject;
+}
 
-interface HistoryEvent { rv: number; type: WatchEventType; gv: string; resource: string; obj: KObject }
+interface HistoryEvent {
+  rv: number;
+  type: WatchEventType;
+  gv: string;
+  resource: string;
+  obj: KObject;
+}
 
-interface Watcher { p: Parsed; res: ServerResponse; bookmarks: boolean; labels?: Record<string, string> }
+interface Watcher {
+  p: Parsed;
+  res: ServerResponse;
+  bookmarks: boolean;
+  labels?: Record<string, string>;
+}
 
 /** A recorded request: method, path with query, parsed JSON body. */
-export interface RecordedRequest { method: string; path: string; body: unknown; contentType?: string }
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  contentType?: string;
+}
 
 export class FakeApiServer {
   private readonly objects = new Map<string, Stored>();
@@ -30,13 +56,16 @@ export class FakeApiServer {
   /** Answer the next requests with these statuses first (e.g. 500 to test retries). */
   readonly failNext: number[] = [];
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<FakeApiServer> {
-    let self: FakeApiServer | undefined;
-    const server = createServer((req, res) => void self!.handle(req, res));
+    // No request can arrive before `self` is set: listening resolves first.
+    const server = createServer((req, res) => void self.handle(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    self = new FakeApiServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const self = new FakeApiServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return self;
   }
 
@@ -93,7 +122,12 @@ export class FakeApiServer {
   /** Send a BOOKMARK at the current version to watchers that asked for bookmarks. */
   bookmark(): void {
     for (const w of this.watchers) {
-      if (w.bookmarks) this.send(w.res, 'BOOKMARK', { kind: 'Bookmark', apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) } } as KObject);
+      if (w.bookmarks)
+        this.send(w.res, 'BOOKMARK', {
+          kind: 'Bookmark',
+          apiVersion: 'v1',
+          metadata: { resourceVersion: String(this.rv) },
+        });
     }
   }
 
@@ -111,7 +145,11 @@ export class FakeApiServer {
     for (const w of this.watchers) if (this.matches(w.p, ev, w.labels)) this.send(w.res, type, obj);
   }
 
-  private matches(p: Parsed, ev: { gv: string; resource: string; obj: KObject }, labels?: Record<string, string>): boolean {
+  private matches(
+    p: Parsed,
+    ev: { gv: string; resource: string; obj: KObject },
+    labels?: Record<string, string>,
+  ): boolean {
     if (ev.gv !== p.gv || ev.resource !== p.resource) return false;
     if (p.namespace && ev.obj.metadata.namespace !== p.namespace) return false;
     return !labels || Object.entries(labels).every(([k, v]) => ev.obj.metadata.labels?.[k] === v);
@@ -123,7 +161,9 @@ export class FakeApiServer {
 
   private status(res: ServerResponse, code: number, reason: string, message: string): void {
     res.writeHead(code, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+    res.end(
+      JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }),
+    );
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -137,7 +177,14 @@ export class FakeApiServer {
     const p = parsePath(url.pathname);
     if (!p) return this.status(res, 404, 'NotFound', 'the server could not find the requested resource');
     const q = url.searchParams;
-    const labels = q.get('labelSelector') ? Object.fromEntries(q.get('labelSelector')!.split(',').map((kv) => kv.split('='))) : undefined;
+    const labels = q.get('labelSelector')
+      ? Object.fromEntries(
+          q
+            .get('labelSelector')!
+            .split(',')
+            .map((kv) => kv.split('=')),
+        )
+      : undefined;
     const json = (code: number, o: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(o));
@@ -150,11 +197,20 @@ export class FakeApiServer {
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
       res.flushHeaders();
       if (from && from < this.compacted) {
-        this.send(res, 'ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.compacted})`, reason: 'Expired', code: 410 });
+        this.send(res, 'ERROR', {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `too old resource version: ${from} (${this.compacted})`,
+          reason: 'Expired',
+          code: 410,
+        });
         return void res.end();
       }
       const w: Watcher = { p, res, bookmarks: q.get('allowWatchBookmarks') === 'true', labels };
-      if (from) for (const ev of this.history) if (ev.rv > from && this.matches(p, ev, labels)) this.send(res, ev.type, ev.obj);
+      if (from)
+        for (const ev of this.history) if (ev.rv > from && this.matches(p, ev, labels)) this.send(res, ev.type, ev.obj);
       this.watchers.add(w);
       res.on('close', () => this.watchers.delete(w));
       return;
@@ -166,8 +222,10 @@ export class FakeApiServer {
     if (req.method === 'POST' && !p.name) {
       const obj = body as KObject;
       obj.metadata.namespace = p.namespace;
-      if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}${(++this.uidSeq).toString(36).padStart(5, 'x')}`;
-      if (this.objects.has(key(obj.metadata.name!))) return this.status(res, 409, 'AlreadyExists', `${gr} "${obj.metadata.name}" already exists`);
+      if (!obj.metadata.name && obj.metadata.generateName)
+        obj.metadata.name = `${obj.metadata.generateName}${(++this.uidSeq).toString(36).padStart(5, 'x')}`;
+      if (this.objects.has(key(obj.metadata.name!)))
+        return this.status(res, 409, 'AlreadyExists', `${gr} "${obj.metadata.name}" already exists`);
       return json(201, this.put(p.gv, p.resource, obj));
     }
     if (!p.name) return this.status(res, 405, 'MethodNotAllowed', 'not allowed');
@@ -180,7 +238,12 @@ export class FakeApiServer {
       case 'PUT': {
         const obj = body as KObject;
         if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.obj.metadata.resourceVersion) {
-          return this.status(res, 409, 'Conflict', `Operation cannot be fulfilled on ${gr} "${p.name}": the object has been modified; please apply your changes to the latest version and try again`);
+          return this.status(
+            res,
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${gr} "${p.name}": the object has been modified; please apply your changes to the latest version and try again`,
+          );
         }
         return json(200, this.put(p.gv, p.resource, { ...obj, metadata: { ...obj.metadata, namespace: p.namespace } }));
       }
@@ -188,7 +251,13 @@ export class FakeApiServer {
         return json(200, this.put(p.gv, p.resource, mergePatch(cur.obj, body) as KObject));
       case 'DELETE':
         this.remove(p.gv, p.resource, p.namespace, p.name);
-        return json(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: p.name, kind: gr } });
+        return json(200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name: p.name, kind: gr },
+        });
     }
     return this.status(res, 405, 'MethodNotAllowed', 'not allowed');
   }
@@ -210,7 +279,8 @@ function parsePath(path: string): Parsed | undefined {
 /** RFC 7386 JSON merge patch. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);

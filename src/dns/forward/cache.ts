@@ -12,13 +12,20 @@ export interface CacheOptions {
   maxNegativeTtl: number;
 }
 
-interface Entry { msg: Message; storedAt: number; expiresAt: number }
+interface Entry {
+  msg: Message;
+  storedAt: number;
+  expiresAt: number;
+}
 
 export class AnswerCache {
   // A Map iterates in insertion order: re-inserting on hit makes it an LRU.
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly opts: CacheOptions, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly opts: CacheOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -29,12 +36,20 @@ export class AnswerCache {
     const e = this.entries.get(key);
     if (!e) return undefined;
     const t = this.now();
-    if (t >= e.expiresAt) { this.entries.delete(key); return undefined; }
+    if (t >= e.expiresAt) {
+      this.entries.delete(key);
+      return undefined;
+    }
     this.entries.delete(key);
     this.entries.set(key, e);
     const age = Math.floor((t - e.storedAt) / 1000);
-    const dec = (rr: ResourceRecord) => ({ ...rr, ttl: Math.max(0, rr.ttl - age) }) as ResourceRecord;
-    return { ...e.msg, answers: e.msg.answers.map(dec), authorities: e.msg.authorities.map(dec), additionals: e.msg.additionals.map(dec) };
+    const dec = (rr: ResourceRecord) => ({ ...rr, ttl: Math.max(0, rr.ttl - age) });
+    return {
+      ...e.msg,
+      answers: e.msg.answers.map(dec),
+      authorities: e.msg.authorities.map(dec),
+      additionals: e.msg.additionals.map(dec),
+    };
   }
 
   /** Stores a response if it is cacheable (NOERROR or NXDOMAIN, not truncated, TTL > 0). */
@@ -43,7 +58,11 @@ export class AnswerCache {
     if (ttl === undefined || ttl <= 0) return;
     const t = this.now();
     this.entries.delete(key);
-    this.entries.set(key, { msg: { ...msg, additionals: msg.additionals.filter((r) => r.type !== RRType.OPT) }, storedAt: t, expiresAt: t + ttl * 1000 });
+    this.entries.set(key, {
+      msg: { ...msg, additionals: msg.additionals.filter((r) => r.type !== RRType.OPT) },
+      storedAt: t,
+      expiresAt: t + ttl * 1000,
+    });
     while (this.entries.size > this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { getEdns, optRecord } from '../wire/edns.js';
 import { lowerName } from '../wire/name.js';
 import { parseMessage, serializeMessage } from '../wire/message.js';
-import { emptyMessage, Rcode, type Message, type Question, type ResourceRecord } from '../wire/types.js';
+import { emptyMessage, Rcode, type Message, type Question } from '../wire/types.js';
 import { AnswerCache, type CacheOptions } from './cache.js';
 import { exchangeTcp, exchangeUdp, type Upstream } from './upstream.js';
 
@@ -21,7 +21,10 @@ export interface ForwarderOptions {
   cache?: Partial<CacheOptions>;
 }
 
-export interface ForwardResult { msg: Message; cacheHit: boolean }
+export interface ForwardResult {
+  msg: Message;
+  cacheHit: boolean;
+}
 
 /** The UDP payload size we advertise upstream (the DNS flag day 2020 value). */
 const EDNS_SIZE = 1232;
@@ -52,7 +55,7 @@ export class Forwarder {
     query.rd = request.rd;
     query.cd = request.cd;
     query.questions.push(q);
-    query.additionals.push(optRecord(EDNS_SIZE, edns?.dnssecOk ?? false, 0, edns?.options ?? []) as ResourceRecord);
+    query.additionals.push(optRecord(EDNS_SIZE, edns?.dnssecOk ?? false, 0, edns?.options ?? []));
     const bytes = serializeMessage(query);
     const started = Date.now();
     const errors: string[] = [];
@@ -61,13 +64,24 @@ export class Forwarder {
       if (left <= 0 || !this.opts.upstreams.length) break;
       const up = this.opts.upstreams[(this.next + i) % this.opts.upstreams.length]!;
       try {
-        let reply = parseMessage(tcp
-          ? await exchangeTcp(up, bytes, Math.min(this.attemptMs, left))
-          : await exchangeUdp(up, bytes, Math.min(this.attemptMs, left)));
+        let reply = parseMessage(
+          tcp
+            ? await exchangeTcp(up, bytes, Math.min(this.attemptMs, left))
+            : await exchangeUdp(up, bytes, Math.min(this.attemptMs, left)),
+        );
         if (reply.tc && !tcp) {
-          reply = parseMessage(await exchangeTcp(up, bytes, Math.max(1, Math.min(this.attemptMs, this.deadlineMs - (Date.now() - started)))));
+          reply = parseMessage(
+            await exchangeTcp(
+              up,
+              bytes,
+              Math.max(1, Math.min(this.attemptMs, this.deadlineMs - (Date.now() - started))),
+            ),
+          );
         }
-        if (reply.rcode === Rcode.SERVFAIL || reply.rcode === Rcode.REFUSED) { errors.push(`${up.host}: ${reply.rcode}`); continue; }
+        if (reply.rcode === Rcode.SERVFAIL || reply.rcode === Rcode.REFUSED) {
+          errors.push(`${up.host}: ${reply.rcode}`);
+          continue;
+        }
         this.next = (this.next + i) % this.opts.upstreams.length; // stick with the one that answered
         this.cache.put(key, reply);
         return { msg: reply, cacheHit: false };
@@ -79,11 +93,12 @@ export class Forwarder {
     fail.qr = true;
     fail.rcode = Rcode.SERVFAIL;
     fail.questions.push(q);
-    this.lastError = errors.length ? errors.join('; ') : 'no upstream resolvers configured (--upstream, or nameservers in /etc/resolv.conf)';
+    this.lastError = errors.length
+      ? errors.join('; ')
+      : 'no upstream resolvers configured (--upstream, or nameservers in /etc/resolv.conf)';
     return { msg: fail, cacheHit: false };
   }
 
   /** The most recent reason forwarding failed (logged by the server, rate limited). */
   lastError = '';
 }
-

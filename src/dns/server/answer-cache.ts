@@ -34,7 +34,19 @@ const scratch: QuestionKey = { hash: 0, shape: 0, qend: 0 };
 export function questionKey(req: Uint8Array, tcp: boolean): QuestionKey | undefined {
   const n = req.length;
   // QR=0, opcode QUERY, QDCOUNT=1, ANCOUNT=NSCOUNT=0, ARCOUNT 0 or 1.
-  if (n < 17 || (req[2]! & 0xf8) !== 0 || req[4] !== 0 || req[5] !== 1 || req[6] !== 0 || req[7] !== 0 || req[8] !== 0 || req[9] !== 0 || req[10] !== 0 || req[11]! > 1) return undefined;
+  if (
+    n < 17 ||
+    (req[2]! & 0xf8) !== 0 ||
+    req[4] !== 0 ||
+    req[5] !== 1 ||
+    req[6] !== 0 ||
+    req[7] !== 0 ||
+    req[8] !== 0 ||
+    req[9] !== 0 ||
+    req[10] !== 0 ||
+    req[11]! > 1
+  )
+    return undefined;
   let h = 0x811c9dc5; // FNV-1a
   let i = 12;
   for (;;) {
@@ -57,7 +69,16 @@ export function questionKey(req: Uint8Array, tcp: boolean): QuestionKey | undefi
   let shape = tcp ? 1 << 20 : 0;
   if (req[11] === 1) {
     // A bare OPT: root name, TYPE 41, CLASS = UDP size, TTL = ext-rcode/version/flags, RDLENGTH 0.
-    if (n !== qend + 11 || req[qend] !== 0 || req[qend + 1] !== 0 || req[qend + 2] !== 41 || req[qend + 6] !== 0 || req[qend + 9] !== 0 || req[qend + 10] !== 0) return undefined;
+    if (
+      n !== qend + 11 ||
+      req[qend] !== 0 ||
+      req[qend + 1] !== 0 ||
+      req[qend + 2] !== 41 ||
+      req[qend + 6] !== 0 ||
+      req[qend + 9] !== 0 ||
+      req[qend + 10] !== 0
+    )
+      return undefined;
     const udp = Math.max(512, (req[qend + 3]! << 8) | req[qend + 4]!);
     const dnssecOk = (req[qend + 7]! & 0x80) !== 0;
     const maxSize = tcp ? 65535 : Math.min(udp, MAX_UDP);
@@ -115,7 +136,8 @@ export class AnswerCache {
       if (this.shapeOf[e] !== key.shape || this.qendOf[e] !== key.qend) continue;
       const at = this.offsetOf[e]!;
       const chunk = this.chunks[Math.floor(at / CHUNK)]!;
-      const start = at % CHUNK, length = this.lengthOf[e]!;
+      const start = at % CHUNK,
+        length = this.lengthOf[e]!;
       if (!sameQuestion(req, chunk, start, key.qend)) continue;
       const out = Buffer.allocUnsafe(length);
       chunk.copy(out, 0, start, start + length);
@@ -151,7 +173,11 @@ export class AnswerCache {
 
   private grow(): void {
     const size = Math.min(this.maxEntries, Math.max(1024, this.next.length * 2));
-    const widen = <A extends Int32Array | Uint32Array | Uint16Array>(a: A, make: (n: number) => A): A => { const b = make(size); b.set(a); return b; };
+    const widen = <A extends Int32Array | Uint32Array | Uint16Array>(a: A, make: (n: number) => A): A => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
     this.next = widen(this.next, (n) => new Int32Array(n));
     this.shapeOf = widen(this.shapeOf, (n) => new Int32Array(n));
     this.qendOf = widen(this.qendOf, (n) => new Uint16Array(n));
@@ -164,7 +190,8 @@ export class AnswerCache {
 function sameQuestion(req: Uint8Array, chunk: Uint8Array, at: number, qend: number): boolean {
   for (let i = qend - 4; i < qend; i++) if (req[i] !== chunk[at + i]) return false;
   for (let i = 12; i < qend - 4; i++) {
-    const a = req[i]!, b = chunk[at + i]!;
+    const a = req[i]!,
+      b = chunk[at + i]!;
     if (a === b) continue;
     const la = a | 0x20;
     if (la !== (b | 0x20) || la < 0x61 || la > 0x7a) return false;

@@ -15,16 +15,24 @@ import { SlimService } from '../zone/slim-service.js';
 import { ipv6ToBytes } from '../wire/writer.js';
 import { MAX_UDP, type QuestionKey } from './answer-cache.js';
 
-const TYPE_A = RRType.A, TYPE_AAAA = RRType.AAAA;
+const TYPE_A = RRType.A,
+  TYPE_AAAA = RRType.AAAA;
 const NONE: string[] = [];
 
 export class DirectAnswers {
   /** "svc" + the zone's labels, lowercase, in wire form (length-prefixed labels and the root). */
   private readonly tail: Uint8Array;
 
-  constructor(domain: string, private readonly ttl: number, private readonly services: ReadonlyMap<string, DnsService>) {
+  constructor(
+    domain: string,
+    private readonly ttl: number,
+    private readonly services: ReadonlyMap<string, DnsService>,
+  ) {
     const labels = ['svc', ...domain.split('.')];
-    this.tail = Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), Buffer.from([0])]);
+    this.tail = Buffer.concat([
+      ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])),
+      Buffer.from([0]),
+    ]);
   }
 
   /** The reply to `req` (whose simple shape `key` was read from), or undefined for the full path. */
@@ -33,16 +41,19 @@ export class DirectAnswers {
     const qtype = (req[qend - 4]! << 8) | req[qend - 3]!;
     if ((qtype !== TYPE_A && qtype !== TYPE_AAAA) || req[qend - 2] !== 0 || req[qend - 1] !== 1) return undefined;
     // Two labels, then exactly "svc.<zone>".
-    const nameStart = 13, nameEnd = 13 + req[12]!;
+    const nameStart = 13,
+      nameEnd = 13 + req[12]!;
     const nsLen = req[nameEnd]!;
-    const nsStart = nameEnd + 1, nsEnd = nsStart + nsLen;
+    const nsStart = nameEnd + 1,
+      nsEnd = nsStart + nsLen;
     const tailStart = nsEnd;
     if (nsLen === 0 || tailStart + this.tail.length !== qend - 4) return undefined;
     for (let i = 0; i < this.tail.length; i++) {
       const c = req[tailStart + i]!;
       if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== this.tail[i]) return undefined;
     }
-    const name = label(req, nameStart, nameEnd), ns = label(req, nsStart, nsEnd);
+    const name = label(req, nameStart, nameEnd),
+      ns = label(req, nsStart, nsEnd);
     if (name === undefined || ns === undefined) return undefined;
     const svc = this.services.get(`${ns}/${name}`);
     if (!ClusterIpServices.handles(svc)) return undefined;
@@ -50,7 +61,12 @@ export class DirectAnswers {
     // The common case without strings: a single IPv4 ClusterIP kept as an integer.
     const v4 = svc instanceof SlimService ? svc.ipv4 : undefined;
     // One IPv4 address stays a number: no array per query.
-    const ips: number | readonly string[] = v4 !== undefined ? (want === 4 ? v4 : NONE) : clusterIPs(svc).filter((ip) => (ip.includes(':') ? 16 : 4) === want);
+    const ips: number | readonly string[] =
+      v4 !== undefined
+        ? want === 4
+          ? v4
+          : NONE
+        : clusterIPs(svc).filter((ip) => (ip.includes(':') ? 16 : 4) === want);
     const count = typeof ips === 'number' ? 1 : ips.length;
     if (!count) return undefined; // NODATA: the full path adds the SOA
     const edns = (key.shape & 3) !== 0;

@@ -18,7 +18,12 @@ function q(name: string, type: number = RRType.A): Buffer {
 
 function handler(synced: boolean, forwarder = new Forwarder({ upstreams: [] })) {
   const state = new DnsState({ domain: 'cluster.local', ttl: 5, podRecords: 'disabled' });
-  state.setService({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.20' } });
+  state.setService({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { clusterIP: '10.96.0.20' },
+  });
   return new DnsHandler({ state, forwarder, metrics: new DnsMetrics(), synced: () => synced });
 }
 
@@ -44,7 +49,10 @@ test('upstream silent (drops everything) -> SERVFAIL within the deadline, not a 
   const up = await startFakeUpstream('127.0.0.54', []);
   up.silent = true;
   try {
-    const h = handler(true, new Forwarder({ upstreams: [{ host: up.host, port: up.port }], deadlineMs: 1500, attemptMs: 500 }));
+    const h = handler(
+      true,
+      new Forwarder({ upstreams: [{ host: up.host, port: up.port }], deadlineMs: 1500, attemptMs: 500 }),
+    );
     const t0 = Date.now();
     const r = parseMessage((await h.handle(q('example.test'), '10.0.0.1', false))!);
     const took = Date.now() - t0;
@@ -84,9 +92,19 @@ test('repeat queries come from the answer cache with the new ID and question cas
 test('answerFast: repeats served from the raw question (ID, RD, case, type, EDNS shape), dropped on any table change', async () => {
   const state = new DnsState({ domain: 'cluster.local', ttl: 5, podRecords: 'disabled' });
   // SRV: not a question the direct path answers, so repeats come from the cache.
-  const svc = (port: number) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { clusterIP: '10.96.0.20', ports: [{ name: 'http', port }] } });
+  const svc = (port: number) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { clusterIP: '10.96.0.20', ports: [{ name: 'http', port }] },
+  });
   state.setService(svc(80));
-  const h = new DnsHandler({ state, forwarder: new Forwarder({ upstreams: [] }), metrics: new DnsMetrics(), synced: () => true });
+  const h = new DnsHandler({
+    state,
+    forwarder: new Forwarder({ upstreams: [] }),
+    metrics: new DnsMetrics(),
+    synced: () => true,
+  });
   const name = '_http._tcp.web.default.svc.cluster.local';
   const port = (reply: Buffer) => (parseMessage(reply).answers[0]!.data as { port: number }).port;
   assert.equal(h.answerFast(q(name, RRType.SRV), false), undefined, 'nothing cached yet');
@@ -111,7 +129,11 @@ test('answerFast: repeats served from the raw question (ID, RD, case, type, EDNS
   await h.handle(serializeMessage(edns), '10.0.0.1', false);
   const ednsHit = h.answerFast(serializeMessage(edns), false);
   assert.ok(ednsHit);
-  assert.equal(parseMessage(ednsHit).additionals.find((x) => x.type === RRType.OPT)?.class, 1232, 'our EDNS size, from the EDNS-shaped entry');
+  assert.equal(
+    parseMessage(ednsHit).additionals.find((x) => x.type === RRType.OPT)?.class,
+    1232,
+    'our EDNS size, from the EDNS-shaped entry',
+  );
 
   state.setService(svc(81));
   assert.equal(h.answerFast(q(name, RRType.SRV), false), undefined, 'a table change empties the cache');
@@ -124,12 +146,18 @@ test('answerFast: repeats served from the raw question (ID, RD, case, type, EDNS
 test('direct answers for ClusterIP Services are byte for byte what the full path sends', async () => {
   const state = new DnsState({ domain: 'cluster.local', ttl: 5, podRecords: 'disabled' });
   // Through the informer's transform, as podnet dns holds them (an IPv4 ClusterIP as an integer).
-  const add = (name: string, spec: object) => state.setService(slimService({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec }));
+  const add = (name: string, spec: object) =>
+    state.setService(slimService({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop' }, spec }));
   add('web', { clusterIP: '10.96.200.1' });
   add('dual', { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5', 'fd00::5'] });
   add('six', { clusterIP: 'fd00::6', clusterIPs: ['fd00::6'] });
   add('db', { clusterIP: 'None' });
-  const h = new DnsHandler({ state, forwarder: new Forwarder({ upstreams: [] }), metrics: new DnsMetrics(), synced: () => true });
+  const h = new DnsHandler({
+    state,
+    forwarder: new Forwarder({ upstreams: [] }),
+    metrics: new DnsMetrics(),
+    synced: () => true,
+  });
   const withEdns = (name: string, type: number, dnssecOk: boolean) => {
     const m = emptyMessage(77);
     m.rd = true;
@@ -156,10 +184,26 @@ test('direct answers for ClusterIP Services are byte for byte what the full path
   assert.equal(r.questions[0]!.name, 'Web.SHOP.svc.Cluster.local');
   assert.deepEqual([r.aa, r.rcode, r.answers.map((a) => a.data)], [true, Rcode.NOERROR, ['10.96.200.1']]);
   // Left to the full path: NODATA, headless, unknown Services, names outside the pattern, other types.
-  for (const req of [q('web.shop.svc.cluster.local', RRType.AAAA), q('db.shop.svc.cluster.local'), q('nope.shop.svc.cluster.local'),
-    q('x.web.shop.svc.cluster.local'), q('web.shop.svc.cluster.localx'), q('web_1.shop.svc.cluster.local'), q('web.shop.svc.cluster.local', RRType.TXT)]) {
+  for (const req of [
+    q('web.shop.svc.cluster.local', RRType.AAAA),
+    q('db.shop.svc.cluster.local'),
+    q('nope.shop.svc.cluster.local'),
+    q('x.web.shop.svc.cluster.local'),
+    q('web.shop.svc.cluster.localx'),
+    q('web_1.shop.svc.cluster.local'),
+    q('web.shop.svc.cluster.local', RRType.TXT),
+  ]) {
     assert.equal(h.answerFast(req, false), undefined, parseMessage(req).questions[0]!.name);
   }
-  const notSynced = new DnsHandler({ state, forwarder: new Forwarder({ upstreams: [] }), metrics: new DnsMetrics(), synced: () => false });
-  assert.equal(notSynced.answerFast(q('web.shop.svc.cluster.local'), false), undefined, 'before sync: the full path (SERVFAIL)');
+  const notSynced = new DnsHandler({
+    state,
+    forwarder: new Forwarder({ upstreams: [] }),
+    metrics: new DnsMetrics(),
+    synced: () => false,
+  });
+  assert.equal(
+    notSynced.answerFast(q('web.shop.svc.cluster.local'), false),
+    undefined,
+    'before sync: the full path (SERVFAIL)',
+  );
 });

@@ -93,10 +93,27 @@ export class DnsHandler {
     const maxSize = tcp ? 65535 : edns ? Math.min(edns.udpSize, MAX_UDP) : 512;
     const reply = (rcode: number, body?: Partial<Message>, extRcode = 0): Buffer => {
       const r: Message = {
-        id: msg.id, qr: true, opcode: msg.opcode, aa: false, tc: false, rd: msg.rd, ra: true, ad: false, cd: msg.cd,
-        rcode, questions: msg.questions.slice(0, 1), answers: [], authorities: [], additionals: [], ...body,
+        id: msg.id,
+        qr: true,
+        opcode: msg.opcode,
+        aa: false,
+        tc: false,
+        rd: msg.rd,
+        ra: true,
+        ad: false,
+        cd: msg.cd,
+        rcode,
+        questions: msg.questions.slice(0, 1),
+        answers: [],
+        authorities: [],
+        additionals: [],
+        ...body,
       };
-      if (edns) r.additionals = [...r.additionals.filter((x) => x.type !== RRType.OPT), optRecord(MAX_UDP, edns.dnssecOk, extRcode)];
+      if (edns)
+        r.additionals = [
+          ...r.additionals.filter((x) => x.type !== RRType.OPT),
+          optRecord(MAX_UDP, edns.dnssecOk, extRcode),
+        ];
       return this.done(serializeMessage(r, { maxSize }), rcode, started);
     };
 
@@ -114,7 +131,9 @@ export class DnsHandler {
       this.answerCache.clear();
       this.answerGeneration = this.d.state.generation;
     }
-    const cached = this.answerCache.get(`${lname}|${shape}`) ?? (clientNs !== undefined ? this.answerCache.get(`${lname}|${shape}|${clientNs}`) : undefined);
+    const cached =
+      this.answerCache.get(`${lname}|${shape}`) ??
+      (clientNs !== undefined ? this.answerCache.get(`${lname}|${shape}|${clientNs}`) : undefined);
     if (cached && sameQname(req, cached)) {
       const out = Buffer.from(cached);
       out.writeUInt16BE(msg.id, 0);
@@ -123,12 +142,17 @@ export class DnsHandler {
       // Keep the question's case: the cached reply has the same name (case-insensitively) at the same offset.
       req.copy(out, 12, 12, 12 + qnameWireLength(cached));
       this.d.metrics.answerCacheHits++;
-      return this.done(out, out[3]! & 0xf, started);
+      return this.done(out, out[3] & 0xf, started);
     }
 
     const res = this.d.state.resolver.resolve(q, clientNs);
     if (res.kind === 'local') {
-      let body: Partial<Message> = { aa: res.aa, answers: res.answers, authorities: res.authorities, additionals: res.additionals };
+      let body: Partial<Message> = {
+        aa: res.aa,
+        answers: res.answers,
+        authorities: res.authorities,
+        additionals: res.additionals,
+      };
       let rcode = res.rcode;
       if (res.chase) {
         // ExternalName pointing outside the zone: our CNAME(s), then what upstream says for the target.
@@ -149,16 +173,26 @@ export class DnsHandler {
       }
       const cacheable = this.answerCache.size < this.answerCacheSize && (!res.viewDependent || clientNs !== undefined);
       // Exact-size copy: `out` is a view of the serializer's larger buffer.
-      if (cacheable) this.answerCache.set(res.viewDependent ? `${lname}|${shape}|${clientNs}` : `${lname}|${shape}`, Buffer.from(out));
+      if (cacheable)
+        this.answerCache.set(
+          res.viewDependent ? `${lname}|${shape}|${clientNs}` : `${lname}|${shape}`,
+          Buffer.from(out),
+        );
       return out;
     }
     const up = await this.forward(q, msg, tcp);
-    return reply(up.rcode, { aa: false, answers: up.answers, authorities: up.authorities, additionals: up.additionals.filter((r) => r.type !== RRType.OPT) });
+    return reply(up.rcode, {
+      aa: false,
+      answers: up.answers,
+      authorities: up.authorities,
+      additionals: up.additionals.filter((r) => r.type !== RRType.OPT),
+    });
   }
 
   private async forward(q: Message['questions'][number], msg: Message, tcp: boolean): Promise<Message> {
     const r = await this.d.forwarder.resolve(q, msg, tcp);
-    if (r.cacheHit) this.d.metrics.cacheHits++; else this.d.metrics.cacheMisses++;
+    if (r.cacheHit) this.d.metrics.cacheHits++;
+    else this.d.metrics.cacheMisses++;
     if (r.msg.rcode === Rcode.SERVFAIL) this.d.metrics.forwardFailures++;
     return r.msg;
   }
@@ -181,7 +215,8 @@ function sameQname(req: Buffer, cached: Buffer): boolean {
   const n = qnameWireLength(cached);
   if (req.length < 12 + n) return false;
   for (let i = 12; i < 12 + n; i++) {
-    const a = req[i]!, b = cached[i]!;
+    const a = req[i]!,
+      b = cached[i]!;
     if (a !== b && ((a | 0x20) !== (b | 0x20) || (a | 0x20) < 0x61 || (a | 0x20) > 0x7a)) return false;
   }
   return true;

@@ -11,16 +11,26 @@ import { startBatchedUdp } from './udp-batched.js';
 import { startDgramUdp, type UdpServer } from './udp-dgram.js';
 
 export interface ListenOptions {
-  host: string; port: number; maxTcpConnections?: number; tcpIdleMs?: number; log?: (m: string) => void;
+  host: string;
+  port: number;
+  maxTcpConnections?: number;
+  tcpIdleMs?: number;
+  log?: (m: string) => void;
   /** UDP through the native batch socket (default when it is built) or Node's dgram. */
   udp?: 'batched' | 'dgram';
 }
-export interface Listeners { host: string; port: number; close(): Promise<void> }
+export interface Listeners {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 /** The UDP side: batched when the native module is there (PODNET_DNS_UDP=dgram forces dgram). */
 function startUdp(handler: DnsHandler, opts: ListenOptions, log: (m: string) => void): Promise<UdpServer> {
   const kind = opts.udp ?? (process.env.PODNET_DNS_UDP === 'dgram' || !loadNative() ? 'dgram' : 'batched');
-  return kind === 'batched' ? startBatchedUdp(handler, opts.host, opts.port, log) : startDgramUdp(handler, opts.host, opts.port, log);
+  return kind === 'batched'
+    ? startBatchedUdp(handler, opts.host, opts.port, log)
+    : startDgramUdp(handler, opts.host, opts.port, log);
 }
 
 /**
@@ -45,7 +55,10 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
   const sockets = new Set<net.Socket>();
   const maxConns = opts.maxTcpConnections ?? 1000;
   const tcp = net.createServer((sock) => {
-    if (sockets.size >= maxConns) { sock.destroy(); return; }
+    if (sockets.size >= maxConns) {
+      sock.destroy();
+      return;
+    }
     sockets.add(sock);
     sock.setTimeout(opts.tcpIdleMs ?? 10_000, () => sock.destroy());
     sock.on('close', () => sockets.delete(sock));
@@ -59,22 +72,33 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
         const req = buf.subarray(2, 2 + n);
         buf = buf.subarray(2 + n);
         const write = (out: Buffer | undefined) => {
-          if (!out) { sock.destroy(); return; } // garbage on a stream: the framing can no longer be trusted
+          if (!out) {
+            sock.destroy();
+            return;
+          } // garbage on a stream: the framing can no longer be trusted
           const len = Buffer.alloc(2);
           len.writeUInt16BE(out.length);
           if (!sock.destroyed) sock.write(Buffer.concat([len, out]));
         };
         const fast = handler.answerFast(req, true);
-        if (fast) { write(fast); continue; }
-        handler.handle(Buffer.from(req), sock.remoteAddress ?? '', true).then(write,
-          (e: Error) => { log(`dns: internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`); sock.destroy(); });
+        if (fast) {
+          write(fast);
+          continue;
+        }
+        handler.handle(Buffer.from(req), sock.remoteAddress ?? '', true).then(write, (e: Error) => {
+          log(`dns: internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`);
+          sock.destroy();
+        });
       }
     });
   });
   try {
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen(port, opts.host, () => { tcp.off('error', reject); resolve(); });
+      tcp.listen(port, opts.host, () => {
+        tcp.off('error', reject);
+        resolve();
+      });
     });
   } catch (e) {
     await udp.close();
@@ -86,10 +110,7 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
     port,
     close: async () => {
       for (const s of sockets) s.destroy();
-      await Promise.all([
-        udp.close(),
-        new Promise<void>((r) => tcp.close(() => r())),
-      ]);
+      await Promise.all([udp.close(), new Promise<void>((r) => tcp.close(() => r()))]);
     },
   };
 }

@@ -15,30 +15,52 @@ import type { UdpServer } from './udp-dgram.js';
 const SLOT = 4096;
 const ADDR = 20;
 
-export async function startBatchedUdp(handler: DnsHandler, host: string, port: number, log: (m: string) => void): Promise<UdpServer> {
+export function startBatchedUdp(
+  handler: DnsHandler,
+  host: string,
+  port: number,
+  log: (m: string) => void,
+): Promise<UdpServer> {
   const mod = loadNative();
   if (!mod) throw new Error('the native UDP module is not built (run "npm install" with a C compiler)');
-  let bufs: { data: Buffer; lengths: Int32Array; addrs: Buffer; replies: Buffer; replyLengths: Int32Array } | undefined;
   const onBatch = (count: number): void => {
-    const { data, lengths, addrs, replies, replyLengths } = bufs!;
+    const { data, lengths, addrs, replies, replyLengths } = bufs;
     for (let i = 0; i < count; i++) {
       const at = i * SLOT;
       const req = data.subarray(at, at + lengths[i]!);
       const fast = handler.answerFast(req, false);
       if (fast) {
-        if (fast.length <= SLOT) { replies.set(fast, at); replyLengths[i] = fast.length; } // set(), not copy(): no view allocated
+        if (fast.length <= SLOT) {
+          replies.set(fast, at);
+          replyLengths[i] = fast.length;
+        } // set(), not copy(): no view allocated
         continue;
       }
       const addr = Buffer.from(addrs.subarray(i * ADDR, (i + 1) * ADDR));
-      handler.handle(Buffer.from(req), addressText(addr), false).then((out) => {
-        if (out) sock.sendTo(out, addr);
-      }, (e: Error) => log(`dns: internal error answering ${addressText(addr)}: ${e.stack ?? e.message}`));
+      handler.handle(Buffer.from(req), addressText(addr), false).then(
+        (out) => {
+          if (out) sock.sendTo(out, addr);
+        },
+        (e: Error) => log(`dns: internal error answering ${addressText(addr)}: ${e.stack ?? e.message}`),
+      );
     }
   };
   const sock = mod.open(host, port, onBatch);
   const b = sock.buffers();
-  bufs = { data: Buffer.from(b.data), lengths: b.lengths, addrs: Buffer.from(b.addrs), replies: Buffer.from(b.replies), replyLengths: b.replyLengths };
-  return { port: sock.port(), close: async () => sock.close() };
+  const bufs = {
+    data: Buffer.from(b.data),
+    lengths: b.lengths,
+    addrs: Buffer.from(b.addrs),
+    replies: Buffer.from(b.replies),
+    replyLengths: b.replyLengths,
+  };
+  return Promise.resolve({
+    port: sock.port(),
+    close: () => {
+      sock.close();
+      return Promise.resolve();
+    },
+  });
 }
 
 /** The client's address as text, as dgram would give it ("10.0.0.1", "fd00::1"). */
@@ -47,12 +69,19 @@ export function addressText(addr: Uint8Array): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push((addr[4 + 2 * i]! << 8) | addr[5 + 2 * i]!);
   // RFC 5952: the longest run (2+) of zero groups becomes "::".
-  let best = -1, bestLen = 1;
+  let best = -1,
+    bestLen = 1;
   for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');

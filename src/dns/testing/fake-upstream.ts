@@ -35,7 +35,15 @@ export async function startFakeUpstream(host: string, records: ResourceRecord[])
 async function startOnce(host: string, records: ResourceRecord[]): Promise<FakeUpstream> {
   const byName = new Map<string, ResourceRecord[]>();
   for (const r of records) byName.set(lowerName(r.name), [...(byName.get(lowerName(r.name)) ?? []), r]);
-  const state: FakeUpstream = { port: 0, host, udpQueries: 0, tcpQueries: 0, lastHadEdns: false, silent: false, close: async () => {} };
+  const state: FakeUpstream = {
+    port: 0,
+    host,
+    udpQueries: 0,
+    tcpQueries: 0,
+    lastHadEdns: false,
+    silent: false,
+    close: async () => {},
+  };
   const answer = (req: Message, udp: boolean): Buffer => {
     const q = req.questions[0]!;
     state.lastHadEdns = req.additionals.some((r) => r.type === RRType.OPT);
@@ -43,7 +51,13 @@ async function startOnce(host: string, records: ResourceRecord[]): Promise<FakeU
     const res: Message = { ...req, qr: true, aa: true, ra: true, answers: [], authorities: [], additionals: [] };
     if (!at) {
       res.rcode = Rcode.NXDOMAIN;
-      res.authorities.push({ name: 'test', type: RRType.SOA, class: 1, ttl: 60, data: { mname: 'ns.test', rname: 'h.test', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 30 } });
+      res.authorities.push({
+        name: 'test',
+        type: RRType.SOA,
+        class: 1,
+        ttl: 60,
+        data: { mname: 'ns.test', rname: 'h.test', serial: 1, refresh: 1, retry: 1, expire: 1, minimum: 30 },
+      });
     } else res.answers = at.filter((r) => r.type === q.type).map((r) => ({ ...r, name: q.name }));
     return serializeMessage(res, { maxSize: udp ? 512 : 65535 });
   };
@@ -51,7 +65,11 @@ async function startOnce(host: string, records: ResourceRecord[]): Promise<FakeU
   udp.on('message', (b, r) => {
     state.udpQueries++;
     if (state.silent) return;
-    try { udp.send(answer(parseMessage(b), true), r.port, r.address); } catch { /* ignore garbage */ }
+    try {
+      udp.send(answer(parseMessage(b), true), r.port, r.address);
+    } catch {
+      /* ignore garbage */
+    }
   });
   await new Promise<void>((res) => udp.bind(0, host, () => res()));
   state.port = udp.address().port;
@@ -66,17 +84,24 @@ async function startOnce(host: string, records: ResourceRecord[]): Promise<FakeU
         state.tcpQueries++;
         if (state.silent) continue;
         const out = answer(parseMessage(req), false);
-        const l = Buffer.alloc(2); l.writeUInt16BE(out.length);
+        const l = Buffer.alloc(2);
+        l.writeUInt16BE(out.length);
         s.write(Buffer.concat([l, out]));
       }
     });
   });
-  await new Promise<void>((res, rej) => { tcp.once('error', rej); tcp.listen(state.port, host, () => res()); }).catch(async (e) => {
+  await new Promise<void>((res, rej) => {
+    tcp.once('error', rej);
+    tcp.listen(state.port, host, () => res());
+  }).catch(async (e) => {
     await new Promise<void>((r) => udp.close(() => r()));
     throw e;
   });
   const sockets = new Set<net.Socket>();
-  tcp.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  tcp.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   state.close = async () => {
     for (const s of sockets) s.destroy();
     await Promise.all([new Promise<void>((r) => udp.close(() => r())), new Promise<void>((r) => tcp.close(() => r()))]);

@@ -15,13 +15,39 @@ function sample(): Message {
   m.answers.push(
     { name: 'web.default.svc.cluster.local', type: RRType.A, class: IN, ttl: 5, data: '10.96.0.12' },
     { name: 'web.default.svc.cluster.local', type: RRType.AAAA, class: IN, ttl: 5, data: 'fd00::a' },
-    { name: 'alias.default.svc.cluster.local', type: RRType.CNAME, class: IN, ttl: 5, data: 'web.default.svc.cluster.local' },
-    { name: '_http._tcp.web.default.svc.cluster.local', type: RRType.SRV, class: IN, ttl: 5, data: { priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' } },
+    {
+      name: 'alias.default.svc.cluster.local',
+      type: RRType.CNAME,
+      class: IN,
+      ttl: 5,
+      data: 'web.default.svc.cluster.local',
+    },
+    {
+      name: '_http._tcp.web.default.svc.cluster.local',
+      type: RRType.SRV,
+      class: IN,
+      ttl: 5,
+      data: { priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' },
+    },
     { name: '12.0.96.10.in-addr.arpa', type: RRType.PTR, class: IN, ttl: 5, data: 'web.default.svc.cluster.local' },
     { name: 'dns-version.cluster.local', type: RRType.TXT, class: IN, ttl: 28800, data: ['1.1.0', 'a b\u00ff'] },
   );
   m.authorities.push(
-    { name: 'cluster.local', type: RRType.SOA, class: IN, ttl: 5, data: { mname: 'ns.dns.cluster.local', rname: 'hostmaster.cluster.local', serial: 4294967295, refresh: 7200, retry: 1800, expire: 86400, minimum: 5 } },
+    {
+      name: 'cluster.local',
+      type: RRType.SOA,
+      class: IN,
+      ttl: 5,
+      data: {
+        mname: 'ns.dns.cluster.local',
+        rname: 'hostmaster.cluster.local',
+        serial: 4294967295,
+        refresh: 7200,
+        retry: 1800,
+        expire: 86400,
+        minimum: 5,
+      },
+    },
     { name: 'cluster.local', type: RRType.NS, class: IN, ttl: 5, data: 'ns.dns.cluster.local' },
   );
   m.additionals.push(optRecord(1232, true, 0, [{ code: 10, data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]) }]));
@@ -68,7 +94,14 @@ test('EDNS fields are read from OPT', () => {
 
 test('too large for maxSize: TC set, sections dropped, OPT kept', () => {
   const m = sample();
-  for (let i = 0; i < 60; i++) m.answers.push({ name: `h${i}.web.default.svc.cluster.local`, type: RRType.A, class: IN, ttl: 5, data: `10.0.0.${i}` });
+  for (let i = 0; i < 60; i++)
+    m.answers.push({
+      name: `h${i}.web.default.svc.cluster.local`,
+      type: RRType.A,
+      class: IN,
+      ttl: 5,
+      data: `10.0.0.${i}`,
+    });
   const bytes = serializeMessage(m, { maxSize: 512 });
   assert.ok(bytes.length <= 512);
   const back = parseMessage(bytes);
@@ -82,11 +115,20 @@ test('labels with dots and binary bytes round-trip escaped', () => {
   const m = emptyMessage(1);
   m.questions.push({ name: 'a\\.b.c\\000d.example', type: RRType.A, class: IN });
   assert.equal(parseMessage(serializeMessage(m)).questions[0]!.name, 'a\\.b.c\\000d.example');
-  assert.deepEqual(nameToLabels('x.y.').map((l) => l.length), [1, 1]);
+  assert.deepEqual(
+    nameToLabels('x.y.').map((l) => l.length),
+    [1, 1],
+  );
 });
 
 test('IPv6 text <-> bytes', () => {
-  for (const [text, canon] of [['::1', '::1'], ['fd00:0:0:0:0:0:0:a', 'fd00::a'], ['::ffff:10.1.2.3', '::ffff:a01:203'], ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'], ['::', '::']]) {
+  for (const [text, canon] of [
+    ['::1', '::1'],
+    ['fd00:0:0:0:0:0:0:a', 'fd00::a'],
+    ['::ffff:10.1.2.3', '::ffff:a01:203'],
+    ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'],
+    ['::', '::'],
+  ]) {
     assert.equal(bytesToIpv6(ipv6ToBytes(text!)), canon);
   }
   for (const bad of ['1::2::3', 'g::1', '1:2:3:4:5:6:7:8:9', '1.2.3.4']) assert.throws(() => ipv6ToBytes(bad));
@@ -107,21 +149,63 @@ function packet(counts: [number, number, number, number], rest: number[]): Buffe
 
 const malformed: { name: string; bytes: Buffer; message: RegExp }[] = [
   { name: 'shorter than a header', bytes: Buffer.from([1, 2, 3]), message: /shorter than the 12-byte header/ },
-  { name: 'pointer to itself', bytes: packet([1, 0, 0, 0], [0xc0, 12, 0, 1, 0, 1]), message: /does not point backwards/ },
-  { name: 'forward pointer', bytes: packet([1, 0, 0, 0], [0xc0, 20, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]), message: /does not point backwards/ },
-  { name: 'pointer loop via two names', bytes: packet([2, 0, 0, 0], [1, 97, 0xc0, 16, 0, 1, 0, 1, 0xc0, 12, 0, 1, 0, 1]), message: /does not point backwards/ },
-  { name: 'length byte 64 (0x40, a reserved label type)', bytes: packet([1, 0, 0, 0], [64, ...new Array(64).fill(97), 0, 0, 1, 0, 1]), message: /unsupported label type/ },
-  { name: 'name longer than 255', bytes: packet([1, 0, 0, 0], [...Array.from({ length: 5 }, () => [63, ...new Array(63).fill(97)]).flat(), 0, 0, 1, 0, 1]), message: /name longer than 255/ },
+  {
+    name: 'pointer to itself',
+    bytes: packet([1, 0, 0, 0], [0xc0, 12, 0, 1, 0, 1]),
+    message: /does not point backwards/,
+  },
+  {
+    name: 'forward pointer',
+    bytes: packet([1, 0, 0, 0], [0xc0, 20, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    message: /does not point backwards/,
+  },
+  {
+    name: 'pointer loop via two names',
+    bytes: packet([2, 0, 0, 0], [1, 97, 0xc0, 16, 0, 1, 0, 1, 0xc0, 12, 0, 1, 0, 1]),
+    message: /does not point backwards/,
+  },
+  {
+    name: 'length byte 64 (0x40, a reserved label type)',
+    bytes: packet([1, 0, 0, 0], [64, ...new Array(64).fill(97), 0, 0, 1, 0, 1]),
+    message: /unsupported label type/,
+  },
+  {
+    name: 'name longer than 255',
+    bytes: packet(
+      [1, 0, 0, 0],
+      [...Array.from({ length: 5 }, () => [63, ...new Array(63).fill(97)]).flat(), 0, 0, 1, 0, 1],
+    ),
+    message: /name longer than 255/,
+  },
   { name: 'truncated label', bytes: packet([1, 0, 0, 0], [9, 97, 97, 97, 97, 97]), message: /label runs past the end/ },
   { name: 'counts that lie', bytes: packet([0, 65535, 0, 0], [0, 0, 1, 0, 1]), message: /section counts/ },
-  { name: 'truncated RDATA', bytes: packet([0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 10, 0]), message: /more bytes/ },
-  { name: 'A with 3 bytes', bytes: packet([0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 3, 10, 0, 0]), message: /not 4 bytes/ },
-  { name: 'reserved label type 0x40', bytes: packet([1, 0, 0, 0], [0x41, 0, 0, 1, 0, 1]), message: /unsupported label type/ },
-  { name: 'CNAME name beyond RDLENGTH', bytes: packet([0, 1, 0, 0], [0, 0, 5, 0, 1, 0, 0, 0, 5, 0, 1, 3, 97, 98, 99, 0]), message: /runs past its RDLENGTH/ },
+  {
+    name: 'truncated RDATA',
+    bytes: packet([0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 4, 10, 0]),
+    message: /more bytes/,
+  },
+  {
+    name: 'A with 3 bytes',
+    bytes: packet([0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 3, 10, 0, 0]),
+    message: /not 4 bytes/,
+  },
+  {
+    name: 'reserved label type 0x40',
+    bytes: packet([1, 0, 0, 0], [0x41, 0, 0, 1, 0, 1]),
+    message: /unsupported label type/,
+  },
+  {
+    name: 'CNAME name beyond RDLENGTH',
+    bytes: packet([0, 1, 0, 0], [0, 0, 5, 0, 1, 0, 0, 0, 5, 0, 1, 3, 97, 98, 99, 0]),
+    message: /runs past its RDLENGTH/,
+  },
 ];
 
 for (const c of malformed) {
   test(`malformed: ${c.name} -> DnsParseError`, () => {
-    assert.throws(() => parseMessage(c.bytes), (e: unknown) => e instanceof DnsParseError && c.message.test((e as Error).message));
+    assert.throws(
+      () => parseMessage(c.bytes),
+      (e: unknown) => e instanceof DnsParseError && c.message.test((e as Error).message),
+    );
   });
 }

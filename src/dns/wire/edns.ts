@@ -25,6 +25,17 @@ export function getEdns(msg: Message): Edns | undefined {
 }
 
 /** An OPT record advertising `udpSize`; set the DO bit back when the client set it. */
-export function optRecord(udpSize: number, dnssecOk = false, extendedRcode = 0, options: EdnsOption[] = []): ResourceRecord {
-  return { name: '', type: RRType.OPT, class: udpSize, ttl: (((extendedRcode & 0xff) << 24) | (dnssecOk ? 0x8000 : 0)) >>> 0, data: options };
+export function optRecord(
+  udpSize: number,
+  dnssecOk = false,
+  extendedRcode = 0,
+  options: EdnsOption[] = [],
+): ResourceRecord {
+  return {
+    name: '',
+    type: RRType.OPT,
+    class: udpSize,
+    ttl: (((extendedRcode & 0xff) << 24) | (dnssecOk ? 0x8000 : 0)) >>> 0,
+    data: options,
+  };
 }

@@ -28,9 +28,35 @@ function seeds(): Buffer[] {
   const r = emptyMessage(7);
   r.qr = true;
   r.questions.push({ name: '_http._tcp.web.default.svc.cluster.local', type: RRType.SRV, class: 1 });
-  r.answers.push({ name: '_http._tcp.web.default.svc.cluster.local', type: RRType.SRV, class: 1, ttl: 5, data: { priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' } });
-  r.answers.push({ name: 'web.default.svc.cluster.local', type: RRType.CNAME, class: 1, ttl: 5, data: 'x.default.svc.cluster.local' });
-  r.authorities.push({ name: 'cluster.local', type: RRType.SOA, class: 1, ttl: 5, data: { mname: 'ns.dns.cluster.local', rname: 'hostmaster.cluster.local', serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 } });
+  r.answers.push({
+    name: '_http._tcp.web.default.svc.cluster.local',
+    type: RRType.SRV,
+    class: 1,
+    ttl: 5,
+    data: { priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' },
+  });
+  r.answers.push({
+    name: 'web.default.svc.cluster.local',
+    type: RRType.CNAME,
+    class: 1,
+    ttl: 5,
+    data: 'x.default.svc.cluster.local',
+  });
+  r.authorities.push({
+    name: 'cluster.local',
+    type: RRType.SOA,
+    class: 1,
+    ttl: 5,
+    data: {
+      mname: 'ns.dns.cluster.local',
+      rname: 'hostmaster.cluster.local',
+      serial: 1,
+      refresh: 2,
+      retry: 3,
+      expire: 4,
+      minimum: 5,
+    },
+  });
   r.additionals.push({ name: 'web.default.svc.cluster.local', type: RRType.TXT, class: 1, ttl: 5, data: ['hello'] });
   r.additionals.push({ name: 'web.default.svc.cluster.local', type: RRType.AAAA, class: 1, ttl: 5, data: 'fd00::1' });
   return [serializeMessage(q), serializeMessage(r)];
@@ -48,7 +74,7 @@ function check(bytes: Buffer): 'ok' | 'rejected' {
     return 'ok';
   } catch (e) {
     if (e instanceof DnsParseError) return 'rejected';
-    throw new Error(`parser threw ${String(e)} for ${bytes.toString('hex')}`);
+    throw new Error(`parser threw ${String(e)} for ${bytes.toString('hex')}`, { cause: e });
   }
 }
 
@@ -62,7 +88,8 @@ test('fuzz: random and mutated packets parse or fail with DnsParseError', () => 
     if (i % 3 === 0) {
       bytes = Buffer.alloc(Math.floor(rand() * 300));
       for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(rand() * 256);
-      if (bytes.length >= 12 && rand() < 0.7) for (let j = 4; j < 12; j++) bytes[j] = rand() < 0.8 ? 0 : Math.floor(rand() * 4);
+      if (bytes.length >= 12 && rand() < 0.7)
+        for (let j = 4; j < 12; j++) bytes[j] = rand() < 0.8 ? 0 : Math.floor(rand() * 4);
     } else {
       bytes = Buffer.from(base[i % base.length]!);
       const flips = 1 + Math.floor(rand() * 4);
@@ -70,7 +97,8 @@ test('fuzz: random and mutated packets parse or fail with DnsParseError', () => 
         const at = Math.floor(rand() * bytes.length);
         const op = rand();
         if (op < 0.5) bytes[at] = Math.floor(rand() * 256);
-        else if (op < 0.7) bytes[at] = 0xc0 | Math.floor(rand() * 4); // pointer bytes
+        else if (op < 0.7)
+          bytes[at] = 0xc0 | Math.floor(rand() * 4); // pointer bytes
         else if (op < 0.85) bytes = bytes.subarray(0, at);
         else bytes[at] = 63 + Math.floor(rand() * 3);
       }

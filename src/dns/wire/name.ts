@@ -6,7 +6,10 @@
 import { DnsEncodeError, DnsParseError, MAX_LABEL, MAX_NAME_WIRE } from './types.js';
 
 /** Decoded name plus the offset right after it in the original stream (not where pointers led). */
-export interface ReadName { name: string; next: number }
+export interface ReadName {
+  name: string;
+  next: number;
+}
 
 /**
  * Reads a possibly compressed name at `offset`. A pointer must point strictly
@@ -52,7 +55,10 @@ function labelToText(buf: Uint8Array, start: number, len: number): string {
   let plain = true;
   for (let i = start; i < start + len; i++) {
     const c = buf[i]!;
-    if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c) { plain = false; break; }
+    if (c <= 0x20 || c >= 0x7f || c === 0x2e || c === 0x5c) {
+      plain = false;
+      break;
+    }
   }
   if (plain) return String.fromCharCode.apply(null, Array.from(buf.subarray(start, start + len)));
   let s = '';
@@ -81,17 +87,29 @@ export function nameToLabels(name: string): Uint8Array[] {
   };
   for (let i = 0; i < name.length; i++) {
     const ch = name.charCodeAt(i);
-    if (ch === 0x2e) { flush(); continue; }
+    if (ch === 0x2e) {
+      flush();
+      continue;
+    }
     if (ch === 0x5c) {
       const d = name.slice(i + 1, i + 4);
-      if (/^[0-9]{3}$/.test(d)) { cur.push(Number(d) & 0xff); i += 3; continue; }
-      if (i + 1 < name.length) { cur.push(name.charCodeAt(i + 1) & 0xff); i += 1; continue; }
+      if (/^[0-9]{3}$/.test(d)) {
+        cur.push(Number(d) & 0xff);
+        i += 3;
+        continue;
+      }
+      if (i + 1 < name.length) {
+        cur.push(name.charCodeAt(i + 1) & 0xff);
+        i += 1;
+        continue;
+      }
       throw new DnsEncodeError(`dangling escape at the end of "${name}"`);
     }
     cur.push(ch & 0xff);
   }
   flush();
-  if (total > MAX_NAME_WIRE) throw new DnsEncodeError(`name "${name}" is longer than ${MAX_NAME_WIRE} bytes on the wire`);
+  if (total > MAX_NAME_WIRE)
+    throw new DnsEncodeError(`name "${name}" is longer than ${MAX_NAME_WIRE} bytes on the wire`);
   return labels;
 }
 

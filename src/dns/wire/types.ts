@@ -1,8 +1,19 @@
 /** DNS message vocabulary: record types, classes, rcodes and the decoded message shape. */
 
 export const RRType = {
-  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41,
-  IXFR: 251, AXFR: 252, ANY: 255,
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  OPT: 41,
+  IXFR: 251,
+  AXFR: 252,
+  ANY: 255,
 } as const;
 
 export const RRClass = { IN: 1, CH: 3, ANY: 255 } as const;
@@ -30,9 +41,25 @@ export interface Question {
   class: number;
 }
 
-export interface SrvData { priority: number; weight: number; port: number; target: string }
-export interface SoaData { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number }
-export interface EdnsOption { code: number; data: Uint8Array }
+export interface SrvData {
+  priority: number;
+  weight: number;
+  port: number;
+  target: string;
+}
+export interface SoaData {
+  mname: string;
+  rname: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+}
+export interface EdnsOption {
+  code: number;
+  data: Uint8Array;
+}
 
 /**
  * One resource record. `data` by type: A/AAAA an address string; CNAME/NS/PTR
@@ -68,12 +95,30 @@ export interface Message {
 
 /** A message with every flag off and empty sections. */
 export function emptyMessage(id = 0): Message {
-  return { id, qr: false, opcode: 0, aa: false, tc: false, rd: false, ra: false, ad: false, cd: false, rcode: 0, questions: [], answers: [], authorities: [], additionals: [] };
+  return {
+    id,
+    qr: false,
+    opcode: 0,
+    aa: false,
+    tc: false,
+    rd: false,
+    ra: false,
+    ad: false,
+    cd: false,
+    rcode: 0,
+    questions: [],
+    answers: [],
+    authorities: [],
+    additionals: [],
+  };
 }
 
 /** Thrown for any packet that is not a well-formed DNS message; the server answers FORMERR or drops. */
 export class DnsParseError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`malformed DNS message at byte ${offset}: ${message}`);
   }
 }

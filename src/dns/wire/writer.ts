@@ -21,19 +21,36 @@ export class WireWriter {
     this.buf = next;
   }
 
-  u8(v: number): void { this.ensure(1); this.buf[this.pos++] = v & 0xff; }
-  u16(v: number): void { this.ensure(2); this.buf.writeUInt16BE(v & 0xffff, this.pos); this.pos += 2; }
-  u32(v: number): void { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; }
-  bytes(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; }
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v & 0xffff, this.pos);
+    this.pos += 2;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
 
   /** Overwrites a 16-bit value written earlier (RDLENGTH, counts). */
-  patchU16(at: number, v: number): void { this.buf.writeUInt16BE(v & 0xffff, at); }
+  patchU16(at: number, v: number): void {
+    this.buf.writeUInt16BE(v & 0xffff, at);
+  }
 
   /** Writes a name, pointing at an earlier copy of its longest known suffix when `compress`. */
   name(name: string, compress = true): void {
     const labels = nameToLabels(name);
     // Suffix keys are built from the lowercased presentation labels.
-    const keys: string[] = new Array(labels.length);
+    const keys = new Array<string>(labels.length);
     let key = '';
     for (let i = labels.length - 1; i >= 0; i--) {
       const l = Buffer.from(labels[i]!).toString('latin1').toLowerCase();
@@ -43,7 +60,10 @@ export class WireWriter {
     for (let i = 0; i < labels.length; i++) {
       if (compress) {
         const at = this.names.get(keys[i]!);
-        if (at !== undefined) { this.u16(0xc000 | at); return; }
+        if (at !== undefined) {
+          this.u16(0xc000 | at);
+          return;
+        }
       }
       if (this.pos < 0x4000 && !this.names.has(keys[i]!)) this.names.set(keys[i]!, this.pos);
       const l = labels[i]!;
@@ -87,21 +107,27 @@ export function ipv6ToBytes(addr: string): Uint8Array {
   }
   const halves = text.split('::');
   if (halves.length > 2) throw bad();
-  const parse = (s: string) => (s === '' ? [] : s.split(':').map((h) => {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(h)) throw bad();
-    return parseInt(h, 16);
-  }));
+  const parse = (s: string) =>
+    s === ''
+      ? []
+      : s.split(':').map((h) => {
+          if (!/^[0-9a-fA-F]{1,4}$/.test(h)) throw bad();
+          return parseInt(h, 16);
+        });
   const head = parse(halves[0]!);
   const rest = halves.length === 2 ? parse(halves[1]!) : [];
   let groups: number[];
   if (halves.length === 2) {
     const fill = 8 - head.length - rest.length;
     if (fill < 1) throw bad();
-    groups = [...head, ...new Array(fill).fill(0), ...rest];
+    groups = [...head, ...new Array<number>(fill).fill(0), ...rest];
   } else groups = head;
   if (groups.length !== 8) throw bad();
   const out = new Uint8Array(16);
-  groups.forEach((g, i) => { out[i * 2] = g >> 8; out[i * 2 + 1] = g & 0xff; });
+  groups.forEach((g, i) => {
+    out[i * 2] = g >> 8;
+    out[i * 2 + 1] = g & 0xff;
+  });
   return out;
 }
 
@@ -109,12 +135,19 @@ export function ipv6ToBytes(addr: string): Uint8Array {
 export function bytesToIpv6(b: Uint8Array): string {
   const g: number[] = [];
   for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
-  let bestAt = -1, bestLen = 0;
+  let bestAt = -1,
+    bestLen = 0;
   for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) { bestAt = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i > 1) {
+      bestAt = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = g.map((x) => x.toString(16));

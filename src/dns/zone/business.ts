@@ -22,7 +22,10 @@ export interface BusinessClaim {
   records: ResourceRecord[];
 }
 
-export interface ParsedNames { names: string[]; rejected: { name: string; why: string }[] }
+export interface ParsedNames {
+  names: string[];
+  rejected: { name: string; why: string }[];
+}
 
 /** The annotation's names: trimmed, lowercased, trailing dot dropped; invalid or in-cluster-zone names are rejected with a reason. */
 export function parseDnsNames(value: string | undefined, domain: string): ParsedNames {
@@ -31,8 +34,10 @@ export function parseDnsNames(value: string | undefined, domain: string): Parsed
   for (const raw of value.split(/[,\s]+/)) {
     const name = raw.trim().toLowerCase().replace(/\.$/, '');
     if (!name) continue;
-    if (!isValidDomainName(name) || !name.includes('.')) out.rejected.push({ name: raw, why: 'not a domain name with at least two labels' });
-    else if (inZone(name, domain) || inZone(name, 'in-addr.arpa') || inZone(name, 'ip6.arpa')) out.rejected.push({ name: raw, why: `inside the cluster zone ${domain} or a reverse zone` });
+    if (!isValidDomainName(name) || !name.includes('.'))
+      out.rejected.push({ name: raw, why: 'not a domain name with at least two labels' });
+    else if (inZone(name, domain) || inZone(name, 'in-addr.arpa') || inZone(name, 'ip6.arpa'))
+      out.rejected.push({ name: raw, why: `inside the cluster zone ${domain} or a reverse zone` });
     else if (!out.names.includes(name)) out.names.push(name);
   }
   return out;
@@ -52,11 +57,17 @@ export function businessClaims(svc: DnsService, slices: readonly DnsEndpointSlic
   return names.map((name) => ({ ...base, name, records: recordsFor(name, svc, slices, p) }));
 }
 
-function recordsFor(name: string, svc: DnsService, slices: readonly DnsEndpointSlice[], p: ZoneParams): ResourceRecord[] {
+function recordsFor(
+  name: string,
+  svc: DnsService,
+  slices: readonly DnsEndpointSlice[],
+  p: ZoneParams,
+): ResourceRecord[] {
   const out: ResourceRecord[] = [];
-  const addr = (owner: string, ip: string): ResourceRecord => ip.includes(':')
-    ? { name: owner, type: RRType.AAAA, class: 1, ttl: p.ttl, data: ip }
-    : { name: owner, type: RRType.A, class: 1, ttl: p.ttl, data: ip };
+  const addr = (owner: string, ip: string): ResourceRecord =>
+    ip.includes(':')
+      ? { name: owner, type: RRType.AAAA, class: 1, ttl: p.ttl, data: ip }
+      : { name: owner, type: RRType.A, class: 1, ttl: p.ttl, data: ip };
   if (svc.spec?.type === 'ExternalName') {
     const target = (svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '');
     if (target) out.push({ name, type: RRType.CNAME, class: 1, ttl: p.ttl, data: target });
@@ -68,7 +79,13 @@ function recordsFor(name: string, svc: DnsService, slices: readonly DnsEndpointS
     if (ips.length) {
       for (const port of svc.spec?.ports ?? []) {
         if (!port.name) continue;
-        out.push({ name: `_${port.name.toLowerCase()}._${(port.protocol ?? 'TCP').toLowerCase()}.${name}`, type: RRType.SRV, class: 1, ttl: p.ttl, data: { priority: 0, weight: 100, port: port.port, target: name } });
+        out.push({
+          name: `_${port.name.toLowerCase()}._${(port.protocol ?? 'TCP').toLowerCase()}.${name}`,
+          type: RRType.SRV,
+          class: 1,
+          ttl: p.ttl,
+          data: { priority: 0, weight: 100, port: port.port, target: name },
+        });
       }
     }
     return out;
@@ -86,7 +103,18 @@ function recordsFor(name: string, svc: DnsService, slices: readonly DnsEndpointS
       for (const a of ready) {
         if (!ips.has(a.ip) || seen.has(`${owner}|${a.hostname}`)) continue;
         seen.add(`${owner}|${a.hostname}`);
-        out.push({ name: owner, type: RRType.SRV, class: 1, ttl: p.ttl, data: { priority: 0, weight: Math.max(1, Math.floor(100 / ready.length)), port: port.port, target: `${a.hostname}.${fqdn}` } });
+        out.push({
+          name: owner,
+          type: RRType.SRV,
+          class: 1,
+          ttl: p.ttl,
+          data: {
+            priority: 0,
+            weight: Math.max(1, Math.floor(100 / ready.length)),
+            port: port.port,
+            target: `${a.hostname}.${fqdn}`,
+          },
+        });
       }
     }
   }
@@ -100,10 +128,17 @@ export function compareClaims(a: BusinessClaim, b: BusinessClaim): number {
 }
 
 /** A published owner name: the winning claim and its record sets by type. */
-export interface BusinessEntry { claim: BusinessClaim; rrsets: RRsets }
+export interface BusinessEntry {
+  claim: BusinessClaim;
+  rrsets: RRsets;
+}
 
 /** The outcome for one claimed name after a change: who answers, who lost. */
-export interface ClaimOutcome { name: string; winner: BusinessClaim | undefined; losers: BusinessClaim[] }
+export interface ClaimOutcome {
+  name: string;
+  winner: BusinessClaim | undefined;
+  losers: BusinessClaim[];
+}
 
 /** All claims, the winner of each name, and the records the winners publish (by lowercase owner name). */
 export class BusinessNames {
@@ -119,10 +154,14 @@ export class BusinessNames {
     for (const name of before) this.claims.get(name)?.delete(serviceKey);
     for (const c of claims) {
       let m = this.claims.get(c.name);
-      if (!m) this.claims.set(c.name, (m = new Map()));
+      if (!m) this.claims.set(c.name, (m = new Map<string, BusinessClaim>()));
       m.set(serviceKey, c);
     }
-    if (claims.length) this.namesByService.set(serviceKey, claims.map((c) => c.name));
+    if (claims.length)
+      this.namesByService.set(
+        serviceKey,
+        claims.map((c) => c.name),
+      );
     else this.namesByService.delete(serviceKey);
     return [...affected].map((name) => this.republish(name));
   }
@@ -131,19 +170,26 @@ export class BusinessNames {
     for (const owner of this.ownersByName.get(name) ?? []) this.published.delete(owner);
     this.ownersByName.delete(name);
     const all = [...(this.claims.get(name)?.values() ?? [])].sort(compareClaims);
-    if (!all.length) { this.claims.delete(name); return { name, winner: undefined, losers: [] }; }
+    if (!all.length) {
+      this.claims.delete(name);
+      return { name, winner: undefined, losers: [] };
+    }
     const winner = all[0]!;
     const owners: string[] = [];
     const entry = (owner: string) => {
       let e = this.published.get(owner);
-      if (!e) { this.published.set(owner, (e = { claim: winner, rrsets: new RRsets() })); owners.push(owner); }
+      if (!e) {
+        this.published.set(owner, (e = { claim: winner, rrsets: new RRsets() }));
+        owners.push(owner);
+      }
       return e;
     };
     entry(name);
     for (const rr of winner.records) {
       const e = entry(rr.name);
       const set = e.rrsets.get(rr.type);
-      if (set) set.push(rr); else e.rrsets.set(rr.type, [rr]);
+      if (set) set.push(rr);
+      else e.rrsets.set(rr.type, [rr]);
     }
     this.ownersByName.set(name, owners);
     return { name, winner, losers: all.slice(1) };

@@ -4,7 +4,12 @@ import { ClusterIpServices } from './cluster-ips.js';
 import type { DnsService } from './objects.js';
 
 const p = { domain: 'cluster.local', ttl: 5 };
-const svc = (ns: string, name: string, spec: DnsService['spec']): DnsService => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec });
+const svc = (ns: string, name: string, spec: DnsService['spec']): DnsService => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: ns },
+  spec,
+});
 
 function table(...services: DnsService[]): { idx: ClusterIpServices; map: Map<string, DnsService> } {
   const map = new Map<string, DnsService>();
@@ -17,9 +22,15 @@ function table(...services: DnsService[]): { idx: ClusterIpServices; map: Map<st
 }
 
 const show = (idx: ClusterIpServices, name: string): string[] =>
-  (idx.rrsets(name)?.values() ?? []).flat().map((r) => `${r.type} ${typeof r.data === 'string' ? r.data : JSON.stringify(r.data)}`);
+  (idx.rrsets(name)?.values() ?? [])
+    .flat()
+    .map((r) => `${r.type} ${typeof r.data === 'string' ? r.data : JSON.stringify(r.data)}`);
 
-const web = svc('ns1', 'web', { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5', 'fd00::5'], ports: [{ name: 'HTTP', port: 80, protocol: 'TCP' }, { port: 81 }, { name: 'dns', port: 53, protocol: 'UDP' }] });
+const web = svc('ns1', 'web', {
+  clusterIP: '10.96.0.5',
+  clusterIPs: ['10.96.0.5', 'fd00::5'],
+  ports: [{ name: 'HTTP', port: 80, protocol: 'TCP' }, { port: 81 }, { name: 'dns', port: 53, protocol: 'UDP' }],
+});
 const dns = svc('kube-system', 'kube-dns', { clusterIP: '10.96.0.10' });
 const headless = svc('ns1', 'db', { clusterIP: 'None' });
 const external = svc('ns1', 'ext', { type: 'ExternalName', externalName: 'example.com' });
@@ -28,8 +39,14 @@ test('records derived per question: A, AAAA, SRV for named ports, PTR in both re
   const { idx } = table(web, dns, headless, external);
   const rows: [string, string[]][] = [
     ['web.ns1.svc.cluster.local', ['1 10.96.0.5', '28 fd00::5']],
-    ['_http._tcp.web.ns1.svc.cluster.local', ['33 {"priority":0,"weight":100,"port":80,"target":"web.ns1.svc.cluster.local"}']],
-    ['_dns._udp.web.ns1.svc.cluster.local', ['33 {"priority":0,"weight":100,"port":53,"target":"web.ns1.svc.cluster.local"}']],
+    [
+      '_http._tcp.web.ns1.svc.cluster.local',
+      ['33 {"priority":0,"weight":100,"port":80,"target":"web.ns1.svc.cluster.local"}'],
+    ],
+    [
+      '_dns._udp.web.ns1.svc.cluster.local',
+      ['33 {"priority":0,"weight":100,"port":53,"target":"web.ns1.svc.cluster.local"}'],
+    ],
     ['_dns._tcp.web.ns1.svc.cluster.local', []],
     ['_plain._tcp.web.ns1.svc.cluster.local', []],
     ['5.0.96.10.in-addr.arpa', ['12 web.ns1.svc.cluster.local']],
@@ -79,7 +96,8 @@ test('updates move the indexes; deleting the last Service empties them', () => {
   assert.equal(idx.exists('d.f.ip6.arpa'), false);
   map.delete('ns1/web');
   idx.update(moved, undefined);
-  for (const name of ['svc.cluster.local', 'ns1.svc.cluster.local', 'in-addr.arpa', '10.in-addr.arpa', 'ip6.arpa']) assert.equal(idx.exists(name), false, name);
+  for (const name of ['svc.cluster.local', 'ns1.svc.cluster.local', 'in-addr.arpa', '10.in-addr.arpa', 'ip6.arpa'])
+    assert.equal(idx.exists(name), false, name);
 });
 
 test('a Service changing to ExternalName leaves the index', () => {

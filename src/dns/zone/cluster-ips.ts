@@ -22,7 +22,8 @@ const V6_REVERSE = '.ip6.arpa';
 
 function addCount<K>(m: Map<K, number>, k: K, delta: number): void {
   const v = (m.get(k) ?? 0) + delta;
-  if (v > 0) m.set(k, v); else m.delete(k);
+  if (v > 0) m.set(k, v);
+  else m.delete(k);
 }
 
 export class ClusterIpServices {
@@ -31,7 +32,11 @@ export class ClusterIpServices {
   /** IPv6 reverse name -> its Service (IPv6 is rare; its 32-label names are kept as strings). */
   private readonly byV6 = new Map<string, DnsService>();
   /** Reverse-name prefixes with addresses below them: /8, /16, /24 of IPv4 (int keys), and every IPv6 ancestor name. */
-  private readonly v4Prefix = [new Map<number, number>(), new Map<number, number>(), new Map<number, number>()] as const;
+  private readonly v4Prefix = [
+    new Map<number, number>(),
+    new Map<number, number>(),
+    new Map<number, number>(),
+  ] as const;
   private readonly v6Names = new Map<string, number>();
   private v4Count = 0;
   /** Namespace -> ClusterIP Services in it (<ns>.svc.<zone> exists). */
@@ -40,7 +45,10 @@ export class ClusterIpServices {
   private readonly svcSuffix: string;
 
   /** @param services the Services by "namespace/name" (the informer's cache, read, never written). */
-  constructor(private readonly p: ZoneParams, private readonly services: ReadonlyMap<string, DnsService>) {
+  constructor(
+    private readonly p: ZoneParams,
+    private readonly services: ReadonlyMap<string, DnsService>,
+  ) {
     this.svcSuffix = `.svc.${p.domain}`;
   }
 
@@ -128,7 +136,8 @@ export class ClusterIpServices {
       const type = ip.includes(':') ? RRType.AAAA : RRType.A;
       const rr: ResourceRecord = { name: owner, type, class: IN, ttl: this.p.ttl, data: ip };
       const set = sets.get(type);
-      if (set) set.push(rr); else sets.set(type, [rr]);
+      if (set) set.push(rr);
+      else sets.set(type, [rr]);
     }
     return sets;
   }
@@ -136,11 +145,22 @@ export class ClusterIpServices {
   /** _<port>._<proto>.<svc>.<ns>: SRV to the Service name for the named port (spec 2.4.1). */
   private srv(labels: string[], owner: string): RRsets | undefined {
     const svc = this.service(labels[3]!, labels[2]!);
-    const portName = labels[0]!.slice(1), proto = labels[1]!.slice(1);
-    const port = svc?.spec?.ports?.find((pt) => pt.name?.toLowerCase() === portName && (pt.protocol ?? 'TCP').toLowerCase() === proto);
+    const portName = labels[0]!.slice(1),
+      proto = labels[1]!.slice(1);
+    const port = svc?.spec?.ports?.find(
+      (pt) => pt.name?.toLowerCase() === portName && (pt.protocol ?? 'TCP').toLowerCase() === proto,
+    );
     if (!svc || !port) return undefined;
     const sets = new RRsets();
-    sets.set(RRType.SRV, [{ name: owner, type: RRType.SRV, class: IN, ttl: this.p.ttl, data: { priority: 0, weight: 100, port: port.port, target: serviceFqdn(svc, this.p.domain) } }]);
+    sets.set(RRType.SRV, [
+      {
+        name: owner,
+        type: RRType.SRV,
+        class: IN,
+        ttl: this.p.ttl,
+        data: { priority: 0, weight: 100, port: port.port, target: serviceFqdn(svc, this.p.domain) },
+      },
+    ]);
     return sets;
   }
 
@@ -154,7 +174,9 @@ export class ClusterIpServices {
     }
     if (!svc) return undefined;
     const sets = new RRsets();
-    sets.set(RRType.PTR, [{ name, type: RRType.PTR, class: IN, ttl: this.p.ttl, data: serviceFqdn(svc, this.p.domain) }]);
+    sets.set(RRType.PTR, [
+      { name, type: RRType.PTR, class: IN, ttl: this.p.ttl, data: serviceFqdn(svc, this.p.domain) },
+    ]);
     return sets;
   }
 
@@ -163,7 +185,7 @@ export class ClusterIpServices {
     if (name === V4_REVERSE.slice(1)) return this.v4Count > 0;
     const octets = name.slice(0, -V4_REVERSE.length).split('.');
     if (octets.length > 3) return false;
-    const key = ipv4ToInt32([...octets.reverse(), ...Array(4 - octets.length).fill('0')].join('.'));
+    const key = ipv4ToInt32([...octets.reverse(), ...Array<string>(4 - octets.length).fill('0')].join('.'));
     if (key === undefined) return false;
     const level = octets.length - 1;
     return this.v4Prefix[level]!.has(key >>> (24 - 8 * level));

@@ -5,7 +5,11 @@ import { ipv6ToBytes } from '../wire/writer.js';
 export function reverseName(ip: string): string | undefined {
   if (ip.includes(':')) {
     let bytes: Uint8Array;
-    try { bytes = ipv6ToBytes(ip); } catch { return undefined; }
+    try {
+      bytes = ipv6ToBytes(ip);
+    } catch {
+      return undefined;
+    }
     const nibbles: string[] = [];
     for (let i = 15; i >= 0; i--) nibbles.push((bytes[i]! & 0xf).toString(16), (bytes[i]! >> 4).toString(16));
     return `${nibbles.join('.')}.ip6.arpa`;
@@ -26,19 +30,31 @@ export function undashIp(label: string): string | undefined {
   if (v4.length === 4 && v4.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255)) return v4.join('.');
   if (label.includes('--') || v4.length >= 3) {
     const v6 = label.replace(/-/g, ':');
-    try { ipv6ToBytes(v6); return v6; } catch { return undefined; }
+    try {
+      ipv6ToBytes(v6);
+      return v6;
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
 /** True when `name` is `zone` or below it (both lowercase, no trailing dot). */
 export function inZone(name: string, zone: string): boolean {
-  return name === zone || (name.length > zone.length && name.endsWith(zone) && name.charCodeAt(name.length - zone.length - 1) === 46);
+  return (
+    name === zone ||
+    (name.length > zone.length && name.endsWith(zone) && name.charCodeAt(name.length - zone.length - 1) === 46)
+  );
 }
 
 /** A DNS hostname: dot-separated labels of letters, digits, hyphens (and underscores, which real names carry), each 1-63, total <= 253. */
 export function isValidDomainName(name: string): boolean {
-  return name.length > 0 && name.length <= 253 && name.split('.').every((l) => /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l));
+  return (
+    name.length > 0 &&
+    name.length <= 253 &&
+    name.split('.').every((l) => /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l))
+  );
 }
 
 export function isIPv4(s: string): boolean {

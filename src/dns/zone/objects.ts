@@ -1,15 +1,27 @@
 /** The few fields of Services, EndpointSlices and Pods that DNS reads (its own typed view of the API objects). */
 import type { KObject } from '../../api/meta.js';
 
-export interface DnsServicePort { name?: string; port: number; protocol?: string }
+export interface DnsServicePort {
+  name?: string;
+  port: number;
+  protocol?: string;
+}
 export interface DnsService extends KObject {
   spec?: {
-    type?: string; clusterIP?: string; clusterIPs?: string[]; externalName?: string;
-    ports?: readonly Readonly<DnsServicePort>[]; publishNotReadyAddresses?: boolean;
+    type?: string;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    externalName?: string;
+    ports?: readonly Readonly<DnsServicePort>[];
+    publishNotReadyAddresses?: boolean;
   };
 }
 
-export interface DnsEndpoint { addresses: string[]; conditions?: { ready?: boolean | null }; hostname?: string }
+export interface DnsEndpoint {
+  addresses: string[];
+  conditions?: { ready?: boolean | null };
+  hostname?: string;
+}
 export interface DnsEndpointSlice extends KObject {
   addressType?: string;
   endpoints?: DnsEndpoint[] | null;

@@ -23,7 +23,7 @@ export class PodIndex {
     const ns = pod.metadata.namespace ?? 'default';
     for (const ip of ips) {
       let m = this.byIp.get(ip);
-      if (!m) this.byIp.set(ip, (m = new Map()));
+      if (!m) this.byIp.set(ip, (m = new Map<string, string>()));
       m.set(key, ns);
     }
     if (ips.length) this.ipsByPod.set(key, ips);

@@ -17,7 +17,11 @@ export interface ZoneParams {
 }
 
 /** A ready endpoint address with the hostname the spec names it by. */
-export interface ReadyAddress { ip: string; family: 4 | 6; hostname: string }
+export interface ReadyAddress {
+  ip: string;
+  family: 4 | 6;
+  hostname: string;
+}
 
 const IN = 1;
 
@@ -48,7 +52,10 @@ export function readyAddresses(svc: DnsService, slices: readonly DnsEndpointSlic
       if (!publishAll && ep.conditions?.ready === false) continue;
       for (const ip of ep.addresses) {
         if (seen.has(ip)) continue;
-        const hostname = ep.hostname && isValidDomainName(ep.hostname.toLowerCase()) && !ep.hostname.includes('.') ? ep.hostname.toLowerCase() : dashedIp(ip);
+        const hostname =
+          ep.hostname && isValidDomainName(ep.hostname.toLowerCase()) && !ep.hostname.includes('.')
+            ? ep.hostname.toLowerCase()
+            : dashedIp(ip);
         seen.set(ip, { ip, family, hostname });
       }
     }
@@ -63,7 +70,9 @@ function srvPrefix(name: string | undefined, protocol: string | undefined): stri
 }
 
 function addressRecord(name: string, ip: string, ttl: number): ResourceRecord {
-  return ip.includes(':') ? { name, type: RRType.AAAA, class: IN, ttl, data: ip } : { name, type: RRType.A, class: IN, ttl, data: ip };
+  return ip.includes(':')
+    ? { name, type: RRType.AAAA, class: IN, ttl, data: ip }
+    : { name, type: RRType.A, class: IN, ttl, data: ip };
 }
 
 /** SRV weight: spread 100 over the targets, as CoreDNS does, at least 1. */
@@ -80,7 +89,8 @@ export function serviceRecords(svc: DnsService, slices: readonly DnsEndpointSlic
   const out: ResourceRecord[] = [];
   if (svc.spec?.type === 'ExternalName') {
     const target = (svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '');
-    if (target && isValidDomainName(target)) out.push({ name: fqdn, type: RRType.CNAME, class: IN, ttl: p.ttl, data: target });
+    if (target && isValidDomainName(target))
+      out.push({ name: fqdn, type: RRType.CNAME, class: IN, ttl: p.ttl, data: target });
     return out;
   }
   // ClusterIP Services' records are derived per question (cluster-ips.ts), not stored.
@@ -104,7 +114,7 @@ export function serviceRecords(svc: DnsService, slices: readonly DnsEndpointSlic
       for (const a of ready) {
         if (!ips.has(a.ip)) continue;
         let m = srv.get(prefix);
-        if (!m) srv.set(prefix, (m = new Map()));
+        if (!m) srv.set(prefix, (m = new Map<string, number>()));
         m.set(a.hostname, port.port);
       }
     }
@@ -112,7 +122,13 @@ export function serviceRecords(svc: DnsService, slices: readonly DnsEndpointSlic
   for (const [prefix, targets] of [...srv].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const weight = srvWeight(targets.size);
     for (const [host, port] of targets) {
-      out.push({ name: `${prefix}.${fqdn}`, type: RRType.SRV, class: IN, ttl: p.ttl, data: { priority: 0, weight, port, target: `${host}.${fqdn}` } });
+      out.push({
+        name: `${prefix}.${fqdn}`,
+        type: RRType.SRV,
+        class: IN,
+        ttl: p.ttl,
+        data: { priority: 0, weight, port, target: `${host}.${fqdn}` },
+      });
     }
   }
   return out;

@@ -41,37 +41,76 @@ export class SlimService {
   }
 
   /** Fields few Services have (SlimRareService holds them). */
-  get rare(): RareServiceFields | undefined { return undefined; }
-  get namespace(): string { return this.key.slice(0, this.key.indexOf('/')); }
-  get name(): string { return this.key.slice(this.key.indexOf('/') + 1); }
-  get resourceVersion(): string | undefined { return typeof this.rv === 'number' ? String(this.rv) : this.rv; }
+  get rare(): RareServiceFields | undefined {
+    return undefined;
+  }
+  get namespace(): string {
+    return this.key.slice(0, this.key.indexOf('/'));
+  }
+  get name(): string {
+    return this.key.slice(this.key.indexOf('/') + 1);
+  }
+  get resourceVersion(): string | undefined {
+    return typeof this.rv === 'number' ? String(this.rv) : this.rv;
+  }
 
-  get apiVersion(): string { return 'v1'; }
-  get kind(): string { return 'Service'; }
-  get metadata(): ObjectMeta { return this as ObjectMeta; }
-  get spec(): NonNullable<DnsService['spec']> { return this as NonNullable<DnsService['spec']>; }
+  get apiVersion(): string {
+    return 'v1';
+  }
+  get kind(): string {
+    return 'Service';
+  }
+  get metadata(): ObjectMeta {
+    return this;
+  }
+  get spec(): NonNullable<DnsService['spec']> {
+    return this;
+  }
 
   get clusterIP(): string | undefined {
     const n = this.ipv4;
-    return n === undefined ? this.rare?.clusterIP : `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    return n === undefined
+      ? this.rare?.clusterIP
+      : `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
-  get clusterIPs(): string[] | undefined { return this.rare?.clusterIPs; }
-  get type(): string | undefined { return this.rare?.type; }
-  get externalName(): string | undefined { return this.rare?.externalName; }
-  get publishNotReadyAddresses(): boolean | undefined { return this.rare?.publishNotReadyAddresses; }
-  get uid(): string | undefined { return this.rare?.uid; }
-  get creationTimestamp(): string | undefined { return this.rare?.creationTimestamp; }
-  get annotations(): Record<string, string> | undefined { return this.rare?.annotations; }
+  get clusterIPs(): string[] | undefined {
+    return this.rare?.clusterIPs;
+  }
+  get type(): string | undefined {
+    return this.rare?.type;
+  }
+  get externalName(): string | undefined {
+    return this.rare?.externalName;
+  }
+  get publishNotReadyAddresses(): boolean | undefined {
+    return this.rare?.publishNotReadyAddresses;
+  }
+  get uid(): string | undefined {
+    return this.rare?.uid;
+  }
+  get creationTimestamp(): string | undefined {
+    return this.rare?.creationTimestamp;
+  }
+  get annotations(): Record<string, string> | undefined {
+    return this.rare?.annotations;
+  }
 }
 
 /** A Service with fields beyond the common ones: other types, dual-stack, business names. */
 export class SlimRareService extends SlimService {
-  constructor(key: string, resourceVersion: string | undefined, ipv4: number | undefined,
-    ports: readonly Readonly<DnsServicePort>[] | undefined, private readonly extra: RareServiceFields) {
+  constructor(
+    key: string,
+    resourceVersion: string | undefined,
+    ipv4: number | undefined,
+    ports: readonly Readonly<DnsServicePort>[] | undefined,
+    private readonly extra: RareServiceFields,
+  ) {
     super(key, resourceVersion, ipv4, ports);
   }
 
-  override get rare(): RareServiceFields { return this.extra; }
+  override get rare(): RareServiceFields {
+    return this.extra;
+  }
 }
 
 /** "a.b.c.d" -> int32, undefined for anything else. */

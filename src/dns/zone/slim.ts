@@ -8,8 +8,16 @@
  * loser). Namespaces and port lists repeat across thousands of Services,
  * so one copy of each is shared.
  */
-import type { KObject, ObjectMeta } from '../../api/meta.js';
-import { ANNOTATION_DNS_NAMES, ANNOTATION_DNS_SCOPE, LABEL_SERVICE_NAME, type DnsEndpointSlice, type DnsPod, type DnsService, type DnsServicePort } from './objects.js';
+import type { ObjectMeta } from '../../api/meta.js';
+import {
+  ANNOTATION_DNS_NAMES,
+  ANNOTATION_DNS_SCOPE,
+  LABEL_SERVICE_NAME,
+  type DnsEndpointSlice,
+  type DnsPod,
+  type DnsService,
+  type DnsServicePort,
+} from './objects.js';
 import { SlimRareService, SlimService, ipv4ToInt32, type RareServiceFields } from './slim-service.js';
 
 /** Values seen many times, one copy each; bounded, so churn of unique values cannot grow it without limit. */
@@ -29,7 +37,11 @@ const namespaces = new Interner<string>(10_000);
 const portLists = new Interner<readonly Readonly<DnsServicePort>[]>(10_000);
 
 function slimMeta(m: ObjectMeta, keepAnnotations: readonly string[], keepLabels: readonly string[]): ObjectMeta {
-  const out: ObjectMeta = { name: m.name, namespace: m.namespace === undefined ? undefined : namespaces.get(m.namespace, () => m.namespace!), resourceVersion: m.resourceVersion };
+  const out: ObjectMeta = {
+    name: m.name,
+    namespace: m.namespace === undefined ? undefined : namespaces.get(m.namespace, () => m.namespace!),
+    resourceVersion: m.resourceVersion,
+  };
   const annotations = pick(m.annotations, keepAnnotations);
   if (annotations) {
     out.annotations = annotations;
@@ -76,14 +88,16 @@ export function slimService(s: DnsService): DnsService {
   let ports: readonly Readonly<DnsServicePort>[] | undefined;
   if (named?.length) {
     const key = named.map((p) => `${p.name}/${p.protocol ?? 'TCP'}/${p.port}`).join(',');
-    ports = portLists.get(key, () => Object.freeze(named.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }))));
+    ports = portLists.get(key, () =>
+      Object.freeze(named.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' }))),
+    );
   }
   // join, not a template: that makes a cons string, which keeps the parsed
   // name alive beside it (~56 bytes a Service); join makes one flat string.
   const key = [m.namespace ?? '', m.name ?? ''].join('/');
-  return (Object.keys(rare).length
+  return Object.keys(rare).length
     ? new SlimRareService(key, m.resourceVersion, ipv4, ports, rare)
-    : new SlimService(key, m.resourceVersion, ipv4, ports)) as DnsService;
+    : new SlimService(key, m.resourceVersion, ipv4, ports);
 }
 
 /** The informer's cache key of a slim Service: the string it already holds. */
@@ -93,15 +107,19 @@ export function slimServiceKey(s: DnsService): string {
 
 export function slimSlice(s: DnsEndpointSlice): DnsEndpointSlice {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: slimMeta(s.metadata, [], [LABEL_SERVICE_NAME]),
     addressType: s.addressType,
-    endpoints: s.endpoints?.map((e) => {
-      const ep: { addresses: string[]; conditions?: { ready?: boolean | null }; hostname?: string } = { addresses: e.addresses };
-      if (e.conditions?.ready !== undefined) ep.conditions = { ready: e.conditions.ready };
-      if (e.hostname) ep.hostname = e.hostname;
-      return ep;
-    }) ?? null,
+    endpoints:
+      s.endpoints?.map((e) => {
+        const ep: { addresses: string[]; conditions?: { ready?: boolean | null }; hostname?: string } = {
+          addresses: e.addresses,
+        };
+        if (e.conditions?.ready !== undefined) ep.conditions = { ready: e.conditions.ready };
+        if (e.hostname) ep.hostname = e.hostname;
+        return ep;
+      }) ?? null,
     ports: s.ports?.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })) ?? null,
   };
 }
@@ -112,5 +130,5 @@ export function slimPod(p: DnsPod): DnsPod {
   if (p.status?.phase) out.status!.phase = p.status.phase;
   if (p.status?.podIP) out.status!.podIP = p.status.podIP;
   if (p.status?.podIPs?.length) out.status!.podIPs = p.status.podIPs.map((x) => ({ ip: x.ip }));
-  return out as KObject as DnsPod;
+  return out;
 }

@@ -38,7 +38,8 @@ export class ZoneTable {
     if (old && sameRecords(old, records)) return false;
     if (old) for (const rr of old) this.remove(rr);
     for (const rr of records) this.add(rr);
-    if (records.length) this.bySource.set(source, records.slice()); else this.bySource.delete(source); // slice: exact size
+    if (records.length) this.bySource.set(source, records.slice());
+    else this.bySource.delete(source); // slice: exact size
     this.generation++;
     return true;
   }
@@ -61,7 +62,12 @@ export class ZoneTable {
     if (!node || !set) return;
     const i = set.indexOf(rr);
     if (i < 0) return;
-    if (set.length === 1) node.delete(rr.type); else node.set(rr.type, set.filter((x) => x !== rr));
+    if (set.length === 1) node.delete(rr.type);
+    else
+      node.set(
+        rr.type,
+        set.filter((x) => x !== rr),
+      );
     if (!node.rrsets.size) this.nodes.delete(rr.name);
     this.count(rr.name, -1);
   }
@@ -72,7 +78,8 @@ export class ZoneTable {
     let n = name;
     for (;;) {
       const v = (this.below.get(n) ?? 0) + delta;
-      if (v > 0) this.below.set(n, v); else this.below.delete(n);
+      if (v > 0) this.below.set(n, v);
+      else this.below.delete(n);
       if (!apex || n === apex) return;
       const dot = n.indexOf('.');
       if (dot < 0) return;
@@ -85,9 +92,10 @@ export class ZoneTable {
 function sameRecords(a: ResourceRecord[], b: ResourceRecord[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    if (x.name !== y.name || x.type !== y.type || x.ttl !== y.ttl || JSON.stringify(x.data) !== JSON.stringify(y.data)) return false;
+    const x = a[i]!,
+      y = b[i]!;
+    if (x.name !== y.name || x.type !== y.type || x.ttl !== y.ttl || JSON.stringify(x.data) !== JSON.stringify(y.data))
+      return false;
   }
   return true;
 }
-

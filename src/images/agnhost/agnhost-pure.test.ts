@@ -10,7 +10,7 @@ import { NETEXEC_FLAGS } from './netexec.js';
 import { SERVE_HOSTNAME_FLAGS } from './serve-hostname.js';
 import { udpAnswer } from './udp-commands.js';
 
-test('flags parse like pflag, with agnhost\'s defaults', () => {
+test("flags parse like pflag, with agnhost's defaults", () => {
   const d = parseFlags([], NETEXEC_FLAGS);
   assert.ok(d.ok);
   assert.deepEqual([d.values['http-port'], d.values['udp-port'], d.values['sctp-port']], [8080, 8081, -1]);
@@ -50,7 +50,7 @@ test('UDP commands: trimmed and lower-cased, unknown ones unanswered', () => {
   assert.equal(udpAnswer('what', 'pod-a', 'c'), undefined);
 });
 
-test('addresses and log lines look like Go\'s', () => {
+test("addresses and log lines look like Go's", () => {
   assert.equal(remoteAddr('::ffff:10.1.2.3', 80), '10.1.2.3:80');
   assert.equal(joinHostPort('fd00::1', 53), '[fd00::1]:53');
   assert.equal(goLogLine('GET /hostname', new Date(2024, 0, 2, 3, 4, 5)), '2024/01/02 03:04:05 GET /hostname');

@@ -5,7 +5,11 @@
  */
 
 export type FlagValue = number | string | boolean;
-export interface FlagDef { type: 'int' | 'string' | 'bool'; default: FlagValue; help: string }
+export interface FlagDef {
+  type: 'int' | 'string' | 'bool';
+  default: FlagValue;
+  help: string;
+}
 export type FlagSpec = Record<string, FlagDef>;
 export type ParsedFlags = { ok: true; values: Record<string, FlagValue> } | { ok: false; message: string };
 
@@ -16,7 +20,8 @@ function convert(name: string, def: FlagDef, raw: string): FlagValue | Error {
     if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(raw)) return false;
     return new Error(`invalid argument ${JSON.stringify(raw)} for "--${name}" flag: want true or false`);
   }
-  if (!/^[+-]?\d+$/.test(raw)) return new Error(`invalid argument ${JSON.stringify(raw)} for "--${name}" flag: not an integer`);
+  if (!/^[+-]?\d+$/.test(raw))
+    return new Error(`invalid argument ${JSON.stringify(raw)} for "--${name}" flag: not an integer`);
   return Number.parseInt(raw, 10);
 }
 
@@ -25,7 +30,8 @@ export function parseFlags(args: string[], spec: FlagSpec): ParsedFlags {
   const values: Record<string, FlagValue> = Object.fromEntries(Object.entries(spec).map(([k, d]) => [k, d.default]));
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith('--') || arg === '--') return { ok: false, message: `unexpected argument ${JSON.stringify(arg)}: this command takes only --flags` };
+    if (!arg.startsWith('--') || arg === '--')
+      return { ok: false, message: `unexpected argument ${JSON.stringify(arg)}: this command takes only --flags` };
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
     const def = Object.hasOwn(spec, name) ? spec[name] : undefined;
@@ -43,6 +49,9 @@ export function parseFlags(args: string[], spec: FlagSpec): ParsedFlags {
 }
 
 export function usage(command: string, summary: string, spec: FlagSpec): string {
-  const lines = Object.entries(spec).map(([k, d]) => `      --${k}${d.type === 'bool' ? '' : ` ${d.type}`}\t${d.help} (default ${JSON.stringify(d.default)})`);
+  const lines = Object.entries(spec).map(
+    ([k, d]) =>
+      `      --${k}${d.type === 'bool' ? '' : ` ${d.type}`}\t${d.help} (default ${JSON.stringify(d.default)})`,
+  );
   return `${summary}\n\nUsage:\n  agnhost ${command} [flags]\n\nFlags:\n${lines.join('\n')}\n`;
 }

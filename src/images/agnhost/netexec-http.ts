@@ -28,21 +28,42 @@ const send = (res: ServerResponse, status: number, body: string, headers: Record
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-type Handler = (q: URLSearchParams, req: IncomingMessage, res: ServerResponse, ctx: NetexecContext) => void | Promise<void>;
+type Handler = (
+  q: URLSearchParams,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: NetexecContext,
+) => void | Promise<void>;
 
 const routes: Record<string, Handler> = {
-  '/hostname': (_q, req, res) => { log(`${req.method} /hostname`); send(res, 200, hostname()); },
-  '/hostName': (_q, req, res) => { log(`${req.method} /hostName`); send(res, 200, hostname()); },
-  '/clientip': (_q, req, res) => { log(`${req.method} /clientip`); send(res, 200, remoteAddr(req.socket.remoteAddress, req.socket.remotePort)); },
-  '/healthz': (_q, req, res, ctx) => { log(`${req.method} /healthz`); send(res, ctx.ready() ? 200 : 412, ''); },
+  '/hostname': (_q, req, res) => {
+    log(`${req.method} /hostname`);
+    send(res, 200, hostname());
+  },
+  '/hostName': (_q, req, res) => {
+    log(`${req.method} /hostName`);
+    send(res, 200, hostname());
+  },
+  '/clientip': (_q, req, res) => {
+    log(`${req.method} /clientip`);
+    send(res, 200, remoteAddr(req.socket.remoteAddress, req.socket.remotePort));
+  },
+  '/healthz': (_q, req, res, ctx) => {
+    log(`${req.method} /healthz`);
+    send(res, ctx.ready() ? 200 : 412, '');
+  },
   '/echo': (q, req, res) => {
     const msg = q.get('msg') ?? '';
     const codeText = q.get('code') ?? '';
     log(`${req.method} /echo?msg=${msg}&code=${codeText}`);
     if (codeText === '') return send(res, 200, msg);
     const code = /^[+-]?\d+$/.test(codeText) ? Number.parseInt(codeText, 10) : NaN;
-    if (Number.isNaN(code)) return send(res, 200, `argument 'code' must be an integer or empty, got ${JSON.stringify(codeText)}\n`);
-    if (code < 100 || code > 999) { req.socket.destroy(); return; } // Go's WriteHeader rejects these; the client sees a dropped connection
+    if (Number.isNaN(code))
+      return send(res, 200, `argument 'code' must be an integer or empty, got ${JSON.stringify(codeText)}\n`);
+    if (code < 100 || code > 999) {
+      req.socket.destroy();
+      return;
+    } // Go's WriteHeader rejects these; the client sees a dropped connection
     send(res, code, msg);
   },
   '/redirect': (q, req, res) => {
@@ -50,11 +71,17 @@ const routes: Record<string, Handler> = {
     const codeText = q.get('code') ?? '';
     log(`${req.method} /redirect?msg=${location}&code=${codeText}`);
     const code = codeText === '' ? 302 : /^\d+$/.test(codeText) ? Number.parseInt(codeText, 10) : NaN;
-    if (Number.isNaN(code)) return send(res, 200, `argument 'code' must be an integer or empty, got ${JSON.stringify(codeText)}\n`);
-    send(res, code, req.method === 'GET' ? `<a href="${location.replace(/"/g, '&#34;')}">Redirect</a>.\n\n` : '', { Location: location, 'Content-Type': 'text/html; charset=utf-8' });
+    if (Number.isNaN(code))
+      return send(res, 200, `argument 'code' must be an integer or empty, got ${JSON.stringify(codeText)}\n`);
+    send(res, code, req.method === 'GET' ? `<a href="${location.replace(/"/g, '&#34;')}">Redirect</a>.\n\n` : '', {
+      Location: location,
+      'Content-Type': 'text/html; charset=utf-8',
+    });
   },
   '/dial': async (q, req, res) => {
-    log(`${req.method} /dial?host=${q.get('host') ?? ''}&protocol=${q.get('protocol') ?? ''}&port=${q.get('port') ?? ''}&request=${q.get('request') ?? ''}&tries=${q.get('tries') ?? ''}`);
+    log(
+      `${req.method} /dial?host=${q.get('host') ?? ''}&protocol=${q.get('protocol') ?? ''}&port=${q.get('port') ?? ''}&request=${q.get('request') ?? ''}&tries=${q.get('tries') ?? ''}`,
+    );
     const parsed = parseDialQuery(q);
     const reply = parsed.ok ? await dial(parsed.params) : parsed.reply;
     send(res, reply.status, reply.body, reply.status === 200 ? { 'Content-Type': 'application/json' } : {});
@@ -63,19 +90,35 @@ const routes: Record<string, Handler> = {
     const [codeText, timeoutText, waitText] = [q.get('code') ?? '', q.get('timeout') ?? '', q.get('wait') ?? ''];
     log(`${req.method} /exit?code=${codeText}&timeout=${timeoutText}&wait=${waitText}`);
     const timeout = timeoutText === '' ? 0 : parseGoDuration(timeoutText);
-    if (timeout === undefined) return send(res, 200, `argument 'timeout' must be a valid golang duration or empty, got ${JSON.stringify(timeoutText)}\n`);
+    if (timeout === undefined)
+      return send(
+        res,
+        200,
+        `argument 'timeout' must be a valid golang duration or empty, got ${JSON.stringify(timeoutText)}\n`,
+      );
     const wait = waitText === '' ? 0 : parseGoDuration(waitText);
-    if (wait === undefined) return send(res, 200, `argument 'wait' must be a valid golang duration or empty, got ${JSON.stringify(waitText)}\n`);
+    if (wait === undefined)
+      return send(
+        res,
+        200,
+        `argument 'wait' must be a valid golang duration or empty, got ${JSON.stringify(waitText)}\n`,
+      );
     const code = codeText === '' ? 0 : /^[+-]?\d+$/.test(codeText) ? Number.parseInt(codeText, 10) : NaN;
-    if (Number.isNaN(code)) return send(res, 200, `argument 'code' must be an integer [0-127] or empty, got ${JSON.stringify(codeText)}\n`);
-    log(`Will begin shutdown in ${waitText || '0s'}, allowing ${timeoutText || '0s'} for connections to close, then will exit with ${code}`);
+    if (Number.isNaN(code))
+      return send(res, 200, `argument 'code' must be an integer [0-127] or empty, got ${JSON.stringify(codeText)}\n`);
+    log(
+      `Will begin shutdown in ${waitText || '0s'}, allowing ${timeoutText || '0s'} for connections to close, then will exit with ${code}`,
+    );
     if (wait > 0) await sleep(wait);
     // Like agnhost: no timeout means exit at once, without answering.
     if (timeout <= 0) process.exit(code);
     send(res, 200, '');
     ctx.shutdown(code, timeout);
   },
-  '/shutdown': (_q, req) => { log(`${req.method} /shutdown`); process.exit(0); },
+  '/shutdown': (_q, req) => {
+    log(`${req.method} /shutdown`);
+    process.exit(0);
+  },
   '/shell': async (q, req, res) => {
     const command = q.get('shellCommand') || (q.get('cmd') ?? '');
     log(`${req.method} /shell?cmd=${command}`);
@@ -83,10 +126,16 @@ const routes: Record<string, Handler> = {
     log(`Output: ${JSON.stringify(reply)}`);
     send(res, 200, JSON.stringify(reply), { 'Content-Type': 'application/json' });
   },
-  '/upload': (_q, req, res) => { log(`${req.method} /upload (refused)`); send(res, 501, 'podnet\'s agnhost does not implement /upload: pods share the node\'s filesystem\n'); },
+  '/upload': (_q, req, res) => {
+    log(`${req.method} /upload (refused)`);
+    send(res, 501, "podnet's agnhost does not implement /upload: pods share the node's filesystem\n");
+  },
 };
 
-const root: Handler = (_q, req, res) => { log(`${req.method} /`); send(res, 200, `NOW: ${new Date().toISOString()}`); };
+const root: Handler = (_q, req, res) => {
+  log(`${req.method} /`);
+  send(res, 200, `NOW: ${new Date().toISOString()}`);
+};
 
 export function netexecHandler(ctx: NetexecContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {

@@ -20,11 +20,23 @@ import { bindUdp } from './udp-bind.js';
 export const NETEXEC_FLAGS: FlagSpec = {
   'http-port': { type: 'int', default: 8080, help: 'HTTP Listen Port' },
   'udp-port': { type: 'int', default: 8081, help: 'UDP Listen Port (-1 turns the UDP server off)' },
-  'sctp-port': { type: 'int', default: -1, help: 'SCTP Listen Port (not supported by podnet\'s agnhost)' },
+  'sctp-port': { type: 'int', default: -1, help: "SCTP Listen Port (not supported by podnet's agnhost)" },
   'tls-cert-file': { type: 'string', default: '', help: 'File containing an x509 certificate for HTTPS' },
-  'tls-private-key-file': { type: 'string', default: '', help: 'File containing an x509 private key matching --tls-cert-file' },
-  'http-override': { type: 'string', default: '', help: 'Override the HTTP handler to always respond as if it were a GET with this path & params' },
-  'udp-listen-addresses': { type: 'string', default: '', help: 'A comma separated list of ip addresses the udp servers listen from' },
+  'tls-private-key-file': {
+    type: 'string',
+    default: '',
+    help: 'File containing an x509 private key matching --tls-cert-file',
+  },
+  'http-override': {
+    type: 'string',
+    default: '',
+    help: 'Override the HTTP handler to always respond as if it were a GET with this path & params',
+  },
+  'udp-listen-addresses': {
+    type: 'string',
+    default: '',
+    help: 'A comma separated list of ip addresses the udp servers listen from',
+  },
 };
 
 function serveUdp(sock: dgram.Socket): void {
@@ -32,7 +44,8 @@ function serveUdp(sock: dgram.Socket): void {
     const client = remoteAddr(rinfo.address, rinfo.port);
     const answer = udpAnswer(msg.toString(), hostname(), client);
     if (answer === undefined) {
-      if (msg.toString().trim() !== '') log(`Unknown UDP command received from ${client}: ${msg.toString().trim().toLowerCase()}`);
+      if (msg.toString().trim() !== '')
+        log(`Unknown UDP command received from ${client}: ${msg.toString().trim().toLowerCase()}`);
       return;
     }
     log(`UDP ${msg.toString().trim().toLowerCase().split(' ')[0]} from ${client}`);
@@ -45,7 +58,8 @@ export async function netexec(args: string[]): Promise<void> {
   const parsed = parseFlags(args, NETEXEC_FLAGS);
   if (!parsed.ok) fatal(`Error: ${parsed.message}`);
   const f = parsed.values;
-  if (f['sctp-port'] !== -1) fatal('Error: --sctp-port is not supported by podnet\'s agnhost (Node.js has no SCTP sockets)');
+  if (f['sctp-port'] !== -1)
+    fatal("Error: --sctp-port is not supported by podnet's agnhost (Node.js has no SCTP sockets)");
 
   let udpReady = f['udp-port'] === -1;
   const udpSockets: dgram.Socket[] = [];
@@ -54,13 +68,19 @@ export async function netexec(args: string[]): Promise<void> {
     ready: () => udpReady,
     shutdown: (code, timeoutMs) => {
       setTimeout(() => process.exit(code), timeoutMs).unref();
-      server.close(() => { log('Graceful shutdown completed'); process.exit(code); });
+      server.close(() => {
+        log('Graceful shutdown completed');
+        process.exit(code);
+      });
       server.closeIdleConnections();
     },
     ...(f['http-override'] ? { override: f['http-override'] as string } : {}),
   });
   const server = certFile
-    ? https.createServer({ cert: readFileSync(certFile), key: readFileSync((f['tls-private-key-file'] as string) || certFile) }, handler)
+    ? https.createServer(
+        { cert: readFileSync(certFile), key: readFileSync((f['tls-private-key-file'] as string) || certFile) },
+        handler,
+      )
     : http.createServer(handler);
 
   exitOnTermination(async () => {
@@ -70,13 +90,16 @@ export async function netexec(args: string[]): Promise<void> {
   });
 
   server.on('error', (e) => fatal(`Error occurred: HTTP server failed: ${e.message}`));
-  server.listen(f['http-port'] as number, () => log(`Started HTTP server on port ${(server.address() as AddressInfo).port}`));
+  server.listen(f['http-port'] as number, () =>
+    log(`Started HTTP server on port ${(server.address() as AddressInfo).port}`),
+  );
 
   if (f['udp-port'] !== -1) {
     const addresses = [...new Set((f['udp-listen-addresses'] as string).split(',').map((a) => a.trim()))];
     for (const address of addresses) {
       const sock = await bindUdp(address, f['udp-port'] as number).catch((e: Error) =>
-        fatal(`Error occurred: failed to create listener for UDP address ${address}:${f['udp-port']}: ${e.message}`));
+        fatal(`Error occurred: failed to create listener for UDP address ${address}:${f['udp-port']}: ${e.message}`),
+      );
       udpSockets.push(sock);
       serveUdp(sock);
       log(`Started UDP server on port ${address} ${sock.address().port}`);

@@ -23,7 +23,7 @@ export function serveHostname(args: string[]): void {
   const parsed = parseFlags(args, SERVE_HOSTNAME_FLAGS);
   if (!parsed.ok) fatal(`Error: ${parsed.message}`);
   const f = parsed.values;
-  if (f.http && (f.tcp || f.udp)) fatal('Can\'t serve TCP/UDP mode and HTTP mode at the same time (add --http=false)');
+  if (f.http && (f.tcp || f.udp)) fatal("Can't serve TCP/UDP mode and HTTP mode at the same time (add --http=false)");
   const name = hostname();
   const port = f.port as number;
   const closers: (() => void)[] = [];
@@ -40,15 +40,18 @@ export function serveHostname(args: string[]): void {
     closers.push(() => server.close());
   }
   if (f.udp) {
-    void bindUdp('', port).then((sock) => {
-      sock.on('error', (e) => fatal(`Error from ReadFrom(): ${e.message}`));
-      sock.on('message', (_m, r) => {
-        log(`UDP request from ${remoteAddr(r.address, r.port)}`);
-        sock.send(name, r.port, r.address);
-      });
-      closers.push(() => sock.close());
-      listening('UDP', sock.address().port);
-    }, (e: Error) => fatal(`Error from ListenUDP(): ${e.message}`));
+    void bindUdp('', port).then(
+      (sock) => {
+        sock.on('error', (e) => fatal(`Error from ReadFrom(): ${e.message}`));
+        sock.on('message', (_m, r) => {
+          log(`UDP request from ${remoteAddr(r.address, r.port)}`);
+          sock.send(name, r.port, r.address);
+        });
+        closers.push(() => sock.close());
+        listening('UDP', sock.address().port);
+      },
+      (e: Error) => fatal(`Error from ListenUDP(): ${e.message}`),
+    );
   }
   if (f.http) {
     const server = http.createServer((req, res) => {
@@ -58,6 +61,9 @@ export function serveHostname(args: string[]): void {
     });
     server.on('error', (e) => fatal(`Error from ListenAndServe(): ${e.message}`));
     server.listen(port, () => listening('HTTP', (server.address() as AddressInfo).port));
-    closers.push(() => { server.closeAllConnections(); server.close(); });
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
   }
 }

@@ -10,11 +10,16 @@ import { spawn } from 'node:child_process';
 
 export const SHELL_PATH = '/bin/sh';
 
-export interface ShellReply { output?: string; error?: string }
+export interface ShellReply {
+  output?: string;
+  error?: string;
+}
 
 /** Go's (*exec.ExitError).Error() for an exit code or a signal. */
 export function goExitError(code: number | null, signal: NodeJS.Signals | null): string {
-  return signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal === 'SIGTERM' ? 'terminated' : signal}` : `exit status ${code}`;
+  return signal
+    ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal === 'SIGTERM' ? 'terminated' : signal}`
+    : `exit status ${code}`;
 }
 
 /** Runs the command to completion; never rejects (a spawn failure is the reply's "error"). */

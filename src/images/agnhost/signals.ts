@@ -9,7 +9,9 @@ export function exitOnTermination(cleanup: () => Promise<void> | void = () => {}
     log(`Shutting down after receiving signal: ${signal}`);
     // A cleanup that hangs must not keep a terminated pod alive.
     setTimeout(() => process.exit(0), 2000).unref();
-    Promise.resolve(cleanup()).finally(() => process.exit(0));
+    void Promise.resolve(cleanup())
+      .catch((e: unknown) => log(`cleanup failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

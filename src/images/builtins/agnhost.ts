@@ -23,7 +23,16 @@ export const agnhostImage: BuiltinImage = {
   build(f) {
     if (!f.agnhostBuilt) return notBuilt(f);
     const agnhost = [f.nodeBinary, f.agnhostMain];
-    return { ok: true, spec: { entrypoint: agnhost, cmd: ['pause'], env: { PATH: STANDARD_PATH }, files: [], aliases: { '/agnhost': agnhost, agnhost } } };
+    return {
+      ok: true,
+      spec: {
+        entrypoint: agnhost,
+        cmd: ['pause'],
+        env: { PATH: STANDARD_PATH },
+        files: [],
+        aliases: { '/agnhost': agnhost, agnhost },
+      },
+    };
   },
 };
 
@@ -32,13 +41,16 @@ export const agnhostImage: BuiltinImage = {
  * the real pause does. A shell, not the Node agnhost, because pods of only
  * pause are what density runs are made of: it costs ~1 MB and no start-up CPU.
  */
-export const PAUSE_SCRIPT = 'trap \'kill $! 2>/dev/null; exit 0\' TERM INT; sleep infinity & wait $!';
+export const PAUSE_SCRIPT = "trap 'kill $! 2>/dev/null; exit 0' TERM INT; sleep infinity & wait $!";
 export const pauseImage: BuiltinImage = {
   id: 'pause',
   patterns: ['registry.k8s.io/pause', 'k8s.gcr.io/pause', 'podnet/pause'],
   build() {
     const pause = ['/bin/sh', '-c', PAUSE_SCRIPT, 'pause'];
-    return { ok: true, spec: { entrypoint: pause, cmd: [], env: { PATH: STANDARD_PATH }, files: [], aliases: { '/pause': pause } } };
+    return {
+      ok: true,
+      spec: { entrypoint: pause, cmd: [], env: { PATH: STANDARD_PATH }, files: [], aliases: { '/pause': pause } },
+    };
   },
 };
 
@@ -47,7 +59,17 @@ export const podnetImage: BuiltinImage = {
   id: 'podnet',
   patterns: ['podnet/podnet'],
   build(f) {
-    if (!f.podnetBuilt) return { ok: false, message: `podnet's CLI ${f.podnetMain} is missing; build podnet first (npm run build)` };
-    return { ok: true, spec: { entrypoint: [f.nodeBinary, f.podnetMain], cmd: ['help'], env: { PATH: STANDARD_PATH }, files: [], aliases: { podnet: [f.nodeBinary, f.podnetMain] } } };
+    if (!f.podnetBuilt)
+      return { ok: false, message: `podnet's CLI ${f.podnetMain} is missing; build podnet first (npm run build)` };
+    return {
+      ok: true,
+      spec: {
+        entrypoint: [f.nodeBinary, f.podnetMain],
+        cmd: ['help'],
+        env: { PATH: STANDARD_PATH },
+        files: [],
+        aliases: { podnet: [f.nodeBinary, f.podnetMain] },
+      },
+    };
   },
 };

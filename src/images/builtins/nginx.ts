@@ -12,7 +12,11 @@ export const nginxImage: BuiltinImage = {
   patterns: ['nginx'],
   build(f, c) {
     if (!f.nginxBinary) {
-      return { ok: false, message: 'nginx is a built-in image but /usr/sbin/nginx is not installed on this node; install it (apt-get install nginx-light)' };
+      return {
+        ok: false,
+        message:
+          'nginx is a built-in image but /usr/sbin/nginx is not installed on this node; install it (apt-get install nginx-light)',
+      };
     }
     const layout = nginxLayout(c.dataDir);
     const nginx = nginxCommand(f.nginxBinary, layout);

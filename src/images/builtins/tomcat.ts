@@ -12,10 +12,18 @@ export const tomcatImage: BuiltinImage = {
   patterns: ['tomcat'],
   build(f, c) {
     if (!f.tomcatHome) {
-      return { ok: false, message: 'tomcat is a built-in image but tomcat10 is not installed on this node (/usr/share/tomcat10); install it (apt-get install tomcat10)' };
+      return {
+        ok: false,
+        message:
+          'tomcat is a built-in image but tomcat10 is not installed on this node (/usr/share/tomcat10); install it (apt-get install tomcat10)',
+      };
     }
     if (!f.javaHome) {
-      return { ok: false, message: 'tomcat needs Java but no JDK/JRE was found (JAVA_HOME, /usr/bin/java, /usr/lib/jvm); install one (apt-get install openjdk-17-jre-headless)' };
+      return {
+        ok: false,
+        message:
+          'tomcat needs Java but no JDK/JRE was found (JAVA_HOME, /usr/bin/java, /usr/lib/jvm); install one (apt-get install openjdk-17-jre-headless)',
+      };
     }
     const catalina = posix.join(f.tomcatHome, 'bin', 'catalina.sh');
     return {
@@ -31,7 +39,8 @@ export const tomcatImage: BuiltinImage = {
           CATALINA_TMPDIR: posix.join(c.dataDir, 'temp'),
           // C1-only JIT and the serial GC start Tomcat in ~2.5 s instead of 5-8 s on a small node;
           // a pod that wants peak throughput sets its own JAVA_OPTS (container env wins).
-          JAVA_OPTS: '-Djava.awt.headless=true -Djava.security.egd=file:/dev/./urandom -XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
+          JAVA_OPTS:
+            '-Djava.awt.headless=true -Djava.security.egd=file:/dev/./urandom -XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
         },
         workingDir: c.dataDir,
         files: tomcatFiles(c.dataDir, c.hostname),

@@ -18,7 +18,11 @@ export interface HostFacts {
   javaHome?: string;
 }
 
-export interface GeneratedFile { path: string; content: string; mode?: number }
+export interface GeneratedFile {
+  path: string;
+  content: string;
+  mode?: number;
+}
 
 /** An image's config, as a registry would have delivered it, plus the files it needs on the node. */
 export interface ImageSpec {

@@ -68,10 +68,19 @@ export function startImage(t: TestContext, image: ResolvedImage, extraEnv: Recor
   closeSync(fd);
   const output = (): string => readFileSync(logFile, 'utf8');
   let done = false;
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => { done = true; resolve(code ?? signal ?? -1); }));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      done = true;
+      resolve(code ?? signal ?? -1);
+    }),
+  );
   t.after(async () => {
     if (!done && child.pid) {
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       await exited;
     }
   });
@@ -92,14 +101,20 @@ export function startImage(t: TestContext, image: ResolvedImage, extraEnv: Recor
   };
 }
 
-export interface HttpReply { status: number; body: string; headers: http.IncomingHttpHeaders }
+export interface HttpReply {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 export function httpGet(url: string, timeoutMs = 5000): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
     req.on('error', reject);
@@ -110,14 +125,19 @@ export function httpGet(url: string, timeoutMs = 5000): Promise<HttpReply> {
 export async function waitForHttp(url: string, timeoutMs: number, server?: Running): Promise<HttpReply> {
   const deadline = Date.now() + timeoutMs;
   let exited: number | string | undefined;
-  void server?.exited.then((c) => { exited = c; });
+  void server?.exited.then((c) => {
+    exited = c;
+  });
   for (;;) {
     try {
       return await httpGet(url);
     } catch (e) {
       const why = `${url} did not answer within ${timeoutMs} ms: ${(e as Error).message}`;
-      if (exited !== undefined) throw new Error(`${url}: the server exited (${exited}) before answering; output:\n${server!.output()}`);
-      if (Date.now() > deadline) throw new Error(server ? `${why}; output:\n${server.output()}` : why);
+      if (exited !== undefined)
+        throw new Error(`${url}: the server exited (${exited}) before answering; output:\n${server!.output()}`, {
+          cause: e,
+        });
+      if (Date.now() > deadline) throw new Error(server ? `${why}; output:\n${server.output()}` : why, { cause: e });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -127,9 +147,18 @@ export async function waitForHttp(url: string, timeoutMs: number, server?: Runni
 export function udpAsk(port: number, message: string, timeoutMs = 3000): Promise<string> {
   const sock = dgram.createSocket('udp4');
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no UDP answer from 127.0.0.1:${port} to ${JSON.stringify(message)}`)), timeoutMs);
-    sock.on('message', (m) => { clearTimeout(timer); resolve(m.toString()); });
-    sock.on('error', (e) => { clearTimeout(timer); reject(e); });
+    const timer = setTimeout(
+      () => reject(new Error(`no UDP answer from 127.0.0.1:${port} to ${JSON.stringify(message)}`)),
+      timeoutMs,
+    );
+    sock.on('message', (m) => {
+      clearTimeout(timer);
+      resolve(m.toString());
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     sock.send(message, port, '127.0.0.1');
   }).finally(() => sock.close());
 }

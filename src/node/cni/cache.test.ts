@@ -12,8 +12,13 @@ test('cache: put, get, delete, and a corrupt entry reads as none', async () => {
     const att = { containerId: 'abc', ifName: 'eth0' };
     assert.equal(await cache.get('podnet', att), undefined);
     const entry: CachedAttachment = {
-      kind: 'cniCacheV1', containerId: 'abc', ifName: 'eth0', networkName: 'podnet',
-      config: { cniVersion: '1.0.0', name: 'podnet', plugins: [{ type: 'bridge' }] }, cniArgs: { K8S_POD_NAME: 'p' }, capabilityArgs: {},
+      kind: 'cniCacheV1',
+      containerId: 'abc',
+      ifName: 'eth0',
+      networkName: 'podnet',
+      config: { cniVersion: '1.0.0', name: 'podnet', plugins: [{ type: 'bridge' }] },
+      cniArgs: { K8S_POD_NAME: 'p' },
+      capabilityArgs: {},
       result: { cniVersion: '1.0.0', ips: [{ address: '10.0.0.2/24' }] },
     };
     await cache.put(entry);

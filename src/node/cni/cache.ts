@@ -38,9 +38,14 @@ export class CniResultCache {
     await rename(`${file}.tmp`, file);
   }
 
-  async get(networkName: string, att: Pick<CniAttachment, 'containerId' | 'ifName'>): Promise<CachedAttachment | undefined> {
+  async get(
+    networkName: string,
+    att: Pick<CniAttachment, 'containerId' | 'ifName'>,
+  ): Promise<CachedAttachment | undefined> {
     let text: string;
-    try { text = await readFile(this.file(networkName, att), 'utf8'); } catch (e) {
+    try {
+      text = await readFile(this.file(networkName, att), 'utf8');
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }

@@ -26,12 +26,26 @@ describe('CniRuntime protocol', () => {
   let dir = '';
   let log = '';
   let cni: CniRuntime;
-  const list: CniConfList = { cniVersion: '1.0.0', name: 'testnet', plugins: [{ type: 'first' }, { type: 'second', capabilities: { portMappings: true } }] };
-  const att = { containerId: 'c1', netns: '/run/netns/x', ifName: 'eth0', args: { K8S_POD_NAME: 'p' }, capabilityArgs: { portMappings: [] } };
-  const calls = async () => (await readFile(log, 'utf8')).trim().split('\n').map((l) => {
-    const [plugin, command, ...rest] = l.split(' ');
-    return { plugin, command, stdin: JSON.parse(rest.join(' ')) as Record<string, unknown> };
-  });
+  const list: CniConfList = {
+    cniVersion: '1.0.0',
+    name: 'testnet',
+    plugins: [{ type: 'first' }, { type: 'second', capabilities: { portMappings: true } }],
+  };
+  const att = {
+    containerId: 'c1',
+    netns: '/run/netns/x',
+    ifName: 'eth0',
+    args: { K8S_POD_NAME: 'p' },
+    capabilityArgs: { portMappings: [] },
+  };
+  const calls = async () =>
+    (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [plugin, command, ...rest] = l.split(' ');
+        return { plugin, command, stdin: JSON.parse(rest.join(' ')) as Record<string, unknown> };
+      });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'podnet-cnirt-'));
@@ -48,7 +62,10 @@ describe('CniRuntime protocol', () => {
     const r = await cni.add(list, att);
     assert.equal(r.ips?.[0]?.address, '10.9.9.3/24');
     const c = await calls();
-    assert.deepEqual(c.map((x) => `${x.plugin} ${x.command}`), ['first ADD', 'second ADD']);
+    assert.deepEqual(
+      c.map((x) => `${x.plugin} ${x.command}`),
+      ['first ADD', 'second ADD'],
+    );
     assert.equal(c[0]!.stdin.prevResult, undefined);
     assert.equal((c[1]!.stdin.prevResult as { ips: { address: string }[] }).ips[0]!.address, '10.9.9.2/24');
     assert.deepEqual(c[1]!.stdin.runtimeConfig, { portMappings: [] });
@@ -59,8 +76,12 @@ describe('CniRuntime protocol', () => {
     await writeFile(log, '');
     await cni.check(list, att);
     const c = await calls();
-    assert.deepEqual(c.map((x) => `${x.plugin} ${x.command}`), ['first CHECK', 'second CHECK']);
-    for (const x of c) assert.equal((x.stdin.prevResult as { ips: { address: string }[] }).ips[0]!.address, '10.9.9.3/24');
+    assert.deepEqual(
+      c.map((x) => `${x.plugin} ${x.command}`),
+      ['first CHECK', 'second CHECK'],
+    );
+    for (const x of c)
+      assert.equal((x.stdin.prevResult as { ips: { address: string }[] }).ips[0]!.address, '10.9.9.3/24');
   });
 
   test('DEL runs in reverse with prevResult, drops the cache, and works again without it', async () => {
@@ -68,7 +89,10 @@ describe('CniRuntime protocol', () => {
     await cni.del(list, att);
     await cni.del(list, att);
     const c = await calls();
-    assert.deepEqual(c.map((x) => `${x.plugin} ${x.command}`), ['second DEL', 'first DEL', 'second DEL', 'first DEL']);
+    assert.deepEqual(
+      c.map((x) => `${x.plugin} ${x.command}`),
+      ['second DEL', 'first DEL', 'second DEL', 'first DEL'],
+    );
     assert.ok(c[0]!.stdin.prevResult);
     assert.equal(c[2]!.stdin.prevResult, undefined);
     assert.equal(await cni.cache.get('testnet', att), undefined);
@@ -77,10 +101,19 @@ describe('CniRuntime protocol', () => {
 
   test('a CNI error object becomes a CniPluginError', async () => {
     const failing: CniConfList = { ...list, plugins: [{ type: 'first', fail: true }] };
-    await assert.rejects(cni.add(failing, att), (e: unknown) => e instanceof CniPluginError && e.code === 11 && /first ADD failed with code 11 \(try again later\): busy — retry/.test(e.message));
+    await assert.rejects(
+      cni.add(failing, att),
+      (e: unknown) =>
+        e instanceof CniPluginError &&
+        e.code === 11 &&
+        /first ADD failed with code 11 \(try again later\): busy — retry/.test(e.message),
+    );
   });
 
   test('a missing plugin says what to install', async () => {
-    await assert.rejects(cni.add({ ...list, plugins: [{ type: 'nope' }] }, att), /CNI plugin "nope" not found in .*install containernetworking-plugins/);
+    await assert.rejects(
+      cni.add({ ...list, plugins: [{ type: 'nope' }] }, att),
+      /CNI plugin "nope" not found in .*install containernetworking-plugins/,
+    );
   });
 });

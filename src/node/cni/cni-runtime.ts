@@ -40,8 +40,14 @@ export class CniRuntime {
     }
     if (!prev) throw new Error(`network ${list.name} has no plugins; nothing attached the container`);
     await this.cache.put({
-      kind: 'cniCacheV1', containerId: att.containerId, ifName: att.ifName, networkName: list.name,
-      config: list, cniArgs: att.args, capabilityArgs: att.capabilityArgs, result: prev,
+      kind: 'cniCacheV1',
+      containerId: att.containerId,
+      ifName: att.ifName,
+      networkName: list.name,
+      config: list,
+      cniArgs: att.args,
+      capabilityArgs: att.capabilityArgs,
+      result: prev,
     });
     return prev;
   }
@@ -67,11 +73,20 @@ export class CniRuntime {
    */
   async check(list: CniConfList, att: CniAttachment, skipTypes: string[] = []): Promise<void> {
     const cached = await this.cache.get(list.name, att);
-    if (!cached) throw new Error(`no cached ADD result for ${att.containerId}/${att.ifName} on network ${list.name}: the attachment was never added (or was deleted)`);
+    if (!cached)
+      throw new Error(
+        `no cached ADD result for ${att.containerId}/${att.ifName} on network ${list.name}: the attachment was never added (or was deleted)`,
+      );
     if (cached.config.disableCheck) return;
     for (const plugin of cached.config.plugins) {
       if (skipTypes.includes(plugin.type)) continue;
-      await this.invoke('CHECK', cached.config, plugin, { ...att, capabilityArgs: cached.capabilityArgs }, cached.result);
+      await this.invoke(
+        'CHECK',
+        cached.config,
+        plugin,
+        { ...att, capabilityArgs: cached.capabilityArgs },
+        cached.result,
+      );
     }
   }
 
@@ -79,12 +94,25 @@ export class CniRuntime {
     if (!/^[A-Za-z0-9_.-]+$/.test(type)) throw new Error(`invalid CNI plugin type "${type}"`);
     for (const dir of this.opts.binDirs) {
       const p = join(dir, type);
-      try { await access(p, constants.X_OK); return p; } catch { /* try the next directory */ }
+      try {
+        await access(p, constants.X_OK);
+        return p;
+      } catch {
+        /* try the next directory */
+      }
     }
-    throw new Error(`CNI plugin "${type}" not found in ${this.opts.binDirs.join(':')}; install containernetworking-plugins`);
+    throw new Error(
+      `CNI plugin "${type}" not found in ${this.opts.binDirs.join(':')}; install containernetworking-plugins`,
+    );
   }
 
-  private async invoke(command: CniCommand, list: CniConfList, plugin: CniPluginConf, att: CniAttachment, prevResult?: CniResult): Promise<CniResult | undefined> {
+  private async invoke(
+    command: CniCommand,
+    list: CniConfList,
+    plugin: CniPluginConf,
+    att: CniAttachment,
+    prevResult?: CniResult,
+  ): Promise<CniResult | undefined> {
     const path = await this.pluginPath(plugin.type);
     const stdin = pluginStdin(list, plugin, att.capabilityArgs, prevResult);
     const r = await run([path], {

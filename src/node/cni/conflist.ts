@@ -23,7 +23,9 @@ export const podMtuFor = (backend: 'vxlan' | 'host-gw'): number => (backend === 
 
 export function renderPodNetworkConfList(facts: NodeNetworkFacts): CniConfList {
   if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(facts.podCIDR)) {
-    throw new Error(`invalid podCIDR "${facts.podCIDR}": the node needs an IPv4 pod subnet such as 10.244.1.0/24 before pods can be wired`);
+    throw new Error(
+      `invalid podCIDR "${facts.podCIDR}": the node needs an IPv4 pod subnet such as 10.244.1.0/24 before pods can be wired`,
+    );
   }
   if (!Number.isInteger(facts.mtu) || facts.mtu < 576 || facts.mtu > 9000) {
     throw new Error(`invalid pod MTU ${facts.mtu}: expected 1450 (vxlan) or 1500 (host-gw)`);

@@ -9,7 +9,9 @@ import type { CniAttachment, CniCommand, CniConfList, CniPluginConf, CniResult }
 /** The spec's rule for container IDs: alphanumerics plus - _ . (starting alphanumeric). */
 export function validateContainerId(id: string): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(id)) {
-    throw new Error(`invalid CNI container ID "${id}": use letters, digits, '-', '_' and '.', starting with a letter or digit`);
+    throw new Error(
+      `invalid CNI container ID "${id}": use letters, digits, '-', '_' and '.', starting with a letter or digit`,
+    );
   }
 }
 
@@ -24,14 +26,19 @@ export function validateIfName(name: string): void {
 export function formatCniArgs(args: Record<string, string>): string {
   return Object.entries(args)
     .map(([k, v]) => {
-      if (!k || /[=;]/.test(k) || /[;]/.test(v)) throw new Error(`CNI_ARGS entry ${k}=${v} contains '=' or ';'; those separate entries`);
+      if (!k || /[=;]/.test(k) || /[;]/.test(v))
+        throw new Error(`CNI_ARGS entry ${k}=${v} contains '=' or ';'; those separate entries`);
       return `${k}=${v}`;
     })
     .join(';');
 }
 
 /** Kubernetes' standard CNI_ARGS for a pod sandbox. */
-export const kubernetesCniArgs = (podNamespace: string, podName: string, sandboxId: string): Record<string, string> => ({
+export const kubernetesCniArgs = (
+  podNamespace: string,
+  podName: string,
+  sandboxId: string,
+): Record<string, string> => ({
   IgnoreUnknown: 'true',
   K8S_POD_NAMESPACE: podNamespace,
   K8S_POD_NAME: podName,
@@ -52,7 +59,10 @@ export function pluginEnv(command: CniCommand, att: CniAttachment, cniPath: stri
 }
 
 /** Only the capabilities a plugin declares (and that have a value) reach its runtimeConfig. */
-export function runtimeConfigFor(plugin: CniPluginConf, capabilityArgs: Record<string, unknown>): Record<string, unknown> | undefined {
+export function runtimeConfigFor(
+  plugin: CniPluginConf,
+  capabilityArgs: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (const [cap, wanted] of Object.entries(plugin.capabilities ?? {})) {
     if (wanted && capabilityArgs[cap] !== undefined) out[cap] = capabilityArgs[cap];
@@ -61,7 +71,12 @@ export function runtimeConfigFor(plugin: CniPluginConf, capabilityArgs: Record<s
 }
 
 /** The JSON object a plugin reads on stdin. */
-export function pluginStdin(list: CniConfList, plugin: CniPluginConf, capabilityArgs: Record<string, unknown>, prevResult?: CniResult): Record<string, unknown> {
+export function pluginStdin(
+  list: CniConfList,
+  plugin: CniPluginConf,
+  capabilityArgs: Record<string, unknown>,
+  prevResult?: CniResult,
+): Record<string, unknown> {
   const conf: Record<string, unknown> = { ...plugin, cniVersion: list.cniVersion, name: list.name };
   delete conf.runtimeConfig;
   delete conf.prevResult;

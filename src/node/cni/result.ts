@@ -29,19 +29,35 @@ export class CniPluginError extends Error {
     this.name = 'CniPluginError';
   }
   /** Code 11: the runtime should retry the operation later. */
-  get retryable(): boolean { return this.code === 11; }
+  get retryable(): boolean {
+    return this.code === 11;
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Turns a failed plugin run into a CniPluginError, whether or not it printed a proper error object. */
-export function parseCniError(plugin: string, command: CniCommand, exitCode: number, stdout: string, stderr: string): CniPluginError {
+export function parseCniError(
+  plugin: string,
+  command: CniCommand,
+  exitCode: number,
+  stdout: string,
+  stderr: string,
+): CniPluginError {
   try {
     const o: unknown = JSON.parse(stdout);
     if (isObject(o) && typeof o.code === 'number') {
-      return new CniPluginError(plugin, command, o.code, typeof o.msg === 'string' ? o.msg : 'no message', typeof o.details === 'string' ? o.details : '');
+      return new CniPluginError(
+        plugin,
+        command,
+        o.code,
+        typeof o.msg === 'string' ? o.msg : 'no message',
+        typeof o.details === 'string' ? o.details : '',
+      );
     }
-  } catch { /* not JSON: fall through to the raw output */ }
+  } catch {
+    /* not JSON: fall through to the raw output */
+  }
   const text = (stderr.trim() || stdout.trim() || 'no output').slice(0, 2000);
   // -1: not a CNI error code (999 is taken: it is what Go plugins use for generic errors).
   return new CniPluginError(plugin, command, -1, `exited ${exitCode} without a CNI error object`, text);
@@ -50,8 +66,12 @@ export function parseCniError(plugin: string, command: CniCommand, exitCode: num
 /** Validates and normalises a plugin's success output. */
 export function parseCniResult(plugin: string, stdout: string): CniResult {
   let o: unknown;
-  try { o = JSON.parse(stdout); } catch {
-    throw new Error(`CNI plugin ${plugin} printed something that is not JSON as its result: ${stdout.slice(0, 200) || '(nothing)'}`);
+  try {
+    o = JSON.parse(stdout);
+  } catch {
+    throw new Error(
+      `CNI plugin ${plugin} printed something that is not JSON as its result: ${stdout.slice(0, 200) || '(nothing)'}`,
+    );
   }
   const bad = (what: string) => new Error(`CNI plugin ${plugin} returned an invalid result: ${what}`);
   if (!isObject(o)) throw bad('not an object');
@@ -61,17 +81,26 @@ export function parseCniResult(plugin: string, stdout: string): CniResult {
     if (!Array.isArray(o.interfaces)) throw bad('interfaces is not a list');
     result.interfaces = o.interfaces.map((i, n) => {
       if (!isObject(i) || typeof i.name !== 'string') throw bad(`interfaces[${n}] has no name`);
-      return { name: i.name, ...(typeof i.mac === 'string' ? { mac: i.mac } : {}), ...(typeof i.sandbox === 'string' ? { sandbox: i.sandbox } : {}) };
+      return {
+        name: i.name,
+        ...(typeof i.mac === 'string' ? { mac: i.mac } : {}),
+        ...(typeof i.sandbox === 'string' ? { sandbox: i.sandbox } : {}),
+      };
     });
   }
   if (o.ips !== undefined) {
     if (!Array.isArray(o.ips)) throw bad('ips is not a list');
     result.ips = o.ips.map((ip, n): CniIpConfig => {
-      if (!isObject(ip) || typeof ip.address !== 'string' || !ip.address.includes('/')) throw bad(`ips[${n}].address is not a CIDR`);
+      if (!isObject(ip) || typeof ip.address !== 'string' || !ip.address.includes('/'))
+        throw bad(`ips[${n}].address is not a CIDR`);
       if (ip.interface !== undefined && (typeof ip.interface !== 'number' || !result.interfaces?.[ip.interface])) {
         throw bad(`ips[${n}].interface points at no interface`);
       }
-      return { address: ip.address, ...(typeof ip.gateway === 'string' ? { gateway: ip.gateway } : {}), ...(typeof ip.interface === 'number' ? { interface: ip.interface } : {}) };
+      return {
+        address: ip.address,
+        ...(typeof ip.gateway === 'string' ? { gateway: ip.gateway } : {}),
+        ...(typeof ip.interface === 'number' ? { interface: ip.interface } : {}),
+      };
     });
   }
   if (o.routes !== undefined) {
@@ -81,7 +110,7 @@ export function parseCniResult(plugin: string, stdout: string): CniResult {
       return { dst: r.dst, ...(typeof r.gw === 'string' ? { gw: r.gw } : {}) };
     });
   }
-  if (isObject(o.dns)) result.dns = o.dns as CniResult['dns'];
+  if (isObject(o.dns)) result.dns = o.dns;
   return result;
 }
 

@@ -4,12 +4,30 @@
  * prober manager's started/ready update).
  */
 import type { ContainerRuntimeState, SandboxState } from '../runtime/types.js';
-import { rfc3339, type ContainerSpec, type ContainerState, type ContainerStatus, type Pod, type ProbeStates } from './types.js';
+import {
+  rfc3339,
+  type ContainerSpec,
+  type ContainerState,
+  type ContainerStatus,
+  type Pod,
+  type ProbeStates,
+} from './types.js';
 
-export type WaitingReason = 'ErrImagePull' | 'ImagePullBackOff' | 'CreateContainerConfigError' | 'CreateContainerError'
-  | 'CrashLoopBackOff' | 'ContainerCreating' | 'PodInitializing' | 'RunContainerError' | 'InvalidImageName';
+export type WaitingReason =
+  | 'ErrImagePull'
+  | 'ImagePullBackOff'
+  | 'CreateContainerConfigError'
+  | 'CreateContainerError'
+  | 'CrashLoopBackOff'
+  | 'ContainerCreating'
+  | 'PodInitializing'
+  | 'RunContainerError'
+  | 'InvalidImageName';
 
-export interface WaitingInfo { reason: WaitingReason; message?: string }
+export interface WaitingInfo {
+  reason: WaitingReason;
+  message?: string;
+}
 
 /** The containerID the agent publishes: one per container start. */
 export function containerId(uid: string, name: string, attempt: number): string {
@@ -25,8 +43,11 @@ function stateOf(rec: ContainerRuntimeState, id: string): ContainerState {
   if (rec.state === 'running') return { running: { startedAt: rfc3339(rec.startedAt) } };
   return {
     terminated: {
-      exitCode: rec.exitCode, reason: rec.reason,
-      startedAt: rfc3339(rec.startedAt), finishedAt: rfc3339(rec.finishedAt), containerID: id,
+      exitCode: rec.exitCode,
+      reason: rec.reason,
+      startedAt: rfc3339(rec.startedAt),
+      finishedAt: rfc3339(rec.finishedAt),
+      containerID: id,
     },
   };
 }
@@ -69,15 +90,22 @@ export function containerStatuses(input: ContainerStatusInput, init: boolean): C
       status.lastState = lastStateFor(old, id, rec.attempt);
     } else if (old && !old.state.terminated && old.state.running) {
       // The runtime lost a container we published as running (sandbox gone): it ended, we don't know how.
-      status.lastState = { terminated: { ...UNKNOWN_EXIT, message: 'The container could not be located when the pod was deleted.  The container used to be Running' } };
+      status.lastState = {
+        terminated: {
+          ...UNKNOWN_EXIT,
+          message: 'The container could not be located when the pod was deleted.  The container used to be Running',
+        },
+      };
       if (!pod.metadata.deletionTimestamp) status.restartCount += 1;
     }
-    status.imageID = input.imageIDs?.[c.name] ?? (status.containerID ? old?.imageID ?? '' : '');
+    status.imageID = input.imageIDs?.[c.name] ?? (status.containerID ? (old?.imageID ?? '') : '');
     const reason = waiting[c.name];
     const initDone = init && rec?.state === 'exited' && rec.exitCode === 0;
     if (reason && !initDone && willRestart(pod, rec)) {
       if (status.state.terminated) status.lastState = { terminated: status.state.terminated };
-      status.state = { waiting: reason.message ? { reason: reason.reason, message: reason.message } : { reason: reason.reason } };
+      status.state = {
+        waiting: reason.message ? { reason: reason.reason, message: reason.message } : { reason: reason.reason },
+      };
     }
     applyProbes(status, c, probe, init);
     return status;
@@ -109,7 +137,10 @@ function lastStateFor(old: ContainerStatus | undefined, id: string, attempt: num
   if (!old) return {};
   if (old.containerID === id) return structuredClone(old.lastState);
   if (old.state.terminated) return { terminated: structuredClone(old.state.terminated) };
-  if (old.state.running) return { terminated: { ...UNKNOWN_EXIT, message: 'The container exited and was restarted before its exit was observed' } };
+  if (old.state.running)
+    return {
+      terminated: { ...UNKNOWN_EXIT, message: 'The container exited and was restarted before its exit was observed' },
+    };
   return structuredClone(old.lastState);
 }
 

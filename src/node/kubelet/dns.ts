@@ -29,7 +29,11 @@ export interface PodDNS {
   warnings: string[];
 }
 
-export interface ParsedResolvConf { nameservers: string[]; searches: string[]; options: string[] }
+export interface ParsedResolvConf {
+  nameservers: string[];
+  searches: string[];
+  options: string[];
+}
 
 /** Parses resolv.conf the way the kubelet does: nameservers accumulate, the last search/options line wins. */
 export function parseResolvConf(text: string): ParsedResolvConf {
@@ -53,13 +57,18 @@ type DNSType = 'cluster' | 'host' | 'none';
 
 function dnsType(pod: Pod): DNSType {
   switch (pod.spec.dnsPolicy ?? 'ClusterFirst') {
-    case 'None': return 'none';
-    case 'ClusterFirstWithHostNet': return 'cluster';
+    case 'None':
+      return 'none';
+    case 'ClusterFirstWithHostNet':
+      return 'cluster';
     // A hostNetwork pod shares the node's resolver unless it asks for ClusterFirstWithHostNet.
-    case 'ClusterFirst': return pod.spec.hostNetwork ? 'host' : 'cluster';
-    case 'Default': return 'host';
+    case 'ClusterFirst':
+      return pod.spec.hostNetwork ? 'host' : 'cluster';
+    case 'Default':
+      return 'host';
     // The API server rejects other policies; the kubelet falls back to ClusterFirst.
-    default: return 'cluster';
+    default:
+      return 'cluster';
   }
 }
 
@@ -78,19 +87,33 @@ function mergeOptions(base: string[], extra: { name: string; value?: string }[])
 function fitSearches(searches: string[], warnings: string[]): string[] {
   let exceeded = false;
   let out = searches;
-  if (out.length > MAX_DNS_SEARCH_PATHS) { out = out.slice(0, MAX_DNS_SEARCH_PATHS); exceeded = true; }
+  if (out.length > MAX_DNS_SEARCH_PATHS) {
+    out = out.slice(0, MAX_DNS_SEARCH_PATHS);
+    exceeded = true;
+  }
   const short = out.filter((s) => s.length <= MAX_SEARCH_DOMAIN_LENGTH);
-  if (short.length !== out.length) { out = short; exceeded = true; }
+  if (short.length !== out.length) {
+    out = short;
+    exceeded = true;
+  }
   // Drop whole domains from the end until the joined line fits.
-  while (out.length > 0 && out.join(' ').length > MAX_DNS_SEARCH_LIST_CHARS) { out = out.slice(0, -1); exceeded = true; }
-  if (exceeded) warnings.push(`Search Line limits were exceeded, some search paths have been omitted, the applied search line is: ${out.join(' ')}`);
+  while (out.length > 0 && out.join(' ').length > MAX_DNS_SEARCH_LIST_CHARS) {
+    out = out.slice(0, -1);
+    exceeded = true;
+  }
+  if (exceeded)
+    warnings.push(
+      `Search Line limits were exceeded, some search paths have been omitted, the applied search line is: ${out.join(' ')}`,
+    );
   return out;
 }
 
 function fitNameservers(servers: string[], warnings: string[]): string[] {
   if (servers.length <= MAX_DNS_NAMESERVERS) return servers;
   const out = servers.slice(0, MAX_DNS_NAMESERVERS);
-  warnings.push(`Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: ${out.join(' ')}`);
+  warnings.push(
+    `Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: ${out.join(' ')}`,
+  );
   return out;
 }
 
@@ -101,11 +124,15 @@ export function podDNSConfig(pod: Pod, node: NodeDNS): PodDNS {
   let { nameservers, searches, options } = host;
   let type = dnsType(pod);
   if (type === 'cluster' && node.clusterDns.length === 0) {
-    warnings.push(`kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy.`);
+    warnings.push(
+      `kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" policy. Falling back to "Default" policy.`,
+    );
     type = 'host';
   }
   if (type === 'none') {
-    nameservers = []; searches = []; options = [];
+    nameservers = [];
+    searches = [];
+    options = [];
   } else if (type === 'cluster') {
     // The cluster DNS server is the only nameserver; it forwards what it cannot answer.
     nameservers = [...node.clusterDns];

@@ -31,8 +31,12 @@ export type EnvResult = { env: Record<string, string> } | { error: string };
 class EnvError extends Error {}
 
 /** Reads one key of a ConfigMap or Secret; undefined means "optional and absent, skip the variable". */
-function keyRef(kind: 'ConfigMap' | 'Secret', ns: string, ref: { name: string; key: string; optional?: boolean },
-  data: Record<string, string> | undefined): string | undefined {
+function keyRef(
+  kind: 'ConfigMap' | 'Secret',
+  ns: string,
+  ref: { name: string; key: string; optional?: boolean },
+  data: Record<string, string> | undefined,
+): string | undefined {
   if (!data) {
     if (ref.optional) return undefined;
     // The kubelet's object caches phrase NotFound with the singular resource name.
@@ -52,42 +56,68 @@ function fieldRefValue(pod: Pod, fieldPath: string, ctx: EnvContext): string {
   const sub = SUBSCRIPT.exec(fieldPath);
   if (sub) return (sub[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[sub[2]!] ?? '';
   switch (fieldPath) {
-    case 'metadata.name': return pod.metadata.name ?? '';
-    case 'metadata.namespace': return podNamespace(pod);
-    case 'metadata.uid': return pod.metadata.uid ?? '';
-    case 'spec.nodeName': return pod.spec.nodeName || ctx.nodeName;
-    case 'spec.serviceAccountName': return pod.spec.serviceAccountName || ctx.serviceAccountName || '';
-    case 'spec.restartPolicy': return pod.spec.restartPolicy ?? 'Always';
-    case 'status.hostIP': return ctx.hostIp;
-    case 'status.hostIPs': return (ctx.hostIps ?? [ctx.hostIp]).join(',');
-    case 'status.podIP': return ctx.podIp;
-    case 'status.podIPs': return (ctx.podIps ?? [ctx.podIp]).join(',');
-    default: throw new EnvError(`field label not supported: ${fieldPath}`);
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return podNamespace(pod);
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec.nodeName || ctx.nodeName;
+    case 'spec.serviceAccountName':
+      return pod.spec.serviceAccountName || ctx.serviceAccountName || '';
+    case 'spec.restartPolicy':
+      return pod.spec.restartPolicy ?? 'Always';
+    case 'status.hostIP':
+      return ctx.hostIp;
+    case 'status.hostIPs':
+      return (ctx.hostIps ?? [ctx.hostIp]).join(',');
+    case 'status.podIP':
+      return ctx.podIp;
+    case 'status.podIPs':
+      return (ctx.podIps ?? [ctx.podIp]).join(',');
+    default:
+      throw new EnvError(`field label not supported: ${fieldPath}`);
   }
 }
 
-function resourceFieldValue(pod: Pod, self: ContainerSpec, ref: { containerName?: string; resource: string; divisor?: string | number },
-  ctx: EnvContext): string {
+function resourceFieldValue(
+  pod: Pod,
+  self: ContainerSpec,
+  ref: { containerName?: string; resource: string; divisor?: string | number },
+  ctx: EnvContext,
+): string {
   const target = ref.containerName
     ? [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((c) => c.name === ref.containerName)
     : self;
-  if (!target) throw new EnvError(`container ${ref.containerName} not found (resourceFieldRef of container ${self.name})`);
+  if (!target)
+    throw new EnvError(`container ${ref.containerName} not found (resourceFieldRef of container ${self.name})`);
   const [kind, resource] = ref.resource.split('.', 2) as [string, string | undefined];
-  if ((kind !== 'limits' && kind !== 'requests') || !resource || !['cpu', 'memory', 'ephemeral-storage'].includes(resource)) {
+  if (
+    (kind !== 'limits' && kind !== 'requests') ||
+    !resource ||
+    !['cpu', 'memory', 'ephemeral-storage'].includes(resource)
+  ) {
     throw new EnvError(`unsupported container resource : ${ref.resource}`);
   }
   let raw = target.resources?.[kind]?.[resource];
   if (raw === undefined && kind === 'limits') {
     // Without a limit the container may use the whole node, which is what the downward API reports.
     raw = ctx.nodeAllocatable?.[resource as 'cpu'];
-    if (raw === undefined) throw new EnvError(`container ${target.name} has no ${ref.resource} and the node's allocatable ${resource} is unknown; set resources.limits.${resource} or pass nodeAllocatable`);
+    if (raw === undefined)
+      throw new EnvError(
+        `container ${target.name} has no ${ref.resource} and the node's allocatable ${resource} is unknown; set resources.limits.${resource} or pass nodeAllocatable`,
+      );
   }
   try {
     const value = raw === undefined ? 0 : parseQuantity(raw);
     const divisor = parseQuantity(ref.divisor ?? 1);
     if (divisor <= 0) throw new Error(`divisor ${ref.divisor} must be positive`);
     // CPU is compared in millicores, like the kubelet, so "1m" divisors work exactly.
-    const n = resource === 'cpu' ? Math.ceil(Math.round(value * 1000) / Math.round(divisor * 1000)) : Math.ceil(value / divisor);
+    const n =
+      resource === 'cpu'
+        ? Math.ceil(Math.round(value * 1000) / Math.round(divisor * 1000))
+        : Math.ceil(value / divisor);
     return String(n);
   } catch (e) {
     throw new EnvError(`resourceFieldRef ${ref.resource} of container ${self.name}: ${(e as Error).message}`);
@@ -105,10 +135,16 @@ export function containerEnv(pod: Pod, container: ContainerSpec, ctx: EnvContext
       let decode = false;
       if (from.configMapRef) {
         data = ctx.configMaps?.(ns, from.configMapRef.name);
-        if (!data) { if (from.configMapRef.optional) continue; throw new EnvError(`configmap "${from.configMapRef.name}" not found`); }
+        if (!data) {
+          if (from.configMapRef.optional) continue;
+          throw new EnvError(`configmap "${from.configMapRef.name}" not found`);
+        }
       } else if (from.secretRef) {
         data = ctx.secrets?.(ns, from.secretRef.name);
-        if (!data) { if (from.secretRef.optional) continue; throw new EnvError(`secret "${from.secretRef.name}" not found`); }
+        if (!data) {
+          if (from.secretRef.optional) continue;
+          throw new EnvError(`secret "${from.secretRef.name}" not found`);
+        }
         decode = true;
       } else continue;
       // Sorted so the result does not depend on the object's key order.
@@ -124,8 +160,10 @@ export function containerEnv(pod: Pod, container: ContainerSpec, ctx: EnvContext
         const src = v.valueFrom;
         if (src.fieldRef) value = fieldRefValue(pod, src.fieldRef.fieldPath, ctx);
         else if (src.resourceFieldRef) value = resourceFieldValue(pod, container, src.resourceFieldRef, ctx);
-        else if (src.configMapKeyRef) value = keyRef('ConfigMap', ns, src.configMapKeyRef, ctx.configMaps?.(ns, src.configMapKeyRef.name));
-        else if (src.secretKeyRef) value = keyRef('Secret', ns, src.secretKeyRef, ctx.secrets?.(ns, src.secretKeyRef.name));
+        else if (src.configMapKeyRef)
+          value = keyRef('ConfigMap', ns, src.configMapKeyRef, ctx.configMaps?.(ns, src.configMapKeyRef.name));
+        else if (src.secretKeyRef)
+          value = keyRef('Secret', ns, src.secretKeyRef, ctx.secrets?.(ns, src.secretKeyRef.name));
         if (value === undefined) continue;
       }
       env[v.name] = value;
@@ -138,7 +176,10 @@ export function containerEnv(pod: Pod, container: ContainerSpec, ctx: EnvContext
 }
 
 /** Expands $(VAR) references in a container's command and args against its environment, as the kubelet does. */
-export function expandCommand(container: ContainerSpec, env: Record<string, string>): { command: string[]; args: string[] } {
+export function expandCommand(
+  container: ContainerSpec,
+  env: Record<string, string>,
+): { command: string[]; args: string[] } {
   const lookup = (name: string) => env[name];
   return {
     command: (container.command ?? []).map((s) => expandVars(s, lookup)),

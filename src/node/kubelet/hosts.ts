@@ -28,14 +28,19 @@ export function podHostname(pod: Pod, clusterDomain: string): PodHostname {
   if (hostname.length > HOSTNAME_MAX) {
     // Truncated names must not end in '-' or '.', which would make them invalid labels.
     hostname = hostname.slice(0, HOSTNAME_MAX).replace(/[-.]+$/, '');
-    if (!hostname) throw new Error(`hostname for pod "${podName}" is invalid: nothing is left after truncating it to ${HOSTNAME_MAX} characters`);
+    if (!hostname)
+      throw new Error(
+        `hostname for pod "${podName}" is invalid: nothing is left after truncating it to ${HOSTNAME_MAX} characters`,
+      );
   }
   const sub = pod.spec.subdomain;
   const fqdn = sub ? `${hostname}.${sub}.${podNamespace(pod)}.svc.${clusterDomain}` : undefined;
   let kernelHostname = hostname;
   if (pod.spec.setHostnameAsFQDN && fqdn) {
     if (fqdn.length > KERNEL_NODENAME_MAX) {
-      throw new Error(`failed to construct FQDN from pod hostname and cluster domain, FQDN ${fqdn} is too long (${KERNEL_NODENAME_MAX} characters is the max, ${fqdn.length} characters requested); shorten spec.hostname/spec.subdomain or unset setHostnameAsFQDN`);
+      throw new Error(
+        `failed to construct FQDN from pod hostname and cluster domain, FQDN ${fqdn} is too long (${KERNEL_NODENAME_MAX} characters is the max, ${fqdn.length} characters requested); shorten spec.hostname/spec.subdomain or unset setHostnameAsFQDN`,
+      );
     }
     kernelHostname = fqdn;
   }
@@ -63,18 +68,21 @@ export interface HostsOptions {
 export function renderHosts(pod: Pod, podIps: string | string[], opts: HostsOptions): string {
   if (pod.spec.hostNetwork) {
     if (opts.nodeHosts === undefined) {
-      throw new Error(`pod ${podNamespace(pod)}/${pod.metadata.name} uses the host network, so its /etc/hosts is the node's: pass the node's /etc/hosts text as nodeHosts`);
+      throw new Error(
+        `pod ${podNamespace(pod)}/${pod.metadata.name} uses the host network, so its /etc/hosts is the node's: pass the node's /etc/hosts text as nodeHosts`,
+      );
     }
     return MANAGED_HOSTS_HEADER_HOST_NETWORK + opts.nodeHosts + hostAliasEntries(pod);
   }
   const { hostname, fqdn } = podHostname(pod, opts.clusterDomain);
-  let out = MANAGED_HOSTS_HEADER
-    + '127.0.0.1\tlocalhost\n'
-    + '::1\tlocalhost ip6-localhost ip6-loopback\n'
-    + 'fe00::0\tip6-localnet\n'
-    + 'fe00::0\tip6-mcastprefix\n'
-    + 'fe00::1\tip6-allnodes\n'
-    + 'fe00::2\tip6-allrouters\n';
+  let out =
+    MANAGED_HOSTS_HEADER +
+    '127.0.0.1\tlocalhost\n' +
+    '::1\tlocalhost ip6-localhost ip6-loopback\n' +
+    'fe00::0\tip6-localnet\n' +
+    'fe00::0\tip6-mcastprefix\n' +
+    'fe00::1\tip6-allnodes\n' +
+    'fe00::2\tip6-allrouters\n';
   for (const ip of typeof podIps === 'string' ? [podIps] : podIps) {
     out += fqdn ? `${ip}\t${fqdn}\t${hostname}\n` : `${ip}\t${hostname}\n`;
   }

@@ -1,6 +1,14 @@
 /** The kubelet core: pure pod decisions (DNS, hosts, env, plan, status) and the probe workers. */
 export * from './types.js';
-export { renderResolvConf, podDNSConfig, parseResolvConf, formatResolvConf, MAX_DNS_NAMESERVERS, MAX_DNS_SEARCH_PATHS, MAX_DNS_SEARCH_LIST_CHARS } from './dns.js';
+export {
+  renderResolvConf,
+  podDNSConfig,
+  parseResolvConf,
+  formatResolvConf,
+  MAX_DNS_NAMESERVERS,
+  MAX_DNS_SEARCH_PATHS,
+  MAX_DNS_SEARCH_LIST_CHARS,
+} from './dns.js';
 export type { NodeDNS, PodDNS, ParsedResolvConf } from './dns.js';
 export { renderHosts, podHostname } from './hosts.js';
 export type { HostsOptions, PodHostname } from './hosts.js';

@@ -31,7 +31,10 @@ export interface PlanInput {
   now: number;
 }
 
-export interface ContainerStart { name: string; attempt: number }
+export interface ContainerStart {
+  name: string;
+  attempt: number;
+}
 
 export interface ContainerKill {
   name: string;
@@ -71,10 +74,14 @@ export interface PodPlan {
 type Record_ = ContainerRuntimeState | undefined;
 
 /** How the last instance of a container ended, from the runtime or, when the runtime lost it, the last published status. */
-interface ExitInfo { exitCode: number; finishedAt: number }
+interface ExitInfo {
+  exitCode: number;
+  finishedAt: number;
+}
 
 function lastExit(name: string, rec: Record_, pod: Pod, init: boolean): ExitInfo | undefined {
-  if (rec) return rec.state === 'exited' ? { exitCode: rec.exitCode, finishedAt: Date.parse(rec.finishedAt) } : undefined;
+  if (rec)
+    return rec.state === 'exited' ? { exitCode: rec.exitCode, finishedAt: Date.parse(rec.finishedAt) } : undefined;
   const st = publishedStatus(pod, name, init);
   const t = st?.state.terminated ?? st?.lastState.terminated;
   return t ? { exitCode: t.exitCode, finishedAt: t.finishedAt ? Date.parse(t.finishedAt) : 0 } : undefined;
@@ -105,11 +112,23 @@ function podRef(pod: Pod): string {
 }
 
 function graceSeconds(pod: Pod): number {
-  return pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS;
+  return (
+    pod.metadata.deletionGracePeriodSeconds ??
+    pod.spec.terminationGracePeriodSeconds ??
+    DEFAULT_TERMINATION_GRACE_SECONDS
+  );
 }
 
 function emptyPlan(pod: Pod): PodPlan {
-  return { killPod: false, gracePeriodSeconds: graceSeconds(pod), createSandbox: false, kill: [], start: [], waiting: [], backoff: {} };
+  return {
+    killPod: false,
+    gracePeriodSeconds: graceSeconds(pod),
+    createSandbox: false,
+    kill: [],
+    start: [],
+    waiting: [],
+    backoff: {},
+  };
 }
 
 /** Phase of a pod whose containers are all done: Succeeded only when every app container exited 0. */
@@ -123,7 +142,14 @@ function finishedPhase(pod: Pod, records: Record<string, Record_>): 'Succeeded' 
  * exited before is subject to back-off; the first start and restarts after a
  * probe kill are not (the kubelet checks back-off only against exited containers).
  */
-function queueStart(plan: PodPlan, input: PlanInput, c: ContainerSpec, init: boolean, records: Record<string, Record_>, exitedBefore: boolean): ContainerStart | undefined {
+function queueStart(
+  plan: PodPlan,
+  input: PlanInput,
+  c: ContainerSpec,
+  init: boolean,
+  records: Record<string, Record_>,
+  exitedBefore: boolean,
+): ContainerStart | undefined {
   const { pod, now } = input;
   const rec = records[c.name];
   const start = { name: c.name, attempt: nextAttempt(pod, c.name, rec, init) };
@@ -132,7 +158,11 @@ function queueStart(plan: PodPlan, input: PlanInput, c: ContainerSpec, init: boo
     const entry = input.backoff[c.name];
     const retryAt = backoffRetryAt(entry, exit.finishedAt, now);
     if (retryAt !== undefined) {
-      plan.waiting.push({ name: c.name, retryAt, message: `back-off ${goDuration(entry!.delayMs)} restarting failed container=${c.name} pod=${podRef(pod)}` });
+      plan.waiting.push({
+        name: c.name,
+        retryAt,
+        message: `back-off ${goDuration(entry!.delayMs)} restarting failed container=${c.name} pod=${podRef(pod)}`,
+      });
       return undefined;
     }
     plan.backoff[c.name] = nextBackoff(entry, exit.finishedAt, now);
@@ -213,8 +243,15 @@ export function planPod(input: PlanInput): PodPlan {
       plan.phase = finishedPhase(pod, records);
       return plan;
     }
-    const toStart = pod.spec.containers.filter((c) => !(policy === 'OnFailure' && succeededBefore(pod, c.name, records[c.name])));
-    const initialized = pod.spec.containers.some((c) => records[c.name] || publishedStatus(pod, c.name, false)?.lastState.terminated || publishedStatus(pod, c.name, false)?.state.terminated);
+    const toStart = pod.spec.containers.filter(
+      (c) => !(policy === 'OnFailure' && succeededBefore(pod, c.name, records[c.name])),
+    );
+    const initialized = pod.spec.containers.some(
+      (c) =>
+        records[c.name] ||
+        publishedStatus(pod, c.name, false)?.lastState.terminated ||
+        publishedStatus(pod, c.name, false)?.state.terminated,
+    );
     if (toStart.length === 0 && initialized) {
       plan.killPod = true;
       plan.phase = finishedPhase(pod, records);
@@ -260,7 +297,10 @@ export function planPod(input: PlanInput): PodPlan {
     }
     const p = probe[c.name];
     const failed = p?.livenessFailed ? 'liveness' : p?.startupFailed ? 'startup' : undefined;
-    if (!failed) { keep++; continue; }
+    if (!failed) {
+      keep++;
+      continue;
+    }
     const restart = policy !== 'Never';
     const spec = failed === 'liveness' ? c.livenessProbe : c.startupProbe;
     plan.kill.push({

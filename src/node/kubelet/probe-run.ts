@@ -39,7 +39,8 @@ export function resolvePort(port: number | string, container: ContainerSpec): nu
   if (typeof port === 'number') return port;
   if (/^\d+$/.test(port)) return Number(port);
   const named = container.ports?.find((p) => p.name === port);
-  if (!named) return `couldn't find port: ${port} in container ${container.name} (name it in spec.containers[].ports or use a number)`;
+  if (!named)
+    return `couldn't find port: ${port} in container ${container.name} (name it in spec.containers[].ports or use a number)`;
   return named.containerPort;
 }
 
@@ -74,7 +75,9 @@ async function execProbe(argv: string[], timeoutMs: number, exec: ExecFn): Promi
   try {
     const r = await exec(argv, timeoutMs);
     const output = (r.stdout + r.stderr).slice(0, MAX_BODY);
-    return r.code === 0 ? { result: 'success', output } : { result: 'failure', output: output || `command ${JSON.stringify(argv)} exited with ${r.code}` };
+    return r.code === 0
+      ? { result: 'success', output }
+      : { result: 'failure', output: output || `command ${JSON.stringify(argv)} exited with ${r.code}` };
   } catch (e) {
     // Timeouts and failures to run the command both count as a failed probe.
     return { result: 'failure', output: `command ${JSON.stringify(argv)} failed: ${(e as Error).message}` };
@@ -84,37 +87,64 @@ async function execProbe(argv: string[], timeoutMs: number, exec: ExecFn): Promi
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });
-    const finish = (o: ProbeOutcome) => { clearTimeout(timer); sock.destroy(); resolve(o); };
-    const timer = setTimeout(() => finish({ result: 'failure', output: `dial tcp ${hostPort(host, port)}: i/o timeout` }), timeoutMs);
+    const finish = (o: ProbeOutcome) => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(o);
+    };
+    const timer = setTimeout(
+      () => finish({ result: 'failure', output: `dial tcp ${hostPort(host, port)}: i/o timeout` }),
+      timeoutMs,
+    );
     sock.once('connect', () => finish({ result: 'success', output: '' }));
     sock.once('error', (e) => finish({ result: 'failure', output: `dial tcp ${hostPort(host, port)}: ${e.message}` }));
   });
 }
 
-interface HttpResponse { status: number; location?: string; body: string }
+interface HttpResponse {
+  status: number;
+  location?: string;
+  body: string;
+}
 
 function httpGetOnce(url: URL, headers: Record<string, string>, deadline: number): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, {
-      method: 'GET', headers, agent: false,
-      // The kubelet does not verify pod certificates.
-      ...(url.protocol === 'https:' ? { rejectUnauthorized: false } : {}),
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { if (body.length < MAX_BODY) body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: body.slice(0, MAX_BODY) }));
-      res.on('error', reject);
-    });
+    const req = mod.request(
+      url,
+      {
+        method: 'GET',
+        headers,
+        agent: false,
+        // The kubelet does not verify pod certificates.
+        ...(url.protocol === 'https:' ? { rejectUnauthorized: false } : {}),
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          if (body.length < MAX_BODY) body += c;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: body.slice(0, MAX_BODY) }),
+        );
+        res.on('error', reject);
+      },
+    );
     const left = Math.max(1, deadline - Date.now());
-    req.setTimeout(left, () => req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
+    req.setTimeout(left, () =>
+      req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)),
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
-async function httpProbe(start: URL, probeHeaders: { name: string; value: string }[], timeoutMs: number): Promise<ProbeOutcome> {
+async function httpProbe(
+  start: URL,
+  probeHeaders: { name: string; value: string }[],
+  timeoutMs: number,
+): Promise<ProbeOutcome> {
   const headers: Record<string, string> = {};
   for (const h of probeHeaders) headers[h.name.toLowerCase()] = h.value;
   headers['user-agent'] ??= PROBE_USER_AGENT;
@@ -130,7 +160,8 @@ async function httpProbe(start: URL, probeHeaders: { name: string; value: string
         const next = new URL(res.location!, url);
         // Redirects to another host are not followed; the 3xx itself then counts as success.
         if (next.hostname === start.hostname) {
-          if (hops + 1 >= MAX_REDIRECTS) return { result: 'failure', output: `Get "${start.href}": stopped after ${MAX_REDIRECTS} redirects` };
+          if (hops + 1 >= MAX_REDIRECTS)
+            return { result: 'failure', output: `Get "${start.href}": stopped after ${MAX_REDIRECTS} redirects` };
           url = next;
           continue;
         }

@@ -25,8 +25,11 @@ before(async () => {
   const h = http.createServer((req, res) => {
     lastHeaders = req.headers;
     const routes: Record<string, [number, Record<string, string>?]> = {
-      '/ok': [200], '/fail': [500], '/toggle': [healthy ? 200 : 503],
-      '/same-host': [302, { location: '/fail' }], '/other-host': [302, { location: 'http://example.invalid/' }],
+      '/ok': [200],
+      '/fail': [500],
+      '/toggle': [healthy ? 200 : 503],
+      '/same-host': [302, { location: '/fail' }],
+      '/other-host': [302, { location: 'http://example.invalid/' }],
       '/loop': [302, { location: '/loop' }],
     };
     const [code, headers] = routes[req.url ?? ''] ?? [404];
@@ -48,7 +51,8 @@ before(async () => {
       const service = req.length > 7 ? req.subarray(7).toString() : '';
       const status = service === 'down' ? 2 : 1;
       const msg = Buffer.from([0x08, status]);
-      const frame = Buffer.alloc(5); frame.writeUInt32BE(msg.length, 1);
+      const frame = Buffer.alloc(5);
+      frame.writeUInt32BE(msg.length, 1);
       stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
       stream.end(Buffer.concat([frame, msg]));
@@ -60,20 +64,43 @@ before(async () => {
   closedPort = await listen(tmp);
   await new Promise((r) => tmp.close(r));
 });
-after(() => { for (const s of servers) s.close(); });
+after(() => {
+  for (const s of servers) s.close();
+});
 
 const container: ContainerSpec = { name: 'c', ports: [{ name: 'web', containerPort: 0 }] };
-const noExec = async () => { throw new Error('no exec in this test'); };
-const target = (exec: ProbeTarget['exec'] = noExec): ProbeTarget => ({ podIp: LO, container: { ...container, ports: [{ name: 'web', containerPort: httpPort }] }, exec });
+const noExec = async () => {
+  throw new Error('no exec in this test');
+};
+const target = (exec: ProbeTarget['exec'] = noExec): ProbeTarget => ({
+  podIp: LO,
+  container: { ...container, ports: [{ name: 'web', containerPort: httpPort }] },
+  exec,
+});
 
 describe('runProbe handlers', () => {
   const cases: [string, () => ProbeSpec, string, RegExp?][] = [
     ['http 200', () => ({ httpGet: { port: httpPort, path: '/ok' } }), 'success'],
     ['http named port and path without slash', () => ({ httpGet: { port: 'web', path: 'ok' } }), 'success'],
     ['http 500', () => ({ httpGet: { port: httpPort, path: '/fail' } }), 'failure', /statuscode: 500/],
-    ['http same-host redirect is followed', () => ({ httpGet: { port: httpPort, path: '/same-host' } }), 'failure', /statuscode: 500/],
-    ['http other-host redirect counts as success', () => ({ httpGet: { port: httpPort, path: '/other-host' } }), 'success', /Probe terminated redirects/],
-    ['http redirect loop', () => ({ httpGet: { port: httpPort, path: '/loop' } }), 'failure', /stopped after 10 redirects/],
+    [
+      'http same-host redirect is followed',
+      () => ({ httpGet: { port: httpPort, path: '/same-host' } }),
+      'failure',
+      /statuscode: 500/,
+    ],
+    [
+      'http other-host redirect counts as success',
+      () => ({ httpGet: { port: httpPort, path: '/other-host' } }),
+      'success',
+      /Probe terminated redirects/,
+    ],
+    [
+      'http redirect loop',
+      () => ({ httpGet: { port: httpPort, path: '/loop' } }),
+      'failure',
+      /stopped after 10 redirects/,
+    ],
     ['http connection refused', () => ({ httpGet: { port: closedPort } }), 'failure', /ECONNREFUSED/],
     ['unknown named port is an error', () => ({ httpGet: { port: 'nope' } }), 'error', /couldn't find port: nope/],
     ['tcp open', () => ({ tcpSocket: { port: httpPort } }), 'success'],
@@ -92,27 +119,51 @@ describe('runProbe handlers', () => {
     });
   }
   test('http headers: custom, user agent, Host override', async () => {
-    await runProbe({ httpGet: { port: httpPort, path: '/ok', httpHeaders: [{ name: 'X-Probe', value: '1' }, { name: 'Host', value: 'svc.example' }] } }, target());
+    await runProbe(
+      {
+        httpGet: {
+          port: httpPort,
+          path: '/ok',
+          httpHeaders: [
+            { name: 'X-Probe', value: '1' },
+            { name: 'Host', value: 'svc.example' },
+          ],
+        },
+      },
+      target(),
+    );
     assert.equal(lastHeaders['x-probe'], '1');
     assert.equal(lastHeaders.host, 'svc.example');
     assert.match(lastHeaders['user-agent'] ?? '', /^kube-probe\//);
   });
   test('exec non-zero and exec that throws fail with output', async () => {
-    const r1 = await runProbe({ exec: { command: ['false'] } }, target(async () => ({ code: 1, stdout: 'bad', stderr: '' })));
+    const r1 = await runProbe(
+      { exec: { command: ['false'] } },
+      target(async () => ({ code: 1, stdout: 'bad', stderr: '' })),
+    );
     assert.deepEqual(r1, { result: 'failure', output: 'bad' });
-    const r2 = await runProbe({ exec: { command: ['sleep'] } }, target(async () => { throw new Error('timed out after 1000ms'); }));
+    const r2 = await runProbe(
+      { exec: { command: ['sleep'] } },
+      target(async () => {
+        throw new Error('timed out after 1000ms');
+      }),
+    );
     assert.equal(r2.result, 'failure');
     assert.match(r2.output, /timed out/);
   });
   test('http timeout', async () => {
-    const slow = net.createServer(() => { /* accept, never answer */ });
+    const slow = net.createServer(() => {
+      /* accept, never answer */
+    });
     const port = await listen(slow);
     try {
       const t = Date.now();
       const r = await runProbe({ httpGet: { port }, timeoutSeconds: 0.2 }, target());
       assert.equal(r.result, 'failure');
       assert.ok(Date.now() - t < 3000);
-    } finally { slow.close(); }
+    } finally {
+      slow.close();
+    }
   });
   test('resolvePort', () => {
     assert.equal(resolvePort(80, container), 80);
@@ -124,16 +175,26 @@ describe('runProbe handlers', () => {
 function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   return new Promise((resolve, reject) => {
-    const poll = () => (cond() ? resolve() : Date.now() > end ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(poll, 10));
+    const poll = () =>
+      cond() ? resolve() : Date.now() > end ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(poll, 10);
     poll();
   });
 }
 
 describe('ProbeManager', () => {
   const fast = { periodSeconds: 0.03, timeoutSeconds: 0.5 };
-  const mkPod = (c: Partial<ContainerSpec>): Pod => ({ metadata: { name: 'p', namespace: 'ns', uid: 'u1' }, spec: { containers: [{ name: 'c', ...c }] } });
+  const mkPod = (c: Partial<ContainerSpec>): Pod => ({
+    metadata: { name: 'p', namespace: 'ns', uid: 'u1' },
+    spec: { containers: [{ name: 'c', ...c }] },
+  });
   const sb = (attempt: number, startedAt = new Date().toISOString()): SandboxState => ({
-    uid: 'u1', namespace: 'ns', name: 'p', hostNetwork: false, ip: LO, createdAt: startedAt, alive: true,
+    uid: 'u1',
+    namespace: 'ns',
+    name: 'p',
+    hostNetwork: false,
+    ip: LO,
+    createdAt: startedAt,
+    alive: true,
     containers: { c: { name: 'c', attempt, state: 'running', pid: 1, startedAt } },
   });
 
@@ -141,7 +202,9 @@ describe('ProbeManager', () => {
     healthy = true;
     const changes: string[] = [];
     const m = new ProbeManager({ exec: noExec, onChange: (uid, c) => changes.push(`${uid}/${c}`) });
-    const pod = mkPod({ readinessProbe: { httpGet: { port: httpPort, path: '/toggle' }, ...fast, failureThreshold: 2 } });
+    const pod = mkPod({
+      readinessProbe: { httpGet: { port: httpPort, path: '/toggle' }, ...fast, failureThreshold: 2 },
+    });
     try {
       m.syncPod(pod, sb(0));
       assert.equal(m.states('u1').c?.ready, undefined);
@@ -149,7 +212,10 @@ describe('ProbeManager', () => {
       healthy = false;
       await waitFor(() => m.states('u1').c?.ready === false, 'unready');
       assert.ok(changes.length >= 2 && changes.every((c) => c === 'u1/c'));
-    } finally { m.stopAll(); healthy = true; }
+    } finally {
+      m.stopAll();
+      healthy = true;
+    }
   });
 
   test('startup gates liveness; liveness failure holds until a new attempt', async () => {
@@ -183,7 +249,9 @@ describe('ProbeManager', () => {
       await waitFor(() => execCalls.includes('live'), 'liveness probing again');
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(m.states('u1').c?.livenessFailed, undefined);
-    } finally { m.stopAll(); }
+    } finally {
+      m.stopAll();
+    }
   });
 
   test('startup failure threshold sets startupFailed', async () => {
@@ -192,18 +260,28 @@ describe('ProbeManager', () => {
       m.syncPod(mkPod({ startupProbe: { exec: { command: ['x'] }, ...fast, failureThreshold: 3 } }), sb(0));
       await waitFor(() => m.states('u1').c?.startupFailed === true, 'startup failure');
       assert.equal(m.states('u1').c?.started, undefined);
-    } finally { m.stopAll(); }
+    } finally {
+      m.stopAll();
+    }
   });
 
   test('initialDelaySeconds holds the first probe', async () => {
     let calls = 0;
-    const m = new ProbeManager({ exec: async () => { calls++; return { code: 0, stdout: '', stderr: '' }; }, onChange: () => {} });
+    const m = new ProbeManager({
+      exec: async () => {
+        calls++;
+        return { code: 0, stdout: '', stderr: '' };
+      },
+      onChange: () => {},
+    });
     try {
       m.syncPod(mkPod({ readinessProbe: { exec: { command: ['x'] }, ...fast, initialDelaySeconds: 0.3 } }), sb(0));
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(calls, 0);
       await waitFor(() => m.states('u1').c?.ready === true, 'ready after the delay');
-    } finally { m.stopAll(); }
+    } finally {
+      m.stopAll();
+    }
   });
 
   test('stopped containers and removed pods lose their workers', () => {

@@ -29,7 +29,12 @@ export interface ProbeEvent {
 
 export interface ProbeManagerDeps {
   /** Runs a command in the pod's sandbox (the runtime's execInSandbox). */
-  exec: (uid: string, container: string, argv: string[], timeoutMs: number) => Promise<{ code: number; stdout: string; stderr: string }>;
+  exec: (
+    uid: string,
+    container: string,
+    argv: string[],
+    timeoutMs: number,
+  ) => Promise<{ code: number; stdout: string; stderr: string }>;
   /** A container's probe verdict changed: re-sync the pod. */
   onChange: (uid: string, container: string) => void;
   /** A probe run failed or errored (for Unhealthy events); optional. */
@@ -85,11 +90,17 @@ export class ProbeWorker {
     } else {
       if (out.result === 'failure') this.onFailedRun(out.output, false);
       if (this.lastResult === out.result) this.run++;
-      else { this.lastResult = out.result; this.run = 1; }
+      else {
+        this.lastResult = out.result;
+        this.run = 1;
+      }
       const threshold = out.result === 'success' ? d.successThreshold : d.failureThreshold;
       if (this.run >= threshold) keepGoing = this.onVerdict(out.result === 'success');
     }
-    if (!keepGoing) { this.stop(); return; }
+    if (!keepGoing) {
+      this.stop();
+      return;
+    }
     this.schedule(Math.max(0, d.periodSeconds * 1000 - (Date.now() - began)));
   }
 }
@@ -115,7 +126,10 @@ export class ProbeManager {
   syncPod(pod: Pod, sandbox: SandboxState | undefined): void {
     const uid = pod.metadata.uid ?? '';
     let entries = this.pods.get(uid);
-    if (!entries) { entries = new Map(); this.pods.set(uid, entries); }
+    if (!entries) {
+      entries = new Map();
+      this.pods.set(uid, entries);
+    }
     const wanted = new Set<string>();
     for (const c of pod.spec.containers) {
       const rec = sandbox?.alive ? sandbox.containers[c.name] : undefined;
@@ -124,14 +138,26 @@ export class ProbeManager {
       const cur = entries.get(c.name);
       if (cur && cur.attempt === rec.attempt) continue;
       if (cur) this.stopEntry(cur);
-      const entry: ContainerEntry = { attempt: rec.attempt, startedAt: Date.parse(rec.startedAt), state: {}, workers: {} };
+      const entry: ContainerEntry = {
+        attempt: rec.attempt,
+        startedAt: Date.parse(rec.startedAt),
+        state: {},
+        workers: {},
+      };
       entries.set(c.name, entry);
-      const target = { podIp: sandbox!.ip, container: c, exec: ((argv, t) => this.deps.exec(uid, c.name, argv, t)) as ExecFn };
+      const target = {
+        podIp: sandbox!.ip,
+        container: c,
+        exec: ((argv, t) => this.deps.exec(uid, c.name, argv, t)) as ExecFn,
+      };
       if (c.startupProbe) this.startWorker(uid, c, entry, 'startup', c.startupProbe, target);
       else this.startMainWorkers(uid, c, entry, target);
     }
     for (const [name, entry] of entries) {
-      if (!wanted.has(name)) { this.stopEntry(entry); entries.delete(name); }
+      if (!wanted.has(name)) {
+        this.stopEntry(entry);
+        entries.delete(name);
+      }
     }
     if (entries.size === 0) this.pods.delete(uid);
   }
@@ -157,19 +183,34 @@ export class ProbeManager {
     e.workers = {};
   }
 
-  private startMainWorkers(uid: string, c: ContainerSpec, entry: ContainerEntry, target: Parameters<typeof runProbe>[1]): void {
+  private startMainWorkers(
+    uid: string,
+    c: ContainerSpec,
+    entry: ContainerEntry,
+    target: Parameters<typeof runProbe>[1],
+  ): void {
     if (c.livenessProbe) this.startWorker(uid, c, entry, 'liveness', c.livenessProbe, target);
     if (c.readinessProbe) this.startWorker(uid, c, entry, 'readiness', c.readinessProbe, target);
   }
 
-  private startWorker(uid: string, c: ContainerSpec, entry: ContainerEntry, kind: ProbeKind, spec: ProbeSpec, target: Parameters<typeof runProbe>[1]): void {
+  private startWorker(
+    uid: string,
+    c: ContainerSpec,
+    entry: ContainerEntry,
+    kind: ProbeKind,
+    spec: ProbeSpec,
+    target: Parameters<typeof runProbe>[1],
+  ): void {
     const current = () => entry.workers[kind] !== undefined;
     const set = (patch: ContainerProbeState) => {
       const before = JSON.stringify(entry.state);
       Object.assign(entry.state, patch);
       if (JSON.stringify(entry.state) !== before) this.deps.onChange(uid, c.name);
     };
-    const worker = new ProbeWorker(kind, spec, () => runProbe(spec, target),
+    const worker = new ProbeWorker(
+      kind,
+      spec,
+      () => runProbe(spec, target),
       (passed) => {
         if (!current()) return false;
         switch (kind) {
@@ -191,7 +232,14 @@ export class ProbeManager {
             return true;
         }
       },
-      (output, errored) => this.deps.onUnhealthy?.({ uid, container: c.name, attempt: entry.attempt, kind, message: `${titles[kind]} probe ${errored ? 'errored' : 'failed'}: ${output}` }),
+      (output, errored) =>
+        this.deps.onUnhealthy?.({
+          uid,
+          container: c.name,
+          attempt: entry.attempt,
+          kind,
+          message: `${titles[kind]} probe ${errored ? 'errored' : 'failed'}: ${output}`,
+        }),
     );
     entry.workers[kind] = worker;
     worker.start(entry.startedAt);

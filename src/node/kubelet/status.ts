@@ -5,7 +5,15 @@
  */
 import type { SandboxState } from '../runtime/types.js';
 import { containerStatuses, type WaitingInfo } from './container-status.js';
-import { rfc3339, type ContainerStatus, type Pod, type PodCondition, type PodPhase, type PodStatus, type ProbeStates } from './types.js';
+import {
+  rfc3339,
+  type ContainerStatus,
+  type Pod,
+  type PodCondition,
+  type PodPhase,
+  type PodStatus,
+  type ProbeStates,
+} from './types.js';
 
 export interface StatusInput {
   pod: Pod;
@@ -22,7 +30,13 @@ export interface StatusInput {
 }
 
 /** Conditions the kubelet owns; others (set by controllers) are carried over untouched. */
-const KUBELET_CONDITIONS = new Set(['PodScheduled', 'Ready', 'Initialized', 'ContainersReady', 'PodReadyToStartContainers']);
+const KUBELET_CONDITIONS = new Set([
+  'PodScheduled',
+  'Ready',
+  'Initialized',
+  'ContainersReady',
+  'PodReadyToStartContainers',
+]);
 
 const isTerminal = (p: PodPhase | undefined): p is 'Succeeded' | 'Failed' => p === 'Succeeded' || p === 'Failed';
 
@@ -32,19 +46,35 @@ export function podPhase(pod: Pod, init: ContainerStatus[], app: ContainerStatus
   let failedInit = 0;
   for (const c of pod.spec.initContainers ?? []) {
     const s = init.find((x) => x.name === c.name);
-    if (!s) { pendingInit++; continue; }
-    if (s.state.terminated) { if (s.state.terminated.exitCode !== 0) failedInit++; }
-    else if (s.state.waiting && s.lastState.terminated) { if (s.lastState.terminated.exitCode !== 0) failedInit++; }
-    else pendingInit++;
+    if (!s) {
+      pendingInit++;
+      continue;
+    }
+    if (s.state.terminated) {
+      if (s.state.terminated.exitCode !== 0) failedInit++;
+    } else if (s.state.waiting && s.lastState.terminated) {
+      if (s.lastState.terminated.exitCode !== 0) failedInit++;
+    } else pendingInit++;
   }
-  let unknown = 0, running = 0, waiting = 0, stopped = 0, succeeded = 0;
+  let unknown = 0,
+    running = 0,
+    waiting = 0,
+    stopped = 0,
+    succeeded = 0;
   for (const c of pod.spec.containers) {
     const s = app.find((x) => x.name === c.name);
-    if (!s) { unknown++; continue; }
+    if (!s) {
+      unknown++;
+      continue;
+    }
     if (s.state.running) running++;
-    else if (s.state.terminated) { stopped++; if (s.state.terminated.exitCode === 0) succeeded++; }
-    else if (s.state.waiting) { if (s.lastState.terminated) stopped++; else waiting++; }
-    else unknown++;
+    else if (s.state.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state.waiting) {
+      if (s.lastState.terminated) stopped++;
+      else waiting++;
+    } else unknown++;
   }
   const policy = pod.spec.restartPolicy ?? 'Always';
   if (failedInit > 0 && policy === 'Never') return 'Failed';
@@ -78,7 +108,8 @@ function containersReady(pod: Pod, app: ContainerStatus[], phase: PodPhase): Pod
   const msgs: string[] = [];
   if (unknown.length) msgs.push(`containers with unknown status: ${goList(unknown)}`);
   if (unready.length) msgs.push(`containers with unready status: ${goList(unready)}`);
-  if (msgs.length) return { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: msgs.join(', ') };
+  if (msgs.length)
+    return { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: msgs.join(', ') };
   return { type: 'ContainersReady', status: 'True' };
 }
 
@@ -88,9 +119,11 @@ function podReady(pod: Pod, cr: PodCondition, others: PodCondition[]): PodCondit
   for (const gate of pod.spec.readinessGates ?? []) {
     const c = others.find((x) => x.type === gate.conditionType);
     if (!c) msgs.push(`corresponding condition of pod readiness gate "${gate.conditionType}" does not exist.`);
-    else if (c.status !== 'True') msgs.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
+    else if (c.status !== 'True')
+      msgs.push(`the status of pod readiness gate "${gate.conditionType}" is not "True", but ${c.status}`);
   }
-  if (msgs.length) return { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: msgs.join(', ') };
+  if (msgs.length)
+    return { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: msgs.join(', ') };
   return { type: 'Ready', status: 'True' };
 }
 
@@ -102,20 +135,24 @@ function initialized(pod: Pod, init: ContainerStatus[], app: ContainerStatus[], 
     if (!s) unknown.push(c.name);
     else if (!s.ready) incomplete.push(c.name);
   }
-  if (phase === 'Succeeded' && unknown.length === 0) return { type: 'Initialized', status: 'True', reason: 'PodCompleted' };
+  if (phase === 'Succeeded' && unknown.length === 0)
+    return { type: 'Initialized', status: 'True', reason: 'PodCompleted' };
   // An app container that ever started means initialization finished earlier.
-  if (app.some((s) => s.state.running || s.state.terminated || s.lastState.terminated)) return { type: 'Initialized', status: 'True' };
+  if (app.some((s) => s.state.running || s.state.terminated || s.lastState.terminated))
+    return { type: 'Initialized', status: 'True' };
   const msgs: string[] = [];
   if (unknown.length) msgs.push(`containers with unknown status: ${goList(unknown)}`);
   if (incomplete.length) msgs.push(`containers with incomplete status: ${goList(incomplete)}`);
-  if (msgs.length) return { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: msgs.join(', ') };
+  if (msgs.length)
+    return { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: msgs.join(', ') };
   return { type: 'Initialized', status: 'True' };
 }
 
 /** Keeps the previous lastTransitionTime while a condition's status is unchanged (status manager rule). */
 function stamp(c: PodCondition, old: PodCondition[] | undefined, now: number): PodCondition {
   const prev = old?.find((x) => x.type === c.type);
-  const lastTransitionTime = prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now);
+  const lastTransitionTime =
+    prev && prev.status === c.status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now);
   return { ...c, lastTransitionTime };
 }
 

@@ -4,11 +4,20 @@
  * so any API pod object is assignable to them.
  */
 
-export interface HTTPHeader { name: string; value: string }
+export interface HTTPHeader {
+  name: string;
+  value: string;
+}
 
 export interface ProbeSpec {
   exec?: { command?: string[] };
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: 'HTTP' | 'HTTPS'; httpHeaders?: HTTPHeader[] };
+  httpGet?: {
+    path?: string;
+    port: number | string;
+    host?: string;
+    scheme?: 'HTTP' | 'HTTPS';
+    httpHeaders?: HTTPHeader[];
+  };
   tcpSocket?: { port: number | string; host?: string };
   grpc?: { port: number; service?: string };
   initialDelaySeconds?: number;
@@ -19,7 +28,12 @@ export interface ProbeSpec {
   terminationGracePeriodSeconds?: number;
 }
 
-export interface ContainerPort { name?: string; containerPort: number; hostPort?: number; protocol?: string }
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  hostPort?: number;
+  protocol?: string;
+}
 
 export interface EnvVarSource {
   fieldRef?: { apiVersion?: string; fieldPath: string };
@@ -28,7 +42,11 @@ export interface EnvVarSource {
   secretKeyRef?: { name: string; key: string; optional?: boolean };
 }
 
-export interface EnvVar { name: string; value?: string; valueFrom?: EnvVarSource }
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: EnvVarSource;
+}
 
 export interface EnvFromSource {
   prefix?: string;
@@ -79,11 +97,21 @@ export interface PodSpec {
   readinessGates?: { conditionType: string }[];
 }
 
-export interface ContainerStateWaiting { reason?: string; message?: string }
-export interface ContainerStateRunning { startedAt?: string }
+export interface ContainerStateWaiting {
+  reason?: string;
+  message?: string;
+}
+export interface ContainerStateRunning {
+  startedAt?: string;
+}
 export interface ContainerStateTerminated {
-  exitCode: number; signal?: number; reason?: string; message?: string;
-  startedAt?: string; finishedAt?: string; containerID?: string;
+  exitCode: number;
+  signal?: number;
+  reason?: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  containerID?: string;
 }
 export interface ContainerState {
   waiting?: ContainerStateWaiting;

@@ -45,7 +45,8 @@ export function decideContainerState(f: ContainerFiles): ContainerRuntimeState |
   if (exit) return { ...base, state: 'exited', startedAt: f.meta.startedAt, finishedAt: f.exit!.at, ...exit };
   if (f.proc && f.procAlive) return { ...base, state: 'running', pid: f.proc.pid, startedAt: f.meta.startedAt };
   // The process just ended and the shim is about to record it, or the shim has not recorded the pid yet.
-  if (f.shimAlive && f.shim) return { ...base, state: 'running', pid: f.proc?.pid ?? f.shim.pid, startedAt: f.meta.startedAt };
+  if (f.shimAlive && f.shim)
+    return { ...base, state: 'running', pid: f.proc?.pid ?? f.shim.pid, startedAt: f.meta.startedAt };
   return { lost: true };
 }
 
@@ -53,7 +54,11 @@ export function decideContainerState(f: ContainerFiles): ContainerRuntimeState |
 export const LOST_EXIT_RECORD = '137 ContainerStatusUnknown';
 
 const readOpt = async (file: string): Promise<string | undefined> => {
-  try { return await readFile(file, 'utf8'); } catch { return undefined; }
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 };
 
 export async function readContainerFiles(dir: string): Promise<ContainerFiles | undefined> {
@@ -66,6 +71,7 @@ export async function readContainerFiles(dir: string): Promise<ContainerFiles | 
   const [pidStr, startTime] = (pidText ?? '').trim().split(/\s+/);
   const proc = pidStr && startTime && /^\d+$/.test(pidStr) ? { pid: Number(pidStr), startTime } : undefined;
   const exitText = await readOpt(join(dir, 'exit'));
-  const exit = exitText !== undefined ? { text: exitText, at: (await stat(join(dir, 'exit'))).mtime.toISOString() } : undefined;
+  const exit =
+    exitText !== undefined ? { text: exitText, at: (await stat(join(dir, 'exit'))).mtime.toISOString() } : undefined;
   return { meta, shim, proc, exit, procAlive: await isAlive(proc), shimAlive: await isAlive(shim) };
 }

@@ -39,8 +39,28 @@ export interface HolderSpec {
 /** argv of the holder (pure). */
 export function holderArgv(spec: HolderSpec): string[] {
   const enter = spec.netns ? ['nsenter', `--net=${netnsPath(spec.netns)}`, '--'] : [];
-  const unshare = ['unshare', ...(spec.hostname !== undefined ? ['--uts'] : []), '--ipc', '--mount', '--propagation', 'private', '--'];
-  return [...enter, ...unshare, '/bin/sh', '-c', HOLDER_SCRIPT, 'holder', spec.hostname ?? '', spec.resolvConf, spec.hosts, spec.readyFile, spec.freshSysfs ? 'sysfs' : ''];
+  const unshare = [
+    'unshare',
+    ...(spec.hostname !== undefined ? ['--uts'] : []),
+    '--ipc',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+  ];
+  return [
+    ...enter,
+    ...unshare,
+    '/bin/sh',
+    '-c',
+    HOLDER_SCRIPT,
+    'holder',
+    spec.hostname ?? '',
+    spec.resolvConf,
+    spec.hosts,
+    spec.readyFile,
+    spec.freshSysfs ? 'sysfs' : '',
+  ];
 }
 
 /**
@@ -48,13 +68,24 @@ export function holderArgv(spec: HolderSpec): string[] {
  * pidFile is written synchronously right after spawn so a crash in between
  * still leaves a record to clean up from.
  */
-export async function startHolder(spec: HolderSpec, pidFile: string, logFile: string, timeoutMs = 10_000): Promise<ProcessIdentity> {
+export async function startHolder(
+  spec: HolderSpec,
+  pidFile: string,
+  logFile: string,
+  timeoutMs = 10_000,
+): Promise<ProcessIdentity> {
   const argv = holderArgv(spec);
   const log = openSync(logFile, 'a');
   let pid: number | undefined;
   try {
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-    child.on('error', () => { /* reported below as "holder exited" */ });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+    child.on('error', () => {
+      /* reported below as "holder exited" */
+    });
     child.unref();
     pid = child.pid;
   } finally {
@@ -66,12 +97,20 @@ export async function startHolder(spec: HolderSpec, pidFile: string, logFile: st
   writeFileSync(pidFile, JSON.stringify(id));
   const ready = await waitFor(async () => existsSync(spec.readyFile) || !(await isAlive(id)), timeoutMs);
   if (!ready || !existsSync(spec.readyFile)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
     throw new Error(`sandbox holder did not come up${ready ? '' : ` within ${timeoutMs} ms`}: ${await tail(logFile)}`);
   }
   return id;
 }
 
 async function tail(file: string): Promise<string> {
-  try { return (await readFile(file, 'utf8')).trim().split('\n').slice(-5).join(' | ') || 'no output'; } catch { return 'no output'; }
+  try {
+    return (await readFile(file, 'utf8')).trim().split('\n').slice(-5).join(' | ') || 'no output';
+  } catch {
+    return 'no output';
+  }
 }

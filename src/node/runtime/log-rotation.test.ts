@@ -10,7 +10,13 @@ describe('log rotation', () => {
   test('rename plan', () => {
     assert.deepEqual(rotationRenames('/l', 0), { moves: [] });
     assert.deepEqual(rotationRenames('/l', 1), { drop: '/l.1', moves: [] });
-    assert.deepEqual(rotationRenames('/l', 3), { drop: '/l.3', moves: [['/l.2', '/l.3'], ['/l.1', '/l.2']] });
+    assert.deepEqual(rotationRenames('/l', 3), {
+      drop: '/l.3',
+      moves: [
+        ['/l.2', '/l.3'],
+        ['/l.1', '/l.2'],
+      ],
+    });
   });
 
   test('copytruncate keeps an O_APPEND writer writing at the new end', async () => {
@@ -29,6 +35,8 @@ describe('log rotation', () => {
       assert.equal(await readFile(log, 'utf8'), 'after\n');
       assert.equal(await readFile(`${log}.1`, 'utf8'), 'x'.repeat(100) + '\n');
       assert.equal(await readFile(`${log}.2`, 'utf8'), 'older\n');
-    } finally { await rm(root, { recursive: true, force: true }); }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

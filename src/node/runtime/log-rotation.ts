@@ -18,12 +18,20 @@ export function rotationRenames(file: string, keep: number): { drop?: string; mo
 /** Rotates one file if it exceeds maxBytes; returns whether it did. keep = how many old copies to keep (0: just truncate). */
 export async function rotateIfLarge(file: string, maxBytes: number, keep: number): Promise<boolean> {
   let size: number;
-  try { size = (await stat(file)).size; } catch { return false; }
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return false;
+  }
   if (size <= maxBytes) return false;
   const plan = rotationRenames(file, keep);
   if (plan.drop) await rm(plan.drop, { force: true });
   for (const [from, to] of plan.moves) {
-    try { await rename(from, to); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
+    try {
+      await rename(from, to);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
   if (keep >= 1) await copyFile(file, `${file}.1`);
   await truncate(file, 0);
@@ -31,7 +39,11 @@ export async function rotateIfLarge(file: string, maxBytes: number, keep: number
 }
 
 const list = async (dir: string): Promise<string[]> => {
-  try { return await readdir(dir); } catch { return []; }
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
 };
 
 /** Rotates every container log under the sandboxes dir; returns the files rotated. */

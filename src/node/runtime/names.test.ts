@@ -8,7 +8,8 @@ describe('names', () => {
     ['node-1', '1f0c2a4b-9d3e-4c5f-8a6b-7c8d9e0f1a2b', 'podnet-node-1-1f0c2a4b9d3e'],
     ['n', 'abc', 'podnet-n-abc'],
   ];
-  for (const [node, uid, want] of table) test(`netns for ${node}/${uid}`, () => assert.equal(podNetnsName(node, uid), want));
+  for (const [node, uid, want] of table)
+    test(`netns for ${node}/${uid}`, () => assert.equal(podNetnsName(node, uid), want));
   test('bad inputs are refused before they reach a path or a command', () => {
     assert.throws(() => podNetnsName('node', '../etc'), /invalid pod UID/);
     assert.throws(() => podNetnsName('Node_1', 'abc'), /invalid node name/);

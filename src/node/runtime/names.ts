@@ -8,11 +8,13 @@ const UID_RE = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const NAME_RE = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 
 export function validatePodUid(uid: string): void {
-  if (!UID_RE.test(uid) || uid.length > 64) throw new Error(`invalid pod UID "${uid}": expected letters, digits and dashes (a UUID)`);
+  if (!UID_RE.test(uid) || uid.length > 64)
+    throw new Error(`invalid pod UID "${uid}": expected letters, digits and dashes (a UUID)`);
 }
 
 export function validateContainerName(name: string): void {
-  if (!NAME_RE.test(name) || name.length > 63) throw new Error(`invalid container name "${name}": expected a DNS label (lowercase letters, digits, '-')`);
+  if (!NAME_RE.test(name) || name.length > 63)
+    throw new Error(`invalid container name "${name}": expected a DNS label (lowercase letters, digits, '-')`);
 }
 
 /** The pod's network namespace under /run/netns; always starts with "podnet". */

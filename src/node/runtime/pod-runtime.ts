@@ -19,7 +19,14 @@ import { startHolder } from './holder.js';
 import { StateLayout } from './layout.js';
 import { rotateAllLogs } from './log-rotation.js';
 import { podNetnsName, sandboxIdFor, validateContainerName, validatePodUid } from './names.js';
-import { isAlive, namespaceOf, processesInMountNamespace, signalIfAlive, waitFor, type ProcessIdentity } from './proc.js';
+import {
+  isAlive,
+  namespaceOf,
+  processesInMountNamespace,
+  signalIfAlive,
+  waitFor,
+  type ProcessIdentity,
+} from './proc.js';
 import { readSandboxRecord, writeSandboxRecord, type SandboxRecord } from './sandbox-record.js';
 import { containerEnv, DEFAULT_PATH, spawnShim } from './shim.js';
 import type { ContainerConfig, ContainerRuntimeState, PodRuntime, SandboxConfig, SandboxState } from './types.js';
@@ -57,12 +64,22 @@ export class CniPodRuntime implements PodRuntime {
 
   constructor(readonly opts: CniPodRuntimeOptions) {
     this.layout = new StateLayout(opts.stateDir);
-    this.cni = new CniRuntime({ binDirs: [opts.cniBinDir ?? '/usr/lib/cni'], cacheDir: this.layout.cniCacheDir, hostNetns: opts.nodeNetns });
-    this.podNetwork = renderPodNetworkConfList({ podCIDR: opts.podCidr, mtu: opts.mtu, ipamDataDir: this.layout.ipamDataDir });
+    this.cni = new CniRuntime({
+      binDirs: [opts.cniBinDir ?? '/usr/lib/cni'],
+      cacheDir: this.layout.cniCacheDir,
+      hostNetns: opts.nodeNetns,
+    });
+    this.podNetwork = renderPodNetworkConfList({
+      podCIDR: opts.podCidr,
+      mtu: opts.mtu,
+      ipamDataDir: this.layout.ipamDataDir,
+    });
   }
 
   /** The conflist this runtime wires pods with (for doctor/debug output). */
-  get networkConfig(): CniConfList { return this.podNetwork; }
+  get networkConfig(): CniConfList {
+    return this.podNetwork;
+  }
 
   logPath(uid: string, name: string, attempt: number): string {
     return this.layout.logPath(uid, name, attempt);
@@ -70,10 +87,18 @@ export class CniPodRuntime implements PodRuntime {
 
   async listSandboxes(): Promise<SandboxState[]> {
     let uids: string[];
-    try { uids = await readdir(this.layout.sandboxesDir); } catch { return []; }
+    try {
+      uids = await readdir(this.layout.sandboxesDir);
+    } catch {
+      return [];
+    }
     const out: SandboxState[] = [];
     for (const uid of uids.sort()) {
-      try { validatePodUid(uid); } catch { continue; }
+      try {
+        validatePodUid(uid);
+      } catch {
+        continue;
+      }
       out.push(await this.stateOf(uid));
     }
     return out;
@@ -88,7 +113,9 @@ export class CniPodRuntime implements PodRuntime {
       try {
         await this.build(cfg);
       } catch (e) {
-        await this.teardown(cfg.uid).catch(() => { /* the original error matters more; removeSandbox retries */ });
+        await this.teardown(cfg.uid).catch(() => {
+          /* the original error matters more; removeSandbox retries */
+        });
         throw e;
       }
       return this.stateOf(cfg.uid);
@@ -103,20 +130,36 @@ export class CniPodRuntime implements PodRuntime {
       // Idempotent per attempt: a retried call reports the attempt already started.
       if (existsSync(join(dir, 'meta.json'))) return this.containerState(dir);
       await mkdir(dir, { recursive: true });
-      const meta: ContainerMeta = { name: c.name, attempt: c.attempt, argv: c.argv, startedAt: new Date().toISOString() };
+      const meta: ContainerMeta = {
+        name: c.name,
+        attempt: c.attempt,
+        argv: c.argv,
+        startedAt: new Date().toISOString(),
+      };
       await writeFile(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
       const hostname = rec.hostNetwork ? this.nodeHostname : rec.hostname;
       let shim: ProcessIdentity;
       try {
-        shim = spawnShim({ holderPid: rec.holder!.pid, dir, workingDir: c.workingDir, env: containerEnv(c.env, hostname), argv: c.argv });
+        shim = spawnShim({
+          holderPid: rec.holder!.pid,
+          dir,
+          workingDir: c.workingDir,
+          env: containerEnv(c.env, hostname),
+          argv: c.argv,
+        });
       } catch (e) {
         await rm(dir, { recursive: true, force: true });
         throw e;
       }
-      const recorded = await waitFor(async () => existsSync(join(dir, 'pid')) || existsSync(join(dir, 'exit')) || !(await isAlive(shim)), 10_000);
+      const recorded = await waitFor(
+        async () => existsSync(join(dir, 'pid')) || existsSync(join(dir, 'exit')) || !(await isAlive(shim)),
+        10_000,
+      );
       if (!existsSync(join(dir, 'pid')) && !existsSync(join(dir, 'exit'))) {
         const log = await readFile(join(dir, 'log'), 'utf8').catch(() => '');
-        throw new Error(`container ${c.name} of pod ${rec.namespace}/${rec.name} did not start${recorded ? '' : ' within 10 s'}: ${log.trim().slice(-500) || 'the shim printed nothing'}`);
+        throw new Error(
+          `container ${c.name} of pod ${rec.namespace}/${rec.name} did not start${recorded ? '' : ' within 10 s'}: ${log.trim().slice(-500) || 'the shim printed nothing'}`,
+        );
       }
       return this.containerState(dir);
     });
@@ -133,11 +176,17 @@ export class CniPodRuntime implements PodRuntime {
     return this.locked(uid, () => this.teardown(uid));
   }
 
-  async execInSandbox(uid: string, argv: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  async execInSandbox(
+    uid: string,
+    argv: string[],
+    timeoutMs: number,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     const rec = await this.readyRecord(uid);
     const started = Date.now();
     const r = await run(['nsenter', '-t', String(rec.holder!.pid), '-n', '-u', '-i', '-m', '--', ...argv], {
-      cleanEnv: true, env: { PATH: DEFAULT_PATH, HOSTNAME: rec.hostNetwork ? this.nodeHostname : rec.hostname }, timeoutMs,
+      cleanEnv: true,
+      env: { PATH: DEFAULT_PATH, HOSTNAME: rec.hostNetwork ? this.nodeHostname : rec.hostname },
+      timeoutMs,
     });
     if (Date.now() - started >= timeoutMs && r.code >= 128) {
       // Killed by our timeout: report it the way timeout(1) does.
@@ -163,14 +212,24 @@ export class CniPodRuntime implements PodRuntime {
 
   // --- building and tearing down -------------------------------------------
 
-  private get nodeHostname(): string { return this.opts.nodeHostname ?? osHostname(); }
+  private get nodeHostname(): string {
+    return this.opts.nodeHostname ?? osHostname();
+  }
 
   private async build(cfg: SandboxConfig): Promise<void> {
     const L = this.layout;
     await mkdir(L.sandboxDir(cfg.uid), { recursive: true });
     const rec: SandboxRecord = {
-      version: 1, phase: 'creating', uid: cfg.uid, namespace: cfg.namespace, name: cfg.name, hostname: cfg.hostname,
-      hostNetwork: cfg.hostNetwork, sandboxId: sandboxIdFor(cfg.uid), ip: '', createdAt: new Date().toISOString(),
+      version: 1,
+      phase: 'creating',
+      uid: cfg.uid,
+      namespace: cfg.namespace,
+      name: cfg.name,
+      hostname: cfg.hostname,
+      hostNetwork: cfg.hostNetwork,
+      sandboxId: sandboxIdFor(cfg.uid),
+      ip: '',
+      createdAt: new Date().toISOString(),
       ...(cfg.hostNetwork ? {} : { netns: podNetnsName(this.opts.nodeName, cfg.uid) }),
     };
     await writeSandboxRecord(L.sandboxFile(cfg.uid), rec);
@@ -179,9 +238,15 @@ export class CniPodRuntime implements PodRuntime {
     if (rec.netns) {
       await runOk(['ip', 'netns', 'add', rec.netns]);
       await this.cni.add(renderLoopbackConfList(), this.attachment(rec, LO_IFNAME));
-      const result = await this.cni.add(confListForPod(this.podNetwork, cfg.portMappings.length), { ...this.attachment(rec, POD_IFNAME), capabilityArgs: { portMappings: cfg.portMappings } });
+      const result = await this.cni.add(confListForPod(this.podNetwork, cfg.portMappings.length), {
+        ...this.attachment(rec, POD_IFNAME),
+        capabilityArgs: { portMappings: cfg.portMappings },
+      });
       const ip = podIPv4(result, POD_IFNAME);
-      if (!ip) throw new Error(`CNI network ${POD_NETWORK_NAME} gave pod ${cfg.namespace}/${cfg.name} no IPv4 address on ${POD_IFNAME}: ${JSON.stringify(result)}`);
+      if (!ip)
+        throw new Error(
+          `CNI network ${POD_NETWORK_NAME} gave pod ${cfg.namespace}/${cfg.name} no IPv4 address on ${POD_IFNAME}: ${JSON.stringify(result)}`,
+        );
       rec.ip = ip;
     } else {
       rec.ip = this.opts.nodeIp;
@@ -193,9 +258,12 @@ export class CniPodRuntime implements PodRuntime {
         netns: rec.netns ?? this.opts.nodeNetns,
         hostname: cfg.hostNetwork ? undefined : cfg.hostname,
         freshSysfs: !cfg.hostNetwork,
-        resolvConf: L.resolvConf(cfg.uid), hosts: L.hosts(cfg.uid), readyFile: L.holderReadyFile(cfg.uid),
+        resolvConf: L.resolvConf(cfg.uid),
+        hosts: L.hosts(cfg.uid),
+        readyFile: L.holderReadyFile(cfg.uid),
       },
-      L.holderPidFile(cfg.uid), L.holderLog(cfg.uid),
+      L.holderPidFile(cfg.uid),
+      L.holderLog(cfg.uid),
     );
     rec.mountNs = await namespaceOf(rec.holder.pid, 'mnt');
     rec.phase = 'ready';
@@ -218,8 +286,17 @@ export class CniPodRuntime implements PodRuntime {
       const netns = rec?.netns ?? podNetnsName(this.opts.nodeName, uid);
       const present = existsSync(netnsPath(netns));
       const stub: SandboxRecord = rec ?? {
-        version: 1, phase: 'creating', uid, namespace: '', name: '', hostname: '', hostNetwork: false,
-        sandboxId: sandboxIdFor(uid), ip: '', createdAt: '', netns,
+        version: 1,
+        phase: 'creating',
+        uid,
+        namespace: '',
+        name: '',
+        hostname: '',
+        hostNetwork: false,
+        sandboxId: sandboxIdFor(uid),
+        ip: '',
+        createdAt: '',
+        netns,
       };
       // An empty CNI_NETNS tells plugins the namespace is gone: they still release IPs and host-side state.
       const withNetns = (att: CniAttachment): CniAttachment => ({ ...att, netns: present ? att.netns : '' });
@@ -227,7 +304,8 @@ export class CniPodRuntime implements PodRuntime {
       await this.cni.del(renderLoopbackConfList(), withNetns(this.attachment(stub, LO_IFNAME)));
       if (present) {
         const r = await run(['ip', 'netns', 'del', netns]);
-        if (r.code !== 0 && existsSync(netnsPath(netns))) throw new Error(`cannot delete network namespace ${netns}: ${r.stderr.trim()}`);
+        if (r.code !== 0 && existsSync(netnsPath(netns)))
+          throw new Error(`cannot delete network namespace ${netns}: ${r.stderr.trim()}`);
       }
     }
     await rm(L.sandboxDir(uid), { recursive: true, force: true });
@@ -237,7 +315,11 @@ export class CniPodRuntime implements PodRuntime {
     let holder = rec?.holder;
     if (!holder) {
       const text = await readFile(this.layout.holderPidFile(uid), 'utf8').catch(() => '');
-      try { holder = text ? (JSON.parse(text) as ProcessIdentity) : undefined; } catch { holder = undefined; }
+      try {
+        holder = text ? (JSON.parse(text) as ProcessIdentity) : undefined;
+      } catch {
+        holder = undefined;
+      }
     }
     if (!holder || !(await isAlive(holder))) return;
     // Anything else still in the pod's mount namespace (e.g. exec'd commands, escaped daemons) goes too.
@@ -247,7 +329,9 @@ export class CniPodRuntime implements PodRuntime {
     }
     await signalIfAlive(holder, 'SIGKILL');
     if (!(await waitFor(async () => !(await isAlive(holder)), 5_000))) {
-      throw new Error(`sandbox holder ${holder.pid} of pod ${uid} survived SIGKILL; is it stuck in the kernel (D state)? Retry removal later`);
+      throw new Error(
+        `sandbox holder ${holder.pid} of pod ${uid} survived SIGKILL; is it stuck in the kernel (D state)? Retry removal later`,
+      );
     }
   }
 
@@ -286,7 +370,7 @@ export class CniPodRuntime implements PodRuntime {
   private async killAttempt(dir: string, leaderJustDied: boolean): Promise<void> {
     const f = await readContainerFiles(dir);
     if (!f) return;
-    if (f.proc && (f.procAlive || leaderJustDied)) await signalGroup(f.proc.pid);
+    if (f.proc && (f.procAlive || leaderJustDied)) signalGroup(f.proc.pid);
     const recorded = await waitFor(async () => existsSync(join(dir, 'exit')) || !(await isAlive(f.shim)), 10_000);
     if (!recorded) throw new Error(`container process in ${dir} did not die after SIGKILL; retry later`);
     await this.containerState(dir); // persists a "lost" verdict if the shim died without recording
@@ -325,15 +409,24 @@ export class CniPodRuntime implements PodRuntime {
     for (const name of await readdir(this.layout.containersDir(uid)).catch(() => [] as string[])) {
       const dir = await this.latestAttemptDir(uid, name);
       if (!dir) continue;
-      try { containers[name] = await this.containerState(dir); } catch { /* a half-written attempt: not started */ }
+      try {
+        containers[name] = await this.containerState(dir);
+      } catch {
+        /* a half-written attempt: not started */
+      }
     }
     if (!rec) {
       // Debris of a crash before sandbox.json was written: reported dead so the agent removes it.
       return { uid, namespace: '', name: '', hostNetwork: false, ip: '', createdAt: '', alive: false, containers };
     }
     return {
-      uid, namespace: rec.namespace, name: rec.name, hostNetwork: rec.hostNetwork, ip: rec.ip,
-      ...(rec.netns ? { netns: rec.netns } : {}), createdAt: rec.createdAt,
+      uid,
+      namespace: rec.namespace,
+      name: rec.name,
+      hostNetwork: rec.hostNetwork,
+      ip: rec.ip,
+      ...(rec.netns ? { netns: rec.netns } : {}),
+      createdAt: rec.createdAt,
       alive: rec.phase === 'ready' && (await isAlive(rec.holder)),
       containers,
     };
@@ -341,8 +434,12 @@ export class CniPodRuntime implements PodRuntime {
 
   private async readyRecord(uid: string): Promise<SandboxRecord> {
     const rec = await readSandboxRecord(this.layout.sandboxFile(uid));
-    if (!rec || rec.phase !== 'ready' || !rec.holder) throw new Error(`pod ${uid} has no sandbox on this node; create it first`);
-    if (!(await isAlive(rec.holder))) throw new Error(`sandbox of pod ${rec.namespace}/${rec.name} is dead (its holder process exited); remove and recreate it`);
+    if (!rec || rec.phase !== 'ready' || !rec.holder)
+      throw new Error(`pod ${uid} has no sandbox on this node; create it first`);
+    if (!(await isAlive(rec.holder)))
+      throw new Error(
+        `sandbox of pod ${rec.namespace}/${rec.name} is dead (its holder process exited); remove and recreate it`,
+      );
     return rec;
   }
 
@@ -350,15 +447,19 @@ export class CniPodRuntime implements PodRuntime {
     validatePodUid(uid);
     const prev = this.locks.get(uid) ?? Promise.resolve();
     const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
+    const tail = next.catch(() => undefined); // the caller gets the error from `next`; the chain only orders
     this.locks.set(uid, tail);
-    void tail.then(() => { if (this.locks.get(uid) === tail) this.locks.delete(uid); });
+    void tail.then(() => {
+      if (this.locks.get(uid) === tail) this.locks.delete(uid);
+    });
     return next;
   }
 }
 
-async function signalGroup(pgid: number): Promise<void> {
-  try { process.kill(-pgid, 'SIGKILL'); } catch (e) {
+function signalGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
   }
 }

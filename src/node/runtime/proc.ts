@@ -15,7 +15,10 @@ export interface ProcessIdentity {
 export function parseProcStat(text: string): { state: string; startTime: string } | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state), so field 22 (starttime) is fields[19].
   const state = fields[0];
   const startTime = fields[19];
@@ -23,7 +26,11 @@ export function parseProcStat(text: string): { state: string; startTime: string 
 }
 
 async function readStat(pid: number): Promise<{ state: string; startTime: string } | undefined> {
-  try { return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8')); } catch { return undefined; }
+  try {
+    return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 export async function identify(pid: number): Promise<ProcessIdentity | undefined> {
@@ -39,9 +46,16 @@ export async function isAlive(p: ProcessIdentity | undefined): Promise<boolean> 
 }
 
 /** Signals the process (or, with group, its whole process group) if it is still the recorded one. */
-export async function signalIfAlive(p: ProcessIdentity | undefined, signal: NodeJS.Signals, group = false): Promise<boolean> {
+export async function signalIfAlive(
+  p: ProcessIdentity | undefined,
+  signal: NodeJS.Signals,
+  group = false,
+): Promise<boolean> {
   if (!p || !(await isAlive(p))) return false;
-  try { process.kill(group ? -p.pid : p.pid, signal); return true; } catch (e) {
+  try {
+    process.kill(group ? -p.pid : p.pid, signal);
+    return true;
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw e;
   }
@@ -50,7 +64,11 @@ export async function signalIfAlive(p: ProcessIdentity | undefined, signal: Node
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls cond until it holds or timeoutMs passes; returns whether it held. */
-export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 10): Promise<boolean> {
+export async function waitFor(
+  cond: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 10,
+): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return true;
@@ -61,7 +79,11 @@ export async function waitFor(cond: () => Promise<boolean> | boolean, timeoutMs:
 
 /** Namespace link of a process, e.g. "mnt:[4026532301]". */
 export async function namespaceOf(pid: number, ns: 'mnt' | 'net' | 'uts' | 'ipc'): Promise<string | undefined> {
-  try { return await readlink(`/proc/${pid}/ns/${ns}`); } catch { return undefined; }
+  try {
+    return await readlink(`/proc/${pid}/ns/${ns}`);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

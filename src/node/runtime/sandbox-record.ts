@@ -22,7 +22,11 @@ export interface SandboxRecord {
 
 export async function readSandboxRecord(file: string): Promise<SandboxRecord | undefined> {
   let text: string;
-  try { text = await readFile(file, 'utf8'); } catch { return undefined; }
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
   try {
     const o = JSON.parse(text) as SandboxRecord;
     return o.version === 1 ? o : undefined;

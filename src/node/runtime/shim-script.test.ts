@@ -14,11 +14,19 @@ import { parseExitRecord } from './container-state.js';
 import { waitFor } from './proc.js';
 import { SHIM_SCRIPT } from './shim.js';
 
-async function runShim(workingDir: string, argv: string[], earlierLog?: string): Promise<{ dir: string; done: Promise<void> }> {
+async function runShim(
+  workingDir: string,
+  argv: string[],
+  earlierLog?: string,
+): Promise<{ dir: string; done: Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'podnet-shim-'));
   // Written before the shim starts: writing it after raced the shim's own output.
   if (earlierLog !== undefined) await writeFile(join(dir, 'log'), earlierLog);
-  const child = spawn('/bin/sh', ['-c', SHIM_SCRIPT, 'shim', dir, workingDir, '/usr/bin/env', '-i', '--', 'X=1', ...argv], { stdio: 'ignore' });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', SHIM_SCRIPT, 'shim', dir, workingDir, '/usr/bin/env', '-i', '--', 'X=1', ...argv],
+    { stdio: 'ignore' },
+  );
   return { dir, done: new Promise((r) => child.on('close', () => r())) };
 }
 
@@ -32,7 +40,9 @@ describe('shim script', () => {
       const log = await readFile(join(dir, 'log'), 'utf8');
       assert.ok(log.startsWith('earlier\n') && log.includes('out 1') && log.includes('err'), log);
       assert.equal(existsSync(join(dir, 'exit.tmp')), false);
-    } finally { await rm(dir, { recursive: true, force: true }); }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('killed by a signal: 128+N, and the container leads its own process group', async () => {
@@ -47,15 +57,22 @@ describe('shim script', () => {
       process.kill(-pid, 'SIGKILL');
       await done;
       assert.deepEqual(parseExitRecord(await readFile(join(dir, 'exit'), 'utf8')), { exitCode: 137, reason: 'Error' });
-    } finally { await rm(dir, { recursive: true, force: true }); }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('missing workingDir is a StartError', async () => {
     const { dir, done } = await runShim('/nonexistent-podnet-dir', ['/bin/true']);
     try {
       await done;
-      assert.deepEqual(parseExitRecord(await readFile(join(dir, 'exit'), 'utf8')), { exitCode: 128, reason: 'StartError' });
+      assert.deepEqual(parseExitRecord(await readFile(join(dir, 'exit'), 'utf8')), {
+        exitCode: 128,
+        reason: 'StartError',
+      });
       assert.equal(existsSync(join(dir, 'pid')), false);
-    } finally { await rm(dir, { recursive: true, force: true }); }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

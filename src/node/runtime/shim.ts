@@ -47,8 +47,10 @@ export interface ShimSpec {
 /** argv of the shim, entering the holder's namespaces (pure). */
 export function shimArgv(s: ShimSpec): string[] {
   const argv0 = s.argv[0];
-  if (!argv0 || !argv0.startsWith('/')) throw new Error(`container command must start with an absolute path, got "${argv0 ?? ''}"`);
-  if (argv0.includes('=')) throw new Error(`container command path "${argv0}" contains '=', which env(1) would take for a variable`);
+  if (!argv0 || !argv0.startsWith('/'))
+    throw new Error(`container command must start with an absolute path, got "${argv0 ?? ''}"`);
+  if (argv0.includes('='))
+    throw new Error(`container command path "${argv0}" contains '=', which env(1) would take for a variable`);
   if (s.workingDir !== undefined && s.workingDir !== '' && !s.workingDir.startsWith('/')) {
     throw new Error(`workingDir must be absolute, got "${s.workingDir}"`);
   }
@@ -57,10 +59,26 @@ export function shimArgv(s: ShimSpec): string[] {
     return `${k}=${v}`;
   });
   return [
-    'nsenter', '-t', String(s.holderPid), '-n', '-u', '-i', '-m', '--',
-    '/bin/sh', '-c', SHIM_SCRIPT, 'shim', s.dir, s.workingDir ?? '',
+    'nsenter',
+    '-t',
+    String(s.holderPid),
+    '-n',
+    '-u',
+    '-i',
+    '-m',
+    '--',
+    '/bin/sh',
+    '-c',
+    SHIM_SCRIPT,
+    'shim',
+    s.dir,
+    s.workingDir ?? '',
     // '--' must come before the assignments: after them env would take it for the command.
-    '/usr/bin/env', '-i', '--', ...assignments, ...s.argv,
+    '/usr/bin/env',
+    '-i',
+    '--',
+    ...assignments,
+    ...s.argv,
   ];
 }
 
@@ -69,16 +87,24 @@ export function shimArgv(s: ShimSpec): string[] {
  * <dir>/shim.json synchronously, before anything else can crash.
  */
 export function spawnShim(s: ShimSpec): ProcessIdentity {
-  try { accessSync(s.argv[0]!, constants.X_OK); } catch {
+  try {
+    accessSync(s.argv[0]!, constants.X_OK);
+  } catch {
     throw new Error(`container command ${s.argv[0]} does not exist or is not executable on this node`);
   }
   const argv = shimArgv(s);
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', env: { PATH: DEFAULT_PATH } });
-  child.on('error', () => { /* surfaces as a shim that never writes its pid file */ });
+  child.on('error', () => {
+    /* surfaces as a shim that never writes its pid file */
+  });
   child.unref();
   if (!child.pid) throw new Error('cannot start the container shim: is util-linux (nsenter, setsid) installed?');
   let startTime = '';
-  try { startTime = parseProcStat(readFileSync(`/proc/${child.pid}/stat`, 'utf8'))?.startTime ?? ''; } catch { /* already gone: recorded as dead */ }
+  try {
+    startTime = parseProcStat(readFileSync(`/proc/${child.pid}/stat`, 'utf8'))?.startTime ?? '';
+  } catch {
+    /* already gone: recorded as dead */
+  }
   const id = { pid: child.pid, startTime };
   writeFileSync(join(s.dir, 'shim.json'), JSON.stringify(id));
   return id;

@@ -35,7 +35,15 @@ export interface ContainerConfig {
 
 export type ContainerRuntimeState =
   | { name: string; attempt: number; state: 'running'; pid: number; startedAt: string }
-  | { name: string; attempt: number; state: 'exited'; startedAt: string; finishedAt: string; exitCode: number; /** 'Completed' | 'Error' | 'OOMKilled' | ... */ reason: string };
+  | {
+      name: string;
+      attempt: number;
+      state: 'exited';
+      startedAt: string;
+      finishedAt: string;
+      exitCode: number;
+      /** 'Completed' | 'Error' | 'OOMKilled' | ... */ reason: string;
+    };
 
 export interface SandboxState {
   uid: string;
@@ -64,7 +72,11 @@ export interface PodRuntime {
   /** Kills everything left, CNI DEL, removes netns, mounts and state. Idempotent; nothing left behind. */
   removeSandbox(uid: string): Promise<void>;
   /** Runs a command inside the pod's namespaces (exec probes, kubectl exec later). */
-  execInSandbox(uid: string, argv: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }>;
+  execInSandbox(
+    uid: string,
+    argv: string[],
+    timeoutMs: number,
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Path of a container's log file (stdout+stderr), for kubectl logs. */
   logPath(uid: string, name: string, attempt: number): string;
 }

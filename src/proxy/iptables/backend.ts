@@ -32,7 +32,10 @@ export class IptablesBackend implements ProxyBackend {
     this.applied = undefined;
     const rules = renderIptables(state);
     const existing = { nat: await existingChains('nat'), filter: await existingChains('filter') };
-    await runOk(['iptables-restore', '--noflush', '-w'], { input: restoreText(rules, existing), timeoutMs: RESTORE_TIMEOUT_MS });
+    await runOk(['iptables-restore', '--noflush', '-w'], {
+      input: restoreText(rules, existing),
+      timeoutMs: RESTORE_TIMEOUT_MS,
+    });
     await this.ensureJumps();
     this.applied = new AppliedIptables(state);
     return this.applied.rules;
@@ -70,8 +73,15 @@ export class IptablesBackend implements ProxyBackend {
     const filter = (await existingChains('filter')).filter(isOurChain);
     if (!nat.length && !filter.length) return;
     const text = [
-      '*nat', ...nat.map((c) => `:${c} - [0:0]`), ...nat.map((c) => `-X ${c}`), 'COMMIT',
-      '*filter', ...filter.map((c) => `:${c} - [0:0]`), ...filter.map((c) => `-X ${c}`), 'COMMIT', '',
+      '*nat',
+      ...nat.map((c) => `:${c} - [0:0]`),
+      ...nat.map((c) => `-X ${c}`),
+      'COMMIT',
+      '*filter',
+      ...filter.map((c) => `:${c} - [0:0]`),
+      ...filter.map((c) => `-X ${c}`),
+      'COMMIT',
+      '',
     ].join('\n');
     await runOk(['iptables-restore', '--noflush', '-w'], { input: text, timeoutMs: RESTORE_TIMEOUT_MS });
   }

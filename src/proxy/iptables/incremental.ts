@@ -18,8 +18,12 @@ const asDelete = (rule: string): string => rule.replace(/^-A /, '-D ');
 const asInsert = (rule: string): string => rule.replace(/^-A (\S+) /, '-I $1 1 ');
 
 /** Lines of `a` not in `b`. */
-const minus = (a: string[], b: string[]): string[] => { const s = new Set(b); return a.filter((x) => !s.has(x)); };
-const sameRules = (a: string[], b: string[]): boolean => a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
+const minus = (a: string[], b: string[]): string[] => {
+  const s = new Set(b);
+  return a.filter((x) => !s.has(x));
+};
+const sameRules = (a: string[], b: string[]): boolean =>
+  a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
 
 export class AppliedIptables {
   private readonly fragments = new Map<string, IptPortFragment>();
@@ -33,15 +37,28 @@ export class AppliedIptables {
     for (const p of state.ports) this.own(p.id, renderIptPort(p, state.node));
   }
 
-  get rules(): number { return this.ruleTotal; }
+  get rules(): number {
+    return this.ruleTotal;
+  }
 
   /** iptables-restore --noflush input for these changes ('' when nothing changes); records them as applied. */
   plan(changes: PortChange[], node: ProxyNode): string {
-    const nat = { declare: [] as string[], rules: [] as string[], del: [] as string[], ins: [] as string[], drop: [] as string[] };
+    const nat = {
+      declare: [] as string[],
+      rules: [] as string[],
+      del: [] as string[],
+      ins: [] as string[],
+      drop: [] as string[],
+    };
     const filter = { del: [] as string[], ins: [] as string[] };
     // ClusterIPs these ports use, and whether each had a catch-all before (only these can change).
     const ipsBefore = new Map<string, boolean>();
-    const shared = (b: IptPortFragment | undefined, a: IptPortFragment | undefined, pick: (f: IptPortFragment) => string[], out: { del: string[]; ins: string[] }) => {
+    const shared = (
+      b: IptPortFragment | undefined,
+      a: IptPortFragment | undefined,
+      pick: (f: IptPortFragment) => string[],
+      out: { del: string[]; ins: string[] },
+    ) => {
       const before = b ? pick(b) : [];
       const after = a ? pick(a) : [];
       out.del.push(...minus(before, after).map(asDelete));
@@ -50,7 +67,8 @@ export class AppliedIptables {
     for (const c of changes) {
       const b = this.fragments.get(c.id);
       const a = c.next ? renderIptPort(c.next, node) : undefined;
-      for (const ip of [b?.clusterIP, a?.clusterIP]) if (ip && !ipsBefore.has(ip)) ipsBefore.set(ip, this.clusterIps.has(ip));
+      for (const ip of [b?.clusterIP, a?.clusterIP])
+        if (ip && !ipsBefore.has(ip)) ipsBefore.set(ip, this.clusterIps.has(ip));
       if (b) this.disown(c.id, b);
       if (a) this.own(c.id, a);
       for (const [chain, rules] of a?.chains ?? []) {

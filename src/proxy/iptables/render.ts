@@ -12,17 +12,79 @@ import type { Endpoint, ProxyNode, ProxyState, ServicePortState } from '../types
 
 export const MASQ_MARK = '0x4000';
 
-export interface IptTable { chains: Map<string, string[]> }
-export interface IptRules { nat: IptTable; filter: IptTable }
+export interface IptTable {
+  chains: Map<string, string[]>;
+}
+export interface IptRules {
+  nat: IptTable;
+  filter: IptTable;
+}
 
 /** Jumps from the built-in chains into ours (kept with -C/-I outside the restore). */
 export const JUMPS: { table: 'nat' | 'filter'; chain: string; args: string[] }[] = [
-  { table: 'nat', chain: 'PREROUTING', args: ['-m', 'comment', '--comment', 'podnet service portals', '-j', 'KUBE-SERVICES'] },
-  { table: 'nat', chain: 'OUTPUT', args: ['-m', 'comment', '--comment', 'podnet service portals', '-j', 'KUBE-SERVICES'] },
-  { table: 'nat', chain: 'POSTROUTING', args: ['-m', 'comment', '--comment', 'podnet postrouting rules', '-j', 'KUBE-POSTROUTING'] },
-  { table: 'filter', chain: 'INPUT', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'podnet service checks', '-j', 'KUBE-SERVICES'] },
-  { table: 'filter', chain: 'FORWARD', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'podnet service checks', '-j', 'KUBE-SERVICES'] },
-  { table: 'filter', chain: 'OUTPUT', args: ['-m', 'conntrack', '--ctstate', 'NEW', '-m', 'comment', '--comment', 'podnet service checks', '-j', 'KUBE-SERVICES'] },
+  {
+    table: 'nat',
+    chain: 'PREROUTING',
+    args: ['-m', 'comment', '--comment', 'podnet service portals', '-j', 'KUBE-SERVICES'],
+  },
+  {
+    table: 'nat',
+    chain: 'OUTPUT',
+    args: ['-m', 'comment', '--comment', 'podnet service portals', '-j', 'KUBE-SERVICES'],
+  },
+  {
+    table: 'nat',
+    chain: 'POSTROUTING',
+    args: ['-m', 'comment', '--comment', 'podnet postrouting rules', '-j', 'KUBE-POSTROUTING'],
+  },
+  {
+    table: 'filter',
+    chain: 'INPUT',
+    args: [
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'NEW',
+      '-m',
+      'comment',
+      '--comment',
+      'podnet service checks',
+      '-j',
+      'KUBE-SERVICES',
+    ],
+  },
+  {
+    table: 'filter',
+    chain: 'FORWARD',
+    args: [
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'NEW',
+      '-m',
+      'comment',
+      '--comment',
+      'podnet service checks',
+      '-j',
+      'KUBE-SERVICES',
+    ],
+  },
+  {
+    table: 'filter',
+    chain: 'OUTPUT',
+    args: [
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'NEW',
+      '-m',
+      'comment',
+      '--comment',
+      'podnet service checks',
+      '-j',
+      'KUBE-SERVICES',
+    ],
+  },
 ];
 
 const portMatch = (p: ServicePortState, port: number): string => `-p ${p.protocol} -m ${p.protocol} --dport ${port}`;
@@ -34,7 +96,9 @@ function spread(chain: string, p: ServicePortState, eps: Endpoint[]): string[] {
   if (p.affinitySeconds !== undefined) {
     for (const e of eps) {
       const sep = iptEndpointChain(p, e);
-      rules.push(`-A ${chain} ${comment(`${p.id} -> ${e.ip}:${e.port}`)} -m recent --name ${sep} --mask 255.255.255.255 --rsource --rcheck --seconds ${p.affinitySeconds} --reap -j ${sep}`);
+      rules.push(
+        `-A ${chain} ${comment(`${p.id} -> ${e.ip}:${e.port}`)} -m recent --name ${sep} --mask 255.255.255.255 --rsource --rcheck --seconds ${p.affinitySeconds} --reap -j ${sep}`,
+      );
     }
   }
   eps.forEach((e, i) => {
@@ -63,28 +127,57 @@ const fragments = new WeakMap<ServicePortState, IptPortFragment>();
 export function renderIptPort(p: ServicePortState, node: ProxyNode): IptPortFragment {
   const cached = fragments.get(p);
   if (cached && cached.node === node) return cached;
-  const f: IptPortFragment = { node, chains: new Map(), natServices: [], natNodePorts: [], filterServices: [], clusterIP: p.clusterIP };
-  const add = (chain: string, rule: string) => { const l = f.chains.get(chain) ?? []; l.push(rule); f.chains.set(chain, l); };
+  const f: IptPortFragment = {
+    node,
+    chains: new Map(),
+    natServices: [],
+    natNodePorts: [],
+    filterServices: [],
+    clusterIP: p.clusterIP,
+  };
+  const add = (chain: string, rule: string) => {
+    const l = f.chains.get(chain) ?? [];
+    l.push(rule);
+    f.chains.set(chain, l);
+  };
   const { clusterCidr } = node;
-  const missing = p.hasEndpoints ? 'DROP' : p.protocol === 'tcp' ? 'REJECT --reject-with tcp-reset' : 'REJECT --reject-with icmp-port-unreachable';
+  const missing = p.hasEndpoints
+    ? 'DROP'
+    : p.protocol === 'tcp'
+      ? 'REJECT --reject-with tcp-reset'
+      : 'REJECT --reject-with icmp-port-unreachable';
   const seps = new Map<string, Endpoint>();
   if (p.clusterEndpoints.length) {
     const svc = iptServiceChain(p);
-    f.natServices.push(`-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j ${svc}`);
-    add(svc, `-A ${svc} ! -s ${clusterCidr} -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j KUBE-MARK-MASQ`);
+    f.natServices.push(
+      `-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j ${svc}`,
+    );
+    add(
+      svc,
+      `-A ${svc} ! -s ${clusterCidr} -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} cluster IP`)} -j KUBE-MARK-MASQ`,
+    );
     for (const r of spread(svc, p, p.clusterEndpoints)) add(svc, r);
     for (const e of p.clusterEndpoints) seps.set(iptEndpointChain(p, e), e);
   } else {
-    f.filterServices.push(`-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} has no endpoints`)} -j ${missing}`);
+    f.filterServices.push(
+      `-A KUBE-SERVICES -d ${p.clusterIP}/32 ${portMatch(p, p.port)} ${comment(`${p.id} has no endpoints`)} -j ${missing}`,
+    );
   }
 
   const externals: { chain: 'KUBE-SERVICES' | 'KUBE-NODEPORTS'; match: string }[] = [
     ...p.externalIPs.map((ip) => ({ chain: 'KUBE-SERVICES' as const, match: `-d ${ip}/32 ${portMatch(p, p.port)}` })),
-    ...(p.nodePort ? node.ips.map((ip) => ({ chain: 'KUBE-NODEPORTS' as const, match: `-d ${ip}/32 ${portMatch(p, p.nodePort!)}` })) : []),
+    ...(p.nodePort
+      ? node.ips.map((ip) => ({ chain: 'KUBE-NODEPORTS' as const, match: `-d ${ip}/32 ${portMatch(p, p.nodePort!)}` }))
+      : []),
   ];
-  if (!externals.length) { /* nothing external */ } else if (p.externalEndpoints.length) {
+  if (!externals.length) {
+    /* nothing external */
+  } else if (p.externalEndpoints.length) {
     const ext = iptExternalChain(p);
-    for (const x of externals) (x.chain === 'KUBE-SERVICES' ? f.natServices : f.natNodePorts).push(`-A ${x.chain} ${x.match} ${comment(`${p.id} external`)} -j ${ext}`);
+    for (const x of externals)
+      (x.chain === 'KUBE-SERVICES' ? f.natServices : f.natNodePorts).push(
+        `-A ${x.chain} ${x.match} ${comment(`${p.id} external`)} -j ${ext}`,
+      );
     if (p.externalLocal) {
       if (p.clusterEndpoints.length) {
         add(ext, `-A ${ext} -s ${clusterCidr} ${comment('pod traffic goes cluster-wide')} -j ${iptServiceChain(p)}`);
@@ -97,12 +190,14 @@ export function renderIptPort(p: ServicePortState, node: ProxyNode): IptPortFrag
     for (const r of spread(ext, p, p.externalEndpoints)) add(ext, r);
     for (const e of p.externalEndpoints) seps.set(iptEndpointChain(p, e), e);
   } else {
-    for (const x of externals) f.filterServices.push(`-A KUBE-SERVICES ${x.match} ${comment(`${p.id} has no endpoints`)} -j ${missing}`);
+    for (const x of externals)
+      f.filterServices.push(`-A KUBE-SERVICES ${x.match} ${comment(`${p.id} has no endpoints`)} -j ${missing}`);
   }
 
   for (const [sep, e] of seps) {
     add(sep, `-A ${sep} -s ${e.ip}/32 -j KUBE-MARK-MASQ`);
-    const recent = p.affinitySeconds !== undefined ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
+    const recent =
+      p.affinitySeconds !== undefined ? ` -m recent --name ${sep} --mask 255.255.255.255 --rsource --set` : '';
     add(sep, `-A ${sep} -p ${p.protocol}${recent} -m ${p.protocol} -j DNAT --to-destination ${e.ip}:${e.port}`);
   }
   fragments.set(p, f);
@@ -110,24 +205,30 @@ export function renderIptPort(p: ServicePortState, node: ProxyNode): IptPortFrag
 }
 
 /** Filter KUBE-SERVICES: a ClusterIP on a port its Service does not serve is rejected (after every port's own line). */
-export const clusterIpRejectRule = (ip: string): string => `-A KUBE-SERVICES -d ${ip}/32 ${comment('a port this ClusterIP does not serve')} -j REJECT`;
+export const clusterIpRejectRule = (ip: string): string =>
+  `-A KUBE-SERVICES -d ${ip}/32 ${comment('a port this ClusterIP does not serve')} -j REJECT`;
 
 /** The chains that are the same whatever the Services. */
 function fixedNat(): Map<string, string[]> {
   return new Map([
     ['KUBE-MARK-MASQ', [`-A KUBE-MARK-MASQ -j MARK --or-mark ${MASQ_MARK}`]],
-    ['KUBE-POSTROUTING', [
-      `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
-      `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
-      `-A KUBE-POSTROUTING ${comment('podnet service traffic requiring SNAT')} -j MASQUERADE --random-fully`,
-    ]],
+    [
+      'KUBE-POSTROUTING',
+      [
+        `-A KUBE-POSTROUTING -m mark ! --mark ${MASQ_MARK}/${MASQ_MARK} -j RETURN`,
+        `-A KUBE-POSTROUTING -j MARK --xor-mark ${MASQ_MARK}`,
+        `-A KUBE-POSTROUTING ${comment('podnet service traffic requiring SNAT')} -j MASQUERADE --random-fully`,
+      ],
+    ],
   ]);
 }
 
 /** Node ports last in nat KUBE-SERVICES, as kube-proxy does. */
-export const nodePortsJumps = (node: ProxyNode): string[] => node.ips.map((ip) => `-A KUBE-SERVICES -d ${ip}/32 ${comment('node ports')} -j KUBE-NODEPORTS`);
+export const nodePortsJumps = (node: ProxyNode): string[] =>
+  node.ips.map((ip) => `-A KUBE-SERVICES -d ${ip}/32 ${comment('node ports')} -j KUBE-NODEPORTS`);
 /** Last in filter KUBE-SERVICES: addresses no Service holds. */
-export const unallocatedDrop = (node: ProxyNode): string => `-A KUBE-SERVICES -d ${node.serviceCidr} ${comment('unallocated service address')} -j DROP`;
+export const unallocatedDrop = (node: ProxyNode): string =>
+  `-A KUBE-SERVICES -d ${node.serviceCidr} ${comment('unallocated service address')} -j DROP`;
 
 export function renderIptables(state: ProxyState): IptRules {
   const nat = new Map<string, string[]>([['KUBE-SERVICES', []], ['KUBE-NODEPORTS', []], ...fixedNat()]);
@@ -169,7 +270,8 @@ export function restoreText(rules: IptRules, existing: { nat: string[]; filter: 
   return `${out.join('\n')}\n`;
 }
 
-export const iptRuleCount = (r: IptRules): number => [...r.nat.chains.values(), ...r.filter.chains.values()].reduce((n, l) => n + l.length, 0);
+export const iptRuleCount = (r: IptRules): number =>
+  [...r.nat.chains.values(), ...r.filter.chains.values()].reduce((n, l) => n + l.length, 0);
 
 /** Chain names declared in `iptables-save` output of one table. */
 export function chainsInSave(save: string): string[] {

@@ -16,17 +16,28 @@ describe('iptables rules, traced (the same cases as nftables)', () => {
   // Every case of the shared table runs; none depends on an nftables-only feature.
   for (const c of TRACE_CASES) {
     test(c.name, () => {
-      const out = traceIpt(tables, { src: c.src, dst: c.dst, port: c.port, proto: c.proto ?? 'tcp', fromLocal: c.fromLocal ?? false }, env);
+      const out = traceIpt(
+        tables,
+        { src: c.src, dst: c.dst, port: c.port, proto: c.proto ?? 'tcp', fromLocal: c.fromLocal ?? false },
+        env,
+      );
       assert.equal(summarize(out), c.want);
     });
   }
 
   test('hairpin: only the branch back to the client itself is masqueraded', () => {
-    const out = traceIpt(tables, { src: '10.244.1.2', dst: '10.96.0.10', port: 80, proto: 'tcp', fromLocal: false }, env);
-    assert.deepEqual(out.map((o) => [o.dnat, o.masquerade]).sort(), [['10.244.1.2:8080', true], ['10.244.2.2:8080', false]]);
+    const out = traceIpt(
+      tables,
+      { src: '10.244.1.2', dst: '10.96.0.10', port: 80, proto: 'tcp', fromLocal: false },
+      env,
+    );
+    assert.deepEqual(out.map((o) => [o.dnat, o.masquerade]).sort(), [
+      ['10.244.1.2:8080', true],
+      ['10.244.2.2:8080', false],
+    ]);
   });
 
-  test('ClientIP affinity: once a client is in an endpoint\'s recent list it goes only there', () => {
+  test("ClientIP affinity: once a client is in an endpoint's recent list it goes only there", () => {
     const pkt = { src: POD_HERE, dst: '10.96.0.12', port: 80, proto: 'tcp' as const, fromLocal: false };
     const first = traceIpt(tables, pkt, env);
     assert.equal(summarize(first), 'DNAT 10.244.1.3:80,10.244.2.3:80');
@@ -34,7 +45,11 @@ describe('iptables rules, traced (the same cases as nftables)', () => {
     assert.equal(chosen.updates.length, 1, 'the endpoint chain records the client');
     const pinned = { ...env, affinity: { [chosen.updates[0]!]: [POD_HERE] } };
     assert.equal(summarize(traceIpt(tables, pkt, pinned)), 'DNAT 10.244.2.3:80');
-    assert.equal(summarize(traceIpt(tables, { ...pkt, src: '10.244.1.77' }, pinned)), 'DNAT 10.244.1.3:80,10.244.2.3:80', 'other clients are not pinned');
+    assert.equal(
+      summarize(traceIpt(tables, { ...pkt, src: '10.244.1.77' }, pinned)),
+      'DNAT 10.244.1.3:80,10.244.2.3:80',
+      'other clients are not pinned',
+    );
   });
 
   test('a rule the tracer does not understand fails', () => {
@@ -55,7 +70,9 @@ test('iptables: the tracer reaches a ClusterIP from the node after endpoints app
   const services = [svc('a', { clusterIP: '10.96.0.20', ports: [tcp(80)] })];
   const pkt = { src: NODE_IP, dst: '10.96.0.20', port: 80, proto: 'tcp' as const, fromLocal: true };
   const before = parseRestore(restoreText(renderIptables(buildProxyState(services, [], NODE)), none));
-  const after = parseRestore(restoreText(renderIptables(buildProxyState(services, [slice('a', [{ port: 80 }], ['10.244.2.1'])], NODE)), none));
+  const after = parseRestore(
+    restoreText(renderIptables(buildProxyState(services, [slice('a', [{ port: 80 }], ['10.244.2.1'])], NODE)), none),
+  );
   assert.equal(summarize(traceIpt(before, pkt, env)), 'REJECT');
   assert.equal(summarize(traceIpt(after, pkt, env)), 'DNAT 10.244.2.1:80 masq');
 });

@@ -29,8 +29,15 @@ type Target =
   | { k: 'DNAT'; ip: string; port: number }
   | { k: 'MARK'; op: 'or' | 'xor'; v: number };
 
-interface Rule { text: string; conds: Cond[]; target: Target }
-export interface IptTables { nat: Map<string, Rule[]>; filter: Map<string, Rule[]> }
+interface Rule {
+  text: string;
+  conds: Cond[];
+  target: Target;
+}
+export interface IptTables {
+  nat: Map<string, Rule[]>;
+  filter: Map<string, Rule[]>;
+}
 
 const BUILTIN: Record<'nat' | 'filter', string[]> = {
   nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
@@ -48,15 +55,22 @@ function words(line: string): string[] {
 const IPV4 = /^\d+\.\d+\.\d+\.\d+(\/\d+)?$/;
 
 function compile(table: 'nat' | 'filter', text: string, w: string[]): Rule {
-  const fail = (why: string): never => { throw new Error(`iptables tracer does not understand rule "${text}" (${why})`); };
+  const fail = (why: string): never => {
+    throw new Error(`iptables tracer does not understand rule "${text}" (${why})`);
+  };
   const conds: Cond[] = [];
   let target: Target | undefined;
   let proto: string | undefined;
   let i = 0;
-  const need = (n: number) => { if (i + n >= w.length) fail(`${w[i]} needs ${n} argument(s)`); };
+  const need = (n: number) => {
+    if (i + n >= w.length) fail(`${w[i]} needs ${n} argument(s)`);
+  };
   while (i < w.length) {
     let neg = false;
-    if (w[i] === '!') { neg = true; i++; }
+    if (w[i] === '!') {
+      neg = true;
+      i++;
+    }
     const o = w[i] ?? fail('dangling !');
     if (target) fail(`"${o}" after the target`);
     if (o === '-s' || o === '-d') {
@@ -83,14 +97,21 @@ function compile(table: 'nat' | 'filter', text: string, w: string[]): Rule {
       i += 2;
       // Module options up to the next word that starts an option of the rule itself.
       const opts: string[] = [];
-      while (i < w.length && !['-m', '-j', '-s', '-d', '-p'].includes(w[i]!) && !(w[i] === '!' && ['-s', '-d', '-p'].includes(w[i + 1] ?? ''))) opts.push(w[i++]!);
+      while (
+        i < w.length &&
+        !['-m', '-j', '-s', '-d', '-p'].includes(w[i]!) &&
+        !(w[i] === '!' && ['-s', '-d', '-p'].includes(w[i + 1] ?? ''))
+      )
+        opts.push(w[i++]!);
       const o2 = opts.join(' ');
       let m: RegExpExecArray | null;
       switch (mod) {
         case 'comment':
           if (opts.length !== 2 || opts[0] !== '--comment') fail(`comment options "${o2}"`);
           break;
-        case 'tcp': case 'udp': case 'sctp':
+        case 'tcp':
+        case 'udp':
+        case 'sctp':
           if (proto !== mod) fail(`-m ${mod} without -p ${mod}`);
           if (opts.length === 0) break;
           if (!(m = /^--dport (\d+)$/.exec(o2))) fail(`${mod} options "${o2}"`);
@@ -104,8 +125,10 @@ function compile(table: 'nat' | 'filter', text: string, w: string[]): Rule {
           break;
         }
         case 'recent':
-          if ((m = /^--name (\S+) --mask 255\.255\.255\.255 --rsource --rcheck --seconds \d+ --reap$/.exec(o2))) conds.push({ k: 'rcheck', name: m[1]! });
-          else if ((m = /^--name (\S+) --mask 255\.255\.255\.255 --rsource --set$/.exec(o2))) conds.push({ k: 'rset', name: m[1]! });
+          if ((m = /^--name (\S+) --mask 255\.255\.255\.255 --rsource --rcheck --seconds \d+ --reap$/.exec(o2)))
+            conds.push({ k: 'rcheck', name: m[1]! });
+          else if ((m = /^--name (\S+) --mask 255\.255\.255\.255 --rsource --set$/.exec(o2)))
+            conds.push({ k: 'rset', name: m[1]! });
           else fail(`recent options "${o2}"`);
           break;
         case 'addrtype':
@@ -170,7 +193,9 @@ export function parseRestore(text: string, jumps: typeof JUMPS = JUMPS): IptTabl
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
-    const fail = (why: string): never => { throw new Error(`iptables tracer does not understand line "${line}" (${why})`); };
+    const fail = (why: string): never => {
+      throw new Error(`iptables tracer does not understand line "${line}" (${why})`);
+    };
     if (line.startsWith('*')) {
       if (cur) fail('table not committed');
       const t = line.slice(1);
@@ -180,7 +205,10 @@ export function parseRestore(text: string, jumps: typeof JUMPS = JUMPS): IptTabl
     }
     if (!cur) fail('outside a table');
     const tbl = tables[cur!];
-    if (line === 'COMMIT') { cur = undefined; continue; }
+    if (line === 'COMMIT') {
+      cur = undefined;
+      continue;
+    }
     let m: RegExpExecArray | null;
     if ((m = /^:(\S+) (\S+) \[\d+:\d+\]$/.exec(line))) {
       const [, name, policy] = m;
@@ -202,23 +230,47 @@ export function parseRestore(text: string, jumps: typeof JUMPS = JUMPS): IptTabl
     fail('unknown line');
   }
   if (cur) throw new Error(`table ${cur} not committed`);
-  for (const j of jumps) pending.push({ table: j.table, chain: j.chain, text: `-A ${j.chain} ${j.args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}`, w: j.args });
+  for (const j of jumps)
+    pending.push({
+      table: j.table,
+      chain: j.chain,
+      text: `-A ${j.chain} ${j.args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}`,
+      w: j.args,
+    });
   for (const p of pending) {
-    const chain = tables[p.table].get(p.chain) ?? (() => { throw new Error(`rule "${p.text}" appends to undeclared chain ${p.chain}`); })();
+    const chain =
+      tables[p.table].get(p.chain) ??
+      (() => {
+        throw new Error(`rule "${p.text}" appends to undeclared chain ${p.chain}`);
+      })();
     const rule = compile(p.table, p.text, p.w);
-    if (rule.target.k === 'jump' && !tables[p.table].has(rule.target.chain)) throw new Error(`rule "${p.text}" jumps to missing chain ${rule.target.chain}`);
+    if (rule.target.k === 'jump' && !tables[p.table].has(rule.target.chain))
+      throw new Error(`rule "${p.text}" jumps to missing chain ${rule.target.chain}`);
     chain.push(rule);
   }
   return tables;
 }
 
-interface State { daddr: string; dport: number; mark: number; dnat?: string; masquerade: boolean; updates: string[] }
+interface State {
+  daddr: string;
+  dport: number;
+  mark: number;
+  dnat?: string;
+  masquerade: boolean;
+  updates: string[];
+}
 type Result = 'end' | 'accept' | 'drop' | 'reject';
 
 class Tracer {
-  constructor(private readonly t: IptTables, private readonly pkt: Packet, private readonly env: TraceEnv) {}
+  constructor(
+    private readonly t: IptTables,
+    private readonly pkt: Packet,
+    private readonly env: TraceEnv,
+  ) {}
 
-  private isLocal(ip: string): boolean { return this.env.nodeIps.includes(ip) || inCidr(ip, '127.0.0.0/8'); }
+  private isLocal(ip: string): boolean {
+    return this.env.nodeIps.includes(ip) || inCidr(ip, '127.0.0.0/8');
+  }
 
   /** Every way a condition list can go: states that matched (with side effects). */
   private match(conds: Cond[], st: State): State[] {
@@ -226,15 +278,26 @@ class Tracer {
     for (const c of conds) {
       cur = cur.flatMap((s): State[] => {
         switch (c.k) {
-          case 'addr': { const hit = inCidr(c.which === 'src' ? this.pkt.src : s.daddr, c.cidr); return hit !== c.neg ? [s] : []; }
-          case 'proto': return this.pkt.proto === c.proto ? [s] : [];
-          case 'dport': return this.pkt.proto === c.proto && s.dport === c.port ? [s] : [];
-          case 'stat': return c.p >= 1 ? [s] : c.p <= 0 ? [] : [s]; // the non-matching way is the caller's fall-through
-          case 'rcheck': return (this.env.affinity?.[c.name] ?? []).includes(this.pkt.src) ? [s] : [];
-          case 'rset': return [{ ...s, updates: [...s.updates, c.name] }];
-          case 'srcLocal': return this.pkt.fromLocal || this.isLocal(this.pkt.src) ? [s] : [];
-          case 'mark': return ((s.mark & c.mask) === c.value) !== c.neg ? [s] : [];
-          case 'ctNew': return [s];
+          case 'addr': {
+            const hit = inCidr(c.which === 'src' ? this.pkt.src : s.daddr, c.cidr);
+            return hit !== c.neg ? [s] : [];
+          }
+          case 'proto':
+            return this.pkt.proto === c.proto ? [s] : [];
+          case 'dport':
+            return this.pkt.proto === c.proto && s.dport === c.port ? [s] : [];
+          case 'stat':
+            return c.p >= 1 ? [s] : c.p <= 0 ? [] : [s]; // the non-matching way is the caller's fall-through
+          case 'rcheck':
+            return (this.env.affinity?.[c.name] ?? []).includes(this.pkt.src) ? [s] : [];
+          case 'rset':
+            return [{ ...s, updates: [...s.updates, c.name] }];
+          case 'srcLocal':
+            return this.pkt.fromLocal || this.isLocal(this.pkt.src) ? [s] : [];
+          case 'mark':
+            return ((s.mark & c.mask) === c.value) !== c.neg ? [s] : [];
+          case 'ctNew':
+            return [s];
         }
       });
     }
@@ -243,7 +306,11 @@ class Tracer {
 
   run(table: 'nat' | 'filter', name: string, st: State, depth = 0): [State, Result][] {
     if (depth > 32) throw new Error(`chain loop through ${name}`);
-    const rules = this.t[table].get(name) ?? (() => { throw new Error(`no chain ${table} ${name}`); })();
+    const rules =
+      this.t[table].get(name) ??
+      (() => {
+        throw new Error(`no chain ${table} ${name}`);
+      })();
     return this.from(table, rules, 0, st, depth);
   }
 
@@ -258,14 +325,28 @@ class Tracer {
     for (const s of matched) {
       const tg = r.target;
       switch (tg.k) {
-        case 'ACCEPT': outs.push([s, 'accept']); break;
-        case 'DROP': outs.push([s, 'drop']); break;
-        case 'REJECT': outs.push([s, 'reject']); break;
-        case 'RETURN': outs.push([s, 'end']); break;
-        case 'DNAT': outs.push([{ ...s, dnat: `${tg.ip}:${tg.port}`, daddr: tg.ip, dport: tg.port }, 'accept']); break;
-        case 'MASQUERADE': outs.push([{ ...s, masquerade: true }, 'accept']); break;
+        case 'ACCEPT':
+          outs.push([s, 'accept']);
+          break;
+        case 'DROP':
+          outs.push([s, 'drop']);
+          break;
+        case 'REJECT':
+          outs.push([s, 'reject']);
+          break;
+        case 'RETURN':
+          outs.push([s, 'end']);
+          break;
+        case 'DNAT':
+          outs.push([{ ...s, dnat: `${tg.ip}:${tg.port}`, daddr: tg.ip, dport: tg.port }, 'accept']);
+          break;
+        case 'MASQUERADE':
+          outs.push([{ ...s, masquerade: true }, 'accept']);
+          break;
         case 'MARK':
-          outs.push(...this.from(table, rules, i + 1, { ...s, mark: tg.op === 'or' ? s.mark | tg.v : s.mark ^ tg.v }, depth));
+          outs.push(
+            ...this.from(table, rules, i + 1, { ...s, mark: tg.op === 'or' ? s.mark | tg.v : s.mark ^ tg.v }, depth),
+          );
           break;
         case 'jump':
           for (const [s2, res] of this.run(table, tg.chain, s, depth + 1)) {
@@ -283,10 +364,15 @@ class Tracer {
 export function traceIpt(tables: IptTables, pkt: Packet, env: TraceEnv): Outcome[] {
   const tracer = new Tracer(tables, pkt, env);
   type Branch = { st: State; done?: Outcome['verdict'] };
-  const hook = (branches: Branch[], table: 'nat' | 'filter', chain: string): Branch[] => branches.flatMap((b) => {
-    if (b.done) return [b];
-    return tracer.run(table, chain, b.st).map(([st, r]): Branch => (r === 'drop' ? { st, done: 'DROP' } : r === 'reject' ? { st, done: 'REJECT' } : { st }));
-  });
+  const hook = (branches: Branch[], table: 'nat' | 'filter', chain: string): Branch[] =>
+    branches.flatMap((b) => {
+      if (b.done) return [b];
+      return tracer
+        .run(table, chain, b.st)
+        .map(([st, r]): Branch =>
+          r === 'drop' ? { st, done: 'DROP' } : r === 'reject' ? { st, done: 'REJECT' } : { st },
+        );
+    });
   const start: Branch = { st: { daddr: pkt.dst, dport: pkt.port, mark: 0, masquerade: false, updates: [] } };
   let branches: Branch[];
   if (pkt.fromLocal) {
@@ -300,7 +386,12 @@ export function traceIpt(tables: IptTables, pkt: Packet, env: TraceEnv): Outcome
   }
   const seen = new Map<string, Outcome>();
   for (const b of branches) {
-    const o: Outcome = { verdict: b.done ?? 'ACCEPT', ...(b.st.dnat ? { dnat: b.st.dnat } : {}), masquerade: !b.done && b.st.masquerade, updates: b.st.updates };
+    const o: Outcome = {
+      verdict: b.done ?? 'ACCEPT',
+      ...(b.st.dnat ? { dnat: b.st.dnat } : {}),
+      masquerade: !b.done && b.st.masquerade,
+      updates: b.st.updates,
+    };
     seen.set(JSON.stringify(o), o);
   }
   return [...seen.values()];

@@ -21,18 +21,29 @@ import { opsToScript, type NftOp } from './ops.js';
 import { NftSession, SESSION_MAX_SCRIPT } from './session.js';
 import { renderNft } from './render.js';
 
-interface JsonList { nftables?: Record<string, { table?: string; name?: string }>[] }
+interface JsonList {
+  nftables?: Record<string, { table?: string; name?: string }>[];
+}
 
 async function listNames(what: 'chains' | 'sets' | 'maps'): Promise<string[]> {
   const out = await runOk(['nft', '-t', '-j', 'list', what, 'ip']);
   const parsed = JSON.parse(out || '{}') as JsonList;
   const key = what.slice(0, -1);
-  return (parsed.nftables ?? []).map((o) => o[key]).filter((o) => o?.table === TABLE_NAME).map((o) => o!.name!);
+  return (parsed.nftables ?? [])
+    .map((o) => o[key])
+    .filter((o) => o?.table === TABLE_NAME)
+    .map((o) => o!.name!);
 }
 
 export async function readExisting(): Promise<ExistingNames> {
   const [chains, sets, maps] = await Promise.all([listNames('chains'), listNames('sets'), listNames('maps')]);
-  return { chains, sets: [...sets.map((name) => ({ name, kind: 'set' as const })), ...maps.map((name) => ({ name, kind: 'map' as const }))] };
+  return {
+    chains,
+    sets: [
+      ...sets.map((name) => ({ name, kind: 'set' as const })),
+      ...maps.map((name) => ({ name, kind: 'map' as const })),
+    ],
+  };
 }
 
 export class NftBackend implements ProxyBackend {
@@ -82,14 +93,17 @@ export class NftBackend implements ProxyBackend {
       await restAsText();
       return record();
     }
-    const sent = sendNetfilterBatch(batch.bytes, batch.acks)
-      .catch((e: Error) => [{ seq: 0, errno: 0, message: e.message }]);
+    const sent = sendNetfilterBatch(batch.bytes, batch.acks).catch((e: Error) => [
+      { seq: 0, errno: 0, message: e.message },
+    ]);
     const applied = record();
     const refused = await sent;
     if (refused.length) {
       // The kernel dropped the whole batch: say why, and send the same elements as text (nft reports its own error if it fails too).
       const first = refused[0]!;
-      this.log(`proxy: nftables elements over netlink refused (${batch.messages.get(first.seq) ?? 'batch'}: ${first.message}); applying them through nft`);
+      this.log(
+        `proxy: nftables elements over netlink refused (${batch.messages.get(first.seq) ?? 'batch'}: ${first.message}); applying them through nft`,
+      );
       await restAsText();
       return applied;
     }
@@ -116,7 +130,9 @@ export class NftBackend implements ProxyBackend {
     }
   }
 
-  close(): void { this.session.close(); }
+  close(): void {
+    this.session.close();
+  }
 
   async cleanup(): Promise<void> {
     this.applied = undefined;

@@ -8,8 +8,14 @@
 import type { NftSet, NftTable } from './model.js';
 import type { NftOp } from './ops.js';
 
-const sameRules = (a: string[], b: string[]): boolean => a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
-const setHeader = (s: NftSet): Omit<NftSet, 'elements'> => ({ name: s.name, kind: s.kind, spec: s.spec, dynamic: s.dynamic });
+const sameRules = (a: string[], b: string[]): boolean =>
+  a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
+const setHeader = (s: NftSet): Omit<NftSet, 'elements'> => ({
+  name: s.name,
+  kind: s.kind,
+  spec: s.spec,
+  dynamic: s.dynamic,
+});
 
 /**
  * Order matters inside one transaction: create what new rules refer to,
@@ -19,7 +25,8 @@ const setHeader = (s: NftSet): Omit<NftSet, 'elements'> => ({ name: s.name, kind
 export function diffTables(prev: NftTable, next: NftTable): NftOp[] {
   const ops: NftOp[] = [];
   for (const s of next.sets.values()) if (!prev.sets.has(s.name)) ops.push({ op: 'add-set', set: setHeader(s) });
-  for (const c of next.chains.values()) if (!prev.chains.has(c.name)) ops.push({ op: 'add-chain', name: c.name, ...(c.base ? { base: c.base } : {}) });
+  for (const c of next.chains.values())
+    if (!prev.chains.has(c.name)) ops.push({ op: 'add-chain', name: c.name, ...(c.base ? { base: c.base } : {}) });
   for (const c of next.chains.values()) {
     const old = prev.chains.get(c.name);
     if (old && sameRules(old.rules, c.rules)) continue;
@@ -37,12 +44,16 @@ export function diffTables(prev: NftTable, next: NftTable): NftOp[] {
   const goneChains = [...prev.chains.keys()].filter((n) => !next.chains.has(n));
   for (const name of goneChains) if (prev.chains.get(name)!.rules.length) ops.push({ op: 'flush-chain', name });
   for (const name of goneChains) ops.push({ op: 'delete-chain', name });
-  for (const s of prev.sets.values()) if (!next.sets.has(s.name)) ops.push({ op: 'delete-set', name: s.name, kind: s.kind });
+  for (const s of prev.sets.values())
+    if (!next.sets.has(s.name)) ops.push({ op: 'delete-set', name: s.name, kind: s.kind });
   return ops;
 }
 
 /** What the kernel has in our table, by name (read before a full sync). */
-export interface ExistingNames { chains: string[]; sets: { name: string; kind: 'set' | 'map' }[] }
+export interface ExistingNames {
+  chains: string[];
+  sets: { name: string; kind: 'set' | 'map' }[];
+}
 
 /**
  * Rebuild the whole table in one transaction: every chain and map is
@@ -54,15 +65,20 @@ export function fullSyncOps(next: NftTable, existing: ExistingNames): NftOp[] {
   const ops: NftOp[] = [{ op: 'add-table' }];
   const had = new Set(existing.chains);
   for (const s of next.sets.values()) ops.push({ op: 'add-set', set: setHeader(s) });
-  for (const c of next.chains.values()) ops.push({ op: 'add-chain', name: c.name, ...(c.base ? { base: c.base } : {}) });
+  for (const c of next.chains.values())
+    ops.push({ op: 'add-chain', name: c.name, ...(c.base ? { base: c.base } : {}) });
   // Stale chains go too; the flush below empties whatever referenced them first.
   const stale = existing.chains.filter((n) => !next.chains.has(n));
   for (const s of next.sets.values()) if (!s.dynamic) ops.push({ op: 'flush-set', name: s.name, kind: s.kind });
-  for (const s of existing.sets) if (!next.sets.has(s.name) && s.kind === 'map') ops.push({ op: 'flush-set', name: s.name, kind: s.kind });
+  for (const s of existing.sets)
+    if (!next.sets.has(s.name) && s.kind === 'map') ops.push({ op: 'flush-set', name: s.name, kind: s.kind });
   for (const c of next.chains.values()) if (had.has(c.name)) ops.push({ op: 'flush-chain', name: c.name });
   for (const name of stale) ops.push({ op: 'flush-chain', name });
-  for (const c of next.chains.values()) if (c.rules.length) ops.push({ op: 'add-rules', chain: c.name, rules: c.rules });
-  for (const s of next.sets.values()) if (!s.dynamic && s.elements.size) ops.push({ op: 'add-elements', set: s.name, kind: s.kind, elements: [...s.elements] });
+  for (const c of next.chains.values())
+    if (c.rules.length) ops.push({ op: 'add-rules', chain: c.name, rules: c.rules });
+  for (const s of next.sets.values())
+    if (!s.dynamic && s.elements.size)
+      ops.push({ op: 'add-elements', set: s.name, kind: s.kind, elements: [...s.elements] });
   for (const name of stale) ops.push({ op: 'delete-chain', name });
   for (const s of existing.sets) if (!next.sets.has(s.name)) ops.push({ op: 'delete-set', name: s.name, kind: s.kind });
   return ops;

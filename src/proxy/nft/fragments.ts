@@ -27,7 +27,10 @@ function spreadRules(p: ServicePortState, eps: Endpoint[]): string[] {
   }
   // iptables' statistic spread in plain rules: rule i of n matches with probability 1/(n-i), the last always.
   // No anonymous map: each one is a kernel set, and at 10,000 Services they made a full load take 20 s instead of 5.
-  return eps.map((e, i) => `${eps.length - i > 1 ? `numgen random mod ${eps.length - i} 0 ` : ''}meta l4proto ${p.protocol} dnat to ${e.ip}:${e.port}`);
+  return eps.map(
+    (e, i) =>
+      `${eps.length - i > 1 ? `numgen random mod ${eps.length - i} 0 ` : ''}meta l4proto ${p.protocol} dnat to ${e.ip}:${e.port}`,
+  );
 }
 
 /** Endpoint chains exist only for affinity services: record the client, then DNAT. */
@@ -100,8 +103,10 @@ export function renderPort(p: ServicePortState, node: ProxyNode): PortFragment {
   } else {
     f.elements.push([N.noEndpoints, key(p.clusterIP, p, p.port), none]);
   }
-  const externalKeys: [string, string, number][] = [...p.externalIPs.map((ip) => [N.serviceIps, ip, p.port] as [string, string, number]),
-    ...(p.nodePort ? node.ips.map((ip) => [N.serviceNodePorts, ip, p.nodePort!] as [string, string, number]) : [])];
+  const externalKeys: [string, string, number][] = [
+    ...p.externalIPs.map((ip) => [N.serviceIps, ip, p.port] as [string, string, number]),
+    ...(p.nodePort ? node.ips.map((ip) => [N.serviceNodePorts, ip, p.nodePort!] as [string, string, number]) : []),
+  ];
   if (externalKeys.length) {
     if (p.externalEndpoints.length && pooled) {
       for (const [map, ip, port] of externalKeys) {
@@ -132,7 +137,13 @@ export function renderPort(p: ServicePortState, node: ProxyNode): PortFragment {
   }
   for (const [name, e] of endpointsUsed) {
     chain(name, endpointRules(p, e));
-    f.sets.push({ name: affinitySet(p, e), kind: 'set', spec: `type ipv4_addr ; flags dynamic,timeout ; timeout ${p.affinitySeconds}s ;`, dynamic: true, elements: new Map() });
+    f.sets.push({
+      name: affinitySet(p, e),
+      kind: 'set',
+      spec: `type ipv4_addr ; flags dynamic,timeout ; timeout ${p.affinitySeconds}s ;`,
+      dynamic: true,
+      elements: new Map(),
+    });
   }
   fragments.set(p, f);
   return f;

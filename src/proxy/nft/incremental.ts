@@ -51,7 +51,9 @@ export class AppliedNftTable {
     for (const p of state.ports) this.own(p.id, renderPort(p, state.node));
   }
 
-  get rules(): number { return this.fixedRules + this.portRules + this.poolUsers.size * SPREAD_POOL_RULES; }
+  get rules(): number {
+    return this.fixedRules + this.portRules + this.poolUsers.size * SPREAD_POOL_RULES;
+  }
 
   /** The ops that take the table from what was applied to the changes' `next` states; records them as applied. */
   plan(changes: PortChange[], node: ProxyNode): NftOp[] {
@@ -68,17 +70,22 @@ export class AppliedNftTable {
     }
     const poolsBefore = new Set(this.poolUsers.keys());
     changes.forEach((c, i) => {
-      if (before[i]) this.disown(c.id, before[i]!);
-      if (after[i]) this.own(c.id, after[i]!);
+      if (before[i]) this.disown(c.id, before[i]);
+      if (after[i]) this.own(c.id, after[i]);
     });
 
     const ops: NftOp[] = [];
     // A pool's map and chains come before the elements that lead to them, and go after those are gone.
-    const newPools = [...this.poolUsers.keys()].filter((pool) => !poolsBefore.has(pool)).map((pool) => spreadPoolParts(pool, node.clusterCidr));
-    const gonePools = [...poolsBefore].filter((pool) => !this.poolUsers.has(pool)).map((pool) => spreadPoolParts(pool, node.clusterCidr));
+    const newPools = [...this.poolUsers.keys()]
+      .filter((pool) => !poolsBefore.has(pool))
+      .map((pool) => spreadPoolParts(pool, node.clusterCidr));
+    const gonePools = [...poolsBefore]
+      .filter((pool) => !this.poolUsers.has(pool))
+      .map((pool) => spreadPoolParts(pool, node.clusterCidr));
     for (const { map, chains } of newPools) {
       ops.push({ op: 'add-set', set: { name: map.name, kind: map.kind, spec: map.spec, dynamic: false } });
-      for (const c of chains) ops.push({ op: 'add-chain', name: c.name }, { op: 'add-rules', chain: c.name, rules: c.rules });
+      for (const c of chains)
+        ops.push({ op: 'add-chain', name: c.name }, { op: 'add-rules', chain: c.name, rules: c.rules });
     }
     const oldChains = new Map(before.flatMap((f) => f?.chains ?? []).map((c) => [c.name, c]));
     const newChains = after.flatMap((f) => f?.chains ?? []);
@@ -87,7 +94,9 @@ export class AppliedNftTable {
     const newSets = after.flatMap((f) => f?.sets ?? []);
     const newSetNames = new Set(newSets.map((s) => s.name));
     // Create what new rules refer to, rewrite chains, swap elements, then remove what nothing refers to.
-    for (const s of newSets) if (!oldSets.has(s.name)) ops.push({ op: 'add-set', set: { name: s.name, kind: s.kind, spec: s.spec, dynamic: s.dynamic } });
+    for (const s of newSets)
+      if (!oldSets.has(s.name))
+        ops.push({ op: 'add-set', set: { name: s.name, kind: s.kind, spec: s.spec, dynamic: s.dynamic } });
     for (const c of newChains) if (!oldChains.has(c.name)) ops.push({ op: 'add-chain', name: c.name });
     for (const c of newChains) {
       const old = oldChains.get(c.name);
@@ -148,7 +157,14 @@ export class AppliedNftTable {
       const o = keys.get(k);
       if (!o || (!(o instanceof Map) && o.id === id)) keys.set(k, f);
       else if (o instanceof Map) o.set(id, e[2]);
-      else keys.set(k, new Map([[o.id, valueIn(o, set, k)!], [id, e[2]]]));
+      else
+        keys.set(
+          k,
+          new Map([
+            [o.id, valueIn(o, set, k)!],
+            [id, e[2]],
+          ]),
+        );
     }
   }
 
@@ -157,7 +173,8 @@ export class AppliedNftTable {
     this.portRules -= f.chains.reduce((n, c) => n + c.rules.length, 0);
     for (const pool of f.pools) {
       const n = (this.poolUsers.get(pool) ?? 0) - 1;
-      if (n > 0) this.poolUsers.set(pool, n); else this.poolUsers.delete(pool);
+      if (n > 0) this.poolUsers.set(pool, n);
+      else this.poolUsers.delete(pool);
     }
     for (const [set, k] of f.elements) {
       const keys = this.owners.get(set);
@@ -175,4 +192,5 @@ export class AppliedNftTable {
   }
 }
 
-const sameRules = (a: string[], b: string[]): boolean => a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
+const sameRules = (a: string[], b: string[]): boolean =>
+  a === b || (a.length === b.length && a.every((r, i) => r === b[i]));

@@ -3,9 +3,17 @@
 export const TABLE_FAMILY = 'ip';
 export const TABLE_NAME = 'podnet';
 
-export interface BaseChain { type: 'filter' | 'nat'; hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting'; priority: number }
+export interface BaseChain {
+  type: 'filter' | 'nat';
+  hook: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting';
+  priority: number;
+}
 
-export interface NftChain { name: string; base?: BaseChain; rules: string[] }
+export interface NftChain {
+  name: string;
+  base?: BaseChain;
+  rules: string[];
+}
 
 export interface NftSet {
   name: string;
@@ -18,7 +26,10 @@ export interface NftSet {
   elements: Map<string, string>;
 }
 
-export interface NftTable { sets: Map<string, NftSet>; chains: Map<string, NftChain> }
+export interface NftTable {
+  sets: Map<string, NftSet>;
+  chains: Map<string, NftChain>;
+}
 
 export const emptyTable = (): NftTable => ({ sets: new Map(), chains: new Map() });
 

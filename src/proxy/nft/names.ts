@@ -49,7 +49,8 @@ export const externalSpreadChain = (pool: string): string => `external-spread-${
  * with the protocol's own dport (nft 1.0.6 refuses `th dport` here when the
  * map is flushed and its rules re-added in one transaction).
  */
-export const spreadMapSpec = (proto: string): string => `typeof ip daddr . ${proto} dport . numgen random mod 1 : ip daddr . ${proto} dport ;`;
+export const spreadMapSpec = (proto: string): string =>
+  `typeof ip daddr . ${proto} dport . numgen random mod 1 : ip daddr . ${proto} dport ;`;
 const SPREAD_MAP = /^spread-(tcp|udp|sctp)-\d+$/;
 
 export const sharedSetKind = (name: string): 'set' | 'map' => {

@@ -12,8 +12,14 @@ describe('nftables over netlink: set layouts', () => {
     ['type ipv4_addr ;', { key: ['ipv4'] }],
     ['type ipv4_addr . ipv4_addr ;', { key: ['ipv4', 'ipv4'] }],
     ['type ipv4_addr . inet_proto . inet_service : verdict ;', { key: ['ipv4', 'proto', 'port'], data: 'verdict' }],
-    ['typeof ip daddr . tcp dport . numgen random mod 1 : ip daddr . tcp dport ;', { key: ['ipv4', 'port', 'u32'], data: ['ipv4', 'port'] }],
-    ['typeof ip daddr . udp dport . numgen random mod 1 : ip daddr . udp dport ;', { key: ['ipv4', 'port', 'u32'], data: ['ipv4', 'port'] }],
+    [
+      'typeof ip daddr . tcp dport . numgen random mod 1 : ip daddr . tcp dport ;',
+      { key: ['ipv4', 'port', 'u32'], data: ['ipv4', 'port'] },
+    ],
+    [
+      'typeof ip daddr . udp dport . numgen random mod 1 : ip daddr . udp dport ;',
+      { key: ['ipv4', 'port', 'u32'], data: ['ipv4', 'port'] },
+    ],
     // Anything more is left to nft.
     ['type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ;', undefined],
     ['type ipv4_addr ; flags interval ;', undefined],
@@ -63,7 +69,14 @@ describe('nftables over netlink: values', () => {
   for (const [text, want] of verdicts) test(`verdict ${text}`, () => assert.deepEqual(parseVerdict(text), want));
 });
 
-interface Message { type: number; flags: number; seq: number; family: number; resId: number; attrs: Map<number, Buffer> }
+interface Message {
+  type: number;
+  flags: number;
+  seq: number;
+  family: number;
+  resId: number;
+  attrs: Map<number, Buffer>;
+}
 
 /** A reader of the batch, independent of the writer: header fields and top-level attributes. */
 function readBatch(bytes: Uint8Array): Message[] {
@@ -78,7 +91,14 @@ function readBatch(bytes: Uint8Array): Message[] {
       attrs.set(b.readUInt16LE(a + 2), b.subarray(a + 4, a + alen));
       a += (alen + 3) & ~3;
     }
-    out.push({ type: b.readUInt16LE(at + 4), flags: b.readUInt16LE(at + 6), seq: b.readUInt32LE(at + 8), family: b[at + 16]!, resId: b.readUInt16BE(at + 18), attrs });
+    out.push({
+      type: b.readUInt16LE(at + 4),
+      flags: b.readUInt16LE(at + 6),
+      seq: b.readUInt32LE(at + 8),
+      family: b[at + 16]!,
+      resId: b.readUInt16BE(at + 18),
+      attrs,
+    });
     at += (len + 3) & ~3;
   }
   return out;
@@ -100,35 +120,67 @@ describe('nftables over netlink: the batch', () => {
 
   test('begin, a flush, elements split into messages under the 16-bit attribute limit, end', () => {
     const elements: [string, string][] = [];
-    for (let i = 0; i < 5000; i++) elements.push([`10.96.${i >> 8}.${i & 255} . 80 . ${i % 2}`, `10.244.0.${i % 250} . 8080`]);
-    const batch = elementBatch([
-      { op: 'flush-set', name: 'spread-tcp-2', kind: 'map' },
-      { op: 'add-elements', set: 'spread-tcp-2', kind: 'map', elements },
-      { op: 'add-elements', set: 'service-ips', kind: 'map', elements: [['10.96.0.1 . tcp . 80', 'goto cluster-spread-tcp-2']] },
-    ], specs)!;
+    for (let i = 0; i < 5000; i++)
+      elements.push([`10.96.${i >> 8}.${i & 255} . 80 . ${i % 2}`, `10.244.0.${i % 250} . 8080`]);
+    const batch = elementBatch(
+      [
+        { op: 'flush-set', name: 'spread-tcp-2', kind: 'map' },
+        { op: 'add-elements', set: 'spread-tcp-2', kind: 'map', elements },
+        {
+          op: 'add-elements',
+          set: 'service-ips',
+          kind: 'map',
+          elements: [['10.96.0.1 . tcp . 80', 'goto cluster-spread-tcp-2']],
+        },
+      ],
+      specs,
+    )!;
     const msgs = readBatch(batch.bytes);
     assert.deepEqual([msgs[0]!.type, msgs[0]!.resId, msgs[0]!.family], [16, 10, 0], 'BATCH_BEGIN for nf_tables');
     assert.deepEqual([msgs.at(-1)!.type, msgs.at(-1)!.resId], [17, 10], 'BATCH_END');
     const body = msgs.slice(1, -1);
     assert.equal(batch.acks, body.length);
-    assert.deepEqual(body.map((m) => m.seq), body.map((_, i) => i + 2), 'consecutive sequence numbers');
-    assert.ok(body.every((m) => m.family === 2 && (m.flags & 0x5) === 0x5), 'IPv4 family, request + ack');
+    assert.deepEqual(
+      body.map((m) => m.seq),
+      body.map((_, i) => i + 2),
+      'consecutive sequence numbers',
+    );
+    assert.ok(
+      body.every((m) => m.family === 2 && (m.flags & 0x5) === 0x5),
+      'IPv4 family, request + ack',
+    );
     const flush = body[0]!;
     assert.equal(flush.type, (10 << 8) | 14, 'DELSETELEM');
     assert.equal(flush.attrs.get(1)!.toString('latin1'), 'podnet\0');
     assert.equal(flush.attrs.get(2)!.toString('latin1'), 'spread-tcp-2\0');
     assert.equal(flush.attrs.has(3 | 0x8000), false, 'no element list: a flush');
     const adds = body.slice(1);
-    assert.ok(adds.every((m) => m.type === ((10 << 8) | 12) && (m.flags & 0x400) !== 0), 'NEWSETELEM with NLM_F_CREATE');
+    assert.ok(
+      adds.every((m) => m.type === ((10 << 8) | 12) && (m.flags & 0x400) !== 0),
+      'NEWSETELEM with NLM_F_CREATE',
+    );
     const spreadAdds = adds.filter((m) => m.attrs.get(2)!.toString('latin1') === 'spread-tcp-2\0');
     assert.ok(spreadAdds.length > 1, '5,000 elements take several messages');
     assert.ok(spreadAdds.every((m) => m.attrs.get(3 | 0x8000)!.length < 65535));
-    assert.equal(spreadAdds.reduce((n, m) => n + countElements(m.attrs.get(3 | 0x8000)!), 0), 5000);
+    assert.equal(
+      spreadAdds.reduce((n, m) => n + countElements(m.attrs.get(3 | 0x8000)!), 0),
+      5000,
+    );
     assert.match(batch.messages.get(2)!, /flush map spread-tcp-2/);
   });
 
   test('a verdict element carries the code and the chain', () => {
-    const batch = elementBatch([{ op: 'add-elements', set: 'service-ips', kind: 'map', elements: [['10.96.0.1 . tcp . 80', 'goto cluster-spread-tcp-2']] }], specs)!;
+    const batch = elementBatch(
+      [
+        {
+          op: 'add-elements',
+          set: 'service-ips',
+          kind: 'map',
+          elements: [['10.96.0.1 . tcp . 80', 'goto cluster-spread-tcp-2']],
+        },
+      ],
+      specs,
+    )!;
     const hex = Buffer.from(batch.bytes).toString('hex');
     assert.ok(hex.includes('fffffffc'), 'NFT_GOTO (-4), big-endian');
     assert.ok(Buffer.from(batch.bytes).includes(Buffer.from('cluster-spread-tcp-2\0', 'latin1')));
@@ -138,11 +190,28 @@ describe('nftables over netlink: the batch', () => {
   const refused: [string, Parameters<typeof elementBatch>[0]][] = [
     ['a set with flags', [{ op: 'add-elements', set: 'affinity', kind: 'set', elements: [['10.0.0.1', '']] }]],
     ['an unknown set', [{ op: 'add-elements', set: 'nope', kind: 'set', elements: [['10.0.0.1', '']] }]],
-    ['an element that does not parse', [{ op: 'add-elements', set: 'service-ips', kind: 'map', elements: [['10.96.0.1 . tcp', 'drop']] }]],
-    ['a value that is not a verdict', [{ op: 'add-elements', set: 'service-ips', kind: 'map', elements: [['10.96.0.1 . tcp . 80', 'dnat to 1.2.3.4']] }]],
-    ['a map declared as a set', [{ op: 'add-elements', set: 'service-ips', kind: 'set', elements: [['10.96.0.1 . tcp . 80', '']] }]],
+    [
+      'an element that does not parse',
+      [{ op: 'add-elements', set: 'service-ips', kind: 'map', elements: [['10.96.0.1 . tcp', 'drop']] }],
+    ],
+    [
+      'a value that is not a verdict',
+      [
+        {
+          op: 'add-elements',
+          set: 'service-ips',
+          kind: 'map',
+          elements: [['10.96.0.1 . tcp . 80', 'dnat to 1.2.3.4']],
+        },
+      ],
+    ],
+    [
+      'a map declared as a set',
+      [{ op: 'add-elements', set: 'service-ips', kind: 'set', elements: [['10.96.0.1 . tcp . 80', '']] }],
+    ],
   ];
-  for (const [name, ops] of refused) test(`left to nft: ${name}`, () => assert.equal(elementBatch(ops, specs), undefined));
+  for (const [name, ops] of refused)
+    test(`left to nft: ${name}`, () => assert.equal(elementBatch(ops, specs), undefined));
 });
 
 describe('nftables over netlink: a full sync in three transactions', () => {
@@ -150,7 +219,10 @@ describe('nftables over netlink: a full sync in three transactions', () => {
     const before = renderNft(scenarioState());
     // Drop one Service so its pool or chains go stale.
     const after = renderNft({ ...scenarioState(), ports: scenarioState().ports.slice(1) });
-    const existing = { chains: [...before.chains.keys()], sets: [...before.sets.values()].map((s) => ({ name: s.name, kind: s.kind })) };
+    const existing = {
+      chains: [...before.chains.keys()],
+      sets: [...before.sets.values()].map((s) => ({ name: s.name, kind: s.kind })),
+    };
     const ops = fullSyncOps(after, existing);
     const split = splitFullSync(ops);
     assert.ok(split.elements.every(isElementOp));

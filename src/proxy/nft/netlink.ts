@@ -19,7 +19,10 @@ import type { NftOp } from './ops.js';
 
 /** The field types podnet's sets use. */
 export type FieldType = 'ipv4' | 'proto' | 'port' | 'u32';
-export interface SetLayout { key: FieldType[]; data?: FieldType[] | 'verdict' }
+export interface SetLayout {
+  key: FieldType[];
+  data?: FieldType[] | 'verdict';
+}
 
 const TYPE_NAMES: Record<string, FieldType> = { ipv4_addr: 'ipv4', inet_proto: 'proto', inet_service: 'port' };
 
@@ -38,7 +41,7 @@ export function setLayout(spec: string): SetLayout | undefined {
   const field = m[1] === 'type' ? (t: string) => TYPE_NAMES[t] : typeofField;
   const fields = (text: string): FieldType[] | undefined => {
     const out = text.split(' . ').map((t) => field(t.trim()));
-    return out.every((f) => f !== undefined) ? (out as FieldType[]) : undefined;
+    return out.every((f) => f !== undefined) ? out : undefined;
   };
   const key = fields(m[2]!);
   if (!key) return undefined;
@@ -48,7 +51,12 @@ export function setLayout(spec: string): SetLayout | undefined {
   return data ? { key, data } : undefined;
 }
 
-const PROTOCOLS = new Map([['icmp', 1], ['tcp', 6], ['udp', 17], ['sctp', 132]]);
+const PROTOCOLS = new Map([
+  ['icmp', 1],
+  ['tcp', 6],
+  ['udp', 17],
+  ['sctp', 132],
+]);
 const FIELD_BYTES: Record<FieldType, number> = { ipv4: 4, proto: 1, port: 2, u32: 4 };
 
 /** The decimal in text[from, to), at most max; -1 if it is not one. (By hand: 120,000 elements are parsed per full sync.) */
@@ -77,7 +85,8 @@ function writeIpv4(out: Uint8Array, at: number, text: string, from: number, to: 
   let i = 0;
   for (let c = from; c < to; c++) {
     const d = text.charCodeAt(c) - 48;
-    if (d === -2) { // '.'
+    if (d === -2) {
+      // '.'
       if (digits === 0 || i === 3) return false;
       out[at + i++] = octet;
       octet = 0;
@@ -151,7 +160,8 @@ export function encodeValue(types: FieldType[], text: string): Buffer | undefine
 }
 
 const VERDICTS: Record<string, number> = { drop: 0, accept: 1, continue: -1, return: -5 };
-const JUMP = -3, GOTO = -4;
+const JUMP = -3,
+  GOTO = -4;
 
 export function parseVerdict(text: string): { code: number; chain?: string } | undefined {
   if (text in VERDICTS) return { code: VERDICTS[text]! };
@@ -161,16 +171,25 @@ export function parseVerdict(text: string): { code: number; chain?: string } | u
 
 // nfnetlink and nf_tables constants.
 const NFNL_SUBSYS_NFTABLES = 10;
-const NFNL_MSG_BATCH_BEGIN = 16, NFNL_MSG_BATCH_END = 17;
-const NFT_MSG_NEWSETELEM = 12, NFT_MSG_DELSETELEM = 14;
-const NLM_F_REQUEST = 0x1, NLM_F_ACK = 0x4, NLM_F_CREATE = 0x400;
+const NFNL_MSG_BATCH_BEGIN = 16,
+  NFNL_MSG_BATCH_END = 17;
+const NFT_MSG_NEWSETELEM = 12,
+  NFT_MSG_DELSETELEM = 14;
+const NLM_F_REQUEST = 0x1,
+  NLM_F_ACK = 0x4,
+  NLM_F_CREATE = 0x400;
 const NFPROTO_IPV4 = 2;
 const NLA_F_NESTED = 0x8000;
-const SET_ELEM_LIST_TABLE = 1, SET_ELEM_LIST_SET = 2, SET_ELEM_LIST_ELEMENTS = 3;
+const SET_ELEM_LIST_TABLE = 1,
+  SET_ELEM_LIST_SET = 2,
+  SET_ELEM_LIST_ELEMENTS = 3;
 const LIST_ELEM = 1;
-const SET_ELEM_KEY = 1, SET_ELEM_DATA = 2;
-const DATA_VALUE = 1, DATA_VERDICT = 2;
-const VERDICT_CODE = 1, VERDICT_CHAIN = 2;
+const SET_ELEM_KEY = 1,
+  SET_ELEM_DATA = 2;
+const DATA_VALUE = 1,
+  DATA_VERDICT = 2;
+const VERDICT_CODE = 1,
+  VERDICT_CHAIN = 2;
 /** A nested attribute's length is 16 bits: an elements list stays below it. */
 const MAX_ELEMENTS_BYTES = 60_000;
 
@@ -184,7 +203,9 @@ function put16(b: Uint8Array, at: number, v: number): void {
 class NetlinkWriter {
   buf: Buffer;
   len = 0;
-  constructor(size = 1 << 16) { this.buf = Buffer.allocUnsafe(size); }
+  constructor(size = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -213,7 +234,9 @@ class NetlinkWriter {
     this.len += 20;
     return at;
   }
-  end(at: number): void { this.buf.writeUInt32LE(this.len - at, at); }
+  end(at: number): void {
+    this.buf.writeUInt32LE(this.len - at, at);
+  }
   /** Makes room for an attribute of n payload bytes and writes its header; the payload goes at the returned offset. */
   private attrHead(type: number, n: number): number {
     this.room(4 + n + 3);
@@ -261,8 +284,12 @@ class NetlinkWriter {
     this.len += 4;
     return at;
   }
-  close(at: number): void { put16(this.buf, at, this.len - at); }
-  bytes(): Uint8Array { return this.buf.subarray(0, this.len); }
+  close(at: number): void {
+    put16(this.buf, at, this.len - at);
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
 }
 
 export interface ElementBatch {
@@ -281,7 +308,11 @@ export const isElementOp = (o: NftOp): o is ElementOp => o.op === 'flush-set' ||
  * `specs` says (set name -> declaration); undefined if anything is outside
  * the encoder (the caller then uses nft).
  */
-export function elementBatch(ops: ElementOp[], specs: ReadonlyMap<string, string>, firstSeq = 1): ElementBatch | undefined {
+export function elementBatch(
+  ops: ElementOp[],
+  specs: ReadonlyMap<string, string>,
+  firstSeq = 1,
+): ElementBatch | undefined {
   if (endianness() !== 'LE') return undefined;
   const w = new NetlinkWriter();
   const messages = new Map<number, string>();
@@ -323,11 +354,17 @@ export function elementBatch(ops: ElementOp[], specs: ReadonlyMap<string, string
     if (!layout || (o.kind === 'map') !== (layout.data !== undefined)) return undefined;
     let i = 0;
     while (i < o.elements.length) {
-      const msg = header(NFT_MSG_NEWSETELEM, NLM_F_CREATE, o.set, `add elements to ${o.set} (from ${o.elements[i]![0]})`);
+      const msg = header(
+        NFT_MSG_NEWSETELEM,
+        NLM_F_CREATE,
+        o.set,
+        `add elements to ${o.set} (from ${o.elements[i]![0]})`,
+      );
       const list = w.open(SET_ELEM_LIST_ELEMENTS);
       for (; i < o.elements.length && w.len - list < MAX_ELEMENTS_BYTES; i++) {
         const e = o.elements[i]!;
-        const k = e[0], v = e[1];
+        const k = e[0],
+          v = e[1];
         const el = w.open(LIST_ELEM);
         const keyAttr = w.open(SET_ELEM_KEY);
         if (!w.value(DATA_VALUE, layout.key, k)) return undefined;

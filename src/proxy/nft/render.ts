@@ -37,30 +37,40 @@ export function baseChains(): [string, BaseChain, string[]][] {
 
 export function fixedChains(state: ProxyState): [string, string[]][] {
   return [
-    [N.services, [
-      `ip daddr . meta l4proto . th dport vmap @${N.serviceIps}`,
-      `ip daddr . meta l4proto . th dport vmap @${N.serviceNodePorts}`,
-    ]],
+    [
+      N.services,
+      [
+        `ip daddr . meta l4proto . th dport vmap @${N.serviceIps}`,
+        `ip daddr . meta l4proto . th dport vmap @${N.serviceNodePorts}`,
+      ],
+    ],
     [N.endpointsCheck, [`ip daddr . meta l4proto . th dport vmap @${N.noEndpoints}`]],
-    [N.clusterIpsCheck, [
-      `ip daddr @${N.clusterIps} reject`, // a ClusterIP on a port the Service does not have
-      `ip daddr ${state.node.serviceCidr} drop`, // an address no Service holds
-    ]],
+    [
+      N.clusterIpsCheck,
+      [
+        `ip daddr @${N.clusterIps} reject`, // a ClusterIP on a port the Service does not have
+        `ip daddr ${state.node.serviceCidr} drop`, // an address no Service holds
+      ],
+    ],
     [N.reject, ['meta l4proto tcp reject with tcp reset', 'reject']],
     [N.markMasq, [`meta mark set meta mark | ${MASQ_MARK}`]],
-    [N.masquerading, [
-      // Hairpin: after DNAT a pod reaching itself has source == destination (local endpoints only can).
-      `ip saddr . ip daddr @${N.hairpin} jump ${N.markMasq}`,
-      `meta mark & ${MASQ_MARK} == 0 return`,
-      `meta mark set meta mark ^ ${MASQ_MARK}`, // clear the bit so a re-routed packet is not masqueraded twice
-      'masquerade fully-random',
-    ]],
+    [
+      N.masquerading,
+      [
+        // Hairpin: after DNAT a pod reaching itself has source == destination (local endpoints only can).
+        `ip saddr . ip daddr @${N.hairpin} jump ${N.markMasq}`,
+        `meta mark & ${MASQ_MARK} == 0 return`,
+        `meta mark set meta mark ^ ${MASQ_MARK}`, // clear the bit so a re-routed packet is not masqueraded twice
+        'masquerade fully-random',
+      ],
+    ],
   ];
 }
 
 export function renderNft(state: ProxyState): NftTable {
   const t = emptyTable();
-  for (const { name, kind, spec } of SHARED_SETS) t.sets.set(name, { name, kind, spec, dynamic: false, elements: new Map() });
+  for (const { name, kind, spec } of SHARED_SETS)
+    t.sets.set(name, { name, kind, spec, dynamic: false, elements: new Map() });
   for (const [name, base, rules] of baseChains()) t.chains.set(name, { name, rules, base });
   for (const [name, rules] of fixedChains(state)) t.chains.set(name, { name, rules });
   const fragments = state.ports.map((p) => renderPort(p, state.node));

@@ -25,7 +25,7 @@ export class NftSession {
   /** Runs `script` (newline-separated nft commands) as one transaction; rejects with nft's error. */
   run(script: string): Promise<void> {
     const next = this.busy.then(() => this.runNow(script));
-    this.busy = next.catch(() => undefined);
+    this.busy = next.catch(() => undefined); // the caller gets the error from `next`; `busy` only orders
     return next;
   }
 
@@ -39,9 +39,18 @@ export class NftSession {
   private start(): ChildProcessWithoutNullStreams {
     const p = spawn('nft', ['-i'], { stdio: ['pipe', 'pipe', 'pipe'] });
     p.stdout.resume(); // nothing we need, but it must not fill up
-    p.stderr.on('data', (d: Buffer) => { this.stderr += d.toString(); this.wake?.(); });
-    p.once('exit', () => { if (this.proc === p) this.proc = undefined; this.wake?.(); });
-    p.once('error', () => { if (this.proc === p) this.proc = undefined; this.wake?.(); });
+    p.stderr.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+      this.wake?.();
+    });
+    p.once('exit', () => {
+      if (this.proc === p) this.proc = undefined;
+      this.wake?.();
+    });
+    p.once('error', () => {
+      if (this.proc === p) this.proc = undefined;
+      this.wake?.();
+    });
     // The proxy's lifetime is not tied to this helper.
     p.unref();
     for (const s of [p.stdin, p.stdout, p.stderr] as unknown as { unref?: () => void }[]) s.unref?.();
@@ -71,7 +80,10 @@ export class NftSession {
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 50);
-        this.wake = () => { clearTimeout(t); resolve(); };
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
       });
     }
   }

@@ -6,7 +6,10 @@
 import type { NftChain, NftSet } from './model.js';
 import { clusterSpreadChain, externalSpreadChain, N, spreadMap, spreadMapSpec } from './names.js';
 
-export interface SpreadPoolParts { map: NftSet; chains: NftChain[] }
+export interface SpreadPoolParts {
+  map: NftSet;
+  chains: NftChain[];
+}
 
 export function spreadPoolParts(pool: string, clusterCidr: string): SpreadPoolParts {
   const m = /^(tcp|udp|sctp)-(\d+)$/.exec(pool);

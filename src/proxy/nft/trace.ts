@@ -32,12 +32,20 @@ export interface Outcome {
   updates: string[];
 }
 
-interface State { daddr: string; dport: number; mark: number; dnat?: string; masquerade: boolean; updates: string[] }
+interface State {
+  daddr: string;
+  dport: number;
+  mark: number;
+  dnat?: string;
+  masquerade: boolean;
+  updates: string[];
+}
 type Result = 'end' | 'accept' | 'drop' | 'reject';
 
 export function ipToInt(ip: string): number {
   const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+  if (p.length !== 4 || p.some((x) => !Number.isInteger(x) || x < 0 || x > 255))
+    throw new Error(`not an IPv4 address: ${ip}`);
   return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }
 
@@ -45,11 +53,15 @@ export function inCidr(ip: string, cidr: string): boolean {
   const [base, bits = '32'] = cidr.split('/');
   const n = Number(bits);
   const mask = n === 0 ? 0 : (~0 << (32 - n)) >>> 0;
-  return ((ipToInt(ip) & mask) >>> 0) === ((ipToInt(base!) & mask) >>> 0);
+  return (ipToInt(ip) & mask) >>> 0 === (ipToInt(base!) & mask) >>> 0;
 }
 
 class Tracer {
-  constructor(private readonly table: NftTable, private readonly pkt: Packet, private readonly env: TraceEnv) {}
+  constructor(
+    private readonly table: NftTable,
+    private readonly pkt: Packet,
+    private readonly env: TraceEnv,
+  ) {}
 
   private chain(name: string): NftChain {
     const c = this.table.chains.get(name);
@@ -88,18 +100,26 @@ class Tracer {
   private verdict(v: string, st: State, depth: number): [State, Result | 'next'][] {
     const [word, target] = v.trim().split(/\s+/);
     switch (word) {
-      case 'accept': return [[st, 'accept']];
-      case 'drop': return [[st, 'drop']];
-      case 'return': return [[st, 'end']];
-      case 'jump': return this.run(target!, st, depth + 1).map(([s, r]) => [s, r === 'end' ? 'next' : r]);
-      case 'goto': return this.run(target!, st, depth + 1);
-      default: throw new Error(`tracer does not understand verdict "${v}"`);
+      case 'accept':
+        return [[st, 'accept']];
+      case 'drop':
+        return [[st, 'drop']];
+      case 'return':
+        return [[st, 'end']];
+      case 'jump':
+        return this.run(target!, st, depth + 1).map(([s, r]) => [s, r === 'end' ? 'next' : r]);
+      case 'goto':
+        return this.run(target!, st, depth + 1);
+      default:
+        throw new Error(`tracer does not understand verdict "${v}"`);
     }
   }
 
   /** Evaluates one rule: 'next' when it did not end the chain. */
   private rule(text: string, input: State, depth: number, chainName: string): [State, Result | 'next'][] {
-    const fail = (why: string): never => { throw new Error(`tracer does not understand rule in ${chainName}: "${text}" (${why})`); };
+    const fail = (why: string): never => {
+      throw new Error(`tracer does not understand rule in ${chainName}: "${text}" (${why})`);
+    };
     const t = text.split(/\s+/);
     let i = 0;
     const st: State = { ...input, updates: [...input.updates] };
@@ -144,7 +164,10 @@ class Tracer {
         i += 6;
         continue;
       }
-      if (w === 'ct' && t[i + 1] === 'state' && t[i + 2] === 'new') { i += 3; continue; }
+      if (w === 'ct' && t[i + 1] === 'state' && t[i + 2] === 'new') {
+        i += 3;
+        continue;
+      }
       if (w === 'ip' && (t[i + 1] === 'saddr' || t[i + 1] === 'daddr')) {
         const neg = t[i + 2] === '!=';
         const v = t[i + (neg ? 3 : 2)] ?? fail('address missing');
@@ -165,7 +188,12 @@ class Tracer {
       }
       if (w === 'fib' && t[i + 2] === 'type' && t[i + 3] === 'local') {
         const which = t[i + 1];
-        const local = which === 'saddr' ? pkt.fromLocal || this.isLocal(pkt.src) : which === 'daddr' ? this.isLocal(st.daddr) : fail('fib saddr|daddr');
+        const local =
+          which === 'saddr'
+            ? pkt.fromLocal || this.isLocal(pkt.src)
+            : which === 'daddr'
+              ? this.isLocal(st.daddr)
+              : fail('fib saddr|daddr');
         if (!local) return [[st, 'next']];
         i += 4;
         continue;
@@ -194,13 +222,18 @@ class Tracer {
       }
       if (w === 'dnat' && t[i + 1] === 'ip' && t[i + 2] === 'to' && t[i + 3] === 'ip') {
         // A spread pool: one branch per slot of `ip daddr . P dport . numgen random mod K map @M`; a slot with no element matches nothing.
-        const m = /^ip daddr \. (tcp|udp|sctp) dport \. numgen random mod (\d+) map @(\S+)$/.exec(t.slice(i + 3).join(' ')) ?? fail('dnat map form');
-        if (m[1] !== pkt.proto) fail('the map\'s protocol differs from the l4proto match before it');
+        const m =
+          /^ip daddr \. (tcp|udp|sctp) dport \. numgen random mod (\d+) map @(\S+)$/.exec(t.slice(i + 3).join(' ')) ??
+          fail('dnat map form');
+        if (m[1] !== pkt.proto) fail("the map's protocol differs from the l4proto match before it");
         const map = this.table.sets.get(m[3]!) ?? fail(`no map ${m[3]}`);
         const outs: [State, Result | 'next'][] = [];
         for (let slot = 0; slot < Number(m[2]); slot++) {
           const v = map.elements.get(`${st.daddr} . ${st.dport} . ${slot}`);
-          if (v === undefined) { outs.push([st, 'next']); continue; }
+          if (v === undefined) {
+            outs.push([st, 'next']);
+            continue;
+          }
           const e = /^(\d+\.\d+\.\d+\.\d+) \. (\d+)$/.exec(v) ?? fail(`map value ${v}`);
           outs.push([{ ...st, dnat: `${e[1]}:${e[2]}`, daddr: e[1]!, dport: Number(e[2]) }, 'accept']);
         }
@@ -208,8 +241,11 @@ class Tracer {
       }
       if (w === 'dnat' && t[i + 1] === 'ip' && t[i + 2] === 'to' && t[i + 3] === 'numgen') {
         // One branch per entry of `numgen random mod N map { 0 : IP . PORT, ... }`.
-        const m = /^numgen random mod (\d+) map \{ (.*) \}$/.exec(t.slice(i + 3).join(' ')) ?? fail('dnat numgen map form');
-        const entries = m[2]!.split(', ').map((e) => /^(\d+) : (\d+\.\d+\.\d+\.\d+) \. (\d+)$/.exec(e) ?? fail(`dnat map entry ${e}`));
+        const m =
+          /^numgen random mod (\d+) map \{ (.*) \}$/.exec(t.slice(i + 3).join(' ')) ?? fail('dnat numgen map form');
+        const entries = m[2]!
+          .split(', ')
+          .map((e) => /^(\d+) : (\d+\.\d+\.\d+\.\d+) \. (\d+)$/.exec(e) ?? fail(`dnat map entry ${e}`));
         if (entries.length !== Number(m[1])) fail('numgen mod does not match its entries');
         if (entries.some((e, idx) => Number(e[1]) !== idx)) fail('numgen entries must be 0..N-1');
         return entries.map((e) => [{ ...st, dnat: `${e[2]}:${e[3]}`, daddr: e[2]!, dport: Number(e[3]) }, 'accept']);
@@ -242,7 +278,8 @@ class Tracer {
 /** Every way a new connection can go through the table (one per spread branch, duplicates merged). */
 export function traceNft(table: NftTable, pkt: Packet, env: TraceEnv): Outcome[] {
   const tracer = new Tracer(table, pkt, env);
-  const hooks = (name: string) => [...table.chains.values()].filter((c) => c.base?.hook === name).sort((a, b) => a.base!.priority - b.base!.priority);
+  const hooks = (name: string) =>
+    [...table.chains.values()].filter((c) => c.base?.hook === name).sort((a, b) => a.base!.priority - b.base!.priority);
   type Branch = { st: State; done?: Outcome['verdict'] };
   const runHook = (branches: Branch[], hook: string): Branch[] => {
     let cur = branches;
@@ -250,8 +287,16 @@ export function traceNft(table: NftTable, pkt: Packet, env: TraceEnv): Outcome[]
       cur = cur.flatMap((b) => {
         if (b.done) return [b];
         // NAT chains see only the first packet, and only until one NAT statement fired.
-        if (base.base!.type === 'nat' && ((hook !== 'postrouting' && b.st.dnat) || (hook === 'postrouting' && b.st.masquerade))) return [b];
-        return tracer.run(base.name, b.st).map(([st, r]): Branch => (r === 'drop' ? { st, done: 'DROP' } : r === 'reject' ? { st, done: 'REJECT' } : { st }));
+        if (
+          base.base!.type === 'nat' &&
+          ((hook !== 'postrouting' && b.st.dnat) || (hook === 'postrouting' && b.st.masquerade))
+        )
+          return [b];
+        return tracer
+          .run(base.name, b.st)
+          .map(([st, r]): Branch =>
+            r === 'drop' ? { st, done: 'DROP' } : r === 'reject' ? { st, done: 'REJECT' } : { st },
+          );
       });
     }
     return cur;
@@ -269,7 +314,12 @@ export function traceNft(table: NftTable, pkt: Packet, env: TraceEnv): Outcome[]
   }
   const seen = new Map<string, Outcome>();
   for (const b of branches) {
-    const o: Outcome = { verdict: b.done ?? 'ACCEPT', ...(b.st.dnat ? { dnat: b.st.dnat } : {}), masquerade: !b.done && b.st.masquerade, updates: b.st.updates };
+    const o: Outcome = {
+      verdict: b.done ?? 'ACCEPT',
+      ...(b.st.dnat ? { dnat: b.st.dnat } : {}),
+      masquerade: !b.done && b.st.masquerade,
+      updates: b.st.updates,
+    };
     seen.set(JSON.stringify(o), o);
   }
   return [...seen.values()];

@@ -28,7 +28,9 @@ export class Compactor {
   private stopped = false;
 
   constructor(db: Database.Database) {
-    this.setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.setMeta = db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     this.getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
     // Predecessors of the rows in (lo, hi]: each was superseded at or below hi.
     this.dropSuperseded = db.prepare(
@@ -51,10 +53,11 @@ export class Compactor {
    */
   compact(rev: number): Promise<void> {
     const compacted = this.getMeta.get(COMPACTED_REVISION)?.value ?? 0;
-    if (rev <= compacted) return this.running.catch(() => {});
+    // Already compacted that far: wait for a run under way; its failure was reported to its own caller.
+    if (rev <= compacted) return this.running.catch(() => undefined);
     this.setMeta.run(COMPACTED_REVISION, rev);
     // A failed earlier run must not block this one; its progress is on disk.
-    this.running = this.running.catch(() => {}).then(() => this.deleteUpTo(rev));
+    this.running = this.running.catch(() => undefined).then(() => this.deleteUpTo(rev)); // see above
     return this.running;
   }
 
@@ -63,14 +66,15 @@ export class Compactor {
     const compacted = this.getMeta.get(COMPACTED_REVISION)?.value ?? 0;
     const progress = this.getMeta.get(COMPACT_PROGRESS)?.value ?? 0;
     if (progress >= compacted) return this.running;
-    this.running = this.running.catch(() => {}).then(() => this.deleteUpTo(compacted));
+    // A failed earlier run must not block this one; its progress is on disk.
+    this.running = this.running.catch(() => undefined).then(() => this.deleteUpTo(compacted));
     return this.running;
   }
 
   /** Stop after the chunk in progress (before closing the database); a later compaction resumes. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.running.catch(() => {});
+    await this.running.catch(() => undefined); // a failed run resumes at the next open
   }
 
   private async deleteUpTo(rev: number): Promise<void> {

@@ -37,7 +37,12 @@ function countSql(lowOp: '>=' | '>'): string {
 }
 
 /** A page row with its value as bytes (BLOB): what listBytes returns, without old_value. */
-export interface ValueBytesRow { id: number; name: string; create_revision: number; value: Buffer }
+export interface ValueBytesRow {
+  id: number;
+  name: string;
+  create_revision: number;
+  value: Buffer;
+}
 const BYTES_COLUMNS = 'id, name, create_revision, CAST(value AS BLOB) AS value';
 
 export class LogReader {
@@ -97,9 +102,10 @@ export class LogReader {
   /** Number of live keys under prefix as of rev, strictly after startAfter when given. */
   count(prefix: string, rev: number, startAfter?: string): number {
     const end = prefixRangeEnd(prefix);
-    const row = startAfter !== undefined && startAfter >= prefix
-      ? this.countAfterKey.get({ low: startAfter, end, rev })
-      : this.countFromPrefix.get({ low: prefix, end, rev });
+    const row =
+      startAfter !== undefined && startAfter >= prefix
+        ? this.countAfterKey.get({ low: startAfter, end, rev })
+        : this.countFromPrefix.get({ low: prefix, end, rev });
     return row?.n ?? 0;
   }
 

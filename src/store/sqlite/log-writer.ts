@@ -58,8 +58,14 @@ export class LogWriter {
     if (op.kind === 'create') {
       if (live) return new StoreError('KeyExists', `key ${op.key} already exists`, rowToKeyValue(live));
       return {
-        id, name: op.key, created: 1, deleted: 0, create_revision: id,
-        prev_revision: latest ? latest.id : 0, value: op.value, old_value: null,
+        id,
+        name: op.key,
+        created: 1,
+        deleted: 0,
+        create_revision: id,
+        prev_revision: latest ? latest.id : 0,
+        value: op.value,
+        old_value: null,
       };
     }
     if (!live) return new StoreError('NotFound', `key ${op.key} not found`);
@@ -72,8 +78,14 @@ export class LogWriter {
     }
     const deleted = op.kind === 'delete';
     return {
-      id, name: op.key, created: 0, deleted: deleted ? 1 : 0, create_revision: live.create_revision,
-      prev_revision: live.id, value: deleted ? live.value : op.value, old_value: live.value,
+      id,
+      name: op.key,
+      created: 0,
+      deleted: deleted ? 1 : 0,
+      create_revision: live.create_revision,
+      prev_revision: live.id,
+      value: deleted ? live.value : op.value,
+      old_value: live.value,
     };
   }
 }

@@ -61,7 +61,9 @@ export function openDatabase(path: string): Db {
   } catch (err) {
     db.close();
     if (err instanceof Error && /database is locked|SQLITE_BUSY/i.test(err.message)) {
-      throw new Error(`store ${path} is in use by another process; stop it or use another state directory`);
+      throw new Error(`store ${path} is in use by another process; stop it or use another state directory`, {
+        cause: err,
+      });
     }
     throw err;
   }

@@ -49,7 +49,7 @@ test('automatic compaction keeps the window of recent revisions and the current 
     assert.deepEqual((await store.list('/a/')).items, [kv, other]);
     // The window is still readable (update i was written at first + i); just below it is not.
     const oldest = await store.list('/a/', { revision: current - 10 });
-    assert.equal(oldest.items[0].value, String(current - 10 - first.modRevision));
+    assert.equal(oldest.items[0]!.value, String(current - 10 - first.modRevision));
     await assert.rejects(store.list('/a/', { revision: current - 11 }), { code: 'Compacted' });
   } finally {
     await store.close();

@@ -45,7 +45,10 @@ export class SqliteStore implements Store {
   private autoCompacting = false;
   private closed = false;
 
-  private constructor(private readonly db: Database.Database, opts: SqliteStoreOptions) {
+  private constructor(
+    private readonly db: Database.Database,
+    opts: SqliteStoreOptions,
+  ) {
     this.reader = new LogReader(db);
     this.writer = new LogWriter(db);
     this.compactor = new Compactor(db);
@@ -56,9 +59,11 @@ export class SqliteStore implements Store {
       (rows) => this.committed(rows),
     );
     // A failed automatic run is retried at the next tick; the log only grows meanwhile.
-    this.compactTimer = setInterval(() => this.compactOldRevisions().catch(() => {}), opts.compactIntervalMs ?? DEFAULT_COMPACT_INTERVAL_MS);
+    this.compactTimer = setInterval(() => {
+      void this.compactOldRevisions().catch(() => undefined); // retried at the next tick
+    }, opts.compactIntervalMs ?? DEFAULT_COMPACT_INTERVAL_MS);
     this.compactTimer.unref();
-    this.compactor.resume().catch(() => {});
+    this.compactor.resume().catch(() => undefined); // an unfinished compaction is resumed again at the next one
   }
 
   /**
@@ -77,17 +82,32 @@ export class SqliteStore implements Store {
   }
 
   list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    return this.read(() => this.listPage(prefix, opts, (rev, limit) => this.reader.page(prefix, rev, limit, opts.startAfter).map(rowToKeyValue)));
+    return this.read(() =>
+      this.listPage(prefix, opts, (rev, limit) =>
+        this.reader.page(prefix, rev, limit, opts.startAfter).map(rowToKeyValue),
+      ),
+    );
   }
 
   listBytes(prefix: string, opts: ListOptions = {}): Promise<ListResult<Uint8Array>> {
-    return this.read(() => this.listPage(prefix, opts, (rev, limit) => this.reader.pageBytes(prefix, rev, limit, opts.startAfter).map((row) => ({
-      key: row.name, value: row.value, createRevision: row.create_revision, modRevision: row.id,
-    }))));
+    return this.read(() =>
+      this.listPage(prefix, opts, (rev, limit) =>
+        this.reader.pageBytes(prefix, rev, limit, opts.startAfter).map((row) => ({
+          key: row.name,
+          value: row.value,
+          createRevision: row.create_revision,
+          modRevision: row.id,
+        })),
+      ),
+    );
   }
 
   /** One page of a list: `read` fetches up to `limit` rows (-1: all) as of the revision. */
-  private listPage<V>(prefix: string, opts: ListOptions, read: (revision: number, limit: number) => KeyValue<V>[]): ListResult<V> {
+  private listPage<V>(
+    prefix: string,
+    opts: ListOptions,
+    read: (revision: number, limit: number) => KeyValue<V>[],
+  ): ListResult<V> {
     const revision = opts.revision ? this.checkReadable(opts.revision) : this.revision;
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     // One extra row tells whether the limit cut the result short.
@@ -95,7 +115,8 @@ export class SqliteStore implements Store {
     const more = limit > 0 && rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
     const result: ListResult<V> = { items, revision, more };
-    if (more && !opts.skipRemaining) result.remaining = this.reader.count(prefix, revision, items[items.length - 1].key);
+    if (more && !opts.skipRemaining)
+      result.remaining = this.reader.count(prefix, revision, items[items.length - 1]!.key);
     return result;
   }
 
@@ -136,7 +157,12 @@ export class SqliteStore implements Store {
   compact(revision: number): Promise<void> {
     if (this.closed) return Promise.reject(closedError());
     if (revision > this.revision) {
-      return Promise.reject(new StoreError('FutureRevision', `cannot compact to revision ${revision}: the current revision is ${this.revision}`));
+      return Promise.reject(
+        new StoreError(
+          'FutureRevision',
+          `cannot compact to revision ${revision}: the current revision is ${this.revision}`,
+        ),
+      );
     }
     return this.compactor.compact(revision);
   }
@@ -171,26 +197,25 @@ export class SqliteStore implements Store {
   }
 
   private committed(rows: LogRow[]): void {
-    this.revision = rows[rows.length - 1].id;
+    this.revision = rows[rows.length - 1]!.id;
     this.hub.publish(rows);
     // Bound the table under heavy write load between timer runs.
     if (!this.autoCompacting && this.revision - this.reader.compactedRevision() >= 2 * this.compactWindow) {
       this.autoCompacting = true;
       setImmediate(() => {
         this.compactOldRevisions()
-          .catch(() => {})
-          .finally(() => { this.autoCompacting = false; });
+          .catch(() => undefined) // the timer retries
+          .finally(() => {
+            this.autoCompacting = false;
+          });
       });
     }
   }
 
   private read<T>(fn: () => T): Promise<T> {
     if (this.closed) return Promise.reject(closedError());
-    try {
-      return Promise.resolve(fn());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    // The executor runs fn now; what it throws becomes the rejection.
+    return new Promise((resolve) => resolve(fn()));
   }
 
   /** revision if it can be read at, else the StoreError saying why not. */
@@ -198,7 +223,10 @@ export class SqliteStore implements Store {
     const compacted = this.reader.compactedRevision();
     if (revision < compacted) throw compactedError(revision, compacted);
     if (revision > this.revision) {
-      throw new StoreError('FutureRevision', `revision ${revision} is in the future: the current revision is ${this.revision}`);
+      throw new StoreError(
+        'FutureRevision',
+        `revision ${revision} is in the future: the current revision is ${this.revision}`,
+      );
     }
     return revision;
   }

@@ -52,8 +52,8 @@ export class WriteQueue {
     const rows = results.filter((r): r is LogRow => !isStoreError(r));
     if (rows.length > 0) this.committed(rows);
     results.forEach((result, i) => {
-      if (isStoreError(result)) batch[i].reject(result);
-      else batch[i].resolve(result);
+      if (isStoreError(result)) batch[i]!.reject(result);
+      else batch[i]!.resolve(result);
     });
   }
 }

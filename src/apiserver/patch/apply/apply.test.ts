@@ -9,8 +9,12 @@ import { FieldSet, pathString } from './fieldpath.js';
 const T0 = '2024-05-01T10:00:00Z';
 const T1 = '2024-05-01T10:05:00.734Z';
 
-const svc = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): KObject =>
-  ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default', ...metadata }, spec });
+const svc = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): KObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'web', namespace: 'default', ...metadata },
+  spec,
+});
 
 /** A Service created by `kubectl apply` (client side), as the server records it. */
 function createdClientSide(spec: Record<string, unknown>): KObject {
@@ -23,53 +27,86 @@ const applySvc = (live: KObject | undefined, config: KObject, manager = 'kubectl
   apply(live, config, manager, force, serviceSchema, testResolve, now).object;
 
 const owners = (o: KObject) => (o.metadata.managedFields ?? []).map((e) => `${e.manager}/${e.operation}`);
-const fieldsOf = (o: KObject, manager: string) => FieldSet.fromFieldsV1(o.metadata.managedFields!.find((e) => e.manager === manager)!.fieldsV1).ordered().map(pathString);
+const fieldsOf = (o: KObject, manager: string) =>
+  FieldSet.fromFieldsV1(o.metadata.managedFields!.find((e) => e.manager === manager)!.fieldsV1)
+    .ordered()
+    .map(pathString);
 
 describe('server-side apply', () => {
-  test('apply that creates records the configuration\'s fields in FieldsV1', () => {
-    const out = applySvc(undefined, svc({ selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] }, { labels: { app: 'web' } }));
+  test("apply that creates records the configuration's fields in FieldsV1", () => {
+    const out = applySvc(
+      undefined,
+      svc({ selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] }, { labels: { app: 'web' } }),
+    );
     assert.deepEqual(out.spec, { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] });
-    assert.deepEqual(out.metadata.managedFields, [{
-      manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', time: '2024-05-01T10:05:00Z', fieldsType: 'FieldsV1',
-      fieldsV1: {
-        'f:metadata': { 'f:labels': { 'f:app': {} } },
-        'f:spec': {
-          'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } },
-          'f:selector': { 'f:app': {} },
+    assert.deepEqual(out.metadata.managedFields, [
+      {
+        manager: 'kubectl',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        time: '2024-05-01T10:05:00Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:metadata': { 'f:labels': { 'f:app': {} } },
+          'f:spec': {
+            'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } },
+            'f:selector': { 'f:app': {} },
+          },
         },
       },
-    }]);
+    ]);
   });
 
-  test('changing a field another manager owns is a 409 with kube\'s message', () => {
-    const live = createdClientSide({ selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }] });
-    assert.throws(() => applySvc(live, svc({ ports: [{ port: 80, targetPort: 9090 }] })), (e: unknown) => {
-      assert.ok(e instanceof ApiError);
-      assert.equal(e.code, 409);
-      assert.equal(e.reason, 'Conflict');
-      assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .spec.ports[port=80,protocol="TCP"].targetPort');
-      assert.deepEqual(e.details?.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using v1', field: '.spec.ports[port=80,protocol="TCP"].targetPort' }]);
-      return true;
+  test("changing a field another manager owns is a 409 with kube's message", () => {
+    const live = createdClientSide({
+      selector: { app: 'web' },
+      ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }],
     });
+    assert.throws(
+      () => applySvc(live, svc({ ports: [{ port: 80, targetPort: 9090 }] })),
+      (e: unknown) => {
+        assert.ok(e instanceof ApiError);
+        assert.equal(e.code, 409);
+        assert.equal(e.reason, 'Conflict');
+        assert.equal(
+          e.message,
+          'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .spec.ports[port=80,protocol="TCP"].targetPort',
+        );
+        assert.deepEqual(e.details?.causes, [
+          {
+            reason: 'FieldManagerConflict',
+            message: 'conflict with "kubectl-client-side-apply" using v1',
+            field: '.spec.ports[port=80,protocol="TCP"].targetPort',
+          },
+        ]);
+        return true;
+      },
+    );
   });
 
   test('several conflicts are listed per manager, managers sorted', () => {
     let live = createdClientSide({ type: 'ClusterIP', selector: { app: 'web' } });
     live = applySvc(live, svc({ selector: { app: 'web', tier: 'fe' } }), 'helm');
-    assert.throws(() => applySvc(live, svc({ type: 'NodePort', selector: { app: 'db', tier: 'be' } })), (e: unknown) => {
-      assert.ok(e instanceof ApiError);
-      assert.equal(e.message, [
-        'Apply failed with 4 conflicts: conflicts with "helm":',
-        '- .spec.selector.app',
-        '- .spec.selector.tier',
-        'conflicts with "kubectl-client-side-apply" using v1:',
-        // Set order: a level's own members before the levels below it.
-        '- .spec.type',
-        '- .spec.selector.app',
-      ].join('\n'));
-      assert.equal(e.details?.causes?.length, 4);
-      return true;
-    });
+    assert.throws(
+      () => applySvc(live, svc({ type: 'NodePort', selector: { app: 'db', tier: 'be' } })),
+      (e: unknown) => {
+        assert.ok(e instanceof ApiError);
+        assert.equal(
+          e.message,
+          [
+            'Apply failed with 4 conflicts: conflicts with "helm":',
+            '- .spec.selector.app',
+            '- .spec.selector.tier',
+            'conflicts with "kubectl-client-side-apply" using v1:',
+            // Set order: a level's own members before the levels below it.
+            '- .spec.type',
+            '- .spec.selector.app',
+          ].join('\n'),
+        );
+        assert.equal(e.details?.causes?.length, 4);
+        return true;
+      },
+    );
   });
 
   test('applying the value another manager set shares ownership without conflict', () => {
@@ -88,7 +125,13 @@ describe('server-side apply', () => {
   });
 
   test('fields dropped from the configuration are removed unless someone else owns them', () => {
-    let live = applySvc(undefined, svc({ selector: { app: 'web' } }, { labels: { a: '1', b: '2', c: '3' } }), 'kubectl', false, T0);
+    let live = applySvc(
+      undefined,
+      svc({ selector: { app: 'web' } }, { labels: { a: '1', b: '2', c: '3' } }),
+      'kubectl',
+      false,
+      T0,
+    );
     // kubectl label takes c
     const labelled = structuredClone(live);
     labelled.metadata.labels = { a: '1', b: '2', c: '4' };
@@ -107,39 +150,89 @@ describe('server-side apply', () => {
 
   test('map lists merge by key; the applier removes only its own items', () => {
     let live = createdClientSide({ ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }] });
-    live = applySvc(live, svc({ ports: [{ port: 443, targetPort: 8443 }, { port: 53, protocol: 'UDP' }] }));
-    assert.deepEqual(live.spec, { ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }, { port: 443, targetPort: 8443 }, { port: 53, protocol: 'UDP' }] });
+    live = applySvc(
+      live,
+      svc({
+        ports: [
+          { port: 443, targetPort: 8443 },
+          { port: 53, protocol: 'UDP' },
+        ],
+      }),
+    );
+    assert.deepEqual(live.spec, {
+      ports: [
+        { port: 80, protocol: 'TCP', targetPort: 80 },
+        { port: 443, targetPort: 8443 },
+        { port: 53, protocol: 'UDP' },
+      ],
+    });
     const out = applySvc(live, svc({ ports: [{ port: 53, protocol: 'UDP' }] }));
-    assert.deepEqual(out.spec, { ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }, { port: 53, protocol: 'UDP' }] });
+    assert.deepEqual(out.spec, {
+      ports: [
+        { port: 80, protocol: 'TCP', targetPort: 80 },
+        { port: 53, protocol: 'UDP' },
+      ],
+    });
   });
 
   test('a map-list item without a key field and no default is rejected', () => {
-    assert.throws(() => apply(undefined, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ image: 'x' }] } }, 'kubectl', false, podSchema, testResolve, T1),
-      (e: unknown) => e instanceof ApiError && e.code === 400 && /omits key field "name"/.test(e.message));
+    assert.throws(
+      () =>
+        apply(
+          undefined,
+          { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ image: 'x' }] } },
+          'kubectl',
+          false,
+          podSchema,
+          testResolve,
+          T1,
+        ),
+      (e: unknown) => e instanceof ApiError && e.code === 400 && /omits key field "name"/.test(e.message),
+    );
   });
 
-  const pod = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', ...metadata }, spec });
-  const applyPod = (live: KObject | undefined, config: KObject, manager: string) => apply(live, config, manager, false, podSchema, testResolve, T1).object;
+  const pod = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', ...metadata },
+    spec,
+  });
+  const applyPod = (live: KObject | undefined, config: KObject, manager: string) =>
+    apply(live, config, manager, false, podSchema, testResolve, T1).object;
 
   test('sets are unioned per value; atomic lists belong to one manager', () => {
     let live = applyPod(undefined, pod({ tolerations: [{ key: 'a' }] }, { finalizers: ['x/a'] }), 'one');
     live = applyPod(live, pod({}, { finalizers: ['x/b'] }), 'two');
     assert.deepEqual(live.metadata.finalizers, ['x/a', 'x/b']);
     assert.deepEqual(fieldsOf(live, 'two'), ['.metadata.finalizers[="x/b"]']);
-    assert.throws(() => applyPod(live, pod({ tolerations: [{ key: 'b' }] }), 'two'), (e: unknown) =>
-      e instanceof ApiError && e.message === 'Apply failed with 1 conflict: conflict with "one": .spec.tolerations');
+    assert.throws(
+      () => applyPod(live, pod({ tolerations: [{ key: 'b' }] }), 'two'),
+      (e: unknown) =>
+        e instanceof ApiError && e.message === 'Apply failed with 1 conflict: conflict with "one": .spec.tolerations',
+    );
   });
 
   test('a configuration carrying managedFields is rejected', () => {
-    assert.throws(() => applySvc(undefined, svc({}, { managedFields: [] })), (e: unknown) => e instanceof ApiError && e.code === 400 && e.message === 'metadata.managedFields must be nil');
+    assert.throws(
+      () => applySvc(undefined, svc({}, { managedFields: [] })),
+      (e: unknown) => e instanceof ApiError && e.code === 400 && e.message === 'metadata.managedFields must be nil',
+    );
   });
 
   test('status is not owned through the main resource', () => {
-    const out = apply(undefined, { ...pod({ nodeName: 'n' }), status: { phase: 'Running' } }, 'kubectl', false, podSchema, testResolve, T1).object;
+    const out = apply(
+      undefined,
+      { ...pod({ nodeName: 'n' }), status: { phase: 'Running' } },
+      'kubectl',
+      false,
+      podSchema,
+      testResolve,
+      T1,
+    ).object;
     assert.deepEqual(fieldsOf(out, 'kubectl'), ['.spec.nodeName']);
   });
 
-  test('an apply that changes nothing keeps the applier\'s time', () => {
+  test("an apply that changes nothing keeps the applier's time", () => {
     const first = applySvc(undefined, svc({ selector: { app: 'web' } }), 'kubectl', false, T0);
     const again = applySvc(first, svc({ selector: { app: 'web' } }), 'kubectl', false, T1);
     assert.equal(again.metadata.managedFields![0]!.time, T0);
@@ -196,9 +289,24 @@ describe('ownership of non-apply writes', () => {
 
 describe('field paths', () => {
   test('FieldsV1 round-trips with "." markers for members that have children', () => {
-    const v1 = { 'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:name': {} } } }, 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } };
+    const v1 = {
+      'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+      'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+    };
     const set = FieldSet.fromFieldsV1(v1);
-    assert.deepEqual(set.ordered().map(pathString), ['.metadata.labels', '.metadata.labels.app', '.spec.containers[name="nginx"]', '.spec.containers[name="nginx"].image', '.spec.containers[name="nginx"].name']);
-    assert.deepEqual(JSON.stringify(set.toFieldsV1()), JSON.stringify({ 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } }));
+    assert.deepEqual(set.ordered().map(pathString), [
+      '.metadata.labels',
+      '.metadata.labels.app',
+      '.spec.containers[name="nginx"]',
+      '.spec.containers[name="nginx"].image',
+      '.spec.containers[name="nginx"].name',
+    ]);
+    assert.deepEqual(
+      JSON.stringify(set.toFieldsV1()),
+      JSON.stringify({
+        'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+        'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+      }),
+    );
   });
 });

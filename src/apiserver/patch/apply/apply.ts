@@ -18,21 +18,39 @@ import { clone, isMap, jsonEqual } from '../json-value.js';
 import { deref, fieldSchema, listKind, type Resolve } from '../schema-nav.js';
 import { FieldSet, type FieldPath } from './fieldpath.js';
 import { conflictError, type ManagerConflict } from './conflict.js';
-import { decodeManagedFields, encodeManagedFields, managerIdentifier, toSeconds, type ManagerFields } from './managed-fields.js';
+import {
+  decodeManagedFields,
+  encodeManagedFields,
+  managerIdentifier,
+  toSeconds,
+  type ManagerFields,
+} from './managed-fields.js';
 import { createdFieldsV1 } from './created-fields.js';
 import { fieldEntries, itemKey, type FieldEntry } from './typed.js';
 import { mergeApplied } from './merge.js';
 
 /** Result of a successful apply. */
-export interface ApplyResult { object: KObject }
+export interface ApplyResult {
+  object: KObject;
+}
 
 /** Metadata paths no manager ever owns (the fieldmanager's stripMeta set). */
-const strippedPaths = new Set([
-  ['f:apiVersion'], ['f:kind'], ['f:metadata'], ['f:metadata', 'f:name'], ['f:metadata', 'f:namespace'],
-  ['f:metadata', 'f:creationTimestamp'], ['f:metadata', 'f:selfLink'], ['f:metadata', 'f:uid'],
-  ['f:metadata', 'f:clusterName'], ['f:metadata', 'f:generation'], ['f:metadata', 'f:managedFields'],
-  ['f:metadata', 'f:resourceVersion'],
-].map((p) => JSON.stringify(p)));
+const strippedPaths = new Set(
+  [
+    ['f:apiVersion'],
+    ['f:kind'],
+    ['f:metadata'],
+    ['f:metadata', 'f:name'],
+    ['f:metadata', 'f:namespace'],
+    ['f:metadata', 'f:creationTimestamp'],
+    ['f:metadata', 'f:selfLink'],
+    ['f:metadata', 'f:uid'],
+    ['f:metadata', 'f:clusterName'],
+    ['f:metadata', 'f:generation'],
+    ['f:metadata', 'f:managedFields'],
+    ['f:metadata', 'f:resourceVersion'],
+  ].map((p) => JSON.stringify(p)),
+);
 
 /**
  * Which paths a write through the main resource or a subresource may own:
@@ -42,7 +60,10 @@ const strippedPaths = new Set([
 function ownable(subresource: string | undefined): (p: FieldPath) => boolean {
   const excluded = subresource === 'status' ? 'f:spec' : subresource ? undefined : 'f:status';
   // Stripped paths are at most two elements long: longer ones need no lookup.
-  return (p) => !(p.length <= 2 && strippedPaths.has(JSON.stringify(p))) && !(p[0] === 'f:metadata' && p[1] === 'f:managedFields') && p[0] !== excluded;
+  return (p) =>
+    !(p.length <= 2 && strippedPaths.has(JSON.stringify(p))) &&
+    !(p[0] === 'f:metadata' && p[1] === 'f:managedFields') &&
+    p[0] !== excluded;
 }
 
 function body(o: KObject | undefined): Record<string, unknown> {
@@ -62,9 +83,17 @@ function withoutManagedFields(o: KObject | undefined): Record<string, unknown> {
   return { ...o, metadata: rest };
 }
 
-interface Comparison { added: FieldSet; modified: FieldSet; removed: FieldSet }
+interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
 
-function compare(before: Map<string, FieldEntry>, after: Map<string, FieldEntry>, keep: (p: FieldPath) => boolean): Comparison {
+function compare(
+  before: Map<string, FieldEntry>,
+  after: Map<string, FieldEntry>,
+  keep: (p: FieldPath) => boolean,
+): Comparison {
   const added = new FieldSet();
   const modified = new FieldSet();
   const removed = new FieldSet();
@@ -78,8 +107,10 @@ function compare(before: Map<string, FieldEntry>, after: Map<string, FieldEntry>
   return { added, modified, removed };
 }
 
-const entriesOf = (v: unknown, schema: Schema, resolve: Resolve, strictKeys = false) => fieldEntries(v, schema, resolve, { strictKeys });
-const setOf = (entries: Map<string, FieldEntry>, keep: (p: FieldPath) => boolean) => new FieldSet([...entries.values()].map((e) => e.path).filter(keep));
+const entriesOf = (v: unknown, schema: Schema, resolve: Resolve, strictKeys = false) =>
+  fieldEntries(v, schema, resolve, { strictKeys });
+const setOf = (entries: Map<string, FieldEntry>, keep: (p: FieldPath) => boolean) =>
+  new FieldSet([...entries.values()].map((e) => e.path).filter(keep));
 
 /**
  * Server-side apply of `applied` (the parsed apply-patch body) by `manager`
@@ -88,7 +119,16 @@ const setOf = (entries: Map<string, FieldEntry>, keep: (p: FieldPath) => boolean
  * listing the conflicting fields when `force` is false and other managers
  * own fields the configuration changes. Neither input is modified.
  */
-export function apply(live: KObject | undefined, applied: KObject, manager: string, force: boolean, schema: Schema, resolve: Resolve, now: string, subresource?: string): ApplyResult {
+export function apply(
+  live: KObject | undefined,
+  applied: KObject,
+  manager: string,
+  force: boolean,
+  schema: Schema,
+  resolve: Resolve,
+  now: string,
+  subresource?: string,
+): ApplyResult {
   if (applied.metadata?.managedFields !== undefined && applied.metadata.managedFields !== null) {
     throw errors.badRequest('metadata.managedFields must be nil');
   }
@@ -100,7 +140,13 @@ export function apply(live: KObject | undefined, applied: KObject, manager: stri
   let merged = mergeAppliedObject(liveBody, config, schema, resolve);
   const cmp = compare(entriesOf(liveBody, schema, resolve), entriesOf(merged, schema, resolve), keep);
 
-  const me: ManagerFields = { manager, operation: 'Apply', apiVersion: applied.apiVersion, subresource, set: configSet };
+  const me: ManagerFields = {
+    manager,
+    operation: 'Apply',
+    apiVersion: applied.apiVersion,
+    subresource,
+    set: configSet,
+  };
   const myId = managerIdentifier(me);
   const changed = cmp.modified.union(cmp.added);
   const conflicts: ManagerConflict[] = [];
@@ -116,7 +162,13 @@ export function apply(live: KObject | undefined, applied: KObject, manager: stri
   const previous = managers.get(myId);
   const lastSet = previous?.set ?? new FieldSet();
   managers.set(myId, { ...me, time: previous?.time });
-  merged = prune(merged, lastSet.difference(configSet), [...managers.values()].map((m) => m.set), schema, resolve);
+  merged = prune(
+    merged,
+    lastSet.difference(configSet),
+    [...managers.values()].map((m) => m.set),
+    schema,
+    resolve,
+  );
 
   const afterPrune = entriesOf(merged, schema, resolve);
   for (const m of managers.values()) m.set = m.set.filter((p) => afterPrune.has(JSON.stringify(p)));
@@ -131,7 +183,12 @@ export function apply(live: KObject | undefined, applied: KObject, manager: stri
   return { object };
 }
 
-function mergeAppliedObject(live: Record<string, unknown>, config: Record<string, unknown>, schema: Schema, resolve: Resolve): Record<string, unknown> {
+function mergeAppliedObject(
+  live: Record<string, unknown>,
+  config: Record<string, unknown>,
+  schema: Schema,
+  resolve: Resolve,
+): Record<string, unknown> {
   return mergeApplied(live, config, schema, resolve) as Record<string, unknown>;
 }
 
@@ -139,7 +196,13 @@ function mergeAppliedObject(live: Record<string, unknown>, config: Record<string
  * Removes the fields a manager stopped applying, unless some manager owns
  * the field or something below it. Containers left empty by a removal go too.
  */
-function prune(obj: Record<string, unknown>, candidates: FieldSet, owners: FieldSet[], schema: Schema, resolve: Resolve): Record<string, unknown> {
+function prune(
+  obj: Record<string, unknown>,
+  candidates: FieldSet,
+  owners: FieldSet[],
+  schema: Schema,
+  resolve: Resolve,
+): Record<string, unknown> {
   const paths = candidates.toArray().sort((a, b) => a.length - b.length);
   for (const p of paths) {
     if (owners.some((s) => s.hasPrefixOf(p))) continue;
@@ -173,14 +236,14 @@ function removePath(root: Record<string, unknown>, p: FieldPath, schema: Schema,
       continue;
     }
     if (!Array.isArray(cur)) return;
-    let i = -1;
+    let i: number;
     if (e.startsWith('k:')) {
       const want = JSON.parse(body) as Record<string, unknown>;
       const lk = listKind(s, resolve);
       const keys = lk.kind === 'map' ? lk.keys : Object.keys(want);
       i = cur.findIndex((item) => jsonEqual(itemKey(item, keys), want));
     } else if (e.startsWith('v:')) {
-      const want = JSON.parse(body);
+      const want: unknown = JSON.parse(body);
       i = cur.findIndex((item) => jsonEqual(item, want));
     } else {
       i = Number(body);
@@ -209,7 +272,16 @@ function removePath(root: Record<string, unknown>, p: FieldPath, schema: Schema,
  * client sent in `updated` are honoured (as kube does for updates of the
  * main resource); otherwise `old`'s are carried over.
  */
-export function updateManagedFields(old: KObject | undefined, updated: KObject, manager: string, operation: 'Update', subresource: string | undefined, schema: Schema, resolve: Resolve, now: string): void {
+export function updateManagedFields(
+  old: KObject | undefined,
+  updated: KObject,
+  manager: string,
+  operation: 'Update',
+  subresource: string | undefined,
+  schema: Schema,
+  resolve: Resolve,
+  now: string,
+): void {
   const keep = ownable(subresource);
   const sent: ManagedFieldsEntry[] | undefined = updated.metadata?.managedFields;
   const honourSent = !!(sent && sent.length && !subresource);
@@ -218,7 +290,14 @@ export function updateManagedFields(old: KObject | undefined, updated: KObject, 
     const fieldsV1 = createdFieldsV1(withoutManagedFields(updated), schema, resolve, keep);
     const entries: ManagedFieldsEntry[] = [];
     if (fieldsV1) {
-      const e: ManagedFieldsEntry = { manager, operation, apiVersion: updated.apiVersion, time: toSeconds(now), fieldsType: 'FieldsV1', fieldsV1 };
+      const e: ManagedFieldsEntry = {
+        manager,
+        operation,
+        apiVersion: updated.apiVersion,
+        time: toSeconds(now),
+        fieldsType: 'FieldsV1',
+        fieldsV1,
+      };
       if (subresource) e.subresource = subresource;
       entries.push(e);
     }
@@ -226,7 +305,11 @@ export function updateManagedFields(old: KObject | undefined, updated: KObject, 
     return;
   }
   const managers = decodeManagedFields(honourSent ? sent : old?.metadata?.managedFields);
-  const cmp = compare(entriesOf(withoutManagedFields(old), schema, resolve), entriesOf(withoutManagedFields(updated), schema, resolve), keep);
+  const cmp = compare(
+    entriesOf(withoutManagedFields(old), schema, resolve),
+    entriesOf(withoutManagedFields(updated), schema, resolve),
+    keep,
+  );
   const changed = cmp.added.union(cmp.modified);
   for (const m of managers.values()) m.set = m.set.difference(changed).difference(cmp.removed);
 

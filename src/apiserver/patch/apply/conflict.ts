@@ -7,13 +7,23 @@ import { ApiError, type StatusCause } from '../../../api/errors.js';
 import { pathString, type FieldSet } from './fieldpath.js';
 import { printManager, type ManagerFields } from './managed-fields.js';
 
-export interface ManagerConflict { id: string; manager: ManagerFields; fields: FieldSet }
+export interface ManagerConflict {
+  id: string;
+  manager: ManagerFields;
+  fields: FieldSet;
+}
 
 export function conflictError(conflicts: ManagerConflict[]): ApiError {
   // Grouped by manager identity, sorted as strings, paths in set order.
   const sorted = [...conflicts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const flat = sorted.flatMap((c) => c.fields.ordered().map((p) => ({ who: printManager(c.manager), path: pathString(p) })));
-  const causes: StatusCause[] = flat.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with ${f.who}`, field: f.path }));
+  const flat = sorted.flatMap((c) =>
+    c.fields.ordered().map((p) => ({ who: printManager(c.manager), path: pathString(p) })),
+  );
+  const causes: StatusCause[] = flat.map((f) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${f.who}`,
+    field: f.path,
+  }));
   let message: string;
   if (flat.length === 1) {
     message = `Apply failed with 1 conflict: conflict with ${flat[0]!.who}: ${flat[0]!.path}`;

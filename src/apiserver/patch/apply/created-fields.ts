@@ -12,7 +12,10 @@ import { deref, fieldSchema, isAtomicObject, itemSchema, listKind, type Resolve 
 import { comparePathElements, fieldElement, keyElement, valueElement, type FieldPath } from './fieldpath.js';
 import { itemKey } from './typed.js';
 
-interface TreeNode { member: boolean; children: Map<string, TreeNode> }
+interface TreeNode {
+  member: boolean;
+  children: Map<string, TreeNode>;
+}
 
 const newNode = (): TreeNode => ({ member: false, children: new Map() });
 
@@ -26,7 +29,12 @@ function childOf(node: TreeNode, element: string): TreeNode {
  * FieldsV1 of every member path of `value` (managedFields already left out)
  * that `keep` accepts; undefined when there is none.
  */
-export function createdFieldsV1(value: unknown, schema: Schema, resolve: Resolve, keep: (p: FieldPath) => boolean): Record<string, unknown> | undefined {
+export function createdFieldsV1(
+  value: unknown,
+  schema: Schema,
+  resolve: Resolve,
+  keep: (p: FieldPath) => boolean,
+): Record<string, unknown> | undefined {
   const root = newNode();
   walkChildren(value, schema, root, resolve);
   if (!filter(root, [], keep)) return undefined;

@@ -125,7 +125,10 @@ export class FieldSet {
   }
 }
 
-interface TreeNode { member: boolean; children: Map<string, TreeNode> }
+interface TreeNode {
+  member: boolean;
+  children: Map<string, TreeNode>;
+}
 
 function buildTree(set: FieldSet): TreeNode {
   const root: TreeNode = { member: false, children: new Map() };
@@ -159,7 +162,17 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
 }
 
 const valueRank = (v: unknown): number =>
-  v === null ? 0 : typeof v === 'number' ? 1 : typeof v === 'string' ? 2 : typeof v === 'boolean' ? 3 : Array.isArray(v) ? 4 : 5;
+  v === null
+    ? 0
+    : typeof v === 'number'
+      ? 1
+      : typeof v === 'string'
+        ? 2
+        : typeof v === 'boolean'
+          ? 3
+          : Array.isArray(v)
+            ? 4
+            : 5;
 
 function compareValues(a: unknown, b: unknown): number {
   const ra = valueRank(a);
@@ -192,19 +205,23 @@ function valueString(v: unknown): string {
  * `.spec.ports[port=80,protocol="TCP"].targetPort`, `.metadata.finalizers[="a"]`.
  */
 export function pathString(p: FieldPath): string {
-  return p.map((e) => {
-    const body = e.slice(2);
-    switch (e[0]) {
-      case 'f':
-        return `.${body}`;
-      case 'k': {
-        const key = JSON.parse(body) as Record<string, unknown>;
-        return `[${Object.keys(key).map((k) => `${k}=${valueString(key[k])}`).join(',')}]`;
+  return p
+    .map((e) => {
+      const body = e.slice(2);
+      switch (e[0]) {
+        case 'f':
+          return `.${body}`;
+        case 'k': {
+          const key = JSON.parse(body) as Record<string, unknown>;
+          return `[${Object.keys(key)
+            .map((k) => `${k}=${valueString(key[k])}`)
+            .join(',')}]`;
+        }
+        case 'v':
+          return `[=${valueString(JSON.parse(body))}]`;
+        default:
+          return `[${body}]`;
       }
-      case 'v':
-        return `[=${valueString(JSON.parse(body))}]`;
-      default:
-        return `[${body}]`;
-    }
-  }).join('');
+    })
+    .join('');
 }

@@ -21,7 +21,12 @@ export interface ManagerFields {
  * The identity kube groups entries by (BuildManagerIdentifier): the entry's
  * JSON without time and fields, and without apiVersion for appliers.
  */
-export function managerIdentifier(m: { manager: string; operation: 'Apply' | 'Update'; apiVersion: string; subresource?: string }): string {
+export function managerIdentifier(m: {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+}): string {
   const id: Record<string, string> = { manager: m.manager, operation: m.operation };
   if (m.operation === 'Update' && m.apiVersion) id.apiVersion = m.apiVersion;
   if (m.subresource) id.subresource = m.subresource;
@@ -69,9 +74,14 @@ export function encodeManagedFields(managers: Iterable<ManagerFields>): ManagedF
   }
   const seconds = (t?: string) => (t ? Math.floor(new Date(t).getTime() / 1000) || 0 : 0);
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return entries.sort((p, q) =>
-    cmp(p.operation!, q.operation!) || seconds(p.time) - seconds(q.time) || cmp(p.manager!, q.manager!) ||
-    cmp(p.apiVersion ?? '', q.apiVersion ?? '') || cmp(p.subresource ?? '', q.subresource ?? ''));
+  return entries.sort(
+    (p, q) =>
+      cmp(p.operation!, q.operation!) ||
+      seconds(p.time) - seconds(q.time) ||
+      cmp(p.manager!, q.manager!) ||
+      cmp(p.apiVersion ?? '', q.apiVersion ?? '') ||
+      cmp(p.subresource ?? '', q.subresource ?? ''),
+  );
 }
 
 /** How kube names a manager in conflict messages (printManager). */

@@ -15,7 +15,12 @@ import { itemKey } from './typed.js';
 export function mergeApplied(live: unknown, config: unknown, schema: Schema | undefined, resolve: Resolve): unknown {
   if (config === undefined) return clone(live);
   const d = deref(schema, resolve);
-  if (isMap(live) && isMap(config) && !isAtomicObject(d, resolve) && (!d || d.type === 'object' || d.type === 'map' || d.type === 'any')) {
+  if (
+    isMap(live) &&
+    isMap(config) &&
+    !isAtomicObject(d, resolve) &&
+    (!d || d.type === 'object' || d.type === 'map' || d.type === 'any')
+  ) {
     const out: Record<string, unknown> = clone(live);
     for (const [k, v] of Object.entries(config)) {
       if (v === null) delete out[k];
@@ -25,7 +30,13 @@ export function mergeApplied(live: unknown, config: unknown, schema: Schema | un
   }
   if (Array.isArray(live) && Array.isArray(config)) {
     const lk = listKind(d, resolve);
-    if (lk.kind === 'set') return mergeLists(live, config, (v) => valueElement(v), (l, r) => clone(r ?? l));
+    if (lk.kind === 'set')
+      return mergeLists(
+        live,
+        config,
+        (v) => valueElement(v),
+        (l, r) => clone(r ?? l),
+      );
     if (lk.kind === 'map') {
       const id = (v: unknown) => {
         const k = itemKey(v, lk.keys);
@@ -33,7 +44,12 @@ export function mergeApplied(live: unknown, config: unknown, schema: Schema | un
       };
       if (live.every((v) => id(v) !== undefined) && config.every((v) => id(v) !== undefined)) {
         const is = itemSchema(d, resolve);
-        return mergeLists(live, config, (v) => id(v)!, (l, r) => (r === undefined ? clone(l) : mergeApplied(l, r, is, resolve)));
+        return mergeLists(
+          live,
+          config,
+          (v) => id(v)!,
+          (l, r) => (r === undefined ? clone(l) : mergeApplied(l, r, is, resolve)),
+        );
       }
     }
   }
@@ -45,16 +61,27 @@ export function mergeApplied(live: unknown, config: unknown, schema: Schema | un
  * configuration reaches them, live-only items in place, new items where the
  * configuration puts them.
  */
-function mergeLists(lhs: unknown[], rhs: unknown[], id: (v: unknown) => string, merge: (l: unknown, r: unknown) => unknown): unknown[] {
+function mergeLists(
+  lhs: unknown[],
+  rhs: unknown[],
+  id: (v: unknown) => string,
+  merge: (l: unknown, r: unknown) => unknown,
+): unknown[] {
   const lIds = lhs.map(id);
   const rIds = rhs.map(id);
   const lhsBy = new Map<string, unknown>();
-  lhs.forEach((v, i) => { if (!lhsBy.has(lIds[i]!)) lhsBy.set(lIds[i]!, v); });
+  lhs.forEach((v, i) => {
+    if (!lhsBy.has(lIds[i]!)) lhsBy.set(lIds[i]!, v);
+  });
   const rhsBy = new Map<string, unknown>();
-  rhs.forEach((v, i) => { if (!rhsBy.has(rIds[i]!)) rhsBy.set(rIds[i]!, v); });
+  rhs.forEach((v, i) => {
+    if (!rhsBy.has(rIds[i]!)) rhsBy.set(rIds[i]!, v);
+  });
   const shared = rIds.filter((r) => lhsBy.has(r));
   let nextShared = shared.shift();
-  const advance = (pe: string) => { if (nextShared === pe) nextShared = shared.shift(); };
+  const advance = (pe: string) => {
+    if (nextShared === pe) nextShared = shared.shift();
+  };
   const done = new Set<string>();
   const out: unknown[] = [];
   let l = 0;

@@ -18,7 +18,11 @@ import { fieldElement, keyElement, pathString, valueElement, type FieldPath } fr
 const keyFieldDefaults: Record<string, unknown> = { protocol: 'TCP' };
 
 /** One member path of an object with its value; `leaf` when nothing below it is tracked. */
-export interface FieldEntry { path: FieldPath; value: unknown; leaf: boolean }
+export interface FieldEntry {
+  path: FieldPath;
+  value: unknown;
+  leaf: boolean;
+}
 
 export interface WalkOptions {
   /**
@@ -41,7 +45,12 @@ export function itemKey(item: unknown, keys: string[]): Record<string, unknown> 
 }
 
 /** Every member path of `value` under `schema`, keyed by path key. */
-export function fieldEntries(value: unknown, schema: Schema | undefined, resolve: Resolve, opts: WalkOptions): Map<string, FieldEntry> {
+export function fieldEntries(
+  value: unknown,
+  schema: Schema | undefined,
+  resolve: Resolve,
+  opts: WalkOptions,
+): Map<string, FieldEntry> {
   const out = new Map<string, FieldEntry>();
   const add = (path: FieldPath, v: unknown, leaf: boolean) => out.set(JSON.stringify(path), { path, value: v, leaf });
 
@@ -71,7 +80,9 @@ export function fieldEntries(value: unknown, schema: Schema | undefined, resolve
         }
         if (opts.strictKeys) {
           const lacking = lk.keys.find((k) => itemKey(v[missing], [k]) === undefined) ?? lk.keys[0];
-          throw errors.badRequest(`failed to create typed patch object: ${pathString(path)}: element ${missing}: associative list with keys has an element that omits key field ${JSON.stringify(lacking)} (and doesn't have default value)`);
+          throw errors.badRequest(
+            `failed to create typed patch object: ${pathString(path)}: element ${missing}: associative list with keys has an element that omits key field ${JSON.stringify(lacking)} (and doesn't have default value)`,
+          );
         }
       }
       add(path, v, true);

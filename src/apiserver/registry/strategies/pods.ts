@@ -18,11 +18,21 @@ export const podStrategy: Strategy = {
       const oldSpec = old.spec as PodShape['spec'];
       if (spec && oldSpec?.nodeName && spec.nodeName === undefined) spec.nodeName = oldSpec.nodeName;
     } else {
-      const status = (obj.status ??= {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string | null; lastProbeTime?: null }[] };
+      const status = (obj.status ??= {}) as {
+        conditions?: { type: string; status: string; lastTransitionTime?: string | null; lastProbeTime?: null }[];
+      };
       const conditions = (status.conditions ??= []);
       if (!conditions.some((c) => c.type === 'PodScheduled' && c.status === 'True')) {
         const rest = conditions.filter((c) => c.type !== 'PodScheduled');
-        status.conditions = [...rest, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }];
+        status.conditions = [
+          ...rest,
+          {
+            type: 'PodScheduled',
+            status: 'True',
+            lastProbeTime: null,
+            lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          },
+        ];
       }
     }
   },
@@ -41,15 +51,18 @@ export function qosClass(obj: KObject): 'Guaranteed' | 'Burstable' | 'BestEffort
   type Res = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
   const spec = obj.spec as { containers?: { resources?: Res }[]; initContainers?: { resources?: Res }[] } | undefined;
   const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  // A quantity is a string or a number in JSON; anything else is compared by its JSON.
+  const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
   let any = false;
   let guaranteed = containers.length > 0;
   for (const c of containers) {
-    const req = c.resources?.requests ?? {}, lim = c.resources?.limits ?? {};
+    const req = c.resources?.requests ?? {},
+      lim = c.resources?.limits ?? {};
     const keys = ['cpu', 'memory'];
     if (keys.some((k) => req[k] !== undefined || lim[k] !== undefined)) any = true;
     for (const k of keys) {
       if (lim[k] === undefined) guaranteed = false;
-      else if (req[k] !== undefined && String(req[k]) !== String(lim[k])) guaranteed = false;
+      else if (req[k] !== undefined && text(req[k]) !== text(lim[k])) guaranteed = false;
     }
   }
   if (!any) return 'BestEffort';

@@ -12,17 +12,26 @@ import type { Registry } from '../registry.js';
 import { findResource } from '../../../api/resources.js';
 import type { Strategy, Undo, WriteContext } from '../strategy.js';
 
-interface ServicePort { name?: string; port?: number; protocol?: string; nodePort?: number }
+interface ServicePort {
+  name?: string;
+  port?: number;
+  protocol?: string;
+  nodePort?: number;
+}
 interface ServiceSpec {
-  type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[];
-  externalTrafficPolicy?: string; healthCheckNodePort?: number;
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: ServicePort[];
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
 }
 
 export const NODE_PORT_RANGE = { first: 30000, last: 32767 };
 /** Offset of the cluster DNS address in the service CIDR (10.96.0.10). */
 const DNS_OFFSET = 10;
 
-const specOf = (o: KObject) => ((o.spec ??= {}) as ServiceSpec);
+const specOf = (o: KObject) => (o.spec ??= {}) as ServiceSpec;
 const usesNodePorts = (s: ServiceSpec) => s.type === 'NodePort' || s.type === 'LoadBalancer';
 const hasClusterIP = (s: ServiceSpec) => s.type !== 'ExternalName' && s.clusterIP !== 'None';
 const needsHealthCheckPort = (s: ServiceSpec) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
@@ -31,16 +40,27 @@ export class ServiceAllocations {
   readonly ips: RangeAllocator;
   readonly ports: RangeAllocator;
 
-  constructor(store: Store, readonly serviceCidr: string) {
+  constructor(
+    store: Store,
+    readonly serviceCidr: string,
+  ) {
     const { base, size } = parseCidr(serviceCidr);
     this.ips = new RangeAllocator({
-      store, prefix: '/registry/ranges/serviceips/', first: base + 1, size: size - 2, reserved: [base + DNS_OFFSET],
-      format: numberToIpv4, parse: ipv4ToNumber,
+      store,
+      prefix: '/registry/ranges/serviceips/',
+      first: base + 1,
+      size: size - 2,
+      reserved: [base + DNS_OFFSET],
+      format: numberToIpv4,
+      parse: ipv4ToNumber,
     });
     this.ports = new RangeAllocator({
-      store, prefix: '/registry/ranges/servicenodeports/', first: NODE_PORT_RANGE.first,
+      store,
+      prefix: '/registry/ranges/servicenodeports/',
+      first: NODE_PORT_RANGE.first,
       size: NODE_PORT_RANGE.last - NODE_PORT_RANGE.first + 1,
-      format: String, parse: (s) => (/^\d+$/.test(s) ? Number(s) : undefined),
+      format: String,
+      parse: (s) => (/^\d+$/.test(s) ? Number(s) : undefined),
     });
   }
 
@@ -52,7 +72,8 @@ export class ServiceAllocations {
   /** Reconcile allocations with the Services that exist (frees leaks after a crash). */
   async repair(registry: Registry): Promise<void> {
     const services = await registry.listAll(findResource('', 'v1', 'services')!);
-    const ips: number[] = [], ports: number[] = [];
+    const ips: number[] = [],
+      ports: number[] = [];
     for (const svc of services) {
       const s = specOf(svc);
       const ip = s.clusterIP ? ipv4ToNumber(s.clusterIP) : undefined;
@@ -71,7 +92,8 @@ export class ServiceAllocations {
       },
       prepareForUpdate: (obj, old) => {
         // A PUT that leaves out allocated values keeps them, as kube does.
-        const s = specOf(obj), o = specOf(old);
+        const s = specOf(obj),
+          o = specOf(old);
         if (!s.clusterIP && o.clusterIP && hasClusterIP(s) && hasClusterIP(o)) {
           s.clusterIP = o.clusterIP;
           s.clusterIPs = o.clusterIPs;
@@ -79,11 +101,14 @@ export class ServiceAllocations {
         if (usesNodePorts(s) && usesNodePorts(o)) {
           for (const p of s.ports ?? []) {
             if (p.nodePort) continue;
-            const same = (o.ports ?? []).find((q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+            const same = (o.ports ?? []).find(
+              (q) => q.port === p.port && (q.protocol ?? 'TCP') === (p.protocol ?? 'TCP'),
+            );
             if (same?.nodePort) p.nodePort = same.nodePort;
           }
         }
-        if (needsHealthCheckPort(s) && needsHealthCheckPort(o) && !s.healthCheckNodePort) s.healthCheckNodePort = o.healthCheckNodePort;
+        if (needsHealthCheckPort(s) && needsHealthCheckPort(o) && !s.healthCheckNodePort)
+          s.healthCheckNodePort = o.healthCheckNodePort;
       },
       beforeCreate: (obj, ctx) => this.allocateFor(obj, undefined, ctx),
       beforeUpdate: (obj, old, ctx) => this.allocateFor(obj, old, ctx),
@@ -108,8 +133,10 @@ export class ServiceAllocations {
       throw errors.invalid({ group: '', kind: 'Service' }, obj.metadata.name ?? '', [err]);
     };
     if (!hasClusterIP(s)) {
-      if (s.type === 'ExternalName') { delete s.clusterIP; delete s.clusterIPs; }
-      else s.clusterIPs = ['None'];
+      if (s.type === 'ExternalName') {
+        delete s.clusterIP;
+        delete s.clusterIPs;
+      } else s.clusterIPs = ['None'];
     } else if (!(o && hasClusterIP(o) && o.clusterIP && o.clusterIP === s.clusterIP)) {
       const requested = s.clusterIP || s.clusterIPs?.[0];
       if (requested) {
@@ -120,10 +147,16 @@ export class ServiceAllocations {
           taken.ips.push(n);
         } catch (e) {
           if (!(e instanceof AllocationError)) throw e;
-          const why = e.why === 'allocated'
-            ? 'provided IP is already allocated'
-            : `the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.serviceCidr}`;
-          await fail({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: [requested], detail: `failed to allocate IP ${requested}: ${why}` });
+          const why =
+            e.why === 'allocated'
+              ? 'provided IP is already allocated'
+              : `the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.serviceCidr}`;
+          await fail({
+            type: 'FieldValueInvalid',
+            field: 'spec.clusterIPs',
+            value: [requested],
+            detail: `failed to allocate IP ${requested}: ${why}`,
+          });
         }
         s.clusterIP = requested;
       } else {
@@ -133,13 +166,20 @@ export class ServiceAllocations {
           s.clusterIP = numberToIpv4(n);
         } catch (e) {
           if (!(e instanceof AllocationError)) throw e;
-          await fail({ type: 'FieldValueInvalid', field: 'spec.clusterIPs', value: [], detail: `failed to allocate IP: range is full` });
+          await fail({
+            type: 'FieldValueInvalid',
+            field: 'spec.clusterIPs',
+            value: [],
+            detail: `failed to allocate IP: range is full`,
+          });
         }
       }
       s.clusterIPs = [s.clusterIP!];
     }
     if (usesNodePorts(s)) {
-      const held = new Set(o && usesNodePorts(o) ? (o.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p) : []);
+      const held = new Set(
+        o && usesNodePorts(o) ? (o.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p) : [],
+      );
       if (o?.healthCheckNodePort) held.add(o.healthCheckNodePort);
       const ports = s.ports ?? [];
       for (let i = 0; i < ports.length; i++) {
@@ -159,9 +199,12 @@ export class ServiceAllocations {
           }
         } catch (e) {
           if (!(e instanceof AllocationError)) throw e;
-          const detail = e.why === 'allocated' ? 'provided port is already allocated'
-            : e.why === 'full' ? 'range is full'
-            : `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.first}-${NODE_PORT_RANGE.last}`;
+          const detail =
+            e.why === 'allocated'
+              ? 'provided port is already allocated'
+              : e.why === 'full'
+                ? 'range is full'
+                : `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.first}-${NODE_PORT_RANGE.last}`;
           await fail({ type: 'FieldValueInvalid', field, value: p.nodePort ?? 0, detail });
         }
       }
@@ -175,7 +218,12 @@ export class ServiceAllocations {
         taken.ports.push(s.healthCheckNodePort);
       } catch (e) {
         if (!(e instanceof AllocationError)) throw e;
-        await fail({ type: 'FieldValueInvalid', field: 'spec.healthCheckNodePort', value: s.healthCheckNodePort ?? 0, detail: 'provided port is already allocated' });
+        await fail({
+          type: 'FieldValueInvalid',
+          field: 'spec.healthCheckNodePort',
+          value: s.healthCheckNodePort ?? 0,
+          detail: 'provided port is already allocated',
+        });
       }
     } else if (!needsHealthCheckPort(s)) {
       delete s.healthCheckNodePort;

@@ -15,8 +15,8 @@ import { run, runOk } from '../../host/exec.js';
 import { CniPodRuntime } from './pod-runtime.js';
 import { isAlive, waitFor, type ProcessIdentity } from './proc.js';
 import type { ContainerRuntimeState, SandboxConfig } from './types.js';
+import { cniPlugins, needs, root } from '../../testing/requirements.js';
 
-const canRun = process.getuid?.() === 0 && existsSync('/usr/lib/cni/bridge');
 const rand = randomBytes(3).toString('hex');
 const nodeNetns = `podnet-t${rand}`;
 const nodeName = `t${rand}`;
@@ -25,14 +25,22 @@ const podCIDR = `10.250.${third}.0/24`;
 const nodeIP = '192.0.2.10';
 
 const sandboxCfg = (uid: string, name: string, extra: Partial<SandboxConfig> = {}): SandboxConfig => ({
-  uid, namespace: 'default', name, hostname: name, hostNetwork: false,
+  uid,
+  namespace: 'default',
+  name,
+  hostname: name,
+  hostNetwork: false,
   resolvConf: `# podnet test ${name}\nnameserver 10.96.0.10\nsearch default.svc.cluster.local\n`,
   renderHosts: (ip) => `# podnet test hosts\n127.0.0.1\tlocalhost\n${ip}\t${name}\n`,
-  portMappings: [], ...extra,
+  portMappings: [],
+  ...extra,
 });
 
 const podNetnsList = async (): Promise<string[]> =>
-  (await runOk(['ip', 'netns', 'list'])).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`podnet-${nodeName}-`));
+  (await runOk(['ip', 'netns', 'list']))
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith(`podnet-${nodeName}-`));
 
 async function waitExited(rt: CniPodRuntime, uid: string, name: string): Promise<ContainerRuntimeState> {
   let st: ContainerRuntimeState | undefined;
@@ -44,7 +52,7 @@ async function waitExited(rt: CniPodRuntime, uid: string, name: string): Promise
   return st;
 }
 
-describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: !canRun && 'needs root and /usr/lib/cni' }, () => {
+describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: needs(root, cniPlugins) }, () => {
   let stateDir = '';
   let rt: CniPodRuntime;
   const uidA = randomUUID();
@@ -66,17 +74,27 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: !can
 
   after(async () => {
     // Best effort, in order: pods (processes, CNI, netns), stray netns, the node, files.
-    for (const uid of [uidA, uidB, uidHost, uidCrash]) await rt?.removeSandbox(uid).catch((e) => console.error(`cleanup ${uid}:`, e));
-    for (const p of seen) if (await isAlive(p)) try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const uid of [uidA, uidB, uidHost, uidCrash])
+      await rt?.removeSandbox(uid).catch((e) => console.error(`cleanup ${uid}:`, e));
+    for (const p of seen)
+      if (await isAlive(p))
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     for (const ns of await podNetnsList().catch(() => [])) await run(['ip', 'netns', 'del', ns]);
     await run(['ip', 'netns', 'del', nodeNetns]);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
   test('two sandboxes get IPs from the podCIDR, their hostname, resolv.conf and hosts', async () => {
-    const a = await rt.createSandbox(sandboxCfg(uidA, 'pod-a', { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] }));
+    const a = await rt.createSandbox(
+      sandboxCfg(uidA, 'pod-a', { portMappings: [{ hostPort: 18080, containerPort: 80, protocol: 'tcp' }] }),
+    );
     const b = await rt.createSandbox(sandboxCfg(uidB, 'pod-b'));
-    ipA = a.ip; ipB = b.ip;
+    ipA = a.ip;
+    ipB = b.ip;
     for (const s of [a, b]) {
       assert.ok(s.ip.startsWith(`10.250.${third}.`), `pod IP ${s.ip} not in ${podCIDR}`);
       assert.ok(s.netns?.startsWith(`podnet-${nodeName}-`));
@@ -113,30 +131,60 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: !can
   });
 
   test('containers: running, exit code + reason + log, env, stop with grace', async () => {
-    const sleeper = await rt.startContainer(uidA, { name: 'sleeper', argv: ['/bin/sleep', '1000'], env: {}, attempt: 0 });
+    const sleeper = await rt.startContainer(uidA, {
+      name: 'sleeper',
+      argv: ['/bin/sleep', '1000'],
+      env: {},
+      attempt: 0,
+    });
     assert.equal(sleeper.state, 'running');
     if (sleeper.state !== 'running') return;
     assert.equal(readFileSync(`/proc/${sleeper.pid}/cmdline`, 'utf8'), '/bin/sleep\x001000\x00');
-    const podNetNs = (await runOk(['stat', '-L', '-c', '%i', `/run/netns/podnet-${nodeName}-${uidA.replace(/-/g, '').slice(0, 12)}`])).trim();
+    const podNetNs = (
+      await runOk(['stat', '-L', '-c', '%i', `/run/netns/podnet-${nodeName}-${uidA.replace(/-/g, '').slice(0, 12)}`])
+    ).trim();
     const procNetNs = (await runOk(['stat', '-L', '-c', '%i', `/proc/${sleeper.pid}/ns/net`])).trim();
     assert.equal(procNetNs, podNetNs, 'container is not in the pod network namespace');
 
-    const failing = await rt.startContainer(uidB, { name: 'fail', argv: ['/bin/sh', '-c', 'echo hi; exit 3'], env: {}, attempt: 0 });
+    const failing = await rt.startContainer(uidB, {
+      name: 'fail',
+      argv: ['/bin/sh', '-c', 'echo hi; exit 3'],
+      env: {},
+      attempt: 0,
+    });
     assert.equal(failing.name, 'fail');
     const failed = await waitExited(rt, uidB, 'fail');
     assert.equal(failed.state === 'exited' && failed.exitCode, 3);
     assert.equal(failed.state === 'exited' && failed.reason, 'Error');
     assert.match(await readFile(rt.logPath(uidB, 'fail', 0), 'utf8'), /^hi$/m);
 
-    await rt.startContainer(uidB, { name: 'env', argv: ['/usr/bin/env'], env: { FOO: 'bar baz' }, workingDir: '/tmp', attempt: 2 });
+    await rt.startContainer(uidB, {
+      name: 'env',
+      argv: ['/usr/bin/env'],
+      env: { FOO: 'bar baz' },
+      workingDir: '/tmp',
+      attempt: 2,
+    });
     const envDone = await waitExited(rt, uidB, 'env');
     assert.equal(envDone.state === 'exited' && envDone.reason, 'Completed');
-    assert.deepEqual((await readFile(rt.logPath(uidB, 'env', 2), 'utf8')).trim().split('\n').sort(),
-      ['FOO=bar baz', 'HOSTNAME=pod-b', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+    assert.deepEqual((await readFile(rt.logPath(uidB, 'env', 2), 'utf8')).trim().split('\n').sort(), [
+      'FOO=bar baz',
+      'HOSTNAME=pod-b',
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    ]);
 
-    const stubborn = await rt.startContainer(uidA, { name: 'stubborn', argv: ['/bin/sh', '-c', "trap '' TERM; sleep 1000"], env: {}, attempt: 0 });
+    const stubborn = await rt.startContainer(uidA, {
+      name: 'stubborn',
+      argv: ['/bin/sh', '-c', "trap '' TERM; sleep 1000"],
+      env: {},
+      attempt: 0,
+    });
     assert.equal(stubborn.state, 'running');
-    if (stubborn.state === 'running') seen.push({ pid: stubborn.pid, startTime: readFileSync(`/proc/${stubborn.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]! });
+    if (stubborn.state === 'running')
+      seen.push({
+        pid: stubborn.pid,
+        startTime: readFileSync(`/proc/${stubborn.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!,
+      });
     const t0 = Date.now();
     await rt.stopContainer(uidA, 'stubborn', 1);
     const took = Date.now() - t0;
@@ -146,7 +194,11 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: !can
     // The sleep child (same process group) is gone as well.
     const leftover = await run(['pgrep', '-f', '^sleep 1000$']);
     for (const pid of leftover.stdout.split('\n').filter(Boolean).map(Number)) {
-      assert.notEqual((await runOk(['stat', '-L', '-c', '%i', `/proc/${pid}/ns/net`]).catch(() => '')).trim(), podNetNs, `sleep ${pid} survived in the pod`);
+      assert.notEqual(
+        (await runOk(['stat', '-L', '-c', '%i', `/proc/${pid}/ns/net`]).catch(() => '')).trim(),
+        podNetNs,
+        `sleep ${pid} survived in the pod`,
+      );
     }
   });
 
@@ -181,13 +233,18 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: !can
   test('removeSandbox leaves nothing behind and is idempotent', async () => {
     const records: ProcessIdentity[] = [];
     for (const uid of [uidA, uidB, uidHost]) {
-      const rec = JSON.parse(readFileSync(join(stateDir, 'sandboxes', uid, 'sandbox.json'), 'utf8')) as { holder: ProcessIdentity };
+      const rec = JSON.parse(readFileSync(join(stateDir, 'sandboxes', uid, 'sandbox.json'), 'utf8')) as {
+        holder: ProcessIdentity;
+      };
       records.push(rec.holder);
       const cdir = join(stateDir, 'sandboxes', uid, 'containers');
       for (const name of readdirSync(cdir, { withFileTypes: false }).map(String)) {
         for (const attempt of readdirSync(join(cdir, name)).map(String)) {
           const pidFile = join(cdir, name, attempt, 'pid');
-          if (existsSync(pidFile)) { const [pid, startTime] = readFileSync(pidFile, 'utf8').trim().split(' '); records.push({ pid: Number(pid), startTime: startTime! }); }
+          if (existsSync(pidFile)) {
+            const [pid, startTime] = readFileSync(pidFile, 'utf8').trim().split(' ');
+            records.push({ pid: Number(pid), startTime: startTime! });
+          }
           records.push(JSON.parse(readFileSync(join(cdir, name, attempt, 'shim.json'), 'utf8')) as ProcessIdentity);
         }
       }
@@ -213,7 +270,9 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: !can
 
   test('removal after a crash half-way: no sandbox.json, or only a netns', async () => {
     await rt.createSandbox(sandboxCfg(uidCrash, 'pod-c'));
-    const holder = JSON.parse(readFileSync(join(stateDir, 'sandboxes', uidCrash, 'holder.pid'), 'utf8')) as ProcessIdentity;
+    const holder = JSON.parse(
+      readFileSync(join(stateDir, 'sandboxes', uidCrash, 'holder.pid'), 'utf8'),
+    ) as ProcessIdentity;
     seen.push(holder);
     await rm(join(stateDir, 'sandboxes', uidCrash, 'sandbox.json'));
     const listed = (await rt.listSandboxes()).find((s) => s.uid === uidCrash);
@@ -222,7 +281,10 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: !can
     assert.equal(await isAlive(holder), false);
     assert.deepEqual(await podNetnsList(), []);
     const ipamDir = join(stateDir, 'cni', 'networks', 'podnet');
-    assert.deepEqual(readdirSync(ipamDir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)), []);
+    assert.deepEqual(
+      readdirSync(ipamDir).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)),
+      [],
+    );
 
     // Only a netns (crash right after `ip netns add`).
     const uid = randomUUID();

@@ -15,9 +15,11 @@ import type { ProxyState } from '../types.js';
 import { fullSyncOps } from './diff.js';
 import { opsToScript } from './ops.js';
 import { renderNft } from './render.js';
+import { needs, root } from '../../testing/requirements.js';
 
-const isRoot = process.getuid?.() === 0;
-const skip = !isRoot ? 'needs root' : !loadNative()?.netfilterBatch ? 'native module not built' : false;
+const skip =
+  needs(root) ||
+  (!loadNative()?.netfilterBatch && 'the native module is not built (npm install builds it with node-gyp)');
 const BACKEND = new URL('./backend.js', import.meta.url).href;
 
 /**
@@ -27,15 +29,22 @@ const BACKEND = new URL('./backend.js', import.meta.url).href;
  * hash set in its own order); handles dropped.
  */
 async function listTable(netns: string): Promise<unknown> {
-  const out = JSON.parse(await runOk(['nft', '-j', 'list', 'table', 'ip', 'podnet'], { netns })) as { nftables: Record<string, Record<string, unknown>>[] };
-  const objects = out.nftables.filter((o) => !('metainfo' in o)).map((o) => {
-    const [kind, body] = Object.entries(o)[0]!;
-    const { handle: _h, ...rest } = body;
-    if (Array.isArray(rest['elem'])) rest['elem'] = (rest['elem'] as unknown[]).map((e) => JSON.stringify(e)).sort();
-    return { kind, sortKey: `${kind} ${String(rest['chain'] ?? rest['name'] ?? '')}`, body: rest };
-  });
+  const out = JSON.parse(await runOk(['nft', '-j', 'list', 'table', 'ip', 'podnet'], { netns })) as {
+    nftables: Record<string, Record<string, unknown>>[];
+  };
+  const objects = out.nftables
+    .filter((o) => !('metainfo' in o))
+    .map((o) => {
+      const [kind, body] = Object.entries(o)[0]!;
+      const { handle: _h, ...rest } = body;
+      if (Array.isArray(rest['elem'])) rest['elem'] = (rest['elem'] as unknown[]).map((e) => JSON.stringify(e)).sort();
+      const name = rest['chain'] ?? rest['name'];
+      return { kind, sortKey: `${kind} ${typeof name === 'string' ? name : ''}`, body: rest };
+    });
   // Array sort is stable: rules of one chain keep their order.
-  return objects.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((o) => ({ [o.kind]: o.body }));
+  return objects
+    .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+    .map((o) => ({ [o.kind]: o.body }));
 }
 
 /** NftBackend.fullSync run in that namespace by a child process (the netlink socket is the process's own). */
@@ -49,15 +58,23 @@ async function backendFullSync(netns: string, state: ProxyState): Promise<string
     await b.fullSync(JSON.parse(Buffer.concat(chunks).toString()));
     b.close();
     if (logs.length) { console.error(logs.join('\\n')); process.exit(3); }`;
-  const r = await run([process.execPath, '--input-type=module', '-e', script], { netns, input: JSON.stringify(state), env: { PODNET_TRACE_EXEC: '1' } });
+  const r = await run([process.execPath, '--input-type=module', '-e', script], {
+    netns,
+    input: JSON.stringify(state),
+    env: { PODNET_TRACE_EXEC: '1' },
+  });
   assert.equal(r.code, 0, `fullSync in ${netns} failed: ${r.stderr}`);
   return r.stderr;
 }
 
 test('a full sync over netlink lists the same as the same table through nft -f', { skip }, async (t) => {
   const id = randomBytes(3).toString('hex');
-  const viaNft = `podnet-nlA${id}`, viaNetlink = `podnet-nlB${id}`, viaNft2 = `podnet-nlC${id}`;
-  t.after(async () => { for (const ns of [viaNft, viaNetlink, viaNft2]) await run(['ip', 'netns', 'del', ns]); });
+  const viaNft = `podnet-nlA${id}`,
+    viaNetlink = `podnet-nlB${id}`,
+    viaNft2 = `podnet-nlC${id}`;
+  t.after(async () => {
+    for (const ns of [viaNft, viaNetlink, viaNft2]) await run(['ip', 'netns', 'del', ns]);
+  });
   for (const ns of [viaNft, viaNetlink, viaNft2]) await runOk(['ip', 'netns', 'add', ns]);
 
   // Many Services, so the element batch spans several netlink messages.
@@ -65,23 +82,50 @@ test('a full sync over netlink lists the same as the same table through nft -f',
   const many: ProxyState = { ...base, ports: [...base.ports] };
   for (let i = 0; i < 3000; i++) {
     many.ports.push({
-      id: `bulk/s${String(i).padStart(5, '0')}/tcp/http`, namespace: 'bulk', service: `s${i}`, protocol: 'tcp',
-      clusterIP: `10.97.${i >> 8}.${i & 255}`, port: 80, externalIPs: [], externalLocal: false, hasEndpoints: true,
+      id: `bulk/s${String(i).padStart(5, '0')}/tcp/http`,
+      namespace: 'bulk',
+      service: `s${i}`,
+      protocol: 'tcp',
+      clusterIP: `10.97.${i >> 8}.${i & 255}`,
+      port: 80,
+      externalIPs: [],
+      externalLocal: false,
+      hasEndpoints: true,
       clusterEndpoints: [0, 1, 2].map((j) => ({ ip: `10.244.${9 + j}.${i & 255}`, port: 8080, local: false })),
       externalEndpoints: [0, 1, 2].map((j) => ({ ip: `10.244.${9 + j}.${i & 255}`, port: 8080, local: false })),
     });
   }
   many.ports.sort((a, b) => (a.id < b.id ? -1 : 1));
 
-  await runOk(['nft', '-f', '-'], { netns: viaNft, input: opsToScript(fullSyncOps(renderNft(many), { chains: [], sets: [] })) });
+  await runOk(['nft', '-f', '-'], {
+    netns: viaNft,
+    input: opsToScript(fullSyncOps(renderNft(many), { chains: [], sets: [] })),
+  });
   const trace = await backendFullSync(viaNetlink, many);
   assert.match(trace, /netlink .* 0 refused/, 'the elements went over netlink');
   assert.deepEqual(await listTable(viaNetlink), await listTable(viaNft));
 
   // Over the existing table: the three-endpoint pool goes stale, a Service moves to another pool.
-  const fewer: ProxyState = { ...many, ports: many.ports.filter((p) => p.namespace !== 'bulk').concat(many.ports.filter((p) => p.namespace === 'bulk').slice(0, 10).map((p) => ({ ...p, clusterEndpoints: p.clusterEndpoints.slice(0, 2), externalEndpoints: p.externalEndpoints.slice(0, 2) }))) };
+  const fewer: ProxyState = {
+    ...many,
+    ports: many.ports
+      .filter((p) => p.namespace !== 'bulk')
+      .concat(
+        many.ports
+          .filter((p) => p.namespace === 'bulk')
+          .slice(0, 10)
+          .map((p) => ({
+            ...p,
+            clusterEndpoints: p.clusterEndpoints.slice(0, 2),
+            externalEndpoints: p.externalEndpoints.slice(0, 2),
+          })),
+      ),
+  };
   fewer.ports.sort((a, b) => (a.id < b.id ? -1 : 1));
-  await runOk(['nft', '-f', '-'], { netns: viaNft2, input: opsToScript(fullSyncOps(renderNft(fewer), { chains: [], sets: [] })) });
+  await runOk(['nft', '-f', '-'], {
+    netns: viaNft2,
+    input: opsToScript(fullSyncOps(renderNft(fewer), { chains: [], sets: [] })),
+  });
   await backendFullSync(viaNetlink, fewer);
   assert.deepEqual(await listTable(viaNetlink), await listTable(viaNft2));
 });

@@ -13,10 +13,14 @@ const SERVICES = `/api/v1/namespaces/${NS}/services`;
 
 before(async () => {
   cluster = await Cluster.start();
-  const r = await cluster.request('POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }) });
+  const r = await cluster.request('POST', '/api/v1/namespaces', {
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }),
+  });
   assert.equal(r.status, 201, r.text);
 });
-after(async () => { await cluster?.close(); });
+after(async () => {
+  await cluster?.close();
+});
 
 /** How many objects a user could find: Services everywhere, ConfigMaps in the test namespace. */
 async function objectCount(): Promise<number> {
@@ -48,10 +52,13 @@ function assertStatus(r: HttpResult, code: number, reason: string): any {
   return r.json;
 }
 
-const service = (name: string, extra: Record<string, unknown> = {}) => JSON.stringify({
-  apiVersion: 'v1', kind: 'Service', metadata: { name, ...(extra['metadata'] as object ?? {}) },
-  spec: { ports: [{ port: 80 }], ...(extra['spec'] as object ?? {}) },
-});
+const service = (name: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, ...((extra['metadata'] as object) ?? {}) },
+    spec: { ports: [{ port: 80 }], ...((extra['spec'] as object) ?? {}) },
+  });
 
 describe('integration: bad input over HTTPS', () => {
   test('integration: malformed JSON is 400 and the message says where', async () => {
@@ -73,7 +80,10 @@ describe('integration: bad input over HTTPS', () => {
 
   test('integration: well-formed YAML is accepted as a body (the control for the case above)', async () => {
     const body = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yaml-ok\ndata:\n  a: b\n';
-    const r = await cluster.request('POST', `/api/v1/namespaces/${NS}/configmaps`, { body, contentType: 'application/yaml' });
+    const r = await cluster.request('POST', `/api/v1/namespaces/${NS}/configmaps`, {
+      body,
+      contentType: 'application/yaml',
+    });
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.metadata.name, 'yaml-ok');
   });
@@ -82,7 +92,10 @@ describe('integration: bad input over HTTPS', () => {
     const body = service('strict-unknown', { metadata: { wat: 1 }, spec: { bogus: true } });
     const r = await storesNothing(() => cluster.request('POST', `${SERVICES}?fieldValidation=Strict`, { body }));
     const s = assertStatus(r, 400, 'BadRequest');
-    assert.equal(s.message, 'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "metadata.wat", unknown field "spec.bogus"');
+    assert.equal(
+      s.message,
+      'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "metadata.wat", unknown field "spec.bogus"',
+    );
   });
 
   test('integration: unknown fields with fieldValidation=Warn are stored without them and named in a Warning header', async () => {
@@ -95,9 +108,14 @@ describe('integration: bad input over HTTPS', () => {
   });
 
   test('integration: a bad fieldValidation value is 422 on CreateOptions', async () => {
-    const r = await storesNothing(() => cluster.request('POST', `${SERVICES}?fieldValidation=Loud`, { body: service('fv-bad') }));
+    const r = await storesNothing(() =>
+      cluster.request('POST', `${SERVICES}?fieldValidation=Loud`, { body: service('fv-bad') }),
+    );
     const s = assertStatus(r, 422, 'Invalid');
-    assert.equal(s.message, 'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loud": supported values: "Ignore", "Strict", "Warn"');
+    assert.equal(
+      s.message,
+      'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loud": supported values: "Ignore", "Strict", "Warn"',
+    );
   });
 
   test('integration: a body over 3 MiB is 413', async () => {
@@ -111,11 +129,13 @@ describe('integration: bad input over HTTPS', () => {
   test('integration: invalid names are 422 with the rule they break', async () => {
     const cases: { path: string; body: string; message: string }[] = [
       {
-        path: SERVICES, body: service('Bad_Name'),
+        path: SERVICES,
+        body: service('Bad_Name'),
         message: `Service "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
       },
       {
-        path: SERVICES, body: service('a'.repeat(64)),
+        path: SERVICES,
+        body: service('a'.repeat(64)),
         message: `Service "${'a'.repeat(64)}" is invalid: metadata.name: Invalid value: "${'a'.repeat(64)}": must be no more than 63 characters`,
       },
       {
@@ -147,11 +167,18 @@ describe('integration: bad input over HTTPS', () => {
   });
 
   test('integration: a wrong content type is 415', async () => {
-    const create = await storesNothing(() => cluster.request('POST', SERVICES, { body: service('plain-text'), contentType: 'text/plain' }));
+    const create = await storesNothing(() =>
+      cluster.request('POST', SERVICES, { body: service('plain-text'), contentType: 'text/plain' }),
+    );
     assertStatus(create, 415, 'UnsupportedMediaType');
     const made = await cluster.request('POST', SERVICES, { body: service('patch-target') });
     assert.equal(made.status, 201, made.text);
-    const patch = await storesNothing(() => cluster.request('PATCH', `${SERVICES}/patch-target`, { body: '{"metadata":{"labels":{"a":"b"}}}', contentType: 'application/json' }));
+    const patch = await storesNothing(() =>
+      cluster.request('PATCH', `${SERVICES}/patch-target`, {
+        body: '{"metadata":{"labels":{"a":"b"}}}',
+        contentType: 'application/json',
+      }),
+    );
     assertStatus(patch, 415, 'UnsupportedMediaType');
     const after = await cluster.request('GET', `${SERVICES}/patch-target`);
     assert.equal(after.json.metadata.labels?.a, undefined, 'the rejected patch changed nothing');
@@ -163,13 +190,20 @@ describe('integration: bad input over HTTPS', () => {
       const s = assertStatus(read, 401, 'Unauthorized');
       assert.equal(s.message, 'Unauthorized');
       assert.equal(read.json.items, undefined, 'no data leaks with a 401');
-      const write = await storesNothing(() => cluster.request('POST', SERVICES, { body: service(`no-auth-${token === null ? 'none' : token.length}`), token }));
+      const write = await storesNothing(() =>
+        cluster.request('POST', SERVICES, {
+          body: service(`no-auth-${token === null ? 'none' : token.length}`),
+          token,
+        }),
+      );
       assertStatus(write, 401, 'Unauthorized');
     }
   });
 
   test('integration: create in a namespace that does not exist is 404', async () => {
-    const r = await storesNothing(() => cluster.request('POST', '/api/v1/namespaces/no-such-ns/services', { body: service('orphan') }));
+    const r = await storesNothing(() =>
+      cluster.request('POST', '/api/v1/namespaces/no-such-ns/services', { body: service('orphan') }),
+    );
     const s = assertStatus(r, 404, 'NotFound');
     assert.equal(s.message, 'namespaces "no-such-ns" not found');
   });

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +15,10 @@ import { readLayout } from '../cluster/layout-file.js';
 import { listNetns } from '../cluster/host-scan.js';
 import { tearDown } from '../cluster/teardown.js';
 import { leftoversOf } from './cluster.js';
+import { built, cniPlugins, kubectl, needs, root } from '../testing/requirements.js';
 
 const podnet = fileURLToPath(new URL('../../bin/podnet', import.meta.url));
-const agentBuilt = existsSync(fileURLToPath(new URL('../cli/node.js', import.meta.url)));
-const skip = process.getuid?.() !== 0 ? 'needs root (creates netns and links)'
-  : !agentBuilt ? 'the node agent is not built yet (dist/cli/node.js missing): build it, then rerun' : false;
+const skip = needs(root, built, cniPlugins, kubectl);
 
 function sh(argv: string[], env: Record<string, string> = {}, timeout = 300_000) {
   const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout, env: { ...process.env, ...env } });
@@ -31,7 +30,7 @@ test('podnet up --nodes 3: all Ready; podnet down: nothing left', { skip, timeou
   const dir = mkdtempSync(join(tmpdir(), 'podnet-up-'));
   t.after(async () => {
     const layout = readLayout(dir);
-    if (layout) await tearDown(layout).catch(() => undefined);
+    if (layout) await tearDown(layout).catch(() => undefined); // safety net when an assertion failed half-way
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -42,7 +41,11 @@ test('podnet up --nodes 3: all Ready; podnet down: nothing left', { skip, timeou
   const kc = join(dir, 'kubeconfig');
   const nodes = sh(['kubectl', 'get', 'nodes', '--no-headers'], { KUBECONFIG: kc }, 30_000);
   assert.equal(nodes.code, 0, nodes.out);
-  const ready = nodes.out.trim().split('\n').filter((l) => /\sReady\s/.test(l)).map((l) => l.split(/\s+/)[0]);
+  const ready = nodes.out
+    .trim()
+    .split('\n')
+    .filter((l) => /\sReady\s/.test(l))
+    .map((l) => l.split(/\s+/)[0]);
   assert.deepEqual(ready.sort(), [`${name}-node1`, `${name}-node2`, `${name}-node3`]);
 
   // A rerun keeps everything running and says so.
@@ -50,17 +53,42 @@ test('podnet up --nodes 3: all Ready; podnet down: nothing left', { skip, timeou
   assert.equal(again.code, 0, again.out);
   assert.doesNotMatch(again.out, /started \(pid/);
 
-  const exec = sh([process.execPath, podnet, 'node-exec', 'node1', '--state', dir, '--', 'ping', '-c', '1', '-W', '2', readLayout(dir)!.nodes[2]!.ip]);
+  const exec = sh([
+    process.execPath,
+    podnet,
+    'node-exec',
+    'node1',
+    '--state',
+    dir,
+    '--',
+    'ping',
+    '-c',
+    '1',
+    '-W',
+    '2',
+    readLayout(dir)!.nodes[2]!.ip,
+  ]);
   assert.equal(exec.code, 0, exec.out);
 
   // A running pod too: down must take its netns, veth and processes along.
-  const pod = sh(['kubectl', 'run', 'leftover-check', '--image=podnet/agnhost', '--', 'netexec', '--http-port', '8080'], { KUBECONFIG: kc }, 30_000);
+  const pod = sh(
+    ['kubectl', 'run', 'leftover-check', '--image=podnet/agnhost', '--', 'netexec', '--http-port', '8080'],
+    { KUBECONFIG: kc },
+    30_000,
+  );
   assert.equal(pod.code, 0, pod.out);
-  const podReady = sh(['kubectl', 'wait', '--for=condition=Ready', 'pod/leftover-check', '--timeout=60s'], { KUBECONFIG: kc }, 90_000);
+  const podReady = sh(
+    ['kubectl', 'wait', '--for=condition=Ready', 'pod/leftover-check', '--timeout=60s'],
+    { KUBECONFIG: kc },
+    90_000,
+  );
   assert.equal(podReady.code, 0, podReady.out);
 
   const down = sh([process.execPath, podnet, 'down', '--state', dir], {}, 120_000);
   assert.equal(down.code, 0, down.out);
   assert.deepEqual(await leftoversOf(readLayout(dir)!), []);
-  assert.deepEqual(listNetns().filter((n) => n.startsWith(`podnet-${name}-`)), []);
+  assert.deepEqual(
+    listNetns().filter((n) => n.startsWith(`podnet-${name}-`)),
+    [],
+  );
 });

@@ -15,21 +15,44 @@ import { after, before, describe, test } from 'node:test';
 import { clusterSkip, eventually, netexecPod, TestCluster } from './cluster.js';
 
 interface ContainerStatus {
-  ready: boolean; restartCount: number; containerID?: string;
-  state: { running?: { startedAt: string }; waiting?: { reason: string; message?: string }; terminated?: { exitCode: number; reason: string; startedAt?: string; finishedAt?: string } };
+  ready: boolean;
+  restartCount: number;
+  containerID?: string;
+  state: {
+    running?: { startedAt: string };
+    waiting?: { reason: string; message?: string };
+    terminated?: { exitCode: number; reason: string; startedAt?: string; finishedAt?: string };
+  };
   lastState: { terminated?: { exitCode: number; reason: string } };
 }
-interface PodJson { metadata: { uid: string }; status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] } }
+interface PodJson {
+  metadata: { uid: string };
+  status: {
+    phase?: string;
+    podIP?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+}
 
 const ECHO_SERVER = "require('net').createServer((s) => s.pipe(s)).listen(9000)";
-const ECHO_CLIENT = "const s = require('net').connect(9000, process.argv[1]); process.stdin.pipe(s); s.pipe(process.stdout); s.on('close', () => { console.log('CLOSED'); process.exit(0); })";
+const ECHO_CLIENT =
+  "const s = require('net').connect(9000, process.argv[1]); process.stdin.pipe(s); s.pipe(process.stdout); s.on('close', () => { console.log('CLOSED'); process.exit(0); })";
 
 /** Pids whose network namespace is the named netns. */
 function pidsInNetns(netns: string): number[] {
   const ino = statSync(`/run/netns/${netns}`).ino;
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
-    try { return readlinkSync(`/proc/${pid}/ns/net`) === `net:[${ino}]`; } catch { return false; }
-  });
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/net`) === `net:[${ino}]`;
+      } catch {
+        return false;
+      }
+    });
 }
 
 describe('pod lifecycle', { skip: clusterSkip, timeout: 300_000 }, () => {
@@ -98,7 +121,11 @@ spec:
 `);
   });
   after(async () => {
-    try { await cluster.destroy(); } finally { rmSync(shared, { recursive: true, force: true }); }
+    try {
+      await cluster.destroy();
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   test('a failing readiness probe keeps the pod unready; once it passes, Ready', async () => {
@@ -124,16 +151,26 @@ spec:
 
   test('a failing liveness probe restarts the container, with back-off in between', async () => {
     const seen = new Set<string>();
-    const restarted = await eventually('two liveness restarts', () => {
-      const s = pod('unhealthy').status.containerStatuses?.[0];
-      if (s?.state.waiting) seen.add(s.state.waiting.reason);
-      return s && s.restartCount >= 2 ? s : undefined;
-    }, 90_000);
-    assert.ok(seen.has('CrashLoopBackOff'), `the restarts must back off (waiting reasons seen: ${[...seen].join(', ') || 'none'})`);
+    const restarted = await eventually(
+      'two liveness restarts',
+      () => {
+        const s = pod('unhealthy').status.containerStatuses?.[0];
+        if (s?.state.waiting) seen.add(s.state.waiting.reason);
+        return s && s.restartCount >= 2 ? s : undefined;
+      },
+      90_000,
+    );
+    assert.ok(
+      seen.has('CrashLoopBackOff'),
+      `the restarts must back off (waiting reasons seen: ${[...seen].join(', ') || 'none'})`,
+    );
     const last = restarted.lastState.terminated;
     assert.ok(last, `lastState must show the killed container as terminated: ${JSON.stringify(restarted)}`);
     // How it ended is the program's choice: agnhost exits on SIGTERM (0, Completed) or dies of it (143, Error).
-    assert.ok(['Completed', 'Error'].includes(last.reason) && [0, 137, 143].includes(last.exitCode), `lastState: ${JSON.stringify(last)}`);
+    assert.ok(
+      ['Completed', 'Error'].includes(last.reason) && [0, 137, 143].includes(last.exitCode),
+      `lastState: ${JSON.stringify(last)}`,
+    );
     assert.match(cluster.k(['get', 'pod', 'unhealthy', '--no-headers']), /^unhealthy\s+\d\/1\s+\S+\s+[2-9]/);
   });
 
@@ -144,8 +181,11 @@ spec:
     assert.ok(init, JSON.stringify(p.status.initContainerStatuses));
     assert.deepEqual([init.exitCode, init.reason], [0, 'Completed']);
     const app = p.status.containerStatuses?.[0];
-    assert.equal(app?.restartCount, 0, 'the app container found the init container\'s file on its first start');
-    assert.ok(Date.parse(app!.state.running!.startedAt) >= Date.parse(init.finishedAt!), `app started ${app!.state.running!.startedAt} before init finished ${init.finishedAt}`);
+    assert.equal(app?.restartCount, 0, "the app container found the init container's file on its first start");
+    assert.ok(
+      Date.parse(app.state.running!.startedAt) >= Date.parse(init.finishedAt!),
+      `app started ${app.state.running!.startedAt} before init finished ${init.finishedAt}`,
+    );
     assert.equal(condition(p, 'Initialized'), 'True');
   });
 
@@ -157,7 +197,10 @@ spec:
   });
 
   test('an unknown image: ErrImagePull with a message that says how to provide it', async () => {
-    const waiting = await eventually('no-image waiting', () => pod('no-image').status.containerStatuses?.[0]?.state.waiting);
+    const waiting = await eventually(
+      'no-image waiting',
+      () => pod('no-image').status.containerStatuses?.[0]?.state.waiting,
+    );
     assert.equal(waiting.reason, 'ErrImagePull');
     assert.match(waiting.message ?? '', /no-such-registry\.example\/missing:1\.0/);
     assert.match(waiting.message ?? '', /image table/);
@@ -167,7 +210,9 @@ spec:
 
   test('kubectl delete pod returns within the grace period and leaves nothing on the node', () => {
     const node = cluster.node(2);
-    cluster.apply(netexecPod('doomed', node, '').replace('terminationGracePeriodSeconds: 5', 'terminationGracePeriodSeconds: 30'));
+    cluster.apply(
+      netexecPod('doomed', node, '').replace('terminationGracePeriodSeconds: 5', 'terminationGracePeriodSeconds: 30'),
+    );
     cluster.waitReady(['doomed']);
     const p = pod('doomed');
     const ip = p.status.podIP!;
@@ -176,7 +221,7 @@ spec:
     assert.ok(existsSync(`/run/netns/${netns}`), `expected the pod's netns ${netns}`);
     assert.ok(existsSync(reservation), `expected the IPAM reservation ${reservation}`);
     const procs = pidsInNetns(netns);
-    assert.ok(procs.length > 0, 'expected the pod\'s processes in its netns');
+    assert.ok(procs.length > 0, "expected the pod's processes in its netns");
     const vethsBefore = cluster.execOk(2, ['ip', '-o', 'link', 'show', 'type', 'veth']).trim().split('\n');
 
     // --timeout: kubectl fails unless the pod is gone within the grace period.
@@ -184,9 +229,21 @@ spec:
 
     assert.equal(existsSync(`/run/netns/${netns}`), false, `netns ${netns} left behind`);
     assert.equal(existsSync(reservation), false, `IPAM reservation ${reservation} left behind`);
-    assert.deepEqual(procs.filter((pid) => existsSync(`/proc/${pid}`)), [], 'pod processes left running');
-    const vethsAfter = cluster.execOk(2, ['ip', '-o', 'link', 'show', 'type', 'veth']).trim().split('\n').filter(Boolean);
-    assert.equal(vethsAfter.length, vethsBefore.length - 1, `exactly the pod's veth is gone:\nbefore ${vethsBefore.join('\n')}\nafter ${vethsAfter.join('\n')}`);
+    assert.deepEqual(
+      procs.filter((pid) => existsSync(`/proc/${pid}`)),
+      [],
+      'pod processes left running',
+    );
+    const vethsAfter = cluster
+      .execOk(2, ['ip', '-o', 'link', 'show', 'type', 'veth'])
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    assert.equal(
+      vethsAfter.length,
+      vethsBefore.length - 1,
+      `exactly the pod's veth is gone:\nbefore ${vethsBefore.join('\n')}\nafter ${vethsAfter.join('\n')}`,
+    );
     assert.ok(vethsAfter.every((v) => vethsBefore.includes(v)));
     assert.equal(cluster.exec(1, ['ping', '-c', '1', '-W', '1', ip]).code === 0, false, `${ip} still answers`);
   });
@@ -207,12 +264,31 @@ spec:
     // A TCP connection from node1 into the echo pod, held open across the restart.
     const client = cluster.spawnOnNode(1, [process.execPath, '-e', ECHO_CLIENT, echoIp]);
     let received = '';
-    client.stdout.on('data', (b: Buffer) => { received += b.toString(); });
-    await eventually('the client to connect', () => { client.stdin.write('before\n'); return received.includes('before') || undefined; }, 30_000);
+    client.stdout.on('data', (b: Buffer) => {
+      received += b.toString();
+    });
+    await eventually(
+      'the client to connect',
+      () => {
+        client.stdin.write('before\n');
+        return received.includes('before') || undefined;
+      },
+      30_000,
+    );
 
     await cluster.killAgent(2);
     cluster.upAgain();
-    await eventually('node2 Ready again', () => cluster.k(['get', 'node', cluster.node(2), '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']) === 'True');
+    await eventually(
+      'node2 Ready again',
+      () =>
+        cluster.k([
+          'get',
+          'node',
+          cluster.node(2),
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+        ]) === 'True',
+    );
     // Give the new agent a few relist rounds to (wrongly) disturb what it adopted.
     await new Promise((r) => setTimeout(r, 3000));
 

@@ -7,10 +7,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, kubectlBinaries, uniqueName } from './harness.js';
 import { configMapYaml, serviceYaml, namespaceYaml } from './manifests.js';
+import { kubectl, needs } from '../testing/requirements.js';
 
 let cluster: Cluster;
-before(async () => { cluster = await Cluster.start(); });
-after(async () => { await cluster?.close(); });
+before(async () => {
+  cluster = await Cluster.start();
+});
+after(async () => {
+  await cluster?.close();
+});
 
 /** kubectl's advice after a server-side apply conflict (apply.go), printed under the server's message. */
 const SSA_CONFLICT_ADVICE = `Please review the fields above--they currently have other managers. Here
@@ -31,7 +36,10 @@ for (const bin of kubectlBinaries()) {
   const tag = `w${v.replace(/\D/g, '')}`;
   const k = () => cluster.kubectl(bin);
 
-  async function service(prefix: string, labels?: Record<string, string>): Promise<{ name: string; ip: string; file: string }> {
+  async function service(
+    prefix: string,
+    labels?: Record<string, string>,
+  ): Promise<{ name: string; ip: string; file: string }> {
     const name = uniqueName(`${prefix}-${tag}`);
     const file = cluster.writeFile(`${name}.yaml`, serviceYaml(name, { labels }));
     assert.equal(await k().ok(['create', '-f', file]), `service/${name} created\n`);
@@ -39,7 +47,7 @@ for (const bin of kubectlBinaries()) {
     return { name, ip, file };
   }
 
-  describe(`integration: kubectl ${v} label, annotate and patch`, () => {
+  describe(`integration: kubectl ${v} label, annotate and patch`, { skip: needs(kubectl) }, () => {
     test(`integration: label adds, refuses to overwrite, overwrites, removes (kubectl ${v})`, async () => {
       const { name } = await service('label');
       assert.equal(await k().ok(['label', 'svc', name, 'env=prod']), `service/${name} labeled\n`);
@@ -57,8 +65,14 @@ for (const bin of kubectlBinaries()) {
       const { name } = await service('annot');
       // kubectl 1.27 itself prints "annotate" (a client-side wording later fixed); the server has no say in it.
       const annotated = v === '1.27' ? 'annotate' : 'annotated';
-      assert.equal(await k().ok(['annotate', 'svc', name, 'example.com/owner=team-a']), `service/${name} ${annotated}\n`);
-      assert.equal(await k().ok(['get', 'svc', name, '-o', 'jsonpath={.metadata.annotations.example\\.com/owner}']), 'team-a');
+      assert.equal(
+        await k().ok(['annotate', 'svc', name, 'example.com/owner=team-a']),
+        `service/${name} ${annotated}\n`,
+      );
+      assert.equal(
+        await k().ok(['get', 'svc', name, '-o', 'jsonpath={.metadata.annotations.example\\.com/owner}']),
+        'team-a',
+      );
       assert.equal(await k().ok(['annotate', 'svc', name, 'example.com/owner-']), `service/${name} ${annotated}\n`);
       const svc = await k().getJson(['svc', name]);
       assert.equal(svc.metadata.annotations?.['example.com/owner'], undefined);
@@ -66,7 +80,8 @@ for (const bin of kubectlBinaries()) {
 
     test(`integration: patch (strategic, the default) merges list items by their key (kubectl ${v})`, async () => {
       const { name, ip } = await service('smp');
-      const patch = '{"metadata":{"labels":{"patched":"smp"}},"spec":{"ports":[{"name":"http","port":80,"targetPort":80},{"name":"https","port":443,"targetPort":8443}]}}';
+      const patch =
+        '{"metadata":{"labels":{"patched":"smp"}},"spec":{"ports":[{"name":"http","port":80,"targetPort":80},{"name":"https","port":443,"targetPort":8443}]}}';
       assert.equal(await k().ok(['patch', 'svc', name, '-p', patch]), `service/${name} patched\n`);
       const svc = await k().getJson(['svc', name]);
       assert.equal(svc.metadata.labels.patched, 'smp');
@@ -104,41 +119,52 @@ for (const bin of kubectlBinaries()) {
     });
   });
 
-  describe(`integration: kubectl ${v} server-side apply`, () => {
+  describe(`integration: kubectl ${v} server-side apply`, { skip: needs(kubectl) }, () => {
     test(`integration: apply --server-side twice, then a conflict with another manager, then --force-conflicts (kubectl ${v})`, async () => {
       const name = uniqueName(`ssa-${tag}`);
       const file = cluster.writeFile(`${name}.yaml`, serviceYaml(name, { labels: { app: name, owner: 'team-a' } }));
       assert.equal(await k().ok(['apply', '--server-side', '-f', file]), `service/${name} serverside-applied\n`);
       const ip = (await k().getJson(['svc', name])).spec.clusterIP;
       assert.equal(await k().ok(['apply', '--server-side', '-f', file]), `service/${name} serverside-applied\n`);
-      const managers = (await k().getJson(['svc', name, '--show-managed-fields'])).metadata.managedFields
-        .map((m: any) => `${m.manager}/${m.operation}`);
+      const managers = (await k().getJson(['svc', name, '--show-managed-fields'])).metadata.managedFields.map(
+        (m: any) => `${m.manager}/${m.operation}`,
+      );
       assert.ok(managers.includes('kubectl/Apply'), `managedFields: ${managers.join(', ')}`);
 
-      const other = cluster.writeFile(`${name}-other.yaml`, serviceYaml(name, { labels: { app: name, owner: 'team-b' } }));
+      const other = cluster.writeFile(
+        `${name}-other.yaml`,
+        serviceYaml(name, { labels: { app: name, owner: 'team-b' } }),
+      );
       const conflict = await k().fails(['apply', '--server-side', '--field-manager=other', '-f', other]);
       assert.equal(conflict.code, 1);
       assert.equal(conflict.stdout, '');
-      assert.equal(conflict.stderr,
-        `error: Apply failed with 1 conflict: conflict with "kubectl": .metadata.labels.owner\n${SSA_CONFLICT_ADVICE}`);
+      assert.equal(
+        conflict.stderr,
+        `error: Apply failed with 1 conflict: conflict with "kubectl": .metadata.labels.owner\n${SSA_CONFLICT_ADVICE}`,
+      );
       assert.equal(await k().ok(['get', 'svc', name, '-o', 'jsonpath={.metadata.labels.owner}']), 'team-a');
 
-      assert.equal(await k().ok(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', other]), `service/${name} serverside-applied\n`);
+      assert.equal(
+        await k().ok(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', other]),
+        `service/${name} serverside-applied\n`,
+      );
       const svc = await k().getJson(['svc', name]);
       assert.equal(svc.metadata.labels.owner, 'team-b');
       assert.equal(svc.spec.clusterIP, ip, 'server-side apply must not change the clusterIP');
     });
   });
 
-  describe(`integration: kubectl ${v} replace, edit, dry run, delete`, () => {
+  describe(`integration: kubectl ${v} replace, edit, dry run, delete`, { skip: needs(kubectl) }, () => {
     test(`integration: replace with a stale object is a Conflict (kubectl ${v})`, async () => {
       const { name } = await service('stale');
       const stale = cluster.writeFile(`${name}-stale.yaml`, await k().ok(['get', 'svc', name, '-o', 'yaml']));
       assert.equal(await k().ok(['label', 'svc', name, 'bump=1']), `service/${name} labeled\n`);
       const r = await k().fails(['replace', '-f', stale]);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr,
-        `Error from server (Conflict): error when replacing "${stale}": Operation cannot be fulfilled on services "${name}": the object has been modified; please apply your changes to the latest version and try again\n`);
+      assert.equal(
+        r.stderr,
+        `Error from server (Conflict): error when replacing "${stale}": Operation cannot be fulfilled on services "${name}": the object has been modified; please apply your changes to the latest version and try again\n`,
+      );
       // A fresh copy replaces fine.
       const fresh = cluster.writeFile(`${name}-fresh.yaml`, await k().ok(['get', 'svc', name, '-o', 'yaml']));
       assert.equal(await k().ok(['replace', '-f', fresh]), `service/${name} replaced\n`);
@@ -146,7 +172,11 @@ for (const bin of kubectlBinaries()) {
 
     test(`integration: edit through KUBE_EDITOR saves the edited object (kubectl ${v})`, async () => {
       const { name, ip } = await service('edit', { edit: 'before' });
-      const editor = cluster.writeFile(`editor-${name}.sh`, `#!/bin/sh\nexec sed -i 's/edit: before/edit: after/' "$1"\n`, 0o755);
+      const editor = cluster.writeFile(
+        `editor-${name}.sh`,
+        `#!/bin/sh\nexec sed -i 's/edit: before/edit: after/' "$1"\n`,
+        0o755,
+      );
       const out = await k().ok(['edit', 'svc', name], { env: { KUBE_EDITOR: editor } });
       assert.equal(out, `service/${name} edited\n`);
       const svc = await k().getJson(['svc', name]);
@@ -157,7 +187,10 @@ for (const bin of kubectlBinaries()) {
     test(`integration: create --dry-run=server answers created but stores nothing (kubectl ${v})`, async () => {
       const name = uniqueName(`dry-${tag}`);
       const file = cluster.writeFile(`${name}.yaml`, serviceYaml(name));
-      assert.equal(await k().ok(['create', '--dry-run=server', '-f', file]), `service/${name} created (server dry run)\n`);
+      assert.equal(
+        await k().ok(['create', '--dry-run=server', '-f', file]),
+        `service/${name} created (server dry run)\n`,
+      );
       const yamlOut = await k().ok(['create', '--dry-run=server', '-f', file, '-o', 'jsonpath={.metadata.name}']);
       assert.equal(yamlOut, name);
       const r = await k().fails(['get', 'svc', name]);
@@ -187,7 +220,10 @@ for (const bin of kubectlBinaries()) {
       const cm = uniqueName(`cm-${tag}`);
       cluster.writeFile(`${svc}.yaml`, serviceYaml(svc, { namespace: ns }));
       cluster.writeFile(`${cm}.yaml`, configMapYaml(cm, ns));
-      assert.equal(await k().ok(['create', '-f', `${svc}.yaml`, '-f', `${cm}.yaml`]), `service/${svc} created\nconfigmap/${cm} created\n`);
+      assert.equal(
+        await k().ok(['create', '-f', `${svc}.yaml`, '-f', `${cm}.yaml`]),
+        `service/${svc} created\nconfigmap/${cm} created\n`,
+      );
 
       assert.equal(await k().ok(['delete', 'namespace', ns]), `namespace "${ns}" deleted\n`);
       const gone = await k().fails(['get', 'namespace', ns]);

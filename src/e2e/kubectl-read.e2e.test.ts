@@ -8,16 +8,24 @@ import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import { Cluster, eventually, kubectlBinaries, parseTable, uniqueName } from './harness.js';
 import { inServiceCidr, multiDoc, podYaml, serviceYaml, namespaceYaml } from './manifests.js';
+import { kubectl, needs } from '../testing/requirements.js';
 
 let cluster: Cluster;
-before(async () => { cluster = await Cluster.start(); });
-after(async () => { await cluster?.close(); });
+before(async () => {
+  cluster = await Cluster.start();
+});
+after(async () => {
+  await cluster?.close();
+});
 
 /** Assert each regexp matches some line of `text` (describe output). */
 function assertLines(text: string, patterns: RegExp[]): void {
   const lines = text.split('\n');
   for (const p of patterns) {
-    assert.ok(lines.some((l) => p.test(l)), `no line matches ${p}\n--- output ---\n${text}`);
+    assert.ok(
+      lines.some((l) => p.test(l)),
+      `no line matches ${p}\n--- output ---\n${text}`,
+    );
   }
 }
 
@@ -37,7 +45,7 @@ for (const bin of kubectlBinaries()) {
     return { name, ip };
   }
 
-  describe(`integration: kubectl ${v} create, apply and get`, () => {
+  describe(`integration: kubectl ${v} create, apply and get`, { skip: needs(kubectl) }, () => {
     test(`integration: create -f with a Service and a Pod prints both and stores both (kubectl ${v})`, async () => {
       const name = uniqueName(`web-${tag}`);
       const file = cluster.writeFile(`${name}.yaml`, multiDoc(serviceYaml(name), podYaml(name)));
@@ -53,7 +61,17 @@ for (const bin of kubectlBinaries()) {
       assert.equal(pods[0]!['RESTARTS'], '0');
 
       const wide = parseTable(await k().ok(['get', 'pod', name, '-o', 'wide']));
-      assert.deepEqual(Object.keys(wide[0]!), ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+      assert.deepEqual(Object.keys(wide[0]!), [
+        'NAME',
+        'READY',
+        'STATUS',
+        'RESTARTS',
+        'AGE',
+        'IP',
+        'NODE',
+        'NOMINATED NODE',
+        'READINESS GATES',
+      ]);
       assert.equal(wide[0]!['IP'], '<none>');
       assert.equal(wide[0]!['NOMINATED NODE'], '<none>');
       assert.equal(wide[0]!['READINESS GATES'], '<none>');
@@ -95,7 +113,15 @@ for (const bin of kubectlBinaries()) {
     test(`integration: get -o wide adds the SELECTOR column (kubectl ${v})`, async () => {
       const { name, ip } = await service('wide');
       const rows = parseTable(await k().ok(['get', 'svc', name, '-o', 'wide']));
-      assert.deepEqual(Object.keys(rows[0]!), ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
+      assert.deepEqual(Object.keys(rows[0]!), [
+        'NAME',
+        'TYPE',
+        'CLUSTER-IP',
+        'EXTERNAL-IP',
+        'PORT(S)',
+        'AGE',
+        'SELECTOR',
+      ]);
       assert.equal(rows[0]!['CLUSTER-IP'], ip);
       assert.equal(rows[0]!['SELECTOR'], `app=${name}`);
     });
@@ -126,7 +152,10 @@ for (const bin of kubectlBinaries()) {
       const { name, ip } = await service('jp');
       assert.equal(await k().ok(['get', 'svc', name, '-o', 'jsonpath={.spec.clusterIP}']), ip);
       assert.equal(await k().ok(['get', 'svc', name, '-o', 'jsonpath={.metadata.name}{"\\n"}']), `${name}\n`);
-      assert.equal(await k().ok(['get', 'svc', name, '-o', 'jsonpath={.spec.ports[0].port}/{.spec.ports[0].protocol}']), '80/TCP');
+      assert.equal(
+        await k().ok(['get', 'svc', name, '-o', 'jsonpath={.spec.ports[0].port}/{.spec.ports[0].protocol}']),
+        '80/TCP',
+      );
     });
 
     test(`integration: get list -o json is a List holding the items (kubectl ${v})`, async () => {
@@ -146,7 +175,15 @@ for (const bin of kubectlBinaries()) {
       const file = cluster.writeFile(`${name}.yaml`, serviceYaml(name, { namespace: ns }));
       assert.equal(await k().ok(['create', '-f', file]), `service/${name} created\n`);
       const rows = parseTable(await k().ok(['get', 'svc', '-A']));
-      assert.deepEqual(Object.keys(rows[0]!), ['NAMESPACE', 'NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+      assert.deepEqual(Object.keys(rows[0]!), [
+        'NAMESPACE',
+        'NAME',
+        'TYPE',
+        'CLUSTER-IP',
+        'EXTERNAL-IP',
+        'PORT(S)',
+        'AGE',
+      ]);
       const kube = rows.find((r) => r['NAME'] === 'kubernetes');
       assert.ok(kube, 'the kubernetes Service is listed');
       assert.equal(kube['NAMESPACE'], 'default');
@@ -160,16 +197,30 @@ for (const bin of kubectlBinaries()) {
     test(`integration: get --show-labels adds a LABELS column, sorted key=value pairs (kubectl ${v})`, async () => {
       const { name } = await service('lbl', { tier: 'web', app: 'shop' });
       const rows = parseTable(await k().ok(['get', 'svc', name, '--show-labels']));
-      assert.deepEqual(Object.keys(rows[0]!), ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'LABELS']);
+      assert.deepEqual(Object.keys(rows[0]!), [
+        'NAME',
+        'TYPE',
+        'CLUSTER-IP',
+        'EXTERNAL-IP',
+        'PORT(S)',
+        'AGE',
+        'LABELS',
+      ]);
       assert.equal(rows[0]!['LABELS'], 'app=shop,tier=web');
       const selected = parseTable(await k().ok(['get', 'svc', '-l', 'tier=web,app=shop']));
-      assert.ok(selected.some((r) => r['NAME'] === name), 'the label selector finds the Service');
+      assert.ok(
+        selected.some((r) => r['NAME'] === name),
+        'the label selector finds the Service',
+      );
     });
 
     test(`integration: get svc -w prints a new row when a Service is created (kubectl ${v})`, async () => {
       const w = k().spawn(['get', 'svc', '-w']);
       try {
-        await w.waitFor('the header and the kubernetes row', (ls) => /^NAME\s+TYPE\s+CLUSTER-IP/.test(ls[0] ?? '') && ls.some((l) => l.startsWith('kubernetes ')));
+        await w.waitFor(
+          'the header and the kubernetes row',
+          (ls) => /^NAME\s+TYPE\s+CLUSTER-IP/.test(ls[0] ?? '') && ls.some((l) => l.startsWith('kubernetes ')),
+        );
         const { name, ip } = await service('watched');
         const lines = await w.waitFor(`a row for ${name}`, (ls) => ls.some((l) => l.startsWith(`${name} `)));
         const row = lines.find((l) => l.startsWith(`${name} `))!;
@@ -185,8 +236,20 @@ for (const bin of kubectlBinaries()) {
       const w = k().spawn(['get', 'svc', name, '-w']);
       try {
         await w.waitFor('the first row', (ls) => ls.some((l) => l.startsWith(`${name} `) && l.includes('80/TCP')));
-        assert.equal(await k().ok(['patch', 'svc', name, '--type=merge', '-p', '{"spec":{"ports":[{"port":8080,"targetPort":8080}]}}']), `service/${name} patched\n`);
-        const lines = await w.waitFor('a row with the new port', (ls) => ls.some((l) => l.startsWith(`${name} `) && l.includes('8080/TCP')));
+        assert.equal(
+          await k().ok([
+            'patch',
+            'svc',
+            name,
+            '--type=merge',
+            '-p',
+            '{"spec":{"ports":[{"port":8080,"targetPort":8080}]}}',
+          ]),
+          `service/${name} patched\n`,
+        );
+        const lines = await w.waitFor('a row with the new port', (ls) =>
+          ls.some((l) => l.startsWith(`${name} `) && l.includes('8080/TCP')),
+        );
         assert.equal(lines.filter((l) => l.startsWith(`${name} `)).length, 2, lines.join('\n'));
         assert.equal(w.stderr, '');
       } finally {
@@ -195,7 +258,7 @@ for (const bin of kubectlBinaries()) {
     });
   });
 
-  describe(`integration: kubectl ${v} describe`, () => {
+  describe(`integration: kubectl ${v} describe`, { skip: needs(kubectl) }, () => {
     test(`integration: describe service shows its type, IP and ports (kubectl ${v})`, async () => {
       const { name, ip } = await service('desc');
       const out = await k().ok(['describe', 'service', name]);
@@ -245,7 +308,14 @@ for (const bin of kubectlBinaries()) {
     test(`integration: the EndpointSlice controller makes a slice that get and describe show (kubectl ${v})`, async () => {
       const { name } = await service('eps');
       const slice = await eventually(`an EndpointSlice for ${name}`, async () => {
-        const out = await k().ok(['get', 'endpointslices', '-l', `kubernetes.io/service-name=${name}`, '-o', 'jsonpath={.items[*].metadata.name}']);
+        const out = await k().ok([
+          'get',
+          'endpointslices',
+          '-l',
+          `kubernetes.io/service-name=${name}`,
+          '-o',
+          'jsonpath={.items[*].metadata.name}',
+        ]);
         return out.trim() ? out.trim().split(' ')[0] : undefined;
       });
       assert.ok(slice.startsWith(`${name}-`), `slice ${slice} is named after its Service`);

@@ -7,10 +7,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cluster, kubectlBinaries, parseTable, uniqueName } from './harness.js';
 import { nodeYaml } from './manifests.js';
+import { kubectl, needs } from '../testing/requirements.js';
 
 let cluster: Cluster;
-before(async () => { cluster = await Cluster.start(); });
-after(async () => { await cluster?.close(); });
+before(async () => {
+  cluster = await Cluster.start();
+});
+after(async () => {
+  await cluster?.close();
+});
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -19,7 +24,7 @@ for (const bin of kubectlBinaries()) {
   const tag = `n${v.replace(/\D/g, '')}`;
   const k = () => cluster.kubectl(bin);
 
-  describe(`integration: kubectl ${v} nodes`, () => {
+  describe(`integration: kubectl ${v} nodes`, { skip: needs(kubectl) }, () => {
     test(`integration: create -f makes a Node that get and describe show (kubectl ${v})`, async () => {
       const name = uniqueName(`node-${tag}`);
       const file = cluster.writeFile(`${name}.yaml`, nodeYaml(name));
@@ -31,7 +36,18 @@ for (const bin of kubectlBinaries()) {
       assert.equal(rows[0]!['ROLES'], '<none>');
 
       const wide = parseTable(await k().ok(['get', 'node', name, '-o', 'wide']));
-      assert.deepEqual(Object.keys(wide[0]!), ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME']);
+      assert.deepEqual(Object.keys(wide[0]!), [
+        'NAME',
+        'STATUS',
+        'ROLES',
+        'AGE',
+        'VERSION',
+        'INTERNAL-IP',
+        'EXTERNAL-IP',
+        'OS-IMAGE',
+        'KERNEL-VERSION',
+        'CONTAINER-RUNTIME',
+      ]);
 
       const out = await k().ok(['describe', 'node', name]);
       const lines = out.split('\n');
@@ -44,7 +60,10 @@ for (const bin of kubectlBinaries()) {
         /^Unschedulable:\s+false$/,
         /^Non-terminated Pods:\s+\(0 in total\)$/,
       ]) {
-        assert.ok(lines.some((l) => p.test(l)), `no line matches ${p}\n--- output ---\n${out}`);
+        assert.ok(
+          lines.some((l) => p.test(l)),
+          `no line matches ${p}\n--- output ---\n${out}`,
+        );
       }
     });
 

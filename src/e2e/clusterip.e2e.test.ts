@@ -17,10 +17,14 @@ const IN_FLIGHT = 50;
 let cluster: Cluster;
 before(async () => {
   cluster = await Cluster.start();
-  const r = await cluster.request('POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }) });
+  const r = await cluster.request('POST', '/api/v1/namespaces', {
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }),
+  });
   assert.equal(r.status, 201, r.text);
 });
-after(async () => { await cluster?.close(); });
+after(async () => {
+  await cluster?.close();
+});
 
 /** Run `work(i)` for i in [from, to) with at most `limit` in flight. */
 async function bounded<T>(from: number, to: number, limit: number, work: (i: number) => Promise<T>): Promise<T[]> {
@@ -39,7 +43,12 @@ async function bounded<T>(from: number, to: number, limit: number, work: (i: num
 /** Create Service `lb-<i>` and return its name and ClusterIP. */
 async function createService(i: number): Promise<{ name: string; ip: string }> {
   const name = `lb-${i}`;
-  const body = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } });
+  const body = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector: { app: name }, ports: [{ port: 80 }] },
+  });
   const r = await cluster.request('POST', `/api/v1/namespaces/${NS}/services`, { body });
   assert.equal(r.status, 201, `create ${name}: ${r.status} ${r.text}`);
   return { name, ip: r.json.spec.clusterIP };
