@@ -4,6 +4,7 @@
  * everything above this module is pure and testable with tables.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 
 export interface RunOptions {
   /** Bytes written to the command's stdin. */
@@ -100,4 +101,26 @@ export async function runOk(argv: string[], opts: RunOptions = {}): Promise<stri
 export async function ipJson<T = unknown>(args: string[], opts: RunOptions = {}): Promise<T[]> {
   const out = await runOk(['ip', '-j', ...args], opts);
   return out.trim() ? (JSON.parse(out) as T[]) : [];
+}
+
+/**
+ * Starts a long-lived program in a session of its own (so it outlives the
+ * caller and its process group), stdout and stderr appended to logFile;
+ * returns its pid. The caller tracks it from there (pid file, sockets).
+ */
+export function spawnDetached(argv: string[], logFile: string, env?: Record<string, string>): number {
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(argv[0]!, argv.slice(1), {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: env ? { ...process.env, ...env } : process.env,
+    });
+    child.on('error', () => undefined); // reported below via the missing pid
+    child.unref();
+    if (child.pid === undefined) throw new Error(`cannot start ${argv[0]}; run "podnet doctor" to see what is missing`);
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
 }

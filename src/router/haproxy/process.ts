@@ -1,0 +1,154 @@
+/**
+ * The HAProxy the router drives: started once in master-worker mode in a
+ * session of its own, so a restarted controller finds it still serving and
+ * adopts it; reloaded through the master CLI, which hands the listening
+ * sockets to the new worker (no connection refused) while old workers
+ * finish what they carry.
+ */
+import { readFileSync } from 'node:fs';
+import { run, spawnDetached } from '../../host/exec.js';
+import { appliedFromRendered, type AppliedServer, type AppliedState } from './plan.js';
+import {
+  parseDescription,
+  parseServersState,
+  parseShowMap,
+  parseShowProc,
+  runCommands,
+  runOnce,
+  type ProcInfo,
+} from './runtime-api.js';
+import { paths } from './render.js';
+
+export const HAPROXY_BIN = process.env['PODNET_HAPROXY'] ?? 'haproxy';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class Haproxy {
+  private readonly p: ReturnType<typeof paths>;
+
+  constructor(readonly runDir: string) {
+    this.p = paths(runDir);
+  }
+
+  /** The master's process table, or undefined when no HAProxy answers on this run dir's master socket. */
+  async proc(): Promise<ProcInfo | undefined> {
+    try {
+      return parseShowProc(await runOnce(this.p.masterSocket, 'show proc', 3000));
+    } catch {
+      return undefined; // no socket, or nobody listening on it: not running
+    }
+  }
+
+  /** Checks a config file as HAProxy would load it; throws with HAProxy's own message. */
+  async validate(configPath = this.p.config): Promise<void> {
+    const r = await run([HAPROXY_BIN, '-c', '-q', '-f', configPath], { timeoutMs: 60_000 });
+    if (r.code !== 0)
+      throw new Error(
+        `HAProxy refuses the rendered config: ${(r.stderr || r.stdout).trim().split('\n').slice(0, 8).join(' | ')}`,
+      );
+  }
+
+  /** Starts HAProxy on the files in the run dir and waits until its first worker runs. */
+  async start(timeoutMs = 20_000): Promise<ProcInfo> {
+    spawnDetached(
+      [HAPROXY_BIN, '-W', '-S', `${this.p.masterSocket},mode,600`, '-f', this.p.config, '-p', this.p.pidFile],
+      this.p.log,
+    );
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const info = await this.proc();
+      if (info && info.workers.length > 0) return info;
+      await sleep(50);
+    }
+    throw new Error(`HAProxy did not start within ${timeoutMs} ms: ${this.logTail()}`);
+  }
+
+  /** Reloads from the files in the run dir; resolves once a new worker serves, throws if HAProxy refused. */
+  async reload(timeoutMs = 30_000): Promise<ProcInfo> {
+    const before = await this.proc();
+    if (!before) throw new Error('HAProxy is not running');
+    const deadline = Date.now() + timeoutMs;
+    // The master re-executes itself on reload; its socket refuses connections for a moment.
+    for (;;) {
+      try {
+        await runOnce(this.p.masterSocket, 'reload', 5000);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await sleep(20);
+      }
+    }
+    while (Date.now() < deadline) {
+      const info = await this.proc();
+      if (info && info.reloads > before.reloads) {
+        if (info.failedReloads > 0) throw new Error(`HAProxy refused the reload: ${this.logTail()}`);
+        if (info.workers.some((w) => !before.workers.includes(w))) return info;
+      }
+      await sleep(10);
+    }
+    throw new Error(`HAProxy did not finish reloading within ${timeoutMs} ms: ${this.logTail()}`);
+  }
+
+  /** Stops HAProxy gracefully (SIGUSR1 to the master: workers finish their connections, then exit). */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    const info = await this.proc();
+    if (!info) return;
+    try {
+      process.kill(info.masterPid, 'SIGUSR1');
+    } catch {
+      return; // already gone
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (await this.proc())) await sleep(50);
+    try {
+      process.kill(info.masterPid, 'SIGTERM');
+    } catch {
+      // exited on its own, as it should have
+    }
+  }
+
+  /** Runs Runtime API commands on the current worker; one reply each. */
+  commands(commands: string[]): Promise<string[]> {
+    return runCommands(this.p.adminSocket, commands);
+  }
+
+  /** The structure digest the running HAProxy was loaded with ("" when unknown). */
+  async structureHash(): Promise<string> {
+    const [info] = await this.commands(['show info']);
+    return parseDescription(info ?? '').replace(/^podnet-structure=/, '');
+  }
+
+  /** What the running HAProxy holds now: its structure digest, servers and maps, read back over the Runtime API. */
+  async readApplied(): Promise<AppliedState> {
+    const [info, servers, exact, prefix] = await this.commands([
+      'show info',
+      'show servers state',
+      `show map ${this.p.exactMap}`,
+      `show map ${this.p.prefixMap}`,
+    ]);
+    const applied = appliedFromRendered(
+      { backends: [], routes: [], certificates: [], events: [], ingressAddresses: new Map() },
+      {
+        config: '',
+        exact: parseShowMap(exact ?? ''),
+        prefix: parseShowMap(prefix ?? ''),
+        tlsFiles: new Map(),
+        structureHash: parseDescription(info ?? '').replace(/^podnet-structure=/, ''),
+      },
+    );
+    for (const s of parseServersState(servers ?? '')) {
+      let m = applied.servers.get(s.backend);
+      if (!m) applied.servers.set(s.backend, (m = new Map<string, AppliedServer>()));
+      m.set(s.server, { address: s.address, port: s.port, ready: !s.maint });
+    }
+    return applied;
+  }
+
+  private logTail(): string {
+    try {
+      return readFileSync(this.p.log, 'utf8').trim().split('\n').slice(-6).join(' | ') || 'no output';
+    } catch {
+      return `no log at ${this.p.log}`;
+    }
+  }
+}

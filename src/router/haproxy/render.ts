@@ -1,0 +1,241 @@
+/**
+ * The routing table -> HAProxy's files. Pure.
+ *
+ * Routing lives in two map files keyed by host + path (exact.map for Exact
+ * paths, prefix.map for Prefix paths with a trailing "/" so only whole path
+ * elements match), looked up in Kubernetes' order: the request's host, then
+ * its wildcard ("*." + all but the first label), then any host; within
+ * each, Exact before Prefix, and map_beg finds the longest prefix. Maps and
+ * servers change at run time through the Runtime API; the rest (global
+ * settings, frontends, the set of backends and their options, TLS) is the
+ * structure, whose digest goes into the config's description so a new
+ * controller can tell whether a running HAProxy has the structure it wants.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Backend, Route, RouterState, Server } from '../types.js';
+
+export const STICKY_COOKIE = '__PODNET_ID__';
+export const ERROR_HEADER = 'X-Podnet-Router-Error';
+
+export interface Timeouts {
+  connectMs: number;
+  /** Time for the app to answer once the request is sent (HAProxy's "timeout server"). */
+  responseMs: number;
+  /** Time a client may take to send the request headers (slowloris). */
+  headerMs: number;
+  /** Time a client may stay silent in the middle of a request or response ("timeout client"). */
+  clientMs: number;
+  /** Idle time of a client keep-alive connection between requests. */
+  keepAliveMs: number;
+  /** Idle time of an upgraded connection (WebSocket). */
+  tunnelMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectMs: 5_000,
+  responseMs: 60_000,
+  headerMs: 10_000,
+  clientMs: 60_000,
+  keepAliveMs: 60_000,
+  tunnelMs: 3_600_000,
+};
+
+export interface HaproxySettings {
+  /** Where the config, maps, certificates and sockets live. */
+  runDir: string;
+  /** ADDR:PORT for plain HTTP (e.g. 0.0.0.0:80). */
+  httpBinds: string[];
+  /** ADDR:PORT for HTTPS; the certificates are chosen by SNI. */
+  httpsBinds: string[];
+  /** ADDR:PORT of HAProxy's own /metrics (Prometheus) and /healthz; none when undefined. */
+  statsBind?: string;
+  /** ADDR:PORT a syslog (UDP) receiver for the access log listens on; none when undefined. */
+  accessLog?: string;
+  threads: number;
+  timeouts: Timeouts;
+}
+
+export const paths = (runDir: string) => ({
+  config: join(runDir, 'haproxy.cfg'),
+  exactMap: join(runDir, 'maps', 'exact.map'),
+  prefixMap: join(runDir, 'maps', 'prefix.map'),
+  tlsDir: join(runDir, 'tls'),
+  defaultCert: join(runDir, 'tls', 'default.pem'),
+  crtList: join(runDir, 'tls', 'crt-list.txt'),
+  adminSocket: join(runDir, 'admin.sock'),
+  masterSocket: join(runDir, 'master.sock'),
+  pidFile: join(runDir, 'haproxy.pid'),
+  log: join(runDir, 'haproxy.log'),
+});
+
+/** Everything HAProxy reads, as text, plus the digest of the structure. */
+export interface Rendered {
+  config: string;
+  /** Map key -> backend name. */
+  exact: Map<string, string>;
+  prefix: Map<string, string>;
+  /** File name in the TLS dir -> content (certificates, then the crt-list). */
+  tlsFiles: Map<string, string>;
+  structureHash: string;
+}
+
+/** The map key of a route: host + path; Prefix keys end in "/" (whole path elements). */
+export function mapKey(route: Pick<Route, 'host' | 'path' | 'pathType'>): string {
+  if (route.pathType === 'Exact') return route.host + route.path;
+  return route.host + (route.path === '/' ? '/' : `${route.path}/`);
+}
+
+const ms = (n: number) => `${n}ms`;
+
+/** Options of every server line and `add server`: passive ejection, connection reuse. */
+export const SERVER_OPTIONS =
+  'check inter 5s fastinter 1s downinter 2s rise 2 fall 3 observe layer7 error-limit 10 on-error mark-down ' +
+  'pool-max-conn -1 pool-purge-delay 5s';
+
+export function serverLine(s: Server): string {
+  return `    server ${s.name} ${s.address}:${s.port} ${SERVER_OPTIONS}`;
+}
+
+function backendSection(b: Backend): string[] {
+  const o = b.options;
+  return [
+    `backend ${b.name}`,
+    `    # Service ${b.namespace}/${b.service} port ${b.servicePort}`,
+    `    balance ${o.balance}`,
+    ...(o.connectTimeoutMs ? [`    timeout connect ${ms(o.connectTimeoutMs)}`] : []),
+    ...(o.responseTimeoutMs ? [`    timeout server ${ms(o.responseTimeoutMs)}`] : []),
+    ...(o.tunnelTimeoutMs ? [`    timeout tunnel ${ms(o.tunnelTimeoutMs)}`] : []),
+    '    http-request set-var(txn.cause) str(endpoint_failure)',
+    '    http-request set-var(txn.cause) str(no_endpoints) if { nbsrv lt 1 }',
+    // Sticky sessions, gorouter style: a client the app gave a session is pinned to that pod by a cookie of
+    // ours; a cookie naming a pod that is gone or down is ignored and the request load-balanced.
+    `    use-server %[req.cook(${STICKY_COOKIE})] if { req.cook(${STICKY_COOKIE}) -m found }`,
+    `    http-response add-header Set-Cookie "${STICKY_COOKIE}=%[srv_name]; Path=/; HttpOnly" if { res.cook(JSESSIONID) -m found }`,
+    ...b.servers.map(serverLine),
+    '',
+  ];
+}
+
+const ACCESS_LOG_FORMAT =
+  '{"time":"%tr","client":"%ci:%cp","method":"%HM","host":"%[var(txn.host),json(utf8s)]",' +
+  '"uri":"%[capture.req.uri,json(utf8s)]","status":%ST,"route":"%b","upstream":"%s","upstream_addr":"%si:%sp",' +
+  '"bytes_in":%U,"bytes_out":%B,"request_ms":%TR,"queue_ms":%Tw,"connect_ms":%Tc,"response_ms":%Tr,"total_ms":%Ta,' +
+  '"retries":"%rc","termination":"%tsc","request_id":"%ID"}';
+
+/** The config with a placeholder where the structure digest goes, and whether a line is a server line. */
+function configLines(state: RouterState, s: HaproxySettings): string[] {
+  const p = paths(s.runDir);
+  const t = s.timeouts;
+  const idempotent = '!METH_GET !METH_HEAD !METH_OPTIONS !METH_PUT !METH_DELETE';
+  const lines = [
+    '# Written by podnet router; changes go through the Kubernetes API (podnet router config explains it).',
+    'global',
+    '    master-worker',
+    `    stats socket ${p.adminSocket} mode 600 level admin`,
+    '    stats timeout 2m',
+    `    nbthread ${s.threads}`,
+    // Old workers keep serving their WebSockets across a reload, but not forever.
+    '    hard-stop-after 15m',
+    '    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
+    ...(s.accessLog ? [`    log ${s.accessLog} len 8192 format raw local0 info`] : []),
+    '    description @STRUCTURE@',
+    '',
+    'defaults',
+    '    mode http',
+    ...(s.accessLog ? ['    log global'] : []),
+    '    option forwardfor',
+    '    option http-keep-alive',
+    // On reload, old workers close idle keep-alive connections after their next response, not under a client.
+    '    option idle-close-on-response',
+    // Connection failures and empty answers are retried on another pod (l7 retries only for idempotent methods).
+    '    option redispatch 1',
+    '    retries 2',
+    '    retry-on conn-failure empty-response response-timeout',
+    `    timeout connect ${ms(t.connectMs)}`,
+    `    timeout server ${ms(t.responseMs)}`,
+    `    timeout client ${ms(t.clientMs)}`,
+    `    timeout http-request ${ms(t.headerMs)}`,
+    `    timeout http-keep-alive ${ms(t.keepAliveMs)}`,
+    `    timeout tunnel ${ms(t.tunnelMs)}`,
+    '    timeout queue 5s',
+    `    http-error status 502 content-type text/plain string "502 Bad Gateway: the app's pod failed to answer\\n" hdr ${ERROR_HEADER} endpoint_failure`,
+    `    http-error status 503 content-type text/plain string "503 Service Unavailable: no ready pod serves this route\\n" hdr ${ERROR_HEADER} "%[var(txn.cause)]"`,
+    `    http-error status 504 content-type text/plain string "504 Gateway Timeout: the app did not answer in time\\n" hdr ${ERROR_HEADER} endpoint_timeout`,
+    '',
+    'frontend routes',
+    ...s.httpBinds.map((b) => `    bind ${b}`),
+    ...s.httpsBinds.map((b) => `    bind ${b} ssl crt-list ${p.crtList} alpn h2,http/1.1`),
+    ...(s.accessLog ? ['    option dontlognull', `    log-format '${ACCESS_LOG_FORMAT}'`] : ['    no log']),
+    '    http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
+    '    http-request set-var(txn.rid) req.hdr(x-request-id) if { req.hdr(x-request-id) -m found }',
+    '    http-request set-var(txn.rid) uuid if !{ var(txn.rid) -m found }',
+    '    unique-id-format %[var(txn.rid)]',
+    '    http-request set-header X-Request-Id %[var(txn.rid)]',
+    '    http-request set-header X-Forwarded-Proto https if { ssl_fc }',
+    '    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }',
+    '    http-request set-header X-Forwarded-Host %[req.hdr(host)]',
+    '    http-request set-header X-Forwarded-Port %[dst_port]',
+    `    http-request disable-l7-retry if ${idempotent}`,
+    '    http-request set-var-fmt(txn.key) "%[var(txn.host)]%[path]"',
+    '    http-request set-var-fmt(txn.wkey) "*.%[var(txn.host),field(2,.,0)]%[path]"',
+    `    http-request set-var(txn.be) var(txn.key),map_str(${p.exactMap})`,
+    `    http-request set-var(txn.be) var(txn.key),concat(/),map_beg(${p.prefixMap}) if !{ var(txn.be) -m found }`,
+    `    http-request set-var(txn.be) var(txn.wkey),map_str(${p.exactMap}) if !{ var(txn.be) -m found }`,
+    `    http-request set-var(txn.be) var(txn.wkey),concat(/),map_beg(${p.prefixMap}) if !{ var(txn.be) -m found }`,
+    `    http-request set-var(txn.be) path,map_str(${p.exactMap}) if !{ var(txn.be) -m found }`,
+    `    http-request set-var(txn.be) path,concat(/),map_beg(${p.prefixMap}) if !{ var(txn.be) -m found }`,
+    `    http-request return status 404 content-type text/plain string "404 Not Found: no route for this host and path\\n" hdr ${ERROR_HEADER} unknown_route if !{ var(txn.be) -m found }`,
+    // HAProxy answers 503 when it cannot connect after its retries; like gorouter we call that a 502.
+    `    http-after-response set-status 502 if { status 503 } { res.hdr(${ERROR_HEADER}) -m str endpoint_failure }`,
+    '    http-after-response set-header X-Request-Id %[var(txn.rid)]',
+    '    use_backend %[var(txn.be)]',
+    '',
+    ...(s.statsBind
+      ? [
+          'frontend stats',
+          `    bind ${s.statsBind}`,
+          '    no log',
+          '    monitor-uri /healthz',
+          '    http-request use-service prometheus-exporter if { path /metrics }',
+          '    http-request return status 404 content-type text/plain string "podnet router: /metrics or /healthz\\n"',
+          '',
+        ]
+      : []),
+    ...state.backends.flatMap(backendSection),
+  ];
+  return lines;
+}
+
+function sha256(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const part of parts) h.update(part).update('\0');
+  return h.digest('hex').slice(0, 32);
+}
+
+export function renderHaproxy(state: RouterState, s: HaproxySettings): Rendered {
+  const p = paths(s.runDir);
+  const exact = new Map<string, string>();
+  const prefix = new Map<string, string>();
+  for (const r of state.routes) (r.pathType === 'Exact' ? exact : prefix).set(mapKey(r), r.backend);
+  const tlsFiles = new Map<string, string>();
+  const crtList = [`${p.defaultCert} [alpn h2,http/1.1]`];
+  for (const c of state.certificates) {
+    tlsFiles.set(`${c.name}.pem`, c.pem);
+    crtList.push(`${join(p.tlsDir, `${c.name}.pem`)} [alpn h2,http/1.1]${c.sni.length ? ` ${c.sni.join(' ')}` : ''}`);
+  }
+  tlsFiles.set('crt-list.txt', crtList.join('\n') + '\n');
+  const lines = configLines(state, s);
+  const structure = lines.filter((l) => !l.startsWith('    server ')).join('\n');
+  const structureHash = sha256(structure, ...[...tlsFiles].flat());
+  const config = lines.join('\n').replace('@STRUCTURE@', `podnet-structure=${structureHash}`) + '\n';
+  return { config, exact, prefix, tlsFiles, structureHash };
+}
+
+/** A map file's text: one "key value" line per entry, sorted for readable diffs. */
+export function mapFile(entries: Map<string, string>): string {
+  return [...entries]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k} ${v}\n`)
+    .join('');
+}

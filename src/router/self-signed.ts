@@ -1,0 +1,37 @@
+/**
+ * A self-signed certificate: what the router presents to a TLS client whose
+ * SNI names no Ingress certificate (HAProxy needs one to listen at all), as
+ * ingress controllers serve their "fake certificate". Tests use it too.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import forge from 'node-forge';
+
+export function selfSignedPem(commonName: string, dnsNames: string[] = [commonName], days = 3650): string {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const serial = randomBytes(16);
+  serial[0] = serial[0]! & 0x7f; // positive
+  cert.serialNumber = serial.toString('hex');
+  const now = Date.now();
+  cert.validity.notBefore = new Date(now - 60_000);
+  cert.validity.notAfter = new Date(now + days * 86_400_000);
+  const subject = [{ name: 'commonName', value: commonName }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return `${forge.pki.certificateToPem(cert).trim()}\n${keyPem.trim()}\n`;
+}
+
+/** Splits a PEM bundle into its certificate part and its key part (as a kubernetes.io/tls Secret holds them). */
+export function splitPem(pem: string): { crt: string; key: string } {
+  const keyAt = pem.search(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+  return { crt: pem.slice(0, keyAt), key: pem.slice(keyAt) };
+}
