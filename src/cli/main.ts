@@ -24,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./down.js')).runDown(rest);
       case 'dns':
         return await (await import('./dns.js')).runDns(rest);
+      case 'router':
+        return await (await import('./router.js')).runRouter(rest);
       case 'node-exec':
         return await (await import('./node-exec.js')).runNodeExec(rest);
       case 'doctor':

@@ -82,6 +82,8 @@ export async function runUp(args: string[]): Promise<number> {
     say(`
 cluster is up: ${layout.nodes.length} node(s) Ready, API server https://${layout.hostIp}:${layout.apiserverPort}
 kubeconfig: ${kc}
+router: http://${layout.nodes[0]!.ip}/ and https://${layout.nodes[0]!.ip}/ (every node's port 80 and 443; apps by Ingress
+        or the podnet.io/routes Service annotation)
 
 Next steps:
   export KUBECONFIG=${kc}

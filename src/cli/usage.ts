@@ -19,6 +19,25 @@ const DNS_USAGE = `  podnet dns --kubeconfig FILE | --server URL --token T [--ce
       --http-listen (default 0.0.0.0:9153).
 `;
 
+const ROUTER_USAGE = `  podnet router --kubeconfig FILE | --server URL --token T [--certificate-authority FILE]
+               [--run-dir DIR] [--http ADDR:PORT,...|off] [--https ADDR:PORT,...|off]
+               [--stats-listen ADDR:PORT|off] [--http-listen ADDR:PORT] [--access-log ADDR:PORT|off]
+               [--threads N] [--connect-timeout D] [--response-timeout D] [--header-timeout D]
+               [--client-timeout D] [--keepalive-timeout D] [--tunnel-timeout D]
+      Serve apps on domains, gorouter style, with HAProxy as the engine: routes from
+      Ingresses of class podnet (the default class) and from the podnet.io/routes
+      Service annotation, straight to the ready pods. Defaults: --http 0.0.0.0:80,
+      --https 0.0.0.0:443 (certificates from the Ingresses' TLS Secrets by SNI),
+      HAProxy's files and sockets in --run-dir /run/podnet-router, HAProxy's /metrics
+      on --stats-listen 127.0.0.1:8404, the router's /healthz /readyz /metrics on
+      --http-listen 0.0.0.0:10254, the access log (JSON lines on stdout) through
+      --access-log 127.0.0.1:10514, timeouts connect 5s, response 60s, header 10s,
+      client 60s, keepalive 60s, tunnel 1h. HAProxy keeps serving when the router
+      stops; the next router adopts it.
+  podnet router config [--run-dir DIR]
+      Print the HAProxy config and route maps the router runs with.
+`;
+
 export const USAGE = `podnet: Kubernetes service networking you can run for real
 
 Usage:
@@ -40,7 +59,7 @@ ${NODE_USAGE}  podnet node-token NODE [--state DIR]
       CLUSTER-node1..N with --name. Cluster DNS runs as two podnet dns
       replicas behind kube-dns (10.96.0.10); --dns-upstream sets where they
       forward other names ("host:PORT" = this machine on the cluster bridge).
-${DNS_USAGE}  podnet down [--state DIR] [--purge]
+${DNS_USAGE}${ROUTER_USAGE}  podnet down [--state DIR] [--purge]
       Stop the cluster and remove its processes, netns, links and mounts;
       --purge also deletes DIR.
   podnet node-exec NODE [--state DIR] [-- CMD ARGS...]

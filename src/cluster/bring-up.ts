@@ -4,6 +4,7 @@
  * every node is Ready. Safe to rerun: each step keeps what already works.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { KubeClient } from '../client/index.js';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
 import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
@@ -17,7 +18,8 @@ import { freePort, portFree } from './ports.js';
 import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
 import { cidrsOverlap, pickNodeSubnet } from './subnet.js';
 import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
-import { dnsAddonObjects, ensureObjects, waitDnsReady } from './dns-addon.js';
+import { dnsAddonObjects, ensureObjects, waitDnsReady, waitPodsReady } from './dns-addon.js';
+import { ROUTER_APP_LABEL, ROUTER_NAMESPACE, ROUTER_USER, routerAddonObjects } from './router-addon.js';
 import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../apiserver/server.js';
 
@@ -165,7 +167,24 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
       }),
     );
     if (created.length) o.say(`cluster DNS: created ${created.join(', ')}`);
+    const routers = await ensureObjects(
+      client,
+      routerAddonObjects({
+        nodes: layout.nodes.map((n) => ({ name: n.name, runDir: join(nodeStateDir(dir, n.name), 'router') })),
+        apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
+        caPath: caCertPath(dir),
+        token: tokens.userToken(ROUTER_USER),
+      }),
+    );
+    if (routers.length) o.say(`router: created ${routers.join(', ')}`);
     await waitDnsReady(client, Math.max(deadline - Date.now(), 10_000));
+    await waitPodsReady(
+      client,
+      ROUTER_NAMESPACE,
+      `app=${ROUTER_APP_LABEL}`,
+      'the router',
+      Math.max(deadline - Date.now(), 10_000),
+    );
   } finally {
     client.close();
   }

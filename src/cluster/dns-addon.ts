@@ -101,20 +101,29 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
   return [secret, service, ...replicas];
 }
 
-const resourceOf = (kind: string) => findResource('', 'v1', `${kind.toLowerCase()}s`)!;
+/** The resource of an add-on object, from its apiVersion and kind (kinds here pluralise regularly). */
+function resourceOf(obj: Pick<KObject, 'apiVersion' | 'kind'>) {
+  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+  const kind = obj.kind.toLowerCase();
+  const plural = kind.endsWith('s') ? `${kind}es` : `${kind}s`;
+  const r = findResource(group!, version!, plural);
+  if (!r) throw new Error(`no resource for ${obj.apiVersion} ${obj.kind}`);
+  return r;
+}
+const pods = resourceOf({ apiVersion: 'v1', kind: 'Pod' });
 
 /** Creates the objects that are missing; existing ones are left as they are (idempotent reruns). */
 export async function ensureObjects(client: KubeClient, objects: readonly KObject[]): Promise<string[]> {
   const created: string[] = [];
   for (const obj of objects) {
     // Look first: creating an existing Service with a fixed clusterIP fails as Invalid (IP taken), not AlreadyExists.
-    const existing = await client.get(resourceOf(obj.kind), obj.metadata.namespace, obj.metadata.name!).catch((e) => {
+    const existing = await client.get(resourceOf(obj), obj.metadata.namespace, obj.metadata.name!).catch((e) => {
       if (e instanceof ApiError && e.code === 404) return undefined;
       throw e;
     });
     if (existing) continue;
     try {
-      await client.create(resourceOf(obj.kind), obj.metadata.namespace, obj);
+      await client.create(resourceOf(obj), obj.metadata.namespace, obj);
       created.push(`${obj.kind.toLowerCase()}/${obj.metadata.name}`);
     } catch (e) {
       if (!(e instanceof ApiError && e.code === 409)) throw e;
@@ -124,7 +133,18 @@ export async function ensureObjects(client: KubeClient, objects: readonly KObjec
 }
 
 /** Waits until every DNS replica is Ready; throws with each replica's state on timeout. */
-export async function waitDnsReady(client: KubeClient, timeoutMs: number): Promise<void> {
+export function waitDnsReady(client: KubeClient, timeoutMs: number): Promise<void> {
+  return waitPodsReady(client, DNS_NAMESPACE, `k8s-app=${DNS_APP_LABEL}`, 'cluster DNS', timeoutMs);
+}
+
+/** Waits until every pod a selector finds (at least one) is Ready; throws with each pod's state on timeout. */
+export async function waitPodsReady(
+  client: KubeClient,
+  namespace: string,
+  labelSelector: string,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let states = '';
   while (Date.now() < deadline) {
@@ -135,7 +155,7 @@ export async function waitDnsReady(client: KubeClient, timeoutMs: number): Promi
           containerStatuses?: { state?: Record<string, { reason?: string; message?: string }> }[];
         };
       }
-    >(resourceOf('Pod'), DNS_NAMESPACE, { labelSelector: `k8s-app=${DNS_APP_LABEL}` });
+    >(pods, namespace, { labelSelector });
     const ready = list.items.filter((p) =>
       p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     );
@@ -150,6 +170,6 @@ export async function waitDnsReady(client: KubeClient, timeoutMs: number): Promi
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(
-    `cluster DNS did not become ready: ${states || 'no replicas'}; see "kubectl -n kube-system describe pod -l k8s-app=kube-dns"`,
+    `${what} did not become ready: ${states || 'no pods'}; see "kubectl -n ${namespace} describe pod -l ${labelSelector}"`,
   );
 }

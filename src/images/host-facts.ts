@@ -50,6 +50,8 @@ export function detectHostFacts(): HostFacts {
   };
   if (isExecutable('/usr/sbin/nginx')) facts.nginxBinary = '/usr/sbin/nginx';
   if (isExecutable('/usr/share/tomcat10/bin/catalina.sh')) facts.tomcatHome = '/usr/share/tomcat10';
+  if (existsSync('/usr/share/tomcat10-examples/examples/WEB-INF/web.xml'))
+    facts.tomcatExamples = '/usr/share/tomcat10-examples/examples';
   const javaHome = detectJavaHome();
   if (javaHome) facts.javaHome = javaHome;
   return facts;

@@ -150,9 +150,11 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   /** Read back what HAProxy holds before the next sync (resync, or a HAProxy that may have gone). */
   let readBack = false;
 
+  /** Until every informer has listed, a table would be missing routes: no sync before that. */
+  let synced = false;
   const schedule = () => {
     pendingSince ??= performance.now();
-    if (stopped) return;
+    if (stopped || !synced) return;
     if (running) {
       again = true;
       return;
@@ -284,6 +286,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   }
   await Promise.all(Object.values(informers).map((i) => i.waitForSync()));
   await adopt();
+  synced = true;
   schedule();
   await running;
 

@@ -1,6 +1,7 @@
 /**
- * Bearer tokens: one admin token for kubectl and one per node agent,
- * kept in DIR/tokens.json (mode 0600).
+ * Bearer tokens: one admin token for kubectl, one per node agent and one
+ * per cluster add-on (its own identity, e.g. system:podnet-router), kept
+ * in DIR/tokens.json (mode 0600).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ export interface UserInfo {
 interface TokenFile {
   admin: string;
   nodes: Record<string, string>;
+  /** user name -> token, for add-ons that act as themselves */
+  users?: Record<string, string>;
 }
 
 const newToken = () => randomBytes(24).toString('base64url');
@@ -51,6 +54,19 @@ export class TokenAuthenticator {
     return t;
   }
 
+  /** The token of an add-on's user (e.g. "system:podnet-router"), minted on first request and kept. */
+  userToken(user: string): string {
+    this.reload();
+    const users = (this.data.users ??= {});
+    let t = users[user];
+    if (!t) {
+      t = newToken();
+      users[user] = t;
+      writeFileSync(this.path, JSON.stringify(this.data, null, 2), { mode: 0o600 });
+    }
+    return t;
+  }
+
   private reload(): void {
     if (existsSync(this.path)) this.data = JSON.parse(readFileSync(this.path, 'utf8')) as TokenFile;
   }
@@ -61,11 +77,14 @@ export class TokenAuthenticator {
     for (const [node, t] of Object.entries(this.data.nodes)) {
       if (same(token, t)) return { name: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] };
     }
+    for (const [user, t] of Object.entries(this.data.users ?? {})) {
+      if (same(token, t)) return { name: user, groups: ['system:authenticated'] };
+    }
     // A token minted by another process since we loaded: look once more.
     const before = this.data;
     this.reload();
-    if (this.data !== before && Object.values(this.data.nodes).some((t) => same(token, t)))
-      return this.authenticate(token);
+    const known = [...Object.values(this.data.nodes), ...Object.values(this.data.users ?? {})];
+    if (this.data !== before && known.some((t) => same(token, t))) return this.authenticate(token);
     return undefined;
   }
 }

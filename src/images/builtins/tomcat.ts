@@ -43,7 +43,7 @@ export const tomcatImage: BuiltinImage = {
             '-Djava.awt.headless=true -Djava.security.egd=file:/dev/./urandom -XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
         },
         workingDir: c.dataDir,
-        files: tomcatFiles(c.dataDir, c.hostname),
+        files: tomcatFiles(c.dataDir, c.hostname, undefined, f.tomcatExamples),
         aliases: { 'catalina.sh': [catalina], '/usr/local/tomcat/bin/catalina.sh': [catalina] },
       },
     };

@@ -14,6 +14,8 @@ export interface HostFacts {
   nginxBinary?: string;
   /** CATALINA_HOME of Debian's tomcat10 when installed. */
   tomcatHome?: string;
+  /** Debian's tomcat10-examples webapp (deployed at /examples when installed, as older official images did). */
+  tomcatExamples?: string;
   /** A JDK/JRE home with bin/java, for tomcat. */
   javaHome?: string;
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,24 @@ interface Reply {
   status: number;
   body: string;
   headers: http.IncomingHttpHeaders;
+}
+
+/** Sends raw bytes to 127.0.0.1:port; returns what comes back until the server closes or the timeout. */
+function raw(port: number, text: string, timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1');
+    let out = '';
+    const done = () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(out);
+    };
+    const timer = setTimeout(done, timeoutMs);
+    sock.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    sock.on('close', done);
+    sock.on('error', done);
+    sock.write(text);
+  });
 }
 
 function get(port: number, host: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
@@ -102,7 +120,7 @@ test(
       httpBinds: [`127.0.0.1:${port}`],
       httpsBinds: [],
       threads: 1,
-      timeouts: { ...DEFAULT_TIMEOUTS, connectMs: 500, responseMs: 2000 },
+      timeouts: { ...DEFAULT_TIMEOUTS, connectMs: 500, responseMs: 2000, headerMs: 1500 },
     };
     const haproxy = new Haproxy(runDir);
     t.after(async () => {
@@ -236,6 +254,48 @@ test(
         backends: state.backends.map((b) => (b.name === 'a' ? backend('a', [server(a1), server(a2)]) : b)),
       };
       await settle();
+    });
+
+    await t.test('hostile clients are refused without affecting others', async () => {
+      // Slowloris: connections that never finish their headers are cut at the header timeout (408).
+      const slow = Array.from({ length: 20 }, () =>
+        raw(port, 'GET / HTTP/1.1\r\nHost: shop.example.com\r\nX-a: 1\r\n', 5000),
+      );
+      for (let i = 0; i < 5; i++)
+        assert.equal(await appOf('shop.example.com', '/aaax'), 'root', 'others are served meanwhile');
+      for (const reply of await Promise.all(slow)) assert.match(reply, /^HTTP\/1\.1 408/);
+      // Oversized headers: 431 up to what the parser holds, 400 beyond.
+      const big = await get(port, 'shop.example.com', '/', { 'x-big': 'a'.repeat(20_000) });
+      assert.equal(big.status, 431);
+      assert.equal(big.headers[ERROR_HEADER.toLowerCase()], 'header_too_large');
+      assert.match(
+        await raw(port, `GET / HTTP/1.1\r\nHost: shop.example.com\r\nX-big: ${'a'.repeat(40_000)}\r\n\r\n`),
+        /^HTTP\/1\.1 400/,
+      );
+      // Malformed requests.
+      assert.match(await raw(port, 'GET /a b c HTTP/1.1\r\nHost: shop.example.com\r\n\r\n'), /^HTTP\/1\.1 400/);
+      assert.match(
+        await raw(port, 'GET / HTTP/1.1\r\nHost: shop.example.com\r\nNo colon here\r\n\r\n'),
+        /^HTTP\/1\.1 400/,
+      );
+      // Smuggling: conflicting lengths are refused; Content-Length with chunked is read as chunked only,
+      // so the request hidden in the body is never served.
+      assert.match(
+        await raw(
+          port,
+          'POST / HTTP/1.1\r\nHost: shop.example.com\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello',
+        ),
+        /^HTTP\/1\.1 400/,
+      );
+      const hits = root.hits;
+      const smuggled = await raw(
+        port,
+        'POST / HTTP/1.1\r\nHost: shop.example.com\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n' +
+          '0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: shop.example.com\r\n\r\n',
+      );
+      assert.equal(smuggled.match(/HTTP\/1\.1 /g)?.length, 1, smuggled);
+      assert.equal(root.hits, hits + 1, 'only the outer request reached the app');
+      assert.equal(await appOf('shop.example.com', '/aaax'), 'root');
     });
 
     await t.test('endpoint changes go through the Runtime API, no reload', async () => {

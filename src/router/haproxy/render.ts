@@ -17,6 +17,8 @@ import type { Backend, Route, RouterState, Server } from '../types.js';
 
 export const STICKY_COOKIE = '__PODNET_ID__';
 export const ERROR_HEADER = 'X-Podnet-Router-Error';
+/** Request headers larger than this get 431 (gorouter and nginx allow a few KiB per line; 16 KiB in all). */
+export const MAX_HEADER_BYTES = 16384;
 
 export interface Timeouts {
   connectMs: number;
@@ -138,6 +140,9 @@ function configLines(state: RouterState, s: HaproxySettings): string[] {
     // Old workers keep serving their WebSockets across a reload, but not forever.
     '    hard-stop-after 15m',
     '    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
+    // Room for request headers up to ~31 KiB before the parser itself refuses (400), so the rule below
+    // can answer the usual oversized header with a 431 that says so.
+    '    tune.bufsize 32768',
     ...(s.accessLog ? [`    log ${s.accessLog} len 8192 format raw local0 info`] : []),
     '    description @STRUCTURE@',
     '',
@@ -167,6 +172,7 @@ function configLines(state: RouterState, s: HaproxySettings): string[] {
     ...s.httpBinds.map((b) => `    bind ${b}`),
     ...s.httpsBinds.map((b) => `    bind ${b} ssl crt-list ${p.crtList} alpn h2,http/1.1`),
     ...(s.accessLog ? ['    option dontlognull', `    log-format '${ACCESS_LOG_FORMAT}'`] : ['    no log']),
+    `    http-request return status 431 content-type text/plain string "431 Request Header Fields Too Large: over ${MAX_HEADER_BYTES} bytes\\n" hdr ${ERROR_HEADER} header_too_large if { req.hdrs,length gt ${MAX_HEADER_BYTES} }`,
     '    http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
     '    http-request set-var(txn.rid) req.hdr(x-request-id) if { req.hdr(x-request-id) -m found }',
     '    http-request set-var(txn.rid) uuid if !{ var(txn.rid) -m found }',

@@ -1,0 +1,94 @@
+/**
+ * The platform router as an add-on: the `podnet` IngressClass (the
+ * cluster's default) and one `podnet router` per node on the node's ports
+ * 80 and 443, as hostNetwork pods in kube-system with a token of their own
+ * (user system:podnet-router). Each keeps HAProxy's files in its node's
+ * state directory, where a restarted router container finds the running
+ * HAProxy and adopts it.
+ */
+import type { KObject } from '../api/meta.js';
+import { CONTROLLER_NAME, DEFAULT_CLASS_ANNOTATION } from '../router/model.js';
+
+export const ROUTER_NAMESPACE = 'kube-system';
+export const ROUTER_APP_LABEL = 'podnet-router';
+export const ROUTER_USER = 'system:podnet-router';
+export const INGRESS_CLASS = 'podnet';
+const ROUTER_SECRET = 'podnet-router-token';
+const HEALTH_PORT = 10254;
+const STATS_PORT = 8404;
+
+export interface RouterAddonParams {
+  /** Node name -> the directory HAProxy's files live in on that node. */
+  nodes: { name: string; runDir: string }[];
+  apiserverUrl: string;
+  caPath: string;
+  token: string;
+}
+
+/** The objects of the add-on, in creation order (pure). */
+export function routerAddonObjects(p: RouterAddonParams): KObject[] {
+  const labels = { app: ROUTER_APP_LABEL };
+  const ingressClass: KObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: INGRESS_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
+    spec: { controller: CONTROLLER_NAME },
+  };
+  const secret: KObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: ROUTER_SECRET, namespace: ROUTER_NAMESPACE },
+    type: 'Opaque',
+    data: { token: Buffer.from(p.token).toString('base64') },
+  };
+  const routers = p.nodes.map((node): KObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `podnet-router-${node.name}`, namespace: ROUTER_NAMESPACE, labels },
+    spec: {
+      nodeName: node.name,
+      hostNetwork: true,
+      dnsPolicy: 'Default',
+      containers: [
+        {
+          name: 'router',
+          image: 'podnet/podnet',
+          args: [
+            // --token=…: a token may begin with "-", which would read as a flag.
+            'router',
+            '--server',
+            p.apiserverUrl,
+            '--token=$(TOKEN)',
+            '--certificate-authority',
+            p.caPath,
+            '--run-dir',
+            node.runDir,
+            '--http',
+            '0.0.0.0:80',
+            '--https',
+            '0.0.0.0:443',
+            '--stats-listen',
+            `$(POD_IP):${STATS_PORT}`,
+            '--http-listen',
+            `$(POD_IP):${HEALTH_PORT}`,
+            '--threads',
+            '1',
+          ],
+          env: [
+            { name: 'TOKEN', valueFrom: { secretKeyRef: { name: ROUTER_SECRET, key: 'token' } } },
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          ],
+          ports: [
+            { name: 'http', containerPort: 80, protocol: 'TCP' },
+            { name: 'https', containerPort: 443, protocol: 'TCP' },
+            { name: 'haproxy-stats', containerPort: STATS_PORT, protocol: 'TCP' },
+            { name: 'metrics', containerPort: HEALTH_PORT, protocol: 'TCP' },
+          ],
+          readinessProbe: { httpGet: { path: '/readyz', port: HEALTH_PORT }, periodSeconds: 2 },
+          livenessProbe: { httpGet: { path: '/healthz', port: HEALTH_PORT }, periodSeconds: 10, failureThreshold: 5 },
+        },
+      ],
+    },
+  }));
+  return [ingressClass, secret, ...routers];
+}
