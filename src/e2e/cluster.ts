@@ -55,12 +55,16 @@ export function ok(argv: string[], opts: Parameters<typeof sh>[1] = {}): string 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until check returns a value (not undefined/false); fails with the last observation. */
-export async function eventually<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      const v = check();
+      const v = await check();
       if (v !== undefined && v !== false) return v;
       last = v;
     } catch (e) {

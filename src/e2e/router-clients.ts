@@ -1,10 +1,12 @@
 /**
  * Clients the router's end-to-end test talks to a node's port 80/443 with,
  * as a user's browser, curl or load tool would: HTTP with a Host header,
- * TLS with SNI, a WebSocket, raw bytes, and a load loop that counts every
- * failed request.
+ * TLS with SNI, a WebSocket, raw bytes, and wrk counting every failed
+ * request.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { createHash, randomBytes } from 'node:crypto';
@@ -67,15 +69,8 @@ export function tlsHello(
 /** A GET over TLS with SNI = host, trusting only `ca` (so a wrong certificate fails). */
 export function httpsGet(ip: string, host: string, path: string, ca: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: ip,
-        port: 443,
-        path,
-        headers: { host },
-        agent: false,
-        createConnection: () => tls.connect({ host: ip, port: 443, servername: host, ca }),
-      },
+    const req = https.request(
+      { host: ip, port: 443, path, servername: host, ca, headers: { host }, agent: false, timeout: 10_000 },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -83,6 +78,7 @@ export function httpsGet(ip: string, host: string, path: string, ca: string): Pr
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       },
     );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${ip} for https://${host}${path}`)));
     req.on('error', reject);
     req.end();
   });
@@ -162,42 +158,47 @@ export function raw(ip: string, port: number, text: string | Buffer, timeoutMs =
   });
 }
 
-/** Concurrent request loops against one route; every non-200 or error is kept for the report. */
-export class LoadLoop {
-  ok = 0;
-  readonly failures: string[] = [];
-  private stopped = false;
-  private readonly loops: Promise<void>[] = [];
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+export interface WrkResult {
+  requests: number;
+  non2xx: number;
+  /** connect, read, write and timeout errors as wrk counts them */
+  socketErrors: { connect: number; read: number; write: number; timeout: number };
+  output: string;
+}
 
-  constructor(
-    private readonly ip: string,
-    private readonly host: string,
-    private readonly path: string,
-    concurrency = 4,
-  ) {
-    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop(i % 2 === 0));
-  }
-
-  private async loop(keepAlive: boolean): Promise<void> {
-    while (!this.stopped) {
-      try {
-        const r = await get(this.ip, this.host, this.path, keepAlive ? { agent: this.agent } : {});
-        if (r.status === 200) this.ok++;
-        else
-          this.failures.push(
-            `${new Date().toISOString()} ${r.status} ${String(r.headers['x-podnet-router-error'] ?? '')} ${r.body.slice(0, 80)}`,
-          );
-      } catch (e) {
-        this.failures.push(`${new Date().toISOString()} ${(e as Error).message}`);
-      }
-    }
-  }
-
-  async stop(): Promise<{ ok: number; failures: string[] }> {
-    this.stopped = true;
-    await Promise.all(this.loops);
-    this.agent.destroy();
-    return { ok: this.ok, failures: this.failures };
-  }
+/**
+ * wrk against one route in its own process (a load generator in this process would stall whenever the test
+ * blocks on kubectl); stop() interrupts it and parses its summary.
+ */
+export function startWrk(
+  ip: string,
+  host: string,
+  path: string,
+  opts: { connections: number; newConnections?: boolean },
+) {
+  const args = ['-t', '1', '-c', String(opts.connections), '-d', '3600s', '--timeout', '5s', '-H', `Host: ${host}`];
+  if (opts.newConnections) args.push('-H', 'Connection: close');
+  const child = spawn('wrk', [...args, `http://${ip}${path}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return {
+    async stop(): Promise<WrkResult> {
+      child.kill('SIGINT');
+      await exited;
+      const n = (re: RegExp) => Number(re.exec(output)?.[1] ?? 0);
+      return {
+        requests: n(/(\d+) requests in/),
+        non2xx: n(/Non-2xx or 3xx responses: (\d+)/),
+        socketErrors: {
+          connect: n(/connect (\d+)/),
+          read: n(/read (\d+)/),
+          write: n(/write (\d+)/),
+          timeout: n(/timeout (\d+)/),
+        },
+        output,
+      };
+    },
+  };
 }

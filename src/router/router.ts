@@ -96,7 +96,7 @@ function runtimePart(
   r: Rendered,
   applied: AppliedState,
 ): { state: RouterState; rendered: Rendered } {
-  const known = (b: string) => applied.servers.has(b);
+  const known = (b: string) => applied.backends.has(b);
   const keep = (want: Map<string, string>, have: Map<string, string>) => {
     const out = new Map<string, string>();
     for (const [k, b] of want) {
@@ -275,7 +275,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
     if (!(await haproxy.proc())) return;
     const state = buildRouterState(view());
     const rendered = renderHaproxy(state, o.haproxy);
-    if ((await haproxy.structureHash()) !== rendered.structureHash) return; // the first sync reloads it
+    if ((await haproxy.frameHash()) !== rendered.frameHash) return; // the first sync reloads it
     applied = await haproxy.readApplied();
     log(`router: adopted the running HAProxy (${applied.servers.size} backends)`);
   }

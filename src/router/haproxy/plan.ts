@@ -10,7 +10,7 @@
  * and the deletion is retried at the next sync, through drain, which
  * closes the idle ones.
  */
-import type { RouterState } from '../types.js';
+import type { RouterState, Server } from '../types.js';
 import { SERVER_OPTIONS, paths, type Rendered } from './render.js';
 
 export interface AppliedServer {
@@ -21,7 +21,9 @@ export interface AppliedServer {
 }
 
 export interface AppliedState {
-  structureHash: string;
+  frameHash: string;
+  /** The backends HAProxy has (removed ones stay, unused, until the next reload). */
+  backends: Set<string>;
   /** backend -> server -> state */
   servers: Map<string, Map<string, AppliedServer>>;
   exact: Map<string, string>;
@@ -40,12 +42,18 @@ export function appliedFromRendered(state: RouterState, r: Rendered): AppliedSta
   const servers = new Map<string, Map<string, AppliedServer>>();
   for (const b of state.backends)
     servers.set(b.name, new Map(b.servers.map((s) => [s.name, { address: s.address, port: s.port, ready: true }])));
-  return { structureHash: r.structureHash, servers, exact: new Map(r.exact), prefix: new Map(r.prefix) };
+  return {
+    frameHash: r.frameHash,
+    backends: new Set(r.backends),
+    servers,
+    exact: new Map(r.exact),
+    prefix: new Map(r.prefix),
+  };
 }
 
-/** Whether the running structure (backends, frontends, TLS) differs: only a reload can change it. */
+/** Whether only a reload can get there: another frame (frontends, TLS, settings) or a backend HAProxy lacks. */
 export const needsReload = (applied: AppliedState | undefined, r: Rendered): boolean =>
-  !applied || applied.structureHash !== r.structureHash;
+  !applied || applied.frameHash !== r.frameHash || r.backends.some((b) => !applied.backends.has(b));
 
 const empty = (out: string) => out.trim() === '';
 const serverMap = (a: AppliedState, backend: string) => {
@@ -58,7 +66,9 @@ const serverMap = (a: AppliedState, backend: string) => {
 export function planRuntime(applied: AppliedState, state: RouterState, r: Rendered, runDir: string): RuntimeCommand[] {
   const adds: RuntimeCommand[] = [];
   const removals: RuntimeCommand[] = [];
-  for (const b of state.backends) {
+  // A backend no route uses any more keeps no servers (no health checks against pods that come and go).
+  const gone = [...applied.servers.keys()].filter((name) => !state.backends.some((b) => b.name === name));
+  for (const b of [...state.backends, ...gone.map((name) => ({ name, servers: [] as Server[] }))]) {
     const have = applied.servers.get(b.name) ?? new Map<string, AppliedServer>();
     const want = new Set<string>();
     for (const s of b.servers) {

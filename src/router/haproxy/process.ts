@@ -112,16 +112,17 @@ export class Haproxy {
     return runCommands(this.p.adminSocket, commands);
   }
 
-  /** The structure digest the running HAProxy was loaded with ("" when unknown). */
-  async structureHash(): Promise<string> {
+  /** The frame digest the running HAProxy was loaded with ("" when unknown). */
+  async frameHash(): Promise<string> {
     const [info] = await this.commands(['show info']);
-    return parseDescription(info ?? '').replace(/^podnet-structure=/, '');
+    return parseDescription(info ?? '').replace(/^podnet-frame=/, '');
   }
 
   /** What the running HAProxy holds now: its structure digest, servers and maps, read back over the Runtime API. */
   async readApplied(): Promise<AppliedState> {
-    const [info, servers, exact, prefix] = await this.commands([
+    const [info, backends, servers, exact, prefix] = await this.commands([
       'show info',
+      'show backend',
       'show servers state',
       `show map ${this.p.exactMap}`,
       `show map ${this.p.prefixMap}`,
@@ -133,7 +134,8 @@ export class Haproxy {
         exact: parseShowMap(exact ?? ''),
         prefix: parseShowMap(prefix ?? ''),
         tlsFiles: new Map(),
-        structureHash: parseDescription(info ?? '').replace(/^podnet-structure=/, ''),
+        frameHash: parseDescription(info ?? '').replace(/^podnet-frame=/, ''),
+        backends: (backends ?? '').split('\n').filter((l) => l && !l.startsWith('#')),
       },
     );
     for (const s of parseServersState(servers ?? '')) {

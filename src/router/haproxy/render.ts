@@ -6,10 +6,11 @@
  * elements match), looked up in Kubernetes' order: the request's host, then
  * its wildcard ("*." + all but the first label), then any host; within
  * each, Exact before Prefix, and map_beg finds the longest prefix. Maps and
- * servers change at run time through the Runtime API; the rest (global
- * settings, frontends, the set of backends and their options, TLS) is the
- * structure, whose digest goes into the config's description so a new
- * controller can tell whether a running HAProxy has the structure it wants.
+ * servers change at run time through the Runtime API; a new backend or a
+ * change to the frame (global settings, frontends, TLS) takes a reload. The
+ * frame's digest goes into the config's description, so a new controller
+ * can tell whether a running HAProxy has the frame it wants; a backend's
+ * section follows from its name (Service, port, options).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -79,7 +80,9 @@ export interface Rendered {
   prefix: Map<string, string>;
   /** File name in the TLS dir -> content (certificates, then the crt-list). */
   tlsFiles: Map<string, string>;
-  structureHash: string;
+  /** Digest of everything but the backends (whose sections follow from their names) and the servers. */
+  frameHash: string;
+  backends: string[];
 }
 
 /** The map key of a route: host + path; Prefix keys end in "/" (whole path elements). */
@@ -208,10 +211,19 @@ function configLines(state: RouterState, s: HaproxySettings): string[] {
           '',
         ]
       : []),
-    ...state.backends.flatMap(backendSection),
   ];
   return lines;
 }
+
+/** A backend's section follows from its name (namespace, Service, port and options), so the template is hashed once. */
+const TEMPLATE_PROBE: Backend = {
+  name: 'probe',
+  namespace: 'ns',
+  service: 'svc',
+  servicePort: '80',
+  options: { balance: 'leastconn', connectTimeoutMs: 1, responseTimeoutMs: 2, tunnelTimeoutMs: 3 },
+  servers: [{ name: 's', address: '10.0.0.1', port: 1 }],
+};
 
 function sha256(...parts: string[]): string {
   const h = createHash('sha256');
@@ -231,11 +243,13 @@ export function renderHaproxy(state: RouterState, s: HaproxySettings): Rendered 
     crtList.push(`${join(p.tlsDir, `${c.name}.pem`)} [alpn h2,http/1.1]${c.sni.length ? ` ${c.sni.join(' ')}` : ''}`);
   }
   tlsFiles.set('crt-list.txt', crtList.join('\n') + '\n');
-  const lines = configLines(state, s);
-  const structure = lines.filter((l) => !l.startsWith('    server ')).join('\n');
-  const structureHash = sha256(structure, ...[...tlsFiles].flat());
-  const config = lines.join('\n').replace('@STRUCTURE@', `podnet-structure=${structureHash}`) + '\n';
-  return { config, exact, prefix, tlsFiles, structureHash };
+  const frame = configLines(state, s);
+  const frameHash = sha256(frame.join('\n'), backendSection(TEMPLATE_PROBE).join('\n'), ...[...tlsFiles].flat());
+  const config =
+    [...frame, ...state.backends.flatMap(backendSection)]
+      .join('\n')
+      .replace('@STRUCTURE@', `podnet-frame=${frameHash}`) + '\n';
+  return { config, exact, prefix, tlsFiles, frameHash, backends: state.backends.map((b) => b.name) };
 }
 
 /** A map file's text: one "key value" line per entry, sorted for readable diffs. */
