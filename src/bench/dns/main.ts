@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { BenchClient } from '../apiserver/http-client.js';
 import { spawnApiServer, type ServerProcess } from '../apiserver/server-process.js';
 import { renderChart } from './chart.js';
-import { stopAllChildren } from './child.js';
+import { stopAllChildren } from '../common/child.js';
 import { loadAverage } from './host-load.js';
 import { HelpRequested, parseOptions } from './options.js';
 import { createNamespaces, createServices } from './population.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { BenchClient } from '../apiserver/http-client.js';
 import { summarize, type Summary } from '../apiserver/stats.js';
 import { measureChanges, type ChangeResult } from './change-latency.js';
-import type { Memory } from './child.js';
+import type { Memory } from '../common/child.js';
 import { runDnsperf } from './dnsperf.js';
 import { loadAverage, markCpu, runCpu, type LoadAverage } from './host-load.js';
 import { hostsFile, queryFile, serviceFqdn, serviceIp } from './names.js';

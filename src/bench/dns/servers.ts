@@ -8,7 +8,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startChild, waitUntil, type Child } from './child.js';
+import { startChild, waitUntil, type Child } from '../common/child.js';
 import { DnsProbe } from './dns-probe.js';
 
 export interface DnsServer {

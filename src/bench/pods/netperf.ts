@@ -17,6 +17,7 @@ import { loadImageTable } from '../../images/index.js';
 import { podNetnsName } from '../../node/runtime/names.js';
 import { parseHostStat } from '../apiserver/cpu-usage.js';
 import { median } from '../apiserver/stats.js';
+import { runWrk } from '../common/wrk.js';
 import { sh, shOk, type Cluster } from './cluster.js';
 import { agnhostPod, PodTracker, type PodObj } from './pod-tracker.js';
 
@@ -83,44 +84,15 @@ export async function iperf(netns: string, ip: string, seconds: number): Promise
   };
 }
 
-function toMs(v: string, unit: string): number {
-  const n = Number(v);
-  return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
-}
-
-/** Parses wrk's text report (with --latency). */
-export function parseWrk(out: string): WrkRun {
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-  if (!rps) throw new Error(`no Requests/sec in wrk output: ${out.slice(0, 500)}`);
-  const avg = /Latency\s+([\d.]+)(us|ms|s|m)\b/.exec(out);
-  const p99 = /\b99%\s+([\d.]+)(us|ms|s|m)\b/.exec(out);
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(out);
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const errors = (non2xx ? Number(non2xx[1]) : 0) + (sock ? sock.slice(1).reduce((s, x) => s + Number(x), 0) : 0);
-  return {
-    rps: Number(rps[1]),
-    latencyAvgMs: avg ? toMs(avg[1]!, avg[2]!) : NaN,
-    latencyP99Ms: p99 ? toMs(p99[1]!, p99[2]!) : NaN,
-    errors,
-  };
-}
-
+/** One wrk run from a client namespace (`--latency`, keep-alive), in the shape the results keep. */
 export async function wrk(netns: string, ip: string, seconds: number, connections: number): Promise<WrkRun> {
-  const out = await shOk(
-    [
-      'nsenter',
-      `--net=/run/netns/${netns}`,
-      '--',
-      'wrk',
-      '-t1',
-      `-c${connections}`,
-      `-d${seconds}s`,
-      '--latency',
-      `http://${ip}:80/`,
-    ],
-    { timeoutMs: (seconds + 30) * 1000 },
-  );
-  return parseWrk(out);
+  const w = await runWrk({ url: `http://${ip}:80/`, seconds, connections, latency: true, netns });
+  return {
+    rps: w.requestsPerSec,
+    latencyAvgMs: w.latencyAvgMs,
+    latencyP99Ms: w.latencyP99Ms,
+    errors: w.non2xx + w.socketErrors,
+  };
 }
 
 /** Busy cores on the host over `ms` (what else is running before a measurement). */

@@ -13,9 +13,10 @@
  * itself, whose packets are DNATed in output and routed again.
  */
 import { median, medianInterval } from '../apiserver/stats.js';
+import { roundRatios, rotatingRounds } from '../common/rounds.js';
+import { runWrk, type WrkResult } from '../common/wrk.js';
 import { DIRECT_PORT, SERVICE_PORT } from './objects.js';
-import { FLOOR_IP, REAL_ENDPOINTS } from './netns.js';
-import { runWrk, type WrkResult } from './wrk.js';
+import { CLIENT_CPU, FLOOR_IP, REAL_ENDPOINTS } from './netns.js';
 
 /** Where the client runs: 'pod' is the bench's client pod namespace, 'node' the node namespace the driver runs in. */
 export type ConnRateClient = 'pod' | 'node';
@@ -35,10 +36,6 @@ export interface ConnRateRun {
   floorRatioInterval: [number, number];
 }
 
-/** The per-round ratios a[i] / b[i]: a round's runs share its seconds of the machine's drifting speed. */
-const roundRatios = (a: WrkResult[], b: WrkResult[]): number[] =>
-  a.map((w, i) => w.requestsPerSec / b[i]!.requestsPerSec);
-
 export async function measureConnRate(
   services: number,
   clusterIp: string,
@@ -50,28 +47,24 @@ export async function measureConnRate(
   log: (m: string) => void,
 ): Promise<ConnRateRun> {
   const netns = from === 'pod' ? clientNs : undefined;
-  const direct: WrkResult[] = [];
-  const viaService: WrkResult[] = [];
-  const floor: WrkResult[] = [];
-  const paths = [
-    [direct, `http://${REAL_ENDPOINTS[0]}:${DIRECT_PORT}/`],
-    [viaService, `http://${clusterIp}:${SERVICE_PORT}/`],
-    [floor, `http://${FLOOR_IP}:${SERVICE_PORT}/`],
-  ] as const;
-  // A second of each path first, not counted: the first run after a pause was often the round's slowest.
-  for (const [, url] of paths) await runWrk(url, 1, connections, netns);
-  for (let r = 0; r < runs; r++) {
-    for (let p = 0; p < paths.length; p++) {
-      const [results, url] = paths[(r + p) % paths.length]!;
-      results.push(await runWrk(url, seconds, connections, netns));
-    }
-    const rate = (w: WrkResult[]) => w.at(-1)!.requestsPerSec.toFixed(0);
-    log(
-      `  conn rate at ${services}, from the ${from}: run ${r + 1}/${runs}: direct ${rate(direct)}/s, ClusterIP ${rate(viaService)}/s, one DNAT rule ${rate(floor)}/s`,
-    );
-  }
-  const ratios = roundRatios(viaService, direct);
-  const floorRatios = roundRatios(floor, direct);
+  const urls = [
+    `http://${REAL_ENDPOINTS[0]}:${DIRECT_PORT}/`,
+    `http://${clusterIp}:${SERVICE_PORT}/`,
+    `http://${FLOOR_IP}:${SERVICE_PORT}/`,
+  ];
+  const wrk = (url: string, s: number) => runWrk({ url, seconds: s, connections, close: true, netns, cpu: CLIENT_CPU });
+  const [direct, viaService, floor] = (await rotatingRounds(urls, runs, (url) => wrk(url, seconds), {
+    warmUp: (url) => wrk(url, 1),
+    onRound: (r, [d, c, f]) => {
+      const rate = (w: WrkResult[] | undefined) => w?.at(-1)?.requestsPerSec.toFixed(0);
+      log(
+        `  conn rate at ${services}, from the ${from}: run ${r}/${runs}: direct ${rate(d)}/s, ClusterIP ${rate(c)}/s, one DNAT rule ${rate(f)}/s`,
+      );
+    },
+  })) as [WrkResult[], WrkResult[], WrkResult[]];
+  const rates = (w: WrkResult[]) => w.map((x) => x.requestsPerSec);
+  const ratios = roundRatios(rates(viaService), rates(direct));
+  const floorRatios = roundRatios(rates(floor), rates(direct));
   return {
     services,
     from,

@@ -11,9 +11,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run, runOk } from '../../host/exec.js';
+import { runOk } from '../../host/exec.js';
+import { deleteNetns, killAndWait, netnsExists, pinned, waitForListen } from '../common/netns.js';
 import { DIRECT_PORT, ENDPOINTS_PER_SERVICE, FLOOR_PORT, SERVICE_PORT, TARGET_PORT } from './objects.js';
 
 export const NODE_IP = '10.244.0.1';
@@ -26,7 +27,6 @@ export const NODE_IP = '10.244.0.1';
  */
 export const CLIENT_CPU = 0;
 const SERVER_CPU = 1;
-export const pinned = (cpu: number): string[] => (cpus().length > cpu ? ['taskset', '-c', String(cpu)] : []);
 /** The real endpoints: addresses on the pod namespace's eth0, all served by one nginx. */
 export const REAL_ENDPOINTS = Array.from({ length: ENDPOINTS_PER_SERVICE }, (_, i) => `10.244.0.${i + 2}`);
 /** The client pod's address, in the cluster CIDR on a subnet of its own, so the node routes (forwards) its packets. */
@@ -79,32 +79,6 @@ function nginxConfig(dir: string): string {
   ].join('\n');
 }
 
-async function killAndWait(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, 5000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** Ends whatever still runs inside a namespace of ours (all started by this benchmark). */
-async function killInside(ns: string): Promise<void> {
-  const r = await run(['ip', 'netns', 'pids', ns]);
-  for (const pid of r.stdout.split(/\s+/).filter(Boolean).map(Number)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
 export async function createBenchNet(base: string): Promise<BenchNet> {
   const nodeNs = base;
   const podNs = `${base}-p`;
@@ -113,17 +87,12 @@ export async function createBenchNet(base: string): Promise<BenchNet> {
   let nginx: ChildProcess | undefined;
   const destroy = async (): Promise<void> => {
     if (nginx) await killAndWait(nginx);
-    for (const ns of [nodeNs, podNs, clientNs]) {
-      await killInside(ns);
-      await run(['ip', 'netns', 'delete', ns]);
-    }
+    for (const ns of [nodeNs, podNs, clientNs]) await deleteNetns(ns);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const ns of [nodeNs, podNs, clientNs]) {
-      if ((await run(['ip', 'netns', 'list'])).stdout.split('\n').some((l) => l.split(' ')[0] === ns))
-        throw new Error(`network namespace ${ns} already exists`);
-    }
+    for (const ns of [nodeNs, podNs, clientNs])
+      if (await netnsExists(ns)) throw new Error(`network namespace ${ns} already exists`);
     for (const ns of [nodeNs, podNs, clientNs]) await runOk(['ip', 'netns', 'add', ns]);
     // The veth pair is born inside the namespaces: no interface ever appears on the host.
     await runOk(['ip', '-n', nodeNs, 'link', 'add', 'pnb0', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', podNs]);
@@ -158,19 +127,10 @@ export async function createBenchNet(base: string): Promise<BenchNet> {
     nginx.stderr!.on('data', (c: Buffer) => {
       nginxErr += c.toString();
     });
-    await waitForListen(podNs, () => nginxErr);
+    await waitForListen(podNs, TARGET_PORT, 'nginx', () => nginxErr);
     return { nodeNs, podNs, clientNs, destroy };
   } catch (e) {
     await destroy();
     throw e;
   }
-}
-
-async function waitForListen(ns: string, err: () => string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const r = await run(['ip', 'netns', 'exec', ns, 'ss', '-Htln', `sport = :${TARGET_PORT}`]);
-    if (r.stdout.trim()) return;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error(`nginx did not listen on :${TARGET_PORT} in ${ns}: ${err() || 'no output'}`);
 }

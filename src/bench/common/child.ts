@@ -1,6 +1,6 @@
 /**
- * A server process the bench started: its memory from /proc, its recent
- * stderr for error messages, and a stop that always ends it (SIGTERM, then
+ * A server process a bench started: its memory from /proc, its recent
+ * output for error messages, and a stop that always ends it (SIGTERM, then
  * SIGKILL) — only this child, by its pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,11 +28,27 @@ export async function stopAllChildren(): Promise<void> {
   await Promise.all([...live].map((c) => c.stop()));
 }
 
+export interface ChildOptions {
+  /**
+   * Send stdout to /dev/null instead of keeping its tail: for a server that
+   * logs every request, whose log would otherwise cost this process CPU.
+   */
+  discardStdout?: boolean;
+}
+
 /** Runs `argv` pinned to `cpus` with taskset when given. */
-export function startChild(argv: string[], cpus: string, label: string, verbose: boolean): Child {
+export function startChild(
+  argv: string[],
+  cpus: string,
+  label: string,
+  verbose: boolean,
+  options: ChildOptions = {},
+): Child {
   const full = cpus ? ['taskset', '-c', cpus, ...argv] : argv;
   // taskset execs the command, so the pid is the server's own.
-  const proc = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(full[0]!, full.slice(1), {
+    stdio: ['ignore', options.discardStdout ? 'ignore' : 'pipe', 'pipe'],
+  });
   let out = '';
   let exited = false;
   let stopping = false;
@@ -40,8 +56,8 @@ export function startChild(argv: string[], cpus: string, label: string, verbose:
     out = (out + c.toString('utf8')).slice(-8192);
     if (verbose) process.stderr.write(`[${label}] ${c.toString('utf8')}`);
   };
-  proc.stdout.on('data', keep);
-  proc.stderr.on('data', keep);
+  proc.stdout?.on('data', keep);
+  proc.stderr!.on('data', keep);
   proc.once('exit', (code, signal) => {
     exited = true;
     if (!stopping)
