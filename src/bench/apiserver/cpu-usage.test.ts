@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHostStat, parseProcStat } from './cpu-usage.js';
+import { parseHostStat, parsePerCpuStat, parseProcStat } from './cpu-usage.js';
 
 test('process CPU is utime + stime, even when the command name has spaces and parens', () => {
   const stat = '4242 (node (my server)) S 1 4242 4242 0 -1 4194304 100 0 0 0 250 50 0 0 20 0 11 0 1000 0 0';
@@ -11,4 +11,10 @@ test('host busy time leaves out idle and iowait', () => {
   // user nice system idle iowait irq softirq steal guest guest_nice
   const stat = 'cpu  1000 100 400 9000 500 10 20 70 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n';
   assert.equal(parseHostStat(stat), 16);
+});
+
+test('per-CPU busy time by CPU number, the total line left out', () => {
+  const stat =
+    'cpu  1000 100 400 9000 500 10 20 70 0 0\ncpu0 100 0 0 50 50 0 0 0 0 0\ncpu1 200 0 100 0 0 0 0 0 0 0\nintr 5\n';
+  assert.deepEqual(parsePerCpuStat(stat), [1, 3]);
 });

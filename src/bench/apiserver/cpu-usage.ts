@@ -55,14 +55,28 @@ export function parseProcStat(stat: string): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-/** Busy time of all CPUs from the first line of /proc/stat (everything but idle and iowait). */
-export function parseHostStat(stat: string): number {
-  const line = stat.slice(0, stat.indexOf('\n'));
+/** Busy seconds of one "cpu" line of /proc/stat (everything but idle and iowait). */
+function busyOfLine(line: string): number {
   const [, ...ticks] = line.trim().split(/\s+/);
   const t = ticks.map(Number);
   // user nice system idle iowait irq softirq steal (guest time is already inside user)
   const busy = t[0]! + t[1]! + t[2]! + t[5]! + t[6]! + t[7]!;
   return busy / TICKS_PER_SECOND;
+}
+
+/** Busy time of all CPUs from the first line of /proc/stat (everything but idle and iowait). */
+export function parseHostStat(stat: string): number {
+  return busyOfLine(stat.slice(0, stat.indexOf('\n')));
+}
+
+/** Busy time of each CPU (the cpu0, cpu1, ... lines of /proc/stat), indexed by CPU number. */
+export function parsePerCpuStat(stat: string): number[] {
+  const out: number[] = [];
+  for (const line of stat.split('\n')) {
+    const m = /^cpu(\d+)\s/.exec(line);
+    if (m) out[Number(m[1])] = busyOfLine(line);
+  }
+  return out;
 }
 
 function processCpuSeconds(pid: number): number {

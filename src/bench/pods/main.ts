@@ -14,8 +14,8 @@ import type { Backend } from '../../cluster/layout.js';
 import { backendMtu } from '../../overlay/index.js';
 import { logFile } from '../../cluster/paths.js';
 import { clusterDown, clusterUp, createNamespace, downAll, sh, type Cluster } from './cluster.js';
+import { backgroundCores } from '../common/host-busy.js';
 import {
-  backgroundCores,
   measurePaths,
   startPodEndpoints,
   startVethPair,

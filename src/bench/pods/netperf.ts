@@ -11,11 +11,10 @@
  */
 import { backendMtu, VXLAN_DEVICE, VXLAN_PORT, VXLAN_VNI } from '../../overlay/index.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadImageTable } from '../../images/index.js';
 import { podNetnsName } from '../../node/runtime/names.js';
-import { parseHostStat } from '../apiserver/cpu-usage.js';
 import { median } from '../apiserver/stats.js';
 import { runWrk } from '../common/wrk.js';
 import { sh, shOk, type Cluster } from './cluster.js';
@@ -93,14 +92,6 @@ export async function wrk(netns: string, ip: string, seconds: number, connection
     latencyP99Ms: w.latencyP99Ms,
     errors: w.non2xx + w.socketErrors,
   };
-}
-
-/** Busy cores on the host over `ms` (what else is running before a measurement). */
-export async function backgroundCores(ms = 2000): Promise<number> {
-  const a = parseHostStat(readFileSync('/proc/stat', 'utf8'));
-  await new Promise((r) => setTimeout(r, ms));
-  const b = parseHostStat(readFileSync('/proc/stat', 'utf8'));
-  return (b - a) / (ms / 1000);
 }
 
 /** Runs every target reps times, interleaved (rep 1 of each, then rep 2 ...), so slow drift hits all alike. */
