@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -328,7 +328,7 @@ test(
       assert.equal((await get(port, 'new.example.com', '/x')).status, 404);
     });
 
-    await t.test('a failed endpoint is retried on another pod; a dead only one is a 502', async () => {
+    await t.test('a failed endpoint is retried on another pod; a dead only one is a 502, then out (503)', async () => {
       const dead = await freePort();
       state = {
         ...state,
@@ -345,9 +345,28 @@ test(
         ),
       };
       await settle();
-      const r = await get(port, 'shop.example.com', '/aaa/bbb/x');
-      assert.equal(r.status, 502);
-      assert.equal(r.headers[ERROR_HEADER.toLowerCase()], 'endpoint_failure');
+      // Until its health check marks it down the dead pod is tried (502: it failed); then none is left (503).
+      const cause = async () => {
+        const r = await get(port, 'shop.example.com', '/aaa/bbb/x');
+        return `${r.status} ${String(r.headers[ERROR_HEADER.toLowerCase()])}`;
+      };
+      assert.match(await cause(), /^(502 endpoint_failure|503 no_endpoints)$/);
+      for (let i = 0; i < 100 && (await cause()) !== '503 no_endpoints'; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await cause(), '503 no_endpoints', 'the health check takes the dead pod out');
+      // A pod that takes the connection and closes it without answering: 502, the app failed.
+      const rude = createServer((sock) => sock.destroy());
+      await new Promise<void>((r) => rude.listen(0, '127.0.0.1', r));
+      t.after(() => rude.close());
+      const rudePort = (rude.address() as AddressInfo).port;
+      state = {
+        ...state,
+        backends: state.backends.map((b) =>
+          b.name === 'b' ? backend('b', [{ name: 'rude', address: '127.0.0.1', port: rudePort }]) : b,
+        ),
+      };
+      await settle();
+      assert.equal(await cause(), '502 endpoint_failure');
     });
 
     await t.test('a new backend takes a reload, and a new controller adopts what HAProxy holds', async () => {
