@@ -388,6 +388,8 @@ export class PodManager {
         env: { ...image.env, ...envResult.env },
         workingDir: spec.workingDir ?? image.workingDir,
         attempt,
+        stdin: spec.stdin === true,
+        tty: spec.tty === true,
       });
       delete waiting[spec.name];
       if (attempt === 0)
