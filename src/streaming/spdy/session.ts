@@ -29,6 +29,8 @@ export interface ByteTransport {
   write(b: Buffer): void;
   /** Ends the connection (flushes what was written). */
   end(): void;
+  /** True while written bytes wait in user space (the session emits 'drain' when the owner says so). */
+  congested?(): boolean;
 }
 
 /** One stream the client opened. Events: 'data' (Buffer), 'end' (client half-closed), 'reset'. */
@@ -81,12 +83,16 @@ export class SpdySession extends EventEmitter {
   private lastStreamId = 0;
   closed = false;
 
-  /** onStream runs for every new stream, after its SYN_REPLY is sent. */
+  /** Every new stream is emitted as 'stream' (and given to onStream) after its SYN_REPLY is sent. */
   constructor(
     private readonly transport: ByteTransport,
-    private readonly onStream: (s: SpdyStream) => void,
+    private readonly onStream?: (s: SpdyStream) => void,
   ) {
     super();
+  }
+
+  congested(): boolean {
+    return this.transport.congested?.() ?? false;
   }
 
   /** Feeds bytes from the client. */
@@ -129,7 +135,8 @@ export class SpdySession extends EventEmitter {
         if (this.closed) return;
         this.send([encodeSynReply(f.streamId, reply)]);
         if (f.flags & FLAG_FIN) s.remoteEnded = true;
-        this.onStream(s);
+        this.onStream?.(s);
+        this.emit('stream', s);
         if (s.remoteEnded) s.emit('end');
         return;
       }
