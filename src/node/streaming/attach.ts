@@ -30,7 +30,12 @@ export async function runAttach(io: CommandIO, t: AttachTarget): Promise<void> {
     });
   const input = io.opts.stdin && t.stdin ? createWriteStream(join(t.dir, 'stdin'), { flags: 'a' }) : undefined;
   input?.on('error', () => input.destroy());
-  io.input((b) => (b ? input?.write(b) : input?.end()));
+  io.input((b) => {
+    if (b) return void input?.write(b);
+    // The client's stdin ended: with stdinOnce so does the container's (the kubelet's rule).
+    input?.end();
+    if (input && t.stdinOnce) void ctl('close-stdin');
+  });
   const resize = (s: { width: number; height: number }) => {
     if (t.tty) void ctl(`resize ${s.height} ${s.width}`);
   };
