@@ -22,9 +22,13 @@ const nodesRes = findResource('', 'v1', 'nodes')!;
 export const STREAMING_SUBRESOURCES = ['log', 'exec', 'attach', 'portforward'] as const;
 export type StreamingSubresource = (typeof STREAMING_SUBRESOURCES)[number];
 
+interface PodSpecLike {
+  nodeName?: string;
+  containers?: { name: string }[];
+  initContainers?: { name: string }[];
+}
 interface PodLike extends KObject {
-  spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[] };
-  metadata: KObject['metadata'] & { annotations?: Record<string, string> };
+  spec?: PodSpecLike;
 }
 interface NodeLike extends KObject {
   status?: {
@@ -42,7 +46,7 @@ export interface NodeLocation {
 }
 
 /** The container the request names, or the only one; kube's messages otherwise (pure). */
-export function chooseContainer(pod: PodLike, requested: string): string {
+export function chooseContainer(pod: { metadata: { name?: string }; spec?: PodSpecLike }, requested: string): string {
   const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => c.name);
   const name = pod.metadata.name!;
   if (!requested) {
