@@ -24,8 +24,6 @@ import type { CommandOptions } from '../../streaming/options.js';
 
 /** Output waiting in user space above this pauses the process's pipes. */
 const HIGH_WATER = 1 << 20;
-/** A WebSocket client that answers no ping for this long is gone (kubectl pings every 5 s itself). */
-const PING_EVERY_MS = 20_000;
 
 export abstract class CommandIO extends EventEmitter {
   protected finished = false;
@@ -88,8 +86,6 @@ export abstract class CommandIO extends EventEmitter {
 export class WebSocketCommandIO extends CommandIO {
   private pending = 0;
   private readonly v5: boolean;
-  private alive = true;
-  private readonly pinger: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
@@ -104,17 +100,9 @@ export class WebSocketCommandIO extends CommandIO {
       else if (m.kind === 'data' && m.channel === Channel.stdin && opts.stdin) this.stdinData(m.payload);
       else if (m.kind === 'data' && m.channel === Channel.resize) this.resizeData(m.payload);
     });
-    ws.on('pong', () => (this.alive = true));
-    ws.on('close', () => {
-      clearInterval(this.pinger);
-      this.clientGone();
-    });
+    // The server pings it (heartbeat in server.ts); a client that stops answering is terminated and ends here.
+    ws.on('close', () => this.clientGone());
     ws.on('error', () => ws.terminate());
-    this.pinger = setInterval(() => {
-      if (!this.alive) return ws.terminate();
-      this.alive = false;
-      ws.ping();
-    }, PING_EVERY_MS);
     // The first message says the streams are ready: an empty one on the lowest channel the client reads.
     this.send(opts.stdout ? Channel.stdout : opts.stderr ? Channel.stderr : Channel.error, Buffer.alloc(0));
   }
@@ -144,12 +132,10 @@ export class WebSocketCommandIO extends CommandIO {
     this.send(Channel.error, Buffer.from(JSON.stringify(status)));
     this.finished = true;
     this.emit('end');
-    clearInterval(this.pinger);
     // Clients read stdout/stderr to EOF, which only a normal close gives them.
     this.ws.close(1000);
   }
   abort(): void {
-    clearInterval(this.pinger);
     this.ws.terminate();
   }
 }

@@ -40,6 +40,10 @@ export const APISERVER_CLIENT_CN = 'kube-apiserver-kubelet-client';
 export const STREAMING_PORT = 10250;
 /** A connection that has not finished its request (or handshake) by then is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+/** A SPDY client silent this long is gone: kubectl pings every 5 s (exec) or 10 s (port-forward). */
+const SPDY_IDLE_MS = 60_000;
+/** WebSocket clients are pinged this often and dropped when a pong does not come back before the next. */
+const WS_PING_MS = 20_000;
 
 export interface StreamingPods {
   lookup(namespace: string, name: string): { pod: ApiPod; sandbox: SandboxState | undefined } | undefined;
@@ -251,7 +255,10 @@ async function upgrade(
         400,
         `unsupported WebSocket sub-protocol; this node speaks ${PROTOCOL_V5} and ${PROTOCOL_V4}`,
       );
-    u.wss.handleUpgrade(req, socket, head, (ws) => run(new WebSocketCommandIO(ws, opts)));
+    u.wss.handleUpgrade(req, socket, head, (ws) => {
+      heartbeat(ws);
+      run(new WebSocketCommandIO(ws, opts));
+    });
     return;
   }
   const session = spdyUpgrade(req, socket, head, spdyOffered, [SPDY_REMOTECOMMAND_V4]);
@@ -294,13 +301,17 @@ function spdyUpgrade(
   );
   const s = socket as Duplex & { writableLength: number; setNoDelay?(on: boolean): void };
   s.setNoDelay?.(true);
-  const session = new SpdySession({
-    write: (b) => {
-      if (!socket.write(b)) socket.once('drain', () => session.emit('drain'));
+  const session = new SpdySession(
+    {
+      write: (b) => {
+        if (!socket.write(b)) socket.once('drain', () => session.emit('drain'));
+      },
+      end: () => socket.end(),
+      congested: () => s.writableLength > 1 << 20,
     },
-    end: () => socket.end(),
-    congested: () => s.writableLength > 1 << 20,
-  });
+    undefined,
+    SPDY_IDLE_MS,
+  );
   if (head.length) session.receive(head);
   socket.on('data', (b: Buffer) => session.receive(b));
   socket.on('close', () => session.transportClosed());
@@ -324,7 +335,20 @@ function tunnelSession(ws: WebSocket): SpdySession {
   ws.on('message', (b: Buffer) => session.receive(b));
   ws.on('close', () => session.transportClosed());
   ws.on('error', () => ws.terminate());
+  heartbeat(ws);
   return session;
+}
+
+/** Pings a WebSocket client; one that misses a pong is terminated (its session then ends). */
+export function heartbeat(ws: WebSocket): void {
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const timer = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, WS_PING_MS);
+  ws.on('close', () => clearInterval(timer));
 }
 
 /** Sessions open now, so close() can end them. */

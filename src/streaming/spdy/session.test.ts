@@ -116,6 +116,18 @@ describe('SPDY session (server side)', () => {
     assert.deepEqual(c.frames.at(-1), { kind: 'rstStream', streamId: 1, status: 1 });
   });
 
+  test('a client silent past the idle timeout is dropped; any byte keeps it', async () => {
+    let ended = false;
+    const session = new SpdySession({ write: () => undefined, end: () => (ended = true) }, undefined, 80);
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 40));
+      session.receive(encodePing(1));
+    }
+    assert.equal(ended, false);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(ended, true);
+  });
+
   test('a closed transport resets the open streams', async () => {
     const c = new Client();
     await c.open(1, { a: ['1'] });

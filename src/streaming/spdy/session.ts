@@ -81,14 +81,24 @@ export class SpdySession extends EventEmitter {
   private readonly queue: Frame[] = [];
   private pumping = false;
   private lastStreamId = 0;
+  private idle: NodeJS.Timeout | undefined;
   closed = false;
 
   /** Every new stream is emitted as 'stream' (and given to onStream) after its SYN_REPLY is sent. */
   constructor(
     private readonly transport: ByteTransport,
     private readonly onStream?: (s: SpdyStream) => void,
+    /** Close after this long without a byte from the client (kubectl pings every 5-10 s); 0: never. */
+    private readonly idleTimeoutMs = 0,
   ) {
     super();
+    this.touch();
+  }
+
+  private touch(): void {
+    if (!this.idleTimeoutMs) return;
+    if (this.idle) this.idle.refresh();
+    else this.idle = setTimeout(() => this.close(), this.idleTimeoutMs);
   }
 
   congested(): boolean {
@@ -98,6 +108,7 @@ export class SpdySession extends EventEmitter {
   /** Feeds bytes from the client. */
   receive(chunk: Buffer): void {
     if (this.closed) return;
+    this.touch();
     try {
       this.queue.push(...this.parser.push(chunk));
     } catch (e) {
@@ -212,6 +223,7 @@ export class SpdySession extends EventEmitter {
   }
 
   private shutdown(): void {
+    clearTimeout(this.idle);
     this.transport.end();
     this.compression.close();
     const open = [...this.streams.values()];
