@@ -333,7 +333,15 @@ static int cmd_run(const char *dir, int want_stdin, int tty, const char *workdir
         pending_len = 0; /* the container closed its stdin */
       }
     }
-    if (close_stdin && stdin_open && pending_len == 0) {
+    if (close_stdin && stdin_open) {
+      /* What the agent wrote before asking to close is delivered first. */
+      for (;;) {
+        if (pending_len > 0) write_all(child_in, pending, pending_len);
+        pending_len = 0;
+        ssize_t got = read(infifo, pending, sizeof pending);
+        if (got <= 0) break;
+        pending_len = (size_t)got;
+      }
       stdin_open = 0;
       if (tty) write_all(master, "\x04", 1); /* EOF on a terminal is the VEOF character */
       else close(in[1]);

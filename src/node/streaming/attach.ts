@@ -32,9 +32,11 @@ export async function runAttach(io: CommandIO, t: AttachTarget): Promise<void> {
   input?.on('error', () => input.destroy());
   io.input((b) => {
     if (b) return void input?.write(b);
-    // The client's stdin ended: with stdinOnce so does the container's (the kubelet's rule).
-    input?.end();
-    if (input && t.stdinOnce) void ctl('close-stdin');
+    // The client's stdin ended: with stdinOnce so does the container's (the kubelet's rule),
+    // once everything it sent is in the fifo.
+    input?.end(() => {
+      if (t.stdinOnce) void ctl('close-stdin');
+    });
   });
   const resize = (s: { width: number; height: number }) => {
     if (t.tty) void ctl(`resize ${s.height} ${s.width}`);
@@ -45,8 +47,10 @@ export async function runAttach(io: CommandIO, t: AttachTarget): Promise<void> {
   const end = () => {
     if (ended) return;
     ended = true;
-    input?.end();
-    if (input && t.stdinOnce) void ctl('close-stdin');
+    if (!input) return;
+    input.end(() => {
+      if (t.stdinOnce) void ctl('close-stdin');
+    });
   };
   const f = follow(
     t.dir,
