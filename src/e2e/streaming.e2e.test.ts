@@ -39,7 +39,9 @@ describe('streaming: exec, attach, logs, port-forward, cp', { skip, timeout: 600
       timeoutMs: 60_000,
       ...(input !== undefined ? { input } : {}),
     });
-  const tmuxSessions: string[] = [];
+  // A tmux server of this test's own; a session that never ends keeps it up between the others.
+  const tmuxArgv = (...args: string[]) => ['tmux', '-L', `podnet-${c.name}`, '-f', '/dev/null', ...args];
+  let tmuxCount = 0;
 
   before(() => {
     c.up();
@@ -93,34 +95,26 @@ spec:
     command: [/bin/sh, -c, 'echo start-$(date +%s%N); i=0; while [ $i -lt 6 ]; do i=$((i+1)); echo tick-$i; echo warn-$i >&2; sleep 1; done; exit 3']
 `);
     c.waitReady(['web', 'shell', 'reader', 'ticker'], 90);
+    const keeper = sh(tmuxArgv('new-session', '-d', '-s', 'keeper', 'sleep 100000'));
+    assert.equal(keeper.code, 0, keeper.out);
   });
 
   after(async () => {
-    for (const s of tmuxSessions) sh(['tmux', 'kill-session', '-t', s]);
+    sh(tmuxArgv('kill-server'));
     await c.destroy();
   });
 
   /** Starts a command in a detached tmux session of a known size; returns the session name. */
   const tmux = (cmd: string): string => {
-    const name = `podnet-${c.name}-${tmuxSessions.length}`;
-    tmuxSessions.push(name);
-    const r = sh([
-      'tmux',
-      'new-session',
-      '-d',
-      '-s',
-      name,
-      '-x',
-      '120',
-      '-y',
-      '30',
-      `KUBECONFIG=${c.kubeconfig} ${cmd}`,
-    ]);
+    const name = `s${tmuxCount++}`;
+    const r = sh(
+      tmuxArgv('new-session', '-d', '-s', name, '-x', '120', '-y', '30', `KUBECONFIG=${c.kubeconfig} ${cmd}`),
+    );
     assert.equal(r.code, 0, r.out);
     return name;
   };
-  const pane = (s: string) => sh(['tmux', 'capture-pane', '-p', '-t', s]).stdout;
-  const keys = (s: string, text: string) => sh(['tmux', 'send-keys', '-t', s, text, 'Enter']);
+  const pane = (s: string) => sh(tmuxArgv('capture-pane', '-p', '-t', s)).stdout;
+  const keys = (s: string, text: string) => sh(tmuxArgv('send-keys', '-t', s, text, 'Enter'));
 
   for (const [proto, env] of PROTOCOLS) {
     test(`${proto}: kubectl exec -it is an interactive shell on a pod of another node (tmux)`, async () => {
@@ -255,6 +249,24 @@ spec:
     assert.match(r.stdout, /got-one\ngot-two\nbye\n/);
   });
 
+  test('attach and exec still work after the node agent restarted (the shim owns the stdio)', async () => {
+    await c.killAgent(2);
+    c.upAgain();
+    const s = await eventually(
+      'attached through the new agent',
+      () => {
+        const name = tmux('kubectl attach -it shell');
+        const ok = eventuallySync(() => pane(name).includes("If you don't see a command prompt"), 5000);
+        if (!ok) sh(tmuxArgv('kill-session', '-t', name));
+        return ok ? name : false;
+      },
+      60_000,
+    );
+    keys(s, 'echo again-$((7*6))');
+    await eventually('the same container answers', () => /^again-42\r?$/m.test(pane(s)), 20_000);
+    assert.equal(kube(['exec', 'shell', '--', 'hostname']).stdout, 'shell\n');
+  });
+
   test("kube's errors", () => {
     const notValid = kube(['exec', 'web', '-c', 'nope', '--', 'true']);
     assert.match(notValid.out, /container nope is not valid for pod web/);
@@ -333,6 +345,16 @@ spec:
     held.destroy();
   });
 });
+
+/** Polls a synchronous check (tmux's pane) for up to ms. */
+function eventuallySync(check: () => boolean, ms: number): boolean {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    spawnSync('sleep', ['0.2']);
+  }
+  return false;
+}
 
 function pgrep(pattern: string): boolean {
   return sh(['pgrep', '-f', pattern]).code === 0;
