@@ -11,6 +11,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { successStatus } from '../../streaming/status.js';
 import type { CommandIO } from './command-io.js';
+import { whenWritable } from './port-forward.js';
 import { follow, readAll } from './log-follow.js';
 
 export interface AttachTarget {
@@ -31,7 +32,10 @@ export async function runAttach(io: CommandIO, t: AttachTarget): Promise<void> {
   const input = io.opts.stdin && t.stdin ? createWriteStream(join(t.dir, 'stdin'), { flags: 'a' }) : undefined;
   input?.on('error', () => input.destroy());
   io.input((b) => {
-    if (b) return void input?.write(b);
+    if (b) {
+      if (input?.writable && !input.write(b)) whenWritable(input, io.hold());
+      return;
+    }
     // The client's stdin ended: with stdinOnce so does the container's (the kubelet's rule),
     // once everything it sent is in the fifo.
     input?.end(() => {

@@ -47,6 +47,8 @@ export abstract class CommandIO extends EventEmitter {
   abstract congested(): boolean;
   /** Ends the session without a status (the server is shutting down). */
   abstract abort(): void;
+  /** Stops reading the client until the returned release (stdin faster than the command reads it). */
+  abstract hold(): () => void;
 
   get closed(): boolean {
     return this.finished || this.gone;
@@ -138,6 +140,10 @@ export class WebSocketCommandIO extends CommandIO {
   abort(): void {
     this.ws.terminate();
   }
+  hold(): () => void {
+    this.ws.pause();
+    return () => this.ws.resume();
+  }
 }
 
 /** How long a SPDY client has to open its streams (the kubelet's 30 s). */
@@ -224,5 +230,8 @@ export class SpdyCommandIO extends CommandIO {
   }
   abort(): void {
     this.session.close();
+  }
+  hold(): () => void {
+    return this.session.hold();
   }
 }

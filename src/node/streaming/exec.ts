@@ -14,6 +14,7 @@ import { killGroup, spawnProcess } from '../../host/exec.js';
 import { exitStatus, internalErrorStatus } from '../../streaming/status.js';
 import { DEFAULT_PATH, envArgv, shimBinary } from '../runtime/shim.js';
 import type { CommandIO } from './command-io.js';
+import { whenWritable } from './port-forward.js';
 
 /** After the command exits, how long its output may still trail in (a background child can hold the pipe forever). */
 const OUTPUT_GRACE_MS = 2000;
@@ -81,7 +82,12 @@ export async function runExec(io: CommandIO, containerPid: number): Promise<void
     /* the pty helper is gone; resizes no longer matter */
   });
   io.input((b) => {
-    if (b) stdin?.write(b);
+    if (b) {
+      if (stdin?.writable && !stdin.write(b)) {
+        // The command reads slower than the client sends: stop reading the client meanwhile.
+        whenWritable(stdin, io.hold(), child);
+      }
+    }
     // On a terminal EOF is a key press (Ctrl-D), which the client sends itself.
     else if (!o.tty) stdin?.end();
   });

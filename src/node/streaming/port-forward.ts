@@ -10,6 +10,7 @@
  * When the session ends every relay is killed.
  */
 import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { killGroup, netnsPath, spawnProcess } from '../../host/exec.js';
 import { decodeChannel, encodeChannel, portPrefix } from '../../streaming/channel.js';
@@ -27,23 +28,67 @@ export interface ForwardTarget {
 
 /** A relay: stdin/stdout of socat are the bytes of one TCP connection to 127.0.0.1:port in the pod. */
 export function dial(t: ForwardTarget, port: number): ChildProcess {
-  const socat = ['socat', '-', `TCP4:127.0.0.1:${port}`];
+  // -t: after one side's EOF the other may still talk (a half-closed request awaiting its answer);
+  // the relay is killed anyway when its stream is reset or the session ends.
+  const socat = ['socat', '-t', String(HALF_CLOSE_SECONDS), '-', `TCP4:127.0.0.1:${port}`];
   const argv = t.netns ? ['nsenter', `--net=${netnsPath(t.netns)}`, '--', ...socat] : socat;
   return spawnProcess(argv, { env: { PATH: DEFAULT_PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+const HALF_CLOSE_SECONDS = 300;
+
+/**
+ * Calls cb once a writable that refused more (write returned false) can take
+ * more, or will never need to: 'drain', or its end ('finish', 'close'; an
+ * ended stream emits no 'drain'), or the end of its process. A hold on the
+ * client's connection must never outlive the reason for it.
+ */
+export function whenWritable(w: Writable | null | undefined, cb: () => void, proc?: ChildProcess): void {
+  // Already over (data still in flight for a relay that ended): nothing to wait for.
+  if (!w || !w.writable || (proc && (proc.exitCode !== null || proc.signalCode !== null))) return cb();
+  const events = ['drain', 'finish', 'close', 'error'] as const;
+  const once = () => {
+    for (const e of events) w.off(e, once);
+    proc?.off('close', once);
+    cb();
+  };
+  for (const e of events) w.on(e, once);
+  proc?.on('close', once);
+}
+
+/**
+ * socat's complaint when the connection into the pod could not be made
+ * (the kubelet reports only that on the error stream: a reset or broken
+ * pipe later is the pod closing, and kubectl ends the whole port-forward on
+ * any error text).
+ */
+export function dialFailure(stderr: string): string | undefined {
+  const m = /E (connect\(.*)$/m.exec(stderr);
+  return m?.[1]?.trim();
 }
 
 const errorText = (t: ForwardTarget, port: number, why: string) =>
   `error forwarding port ${port} to pod ${t.podName}, uid ${t.podUid}: ${why}`;
 
-/** Pipes a relay both ways; calls onError with socat's complaint when it fails, onEnd when the pod side closes. */
+interface Relay {
+  write(b: Buffer): boolean;
+  end(): void;
+  drained(cb: () => void): void;
+}
+
+/**
+ * Pipes a relay both ways: onOutputEnd when the pod closed its half (passed
+ * on at once; socat lingers for the other direction), onExit when the relay
+ * is gone, with socat's complaint when the connection could not be made.
+ */
 function relay(
   p: ChildProcess,
   send: (b: Buffer) => void,
-  onEnd: () => void,
-  onError: (why: string) => void,
+  onOutputEnd: () => void,
+  onExit: (dialError: string | undefined) => void,
   congested: () => boolean,
   drained: (cb: () => void) => void,
-): { write(b: Buffer): void; end(): void } {
+): Relay {
   const errs: Buffer[] = [];
   p.stderr?.on('data', (b: Buffer) => errs.push(b));
   p.stdout?.on('data', (b: Buffer) => {
@@ -56,13 +101,24 @@ function relay(
   p.stdin?.on('error', () => {
     /* socat is gone: its exit is reported below */
   });
-  p.on('error', (e) => onError(e.message));
-  p.on('close', (code) => {
-    const text = Buffer.concat(errs).toString().trim();
-    if (code !== 0 && text) onError(text.replace(/^.*? E /, ''));
-    else onEnd();
+  let exited = false;
+  const exit = (why: string | undefined) => {
+    if (exited) return;
+    exited = true;
+    onExit(why);
+  };
+  p.on('error', (e) => exit(e.message));
+  p.on('close', () => exit(dialFailure(Buffer.concat(errs).toString())));
+  p.stdout?.on('end', () => {
+    // A failed dial also ends stdout; that one is reported by exit with its reason.
+    if (!dialFailure(Buffer.concat(errs).toString())) onOutputEnd();
   });
-  return { write: (b) => p.stdin?.write(b), end: () => p.stdin?.end() };
+  return {
+    // false: the relay's pipe is full; the caller holds its input until 'drain'.
+    write: (b) => (p.stdin?.writable ? p.stdin.write(b) : true),
+    end: () => p.stdin?.end(),
+    drained: (cb: () => void) => whenWritable(p.stdin, cb, p),
+  };
 }
 
 /** kubectl's port-forward over SPDY: pairs of streams, paired by requestid. */
@@ -113,18 +169,18 @@ export function servePortForwardSpdy(session: SpdySession, t: ForwardTarget): vo
     const r = relay(
       p,
       (b) => data.write(b),
-      () => {
-        data.end();
-        error.end();
-      },
+      () => data.end(),
       (why) => {
-        error.end(Buffer.from(errorText(t, port, why)));
+        if (why) error.end(Buffer.from(errorText(t, port, why)));
+        else error.end();
         data.end();
       },
       () => session.congested(),
       (cb) => session.once('drain', cb),
     );
-    data.on('data', (b: Buffer) => r.write(b));
+    data.on('data', (b: Buffer) => {
+      if (!r.write(b)) r.drained(session.hold());
+    });
     data.on('end', () => r.end());
     data.on('reset', () => killGroup(p.pid));
   });
@@ -132,7 +188,7 @@ export function servePortForwardSpdy(session: SpdySession, t: ForwardTarget): vo
 
 /** The JS client's port-forward: v4.channel.k8s.io, one TCP connection per WebSocket. */
 export function servePortForwardChannels(ws: WebSocket, t: ForwardTarget, ports: number[]): void {
-  const relays: { write(b: Buffer): void; end(): void }[] = [];
+  const relays: Relay[] = [];
   const procs: ChildProcess[] = [];
   let pending = 0;
   const drainWaiters: (() => void)[] = [];
@@ -154,7 +210,7 @@ export function servePortForwardChannels(ws: WebSocket, t: ForwardTarget, ports:
         (b) => send(encodeChannel(2 * i, b)),
         () => ws.close(1000),
         (why) => {
-          send(encodeChannel(2 * i + 1, errorText(t, port, why)));
+          if (why) send(encodeChannel(2 * i + 1, errorText(t, port, why)));
           ws.close(1000);
         },
         () => pending >= 1 << 20,
@@ -166,7 +222,11 @@ export function servePortForwardChannels(ws: WebSocket, t: ForwardTarget, ports:
     if (!isBinary) return;
     const m = decodeChannel(data, false);
     if (m.kind !== 'data' || m.channel % 2 !== 0) return;
-    relays[m.channel / 2]?.write(m.payload);
+    const r = relays[m.channel / 2];
+    if (r && !r.write(m.payload)) {
+      ws.pause();
+      r.drained(() => ws.resume());
+    }
   });
   ws.on('error', () => ws.terminate());
   ws.on('close', () => procs.forEach((p) => killGroup(p.pid)));

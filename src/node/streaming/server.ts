@@ -98,7 +98,11 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<R
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handleRequest(o, req, res).catch((e: Error) => plain(res, e instanceof HttpError ? e.code : 500, e.message));
   });
+  // Upgraded connections outlive the HTTP server's bookkeeping: close() destroys them itself.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
     upgrade(o, { wss, tunnels, sessions }, req, socket, head).catch((e: Error) => {
       if (e instanceof HttpError) refuse(socket, e.code, e.message);
@@ -117,6 +121,7 @@ export async function startStreamingServer(o: StreamingServerOptions): Promise<R
     port: typeof address === 'object' && address ? address.port : o.port,
     async close() {
       for (const s of sessions) s.abort();
+      for (const socket of upgraded) socket.destroy();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },
@@ -308,6 +313,8 @@ function spdyUpgrade(
       },
       end: () => socket.end(),
       congested: () => s.writableLength > 1 << 20,
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
     },
     undefined,
     SPDY_IDLE_MS,
@@ -331,6 +338,8 @@ function tunnelSession(ws: WebSocket): SpdySession {
     },
     end: () => ws.close(1000),
     congested: () => pending >= 1 << 20,
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
   });
   ws.on('message', (b: Buffer) => session.receive(b));
   ws.on('close', () => session.transportClosed());

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ContainerStatus } from '../kubelet/types.js';
 import type { SandboxState } from '../runtime/types.js';
 import { execArgv, parseEnviron } from './exec.js';
+import { dialFailure } from './port-forward.js';
 import { attemptOf, logAttempt, parseRoute, runningContainer } from './target.js';
 
 const id = (a: number) => `podnet://u1-c-${a}`;
@@ -137,4 +138,19 @@ describe('streaming targets', () => {
     const tty = execArgv(42, {}, ['sh'], true);
     assert.deepEqual(tty.slice(1, 4), ['pty', '--', 'nsenter']);
   });
+});
+
+describe('port-forward relays', () => {
+  const cases: [string, string, string | undefined][] = [
+    [
+      'refused',
+      '2026/12/07 12:30:42 socat[1] E connect(5, AF=2 127.0.0.1:9999, 16): Connection refused\n',
+      'connect(5, AF=2 127.0.0.1:9999, 16): Connection refused',
+    ],
+    ['the pod closed mid-stream', '2026/12/07 13:14:29 socat[2] E write(5, 0x55, 8192): Broken pipe\n', undefined],
+    ['a reset', 'socat[3] E read(5, 0x55, 8192): Connection reset by peer\n', undefined],
+    ['nothing', '', undefined],
+  ];
+  for (const [name, stderr, want] of cases)
+    test(`only a failed connect is an error: ${name}`, () => assert.equal(dialFailure(stderr), want));
 });

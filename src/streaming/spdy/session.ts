@@ -31,6 +31,9 @@ export interface ByteTransport {
   end(): void;
   /** True while written bytes wait in user space (the session emits 'drain' when the owner says so). */
   congested?(): boolean;
+  /** Stop and restart reading from the client (back-pressure from a slow stream consumer). */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** One stream the client opened. Events: 'data' (Buffer), 'end' (client half-closed), 'reset'. */
@@ -82,6 +85,7 @@ export class SpdySession extends EventEmitter {
   private pumping = false;
   private lastStreamId = 0;
   private idle: NodeJS.Timeout | undefined;
+  private holds = 0;
   closed = false;
 
   /** Every new stream is emitted as 'stream' (and given to onStream) after its SYN_REPLY is sent. */
@@ -103,6 +107,21 @@ export class SpdySession extends EventEmitter {
 
   congested(): boolean {
     return this.transport.congested?.() ?? false;
+  }
+
+  /**
+   * Stops reading the connection until the returned release is called: a
+   * stream's consumer that cannot keep up holds the whole connection, as
+   * spdystream's reader blocks (SPDY here has no per-stream windows).
+   */
+  hold(): () => void {
+    if (this.holds++ === 0) this.transport.pause?.();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) this.transport.resume?.();
+    };
   }
 
   /** Feeds bytes from the client. */
