@@ -11,7 +11,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { successStatus } from '../../streaming/status.js';
 import type { CommandIO } from './command-io.js';
-import { whenWritable } from './port-forward.js';
+import { whenWritable } from './flow.js';
 import { follow, readAll } from './log-follow.js';
 
 export interface AttachTarget {

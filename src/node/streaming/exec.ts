@@ -14,7 +14,7 @@ import { killGroup, spawnProcess } from '../../host/exec.js';
 import { exitStatus, internalErrorStatus } from '../../streaming/status.js';
 import { DEFAULT_PATH, envArgv, shimBinary } from '../runtime/shim.js';
 import type { CommandIO } from './command-io.js';
-import { whenWritable } from './port-forward.js';
+import { whenWritable } from './flow.js';
 
 /** After the command exits, how long its output may still trail in (a background child can hold the pipe forever). */
 const OUTPUT_GRACE_MS = 2000;

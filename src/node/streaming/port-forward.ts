@@ -10,7 +10,6 @@
  * When the session ends every relay is killed.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { killGroup, netnsPath, spawnProcess } from '../../host/exec.js';
 import { decodeChannel, encodeChannel, portPrefix } from '../../streaming/channel.js';
@@ -18,6 +17,7 @@ import { parseStreamPort } from '../../streaming/options.js';
 import type { SpdySession, SpdyStream } from '../../streaming/spdy/session.js';
 import { DEFAULT_PATH } from '../runtime/shim.js';
 import { STREAM_CREATION_TIMEOUT_MS } from './command-io.js';
+import { whenWritable } from './flow.js';
 
 export interface ForwardTarget {
   /** The pod's netns name; undefined for hostNetwork pods (the node's own). */
@@ -37,25 +37,6 @@ export function dial(t: ForwardTarget, port: number): ChildProcess {
 }
 
 const HALF_CLOSE_SECONDS = 300;
-
-/**
- * Calls cb once a writable that refused more (write returned false) can take
- * more, or will never need to: 'drain', or its end ('finish', 'close'; an
- * ended stream emits no 'drain'), or the end of its process. A hold on the
- * client's connection must never outlive the reason for it.
- */
-export function whenWritable(w: Writable | null | undefined, cb: () => void, proc?: ChildProcess): void {
-  // Already over (data still in flight for a relay that ended): nothing to wait for.
-  if (!w || !w.writable || (proc && (proc.exitCode !== null || proc.signalCode !== null))) return cb();
-  const events = ['drain', 'finish', 'close', 'error'] as const;
-  const once = () => {
-    for (const e of events) w.off(e, once);
-    proc?.off('close', once);
-    cb();
-  };
-  for (const e of events) w.on(e, once);
-  proc?.on('close', once);
-}
 
 /**
  * socat's complaint when the connection into the pod could not be made
