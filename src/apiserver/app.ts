@@ -11,6 +11,7 @@ import { MAX_BODY_BYTES, protobufBodyAsJson } from './http/body.js';
 import { errorReply, jsonReply, textReply, type ApiRequest, type Reply } from './http/reply.js';
 import { parseRequest } from './request-info.js';
 import type { UserInfo } from './state/tokens.js';
+import type { StreamingProxy } from './streaming/proxy.js';
 
 export interface Authenticator {
   authenticate(token: string): UserInfo | undefined;
@@ -27,6 +28,8 @@ export interface AppDeps extends ResourceHandlerDeps {
   readyChecks: HealthCheck[];
   /** host:port clients use to reach this server (legacy discovery reports it). */
   serverAddress(): string;
+  /** pods/log, exec, attach, portforward through the node agents (undefined: 503). */
+  streaming?: StreamingProxy;
 }
 
 /** Paths anyone may read without a token, as kube's default RBAC allows. */
@@ -46,10 +49,12 @@ async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
   const url = new URL(req.url, 'https://apiserver');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   const healthPath = path.split('/').slice(0, 2).join('/');
+  let user: UserInfo | undefined;
   if (!PUBLIC.has(healthPath) && deps.authenticator) {
     const auth = req.headers['authorization'] ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (!m || !deps.authenticator.authenticate(m[1]!)) throw errors.unauthorized();
+    user = m ? deps.authenticator.authenticate(m[1]!) : undefined;
+    if (!user) throw errors.unauthorized();
   }
   if (bodyTooLarge(req)) throw errors.tooLarge();
   if (PUBLIC.has(healthPath)) return health(deps, path, url.searchParams);
@@ -69,6 +74,7 @@ async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
       });
     throw errors.resourceNotFound();
   }
+  if (info.verb === 'connect' && deps.streaming) return deps.streaming.connect(info, url.searchParams, user);
   const jsonReq = protobufBodyAsJson(req);
   return handleResource(deps, info, url.searchParams, jsonReq.headers, jsonReq.body);
 }

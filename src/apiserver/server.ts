@@ -3,7 +3,8 @@
  * the HTTPS API, the bootstrap objects and the controllers (which talk to
  * the API over its own socket like any other client).
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer as createHttpsServer } from 'node:https';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,9 @@ import { ServiceAllocations } from './registry/strategies/services.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { KubeClient } from '../client/client.js';
 import { startControllers } from '../controllers/index.js';
-import { defaultServingNames, ensurePki } from './state/pki.js';
+import { defaultServingNames, ensureKubeletClientCert, ensurePki } from './state/pki.js';
+import { StreamingProxy } from './streaming/proxy.js';
+import { parseRequest } from './request-info.js';
 import { TokenAuthenticator } from './state/tokens.js';
 import { writeKubeconfig } from './state/kubeconfig.js';
 
@@ -83,11 +86,25 @@ async function startOn(
   let bootstrapped = false;
   const tokens = opts.insecureHttp ? undefined : TokenAuthenticator.load(opts.stateDir);
   let serverAddress = `${opts.host}:${opts.port}`;
+  const pkiDir = join(opts.stateDir, 'pki');
+  const pki = opts.insecureHttp
+    ? undefined
+    : ensurePki(
+        pkiDir,
+        defaultServingNames(
+          [opts.host, opts.advertiseAddress ?? ''].filter((h) => /^[\d.:]+$/.test(h)),
+          firstServiceIp(serviceCidr),
+        ),
+      );
+  const streaming = pki
+    ? new StreamingProxy(registry, { caPem: pki.caCertPem, ...ensureKubeletClientCert(pkiDir) })
+    : undefined;
   const app = createApp({
     registry,
     rules: apiRules,
     authenticator: tokens,
     serverAddress: () => serverAddress,
+    streaming,
     readyChecks: [
       { name: 'etcd', ok: () => true },
       { name: 'poststarthook/bootstrap-controller', ok: () => bootstrapped },
@@ -98,20 +115,28 @@ async function startOn(
   let server: Server;
   let caCertPem: string | undefined;
   const advertise = opts.advertiseAddress ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
-  if (opts.insecureHttp) {
+  if (!pki) {
     server = createHttpServer(nodeHandler(app));
   } else {
-    const pki = ensurePki(
-      join(opts.stateDir, 'pki'),
-      defaultServingNames(
-        [opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)),
-        firstServiceIp(serviceCidr),
-      ),
-    );
     caCertPem = pki.caCertPem;
     server = readTlsThroughStream(
       createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app)),
     );
+  }
+  if (streaming && tokens) {
+    const proxy = streaming;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void proxy.upgrade(
+        req,
+        socket,
+        head,
+        (t) => tokens.authenticate(t),
+        (method, url) => {
+          const info = parseRequest(method, url.pathname, url.searchParams);
+          return info.kind === 'resource' ? info : undefined;
+        },
+      );
+    });
   }
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

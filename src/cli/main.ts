@@ -18,6 +18,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./node.js')).runNode(rest);
       case 'node-token':
         return (await import('./node-token.js')).runNodeToken(rest);
+      case 'node-cert':
+        return (await import('./node-cert.js')).runNodeCert(rest);
       case 'up':
         return await (await import('./up.js')).runUp(rest);
       case 'down':

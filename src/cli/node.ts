@@ -29,6 +29,9 @@ export async function runNode(args: string[]): Promise<number> {
         'cluster-domain': { type: 'string', default: 'cluster.local' },
         'max-pods': { type: 'string', default: '110' },
         images: { type: 'string' },
+        'tls-cert-file': { type: 'string' },
+        'tls-private-key-file': { type: 'string' },
+        'client-ca-file': { type: 'string' },
       },
       strict: true,
     }));
@@ -70,6 +73,7 @@ export async function runNode(args: string[]): Promise<number> {
     });
   }
   const nodeName = values.name ?? hostname();
+  const streaming = readStreamingTls(values);
   const nodeIp = values['node-ip'] ?? (await sourceAddressTowards(client.server));
   const state = resolve(values.state ?? join('/var/lib/podnet/nodes', nodeName));
 
@@ -87,6 +91,7 @@ export async function runNode(args: string[]): Promise<number> {
     clusterDomain: values['cluster-domain'],
     maxPods,
     imageTablePath: values.images,
+    streaming,
   }).catch((e: Error) => {
     throw new CliError(e.message);
   });
@@ -111,4 +116,36 @@ async function sourceAddressTowards(server: string): Promise<string> {
     /* fall through to the error */
   }
   throw new CliError(`cannot tell this node's IP from the route to ${host}; pass --node-ip`);
+}
+
+/**
+ * The streaming endpoint's certificate (--tls-cert-file/--tls-private-key-file,
+ * from `podnet node-cert` or `podnet up`) and the CA the API server's client
+ * certificate must chain to (--client-ca-file, default --certificate-authority).
+ */
+function readStreamingTls(values: {
+  'tls-cert-file'?: string;
+  'tls-private-key-file'?: string;
+  'client-ca-file'?: string;
+  'certificate-authority'?: string;
+}): { certPem: string; keyPem: string; caPem: string } | undefined {
+  const cert = values['tls-cert-file'],
+    key = values['tls-private-key-file'];
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new CliError('--tls-cert-file and --tls-private-key-file go together');
+  const ca = values['client-ca-file'] ?? values['certificate-authority'];
+  if (!ca)
+    throw new CliError('--tls-cert-file needs --client-ca-file (or --certificate-authority): the CA of the API server');
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new CliError(`cannot read ${flag}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    certPem: read('--tls-cert-file', cert),
+    keyPem: read('--tls-private-key-file', key),
+    caPem: read('--client-ca-file', ca),
+  };
 }

@@ -3,10 +3,13 @@ const NODE_USAGE = `  podnet node --server URL --token T [--certificate-authorit
               [--node-ip IP] [--state DIR] [--backend vxlan|host-gw]
               [--proxy-mode nftables|iptables]
               [--cluster-dns IP] [--cluster-domain D] [--max-pods N] [--images FILE]
+              [--tls-cert-file FILE --tls-private-key-file FILE [--client-ca-file FILE]]
   podnet node --kubeconfig FILE [...]
       Run the node agent: registers the Node, runs the pods bound to it
       (namespaces + processes wired by the CNI plugins), the overlay and the
-      service proxy.
+      service proxy. With --tls-cert-file it serves exec, attach, logs and
+      port-forward on :10250 to the API server only (its client certificate
+      must chain to --client-ca-file, default --certificate-authority).
 `;
 
 const DNS_USAGE = `  podnet dns --kubeconfig FILE | --server URL --token T [--certificate-authority FILE]
@@ -50,6 +53,9 @@ Usage:
       (default: $PODNET_STATE, else ~/.podnet).
 ${NODE_USAGE}  podnet node-token NODE [--state DIR]
       Print the bearer token node NODE joins with (minted on first use).
+  podnet node-cert NODE --ip IP [--state DIR] [--out DIR]
+      Write node.crt and node.key (cluster CA) for node NODE's streaming
+      endpoint, for "podnet node --tls-cert-file".
   podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--proxy-mode nftables|iptables]
             [--name CLUSTER] [--timeout SECONDS]
             [--dns-upstream IP[:PORT],...]

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeClient } from '../client/index.js';
+import { join } from 'node:path';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
 import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
@@ -13,7 +14,8 @@ import { hostIpv4Prefixes, listLinks } from './host-scan.js';
 import { planLayout, reconcileLayout, type Backend, type ClusterLayout, type ProxyMode } from './layout.js';
 import { readLayout, writeLayout } from './layout-file.js';
 import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
-import { caCertPath, kubeconfigPath, nodeStateDir } from './paths.js';
+import { caCertPath, kubeconfigPath, nodePkiDir, nodeStateDir } from './paths.js';
+import { ensureNodeServingCert } from '../apiserver/state/pki.js';
 import { freePort, portFree } from './ports.js';
 import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
 import { cidrsOverlap, pickNodeSubnet } from './subnet.js';
@@ -150,7 +152,14 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const tokens = TokenAuthenticator.load(dir);
   const agents = layout.nodes.map((n) => {
     mkdirSync(nodeStateDir(dir, n.name), { recursive: true, mode: 0o700 });
-    return agentProcess(layout, n, { ...bin, token: tokens.nodeToken(n.name), caPath: caCertPath(dir) });
+    // The node's serving certificate for exec/attach/logs/port-forward, minted beside its token.
+    ensureNodeServingCert(join(dir, 'pki'), nodePkiDir(dir, n.name), n.name, [n.ip]);
+    return agentProcess(layout, n, {
+      ...bin,
+      token: tokens.nodeToken(n.name),
+      caPath: caCertPath(dir),
+      tlsDir: nodePkiDir(dir, n.name),
+    });
   });
   const watched = await converge(dir, agents, o.say);
   const client = KubeClient.fromKubeconfig(kubeconfigPath(dir), { userAgent: 'podnet-up' });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /**
  * The exact command lines `up` runs. Pure: the process table compares them
  * with the recorded ones to decide what to restart.
@@ -53,7 +54,7 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
 export function agentProcess(
   layout: ClusterLayout,
   node: NodeLayout,
-  opts: PodnetBinary & { token: string; caPath: string },
+  opts: PodnetBinary & { token: string; caPath: string; tlsDir?: string },
 ): DesiredProcess {
   const state = nodeStateDir(layout.stateDir, node.name);
   return {
@@ -82,6 +83,9 @@ export function agentProcess(
       '--backend',
       layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
+      ...(opts.tlsDir
+        ? ['--tls-cert-file', join(opts.tlsDir, 'node.crt'), '--tls-private-key-file', join(opts.tlsDir, 'node.key')]
+        : []),
     ],
   };
 }

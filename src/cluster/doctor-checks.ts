@@ -70,6 +70,13 @@ export const BINARIES: readonly BinaryRequirement[] = [
     required: true,
     why: 'flushes stale UDP service entries',
   },
+  {
+    name: 'socat',
+    candidates: ['socat'],
+    install: apt('socat'),
+    required: true,
+    why: 'port-forward relays into pod network namespaces',
+  },
   cni('bridge'),
   cni('host-local'),
   cni('loopback'),

@@ -3,7 +3,7 @@
  * (ip, nft, iptables, nsenter, CNI plugins) runs through run(), so that
  * everything above this module is pure and testable with tables.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
 export interface RunOptions {
@@ -122,5 +122,32 @@ export function spawnDetached(argv: string[], logFile: string, env?: Record<stri
     return child.pid;
   } finally {
     closeSync(log);
+  }
+}
+
+export interface SpawnOptions {
+  /** The whole environment of the process (nothing inherited). */
+  env: Record<string, string>;
+  /** stdin, stdout, stderr and any further fds: 'pipe' or 'ignore'. */
+  stdio: ('pipe' | 'ignore')[];
+}
+
+/**
+ * Starts a long-running command whose stdio the caller streams (exec
+ * sessions, port-forward relays). It leads its own process group, so the
+ * caller can end it with everything it started: killGroup(child.pid).
+ */
+export function spawnProcess(argv: string[], opts: SpawnOptions): ChildProcess {
+  if (TRACE) process.stderr.write(`${new Date().toISOString()} spawn ${argv.slice(0, 8).join(' ')}\n`);
+  return spawn(argv[0]!, argv.slice(1), { env: opts.env, stdio: opts.stdio, detached: true });
+}
+
+/** SIGKILL to a process group started by spawnProcess; a group already gone is fine. */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
   }
 }

@@ -17,6 +17,8 @@ import { Heartbeat } from './heartbeat.js';
 import { readHostFacts } from './host-facts.js';
 import { PodManager } from './pods.js';
 import { CniPodRuntime } from './runtime/index.js';
+import { checkShimBinary } from './runtime/shim.js';
+import { startStreamingServer, STREAMING_PORT, type RunningStreamingServer } from './streaming/server.js';
 
 export const AGENT_VERSION = '0.1.0';
 const nodes = findResource('', 'v1', 'nodes')!;
@@ -33,6 +35,8 @@ export interface NodeAgentOptions {
   clusterDomain: string;
   maxPods: number;
   imageTablePath?: string;
+  /** Serving certificate and the cluster CA for the streaming endpoint (exec, attach, logs, port-forward). */
+  streaming?: { certPem: string; keyPem: string; caPem: string; port?: number };
   log?: (m: string) => void;
 }
 
@@ -44,6 +48,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   const log =
     opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node ${opts.nodeName}: ${m}\n`));
   mkdirSync(opts.stateDir, { recursive: true });
+  checkShimBinary();
   let notReady: string | undefined = "container runtime network not ready: waiting for this node's podCIDR";
   const heartbeat = new Heartbeat(
     opts.client,
@@ -92,6 +97,24 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     log,
   });
   await pods.start();
+  let streaming: RunningStreamingServer | undefined;
+  if (opts.streaming) {
+    streaming = await startStreamingServer({
+      host: opts.nodeIp,
+      port: opts.streaming.port ?? STREAMING_PORT,
+      certPem: opts.streaming.certPem,
+      keyPem: opts.streaming.keyPem,
+      caPem: opts.streaming.caPem,
+      pods: {
+        lookup: (ns, name) => pods.lookup(ns, name),
+        attemptDir: (uid, c, attempt) => runtime.attemptDir(uid, c, attempt),
+      },
+      log,
+    });
+    log(`streaming on https://${opts.nodeIp}:${streaming.port} (exec, attach, logs, port-forward)`);
+  } else {
+    log('no --tls-cert-file: exec, attach, logs and port-forward are not served on this node');
+  }
   notReady = undefined;
   await heartbeat.refresh().catch((e: Error) => log(`status: ${e.message}`));
   log('ready');
@@ -100,6 +123,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     async stop() {
       stopping.value = true;
       heartbeat.stop();
+      await streaming?.close();
       await pods.stop();
       await overlay.stop();
       await proxy.stop();

@@ -1,0 +1,44 @@
+/**
+ * `podnet node-cert NODE --ip IP [--state DIR] [--out DIR]`: the serving
+ * certificate a node agent's streaming endpoint (exec, attach, logs,
+ * port-forward) presents to the API server, signed by the cluster CA, minted
+ * where the node's token is; `podnet up` does the same for its own nodes.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureNodeServingCert } from '../apiserver/state/pki.js';
+import { CliError } from './errors.js';
+import { stateDir } from './state-dir.js';
+
+const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+export function runNodeCert(args: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { state: { type: 'string' }, ip: { type: 'string', multiple: true }, out: { type: 'string' } },
+    });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}; usage: podnet node-cert NODE --ip IP [--state DIR] [--out DIR]`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1 || !values.ip?.length)
+    throw new CliError('usage: podnet node-cert NODE --ip IP [--state DIR] [--out DIR]');
+  const node = positionals[0]!;
+  if (!NODE_NAME.test(node))
+    throw new CliError(`"${node}" is not a valid node name (lower-case letters, digits, "-" and ".")`);
+  for (const ip of values.ip)
+    if (!/^[\d.]+$|^[\da-f:]+$/i.test(ip)) throw new CliError(`--ip ${ip}: not an IP address`);
+  const pki = join(stateDir(values.state), 'pki');
+  if (!existsSync(join(pki, 'ca.key')))
+    throw new CliError(`no cluster CA in ${pki}; pass the --state of "podnet apiserver" or "podnet up"`);
+  const out = resolve(values.out ?? '.');
+  ensureNodeServingCert(pki, out, node, values.ip);
+  process.stdout.write(
+    `${join(out, 'node.crt')} and ${join(out, 'node.key')}: pass them to "podnet node" as --tls-cert-file and --tls-private-key-file\n`,
+  );
+  return 0;
+}
