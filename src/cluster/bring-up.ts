@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeClient } from '../client/index.js';
-import { join } from 'node:path';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
 import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
