@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
-import { numberToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
+import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js';
+import { clusterConfigAtStart } from './cluster-config.js';
 import { nodeHandler, readTlsThroughStream } from './serve-http.js';
 import { Registry } from './registry/registry.js';
 import { apiRules } from './rules.js';
@@ -30,8 +31,8 @@ export interface ApiServerOptions {
   port: number;
   /** Serve plain HTTP without authentication (explicit opt-in only). */
   insecureHttp?: boolean;
-  serviceCidr?: string;
-  clusterCidr?: string;
+  /** The cluster's shape from flags; what the store already holds wins, and a flag that contradicts it is an error. */
+  cluster?: ClusterConfigInput;
   /** Address other hosts use to reach this server (put in the certificate and the kubernetes Endpoints). */
   advertiseAddress?: string;
   /** Seconds without a Lease renewal before a node goes NotReady. */
@@ -51,17 +52,14 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
-
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const serviceCidr = opts.serviceCidr ?? DEFAULT_SERVICE_CIDR;
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
   // A start that fails half-way must not leave the socket or the store open.
   const undo: (() => Promise<void>)[] = [() => store.close()];
   try {
-    return await startOn(store, opts, serviceCidr, undo);
+    const cluster = await clusterConfigAtStart(store, opts.cluster ?? {}, opts.stateDir);
+    return await startOn(store, opts, cluster, undo);
   } catch (e) {
     // The start's own error is the one to report; an undo that fails too adds nothing to it.
     for (const u of undo.reverse()) await u().catch(() => undefined);
@@ -72,10 +70,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 async function startOn(
   store: Store,
   opts: ApiServerOptions,
-  serviceCidr: string,
+  cluster: ClusterConfig,
   undo: (() => Promise<void>)[],
 ): Promise<RunningApiServer> {
-  const allocations = new ServiceAllocations(store, serviceCidr);
+  const allocations = new ServiceAllocations(store, cluster);
   await allocations.init();
   const registry = new Registry(store, apiRules, strategies(allocations));
 
@@ -105,7 +103,8 @@ async function startOn(
       join(opts.stateDir, 'pki'),
       defaultServingNames(
         [opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)),
-        firstServiceIp(serviceCidr),
+        cluster.kubernetesServiceIp,
+        cluster.clusterDomain,
       ),
     );
     caCertPem = pki.caCertPem;
@@ -143,7 +142,7 @@ async function startOn(
   await bootstrapObjects(registry, {
     apiserverIp: advertise,
     apiserverPort: port,
-    serviceIp: firstServiceIp(serviceCidr),
+    cluster,
   });
   bootstrapped = true;
 
@@ -156,7 +155,8 @@ async function startOn(
       userAgent: 'podnet-controller-manager',
     });
     controllers = await startControllers(client, {
-      clusterCidr: opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
+      clusterCidr: cluster.clusterCidr,
+      nodeCidrMaskSize: cluster.nodeCidrMaskSize,
       nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
     });
     const started = controllers;
@@ -187,9 +187,4 @@ async function startOn(
 
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
-}
-
-/** The first usable address of the service CIDR: the `kubernetes` Service's ClusterIP. */
-export function firstServiceIp(cidr: string): string {
-  return numberToIpv4(parseIpv4Cidr(cidr).base + 1);
 }

@@ -1,6 +1,7 @@
 /** `podnet apiserver`: run the control plane until SIGINT/SIGTERM. */
 import { parseArgs } from 'node:util';
 import { startApiServer } from '../apiserver/server.js';
+import { CLUSTER_FLAG_OPTIONS, clusterFlagsFrom } from './cluster-flags.js';
 import { CliError } from './errors.js';
 import { stateDir } from './state-dir.js';
 
@@ -13,8 +14,7 @@ export async function runApiserver(args: string[]): Promise<number> {
         state: { type: 'string' },
         listen: { type: 'string', default: '127.0.0.1:6443' },
         'insecure-http': { type: 'boolean', default: false },
-        'service-cidr': { type: 'string' },
-        'cluster-cidr': { type: 'string' },
+        ...CLUSTER_FLAG_OPTIONS,
         'advertise-address': { type: 'string' },
         'node-grace-period': { type: 'string' },
       },
@@ -29,8 +29,7 @@ export async function runApiserver(args: string[]): Promise<number> {
     host,
     port,
     insecureHttp: values['insecure-http'],
-    serviceCidr: values['service-cidr'],
-    clusterCidr: values['cluster-cidr'],
+    cluster: clusterFlagsFrom(values),
     advertiseAddress: values['advertise-address'],
     nodeGracePeriodSeconds: values['node-grace-period'] ? Number(values['node-grace-period']) : undefined,
   }).catch((e: Error) => {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
+import { readClusterConfig } from '../client/cluster-config.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
   nameserversFromResolvConf,
@@ -33,7 +34,7 @@ export async function runDns(args: string[]): Promise<number> {
         listen: { type: 'string', default: '0.0.0.0:53' },
         'http-listen': { type: 'string', default: '0.0.0.0:9153' },
         upstream: { type: 'string' },
-        'cluster-domain': { type: 'string', default: 'cluster.local' },
+        'cluster-domain': { type: 'string' },
         'pod-records': { type: 'string', default: 'insecure' },
         ttl: { type: 'string', default: '5' },
       },
@@ -100,12 +101,23 @@ export async function runDns(args: string[]): Promise<number> {
     });
   }
 
+  let cluster;
+  try {
+    cluster = await readClusterConfig(client, {
+      component: 'podnet dns',
+      flags: { clusterDomain: values['cluster-domain'] },
+      log: (m) => process.stderr.write(`podnet dns: ${m}\n`),
+    });
+  } catch (e) {
+    client.close();
+    throw new CliError((e as Error).message);
+  }
   const dns = await startDns({
     client,
     listen: hostPort(values.listen, '--listen'),
     http: hostPort(values['http-listen'], '--http-listen'),
     upstreams,
-    clusterDomain: values['cluster-domain'],
+    clusterDomain: cluster.clusterDomain,
     podRecords: podRecords as PodRecordsMode,
     ttl,
   }).catch((e: Error) => {
@@ -115,7 +127,7 @@ export async function runDns(args: string[]): Promise<number> {
   const listen = hostPort(values.listen, '--listen');
   const http = hostPort(values['http-listen'], '--http-listen');
   process.stdout.write(
-    `podnet dns serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (UDP+TCP), http on ${http.host}:${dns.httpPort}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`,
+    `podnet dns serving ${cluster.clusterDomain} on ${listen.host}:${dns.port} (UDP+TCP), http on ${http.host}:${dns.httpPort}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`,
   );
   dns.waitForSync().then(
     () => process.stdout.write('podnet dns: informer caches synced; ready\n'),

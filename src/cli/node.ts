@@ -25,8 +25,8 @@ export async function runNode(args: string[]): Promise<number> {
         state: { type: 'string' },
         backend: { type: 'string', default: 'vxlan' },
         'proxy-mode': { type: 'string', default: 'nftables' },
-        'cluster-dns': { type: 'string', default: '10.96.0.10' },
-        'cluster-domain': { type: 'string', default: 'cluster.local' },
+        'cluster-dns': { type: 'string' },
+        'cluster-domain': { type: 'string' },
         'max-pods': { type: 'string', default: '110' },
         images: { type: 'string' },
       },
@@ -80,11 +80,7 @@ export async function runNode(args: string[]): Promise<number> {
     stateDir: state,
     backend,
     proxyMode,
-    clusterDns: values['cluster-dns']
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    clusterDomain: values['cluster-domain'],
+    clusterFlags: { clusterDnsIp: values['cluster-dns'], clusterDomain: values['cluster-domain'] },
     maxPods,
     imageTablePath: values.images,
   }).catch((e: Error) => {

@@ -6,6 +6,8 @@ import { bringUp } from '../cluster/bring-up.js';
 import { BACKENDS, PROXY_MODES, type Backend, type ProxyMode } from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
+import { resolveClusterConfig } from '../api/cluster-config.js';
+import { CLUSTER_FLAG_OPTIONS, clusterFlagsFrom } from './cluster-flags.js';
 import { CliError } from './errors.js';
 import { stateDir } from './state-dir.js';
 
@@ -22,6 +24,7 @@ export async function runUp(args: string[]): Promise<number> {
         name: { type: 'string' },
         timeout: { type: 'string', default: '180' },
         'dns-upstream': { type: 'string' },
+        ...CLUSTER_FLAG_OPTIONS,
       },
       strict: true,
     }));
@@ -45,6 +48,12 @@ export async function runUp(args: string[]): Promise<number> {
       throw new CliError(
         `--dns-upstream: "${u}" is not IP[:PORT] or host[:PORT] (this machine's address on the cluster bridge)`,
       );
+  }
+  const cluster = clusterFlagsFrom(values);
+  try {
+    resolveClusterConfig(cluster);
+  } catch (e) {
+    throw new CliError((e as Error).message);
   }
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
@@ -73,6 +82,7 @@ export async function runUp(args: string[]): Promise<number> {
       backend: values.backend as Backend | undefined,
       proxyMode: proxyMode as ProxyMode | undefined,
       dnsUpstream,
+      cluster,
       timeoutMs: timeout * 1000,
       say,
     });

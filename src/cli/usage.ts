@@ -22,10 +22,12 @@ const DNS_USAGE = `  podnet dns --kubeconfig FILE | --server URL --token T [--ce
 export const USAGE = `podnet: Kubernetes service networking you can run for real
 
 Usage:
-  podnet apiserver --state DIR [--listen ADDR:PORT] [--insecure-http]
-                   [--service-cidr CIDR] [--cluster-cidr CIDR] [--advertise-address IP]
+  podnet apiserver --state DIR [--listen ADDR:PORT] [--insecure-http] [--advertise-address IP]
+                   [--cluster-cidr CIDR] [--node-cidr-mask-size N] [--service-cidr CIDR]
+                   [--cluster-dns IP] [--cluster-domain D] [--service-node-port-range A-B]
       Run the Kubernetes-compatible API server (HTTPS, token auth) with its
-      controllers. Writes DIR/kubeconfig for kubectl.
+      controllers. Writes DIR/kubeconfig for kubectl. The cluster's shape is
+      set at the first start and kept in ConfigMap kube-system/podnet-config.
   podnet kubectl [--state DIR] ARGS...
       Run this machine's kubectl against the cluster in DIR
       (default: $PODNET_STATE, else ~/.podnet).
@@ -33,12 +35,12 @@ ${NODE_USAGE}  podnet node-token NODE [--state DIR]
       Print the bearer token node NODE joins with (minted on first use).
   podnet up [--nodes N] [--state DIR] [--backend vxlan|host-gw] [--proxy-mode nftables|iptables]
             [--name CLUSTER] [--timeout SECONDS]
-            [--dns-upstream IP[:PORT],...]
+            [--dns-upstream IP[:PORT],...] [--cluster-cidr CIDR] [--service-cidr CIDR] ...
       Start a cluster on this machine (root): the API server plus N nodes,
       each a network namespace on a host bridge, and wait until all are Ready.
       Rerun to restart what died or add nodes. Nodes are node1..N, or
       CLUSTER-node1..N with --name. Cluster DNS runs as two podnet dns
-      replicas behind kube-dns (10.96.0.10); --dns-upstream sets where they
+      replicas behind kube-dns (10.96.0.10 by default); --dns-upstream sets where they
       forward other names ("host:PORT" = this machine on the cluster bridge).
 ${DNS_USAGE}  podnet down [--state DIR] [--purge]
       Stop the cluster and remove its processes, netns, links and mounts;

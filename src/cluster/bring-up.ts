@@ -19,7 +19,8 @@ import { cidrsOverlap, pickNodeSubnet } from './subnet.js';
 import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
 import { dnsAddonObjects, ensureObjects, waitDnsReady } from './dns-addon.js';
 import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.js';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../apiserver/server.js';
+import { resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
+import { readClusterConfig } from '../client/cluster-config.js';
 
 export interface UpOptions {
   stateDir: string;
@@ -27,6 +28,8 @@ export interface UpOptions {
   name?: string;
   backend?: Backend;
   proxyMode?: ProxyMode;
+  /** The cluster's shape where it is not the default (--cluster-cidr, --service-cidr, ...); fixed at the first `up`. */
+  cluster?: ClusterConfigInput;
   /** Upstream resolvers for cluster DNS ("host" = this machine on the cluster bridge); default: the nodes' resolv.conf. */
   dnsUpstream?: string[];
   timeoutMs: number;
@@ -41,7 +44,13 @@ const PREFERRED_PORT = 6443;
 export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   const recorded = readLayout(o.stateDir);
   if (recorded) {
-    const r = reconcileLayout(recorded, { nodes: o.nodes, name: o.name, backend: o.backend, proxyMode: o.proxyMode });
+    const r = reconcileLayout(recorded, {
+      nodes: o.nodes,
+      name: o.name,
+      backend: o.backend,
+      proxyMode: o.proxyMode,
+      cluster: o.cluster,
+    });
     if ('error' in r) throw new Error(r.error);
     return r.layout;
   }
@@ -52,7 +61,8 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   const nodes = o.nodes ?? DEFAULT_NODES;
   if (nodes < 1 || nodes > MAX_NODES) throw new Error(`--nodes must be 1..${MAX_NODES}, got ${nodes}`);
   // Pod and Service ranges are routed inside the nodes: keep the node subnet clear of them too.
-  const used = [...(await hostIpv4Prefixes()), DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR];
+  const shape = resolveClusterConfig(o.cluster ?? {});
+  const used = [...(await hostIpv4Prefixes()), shape.clusterCidr, shape.serviceCidr];
   const subnet = pickNodeSubnet(used, parseInt(clusterHash(o.name), 16));
   return planLayout({
     name: o.name,
@@ -61,6 +71,7 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
     backend: o.backend ?? 'vxlan',
     nodes,
     proxyMode: o.proxyMode,
+    cluster: o.cluster,
   });
 }
 
@@ -154,6 +165,7 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const client = KubeClient.fromKubeconfig(kubeconfigPath(dir), { userAgent: 'podnet-up' });
   try {
     await waitNodesReady(client, watched, Math.max(deadline - Date.now(), 10_000), o.say);
+    const shape = await readClusterConfig(client, { component: 'podnet up', flags: layout.cluster });
     const created = await ensureObjects(
       client,
       dnsAddonObjects({
@@ -161,6 +173,7 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
         apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
         caPath: caCertPath(dir),
         token: tokens.adminToken,
+        clusterDnsIp: shape.clusterDnsIp,
         upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
       }),
     );

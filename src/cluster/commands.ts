@@ -3,6 +3,7 @@
  * with the recorded ones to decide what to restart.
  */
 import { fileURLToPath } from 'node:url';
+import type { ClusterConfigInput } from '../api/cluster-config.js';
 import { netnsPath } from '../host/exec.js';
 import type { ClusterLayout, NodeLayout } from './layout.js';
 import { APISERVER, logFile, nodeStateDir } from './paths.js';
@@ -40,8 +41,22 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
       `${layout.hostIp}:${layout.apiserverPort}`,
       '--advertise-address',
       layout.hostIp,
+      ...clusterFlagArgs(layout.cluster ?? {}),
     ],
   };
+}
+
+/** The cluster's shape as `podnet apiserver` flags (only those `up` was given). */
+export function clusterFlagArgs(c: ClusterConfigInput): string[] {
+  const out: string[] = [];
+  if (c.clusterCidr !== undefined) out.push('--cluster-cidr', c.clusterCidr);
+  if (c.nodeCidrMaskSize !== undefined) out.push('--node-cidr-mask-size', String(c.nodeCidrMaskSize));
+  if (c.serviceCidr !== undefined) out.push('--service-cidr', c.serviceCidr);
+  if (c.clusterDnsIp !== undefined) out.push('--cluster-dns', c.clusterDnsIp);
+  if (c.clusterDomain !== undefined) out.push('--cluster-domain', c.clusterDomain);
+  if (c.nodePortRange !== undefined)
+    out.push('--service-node-port-range', `${c.nodePortRange.first}-${c.nodePortRange.last}`);
+  return out;
 }
 
 /**

@@ -3,6 +3,7 @@
  * in DIR/cluster.json so reruns reuse the same subnet, port and names, and
  * `down` knows what to remove even after a crash. Pure: no host access.
  */
+import { clusterConfigConflicts, resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
 import { bridgeName, clusterHash, hostVethName, MAX_NODES, nodeName, nodeNetns } from './names.js';
 import { hostIpOf, nodeIpOf } from './subnet.js';
 
@@ -36,6 +37,8 @@ export interface ClusterLayout {
   proxyMode?: ProxyMode;
   /** API server port on hostIp; 0 until chosen. */
   apiserverPort: number;
+  /** The cluster-shape flags `up` was given (--cluster-cidr, --service-cidr, ...), passed to the API server; absent: the defaults. */
+  cluster?: ClusterConfigInput;
   nodes: NodeLayout[];
 }
 
@@ -58,6 +61,7 @@ export function planLayout(opts: {
   nodes: number;
   apiserverPort?: number;
   proxyMode?: ProxyMode;
+  cluster?: ClusterConfigInput;
 }): ClusterLayout {
   const hash = clusterHash(opts.name);
   return {
@@ -71,6 +75,7 @@ export function planLayout(opts: {
     backend: opts.backend,
     ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}),
     apiserverPort: opts.apiserverPort ?? 0,
+    ...(opts.cluster && Object.keys(opts.cluster).length ? { cluster: opts.cluster } : {}),
     nodes: Array.from({ length: opts.nodes }, (_, i) => nodeLayout(opts.name, hash, opts.subnet, i + 1)),
   };
 }
@@ -80,6 +85,7 @@ export interface UpRequest {
   name?: string;
   backend?: Backend;
   proxyMode?: ProxyMode;
+  cluster?: ClusterConfigInput;
 }
 
 /**
@@ -99,6 +105,12 @@ export function reconcileLayout(
   if (req.backend !== undefined && req.backend !== recorded.backend) {
     return {
       error: `the cluster in ${recorded.stateDir} uses --backend ${recorded.backend}; changing it needs "podnet down --state ${recorded.stateDir}" first (pod data stays unless --purge)`,
+    };
+  }
+  const conflicts = clusterConfigConflicts(resolveClusterConfig(recorded.cluster ?? {}), req.cluster ?? {});
+  if (conflicts.length) {
+    return {
+      error: `the cluster in ${recorded.stateDir} was made with another shape: ${conflicts.join('; ')}. Its pods and Services hold addresses of those ranges; run "podnet down --state ${recorded.stateDir} --purge" first for a cluster of another shape`,
     };
   }
   const have = recorded.nodes.length;

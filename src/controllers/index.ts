@@ -15,9 +15,9 @@ import { Scheduler } from './scheduler.js';
 import { SharedInformers } from './shared-informers.js';
 
 export interface ControllerOptions {
-  /** Pod network, carved into one subnet per node (default 10.244.0.0/16). */
+  /** Pod network, carved into one subnet per node (default: DEFAULT_CLUSTER_CONFIG's). */
   clusterCidr?: string;
-  /** Prefix length of each node's subnet (default 24). */
+  /** Prefix length of each node's subnet (default: DEFAULT_CLUSTER_CONFIG's). */
   nodeCidrMaskSize?: number;
   /** Seconds without a Lease renewal before a node goes Unknown (default 40). */
   nodeGracePeriodSeconds?: number;

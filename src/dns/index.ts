@@ -3,6 +3,7 @@
  * and a caching forwarder, on UDP+TCP, with /healthz, /readyz, /metrics.
  * Wires the pieces: sync (informers) -> state (tables) -> handler -> listeners.
  */
+import { DEFAULT_CLUSTER_CONFIG } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
 import { Forwarder } from './forward/forwarder.js';
 import type { Upstream } from './forward/upstream.js';
@@ -46,7 +47,7 @@ export interface RunningDns {
 
 export async function startDns(o: DnsOptions): Promise<RunningDns> {
   const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
-  const domain = (o.clusterDomain ?? 'cluster.local').toLowerCase().replace(/\.$/, '');
+  const domain = (o.clusterDomain ?? DEFAULT_CLUSTER_CONFIG.clusterDomain).toLowerCase().replace(/\.$/, '');
   const state = new DnsState({ domain, ttl: o.ttl ?? 5, podRecords: o.podRecords ?? 'insecure' });
   const metrics = new DnsMetrics();
   const forwarder = new Forwarder({ upstreams: o.upstreams, deadlineMs: o.forwardDeadlineMs });

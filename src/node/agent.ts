@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findResource } from '../api/resources.js';
 import type { KObject } from '../api/meta.js';
+import type { ClusterConfigInput } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
+import { readClusterConfig } from '../client/cluster-config.js';
 import { loadImageTable } from '../images/index.js';
 import { startOverlay } from '../overlay/index.js';
 import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
@@ -29,8 +31,8 @@ export interface NodeAgentOptions {
   backend: 'vxlan' | 'host-gw';
   /** Service proxy mode (default nftables). */
   proxyMode?: ProxyMode;
-  clusterDns: string[];
-  clusterDomain: string;
+  /** The agent's own flags for the cluster's shape (--cluster-dns, --cluster-domain): checked against the cluster's. */
+  clusterFlags?: ClusterConfigInput;
   maxPods: number;
   imageTablePath?: string;
   log?: (m: string) => void;
@@ -44,6 +46,14 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   const log =
     opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node ${opts.nodeName}: ${m}\n`));
   mkdirSync(opts.stateDir, { recursive: true });
+  const stopping = { value: false };
+  // Before the Node exists: an agent whose flags contradict the cluster must not join it.
+  const cluster = await readClusterConfig(opts.client, {
+    component: `podnet node ${opts.nodeName}`,
+    flags: opts.clusterFlags,
+    log,
+    stopping,
+  });
   let notReady: string | undefined = "container runtime network not ready: waiting for this node's podCIDR";
   const heartbeat = new Heartbeat(
     opts.client,
@@ -54,7 +64,6 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   await heartbeat.register();
   heartbeat.start();
 
-  const stopping = { value: false };
   const podCidr = await waitForPodCidr(opts.client, opts.nodeName, stopping);
   log(`podCIDR ${podCidr}`);
   const overlay = await startOverlay({
@@ -62,6 +71,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     nodeName: opts.nodeName,
     backend: opts.backend,
     publicIp: opts.nodeIp,
+    clusterCidr: cluster.clusterCidr,
     log,
   });
   const proxy = await startServiceProxy({
@@ -69,6 +79,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     nodeName: opts.nodeName,
     nodeIps: [opts.nodeIp],
     mode: opts.proxyMode,
+    clusterCidr: cluster.clusterCidr,
+    serviceCidr: cluster.serviceCidr,
     log,
   });
   const runtime = new CniPodRuntime({
@@ -86,8 +98,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     nodeName: opts.nodeName,
     nodeIp: opts.nodeIp,
     hostResolvConf,
-    clusterDns: opts.clusterDns,
-    clusterDomain: opts.clusterDomain,
+    clusterDns: [cluster.clusterDnsIp],
+    clusterDomain: cluster.clusterDomain,
     dataDir: join(opts.stateDir, 'containers'),
     log,
   });

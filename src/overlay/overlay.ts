@@ -11,7 +11,7 @@ import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { cidrContains, isIpv4, tryParseCidr, vtepAddressFor, vtepMacFor } from './addr.js';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_RESYNC_MS } from './constants.js';
+import { DEFAULT_RESYNC_MS } from './constants.js';
 import { applyChanges, readDataplane } from './dataplane-host.js';
 import { desiredDataplane, type SkippedNode } from './desired.js';
 import { diffDataplane } from './diff.js';
@@ -33,8 +33,8 @@ export interface OverlayOptions {
   /** This node's address on the underlay network; must be on one of its interfaces. */
   publicIp: string;
   log: Logger;
-  /** Pod addresses of the whole cluster (default 10.244.0.0/16); bounds which routes are ours. */
-  clusterCidr?: string;
+  /** Pod addresses of the whole cluster (the cluster config's clusterCidr); bounds which routes are ours. */
+  clusterCidr: string;
   /** Run every host command in this network namespace (default: the agent's own). */
   netns?: string;
   /** Full resync period (default 30 s). */
@@ -55,8 +55,7 @@ export interface Overlay {
 }
 
 export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
-  const { client, nodeName, backend, publicIp, log } = opts;
-  const clusterCidr = opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
+  const { client, nodeName, backend, publicIp, log, clusterCidr } = opts;
   if (!BACKENDS.includes(backend))
     throw new Error(`unknown overlay backend "${backend}"; use one of: ${BACKENDS.join(', ')}`);
   if (!isIpv4(publicIp))

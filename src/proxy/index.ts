@@ -29,8 +29,10 @@ export interface ServiceProxyOptions {
   nodeName: string;
   /** The node's own addresses (NodePorts answer here; metrics bind to the first). */
   nodeIps: string[];
-  clusterCidr?: string;
-  serviceCidr?: string;
+  /** Pod addresses of the whole cluster: traffic from elsewhere to a ClusterIP is masqueraded. */
+  clusterCidr: string;
+  /** ClusterIP addresses: one the proxy does not know is dropped. */
+  serviceCidr: string;
   mode?: ProxyMode;
   log: (m: string) => void;
   /** 0 turns the metrics server off. */
@@ -53,8 +55,8 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   const node = {
     name: o.nodeName,
     ips: o.nodeIps,
-    clusterCidr: o.clusterCidr ?? '10.244.0.0/16',
-    serviceCidr: o.serviceCidr ?? '10.96.0.0/12',
+    clusterCidr: o.clusterCidr,
+    serviceCidr: o.serviceCidr,
   };
   const backend: ProxyBackend = mode === 'nftables' ? new NftBackend(o.log) : new IptablesBackend();
   const other: ProxyBackend = mode === 'nftables' ? new IptablesBackend() : new NftBackend(o.log);
