@@ -238,8 +238,8 @@ export function clusterConfigConflicts(cluster: ClusterConfig, flags: ClusterCon
 }
 
 /** The one error a component gives when its flags disagree with the cluster. */
-export function conflictError(component: string, conflicts: string[]): Error {
+export function conflictError(component: string | undefined, conflicts: string[]): Error {
   return new Error(
-    `${component}: ${conflicts.join('; ')}. The cluster's shape is kept in ConfigMap ${CLUSTER_CONFIG_REF} (see "kubectl -n ${CLUSTER_CONFIG_NAMESPACE} get configmap ${CLUSTER_CONFIG_NAME} -o yaml"); drop the flag or make it match`,
+    `${component ? `${component}: ` : ''}${conflicts.join('; ')}. The cluster's shape is kept in ConfigMap ${CLUSTER_CONFIG_REF} (see "kubectl -n ${CLUSTER_CONFIG_NAMESPACE} get configmap ${CLUSTER_CONFIG_NAME} -o yaml"); drop the flag or make it match`,
   );
 }

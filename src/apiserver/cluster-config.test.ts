@@ -42,8 +42,8 @@ test('the API server keeps its shape in kube-system/podnet-config and refuses a 
     const port = np.spec.ports[0]!.nodePort;
     assert.ok(port >= 20000 && port <= 20010, `NodePort ${port} from the configured range`);
     await assert.rejects(
-      readClusterConfig(client, { component: 'podnet node n1', flags: { clusterDomain: 'corp.example' } }),
-      /podnet node n1: --cluster-domain corp\.example \(the cluster has cluster\.local\)\. The cluster's shape is kept in ConfigMap kube-system\/podnet-config/,
+      readClusterConfig(client, { component: 'node n1', flags: { clusterDomain: 'corp.example' } }),
+      /node n1: --cluster-domain corp\.example \(the cluster has cluster\.local\)\. The cluster's shape is kept in ConfigMap kube-system\/podnet-config/,
     );
   } finally {
     client.close();

@@ -1,28 +1,13 @@
 /** `podnet apiserver`: run the control plane until SIGINT/SIGTERM. */
-import { parseArgs } from 'node:util';
 import { startApiServer } from '../apiserver/server.js';
-import { CLUSTER_FLAG_OPTIONS, clusterFlagsFrom } from './cluster-flags.js';
+import { clusterFlagsFrom } from './cluster-flags.js';
+import { apiserver } from './commands.js';
+import { parseCommand } from './spec.js';
 import { CliError } from './errors.js';
 import { stateDir } from './state-dir.js';
 
 export async function runApiserver(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        state: { type: 'string' },
-        listen: { type: 'string', default: '127.0.0.1:6443' },
-        'insecure-http': { type: 'boolean', default: false },
-        ...CLUSTER_FLAG_OPTIONS,
-        'advertise-address': { type: 'string' },
-        'node-grace-period': { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
+  const { values } = parseCommand(apiserver, args);
   const { host, port } = parseListen(values.listen);
   const server = await startApiServer({
     stateDir: stateDir(values.state),

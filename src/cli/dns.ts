@@ -1,6 +1,5 @@
 /** `podnet dns`: cluster DNS for the Kubernetes DNS spec and business names, forwarding the rest upstream. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
 import { readClusterConfig } from '../client/cluster-config.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
@@ -11,7 +10,9 @@ import {
   type PodRecordsMode,
   type Upstream,
 } from '../dns/index.js';
+import { dns as dnsCommand } from './commands.js';
 import { CliError } from './errors.js';
+import { parseCommand } from './spec.js';
 
 function hostPort(text: string, flag: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
@@ -21,31 +22,8 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 }
 
 export async function runDns(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        kubeconfig: { type: 'string' },
-        server: { type: 'string' },
-        token: { type: 'string' },
-        'certificate-authority': { type: 'string' },
-        'insecure-skip-tls-verify': { type: 'boolean', default: false },
-        listen: { type: 'string', default: '0.0.0.0:53' },
-        'http-listen': { type: 'string', default: '0.0.0.0:9153' },
-        upstream: { type: 'string' },
-        'cluster-domain': { type: 'string' },
-        'pod-records': { type: 'string', default: 'insecure' },
-        ttl: { type: 'string', default: '5' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
+  const { values } = parseCommand(dnsCommand, args);
   const podRecords = values['pod-records'];
-  if (!['disabled', 'insecure', 'verified'].includes(podRecords))
-    throw new CliError(`--pod-records ${podRecords}: must be disabled, insecure or verified`);
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)
     throw new CliError(`--ttl ${values.ttl}: must be an integer 0-3600`);
@@ -82,8 +60,7 @@ export async function runDns(args: string[]): Promise<number> {
       throw new CliError(`--kubeconfig: ${(e as Error).message}`);
     }
   } else {
-    if (!values.server)
-      throw new CliError('podnet dns needs --kubeconfig FILE, or --server URL (with --token T for HTTPS)');
+    if (!values.server) throw new CliError('it needs --kubeconfig FILE, or --server URL (with --token T for HTTPS)');
     let caCertPem: string | undefined;
     if (values['certificate-authority']) {
       try {
@@ -104,7 +81,6 @@ export async function runDns(args: string[]): Promise<number> {
   let cluster;
   try {
     cluster = await readClusterConfig(client, {
-      component: 'podnet dns',
       flags: { clusterDomain: values['cluster-domain'] },
       log: (m) => process.stderr.write(`podnet dns: ${m}\n`),
     });

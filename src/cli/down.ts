@@ -1,25 +1,16 @@
 /** `podnet down`: stop a cluster started by `podnet up` and remove everything it made on the host. */
 import { rmSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { readLayout } from '../cluster/layout-file.js';
 import { acquireLock } from '../cluster/lock.js';
 import { tearDown } from '../cluster/teardown.js';
+import { down } from './commands.js';
 import { CliError } from './errors.js';
+import { parseCommand } from './spec.js';
 import { stateDir } from './state-dir.js';
 
 export async function runDown(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { state: { type: 'string' }, purge: { type: 'boolean', default: false } },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
-  if (process.getuid?.() !== 0)
-    throw new CliError('podnet down removes network namespaces, links and mounts: run it as root');
+  const { values } = parseCommand(down, args);
+  if (process.getuid?.() !== 0) throw new CliError('it removes network namespaces, links and mounts: run it as root');
   const dir = stateDir(values.state);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let layout;

@@ -2,45 +2,19 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { runOk } from '../host/exec.js';
 import { startNodeAgent } from '../node/agent.js';
+import { node } from './commands.js';
 import { CliError } from './errors.js';
+import { parseCommand } from './spec.js';
 
 export async function runNode(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        server: { type: 'string' },
-        token: { type: 'string' },
-        'certificate-authority': { type: 'string' },
-        'insecure-skip-tls-verify': { type: 'boolean', default: false },
-        kubeconfig: { type: 'string' },
-        name: { type: 'string' },
-        'node-ip': { type: 'string' },
-        state: { type: 'string' },
-        backend: { type: 'string', default: 'vxlan' },
-        'proxy-mode': { type: 'string', default: 'nftables' },
-        'cluster-dns': { type: 'string' },
-        'cluster-domain': { type: 'string' },
-        'max-pods': { type: 'string', default: '110' },
-        images: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
-  const backend = values.backend;
-  if (backend !== 'vxlan' && backend !== 'host-gw')
-    throw new CliError(`--backend ${backend}: must be vxlan or host-gw`);
-  const proxyMode = values['proxy-mode'];
-  if (proxyMode !== 'nftables' && proxyMode !== 'iptables')
-    throw new CliError(`--proxy-mode ${proxyMode}: must be nftables or iptables`);
+  const { values } = parseCommand(node, args);
+  // parseCommand checked both against their choices.
+  const backend = values.backend as 'vxlan' | 'host-gw';
+  const proxyMode = values['proxy-mode'] as 'nftables' | 'iptables';
   const maxPods = Number(values['max-pods']);
   if (!Number.isInteger(maxPods) || maxPods < 1)
     throw new CliError(`--max-pods ${values['max-pods']}: must be a positive integer`);
@@ -51,7 +25,7 @@ export async function runNode(args: string[]): Promise<number> {
   } else {
     if (!values.server || !values.token)
       throw new CliError(
-        'podnet node needs --server URL and --token T (or --kubeconfig FILE); "podnet up" passes them for local clusters',
+        'it needs --server URL and --token T (or --kubeconfig FILE); "podnet up" passes them for local clusters',
       );
     let caCertPem: string | undefined;
     if (values['certificate-authority']) {

@@ -1,44 +1,23 @@
 /** `podnet up`: a multi-node cluster on this machine, each node a network namespace. */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { bringUp } from '../cluster/bring-up.js';
-import { BACKENDS, PROXY_MODES, type Backend, type ProxyMode } from '../cluster/layout.js';
+import type { Backend, ProxyMode } from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
 import { resolveClusterConfig } from '../api/cluster-config.js';
-import { CLUSTER_FLAG_OPTIONS, clusterFlagsFrom } from './cluster-flags.js';
+import { clusterFlagsFrom } from './cluster-flags.js';
+import { up } from './commands.js';
+import { parseCommand } from './spec.js';
 import { CliError } from './errors.js';
 import { stateDir } from './state-dir.js';
 
 export async function runUp(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        nodes: { type: 'string' },
-        state: { type: 'string' },
-        backend: { type: 'string' },
-        'proxy-mode': { type: 'string' },
-        name: { type: 'string' },
-        timeout: { type: 'string', default: '180' },
-        'dns-upstream': { type: 'string' },
-        ...CLUSTER_FLAG_OPTIONS,
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
+  const { values } = parseCommand(up, args);
   const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
   if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1))
     throw new CliError(`--nodes must be a whole number of at least 1, got "${values.nodes}"`);
-  if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend))
-    throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${values.backend}"`);
   const proxyMode = values['proxy-mode'];
-  if (proxyMode !== undefined && !PROXY_MODES.includes(proxyMode as ProxyMode))
-    throw new CliError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${proxyMode}"`);
   const dnsUpstream = values['dns-upstream']
     ?.split(',')
     .map((s) => s.trim())
@@ -57,8 +36,7 @@ export async function runUp(args: string[]): Promise<number> {
   }
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
-  if (process.getuid?.() !== 0)
-    throw new CliError('podnet up creates network namespaces, links and mounts: run it as root');
+  if (process.getuid?.() !== 0) throw new CliError('it creates network namespaces, links and mounts: run it as root');
   // The agent is `podnet node`; without it no node can ever become Ready.
   if (!existsSync(fileURLToPath(new URL('./node.js', import.meta.url)))) {
     throw new CliError(

@@ -21,8 +21,8 @@ import type { KubeClient } from './client.js';
 const configmaps = { group: '', version: 'v1', resource: 'configmaps', namespaced: true };
 
 export interface ReadClusterConfigOptions {
-  /** Who asks, for messages ("podnet node", "podnet dns"). */
-  component: string;
+  /** Who asks, as errors start ("node n1"); none where the caller says it already. */
+  component?: string;
   /** The component's own flags; any that disagree with the cluster make the read fail. */
   flags?: ClusterConfigInput;
   /** How long a missing ConfigMap is waited for (a server that is still bootstrapping); default 30 s. */
@@ -40,6 +40,7 @@ export interface ReadClusterConfigOptions {
  * one, 401/403, or flags that disagree fail at once with what to do.
  */
 export async function readClusterConfig(client: KubeClient, o: ReadClusterConfigOptions): Promise<ClusterConfig> {
+  const who = o.component ? `${o.component}: ` : '';
   const missingDeadline = Date.now() + (o.missingTimeoutMs ?? 30_000);
   let said = false;
   for (let i = 0; ; i++) {
@@ -48,16 +49,15 @@ export async function readClusterConfig(client: KubeClient, o: ReadClusterConfig
       cm = await client.get(configmaps, CLUSTER_CONFIG_NAMESPACE, CLUSTER_CONFIG_NAME);
     } catch (e) {
       if (isApiError(e, 401) || isApiError(e, 403))
-        throw new Error(`${o.component}: cannot read ConfigMap ${CLUSTER_CONFIG_REF}: ${(e as Error).message}`, {
+        throw new Error(`${who}cannot read ConfigMap ${CLUSTER_CONFIG_REF}: ${(e as Error).message}`, {
           cause: e,
         });
       if (isNotFound(e) && Date.now() > missingDeadline)
         throw new Error(
-          `${o.component}: the API server at ${client.server} has no ConfigMap ${CLUSTER_CONFIG_REF}, where a podnet cluster keeps its shape (pod and Service ranges, cluster DNS, domain); "podnet apiserver" writes it at start. Against another API server, create it with the keys listed in docs/ARCHITECTURE.md`,
+          `${who}the API server at ${client.server} has no ConfigMap ${CLUSTER_CONFIG_REF}, where a podnet cluster keeps its shape (pod and Service ranges, cluster DNS, domain); "podnet apiserver" writes it at start. Against another API server, create it with the keys listed in docs/ARCHITECTURE.md`,
           { cause: e },
         );
-      if (o.stopping?.value)
-        throw new Error(`${o.component}: stopped while reading ${CLUSTER_CONFIG_REF}`, { cause: e });
+      if (o.stopping?.value) throw new Error(`${who}stopped while reading ${CLUSTER_CONFIG_REF}`, { cause: e });
       if (!said) o.log?.(`waiting for ConfigMap ${CLUSTER_CONFIG_REF}: ${(e as Error).message}`);
       said = true;
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** i)));
@@ -67,7 +67,7 @@ export async function readClusterConfig(client: KubeClient, o: ReadClusterConfig
     try {
       config = clusterConfigFromData(cm.data);
     } catch (e) {
-      throw new Error(`${o.component}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`${who}${(e as Error).message}`, { cause: e });
     }
     const conflicts = clusterConfigConflicts(config, o.flags ?? {});
     if (conflicts.length) throw conflictError(o.component, conflicts);

@@ -165,7 +165,7 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const client = KubeClient.fromKubeconfig(kubeconfigPath(dir), { userAgent: 'podnet-up' });
   try {
     await waitNodesReady(client, watched, Math.max(deadline - Date.now(), 10_000), o.say);
-    const shape = await readClusterConfig(client, { component: 'podnet up', flags: layout.cluster });
+    const shape = await readClusterConfig(client, { flags: layout.cluster });
     const created = await ensureObjects(
       client,
       dnsAddonObjects({

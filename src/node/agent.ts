@@ -49,7 +49,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   const stopping = { value: false };
   // Before the Node exists: an agent whose flags contradict the cluster must not join it.
   const cluster = await readClusterConfig(opts.client, {
-    component: `podnet node ${opts.nodeName}`,
+    component: `node ${opts.nodeName}`,
     flags: opts.clusterFlags,
     log,
     stopping,
