@@ -23,7 +23,7 @@ import { KubeClient } from '../client/client.js';
 import { startControllers } from '../controllers/index.js';
 import { defaultServingNames, ensurePki } from './state/pki.js';
 import { TokenAuthenticator } from './state/tokens.js';
-import { writeKubeconfig } from './state/kubeconfig.js';
+import { kubeconfigName, writeKubeconfig } from './state/kubeconfig.js';
 
 export interface ApiServerOptions {
   stateDir: string;
@@ -37,6 +37,8 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** Seconds without a Lease renewal before a node goes NotReady. */
   nodeGracePeriodSeconds?: number;
+  /** Names DIR/kubeconfig's cluster, user and context podnet-<name> (default: podnet). */
+  clusterName?: string;
   /** Do not start controllers (tests of the bare API). */
   controllers?: boolean;
   /** How often the ClusterIP / NodePort allocations are checked against the Services (ms; 0: never). */
@@ -137,7 +139,12 @@ async function startOn(
   const url = `${opts.insecureHttp ? 'http' : 'https'}://${hostForUrl(advertise)}:${port}`;
   const kubeconfigPath = join(opts.stateDir, 'kubeconfig');
   const adminToken = tokens?.adminToken ?? '';
-  writeKubeconfig(kubeconfigPath, { server: url, caCertPem, token: adminToken });
+  writeKubeconfig(kubeconfigPath, {
+    server: url,
+    caCertPem,
+    token: adminToken,
+    name: kubeconfigName(opts.clusterName),
+  });
 
   await bootstrapObjects(registry, {
     apiserverIp: advertise,

@@ -1,5 +1,6 @@
 /** `podnet apiserver`: run the control plane until SIGINT/SIGTERM. */
 import { startApiServer } from '../apiserver/server.js';
+import { clusterNameProblem } from '../cluster/names.js';
 import { clusterFlagsFrom } from './cluster-flags.js';
 import { apiserver } from './commands.js';
 import { parseCommand } from './spec.js';
@@ -8,6 +9,8 @@ import { stateDir } from './state-dir.js';
 
 export async function runApiserver(args: string[]): Promise<number> {
   const { values } = parseCommand(apiserver, args);
+  const problem = values['cluster-name'] === undefined ? undefined : clusterNameProblem(values['cluster-name']);
+  if (problem) throw new CliError(problem);
   const { host, port } = parseListen(values.listen);
   const server = await startApiServer({
     stateDir: stateDir(values.state),
@@ -16,6 +19,7 @@ export async function runApiserver(args: string[]): Promise<number> {
     insecureHttp: values['insecure-http'],
     cluster: clusterFlagsFrom(values),
     advertiseAddress: values['advertise-address'],
+    clusterName: values['cluster-name'],
     nodeGracePeriodSeconds: values['node-grace-period'] ? Number(values['node-grace-period']) : undefined,
   }).catch((e: Error) => {
     throw new CliError(e.message);

@@ -97,6 +97,11 @@ ${SHAPE_NOTE}`,
       help: 'the address other hosts reach this server on (in the certificate and the kubernetes Endpoints)',
     },
     'insecure-http': { type: 'boolean', default: false, help: 'plain HTTP without authentication (tests only)' },
+    'cluster-name': {
+      type: 'string',
+      value: 'NAME',
+      help: "names DIR/kubeconfig's context, cluster and user podnet-NAME (without it: podnet)",
+    },
     'node-grace-period': {
       type: 'string',
       value: 'SECONDS',
@@ -191,7 +196,9 @@ export const up = {
 node a network namespace running "podnet node"; then cluster DNS (two
 "podnet dns" replicas behind kube-dns). Nodes are node1..N, or
 CLUSTER-node1..N with --name. Rerun to restart what died or add nodes; it
-never removes any.
+never removes any. DIR/kubeconfig's context, cluster and user are named
+podnet-CLUSTER (podnet without --name); --merge-kubeconfig copies them into
+your kubeconfig, as kind does.
 
 ${SHAPE_NOTE}`,
   flags: {
@@ -219,6 +226,11 @@ ${SHAPE_NOTE}`,
       help: 'where cluster DNS forwards other names ("host:PORT" = this machine on the cluster bridge)',
     },
     timeout: { type: 'string', value: 'SECONDS', default: '180', help: 'how long to wait for Ready' },
+    'merge-kubeconfig': {
+      type: 'boolean',
+      default: false,
+      help: 'also put the context podnet-CLUSTER into $KUBECONFIG (its first file) or ~/.kube/config and make it current; reruns keep it there, "podnet down" takes it out',
+    },
     ...shape,
   },
 } as const satisfies CommandSpec;

@@ -1,5 +1,7 @@
 /** `podnet down`: stop a cluster started by `podnet up` and remove everything it made on the host. */
 import { rmSync } from 'node:fs';
+import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
+import { unmergeKubeconfig } from '../cluster/kubeconfig-merge.js';
 import { readLayout } from '../cluster/layout-file.js';
 import { acquireLock } from '../cluster/lock.js';
 import { tearDown } from '../cluster/teardown.js';
@@ -31,6 +33,8 @@ export async function runDown(args: string[]): Promise<number> {
   }
   try {
     const r = await tearDown(layout, say);
+    if (layout.mergedKubeconfig && unmergeKubeconfig(layout.mergedKubeconfig, kubeconfigName(layout.name)))
+      say(`removed context ${kubeconfigName(layout.name)} from ${layout.mergedKubeconfig}`);
     say(
       `stopped ${r.stopped.length} process(es), unmounted ${r.unmounted.length}, deleted ${r.links.length} link(s) and ${r.netns.length} netns`,
     );

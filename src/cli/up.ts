@@ -1,7 +1,9 @@
 /** `podnet up`: a multi-node cluster on this machine, each node a network namespace. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { bringUp } from '../cluster/bring-up.js';
+import { defaultKubeconfigTarget } from '../cluster/kubeconfig-merge.js';
 import type { Backend, ProxyMode } from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
@@ -61,6 +63,7 @@ export async function runUp(args: string[]): Promise<number> {
       proxyMode: proxyMode as ProxyMode | undefined,
       dnsUpstream,
       cluster,
+      mergeKubeconfig: values['merge-kubeconfig'] ? defaultKubeconfigTarget() : undefined,
       timeoutMs: timeout * 1000,
       say,
     });
@@ -69,10 +72,10 @@ export async function runUp(args: string[]): Promise<number> {
     const stateFlag = values.state === undefined ? '' : ` --state ${dir}`;
     say(`
 cluster is up: ${layout.nodes.length} node(s) Ready, API server https://${layout.hostIp}:${layout.apiserverPort}
-kubeconfig: ${kc}
+kubeconfig: ${kc} (context ${kubeconfigName(layout.name)}${layout.mergedKubeconfig ? `, also current in ${layout.mergedKubeconfig}` : ''})
 
 Next steps:
-  export KUBECONFIG=${kc}
+  ${layout.mergedKubeconfig ? `kubectl config current-context                    # ${kubeconfigName(layout.name)}` : `export KUBECONFIG=${kc}`}
   kubectl get nodes -o wide
   kubectl get pods -o wide                          # once you run some
   podnet node-exec ${first}${stateFlag} -- ping -c 3 <pod ip>

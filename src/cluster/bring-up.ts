@@ -5,7 +5,9 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { KubeClient } from '../client/index.js';
+import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
+import { mergeKubeconfig } from './kubeconfig-merge.js';
 import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
 import { hostIpv4Prefixes, listLinks } from './host-scan.js';
@@ -30,6 +32,8 @@ export interface UpOptions {
   proxyMode?: ProxyMode;
   /** The cluster's shape where it is not the default (--cluster-cidr, --service-cidr, ...); fixed at the first `up`. */
   cluster?: ClusterConfigInput;
+  /** Also put the cluster's context into this kubeconfig (and make it current); kept for reruns. */
+  mergeKubeconfig?: string;
   /** Upstream resolvers for cluster DNS ("host" = this machine on the cluster bridge); default: the nodes' resolv.conf. */
   dnsUpstream?: string[];
   timeoutMs: number;
@@ -181,6 +185,16 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
     await waitDnsReady(client, Math.max(deadline - Date.now(), 10_000));
   } finally {
     client.close();
+  }
+  const target = o.mergeKubeconfig ?? layout.mergedKubeconfig;
+  if (target) {
+    const name = kubeconfigName(layout.name);
+    mergeKubeconfig(target, kubeconfigPath(dir), name);
+    if (layout.mergedKubeconfig !== target) {
+      layout = { ...layout, mergedKubeconfig: target };
+      writeLayout(layout);
+    }
+    o.say(`kubeconfig: context ${name} in ${target} is now the current context`);
   }
   return layout;
 }

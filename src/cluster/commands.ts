@@ -41,6 +41,7 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
       `${layout.hostIp}:${layout.apiserverPort}`,
       '--advertise-address',
       layout.hostIp,
+      ...(layout.name ? ['--cluster-name', layout.name] : []),
       ...clusterFlagArgs(layout.cluster ?? {}),
     ],
   };

@@ -39,6 +39,8 @@ export interface ClusterLayout {
   apiserverPort: number;
   /** The cluster-shape flags `up` was given (--cluster-cidr, --service-cidr, ...), passed to the API server; absent: the defaults. */
   cluster?: ClusterConfigInput;
+  /** The kubeconfig `up --merge-kubeconfig` put this cluster's context into; `down` takes it out again. */
+  mergedKubeconfig?: string;
   nodes: NodeLayout[];
 }
 
