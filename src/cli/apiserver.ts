@@ -5,10 +5,12 @@ import { clusterFlagsFrom } from './cluster-flags.js';
 import { apiserver } from './commands.js';
 import { parseCommand } from './spec.js';
 import { CliError } from './errors.js';
+import { configureLoggingFromFlags } from './logging.js';
 import { stateDir } from './state-dir.js';
 
 export async function runApiserver(args: string[]): Promise<number> {
   const { values } = parseCommand(apiserver, args);
+  configureLoggingFromFlags(values);
   const problem = values['cluster-name'] === undefined ? undefined : clusterNameProblem(values['cluster-name']);
   if (problem) throw new CliError(problem);
   const { host, port } = parseListen(values.listen);

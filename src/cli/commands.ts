@@ -4,6 +4,7 @@
  * completions load none of it.
  */
 import { DEFAULT_CLUSTER_CONFIG as D, formatPortRange } from '../api/cluster-config.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../log/log.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 
 const state = {
@@ -29,6 +30,25 @@ const connection = {
     type: 'boolean',
     default: false,
     help: "do not check the API server's certificate (tests only)",
+  },
+} as const satisfies Record<string, FlagSpec>;
+
+/** The one logger's flags (src/log), on every long-running component and on up, which passes them on. */
+const logging = {
+  'log-level': {
+    type: 'string',
+    value: 'LEVEL',
+    default: 'info',
+    choices: LOG_LEVELS,
+    help: 'the least severe messages logged',
+  },
+  verbose: { type: 'boolean', short: 'v', default: false, help: 'log debug messages too: --log-level debug' },
+  'log-format': {
+    type: 'string',
+    value: 'FORMAT',
+    default: 'text',
+    choices: LOG_FORMATS,
+    help: 'timestamped text lines, or one JSON object per line',
   },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -109,6 +129,7 @@ ${SHAPE_NOTE}`,
       help: 'without a Lease renewal for this long a node goes NotReady',
     },
     ...shape,
+    ...logging,
   },
 } as const satisfies CommandSpec;
 
@@ -175,6 +196,7 @@ The cluster's shape comes from ConfigMap kube-system/podnet-config.`,
       defaultText: 'STATE/images.yaml',
       help: 'your own image table (src/images/README.md)',
     },
+    ...logging,
   },
 } as const satisfies CommandSpec;
 
@@ -232,6 +254,19 @@ ${SHAPE_NOTE}`,
       help: 'also put the context podnet-CLUSTER into $KUBECONFIG (its first file) or ~/.kube/config and make it current; reruns keep it there, "podnet down" takes it out',
     },
     ...shape,
+    'log-level': {
+      ...logging['log-level'],
+      default: undefined,
+      defaultText: "info, or the cluster's",
+      help: "the API server's, agents' and DNS servers' log level",
+    },
+    verbose: { ...logging.verbose, help: 'their debug messages too: --log-level debug' },
+    'log-format': {
+      ...logging['log-format'],
+      default: undefined,
+      defaultText: "text, or the cluster's",
+      help: 'their log format (logs in DIR/logs)',
+    },
   },
 } as const satisfies CommandSpec;
 
@@ -272,6 +307,7 @@ is the cluster's domain (ConfigMap kube-system/podnet-config).`,
       help: 'a-b-c-d.NS.pod records',
     },
     ttl: { type: 'string', value: 'SECONDS', default: '5', help: 'TTL of cluster records (0-3600)' },
+    ...logging,
   },
 } as const satisfies CommandSpec;
 

@@ -12,6 +12,8 @@ import {
 } from '../dns/index.js';
 import { dns as dnsCommand } from './commands.js';
 import { CliError } from './errors.js';
+import { logger } from '../log/log.js';
+import { configureLoggingFromFlags } from './logging.js';
 import { parseCommand } from './spec.js';
 
 function hostPort(text: string, flag: string): { host: string; port: number } {
@@ -23,6 +25,8 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 
 export async function runDns(args: string[]): Promise<number> {
   const { values } = parseCommand(dnsCommand, args);
+  configureLoggingFromFlags(values);
+  const log = logger('dns');
   const podRecords = values['pod-records'];
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)
@@ -47,9 +51,7 @@ export async function runDns(args: string[]): Promise<number> {
     }
     upstreams = nameserversFromResolvConf(text);
     if (!upstreams.length)
-      process.stderr.write(
-        'podnet dns: no nameservers in /etc/resolv.conf and no --upstream: names outside the cluster will get SERVFAIL\n',
-      );
+      log.warn('no nameservers in /etc/resolv.conf and no --upstream: names outside the cluster will get SERVFAIL');
   }
 
   let client: KubeClient;
@@ -82,7 +84,7 @@ export async function runDns(args: string[]): Promise<number> {
   try {
     cluster = await readClusterConfig(client, {
       flags: { clusterDomain: values['cluster-domain'] },
-      log: (m) => process.stderr.write(`podnet dns: ${m}\n`),
+      log,
     });
   } catch (e) {
     client.close();

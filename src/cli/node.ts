@@ -8,10 +8,12 @@ import { runOk } from '../host/exec.js';
 import { startNodeAgent } from '../node/agent.js';
 import { node } from './commands.js';
 import { CliError } from './errors.js';
+import { configureLoggingFromFlags } from './logging.js';
 import { parseCommand } from './spec.js';
 
 export async function runNode(args: string[]): Promise<number> {
   const { values } = parseCommand(node, args);
+  configureLoggingFromFlags(values);
   // parseCommand checked both against their choices.
   const backend = values.backend as 'vxlan' | 'host-gw';
   const proxyMode = values['proxy-mode'] as 'nftables' | 'iptables';

@@ -63,6 +63,10 @@ export async function runUp(args: string[]): Promise<number> {
       proxyMode: proxyMode as ProxyMode | undefined,
       dnsUpstream,
       cluster,
+      log: {
+        ...(values.verbose ? { level: 'debug' } : values['log-level'] ? { level: values['log-level'] } : {}),
+        ...(values['log-format'] ? { format: values['log-format'] } : {}),
+      },
       mergeKubeconfig: values['merge-kubeconfig'] ? defaultKubeconfigTarget() : undefined,
       timeoutMs: timeout * 1000,
       say,

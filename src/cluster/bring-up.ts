@@ -8,10 +8,17 @@ import { KubeClient } from '../client/index.js';
 import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
 import { mergeKubeconfig } from './kubeconfig-merge.js';
-import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
+import { agentProcess, apiserverProcess, logFlagArgs, thisPodnet, type PodnetBinary } from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
 import { hostIpv4Prefixes, listLinks } from './host-scan.js';
-import { planLayout, reconcileLayout, type Backend, type ClusterLayout, type ProxyMode } from './layout.js';
+import {
+  planLayout,
+  reconcileLayout,
+  type Backend,
+  type ClusterLayout,
+  type ClusterLogging,
+  type ProxyMode,
+} from './layout.js';
 import { readLayout, writeLayout } from './layout-file.js';
 import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
 import { caCertPath, kubeconfigPath, nodeStateDir } from './paths.js';
@@ -32,6 +39,8 @@ export interface UpOptions {
   proxyMode?: ProxyMode;
   /** The cluster's shape where it is not the default (--cluster-cidr, --service-cidr, ...); fixed at the first `up`. */
   cluster?: ClusterConfigInput;
+  /** --log-level / --log-format for every process up starts; kept for reruns. */
+  log?: ClusterLogging;
   /** Also put the cluster's context into this kubeconfig (and make it current); kept for reruns. */
   mergeKubeconfig?: string;
   /** Upstream resolvers for cluster DNS ("host" = this machine on the cluster bridge); default: the nodes' resolv.conf. */
@@ -54,6 +63,7 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
       backend: o.backend,
       proxyMode: o.proxyMode,
       cluster: o.cluster,
+      log: o.log,
     });
     if ('error' in r) throw new Error(r.error);
     return r.layout;
@@ -76,6 +86,7 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
     nodes,
     proxyMode: o.proxyMode,
     cluster: o.cluster,
+    log: o.log,
   });
 }
 
@@ -178,6 +189,7 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
         caPath: caCertPath(dir),
         token: tokens.adminToken,
         clusterDnsIp: shape.clusterDnsIp,
+        logArgs: logFlagArgs(layout.log),
         upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
       }),
     );

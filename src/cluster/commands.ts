@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfigInput } from '../api/cluster-config.js';
 import { netnsPath } from '../host/exec.js';
-import type { ClusterLayout, NodeLayout } from './layout.js';
+import type { ClusterLayout, ClusterLogging, NodeLayout } from './layout.js';
 import { APISERVER, logFile, nodeStateDir } from './paths.js';
 import type { DesiredProcess } from './process-table.js';
 
@@ -43,9 +43,16 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
       layout.hostIp,
       ...(layout.name ? ['--cluster-name', layout.name] : []),
       ...clusterFlagArgs(layout.cluster ?? {}),
+      ...logFlagArgs(layout.log),
     ],
   };
 }
+
+/** --log-level / --log-format for the processes `up` starts (only those given). */
+export const logFlagArgs = (log: ClusterLogging | undefined): string[] => [
+  ...(log?.level ? ['--log-level', log.level] : []),
+  ...(log?.format ? ['--log-format', log.format] : []),
+];
 
 /** The cluster's shape as `podnet apiserver` flags (only those `up` was given). */
 export function clusterFlagArgs(c: ClusterConfigInput): string[] {
@@ -98,6 +105,7 @@ export function agentProcess(
       '--backend',
       layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
+      ...logFlagArgs(layout.log),
     ],
   };
 }

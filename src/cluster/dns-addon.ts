@@ -25,6 +25,8 @@ export interface DnsAddonParams {
   token: string;
   /** kube-dns's ClusterIP: the cluster config's clusterDnsIp. */
   clusterDnsIp: string;
+  /** --log-level / --log-format of the replicas. */
+  logArgs?: string[];
   /** --upstream of the replicas (IP[:PORT]); default: their node's resolv.conf. */
   upstreams?: string[];
 }
@@ -82,6 +84,7 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
             '--http-listen',
             `$(POD_IP):${METRICS_PORT}`,
             ...(p.upstreams?.length ? ['--upstream', p.upstreams.join(',')] : []),
+            ...(p.logArgs ?? []),
           ],
           env: [
             { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },

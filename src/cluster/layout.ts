@@ -19,6 +19,11 @@ export interface NodeLayout {
   ip: string;
 }
 
+export interface ClusterLogging {
+  level?: string;
+  format?: string;
+}
+
 /** Service proxy modes (the agent's --proxy-mode). */
 export type ProxyMode = 'nftables' | 'iptables';
 export const PROXY_MODES: ProxyMode[] = ['nftables', 'iptables'];
@@ -39,6 +44,8 @@ export interface ClusterLayout {
   apiserverPort: number;
   /** The cluster-shape flags `up` was given (--cluster-cidr, --service-cidr, ...), passed to the API server; absent: the defaults. */
   cluster?: ClusterConfigInput;
+  /** --log-level / --log-format of every process `up` starts (absent: theirs, info and text). */
+  log?: ClusterLogging;
   /** The kubeconfig `up --merge-kubeconfig` put this cluster's context into; `down` takes it out again. */
   mergedKubeconfig?: string;
   nodes: NodeLayout[];
@@ -64,6 +71,7 @@ export function planLayout(opts: {
   apiserverPort?: number;
   proxyMode?: ProxyMode;
   cluster?: ClusterConfigInput;
+  log?: ClusterLogging;
 }): ClusterLayout {
   const hash = clusterHash(opts.name);
   return {
@@ -78,6 +86,7 @@ export function planLayout(opts: {
     ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}),
     apiserverPort: opts.apiserverPort ?? 0,
     ...(opts.cluster && Object.keys(opts.cluster).length ? { cluster: opts.cluster } : {}),
+    ...(opts.log?.level || opts.log?.format ? { log: opts.log } : {}),
     nodes: Array.from({ length: opts.nodes }, (_, i) => nodeLayout(opts.name, hash, opts.subnet, i + 1)),
   };
 }
@@ -88,6 +97,7 @@ export interface UpRequest {
   backend?: Backend;
   proxyMode?: ProxyMode;
   cluster?: ClusterConfigInput;
+  log?: ClusterLogging;
 }
 
 /**
@@ -132,7 +142,16 @@ export function reconcileLayout(
   );
   // A new proxy mode only restarts the agents (their command line changes); each removes the other mode's rules.
   const proxyMode = req.proxyMode ?? recorded.proxyMode;
-  return { layout: { ...recorded, ...(proxyMode ? { proxyMode } : {}), nodes: [...recorded.nodes, ...added] } };
+  // Logging too: given flags replace the recorded ones (their processes restart), absent ones keep them.
+  const log = { ...recorded.log, ...req.log };
+  return {
+    layout: {
+      ...recorded,
+      ...(proxyMode ? { proxyMode } : {}),
+      ...(log.level || log.format ? { log } : {}),
+      nodes: [...recorded.nodes, ...added],
+    },
+  };
 }
 
 /** A node by its full name or, for a named cluster, its short name ("node2" for "c-node2"). */

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CLUSTER_CONFIG } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
+import { logger } from '../log/log.js';
 import { Forwarder } from './forward/forwarder.js';
 import type { Upstream } from './forward/upstream.js';
 import type { PodRecordsMode } from './resolver.js';
@@ -46,7 +47,7 @@ export interface RunningDns {
 }
 
 export async function startDns(o: DnsOptions): Promise<RunningDns> {
-  const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const log = o.log ?? logger('dns');
   const domain = (o.clusterDomain ?? DEFAULT_CLUSTER_CONFIG.clusterDomain).toLowerCase().replace(/\.$/, '');
   const state = new DnsState({ domain, ttl: o.ttl ?? 5, podRecords: o.podRecords ?? 'insecure' });
   const metrics = new DnsMetrics();

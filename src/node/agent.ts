@@ -13,6 +13,7 @@ import type { ClusterConfigInput } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
 import { readClusterConfig } from '../client/cluster-config.js';
 import { loadImageTable } from '../images/index.js';
+import { logger } from '../log/log.js';
 import { startOverlay } from '../overlay/index.js';
 import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
 import { Heartbeat } from './heartbeat.js';
@@ -43,8 +44,7 @@ export interface RunningNodeAgent {
 }
 
 export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNodeAgent> {
-  const log =
-    opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node ${opts.nodeName}: ${m}\n`));
+  const log = opts.log ?? logger(`node ${opts.nodeName}`);
   mkdirSync(opts.stateDir, { recursive: true });
   const stopping = { value: false };
   // Before the Node exists: an agent whose flags contradict the cluster must not join it.
