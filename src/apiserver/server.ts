@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
+import { ApiserverMetrics } from './metrics.js';
 import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js';
 import { clusterConfigAtStart } from './cluster-config.js';
 import { nodeHandler, readTlsThroughStream } from './serve-http.js';
@@ -88,6 +89,7 @@ async function startOn(
     rules: apiRules,
     authenticator: tokens,
     serverAddress: () => serverAddress,
+    metrics: new ApiserverMetrics(),
     readyChecks: [
       { name: 'etcd', ok: () => true },
       { name: 'poststarthook/bootstrap-controller', ok: () => bootstrapped },

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { KubeClient } from '../client/client.js';
 import type { ProxyBackend } from './backend.js';
 import { IptablesBackend } from './iptables/backend.js';
+import { processMetricsText } from '../metrics/process.js';
 import { ProxyMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { NftBackend } from './nft/backend.js';
@@ -76,12 +77,12 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   await other.cleanup().catch((e: Error) => o.log(`proxy: removing ${other.mode} rules: ${e.message}`));
   let server: Server | undefined;
   if (o.metricsPort !== 0) {
-    server = await serveMetrics(o.nodeIps[0]!, o.metricsPort ?? DEFAULT_METRICS_PORT, () => metrics.text()).catch(
-      (e: Error) => {
-        o.log(`proxy: ${e.message}`);
-        return undefined;
-      },
-    );
+    // The node agent's process metrics too: this port is the agent's, as kube-proxy's is its own.
+    const text = () => metrics.text() + processMetricsText();
+    server = await serveMetrics(o.nodeIps[0]!, o.metricsPort ?? DEFAULT_METRICS_PORT, text).catch((e: Error) => {
+      o.log(`proxy: ${e.message}`);
+      return undefined;
+    });
   }
   o.log(`proxy: ${mode} mode, ${metrics.servicePorts} service ports, ${metrics.rules} rules`);
   return {
