@@ -65,3 +65,35 @@ test('the API server keeps its shape in kube-system/podnet-config and refuses a 
     await server.close();
   }
 });
+
+test('a missing ConfigMap is an error that says where the shape lives; a restart writes back the stored shape', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podnet-shape-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const start = (cluster = {}) =>
+    startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false, allocationRepairMs: 0, cluster });
+  const configmaps = findResource('', 'v1', 'configmaps')!;
+  let server = await start({ clusterDomain: 'corp.example' });
+  let client = KubeClient.fromKubeconfig(server.kubeconfigPath);
+  try {
+    await client.delete(configmaps, 'kube-system', 'podnet-config');
+    await assert.rejects(
+      readClusterConfig(client, { component: 'dns', missingTimeoutMs: 0 }),
+      /dns: the API server at .* has no ConfigMap kube-system\/podnet-config, where a podnet cluster keeps its shape/,
+    );
+  } finally {
+    client.close();
+    await server.close();
+  }
+  server = await start();
+  client = KubeClient.fromKubeconfig(server.kubeconfigPath);
+  try {
+    assert.equal(
+      (await readClusterConfig(client, {})).clusterDomain,
+      'corp.example',
+      'the stored shape, not the defaults',
+    );
+  } finally {
+    client.close();
+    await server.close();
+  }
+});

@@ -1,23 +1,25 @@
 /**
- * The cluster's shape as the API server starts: what its store already
- * holds (kube-system/podnet-config, written at the first start) or, on a
- * fresh store, what its flags say over the defaults. A flag that
- * contradicts the stored shape stops the start: Services, nodes and pods
- * already hold addresses from the stored ranges.
+ * The cluster's shape as the API server starts. The store keeps the shape
+ * of its first start under a key of its own, out of the API's reach (as the
+ * ClusterIP and NodePort allocations are); the kube-system/podnet-config
+ * ConfigMap that components read is its published copy, written back at
+ * every start, so editing or deleting that ConfigMap cannot change the
+ * ranges that Services, nodes and pods already hold. On a fresh store the
+ * shape is what the flags say over the defaults; later, a flag that
+ * contradicts the stored shape stops the start.
  */
 import {
-  CLUSTER_CONFIG_NAME,
-  CLUSTER_CONFIG_NAMESPACE,
   clusterConfigConflicts,
+  clusterConfigData,
   clusterConfigFromData,
   resolveClusterConfig,
   type ClusterConfig,
   type ClusterConfigInput,
 } from '../api/cluster-config.js';
-import { objectKey } from '../api/meta.js';
-import type { Store } from '../store/store.js';
+import { StoreError, type Store } from '../store/store.js';
 
-export const clusterConfigKey = objectKey('', 'configmaps', CLUSTER_CONFIG_NAMESPACE, CLUSTER_CONFIG_NAME);
+/** Not under an API resource's prefix: no request can read or change it. */
+export const clusterConfigKey = '/registry/podnet/cluster-config';
 
 export async function clusterConfigAtStart(
   store: Store,
@@ -25,8 +27,18 @@ export async function clusterConfigAtStart(
   stateDir: string,
 ): Promise<ClusterConfig> {
   const kv = await store.get(clusterConfigKey);
-  if (!kv) return resolveClusterConfig(flags);
-  const stored = clusterConfigFromData((JSON.parse(kv.value) as { data?: Record<string, string> }).data);
+  if (!kv) {
+    const config = resolveClusterConfig(flags);
+    try {
+      await store.create(clusterConfigKey, JSON.stringify(clusterConfigData(config)));
+    } catch (e) {
+      // Another server on this store recorded one first: take it, and check our flags against it.
+      if (!(e instanceof StoreError && e.code === 'KeyExists')) throw e;
+      return clusterConfigAtStart(store, flags, stateDir);
+    }
+    return config;
+  }
+  const stored = clusterConfigFromData(JSON.parse(kv.value) as Record<string, string>);
   const conflicts = clusterConfigConflicts(stored, flags);
   if (conflicts.length)
     throw new Error(

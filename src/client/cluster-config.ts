@@ -25,7 +25,7 @@ export interface ReadClusterConfigOptions {
   component?: string;
   /** The component's own flags; any that disagree with the cluster make the read fail. */
   flags?: ClusterConfigInput;
-  /** How long a missing ConfigMap is waited for (a server that is still bootstrapping); default 30 s. */
+  /** How long a missing ConfigMap is waited for (a server that is still bootstrapping); default 10 s. */
   missingTimeoutMs?: number;
   /** Said once when the first attempt fails and the read keeps trying. */
   log?: (m: string) => void;
@@ -41,7 +41,7 @@ export interface ReadClusterConfigOptions {
  */
 export async function readClusterConfig(client: KubeClient, o: ReadClusterConfigOptions): Promise<ClusterConfig> {
   const who = o.component ? `${o.component}: ` : '';
-  const missingDeadline = Date.now() + (o.missingTimeoutMs ?? 30_000);
+  const missingDeadline = Date.now() + (o.missingTimeoutMs ?? 10_000);
   let said = false;
   for (let i = 0; ; i++) {
     let cm: KObject & { data?: Record<string, string> };
