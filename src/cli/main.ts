@@ -36,7 +36,7 @@ ${table(COMMANDS.map((c) => [c.name, c.summary]))}
 Flags:
 ${table([
   ['-h, --help', 'this help'],
-  ['--version', "podnet's version"],
+  ['    --version', "podnet's version"],
 ])}
 ${EXIT_STATUS_TEXT}`;
 }

@@ -146,7 +146,7 @@ export function renderHelp(spec: CommandSpec): string {
   return `${spec.summary}
 
 Usage:
-  podnet ${spec.name} ${spec.usage}
+  podnet ${spec.name}${spec.usage ? ` ${spec.usage}` : ''}
 
 ${spec.description.trim()}
 
