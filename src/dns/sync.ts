@@ -29,7 +29,7 @@ export interface DnsSync {
 }
 
 export function startSync(client: KubeClient, state: DnsState, log: (m: string) => void): DnsSync {
-  const onError = (e: unknown) => log(`dns: watch error (retrying): ${(e as Error).message ?? e}`);
+  const onError = (e: unknown) => log(`watch error (retrying): ${(e as Error).message ?? e}`);
   const services = new Informer<DnsService>(client, res.services, {
     onError,
     transform: slimService,

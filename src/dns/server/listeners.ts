@@ -86,7 +86,7 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
           continue;
         }
         handler.handle(Buffer.from(req), sock.remoteAddress ?? '', true).then(write, (e: Error) => {
-          log(`dns: internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`);
+          log(`internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`);
           sock.destroy();
         });
       }

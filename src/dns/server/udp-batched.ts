@@ -41,7 +41,7 @@ export function startBatchedUdp(
         (out) => {
           if (out) sock.sendTo(out, addr);
         },
-        (e: Error) => log(`dns: internal error answering ${addressText(addr)}: ${e.stack ?? e.message}`),
+        (e: Error) => log(`internal error answering ${addressText(addr)}: ${e.stack ?? e.message}`),
       );
     }
   };

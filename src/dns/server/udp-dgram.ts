@@ -34,10 +34,10 @@ export async function startDgramUdp(
       (out) => {
         if (out) udp.send(out, rinfo.port, rinfo.address);
       },
-      (e: Error) => log(`dns: internal error answering ${rinfo.address}: ${e.stack ?? e.message}`),
+      (e: Error) => log(`internal error answering ${rinfo.address}: ${e.stack ?? e.message}`),
     );
   });
-  udp.on('error', (e) => log(`dns: UDP socket error: ${e.message}`));
+  udp.on('error', (e) => log(`UDP socket error: ${e.message}`));
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(port, host, () => {
