@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { configureLogging, logEnabled, logger, resetLogging } from './log.js';
+import { configureLogging, error, logEnabled, logger, resetLogging, warn } from './log.js';
 
 const lines: string[] = [];
 const capture = (level: 'error' | 'warn' | 'info' | 'debug', format: 'text' | 'json' = 'text') =>
@@ -50,4 +50,17 @@ test('levels: error only shows errors; logEnabled says so', () => {
   assert.equal(lines.length, 1);
   assert.equal(logEnabled('warn'), false);
   assert.equal(logEnabled('error'), true);
+});
+
+test('warn/error: at that level on a Logger, plain functions are called as they are', () => {
+  capture('info');
+  warn(logger('proxy'), 'sync failed');
+  error(logger('dns'), 'internal error');
+  const plain: string[] = [];
+  warn((m) => plain.push(m), 'collected');
+  assert.deepEqual(
+    lines.map((l) => l.slice(25)),
+    ['WARN  proxy: sync failed\n', 'ERROR dns: internal error\n'],
+  );
+  assert.deepEqual(plain, ['collected']);
 });

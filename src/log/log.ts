@@ -81,3 +81,14 @@ export function logger(name: string): Logger {
   log.child = (sub) => logger(`${name}/${sub}`);
   return log;
 }
+
+/** The `(message) => void` components take as their `log` option; a Logger is one. */
+export type LogFn = (message: string) => void;
+
+/**
+ * Logs at warn (or error) when `log` is a Logger, else calls it as it is:
+ * components keep taking a plain function (tests pass one that collects
+ * lines) and still say how severe a line is.
+ */
+export const warn = (log: LogFn, message: string): void => ((log as Partial<Logger>).warn ?? log)(message);
+export const error = (log: LogFn, message: string): void => ((log as Partial<Logger>).error ?? log)(message);

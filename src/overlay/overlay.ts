@@ -22,6 +22,7 @@ import { ReconcileLoop } from './reconcile-loop.js';
 import { findUnderlay, type Underlay } from './underlay.js';
 import { ensureDeviceAddress, ensureVxlanDevice, removeVxlanDevice, type VxlanSpec } from './vxlan-device.js';
 import { BACKENDS, type Backend, type HostTarget, type Logger, type Peer } from './types.js';
+import { warn } from '../log/log.js';
 
 const nodesResource = findResource('', 'v1', 'nodes')!;
 
@@ -94,7 +95,7 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
       log(`overlay: published ${Object.keys(patch.metadata.annotations).join(', ')} on Node ${nodeName}`);
       return true;
     } catch (e) {
-      log(`overlay: cannot annotate Node ${nodeName}: ${(e as Error).message}`);
+      warn(log, `overlay: cannot annotate Node ${nodeName}: ${(e as Error).message}`);
       return false;
     }
   };
