@@ -6,37 +6,30 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ensureNodeServingCert } from '../apiserver/state/pki.js';
+import { nodeCert } from './commands.js';
 import { CliError } from './errors.js';
+import { parseCommand } from './spec.js';
 import { stateDir } from './state-dir.js';
 
 const NODE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export function runNodeCert(args: string[]): number {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { state: { type: 'string' }, ip: { type: 'string', multiple: true }, out: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; usage: podnet node-cert NODE --ip IP [--state DIR] [--out DIR]`);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1 || !values.ip?.length)
-    throw new CliError('usage: podnet node-cert NODE --ip IP [--state DIR] [--out DIR]');
+  const { values, positionals } = parseCommand(nodeCert, args);
+  const ips = (values.ip ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (!ips.length) throw new CliError('needs --ip IP[,IP...]: the addresses the API server reaches the node on');
   const node = positionals[0]!;
   if (!NODE_NAME.test(node))
     throw new CliError(`"${node}" is not a valid node name (lower-case letters, digits, "-" and ".")`);
-  for (const ip of values.ip)
-    if (!/^[\d.]+$|^[\da-f:]+$/i.test(ip)) throw new CliError(`--ip ${ip}: not an IP address`);
+  for (const ip of ips) if (!/^[\d.]+$|^[\da-f:]+$/i.test(ip)) throw new CliError(`--ip ${ip}: not an IP address`);
   const pki = join(stateDir(values.state), 'pki');
   if (!existsSync(join(pki, 'ca.key')))
     throw new CliError(`no cluster CA in ${pki}; pass the --state of "podnet apiserver" or "podnet up"`);
-  const out = resolve(values.out ?? '.');
-  ensureNodeServingCert(pki, out, node, values.ip);
+  const out = resolve(values.out);
+  ensureNodeServingCert(pki, out, node, ips);
   process.stdout.write(
     `${join(out, 'node.crt')} and ${join(out, 'node.key')}: pass them to "podnet node" as --tls-cert-file and --tls-private-key-file\n`,
   );

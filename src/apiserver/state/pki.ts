@@ -84,13 +84,13 @@ export interface ServingNames {
   ips: string[];
 }
 
-export const defaultServingNames = (extraIps: string[], serviceIp: string): ServingNames => ({
+export const defaultServingNames = (extraIps: string[], serviceIp: string, clusterDomain: string): ServingNames => ({
   dnsNames: [
     'localhost',
     'kubernetes',
     'kubernetes.default',
     'kubernetes.default.svc',
-    'kubernetes.default.svc.cluster.local',
+    `kubernetes.default.svc.${clusterDomain}`,
   ],
   ips: [...new Set(['127.0.0.1', '::1', serviceIp, ...extraIps])],
 });
