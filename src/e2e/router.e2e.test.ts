@@ -348,7 +348,13 @@ spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
         masterBefore,
         'the same HAProxy serves on',
       );
-      const own = await fetch(`http://${ip1}:10254/metrics`).then((r) => r.text());
+      const own = await eventually('the restarted router answers', async () => {
+        const text = await fetch(`http://${ip1}:10254/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
+        return text.includes('podnet_router_config_changes_total') && text;
+      });
       assert.match(own, /podnet_router_config_changes_total\{kind="reload"\} 0/, 'adopted without a reload');
       await sleep(1000);
     } finally {

@@ -32,12 +32,15 @@ class Histogram {
 
 export type ChangeKind = 'runtime' | 'reload';
 
+/** What the metrics read from the routing table when scraped. */
+export interface TableView {
+  routes: { size: number };
+  backends: Map<string, { servers: unknown[] }>;
+  certificates(): unknown[];
+}
+
 export class RouterMetrics {
-  routes = 0;
-  backends = 0;
-  /** backend -> servers */
-  endpoints = new Map<string, number>();
-  certificates = 0;
+  constructor(private readonly table: TableView) {}
   readonly changes = new Map<ChangeKind, number>([
     ['runtime', 0],
     ['reload', 0],
@@ -70,16 +73,18 @@ export class RouterMetrics {
     const out = [
       '# HELP podnet_router_routes Routes (host, path, type) the router serves.',
       '# TYPE podnet_router_routes gauge',
-      `podnet_router_routes ${this.routes}`,
+      `podnet_router_routes ${this.table.routes.size}`,
       '# HELP podnet_router_backends Backends (Service port and options) the routes use.',
       '# TYPE podnet_router_backends gauge',
-      `podnet_router_backends ${this.backends}`,
+      `podnet_router_backends ${this.table.backends.size}`,
       '# HELP podnet_router_backend_endpoints Ready pod endpoints per backend.',
       '# TYPE podnet_router_backend_endpoints gauge',
-      ...[...this.endpoints].map(([b, n]) => `podnet_router_backend_endpoints{backend="${b}"} ${n}`),
+      ...[...this.table.backends].map(
+        ([b, x]) => `podnet_router_backend_endpoints{backend="${b}"} ${x.servers.length}`,
+      ),
       '# HELP podnet_router_certificates TLS certificates served by SNI.',
       '# TYPE podnet_router_certificates gauge',
-      `podnet_router_certificates ${this.certificates}`,
+      `podnet_router_certificates ${this.table.certificates().length}`,
       '# HELP podnet_router_config_changes_total Changes applied to HAProxy, through the Runtime API or by reload.',
       '# TYPE podnet_router_config_changes_total counter',
       ...[...this.changes].map(([k, n]) => `podnet_router_config_changes_total{kind="${k}"} ${n}`),

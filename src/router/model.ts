@@ -55,7 +55,7 @@ export function isOurIngress(ing: IngressObject, classes: IngressClassObject[]):
   return defaults.length === 1 && defaults[0]!.spec?.controller === CONTROLLER_NAME;
 }
 
-interface Claim {
+export interface Claim {
   route: Route;
   /** Order inside its source, so an object's own duplicates resolve by position. */
   index: number;
@@ -74,87 +74,89 @@ const sourceOf = (kind: RouteSource['kind'], o: { metadata: IngressObject['metad
 const describe = (s: RouteSource) => `${s.kind} ${s.namespace}/${s.name}`;
 const routeText = (r: Route) => `${r.host ? `host "${r.host}"` : 'any host'} path "${r.path}" (${r.pathType})`;
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Older first; ties by namespace/name so every router replica picks the same winner. */
-function compareClaims(a: Claim, b: Claim): number {
+export function compareClaims(a: Claim, b: Claim): number {
   if (a.fallback !== b.fallback) return a.fallback ? 1 : -1;
-  const ca = a.route.source.created,
-    cb = b.route.source.created;
-  if (ca !== cb) return ca < cb ? -1 : 1;
-  const ka = `${a.route.source.namespace}/${a.route.source.name}/${a.route.source.kind}`;
-  const kb = `${b.route.source.namespace}/${b.route.source.name}/${b.route.source.kind}`;
-  if (ka !== kb) return ka < kb ? -1 : 1;
-  return a.index - b.index;
+  const x = a.route.source,
+    y = b.route.source;
+  return (
+    cmp(x.created, y.created) ||
+    cmp(x.namespace, y.namespace) ||
+    cmp(x.name, y.name) ||
+    cmp(x.kind, y.kind) ||
+    a.index - b.index
+  );
 }
 
-/** Builds backends on demand and keeps one per Service port and options. */
-class Backends {
-  readonly byName = new Map<string, Backend>();
-  private readonly services = new Map<string, RouterServiceObject>();
-  private readonly slices = new Map<string, RouterEndpointSliceObject[]>();
-  private readonly pods = new Map<string, RouterPodObject>();
+/** One key per route a winner is chosen for: its type, host and path. */
+export const routeKey = (r: Pick<Route, 'host' | 'path' | 'pathType'>): string => `${r.pathType}\n${r.host}\n${r.path}`;
 
-  constructor(view: ClusterView) {
-    for (const s of view.services) this.services.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
-    for (const sl of view.endpointSlices) {
-      const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
-      if (!svc) continue;
-      const key = `${sl.metadata.namespace}/${svc}`;
-      const list = this.slices.get(key) ?? [];
-      list.push(sl);
-      this.slices.set(key, list);
-    }
-    for (const p of view.pods) this.pods.set(`${p.metadata.namespace}/${p.metadata.name}`, p);
-  }
+/** The Warning a losing claim gets, or undefined when an object only repeats itself. */
+export function conflictEvent(winner: Claim, loser: Claim): RouterEvent | undefined {
+  const w = winner.route.source,
+    l = loser.route.source;
+  if (w.uid === l.uid && w.kind === l.kind) return undefined;
+  return {
+    regarding: { kind: l.kind, namespace: l.namespace, name: l.name, uid: l.uid },
+    type: 'Warning',
+    reason: 'RouteConflict',
+    message: `${routeText(loser.route)} is already served by ${describe(w)}, which claimed it first; this route is skipped`,
+  };
+}
 
-  service(namespace: string, name: string): RouterServiceObject | undefined {
-    return this.services.get(`${namespace}/${name}`);
-  }
+/** A backend before its servers are known: the Service port and options a route asks for. */
+export type BackendSpec = Omit<Backend, 'servers'>;
 
-  /** The backend for a Service port (number or name) with these options; created on first use. */
-  get(namespace: string, service: string, port: string, options: BackendOptions): Backend {
-    const name = backendName(namespace, service, port, options);
-    let b = this.byName.get(name);
-    if (!b) {
-      b = { name, namespace, service, servicePort: port, options, servers: this.servers(namespace, service, port) };
-      this.byName.set(name, b);
-    }
-    return b;
-  }
+export const serviceKeyOfSlice = (sl: RouterEndpointSliceObject): string | undefined => {
+  const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
+  return svc ? `${sl.metadata.namespace}/${svc}` : undefined;
+};
 
-  private servers(namespace: string, service: string, port: string): Server[] {
-    const svc = this.services.get(`${namespace}/${service}`);
-    const sp = svc?.spec?.ports?.find((p) => (/^\d+$/.test(port) ? String(p.port) === port : p.name === port));
-    if (!sp || (sp.protocol ?? 'TCP') !== 'TCP' || svc?.spec?.type === 'ExternalName') return [];
-    const portName = sp.name ?? '';
-    const ready: Server[] = [];
-    const fallback: Server[] = [];
-    const seen = new Set<string>();
-    for (const slice of this.slices.get(`${namespace}/${service}`) ?? []) {
-      if ((slice.addressType ?? 'IPv4') !== 'IPv4') continue;
-      const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === 'TCP');
-      if (typeof slicePort?.port !== 'number') continue;
-      for (const ep of slice.endpoints ?? []) {
-        const address = ep.addresses?.[0];
-        if (!address || seen.has(address)) continue;
-        const ref = ep.targetRef;
-        let name = address;
-        if (ref?.kind === 'Pod' && ref.name) {
-          // Route integrity: the pod must still exist with this address (an address reused by another pod is not ours).
-          const pod = this.pods.get(`${ref.namespace ?? namespace}/${ref.name}`);
-          if (!pod || (ref.uid && pod.metadata.uid !== ref.uid) || pod.status?.podIP !== address) continue;
-          name = ref.name;
-        }
-        seen.add(address);
-        const isReady = (ep.conditions?.ready ?? true) !== false;
-        const serving = (ep.conditions?.serving ?? isReady) !== false;
-        const server = { name, address, port: slicePort.port };
-        if (isReady) ready.push(server);
-        else if (serving && ep.conditions?.terminating === true) fallback.push(server);
+/**
+ * The servers of a backend: its Service port's ready endpoints across the Service's slices (else the
+ * terminating-but-serving ones), each kept only while its pod still holds the address.
+ */
+export function serversFor(
+  spec: Pick<BackendSpec, 'namespace' | 'servicePort'>,
+  svc: RouterServiceObject | undefined,
+  slices: Iterable<RouterEndpointSliceObject>,
+  podOf: (namespace: string, name: string) => RouterPodObject | undefined,
+): Server[] {
+  const port = spec.servicePort;
+  const sp = svc?.spec?.ports?.find((p) => (/^\d+$/.test(port) ? String(p.port) === port : p.name === port));
+  if (!sp || (sp.protocol ?? 'TCP') !== 'TCP' || svc?.spec?.type === 'ExternalName') return [];
+  const portName = sp.name ?? '';
+  const ready: Server[] = [];
+  const fallback: Server[] = [];
+  const seen = new Set<string>();
+  // An address listed in two slices counts once, as its listing in the first slice by name says.
+  for (const slice of [...slices].sort((a, b) => cmp(a.metadata.name ?? '', b.metadata.name ?? ''))) {
+    if ((slice.addressType ?? 'IPv4') !== 'IPv4') continue;
+    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === portName && (p.protocol ?? 'TCP') === 'TCP');
+    if (typeof slicePort?.port !== 'number') continue;
+    for (const ep of slice.endpoints ?? []) {
+      const address = ep.addresses?.[0];
+      if (!address || seen.has(address)) continue;
+      const ref = ep.targetRef;
+      let name = address;
+      if (ref?.kind === 'Pod' && ref.name) {
+        // Route integrity: the pod must still exist with this address (an address reused by another pod is not ours).
+        const pod = podOf(ref.namespace ?? spec.namespace, ref.name);
+        if (!pod || (ref.uid && pod.metadata.uid !== ref.uid) || pod.status?.podIP !== address) continue;
+        name = ref.name;
       }
+      seen.add(address);
+      const isReady = (ep.conditions?.ready ?? true) !== false;
+      const serving = (ep.conditions?.serving ?? isReady) !== false;
+      const server = { name, address, port: slicePort.port };
+      if (isReady) ready.push(server);
+      else if (serving && ep.conditions?.terminating === true) fallback.push(server);
     }
-    const servers = ready.length ? ready : fallback;
-    return uniqueNames(servers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
   }
+  const servers = ready.length ? ready : fallback;
+  return uniqueNames(servers.sort((a, b) => cmp(a.name, b.name)));
 }
 
 /** Two endpoints of one pod name cannot happen in one slice set, but names must be unique in HAProxy regardless. */
@@ -202,8 +204,26 @@ function portOf(b: IngressBackendObject): string | undefined {
   return p?.name || undefined;
 }
 
-function ingressClaims(ing: IngressObject, backends: Backends, events: RouterEvent[]): Claim[] {
+/** What one Ingress or Service contributes: its route claims, the backends they name, and its problems. */
+export interface SourceResult {
+  claims: Claim[];
+  backends: BackendSpec[];
+  events: RouterEvent[];
+}
+
+const specOf = (namespace: string, service: string, port: string, options: BackendOptions): BackendSpec => ({
+  name: backendName(namespace, service, port, options),
+  namespace,
+  service,
+  servicePort: port,
+  options,
+});
+
+/** The routes of an Ingress of our class. */
+export function ingressSource(ing: IngressObject): SourceResult {
   const source = sourceOf('Ingress', ing);
+  const events: RouterEvent[] = [];
+  const backends = new Map<string, BackendSpec>();
   const { options, problems } = backendOptions(ing.metadata.annotations);
   for (const p of problems) events.push(event(ing, 'InvalidAnnotation', p));
   const claims: Claim[] = [];
@@ -213,7 +233,9 @@ function ingressClaims(ing: IngressObject, backends: Backends, events: RouterEve
       events.push(event(ing, 'UnsupportedBackend', `${where}: only Service backends are routed; this one is skipped`));
       return undefined;
     }
-    return backends.get(source.namespace, b.service.name, port, options).name;
+    const spec = specOf(source.namespace, b.service.name, port, options);
+    backends.set(spec.name, spec);
+    return spec.name;
   };
   (ing.spec?.rules ?? []).forEach((rule, ri) => {
     const host = (rule.host ?? '').toLowerCase();
@@ -240,12 +262,14 @@ function ingressClaims(ing: IngressObject, backends: Backends, events: RouterEve
       claims.push({ route, index: claims.length, fallback: true });
     }
   }
-  return claims;
+  return { claims, backends: [...backends.values()], events };
 }
 
-function serviceClaims(svc: RouterServiceObject, backends: Backends, events: RouterEvent[]): Claim[] {
+/** The routes of a Service's podnet.io/routes annotation (none without it). */
+export function serviceSource(svc: RouterServiceObject): SourceResult {
   const text = svc.metadata.annotations?.[ANNOTATION_ROUTES];
-  if (text === undefined) return [];
+  if (text === undefined) return { claims: [], backends: [], events: [] };
+  const events: RouterEvent[] = [];
   const source = sourceOf('Service', svc);
   const { routes, problems } = parseRoutesAnnotation(text);
   const opts = backendOptions(svc.metadata.annotations);
@@ -266,10 +290,11 @@ function serviceClaims(svc: RouterServiceObject, backends: Backends, events: Rou
             : `${ANNOTATION_ROUTES}: the Service has no TCP port to route to; its routes are skipped`,
         ),
       );
-    return [];
+    return { claims: [], backends: [], events };
   }
-  const backend = backends.get(source.namespace, source.name, port.name || String(port.port), opts.options).name;
-  return routes.map((r, index) => ({ route: { ...r, backend, source }, index, fallback: false }));
+  const spec = specOf(source.namespace, source.name, port.name || String(port.port), opts.options);
+  const claims = routes.map((r, index) => ({ route: { ...r, backend: spec.name, source }, index, fallback: false }));
+  return { claims, backends: claims.length ? [spec] : [], events };
 }
 
 /** A kubernetes.io/tls Secret as one PEM (chain, then key), or why it cannot be served. */
@@ -290,9 +315,12 @@ export function tlsPem(secret: SecretObject | undefined): { pem: string } | { pr
   return { pem: `${crtText.trim()}\n${keyText.trim()}\n` };
 }
 
-function certificates(ingresses: IngressObject[], secrets: SecretObject[], events: RouterEvent[]): Certificate[] {
-  const byKey = new Map<string, SecretObject>();
-  for (const s of secrets) byKey.set(`${s.metadata.namespace}/${s.metadata.name}`, s);
+/** The certificates our Ingresses (oldest first) ask for; a host already served by another Secret is refused. */
+export function certificates(
+  ingresses: IngressObject[],
+  secretOf: (namespace: string, name: string) => SecretObject | undefined,
+  events: RouterEvent[],
+): Certificate[] {
   const certs = new Map<string, Certificate>();
   const sniOwner = new Map<string, string>();
   for (const ing of ingresses) {
@@ -302,7 +330,7 @@ function certificates(ingresses: IngressObject[], secrets: SecretObject[], event
       const name = `${ns}_${tls.secretName}`;
       let cert = certs.get(name);
       if (!cert) {
-        const pem = tlsPem(byKey.get(`${ns}/${tls.secretName}`));
+        const pem = tlsPem(secretOf(ns, tls.secretName));
         if ('problem' in pem) {
           events.push(event(ing, 'InvalidTLS', `Secret ${ns}/${tls.secretName} ${pem.problem}; TLS for it is off`));
           continue;
@@ -342,7 +370,7 @@ export function nodeAddresses(nodes: ClusterView['nodes']): string[] {
 }
 
 /** Oldest first, so certificate and SNI conflicts resolve like route conflicts. */
-const byAge = <T extends IngressObject>(a: T, b: T) => {
+export const byAge = <T extends IngressObject>(a: T, b: T) => {
   const ca = a.metadata.creationTimestamp ?? '',
     cb = b.metadata.creationTimestamp ?? '';
   if (ca !== cb) return ca < cb ? -1 : 1;
@@ -351,61 +379,60 @@ const byAge = <T extends IngressObject>(a: T, b: T) => {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 };
 
+/** The routing table, from scratch (the reference the incremental table in table.ts is tested against). */
 export function buildRouterState(view: ClusterView): RouterState {
   const events: RouterEvent[] = [];
-  const backends = new Backends(view);
   const ours = view.ingresses.filter((i) => isOurIngress(i, view.ingressClasses)).sort(byAge);
-  const claims = [
-    ...ours.flatMap((i) => ingressClaims(i, backends, events)),
-    ...view.services.flatMap((s) => serviceClaims(s, backends, events)),
-  ];
-  const winners = new Map<string, Claim>();
-  for (const c of [...claims].sort(compareClaims)) {
-    const key = `${c.route.host}\n${c.route.path}\n${c.route.pathType}`;
-    const winner = winners.get(key);
-    if (!winner) {
-      winners.set(key, c);
-      continue;
-    }
-    const w = winner.route.source,
-      l = c.route.source;
-    if (w.uid === l.uid && w.kind === l.kind) continue; // an object repeating itself: no one to warn
-    const regarding = { kind: l.kind, namespace: l.namespace, name: l.name, uid: l.uid };
-    events.push({
-      regarding,
-      type: 'Warning',
-      reason: 'RouteConflict',
-      message: `${routeText(c.route)} is already served by ${describe(w)}, which claimed it first; this route is skipped`,
-    });
+  const sources = [...ours.map(ingressSource), ...view.services.map(serviceSource)];
+  const specs = new Map<string, BackendSpec>();
+  for (const src of sources) {
+    events.push(...src.events);
+    for (const b of src.backends) specs.set(b.name, b);
   }
-  // Only backends some winning route uses; a loser's backend would be configured for nothing.
-  const routes = [...winners.values()].map((c) => c.route);
-  routes.sort((a, b) =>
-    a.host !== b.host
-      ? a.host < b.host
-        ? -1
-        : 1
-      : a.path !== b.path
-        ? a.path < b.path
-          ? -1
-          : 1
-        : a.pathType < b.pathType
-          ? -1
-          : a.pathType > b.pathType
-            ? 1
-            : 0,
-  );
+  const byKey = new Map<string, Claim[]>();
+  for (const c of sources.flatMap((src) => src.claims)) {
+    const k = routeKey(c.route);
+    const list = byKey.get(k);
+    if (list) list.push(c);
+    else byKey.set(k, [c]);
+  }
+  const routes: Route[] = [];
+  for (const claims of byKey.values()) {
+    claims.sort(compareClaims);
+    routes.push(claims[0]!.route);
+    for (const loser of claims.slice(1)) {
+      const e = conflictEvent(claims[0]!, loser);
+      if (e) events.push(e);
+    }
+  }
+  routes.sort(compareRoutes);
+  const services = new Map(view.services.map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+  const slices = new Map<string, RouterEndpointSliceObject[]>();
+  for (const sl of view.endpointSlices) {
+    const key = serviceKeyOfSlice(sl);
+    if (key) slices.set(key, [...(slices.get(key) ?? []), sl]);
+  }
+  const pods = new Map(view.pods.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
+  const podOf = (ns: string, name: string) => pods.get(`${ns}/${name}`);
   const used = new Set(routes.map((r) => r.backend));
-  const liveBackends = [...backends.byName.values()]
+  const backends = [...specs.values()]
     .filter((b) => used.has(b.name))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+    .sort((a, b) => cmp(a.name, b.name))
+    .map((b): Backend => {
+      const key = `${b.namespace}/${b.service}`;
+      return { ...b, servers: serversFor(b, services.get(key), slices.get(key) ?? [], podOf) };
+    });
+  const secrets = new Map(view.secrets.map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, x]));
   const addresses = nodeAddresses(view.nodes);
-  const ingressAddresses = new Map(ours.map((i) => [`${i.metadata.namespace}/${i.metadata.name}`, addresses]));
   return {
-    backends: liveBackends,
+    backends,
     routes,
-    certificates: certificates(ours, view.secrets, events),
+    certificates: certificates(ours, (ns, name) => secrets.get(`${ns}/${name}`), events),
     events,
-    ingressAddresses,
+    ingressAddresses: new Map(ours.map((i) => [`${i.metadata.namespace}/${i.metadata.name}`, addresses])),
   };
 }
+
+/** Routes in the table's order: host, path, type. */
+export const compareRoutes = (a: Route, b: Route): number =>
+  cmp(a.host, b.host) || cmp(a.path, b.path) || cmp(a.pathType, b.pathType);

@@ -1,34 +1,51 @@
 /**
- * The router controller: informers -> routing table (model.ts) -> HAProxy
- * files (haproxy/render.ts) -> the smallest change to the running HAProxy:
- * Runtime API commands for endpoints and routes, a seamless reload only
- * when the structure (backends, TLS, listeners) changes, batched. Level
+ * The router controller: informers -> the routing table, kept object by
+ * object (table.ts) -> the smallest change to the running HAProxy: Runtime
+ * API commands for the backends and routes that changed, a seamless reload
+ * only for a new backend or a new frame (TLS, listeners), batched. Level
  * triggered and safe to kill at any moment: a new controller reads back
  * what HAProxy holds and carries on; HAProxy keeps serving its last table
  * while the controller or the API server is away.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KObject } from '../api/meta.js';
 import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { recordEvent } from '../client/events.js';
-import { Informer } from '../client/informer.js';
+import { Informer, keyOf } from '../client/informer.js';
+import { warn } from '../log/log.js';
+import {
+  appliedFromRendered,
+  needsReload,
+  ordered,
+  planMapEntry,
+  planRuntime,
+  planServers,
+  type AppliedState,
+  type RuntimeCommand,
+} from './haproxy/plan.js';
 import { Haproxy } from './haproxy/process.js';
-import { appliedFromRendered, needsReload, planRuntime, type AppliedState } from './haproxy/plan.js';
-import { mapFile, paths, renderHaproxy, type HaproxySettings, type Rendered } from './haproxy/render.js';
+import {
+  mapFile,
+  mapKey,
+  paths,
+  renderFrame,
+  renderHaproxy,
+  type HaproxySettings,
+  type Rendered,
+} from './haproxy/render.js';
 import { RouterMetrics } from './metrics.js';
-import { buildRouterState } from './model.js';
 import { selfSignedPem } from './self-signed.js';
+import { RouteTable, type TableChanges } from './table.js';
 import type {
-  ClusterView,
   IngressClassObject,
   IngressObject,
+  PathType,
   RouterEndpointSliceObject,
   RouterNodeObject,
   RouterPodObject,
   RouterServiceObject,
-  RouterState,
   SecretObject,
 } from './types.js';
 
@@ -50,13 +67,12 @@ export interface RouterOptions {
   reloadDelayMs?: number;
   /** Read back what HAProxy holds and converge this often (default 30 s). */
   resyncMs?: number;
+  /** Rewrite the files HAProxy would load (and `podnet router config` prints) at most this often (default 2 s). */
+  fileFlushMs?: number;
 }
 
 export interface Router {
-  /** The table last applied. */
-  state(): RouterState | undefined;
-  /** The files last written (what `podnet router config` prints). */
-  rendered(): Rendered | undefined;
+  table: RouteTable;
   ready(): boolean;
   metrics: RouterMetrics;
   /** Stops watching; HAProxy keeps serving (a new controller adopts it). */
@@ -66,9 +82,9 @@ export interface Router {
 }
 
 /** Writes a file only when its content changed, atomically (a reload never reads half a file). */
-function writeIfChanged(path: string, text: string, mode = 0o644): boolean {
+function writeIfChanged(path: string, text: string, mode = 0o644): void {
   try {
-    if (readFileSync(path, 'utf8') === text) return false;
+    if (readFileSync(path, 'utf8') === text) return;
   } catch {
     // missing: write it
   }
@@ -76,7 +92,6 @@ function writeIfChanged(path: string, text: string, mode = 0o644): boolean {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, text, { mode });
   renameSync(tmp, path);
-  return true;
 }
 
 function writeFiles(r: Rendered, runDir: string): void {
@@ -90,69 +105,74 @@ function writeFiles(r: Rendered, runDir: string): void {
   writeIfChanged(p.config, r.config);
 }
 
-/** The part of the table HAProxy can take without a reload: backends it already has, routes to those. */
-function runtimePart(
-  state: RouterState,
-  r: Rendered,
-  applied: AppliedState,
-): { state: RouterState; rendered: Rendered } {
-  const known = (b: string) => applied.backends.has(b);
-  const keep = (want: Map<string, string>, have: Map<string, string>) => {
-    const out = new Map<string, string>();
-    for (const [k, b] of want) {
-      if (known(b)) out.set(k, b);
-      else if (have.has(k)) out.set(k, have.get(k)!); // its new backend comes with the reload
-    }
-    return out;
-  };
-  return {
-    state: { ...state, backends: state.backends.filter((b) => known(b.name)) },
-    rendered: { ...r, exact: keep(r.exact, applied.exact), prefix: keep(r.prefix, applied.prefix) },
-  };
+/** Which map and key a route key (type, host, path) lives under. */
+function mapEntryOf(rk: string): { which: 'exact' | 'prefix'; key: string } {
+  const [pathType, host, path] = rk.split('\n') as [PathType, string, string];
+  return { which: pathType === 'Exact' ? 'exact' : 'prefix', key: mapKey({ host, path, pathType }) };
 }
 
 export async function startRouter(o: RouterOptions): Promise<Router> {
   const log = o.log;
-  const metrics = new RouterMetrics();
+  const table = new RouteTable();
+  const metrics = new RouterMetrics(table);
   const haproxy = new Haproxy(o.haproxy.runDir);
   mkdirSync(paths(o.haproxy.runDir).tlsDir, { recursive: true, mode: 0o700 });
-  const onError = (e: unknown) => log(`router: watch error (retrying): ${(e as Error).message ?? String(e)}`);
-  const informers = {
-    ingresses: new Informer<IngressObject>(o.client, res.ingresses, { onError }),
-    ingressClasses: new Informer<IngressClassObject>(o.client, res.ingressClasses, { onError }),
-    services: new Informer<RouterServiceObject>(o.client, res.services, { onError }),
-    endpointSlices: new Informer<RouterEndpointSliceObject>(o.client, res.endpointSlices, { onError }),
-    pods: new Informer<RouterPodObject>(o.client, res.pods, { onError }),
-    secrets: new Informer<SecretObject>(o.client, res.secrets, { onError, fieldSelector: 'type=kubernetes.io/tls' }),
-    nodes: new Informer<RouterNodeObject>(o.client, res.nodes, { onError }),
-  };
-  const view = (): ClusterView => ({
-    ingresses: informers.ingresses.list(),
-    ingressClasses: informers.ingressClasses.list(),
-    services: informers.services.list(),
-    endpointSlices: informers.endpointSlices.list(),
-    pods: informers.pods.list(),
-    secrets: informers.secrets.list(),
-    nodes: informers.nodes.list(),
-  });
+  const onError = (e: unknown) => warn(log, `watch error (retrying): ${(e as Error).message ?? String(e)}`);
+  const ingresses = new Informer<IngressObject>(o.client, res.ingresses, { onError });
+  const informers = [
+    ingresses,
+    watch(new Informer<IngressClassObject>(o.client, res.ingressClasses, { onError }), (k, v) =>
+      table.setIngressClass(k, v),
+    ),
+    watch(new Informer<RouterServiceObject>(o.client, res.services, { onError }), (k, v) => table.setService(k, v)),
+    watch(new Informer<RouterEndpointSliceObject>(o.client, res.endpointSlices, { onError }), (k, v) =>
+      table.setEndpointSlice(k, v),
+    ),
+    watch(new Informer<RouterPodObject>(o.client, res.pods, { onError }), (k, v) => table.setPod(k, v)),
+    watch(
+      new Informer<SecretObject>(o.client, res.secrets, { onError, fieldSelector: 'type=kubernetes.io/tls' }),
+      (k, v) => table.setSecret(k, v),
+    ),
+    watch(new Informer<RouterNodeObject>(o.client, res.nodes, { onError }), (k, v) => table.setNode(k, v)),
+  ];
+  watch(ingresses, (k, v) => table.setIngress(k, v));
+
+  function watch<T extends KObject>(inf: Informer<T>, set: (key: string, obj: T | undefined) => void): Informer<T> {
+    inf.addHandlers({
+      onAdd: (obj) => {
+        set(keyOf(obj), obj);
+        schedule();
+      },
+      onUpdate: (_old, obj) => {
+        set(keyOf(obj), obj);
+        schedule();
+      },
+      onDelete: (obj) => {
+        set(keyOf(obj), undefined);
+        schedule();
+      },
+    });
+    return inf;
+  }
 
   let applied: AppliedState | undefined;
-  let lastState: RouterState | undefined;
-  let lastRendered: Rendered | undefined;
   let stopped = false;
   let running: Promise<void> | undefined;
   let again = false;
   /** When the oldest change not yet applied was seen. */
   let pendingSince: number | undefined;
+  /** A reload is due (a new backend or frame) but waits for the batch window to close. */
+  let reloadPending = false;
   let reloadTimer: NodeJS.Timeout | undefined;
   let reloadDue = 0;
+  let filesDirty = false;
   const warned = new Set<string>();
   /** Read back what HAProxy holds before the next sync (resync, or a HAProxy that may have gone). */
   let readBack = false;
-
   /** Until every informer has listed, a table would be missing routes: no sync before that. */
   let synced = false;
-  const schedule = () => {
+
+  function schedule(): void {
     pendingSince ??= performance.now();
     if (stopped || !synced) return;
     if (running) {
@@ -168,145 +188,196 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
           schedule();
         }
       });
-  };
+  }
 
   async function syncOnce(): Promise<void> {
     const started = performance.now();
     const since = pendingSince ?? started;
     pendingSince = undefined;
+    const changes = table.takeChanges();
     try {
+      // After a read-back everything is compared, not only what the table says changed.
+      const full = readBack;
       if (readBack) {
         readBack = false;
         applied = (await haproxy.proc()) ? await haproxy.readApplied() : undefined;
       }
-      const state = buildRouterState(view());
-      const rendered = renderHaproxy(state, o.haproxy);
-      lastState = state;
-      lastRendered = rendered;
-      writeFiles(rendered, o.haproxy.runDir);
-      if (!applied || needsReload(applied, rendered)) {
+      const frame = renderFrame(table.certificates(), o.haproxy);
+      const newBackend = full
+        ? !!applied && needsReload(applied, render())
+        : [...changes.backends].some((b) => table.backends.has(b) && !applied?.backends.has(b));
+      if (!applied || reloadPending || newBackend || frame.frameHash !== applied.frameHash) {
         if (!applied || performance.now() >= reloadDue) {
-          await reloadOrStart(state, rendered);
+          await reloadOrStart();
           metrics.changed('reload', (performance.now() - since) / 1000);
         } else {
-          // A structural change: apply what can go at run time now, reload once the batch window closes.
+          // Apply what can go at run time now; the reload comes when the batch window closes.
+          reloadPending = true;
           pendingSince = since;
           clearTimeout(reloadTimer);
           reloadTimer = setTimeout(schedule, reloadDue - performance.now());
-          const part = runtimePart(state, rendered, applied);
-          await runtime(part.state, part.rendered, since);
+          await runtime(changes, since);
         }
-      } else await runtime(state, rendered, since);
-      metrics.routes = state.routes.length;
-      metrics.backends = state.backends.length;
-      metrics.certificates = state.certificates.length;
-      metrics.endpoints = new Map(state.backends.map((b) => [b.name, b.servers.length]));
+      } else if (full) await run(fullPlan(applied), since);
+      else if (changes.backends.size || changes.routes.size) await runtime(changes, since);
       metrics.synced((performance.now() - started) / 1000);
-      await publish(state);
+      await publish(changes);
     } catch (e) {
       metrics.syncErrors++;
-      log(`router: sync failed (retrying in 1 s): ${(e as Error).message}`);
+      warn(log, `sync failed (retrying in 1 s): ${(e as Error).message}`);
+      // The changes taken are lost to this sync: the retry compares everything (read back, full plan).
+      readBack = true;
       pendingSince ??= since;
       setTimeout(schedule, 1000).unref();
     }
   }
 
-  async function reloadOrStart(state: RouterState, rendered: Rendered): Promise<void> {
+  function render(): Rendered {
+    return renderHaproxy(table.snapshot(), o.haproxy);
+  }
+
+  function fullPlan(a: AppliedState): RuntimeCommand[] {
+    return planRuntime(a, table.snapshot(), render(), o.haproxy.runDir);
+  }
+
+  async function reloadOrStart(): Promise<void> {
+    const state = table.snapshot();
+    const rendered = renderHaproxy(state, o.haproxy);
+    writeFiles(rendered, o.haproxy.runDir);
+    filesDirty = false;
     await haproxy.validate();
-    const proc = await haproxy.proc();
-    if (proc) {
+    if (await haproxy.proc()) {
       await haproxy.reload();
-      log(`router: HAProxy reloaded (${state.backends.length} backends, ${state.routes.length} routes)`);
+      log(`HAProxy reloaded (${state.backends.length} backends, ${state.routes.length} routes)`);
     } else {
       const info = await haproxy.start();
-      log(`router: HAProxy started (master pid ${info.masterPid}, ${state.routes.length} routes)`);
+      log(`HAProxy started (master pid ${info.masterPid}, ${state.routes.length} routes)`);
     }
     applied = appliedFromRendered(state, rendered);
+    reloadPending = false;
     // The next structural change waits for others to come with it.
     reloadDue = performance.now() + (o.reloadDelayMs ?? 100);
   }
 
-  async function runtime(state: RouterState, rendered: Rendered, since: number): Promise<void> {
-    const commands = planRuntime(applied!, state, rendered, o.haproxy.runDir);
+  /** Runtime API commands for what changed, limited to backends HAProxy already has. */
+  async function runtime(changes: TableChanges, since: number): Promise<void> {
+    const a = applied!;
+    const servers = [...changes.backends]
+      .filter((b) => a.backends.has(b))
+      .map((b) => planServers(a, b, table.backends.get(b)?.servers ?? []));
+    const maps: RuntimeCommand[] = [];
+    for (const rk of changes.routes) {
+      const { which, key } = mapEntryOf(rk);
+      const backend = table.routes.get(rk)?.backend;
+      if (backend !== undefined && !a.backends.has(backend)) continue; // comes with the reload
+      const c = planMapEntry(a, o.haproxy.runDir, which, key, backend);
+      if (c) maps.push(c);
+    }
+    await run(ordered(servers, maps), since);
+  }
+
+  async function run(commands: RuntimeCommand[], since: number): Promise<void> {
     if (!commands.length) return;
+    const a = applied!;
     const replies = await haproxy.commands(commands.map((c) => c.text));
     let failed = 0;
     commands.forEach((c, i) => {
       const out = replies[i] ?? '';
-      if (c.succeeded(out)) c.apply(applied!);
-      else if (!c.text.startsWith('del server')) {
-        // A refused "del server" (connections still attached) is retried quietly at the next sync.
+      if (c.succeeded(out)) c.apply(a);
+      else if (c.text.startsWith('del server')) {
+        // Refused while connections are attached: tried again shortly (through drain).
+        table.retry(c.text.split(' ')[2]!.split('/')[0]!);
+        setTimeout(schedule, 2000).unref();
+      } else {
         failed++;
-        log(`router: HAProxy refused "${c.text}": ${out.trim().split('\n')[0]}`);
+        warn(log, `HAProxy refused "${c.text}": ${out.trim().split('\n')[0]}`);
+        readBack = true; // converge on what HAProxy really holds at the next sync
       }
     });
     metrics.runtimeCommandFailures += failed;
     metrics.changed('runtime', (performance.now() - since) / 1000);
-    if (commands.some((c, i) => c.text.startsWith('del server') && !c.succeeded(replies[i] ?? '')))
-      setTimeout(schedule, 2000).unref();
+    filesDirty = true;
   }
 
-  async function publish(state: RouterState): Promise<void> {
-    for (const e of state.events) {
-      const key = `${e.regarding.uid}|${e.reason}|${e.message}`;
-      if (warned.has(key)) continue;
-      warned.add(key);
-      const obj = {
-        apiVersion: e.regarding.kind === 'Ingress' ? 'networking.k8s.io/v1' : 'v1',
-        kind: e.regarding.kind,
-        metadata: { name: e.regarding.name, namespace: e.regarding.namespace, uid: e.regarding.uid },
-      } as KObject;
-      void recordEvent(o.client, log, obj, e.type, e.reason, e.message, 'podnet-router');
-    }
-    for (const [key, addresses] of state.ingressAddresses) {
+  async function publish(changes: TableChanges): Promise<void> {
+    if (changes.events)
+      for (const e of table.events()) {
+        const key = `${e.regarding.uid}|${e.reason}|${e.message}`;
+        if (warned.has(key)) continue;
+        warned.add(key);
+        const obj: KObject = {
+          apiVersion: e.regarding.kind === 'Ingress' ? 'networking.k8s.io/v1' : 'v1',
+          kind: e.regarding.kind,
+          metadata: { name: e.regarding.name, namespace: e.regarding.namespace, uid: e.regarding.uid },
+        };
+        void recordEvent(o.client, log, obj, e.type, e.reason, e.message, 'podnet-router');
+      }
+    if (!changes.statuses) return;
+    for (const [key, addresses] of table.ingressAddresses()) {
       const [ns, name] = key.split('/') as [string, string];
-      const ing = informers.ingresses.getByName(ns, name);
+      const ing = ingresses.getByName(ns, name);
       const current = (ing?.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '');
-      if (!ing || JSON.stringify(current) === JSON.stringify(addresses)) continue;
+      if (!ing || current.join() === addresses.join()) continue;
       const patch = { status: { loadBalancer: { ingress: addresses.map((ip) => ({ ip })) } } };
       await o.client
         .patch(res.ingresses, ns, name, 'merge', patch, { subresource: 'status' })
-        .catch((e: Error) => log(`router: cannot update the status of Ingress ${key}: ${e.message}`));
+        .catch((e: Error) => warn(log, `cannot update the status of Ingress ${key}: ${e.message}`));
     }
   }
 
-  /** A controller that starts beside a running HAProxy of the same structure takes over what it holds. */
+  /** A controller that starts beside a running HAProxy of the same frame takes over what it holds. */
   async function adopt(): Promise<void> {
     if (!(await haproxy.proc())) return;
-    const state = buildRouterState(view());
-    const rendered = renderHaproxy(state, o.haproxy);
-    if ((await haproxy.frameHash()) !== rendered.frameHash) return; // the first sync reloads it
+    const frame = renderFrame(table.certificates(), o.haproxy);
+    if ((await haproxy.frameHash()) !== frame.frameHash) return; // the first sync reloads it
     applied = await haproxy.readApplied();
-    log(`router: adopted the running HAProxy (${applied.servers.size} backends)`);
+    // What changed while no controller watched is caught up here, or by the first sync's reload.
+    reloadPending = needsReload(applied, render());
+    const catchUp = fullPlan(applied);
+    if (!reloadPending && catchUp.length) {
+      const replies = await haproxy.commands(catchUp.map((c) => c.text));
+      catchUp.forEach((c, i) => c.succeeded(replies[i] ?? '') && c.apply(applied!));
+    }
+    log(
+      `router: adopted the running HAProxy (${applied.backends.size} backends, ${catchUp.length} changes to catch up)`,
+    );
   }
 
-  for (const inf of Object.values(informers)) {
-    (inf as Informer<KObject>).addHandlers({ onAdd: schedule, onUpdate: schedule, onDelete: schedule });
-    inf.start();
-  }
-  await Promise.all(Object.values(informers).map((i) => i.waitForSync()));
+  for (const inf of informers) inf.start();
+  await Promise.all(informers.map((i) => i.waitForSync()));
+  table.takeChanges(); // the first sync looks at everything anyway
   await adopt();
   synced = true;
   schedule();
   await running;
 
-  // Converge with what HAProxy really holds (a HAProxy restarted by hand, a lost command).
   const resync = setInterval(() => {
     readBack = true;
     schedule();
   }, o.resyncMs ?? 30_000);
   resync.unref();
+  const flush = setInterval(() => {
+    if (!filesDirty || running || reloadPending) return;
+    filesDirty = false;
+    try {
+      writeFiles(render(), o.haproxy.runDir);
+    } catch (e) {
+      filesDirty = true;
+      warn(log, `cannot write HAProxy's files: ${(e as Error).message}`);
+    }
+  }, o.fileFlushMs ?? 2000);
+  flush.unref();
 
   const stop = async () => {
     stopped = true;
     clearInterval(resync);
+    clearInterval(flush);
     clearTimeout(reloadTimer);
     await running;
-    await Promise.all(Object.values(informers).map((i) => i.stop()));
+    await Promise.all(informers.map((i) => i.stop()));
   };
   return {
-    state: () => lastState,
-    rendered: () => lastRendered,
+    table,
     ready: () => !!applied,
     metrics,
     stop,

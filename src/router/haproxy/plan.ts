@@ -62,91 +62,122 @@ const serverMap = (a: AppliedState, backend: string) => {
   return m;
 };
 
-/** Commands that take `applied` (with the same structure) to `state`. Empty when nothing differs. */
-export function planRuntime(applied: AppliedState, state: RouterState, r: Rendered, runDir: string): RuntimeCommand[] {
+/** Commands for one backend's servers: adds (and addr/ready changes) first, removals apart to go last. */
+export function planServers(
+  applied: AppliedState,
+  backend: string,
+  servers: readonly Server[],
+): { adds: RuntimeCommand[]; removals: RuntimeCommand[] } {
   const adds: RuntimeCommand[] = [];
   const removals: RuntimeCommand[] = [];
-  // A backend no route uses any more keeps no servers (no health checks against pods that come and go).
-  const gone = [...applied.servers.keys()].filter((name) => !state.backends.some((b) => b.name === name));
-  for (const b of [...state.backends, ...gone.map((name) => ({ name, servers: [] as Server[] }))]) {
-    const have = applied.servers.get(b.name) ?? new Map<string, AppliedServer>();
-    const want = new Set<string>();
-    for (const s of b.servers) {
-      want.add(s.name);
-      const id = `${b.name}/${s.name}`;
-      const cur = have.get(s.name);
-      if (!cur) {
-        adds.push({
-          text: `add server ${id} ${s.address}:${s.port} ${SERVER_OPTIONS}`,
-          succeeded: (out) => out.includes('New server registered'),
-          apply: (a) => serverMap(a, b.name).set(s.name, { address: s.address, port: s.port, ready: false }),
-        });
-        adds.push({
-          text: `enable health ${id}`,
-          succeeded: empty,
-          apply: () => undefined,
-        });
-      } else if (cur.address !== s.address || cur.port !== s.port) {
-        adds.push({
-          text: `set server ${id} addr ${s.address} port ${s.port}`,
-          succeeded: (out) => /changed|no need to change/.test(out),
-          apply: (a) => {
-            const m = serverMap(a, b.name);
-            m.set(s.name, { ...(m.get(s.name) ?? cur), address: s.address, port: s.port });
-          },
-        });
-      }
-      if (!cur || !cur.ready || cur.address !== s.address || cur.port !== s.port) {
-        adds.push({
-          text: `set server ${id} state ready`,
-          succeeded: empty,
-          apply: (a) => {
-            const m = serverMap(a, b.name);
-            const prev = m.get(s.name);
-            if (prev) m.set(s.name, { ...prev, ready: true });
-          },
-        });
-      }
+  const have = applied.servers.get(backend) ?? new Map<string, AppliedServer>();
+  const want = new Set<string>();
+  for (const s of servers) {
+    want.add(s.name);
+    const id = `${backend}/${s.name}`;
+    const cur = have.get(s.name);
+    if (!cur) {
+      adds.push({
+        text: `add server ${id} ${s.address}:${s.port} ${SERVER_OPTIONS}`,
+        succeeded: (out) => out.includes('New server registered'),
+        apply: (a) => serverMap(a, backend).set(s.name, { address: s.address, port: s.port, ready: false }),
+      });
+      adds.push({ text: `enable health ${id}`, succeeded: empty, apply: () => undefined });
+    } else if (cur.address !== s.address || cur.port !== s.port) {
+      adds.push({
+        text: `set server ${id} addr ${s.address} port ${s.port}`,
+        succeeded: (out) => /changed|no need to change/.test(out),
+        apply: (a) => {
+          const m = serverMap(a, backend);
+          m.set(s.name, { ...(m.get(s.name) ?? cur), address: s.address, port: s.port });
+        },
+      });
     }
-    for (const [name, cur] of have) {
-      if (want.has(name)) continue;
-      const id = `${b.name}/${name}`;
-      const toMaint = {
-        text: `set server ${id} state maint`,
+    if (!cur || !cur.ready || cur.address !== s.address || cur.port !== s.port) {
+      adds.push({
+        text: `set server ${id} state ready`,
         succeeded: empty,
-        apply: (a: AppliedState) => serverMap(a, b.name).set(name, { ...cur, ready: false }),
-      };
-      // A deletion refused before: idle pooled connections to the server hold it; going through drain closes them.
-      if (!cur.ready) removals.push({ text: `set server ${id} state drain`, succeeded: empty, apply: () => undefined });
-      removals.push(toMaint);
-      removals.push({
-        text: `del server ${id}`,
-        succeeded: (out) => out.includes('Server deleted'),
-        apply: (a) => serverMap(a, b.name).delete(name),
+        apply: (a) => {
+          const m = serverMap(a, backend);
+          const prev = m.get(s.name);
+          if (prev) m.set(s.name, { ...prev, ready: true });
+        },
       });
     }
   }
-  const p = paths(runDir);
-  const maps: [string, Map<string, string>, Map<string, string>, 'exact' | 'prefix'][] = [
-    [p.exactMap, applied.exact, r.exact, 'exact'],
-    [p.prefixMap, applied.prefix, r.prefix, 'prefix'],
+  for (const [name, cur] of have) {
+    if (want.has(name)) continue;
+    const id = `${backend}/${name}`;
+    // A deletion refused before: idle pooled connections to the server hold it; going through drain closes them.
+    if (!cur.ready) removals.push({ text: `set server ${id} state drain`, succeeded: empty, apply: () => undefined });
+    removals.push({
+      text: `set server ${id} state maint`,
+      succeeded: empty,
+      apply: (a) => serverMap(a, backend).set(name, { ...cur, ready: false }),
+    });
+    removals.push({
+      text: `del server ${id}`,
+      succeeded: (out) => out.includes('Server deleted'),
+      apply: (a) => serverMap(a, backend).delete(name),
+    });
+  }
+  return { adds, removals };
+}
+
+/** The command that makes one map entry say `backend` (undefined: no entry), or none when it already does. */
+export function planMapEntry(
+  applied: AppliedState,
+  runDir: string,
+  which: 'exact' | 'prefix',
+  key: string,
+  backend: string | undefined,
+): RuntimeCommand | undefined {
+  const file = which === 'exact' ? paths(runDir).exactMap : paths(runDir).prefixMap;
+  const cur = applied[which].get(key);
+  if (cur === backend) return undefined;
+  if (backend === undefined)
+    return { text: `del map ${file} ${key}`, succeeded: empty, apply: (a) => a[which].delete(key) };
+  return {
+    text: cur === undefined ? `add map ${file} ${key} ${backend}` : `set map ${file} ${key} ${backend}`,
+    succeeded: empty,
+    apply: (a) => a[which].set(key, backend),
+  };
+}
+
+/** Puts the commands of a sync in a safe order: servers in, routes set, routes removed, servers out. */
+export function ordered(
+  servers: { adds: RuntimeCommand[]; removals: RuntimeCommand[] }[],
+  mapCommands: RuntimeCommand[],
+): RuntimeCommand[] {
+  return [
+    ...servers.flatMap((s) => s.adds),
+    ...mapCommands.filter((c) => !c.text.startsWith('del map')),
+    ...mapCommands.filter((c) => c.text.startsWith('del map')),
+    ...servers.flatMap((s) => s.removals),
   ];
-  const routeSets: RuntimeCommand[] = [];
-  const routeDels: RuntimeCommand[] = [];
-  for (const [file, have, want, which] of maps) {
+}
+
+/** Commands that take `applied` (with the same structure) to the whole of `state`. Empty when nothing differs. */
+export function planRuntime(applied: AppliedState, state: RouterState, r: Rendered, runDir: string): RuntimeCommand[] {
+  // A backend no route uses any more keeps no servers (no health checks against pods that come and go).
+  const live = new Set(state.backends.map((b) => b.name));
+  const gone = [...applied.servers.keys()].filter((name) => !live.has(name));
+  const servers = [
+    ...state.backends.map((b) => planServers(applied, b.name, b.servers)),
+    ...gone.map((name) => planServers(applied, name, [])),
+  ];
+  const maps: RuntimeCommand[] = [];
+  for (const which of ['exact', 'prefix'] as const) {
+    const want = r[which];
     for (const [key, backend] of want) {
-      const cur = have.get(key);
-      if (cur === backend) continue;
-      routeSets.push({
-        text: cur === undefined ? `add map ${file} ${key} ${backend}` : `set map ${file} ${key} ${backend}`,
-        succeeded: empty,
-        apply: (a) => a[which].set(key, backend),
-      });
+      const c = planMapEntry(applied, runDir, which, key, backend);
+      if (c) maps.push(c);
     }
-    for (const key of have.keys()) {
+    for (const key of applied[which].keys()) {
       if (want.has(key)) continue;
-      routeDels.push({ text: `del map ${file} ${key}`, succeeded: empty, apply: (a) => a[which].delete(key) });
+      const c = planMapEntry(applied, runDir, which, key, undefined);
+      if (c) maps.push(c);
     }
   }
-  return [...adds, ...routeSets, ...routeDels, ...removals];
+  return ordered(servers, maps);
 }

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { Backend, Route, RouterState, Server } from '../types.js';
+import type { Backend, Certificate, Route, RouterState, Server } from '../types.js';
 
 export const STICKY_COOKIE = '__PODNET_ID__';
 export const ERROR_HEADER = 'X-Podnet-Router-Error';
@@ -98,25 +98,23 @@ export const SERVER_OPTIONS =
   'check inter 5s fastinter 1s downinter 2s rise 2 fall 3 observe layer7 error-limit 10 on-error mark-down ' +
   'pool-max-conn -1 pool-purge-delay 5s';
 
+/** A server line; its options come from default-server (the config's servers) or SERVER_OPTIONS (add server). */
 export function serverLine(s: Server): string {
-  return `    server ${s.name} ${s.address}:${s.port} ${SERVER_OPTIONS}`;
+  return `    server ${s.name} ${s.address}:${s.port}`;
 }
 
 function backendSection(b: Backend): string[] {
   const o = b.options;
   return [
     `backend ${b.name}`,
-    `    # Service ${b.namespace}/${b.service} port ${b.servicePort}`,
     `    balance ${o.balance}`,
     ...(o.connectTimeoutMs ? [`    timeout connect ${ms(o.connectTimeoutMs)}`] : []),
     ...(o.responseTimeoutMs ? [`    timeout server ${ms(o.responseTimeoutMs)}`] : []),
     ...(o.tunnelTimeoutMs ? [`    timeout tunnel ${ms(o.tunnelTimeoutMs)}`] : []),
-    '    http-request set-var(txn.cause) str(endpoint_failure)',
-    '    http-request set-var(txn.cause) str(no_endpoints) if { nbsrv lt 1 }',
     // Sticky sessions, gorouter style: a client the app gave a session is pinned to that pod by a cookie of
-    // ours; a cookie naming a pod that is gone or down is ignored and the request load-balanced.
+    // ours (set in the frontend); a cookie naming a pod that is gone or down is ignored and the request
+    // load-balanced.
     `    use-server %[req.cook(${STICKY_COOKIE})] if { req.cook(${STICKY_COOKIE}) -m found }`,
-    `    http-response add-header Set-Cookie "${STICKY_COOKIE}=%[srv_name]; Path=/; HttpOnly" if { res.cook(JSESSIONID) -m found }`,
     ...b.servers.map(serverLine),
     '',
   ];
@@ -129,7 +127,7 @@ const ACCESS_LOG_FORMAT =
   '"retries":"%rc","termination":"%tsc","request_id":"%ID"}';
 
 /** The config with a placeholder where the structure digest goes, and whether a line is a server line. */
-function configLines(state: RouterState, s: HaproxySettings): string[] {
+function configLines(s: HaproxySettings): string[] {
   const p = paths(s.runDir);
   const t = s.timeouts;
   const idempotent = '!METH_GET !METH_HEAD !METH_OPTIONS !METH_PUT !METH_DELETE';
@@ -167,8 +165,9 @@ function configLines(state: RouterState, s: HaproxySettings): string[] {
     `    timeout http-keep-alive ${ms(t.keepAliveMs)}`,
     `    timeout tunnel ${ms(t.tunnelMs)}`,
     '    timeout queue 5s',
+    `    default-server ${SERVER_OPTIONS}`,
     `    http-error status 502 content-type text/plain string "502 Bad Gateway: the app's pod failed to answer\\n" hdr ${ERROR_HEADER} endpoint_failure`,
-    `    http-error status 503 content-type text/plain string "503 Service Unavailable: no ready pod serves this route\\n" hdr ${ERROR_HEADER} "%[var(txn.cause)]"`,
+    `    http-error status 503 content-type text/plain string "503 Service Unavailable: no ready pod serves this route\\n" hdr ${ERROR_HEADER} endpoint_failure`,
     `    http-error status 504 content-type text/plain string "504 Gateway Timeout: the app did not answer in time\\n" hdr ${ERROR_HEADER} endpoint_timeout`,
     '',
     'frontend routes',
@@ -195,7 +194,10 @@ function configLines(state: RouterState, s: HaproxySettings): string[] {
     `    http-request set-var(txn.be) path,map_str(${p.exactMap}) if !{ var(txn.be) -m found }`,
     `    http-request set-var(txn.be) path,concat(/),map_beg(${p.prefixMap}) if !{ var(txn.be) -m found }`,
     `    http-request return status 404 content-type text/plain string "404 Not Found: no route for this host and path\\n" hdr ${ERROR_HEADER} unknown_route if !{ var(txn.be) -m found }`,
-    // HAProxy answers 503 when it cannot connect after its retries; like gorouter we call that a 502.
+    `    http-response add-header Set-Cookie "${STICKY_COOKIE}=%[srv_name]; Path=/; HttpOnly" if { res.cook(JSESSIONID) -m found }`,
+    // HAProxy's own 503: with no server chosen the route has no ready pod; with one, connecting failed even
+    // after the retries, which like gorouter we call a 502.
+    `    http-after-response set-header ${ERROR_HEADER} no_endpoints if { status 503 } { res.hdr(${ERROR_HEADER}) -m found } !{ srv_id -m found }`,
     `    http-after-response set-status 502 if { status 503 } { res.hdr(${ERROR_HEADER}) -m str endpoint_failure }`,
     '    http-after-response set-header X-Request-Id %[var(txn.rid)]',
     '    use_backend %[var(txn.be)]',
@@ -231,22 +233,31 @@ function sha256(...parts: string[]): string {
   return h.digest('hex').slice(0, 32);
 }
 
-export function renderHaproxy(state: RouterState, s: HaproxySettings): Rendered {
+/** The frame: everything but the backends and routes; its digest says whether a reload is due. */
+export function renderFrame(
+  certificates: Certificate[],
+  s: HaproxySettings,
+): { lines: string[]; tlsFiles: Map<string, string>; frameHash: string } {
   const p = paths(s.runDir);
-  const exact = new Map<string, string>();
-  const prefix = new Map<string, string>();
-  for (const r of state.routes) (r.pathType === 'Exact' ? exact : prefix).set(mapKey(r), r.backend);
   const tlsFiles = new Map<string, string>();
   const crtList = [`${p.defaultCert} [alpn h2,http/1.1]`];
-  for (const c of state.certificates) {
+  for (const c of certificates) {
     tlsFiles.set(`${c.name}.pem`, c.pem);
     crtList.push(`${join(p.tlsDir, `${c.name}.pem`)} [alpn h2,http/1.1]${c.sni.length ? ` ${c.sni.join(' ')}` : ''}`);
   }
   tlsFiles.set('crt-list.txt', crtList.join('\n') + '\n');
-  const frame = configLines(state, s);
-  const frameHash = sha256(frame.join('\n'), backendSection(TEMPLATE_PROBE).join('\n'), ...[...tlsFiles].flat());
+  const lines = configLines(s);
+  const frameHash = sha256(lines.join('\n'), backendSection(TEMPLATE_PROBE).join('\n'), ...[...tlsFiles].flat());
+  return { lines, tlsFiles, frameHash };
+}
+
+export function renderHaproxy(state: RouterState, s: HaproxySettings): Rendered {
+  const exact = new Map<string, string>();
+  const prefix = new Map<string, string>();
+  for (const r of state.routes) (r.pathType === 'Exact' ? exact : prefix).set(mapKey(r), r.backend);
+  const { lines, tlsFiles, frameHash } = renderFrame(state.certificates, s);
   const config =
-    [...frame, ...state.backends.flatMap(backendSection)]
+    [...lines, ...state.backends.flatMap(backendSection)]
       .join('\n')
       .replace('@STRUCTURE@', `podnet-frame=${frameHash}`) + '\n';
   return { config, exact, prefix, tlsFiles, frameHash, backends: state.backends.map((b) => b.name) };
