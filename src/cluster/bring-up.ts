@@ -26,7 +26,8 @@ import { caCertPath, kubeconfigPath, nodePkiDir, nodeStateDir } from './paths.js
 import { ensureNodeServingCert } from '../apiserver/state/pki.js';
 import { freePort, portFree } from './ports.js';
 import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
-import { cidrsOverlap, pickNodeSubnet } from './subnet.js';
+import { cidrsOverlap } from '../api/ipv4.js';
+import { pickNodeSubnet } from './subnet.js';
 import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
 import { dnsAddonObjects, ensureObjects, waitDnsReady, waitPodsReady } from './dns-addon.js';
 import { ROUTER_APP_LABEL, ROUTER_NAMESPACE, ROUTER_USER, routerAddonObjects } from './router-addon.js';

@@ -2,16 +2,9 @@
  * Picking the node subnet: a private /24 that overlaps nothing the host
  * already routes or owns, so the cluster never shadows a real network.
  */
-import { numberToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
+import { cidrsOverlap, numberToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
 
 const CANDIDATE_PREFIX = '10.250';
-
-/** True when the two IPv4 CIDRs share any address. */
-export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseIpv4Cidr(a),
-    y = parseIpv4Cidr(b);
-  return x.base < y.base + y.size && y.base < x.base + x.size;
-}
 
 /**
  * The first 10.250.X.0/24 (X tried from `seed` upwards, wrapping) that

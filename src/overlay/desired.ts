@@ -9,7 +9,8 @@
  * host-gw, per other node:
  *   route  <podCIDR> via <their public IP> dev <underlay>
  */
-import { cidrContains, cidrsOverlap, networkAddress } from './addr.js';
+import { cidrContains, cidrsOverlap } from '../api/ipv4.js';
+import { networkAddress } from './addr.js';
 import { VXLAN_DEVICE } from './constants.js';
 import { peerFromNode, type OverlayNode } from './peers.js';
 import { emptyDataplane, type Backend, type Dataplane, type Peer } from './types.js';

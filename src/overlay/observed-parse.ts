@@ -6,7 +6,7 @@
  *   FDB: permanent entries with an IPv4 destination on the VXLAN device.
  * The VXLAN device is ours entirely, so anything permanent on it is too.
  */
-import { canonicalCidr, cidrContains, isIpv4, tryParseCidr } from './addr.js';
+import { canonicalCidr, cidrContains, isIpv4, tryParseCidr } from '../api/ipv4.js';
 import type { FdbEntry, NeighEntry, RouteEntry } from './types.js';
 
 /** One element of `ip -j route show` (the fields we use). */

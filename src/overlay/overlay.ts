@@ -10,7 +10,8 @@
 import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { Informer } from '../client/informer.js';
-import { cidrContains, isIpv4, tryParseCidr, vtepAddressFor, vtepMacFor } from './addr.js';
+import { cidrContains, isIpv4, tryParseCidr } from '../api/ipv4.js';
+import { vtepAddressFor, vtepMacFor } from './addr.js';
 import { DEFAULT_RESYNC_MS } from './constants.js';
 import { applyChanges, readDataplane } from './dataplane-host.js';
 import { desiredDataplane, type SkippedNode } from './desired.js';

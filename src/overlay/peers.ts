@@ -4,7 +4,8 @@
  * Pure: no I/O.
  */
 import type { KObject } from '../api/meta.js';
-import { cidrContains, isIpv4, isUnicastMac, tryParseCidr, canonicalCidr } from './addr.js';
+import { canonicalCidr, cidrContains, isIpv4, tryParseCidr } from '../api/ipv4.js';
+import { isUnicastMac } from './addr.js';
 import { ANNOTATION_BACKEND_TYPE, ANNOTATION_PUBLIC_IP, ANNOTATION_VTEP_MAC } from './constants.js';
 import type { Backend, Peer } from './types.js';
 

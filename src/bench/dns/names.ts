@@ -4,6 +4,8 @@
  * server's default 10.96.0.0/12, so up to ~900k fit). dnsmasq gets the same
  * name -> address pairs as a hosts file.
  */
+import { numberToIpv4 } from '../../api/ipv4.js';
+
 export const DOMAIN = 'cluster.local';
 
 export function namespaceName(i: number): string {
@@ -20,8 +22,7 @@ export function serviceNamespace(i: number, namespaces: number): string {
 
 /** 10.100.0.0 + offset, as dotted quad. */
 export function ipAt(base: number, offset: number): string {
-  const n = base + offset;
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  return numberToIpv4(base + offset);
 }
 
 const SERVICE_BASE = (10 << 24) | (100 << 16);

@@ -3,6 +3,7 @@
  * controllers write: a ClusterIP Service (address chosen here so the
  * driver knows it without reading back) and one slice of ready endpoints.
  */
+import { numberToIpv4 } from '../../api/ipv4.js';
 import type { EndpointSliceObject, ServiceObject } from '../../proxy/types.js';
 
 export const NAMESPACE = 'default';
@@ -23,7 +24,7 @@ export const ENDPOINTS_PER_SERVICE = 10;
 /** The i-th benchmark ClusterIP: 10.100.0.0/14 inside the default service CIDR, skipping .0 and .255 hosts. */
 export function clusterIpFor(i: number): string {
   const n = (10 << 24) + (100 << 16) + Math.floor(i / 254) * 256 + (i % 254) + 1;
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  return numberToIpv4(n);
 }
 
 /** Addresses nothing answers on (no route to them in the namespace): the bulk of the endpoints. */

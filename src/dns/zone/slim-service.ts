@@ -7,6 +7,7 @@
  * Rare fields (other Service types, dual-stack, business-name annotations)
  * sit in a side object that only SlimRareService carries.
  */
+import { ipv4ToNumber, numberToIpv4 } from '../../api/ipv4.js';
 import type { ObjectMeta } from '../../api/meta.js';
 import type { DnsService, DnsServicePort } from './objects.js';
 
@@ -69,9 +70,7 @@ export class SlimService {
 
   get clusterIP(): string | undefined {
     const n = this.ipv4;
-    return n === undefined
-      ? this.rare?.clusterIP
-      : `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+    return n === undefined ? this.rare?.clusterIP : numberToIpv4(n);
   }
   get clusterIPs(): string[] | undefined {
     return this.rare?.clusterIPs;
@@ -113,14 +112,8 @@ export class SlimRareService extends SlimService {
   }
 }
 
-/** "a.b.c.d" -> int32, undefined for anything else. */
+/** "a.b.c.d" -> int32, as the zone stores ClusterIPs; undefined for anything else. */
 export function ipv4ToInt32(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = (n << 8) | Number(p);
-  }
-  return n | 0;
+  const n = ipv4ToNumber(ip);
+  return n === undefined ? undefined : n | 0;
 }

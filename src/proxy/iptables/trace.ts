@@ -7,7 +7,8 @@
  * front; a match, option or target it does not understand throws, so a rule
  * the renderer emits but the tracer does not understand fails the tests. Pure.
  */
-import { inCidr, type Outcome, type Packet, type TraceEnv } from '../nft/trace.js';
+import { cidrContains } from '../../api/ipv4.js';
+import { type Outcome, type Packet, type TraceEnv } from '../nft/trace.js';
 import { JUMPS } from './render.js';
 
 export type { Outcome, Packet, TraceEnv };
@@ -269,7 +270,7 @@ class Tracer {
   ) {}
 
   private isLocal(ip: string): boolean {
-    return this.env.nodeIps.includes(ip) || inCidr(ip, '127.0.0.0/8');
+    return this.env.nodeIps.includes(ip) || cidrContains('127.0.0.0/8', ip);
   }
 
   /** Every way a condition list can go: states that matched (with side effects). */
@@ -279,7 +280,7 @@ class Tracer {
       cur = cur.flatMap((s): State[] => {
         switch (c.k) {
           case 'addr': {
-            const hit = inCidr(c.which === 'src' ? this.pkt.src : s.daddr, c.cidr);
+            const hit = cidrContains(c.cidr, c.which === 'src' ? this.pkt.src : s.daddr);
             return hit !== c.neg ? [s] : [];
           }
           case 'proto':
@@ -380,7 +381,7 @@ export function traceIpt(tables: IptTables, pkt: Packet, env: TraceEnv): Outcome
   } else {
     branches = hook([start], 'nat', 'PREROUTING').flatMap((b) => {
       if (b.done) return [b];
-      const local = env.nodeIps.includes(b.st.daddr) || inCidr(b.st.daddr, '127.0.0.0/8');
+      const local = env.nodeIps.includes(b.st.daddr) || cidrContains('127.0.0.0/8', b.st.daddr);
       return local ? hook([b], 'filter', 'INPUT') : hook(hook([b], 'filter', 'FORWARD'), 'nat', 'POSTROUTING');
     });
   }

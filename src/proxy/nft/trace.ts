@@ -5,6 +5,7 @@
  * kernel would do. A rule it cannot parse throws, so a rule the renderer
  * emits but the tracer does not understand fails the tests. Pure.
  */
+import { cidrContains } from '../../api/ipv4.js';
 import type { NftChain, NftTable } from './model.js';
 
 export interface Packet {
@@ -42,20 +43,6 @@ interface State {
 }
 type Result = 'end' | 'accept' | 'drop' | 'reject';
 
-export function ipToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  if (p.length !== 4 || p.some((x) => !Number.isInteger(x) || x < 0 || x > 255))
-    throw new Error(`not an IPv4 address: ${ip}`);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
-
-export function inCidr(ip: string, cidr: string): boolean {
-  const [base, bits = '32'] = cidr.split('/');
-  const n = Number(bits);
-  const mask = n === 0 ? 0 : (~0 << (32 - n)) >>> 0;
-  return (ipToInt(ip) & mask) >>> 0 === (ipToInt(base!) & mask) >>> 0;
-}
-
 class Tracer {
   constructor(
     private readonly table: NftTable,
@@ -77,7 +64,7 @@ class Tracer {
   }
 
   private isLocal(ip: string): boolean {
-    return this.env.nodeIps.includes(ip) || inCidr(ip, '127.0.0.0/8');
+    return this.env.nodeIps.includes(ip) || cidrContains('127.0.0.0/8', ip);
   }
 
   /** Runs a chain; one result per branch. */
@@ -125,7 +112,7 @@ class Tracer {
     const st: State = { ...input, updates: [...input.updates] };
     const { pkt } = this;
     const addrMatch = (actual: string, neg: boolean, v: string): boolean => {
-      const hit = v.startsWith('@') ? this.setHas(v.slice(1), actual) : inCidr(actual, v);
+      const hit = v.startsWith('@') ? this.setHas(v.slice(1), actual) : cidrContains(v, actual);
       return neg ? !hit : hit;
     };
     while (i < t.length) {
@@ -308,7 +295,7 @@ export function traceNft(table: NftTable, pkt: Packet, env: TraceEnv): Outcome[]
   } else {
     branches = runHook([start], 'prerouting').flatMap((b) => {
       if (b.done) return [b];
-      const isLocal = env.nodeIps.includes(b.st.daddr) || inCidr(b.st.daddr, '127.0.0.0/8');
+      const isLocal = env.nodeIps.includes(b.st.daddr) || cidrContains('127.0.0.0/8', b.st.daddr);
       return isLocal ? runHook([b], 'input') : runHook(runHook([b], 'forward'), 'postrouting');
     });
   }
