@@ -3,7 +3,7 @@
  * (ip, nft, iptables, nsenter, CNI plugins) runs through run(), so that
  * everything above this module is pure and testable with tables.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { logEnabled, logger } from '../log/log.js';
 
@@ -146,6 +146,16 @@ export interface SpawnOptions {
 export function spawnProcess(argv: string[], opts: SpawnOptions): ChildProcess {
   if (traceHostCommands()) traceLine(`spawn ${argv.slice(0, 8).join(' ')}`);
   return spawn(argv[0]!, argv.slice(1), { env: opts.env, stdio: opts.stdio, detached: true });
+}
+
+/**
+ * Starts a long-lived command the caller talks to over its stdin, stdout
+ * and stderr (the service proxy's `nft -i`), in the caller's process group
+ * and environment: closing its stdin ends it.
+ */
+export function spawnPiped(argv: string[]): ChildProcessWithoutNullStreams {
+  if (traceHostCommands()) traceLine(`spawn ${argv.slice(0, 8).join(' ')}`);
+  return spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** SIGKILL to a process group started by spawnProcess; a group already gone is fine. */

@@ -9,7 +9,8 @@
  * stderr before that is the transaction's error. Any trouble (exit, timeout) ends the session; the
  * caller falls back to `nft -f` and the next call starts a new one.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnPiped } from '../../host/exec.js';
 
 const TIMEOUT_MS = 10_000;
 /** Lines longer than this go through `nft -f` (the line editor is not meant for megabytes). */
@@ -37,7 +38,7 @@ export class NftSession {
   }
 
   private start(): ChildProcessWithoutNullStreams {
-    const p = spawn('nft', ['-i'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawnPiped(['nft', '-i']);
     p.stdout.resume(); // nothing we need, but it must not fill up
     p.stderr.on('data', (d: Buffer) => {
       this.stderr += d.toString();
