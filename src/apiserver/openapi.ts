@@ -20,7 +20,7 @@
  *    /api[s]/.../[namespaces/{namespace}/]<resource>[/{name}], then the schema.
  */
 import { createHash } from 'node:crypto';
-import { groupVersion, resources, type ResourceInfo, type SubresourceInfo, type Verb } from '../api/resources.js';
+import { resources, type ResourceInfo, type SubresourceInfo, type Verb } from '../api/resources.js';
 import { definitions, kindDefinitions, type KindDefinition } from '../api/schema/index.js';
 import type { Schema } from '../api/schema/types.js';
 import { serverVersion } from './discovery.js';
@@ -759,9 +759,4 @@ export function openapiV2Document(): object {
     security: [{ BearerToken: [] }],
   };
   return v2Cache;
-}
-
-/** The group versions a v3 document exists for, in discovery order ("v1", "networking.k8s.io/v1"). */
-export function openapiGroupVersions(): string[] {
-  return [...new Set(resources.map((ri) => groupVersion(ri)))];
 }

@@ -15,7 +15,6 @@ export const kubeconfigPath = (dir: string): string => join(dir, 'kubeconfig');
 export const caCertPath = (dir: string): string => join(dir, 'pki', 'ca.crt');
 export const pidsDir = (dir: string): string => join(dir, 'pids');
 export const pidFile = (dir: string, proc: string): string => join(dir, 'pids', `${proc}.json`);
-export const logsDir = (dir: string): string => join(dir, 'logs');
 export const logFile = (dir: string, proc: string): string => join(dir, 'logs', `${proc}.log`);
 export const nodeStateDir = (dir: string, node: string): string => join(dir, 'nodes', node);
 export const nodePkiDir = (dir: string, node: string): string => join(dir, 'nodes', node, 'pki');

@@ -37,8 +37,3 @@ export function internalErrorStatus(message: string): CommandStatus {
     details: { causes: [{ reason: '', message }] },
   };
 }
-
-/** A kube Status response body for a request refused before any upgrade. */
-export function statusBody(code: number, reason: string, message: string): string {
-  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
-}

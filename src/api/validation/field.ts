@@ -32,12 +32,6 @@ export const obj = (v: unknown): Obj => (isObj(v) ? v : {});
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 export const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-export const strMap = (v: unknown): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(obj(v))) out[k] = typeof x === 'string' ? x : String(x);
-  return out;
-};
-
 /** Every message of a format check as Invalid errors on one field. */
 export const invalidEach = (field: string, value: unknown, msgs: string[]): FieldError[] =>
   msgs.map((m) => invalid(field, value, m));

@@ -130,9 +130,6 @@ export function isValidLabelValue(v: string): string[] {
 
 export const isValidPortNum = (p: number): string[] =>
   Number.isInteger(p) && p >= 1 && p <= 65535 ? [] : [inclusiveRangeError(1, 65535)];
-export const isInRange = (v: number, lo: number, hi: number): string[] =>
-  v >= lo && v <= hi ? [] : [inclusiveRangeError(lo, hi)];
-
 /** IANA_SVC_NAME: what a named port may be called. */
 export function isValidPortName(p: string): string[] {
   const errs: string[] = [];

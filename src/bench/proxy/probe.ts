@@ -46,8 +46,3 @@ export async function firstConnect(host: string, port: number, deadlineMs: numbe
     if (a.why !== 'timeout') await new Promise((r) => setTimeout(r, 1));
   }
 }
-
-/** One connect attempt with a generous timeout: is the address serving now? */
-export async function connectsNow(host: string, port: number): Promise<boolean> {
-  return (await attempt(host, port, 1000)).ok;
-}

@@ -22,18 +22,6 @@ export const Rcode = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP:
 
 export const Opcode = { QUERY: 0 } as const;
 
-const typeNames = new Map<number, string>(Object.entries(RRType).map(([k, v]) => [v, k]));
-const rcodeNames = new Map<number, string>(Object.entries(Rcode).map(([k, v]) => [v, k]));
-
-/** "A", "SRV", ... or "TYPE99" for types this codec does not name (RFC 3597 style). */
-export function typeName(t: number): string {
-  return typeNames.get(t) ?? `TYPE${t}`;
-}
-
-export function rcodeName(r: number): string {
-  return rcodeNames.get(r) ?? `RCODE${r}`;
-}
-
 export interface Question {
   /** Presentation form without the trailing dot; the root is "". Case as received. */
   name: string;

@@ -56,7 +56,3 @@ export function isValidDomainName(name: string): boolean {
     name.split('.').every((l) => /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(l))
   );
 }
-
-export function isIPv4(s: string): boolean {
-  return reverseName(s) !== undefined && !s.includes(':');
-}
