@@ -25,23 +25,39 @@ export function runCommands(socketPath: string, commands: string[], timeoutMs = 
       // parts[0] is what preceded the first prompt (nothing); the last part follows the final prompt.
       resolve(parts.slice(1, expected).map((p) => p.replace(/\n+$/, '')));
     };
+    // Prompts seen so far, counted on the new text only: at 10,000 routes a reply runs to megabytes in
+    // many chunks, and rescanning all of it per chunk cost seconds.
+    let prompts = 0;
+    let scanFrom = 0;
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
       text += d;
-      if (count(text, PROMPT) >= expected) finish();
+      const seen = scanPrompts(text, scanFrom);
+      prompts += seen.found;
+      scanFrom = seen.next;
+      if (prompts >= expected) finish();
     });
     sock.on('error', (e) => finish(new Error(`HAProxy's socket ${socketPath}: ${e.message}`)));
     sock.on('close', () => {
-      if (count(text, PROMPT) < expected) finish(new Error(`HAProxy closed ${socketPath} after ${text.length} bytes`));
+      if (prompts < expected) finish(new Error(`HAProxy closed ${socketPath} after ${text.length} bytes`));
     });
     sock.write(['prompt', ...commands].join('\n') + '\n');
   });
 }
 
-function count(text: string, needle: string): number {
-  let n = 0;
-  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) n++;
-  return n;
+/**
+ * The prompts in `text` from `from` on, and where the next scan of a longer
+ * text should start: just before the end, so a prompt split across two
+ * chunks is found once it is whole.
+ */
+export function scanPrompts(text: string, from: number): { found: number; next: number } {
+  let found = 0;
+  let next = from;
+  for (let i = text.indexOf(PROMPT, next); i >= 0; i = text.indexOf(PROMPT, next)) {
+    found++;
+    next = i + PROMPT.length;
+  }
+  return { found, next: Math.max(next, text.length - PROMPT.length + 1) };
 }
 
 /** One command on a fresh connection, read to the end (the master CLI's "reload" closes it). */
