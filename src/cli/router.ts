@@ -99,17 +99,22 @@ export async function runRouter(args: string[]): Promise<number> {
   const httpAddr = hostPort(values['http-listen'], '--http-listen');
   let ready = false;
   let metrics = () => '';
+  // A failure to start closes what is already open, so the process exits with its error instead of idling.
+  const giveUp = async (e: CliError): Promise<never> => {
+    await accessLogSocket?.close();
+    client.close();
+    throw e;
+  };
   const endpoints = await serveHttp(
     httpAddr.host,
     httpAddr.port,
     () => ready,
     () => metrics(),
-  ).catch((e: Error) => {
-    throw new CliError(`--http-listen ${values['http-listen']}: ${e.message}`);
-  });
+  ).catch((e: Error) => giveUp(new CliError(`--http-listen ${values['http-listen']}: ${e.message}`)));
   log.info(`waiting for the API (${client.server}); HAProxy files in ${settings.runDir}`);
-  const router = await startRouter({ client, haproxy: settings, log }).catch((e: Error) => {
-    throw new CliError(e.message);
+  const router = await startRouter({ client, haproxy: settings, log }).catch(async (e: Error) => {
+    await endpoints.close();
+    return giveUp(new CliError(e.message));
   });
   metrics = () => router.metrics.render() + processMetricsText();
   ready = true;
