@@ -21,7 +21,7 @@ export { DnsState } from './state.js';
 export { parseUpstream, nameserversFromResolvConf, type Upstream } from './forward/upstream.js';
 export type { PodRecordsMode } from './resolver.js';
 
-export interface DnsOptions {
+interface DnsOptions {
   client: KubeClient;
   listen: { host: string; port: number };
   /** /healthz, /readyz, /metrics; undefined: no HTTP listener. */

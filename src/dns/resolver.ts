@@ -22,7 +22,7 @@ export interface ResolverConfig {
 }
 
 /** A local answer: the sections to send; `chase` asks the caller to resolve an out-of-zone CNAME target and append it. */
-export interface LocalAnswer {
+interface LocalAnswer {
   kind: 'local';
   rcode: number;
   aa: boolean;
@@ -34,7 +34,7 @@ export interface LocalAnswer {
   chase?: Question;
 }
 
-export type Resolution = LocalAnswer | { kind: 'forward' };
+type Resolution = LocalAnswer | { kind: 'forward' };
 
 const MAX_CNAME_HOPS = 8;
 const REVERSE_ZONES = ['in-addr.arpa', 'ip6.arpa'];

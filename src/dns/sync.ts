@@ -23,7 +23,7 @@ const res = {
 /** Objects per list page: bounds what is parsed at once on a (re)list of a large cluster. */
 const PAGE_SIZE = 100;
 
-export interface DnsSync {
+interface DnsSync {
   synced(): boolean;
   waitForSync(): Promise<void>;
   stop(): Promise<void>;

@@ -8,7 +8,7 @@ import { loadNative } from '../native/native.js';
 import { traceHostCommands, traceLine } from './exec.js';
 
 /** A message of the batch the kernel refused: the whole transaction was then dropped. */
-export interface NetfilterRefusal {
+interface NetfilterRefusal {
   seq: number;
   errno: number;
   message: string;

@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 
-export interface Argv0Context {
+interface Argv0Context {
   /** argv[0] as the real image knows it → the node's command line for it; [] drops argv[0] (an entrypoint that execs "$@"). */
   aliases: Record<string, string[]>;
   /** The image's PATH. */
@@ -16,7 +16,7 @@ export interface Argv0Context {
   isExecutable: (path: string) => boolean;
 }
 
-export type Argv0Result = { ok: true; argv: string[] } | { ok: false; message: string };
+type Argv0Result = { ok: true; argv: string[] } | { ok: false; message: string };
 
 /** Applies aliases (a few rounds, so "/docker-entrypoint.sh nginx" works), then makes argv[0] absolute. */
 export function absoluteArgv(argv: string[], ctx: Argv0Context): Argv0Result {

@@ -9,7 +9,7 @@
  * An empty list counts as not given, as in the kubelet. Pure.
  */
 
-export interface ImageProcess {
+interface ImageProcess {
   entrypoint: string[];
   cmd: string[];
 }

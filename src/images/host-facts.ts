@@ -19,7 +19,7 @@ export const isExecutable = (path: string): boolean => {
 const hasJava = (home: string): boolean => isExecutable(posix.join(home, 'bin', 'java'));
 
 /** JAVA_HOME if it has bin/java, else what /usr/bin/java points to, else default-java, else any JVM under /usr/lib/jvm. */
-export function detectJavaHome(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function detectJavaHome(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.JAVA_HOME && hasJava(env.JAVA_HOME)) return env.JAVA_HOME;
   try {
     const java = realpathSync('/usr/bin/java');

@@ -16,7 +16,7 @@ export interface ImageRef {
   digest?: string;
 }
 
-export type ParsedRef = { ok: true; ref: ImageRef } | { ok: false; message: string };
+type ParsedRef = { ok: true; ref: ImageRef } | { ok: false; message: string };
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN =

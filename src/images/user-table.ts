@@ -37,7 +37,7 @@ export interface UserEntry {
   workingDir?: string;
 }
 
-export type UserTableResult = { ok: true; entries: UserEntry[] } | { ok: false; message: string };
+type UserTableResult = { ok: true; entries: UserEntry[] } | { ok: false; message: string };
 
 const ENTRY_KEYS = ['image', 'entrypoint', 'cmd', 'env', 'workingDir', 'builtin'];
 /** Keys people write from habit, and what they mean here. */

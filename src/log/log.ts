@@ -16,7 +16,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-export interface LogConfig {
+interface LogConfig {
   level: LogLevel;
   format: LogFormat;
   /** Where lines go (default: stderr). */
@@ -83,7 +83,7 @@ export function logger(name: string): Logger {
 }
 
 /** The `(message) => void` components take as their `log` option; a Logger is one. */
-export type LogFn = (message: string) => void;
+type LogFn = (message: string) => void;
 
 /**
  * Logs at warn (or error) when `log` is a Logger, else calls it as it is:

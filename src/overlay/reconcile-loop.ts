@@ -7,7 +7,7 @@
 import type { Logger } from './types.js';
 import { warn } from '../log/log.js';
 
-export interface ReconcileLoopOptions {
+interface ReconcileLoopOptions {
   resyncMs: number;
   /** First retry delay after a failed pass; doubles up to resyncMs. */
   retryMs?: number;

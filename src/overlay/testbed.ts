@@ -32,7 +32,7 @@ export interface Lab {
   destroy(): Promise<void>;
 }
 
-export const LAB_CLUSTER_CIDR = '10.252.0.0/16';
+const LAB_CLUSTER_CIDR = '10.252.0.0/16';
 
 /** A random 10.251.<x>.0/24 that no route on the host overlaps (not needed for isolation, but it keeps traces unambiguous). */
 async function freeUnderlaySubnet(): Promise<string> {

@@ -16,7 +16,7 @@ export interface Underlay {
 }
 
 /** One element of `ip -j addr show` (the fields we use). */
-export interface IpAddrJson {
+interface IpAddrJson {
   ifname?: string;
   mtu?: number;
   addr_info?: { family?: string; local?: string; prefixlen?: number }[];

@@ -6,7 +6,7 @@
  */
 import type { KObject } from '../api/meta.js';
 
-export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
+const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 export function changeTime(obj: KObject, now: number): number {
   const ann = obj.metadata.annotations?.[TRIGGER_TIME_ANNOTATION];

@@ -10,7 +10,7 @@ import { samePort, type PortChange } from './changes.js';
 import type { EndpointSliceObject, ProxyNode, ProxyState, ServiceObject, ServicePortState } from './types.js';
 
 /** Where the tracker reads the current objects (the informers' caches). */
-export interface ObjectSource {
+interface ObjectSource {
   service(key: string): ServiceObject | undefined;
   /** Every EndpointSlice labelled for this Service. */
   slices(serviceKey: string): EndpointSliceObject[];

@@ -23,9 +23,9 @@ export type { SyncReport } from './proxier.js';
 
 export type ProxyMode = 'nftables' | 'iptables';
 export const PROXY_MODES: ProxyMode[] = ['nftables', 'iptables'];
-export const DEFAULT_METRICS_PORT = 10249;
+const DEFAULT_METRICS_PORT = 10249;
 
-export interface ServiceProxyOptions {
+interface ServiceProxyOptions {
   client: KubeClient;
   nodeName: string;
   /** The node's own addresses (NodePorts answer here; metrics bind to the first). */

@@ -20,7 +20,7 @@ const DEFAULT_AFFINITY_SECONDS = 10800;
 const PROTOCOLS: Record<string, Protocol> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' };
 
 /** Services that get no rules: headless, ExternalName, or without a ClusterIP yet. */
-export function hasProxyRules(svc: ServiceObject): boolean {
+function hasProxyRules(svc: ServiceObject): boolean {
   const ip = svc.spec?.clusterIP;
   return svc.spec?.type !== 'ExternalName' && !!ip && ip !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(ip);
 }
@@ -103,7 +103,7 @@ export function ipv4Order(ip: string): number {
   return n;
 }
 
-export const compareIp = (a: string, b: string): number => ipv4Order(a) - ipv4Order(b);
+const compareIp = (a: string, b: string): number => ipv4Order(a) - ipv4Order(b);
 
 /** The service ports one Service contributes. */
 export function servicePorts(svc: ServiceObject, slices: EndpointSliceObject[], node: ProxyNode): ServicePortState[] {

@@ -8,14 +8,14 @@ import type { Endpoint, ServicePortState } from './types.js';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** 8 base32 characters of sha256(text), like kube-proxy's hashed chain names. */
-export function shortHash(text: string): string {
+function shortHash(text: string): string {
   const d = createHash('sha256').update(text).digest();
   let out = '';
   for (let i = 0; i < 8; i++) out += BASE32[d[i]! & 31];
   return out;
 }
 
-export const epId = (e: Endpoint): string => `${e.ip}/${e.port}`;
+const epId = (e: Endpoint): string => `${e.ip}/${e.port}`;
 
 export const serviceChain = (p: ServicePortState): string => `service-${shortHash(p.id)}-${p.id}`;
 export const externalChain = (p: ServicePortState): string => `external-${shortHash(p.id)}-${p.id}`;

@@ -27,13 +27,13 @@ import { warn } from '../log/log.js';
  * 10,000 Services), so a frequent one puts a tail on the programming
  * latency; failed syncs are retried as full ones at once anyway.
  */
-export const FULL_SYNC_PERIOD_MS = 60 * 60_000;
+const FULL_SYNC_PERIOD_MS = 60 * 60_000;
 
 const servicesRes = findResource('', 'v1', 'services')!;
 const slicesRes = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 const BY_SERVICE = 'service';
 
-export interface ProxierOptions {
+interface ProxierOptions {
   client: KubeClient;
   node: ProxyNode;
   backend: ProxyBackend;

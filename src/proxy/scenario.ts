@@ -4,7 +4,7 @@ import { NODE, slice, svc, tcp } from './testdata.js';
 import type { ProxyState } from './types.js';
 
 export const POD_HERE = '10.244.1.9';
-export const OUTSIDE = '192.168.0.99';
+const OUTSIDE = '192.168.0.99';
 export const NODE_IP = NODE.ips[0]!;
 
 export function scenarioState(): ProxyState {
@@ -51,7 +51,7 @@ export function scenarioState(): ProxyState {
 }
 
 type Proto = 'tcp' | 'udp' | 'sctp';
-export interface TraceCase {
+interface TraceCase {
   name: string;
   src: string;
   dst: string;

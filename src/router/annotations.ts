@@ -13,10 +13,10 @@ import type { Balance, BackendOptions, PathType } from './types.js';
 
 export const ANNOTATION_ROUTES = 'podnet.io/routes';
 export const ANNOTATION_ROUTE_PORT = 'podnet.io/route-port';
-export const ANNOTATION_BALANCE = 'podnet.io/balance';
-export const ANNOTATION_CONNECT_TIMEOUT = 'podnet.io/connect-timeout';
-export const ANNOTATION_RESPONSE_TIMEOUT = 'podnet.io/response-timeout';
-export const ANNOTATION_TUNNEL_TIMEOUT = 'podnet.io/tunnel-timeout';
+const ANNOTATION_BALANCE = 'podnet.io/balance';
+const ANNOTATION_CONNECT_TIMEOUT = 'podnet.io/connect-timeout';
+const ANNOTATION_RESPONSE_TIMEOUT = 'podnet.io/response-timeout';
+const ANNOTATION_TUNNEL_TIMEOUT = 'podnet.io/tunnel-timeout';
 
 const BALANCES: Balance[] = ['roundrobin', 'leastconn'];
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -62,7 +62,7 @@ export function backendOptions(annotations: Record<string, string> | undefined):
   return { options, problems };
 }
 
-export interface AnnotatedRoute {
+interface AnnotatedRoute {
   host: string;
   path: string;
   pathType: PathType;

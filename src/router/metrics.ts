@@ -33,7 +33,7 @@ class Histogram {
 export type ChangeKind = 'runtime' | 'reload';
 
 /** What the metrics read from the routing table when scraped. */
-export interface TableView {
+interface TableView {
   routes: { size: number };
   backends: Map<string, { servers: unknown[] }>;
   certificates(): unknown[];

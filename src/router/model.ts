@@ -298,7 +298,7 @@ export function serviceSource(svc: RouterServiceObject): SourceResult {
 }
 
 /** A kubernetes.io/tls Secret as one PEM (chain, then key), or why it cannot be served. */
-export function tlsPem(secret: SecretObject | undefined): { pem: string } | { problem: string } {
+function tlsPem(secret: SecretObject | undefined): { pem: string } | { problem: string } {
   if (!secret) return { problem: 'not found' };
   const crt = secret.data?.['tls.crt'],
     key = secret.data?.['tls.key'];

@@ -59,7 +59,7 @@ const res = {
   nodes: findResource('', 'v1', 'nodes')!,
 };
 
-export interface RouterOptions {
+interface RouterOptions {
   client: KubeClient;
   haproxy: HaproxySettings;
   log: (message: string) => void;

@@ -5,7 +5,7 @@
  */
 import type { KObject } from '../api/meta.js';
 
-export interface ServiceBackendRef {
+interface ServiceBackendRef {
   name: string;
   port?: { number?: number; name?: string };
 }
@@ -15,7 +15,7 @@ export interface IngressBackendObject {
   resource?: unknown;
 }
 
-export interface IngressPathObject {
+interface IngressPathObject {
   path?: string;
   pathType?: string;
   backend: IngressBackendObject;
@@ -42,7 +42,7 @@ export interface RouterServiceObject extends KObject {
   };
 }
 
-export interface RouterSliceEndpoint {
+interface RouterSliceEndpoint {
   addresses: string[];
   conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
   targetRef?: { kind?: string; name?: string; namespace?: string; uid?: string };

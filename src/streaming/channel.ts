@@ -23,7 +23,7 @@ export function encodeChannel(channel: number, payload: Buffer | string = Buffer
   return b;
 }
 
-export type ChannelMessage =
+type ChannelMessage =
   { kind: 'data'; channel: number; payload: Buffer } | { kind: 'close'; channel: number } | { kind: 'empty' };
 
 /** Decodes a client message; `close` only exists under v5 (under v4 channel 255 is just an unknown channel). */

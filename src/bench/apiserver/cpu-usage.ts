@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 /** Linux USER_HZ; 100 on every mainstream kernel (getconf CLK_TCK). */
 const TICKS_PER_SECOND = 100;
 
-export interface CpuSample {
+interface CpuSample {
   at: number;
   serverS: number;
   benchS: number;

@@ -24,7 +24,7 @@ export interface CreateResult {
 /** Retries of one create whose connection the server closed without answering. */
 const MAX_RETRIES = 5;
 
-export interface CreateSpec {
+interface CreateSpec {
   kind: string;
   count: number;
   concurrency: number;

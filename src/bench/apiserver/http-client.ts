@@ -15,7 +15,7 @@ export interface Response {
   totalMs: number;
 }
 
-export interface RequestSpec {
+interface RequestSpec {
   method: string;
   path: string;
   /** JSON-encoded here; pass a Buffer to send bytes encoded ahead of time. */

@@ -29,7 +29,7 @@ export interface WatchResult {
   updatesPerSecond: number;
 }
 
-export interface WatchSpec {
+interface WatchSpec {
   /** Collection to watch, e.g. /api/v1/services. */
   collection: string;
   /** Paths of objects to patch (update i patches targets[i % length]). */

@@ -28,7 +28,7 @@ export async function stopAllChildren(): Promise<void> {
   await Promise.all([...live].map((c) => c.stop()));
 }
 
-export interface ChildOptions {
+interface ChildOptions {
   /**
    * Send stdout to /dev/null instead of keeping its tail: for a server that
    * logs every request, whose log would otherwise cost this process CPU.

@@ -30,7 +30,7 @@ export async function killAndWait(child: ChildProcess): Promise<void> {
 }
 
 /** Ends whatever still runs inside a namespace of ours (all started by the benchmark). */
-export async function killInside(ns: string): Promise<void> {
+async function killInside(ns: string): Promise<void> {
   const r = await run(['ip', 'netns', 'pids', ns]);
   for (const pid of r.stdout.split(/\s+/).filter(Boolean).map(Number)) {
     try {

@@ -5,7 +5,7 @@
  * follows the same one. Ratios are then taken within a round.
  */
 
-export interface RoundsOptions<P, R> {
+interface RoundsOptions<P, R> {
   /** Run once per path before the rounds, not counted (the first run after a pause was often a round's slowest). */
   warmUp?: (path: P) => Promise<unknown>;
   /** Called after each round with its number (from 1) and the results so far (as returned). */

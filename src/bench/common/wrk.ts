@@ -13,7 +13,7 @@ export interface WrkResult {
   latencyP99Ms: number;
 }
 
-export interface WrkOptions {
+interface WrkOptions {
   url: string;
   seconds: number;
   connections: number;

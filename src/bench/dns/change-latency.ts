@@ -12,7 +12,7 @@ import { DnsProbe } from './dns-probe.js';
 import { DOMAIN, ipAt, namespaceName, serviceIp, serviceName, serviceNamespace } from './names.js';
 
 export type ChangeKind = 'service' | 'endpoint' | 'annotation';
-export const CHANGE_KINDS: ChangeKind[] = ['service', 'endpoint', 'annotation'];
+const CHANGE_KINDS: ChangeKind[] = ['service', 'endpoint', 'annotation'];
 
 export interface ChangeResult {
   kind: ChangeKind;
@@ -31,7 +31,7 @@ const ENDPOINT_BASE = (10 << 24) | (120 << 16);
 const MERGE = 'application/merge-patch+json';
 let nextServiceIp = 1;
 
-export interface ChangeSpec {
+interface ChangeSpec {
   client: BenchClient;
   host: string;
   port: number;

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { parseMessage, serializeMessage } from '../../dns/wire/message.js';
 import { RRType } from '../../dns/wire/types.js';
 
-export interface ProbeReply {
+interface ProbeReply {
   rcode: number;
   addresses: string[];
 }

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseProcStat } from '../apiserver/cpu-usage.js';
 
-export interface DnsperfSpec {
+interface DnsperfSpec {
   host: string;
   port: number;
   queryFile: string;
@@ -24,7 +24,7 @@ export interface DnsperfSpec {
   passes?: number;
 }
 
-export interface DnsperfResult {
+interface DnsperfResult {
   sent: number;
   completed: number;
   lost: number;

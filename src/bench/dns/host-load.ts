@@ -18,7 +18,7 @@ export function loadAverage(): LoadAverage {
   return { one: one!, five: five!, fifteen: fifteen! };
 }
 
-export interface CpuMark {
+interface CpuMark {
   at: number;
   hostS: number;
   serverS: number;
@@ -35,7 +35,7 @@ export function markCpu(serverPid: number): CpuMark {
   };
 }
 
-export interface RunCpu {
+interface RunCpu {
   wallS: number;
   serverS: number;
   otherCores: number;

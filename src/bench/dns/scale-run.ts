@@ -43,7 +43,7 @@ export interface LatencyRun {
   otherCores: number;
 }
 
-export interface ServerFigures {
+interface ServerFigures {
   server: ServerKind;
   /** Median of the throughput rounds. */
   qps: number;
@@ -70,7 +70,7 @@ export interface ScaleResult {
   changes: ChangeResult[];
 }
 
-export interface ScaleContext {
+interface ScaleContext {
   opts: DnsBenchOptions;
   client: BenchClient;
   api: { url: string; token: string; caPem: string };

@@ -20,10 +20,10 @@ export interface DnsServer {
 
 const BIN = fileURLToPath(new URL('../../../bin/podnet', import.meta.url));
 /** Loopback addresses of their own, so neither server can collide with a resolver on 127.0.0.1/127.0.0.53. */
-export const PODNET_HOST = '127.0.0.61';
-export const DNSMASQ_HOST = '127.0.0.62';
+const PODNET_HOST = '127.0.0.61';
+const DNSMASQ_HOST = '127.0.0.62';
 
-export interface PodnetDnsSpec {
+interface PodnetDnsSpec {
   url: string;
   token: string;
   caPem: string;
@@ -77,7 +77,7 @@ export async function startPodnetDns(s: PodnetDnsSpec): Promise<DnsServer> {
   }
 }
 
-export interface DnsmasqSpec {
+interface DnsmasqSpec {
   hosts: string;
   tmp: string;
   cpus: string;

@@ -18,7 +18,7 @@ import { kubeconfigPath, nodeStateDir } from '../../cluster/paths.js';
 export const PODNET = fileURLToPath(new URL('../../../bin/podnet', import.meta.url));
 
 export const podsRes = findResource('', 'v1', 'pods')!;
-export const namespacesRes = findResource('', 'v1', 'namespaces')!;
+const namespacesRes = findResource('', 'v1', 'namespaces')!;
 
 export interface Cluster {
   name: string;
@@ -30,7 +30,7 @@ export interface Cluster {
   nodes: string[];
 }
 
-export interface CmdResult {
+interface CmdResult {
   code: number;
   stdout: string;
   stderr: string;
@@ -75,7 +75,7 @@ export async function shOk(argv: string[], opts: { timeoutMs?: number } = {}): P
 }
 
 /** Clusters brought up and not yet torn down (for cleanup on any exit). */
-export const liveClusters = new Map<string, { stateDir: string; client?: KubeClient }>();
+const liveClusters = new Map<string, { stateDir: string; client?: KubeClient }>();
 
 /** A cluster name nobody uses: b<5 random digits>. */
 export function uniqueName(prefix = 'b'): string {
@@ -128,7 +128,7 @@ export async function createNamespace(c: Cluster, ns: string): Promise<void> {
 }
 
 /** Network namespaces of this node's pods (podnet-<node>-<12 hex>). */
-export function podNetnsOf(node: string): string[] {
+function podNetnsOf(node: string): string[] {
   let names: string[];
   try {
     names = readdirSync('/run/netns');
@@ -140,13 +140,13 @@ export function podNetnsOf(node: string): string[] {
 }
 
 /** veth links in the node's own namespace (the host ends of pod veths plus the node's eth0). */
-export async function vethCount(node: string): Promise<number> {
+async function vethCount(node: string): Promise<number> {
   const out = await shOk(['ip', '-n', `podnet-${node}`, '-o', 'link', 'show', 'type', 'veth']);
   return out.split('\n').filter((l) => l.trim()).length;
 }
 
 /** Addresses host-local IPAM holds for the node's pod network (files named by IP). */
-export function ipamReservations(c: Cluster, node: string): number {
+function ipamReservations(c: Cluster, node: string): number {
   const dir = join(nodeStateDir(c.stateDir, node), 'pods', 'cni', 'networks');
   let n = 0;
   try {
@@ -164,7 +164,7 @@ export function ipamReservations(c: Cluster, node: string): number {
 }
 
 /** Processes whose command line names this node's pod state (sandbox holders, shims, containers started from it). */
-export function podProcessCount(c: Cluster, node: string): number {
+function podProcessCount(c: Cluster, node: string): number {
   const needle = `${nodeStateDir(c.stateDir, node)}/`;
   let n = 0;
   for (const pid of readdirSync('/proc')) {

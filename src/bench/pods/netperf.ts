@@ -20,13 +20,13 @@ import { runWrk } from '../common/wrk.js';
 import { sh, shOk, type Cluster } from './cluster.js';
 import { agnhostPod, PodTracker, type PodObj } from './pod-tracker.js';
 
-export interface IperfRun {
+interface IperfRun {
   gbps: number;
   retransmits: number;
   senderCpuPct: number;
   receiverCpuPct: number;
 }
-export interface WrkRun {
+interface WrkRun {
   rps: number;
   latencyAvgMs: number;
   latencyP99Ms: number;
@@ -55,7 +55,7 @@ export interface NetTarget {
   mtu?: number;
 }
 
-export interface NetOptions {
+interface NetOptions {
   seconds: number;
   reps: number;
   connections: number;
@@ -290,7 +290,7 @@ export async function startVethPair(log: (s: string) => void): Promise<VethPair>
 
 // --- pods as endpoints -------------------------------------------------------------
 
-export interface PodEndpoints {
+interface PodEndpoints {
   client: { netns: string; node: string };
   iperfIp: Record<string, string>;
   nginxIp: Record<string, string>;

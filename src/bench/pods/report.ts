@@ -9,7 +9,7 @@ export interface Goal {
   met: boolean | null;
 }
 
-export interface NetSummary {
+interface NetSummary {
   paths: PathResult[];
   /** Pooled median of every veth run (both sessions). */
   veth: { gbps: number; rps: number };

@@ -16,7 +16,7 @@ import type { ProxyHandle } from './proxy-handle.js';
 
 export type ChangeKind = 'endpoints' | 'service';
 
-export interface LatencySample {
+interface LatencySample {
   kind: ChangeKind;
   ms: number;
   apiMs: number;

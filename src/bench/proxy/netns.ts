@@ -30,7 +30,7 @@ const SERVER_CPU = 1;
 /** The real endpoints: addresses on the pod namespace's eth0, all served by one nginx. */
 export const REAL_ENDPOINTS = Array.from({ length: ENDPOINTS_PER_SERVICE }, (_, i) => `10.244.0.${i + 2}`);
 /** The client pod's address, in the cluster CIDR on a subnet of its own, so the node routes (forwards) its packets. */
-export const CLIENT_POD_IP = '10.244.1.2';
+const CLIENT_POD_IP = '10.244.1.2';
 const CLIENT_GATEWAY = '10.244.1.1';
 /**
  * The floor's address: in the service CIDR (so the node routes it like a
@@ -41,7 +41,7 @@ const CLIENT_GATEWAY = '10.244.1.1';
 export const FLOOR_IP = '10.111.255.254';
 const FLOOR_TABLE = 'podnetbenchfloor';
 
-export function floorRuleset(): string {
+function floorRuleset(): string {
   const spread = `numgen random mod ${REAL_ENDPOINTS.length} map { ${REAL_ENDPOINTS.map((ip, i) => `${i} : ${ip} . ${FLOOR_PORT}`).join(', ')} }`;
   const rule = `ip daddr ${FLOOR_IP} tcp dport ${SERVICE_PORT} dnat ip to ${spread}`;
   return [

@@ -25,7 +25,7 @@ function attempt(host: string, port: number, timeoutMs: number): Promise<Attempt
   });
 }
 
-export interface ProbeResult {
+interface ProbeResult {
   connectedAt: number;
   attempts: number;
   lastFailure?: string;

@@ -17,7 +17,7 @@ import { metricValue, type RouterHandle } from './router-process.js';
 
 export type ChangeKind = 'endpoint' | 'route';
 
-export interface ChangeSample {
+interface ChangeSample {
   kind: ChangeKind;
   address: string;
   /** First request at the fresh backend, from the write's response (negative: before the response arrived). */
@@ -100,7 +100,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const msBetween = (a: bigint, b: bigint) => Number(b - a) / 1e6;
 
 /** Syncs the router has finished, from its /metrics (undefined when it does not say). */
-export async function syncCount(router: RouterHandle): Promise<number | undefined> {
+async function syncCount(router: RouterHandle): Promise<number | undefined> {
   return metricValue(await router.metrics(), SYNCS);
 }
 

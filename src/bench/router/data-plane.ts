@@ -35,13 +35,13 @@ function nginxFrame(dir: string, http: string[]): string {
   ].join('\n');
 }
 
-export function backendConfig(dir: string, address: string): string {
+function backendConfig(dir: string, address: string): string {
   return nginxFrame(dir, [
     `server { listen ${address}:${BACKEND_PORT} backlog=4096; location / { return 200 "ok ${address}\\n"; } }`,
   ]);
 }
 
-export function nginxProxyConfig(dir: string): string {
+function nginxProxyConfig(dir: string): string {
   return nginxFrame(dir, [
     'upstream backends {',
     ...BACKENDS.map((b) => `  server ${b}:${BACKEND_PORT};`),
@@ -54,7 +54,7 @@ export function nginxProxyConfig(dir: string): string {
   ]);
 }
 
-export function haproxyConfig(): string {
+function haproxyConfig(): string {
   return [
     'global',
     '    nbthread 1',

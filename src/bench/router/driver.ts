@@ -41,7 +41,7 @@ import { routeStatus, timeColdStart, type ColdStart } from './scale.js';
 import { measureThroughput, type ConnectionCase, type ThroughputCase, type ThroughputTarget } from './throughput.js';
 
 /** Change samples at one size, and what the router reported meanwhile. */
-export interface ChangePhase {
+interface ChangePhase {
   routes: number;
   runs: ChangeRun[];
   router?: RouterReport;

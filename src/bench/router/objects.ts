@@ -27,7 +27,7 @@ export function serviceObj(name: string, host: string): KObject {
   };
 }
 
-export const sliceName = (service: string): string => `${service}-bench`;
+const sliceName = (service: string): string => `${service}-bench`;
 
 const endpoints = (addresses: readonly string[]) =>
   addresses.map((ip) => ({ addresses: [ip], conditions: { ready: true, serving: true, terminating: false } }));

@@ -4,7 +4,7 @@ import { wholeNumberFlag } from '../flags.js';
 import { PROXY_NAMES, type ProxyName } from './net.js';
 
 export type Phase = 'throughput' | 'change' | 'scale';
-export const PHASES: readonly Phase[] = ['throughput', 'change', 'scale'];
+const PHASES: readonly Phase[] = ['throughput', 'change', 'scale'];
 
 /** What the driver (inside the namespace) measures; main.ts passes it on. */
 export interface DriverConfig {

@@ -22,7 +22,7 @@ export const GOALS = {
 /** Measured on this machine when the issue was written (not re-measured here). */
 export const ANCHORS = { haproxyRps: [31_600, 39_400], haproxyP99Ms: 2.5, nginxRps: 27_300 };
 
-export interface ProxySummary {
+interface ProxySummary {
   proxy: ProxyName;
   rounds: number;
   /** Medians over the rounds. */
@@ -39,7 +39,7 @@ export interface ProxySummary {
 }
 
 /** Median over rounds of `of`'s run ÷ the round's run of `to`, with the 95 % interval of that median. */
-export interface RatioSummary {
+interface RatioSummary {
   of: ProxyName;
   to: ProxyName;
   rps: number;
@@ -48,7 +48,7 @@ export interface RatioSummary {
   p99Interval: [number, number];
 }
 
-export interface CaseSummary {
+interface CaseSummary {
   case: ConnectionCase;
   proxies: ProxySummary[];
   ratios: RatioSummary[];
@@ -66,7 +66,7 @@ export interface ChangeSummary {
   probeRequests: number;
 }
 
-export interface ScaleSummary {
+interface ScaleSummary {
   routes: number;
   populateS: number;
   starts: ColdStart[];
@@ -77,7 +77,7 @@ export interface ScaleSummary {
 }
 
 /** One set of change samples: what others ran before it, and what the router itself reported meanwhile. */
-export interface ChangePhaseSummary {
+interface ChangePhaseSummary {
   routes: number;
   backgroundCores: number;
   router?: RouterReport;

@@ -72,11 +72,7 @@ export function routerArgv(c: RouterConfig): string[] {
 }
 
 /** GET http://127.0.0.1:port/path -> status and body; undefined when nothing answers. */
-export function localGet(
-  port: number,
-  path: string,
-  timeoutMs = 2000,
-): Promise<{ status: number; body: string } | undefined> {
+function localGet(port: number, path: string, timeoutMs = 2000): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolve) => {
     const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: timeoutMs }, (res) => {
       let body = '';
@@ -97,7 +93,7 @@ export function metricValue(text: string | undefined, name: string): number | un
 }
 
 /** Every process whose command line mentions `runDir` and runs haproxy. */
-export function findHaproxy(runDir: string): number[] {
+function findHaproxy(runDir: string): number[] {
   const out: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;

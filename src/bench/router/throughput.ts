@@ -38,7 +38,7 @@ export interface ThroughputTarget {
   cpuSeconds(): { proxy: number; controller: number };
 }
 
-export interface ThroughputOptions {
+interface ThroughputOptions {
   rounds: number;
   seconds: number;
   connections: number;

@@ -12,7 +12,7 @@ import { emptyMessage, Rcode, type Message, type Question } from '../wire/types.
 import { AnswerCache, type CacheOptions } from './cache.js';
 import { exchangeTcp, exchangeUdp, type Upstream } from './upstream.js';
 
-export interface ForwarderOptions {
+interface ForwarderOptions {
   upstreams: Upstream[];
   /** Whole budget for one question across upstreams and retries (default 2000 ms). */
   deadlineMs?: number;
@@ -23,7 +23,7 @@ export interface ForwarderOptions {
   onExchange?: (to: string, rcode: number, seconds: number) => void;
 }
 
-export interface ForwardResult {
+interface ForwardResult {
   msg: Message;
   cacheHit: boolean;
 }

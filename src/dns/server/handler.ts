@@ -17,7 +17,7 @@ import type { DnsState } from '../state.js';
 import type { Forwarder } from '../forward/forwarder.js';
 import { Plugin, type DnsMetrics } from './metrics.js';
 
-export interface HandlerDeps {
+interface HandlerDeps {
   state: DnsState;
   forwarder: Forwarder;
   metrics: DnsMetrics;

@@ -1,7 +1,7 @@
 /** The DNS server's HTTP side: /healthz (process up), /readyz (informers synced), /metrics (Prometheus). */
 import http from 'node:http';
 
-export interface HttpEndpoints {
+interface HttpEndpoints {
   host: string;
   port: number;
   close(): Promise<void>;

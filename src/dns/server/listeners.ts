@@ -11,7 +11,7 @@ import { startBatchedUdp } from './udp-batched.js';
 import { startDgramUdp, type UdpServer } from './udp-dgram.js';
 import { error } from '../../log/log.js';
 
-export interface ListenOptions {
+interface ListenOptions {
   host: string;
   port: number;
   maxTcpConnections?: number;
@@ -20,7 +20,7 @@ export interface ListenOptions {
   /** UDP through the native batch socket (default when it is built) or Node's dgram. */
   udp?: 'batched' | 'dgram';
 }
-export interface Listeners {
+interface Listeners {
   host: string;
   port: number;
   close(): Promise<void>;

@@ -53,7 +53,7 @@ export const Plugin = { server: 0, kubernetes: 1, forward: 2, cache: 3 } as cons
 const PLUGIN_LABELS = ['', 'kubernetes', 'forward', 'cache'];
 const NP = PLUGIN_LABELS.length;
 
-export type CacheType = 'success' | 'denial';
+type CacheType = 'success' | 'denial';
 
 interface UpstreamSeries {
   to: string;

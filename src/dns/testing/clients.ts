@@ -6,7 +6,7 @@ import { optRecord } from '../wire/edns.js';
 import { parseMessage, serializeMessage } from '../wire/message.js';
 import { emptyMessage, type Message } from '../wire/types.js';
 
-export interface DigResult {
+interface DigResult {
   status: string;
   flags: string[];
   answers: string[];
@@ -53,7 +53,7 @@ function normalize(line: string): string {
   return [f[0], ...f.slice(3)].join(' ');
 }
 
-export interface QueryOptions {
+interface QueryOptions {
   source?: string;
   tcp?: boolean;
   edns?: boolean;

@@ -6,7 +6,7 @@
 import { DnsEncodeError, DnsParseError, MAX_LABEL, MAX_NAME_WIRE } from './types.js';
 
 /** Decoded name plus the offset right after it in the original stream (not where pointers led). */
-export interface ReadName {
+interface ReadName {
   name: string;
   next: number;
 }

@@ -29,13 +29,13 @@ export interface Question {
   class: number;
 }
 
-export interface SrvData {
+interface SrvData {
   priority: number;
   weight: number;
   port: number;
   target: string;
 }
-export interface SoaData {
+interface SoaData {
   mname: string;
   rname: string;
   serial: number;

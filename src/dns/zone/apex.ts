@@ -2,7 +2,7 @@
 import { RRType, type ResourceRecord } from '../wire/types.js';
 
 /** Schema version of the Kubernetes DNS-Based Service Discovery spec implemented here. */
-export const DNS_SCHEMA_VERSION = '1.1.0';
+const DNS_SCHEMA_VERSION = '1.1.0';
 
 export function apexRecords(domain: string, ttl: number, serial: number): ResourceRecord[] {
   const ns = `ns.dns.${domain}`;

@@ -11,7 +11,7 @@ import { ANNOTATION_DNS_NAMES, ANNOTATION_DNS_SCOPE, type DnsEndpointSlice, type
 import { clusterIPs, isHeadless, readyAddresses, serviceFqdn, type ZoneParams } from './records.js';
 import { RRsets } from './rrsets.js';
 
-export interface BusinessClaim {
+interface BusinessClaim {
   /** The claimed name, lowercase. */
   name: string;
   serviceKey: string;
@@ -22,7 +22,7 @@ export interface BusinessClaim {
   records: ResourceRecord[];
 }
 
-export interface ParsedNames {
+interface ParsedNames {
   names: string[];
   rejected: { name: string; why: string }[];
 }
@@ -128,7 +128,7 @@ export function compareClaims(a: BusinessClaim, b: BusinessClaim): number {
 }
 
 /** A published owner name: the winning claim and its record sets by type. */
-export interface BusinessEntry {
+interface BusinessEntry {
   claim: BusinessClaim;
   rrsets: RRsets;
 }

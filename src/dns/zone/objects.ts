@@ -17,7 +17,7 @@ export interface DnsService extends KObject {
   };
 }
 
-export interface DnsEndpoint {
+interface DnsEndpoint {
   addresses: string[];
   conditions?: { ready?: boolean | null };
   hostname?: string;

@@ -17,7 +17,7 @@ export interface ZoneParams {
 }
 
 /** A ready endpoint address with the hostname the spec names it by. */
-export interface ReadyAddress {
+interface ReadyAddress {
   ip: string;
   family: 4 | 6;
   hostname: string;

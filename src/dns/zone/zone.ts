@@ -10,7 +10,7 @@ import { inZone } from './names.js';
 import { RRsets } from './rrsets.js';
 
 /** A name's record sets (node.rrsets is the node itself; see rrsets.ts). */
-export type ZoneNode = RRsets;
+type ZoneNode = RRsets;
 
 export class ZoneTable {
   private readonly nodes = new Map<string, ZoneNode>();

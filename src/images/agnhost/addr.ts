@@ -1,6 +1,6 @@
 /** Addresses printed the way Go prints them: IPv4 unmapped, IPv6 in brackets. Pure. */
 
-export const unmapIPv4 = (ip: string): string => (ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
+const unmapIPv4 = (ip: string): string => (ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip);
 
 export const joinHostPort = (host: string, port: number | string): string =>
   host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

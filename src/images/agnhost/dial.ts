@@ -10,14 +10,14 @@ import http from 'node:http';
 import { isIP, isIPv6 } from 'node:net';
 import { joinHostPort, remoteAddr } from './addr.js';
 
-export interface DialParams {
+interface DialParams {
   host: string;
   port: number;
   request: string;
   protocol: 'http' | 'udp';
   tries: number;
 }
-export interface DialReply {
+interface DialReply {
   status: number;
   body: string;
 }

@@ -5,13 +5,13 @@
  */
 
 export type FlagValue = number | string | boolean;
-export interface FlagDef {
+interface FlagDef {
   type: 'int' | 'string' | 'bool';
   default: FlagValue;
   help: string;
 }
 export type FlagSpec = Record<string, FlagDef>;
-export type ParsedFlags = { ok: true; values: Record<string, FlagValue> } | { ok: false; message: string };
+type ParsedFlags = { ok: true; values: Record<string, FlagValue> } | { ok: false; message: string };
 
 function convert(name: string, def: FlagDef, raw: string): FlagValue | Error {
   if (def.type === 'string') return raw;

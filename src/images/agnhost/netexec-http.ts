@@ -12,7 +12,7 @@ import { parseGoDuration } from './go-duration.js';
 import { log } from './log.js';
 import { runShell } from './shell.js';
 
-export interface NetexecContext {
+interface NetexecContext {
   /** /healthz is 200 only once the UDP server listens (or when it is off). */
   ready: () => boolean;
   /** Stops accepting, waits up to timeoutMs for open connections, exits with code. */

@@ -8,15 +8,15 @@
  */
 import { spawn } from 'node:child_process';
 
-export const SHELL_PATH = '/bin/sh';
+const SHELL_PATH = '/bin/sh';
 
-export interface ShellReply {
+interface ShellReply {
   output?: string;
   error?: string;
 }
 
 /** Go's (*exec.ExitError).Error() for an exit code or a signal. */
-export function goExitError(code: number | null, signal: NodeJS.Signals | null): string {
+function goExitError(code: number | null, signal: NodeJS.Signals | null): string {
   return signal
     ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal === 'SIGTERM' ? 'terminated' : signal}`
     : `exit status ${code}`;

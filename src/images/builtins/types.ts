@@ -27,7 +27,7 @@ export interface GeneratedFile {
 }
 
 /** An image's config, as a registry would have delivered it, plus the files it needs on the node. */
-export interface ImageSpec {
+interface ImageSpec {
   entrypoint: string[];
   cmd: string[];
   env: Record<string, string>;

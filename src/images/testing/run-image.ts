@@ -101,7 +101,7 @@ export function startImage(t: TestContext, image: ResolvedImage, extraEnv: Recor
   };
 }
 
-export interface HttpReply {
+interface HttpReply {
   status: number;
   body: string;
   headers: http.IncomingHttpHeaders;

@@ -12,7 +12,7 @@ import type { Endpoint, ProxyNode, ProxyState, ServicePortState } from '../types
 
 export const MASQ_MARK = '0x4000';
 
-export interface IptTable {
+interface IptTable {
   chains: Map<string, string[]>;
 }
 export interface IptRules {
@@ -224,10 +224,10 @@ function fixedNat(): Map<string, string[]> {
 }
 
 /** Node ports last in nat KUBE-SERVICES, as kube-proxy does. */
-export const nodePortsJumps = (node: ProxyNode): string[] =>
+const nodePortsJumps = (node: ProxyNode): string[] =>
   node.ips.map((ip) => `-A KUBE-SERVICES -d ${ip}/32 ${comment('node ports')} -j KUBE-NODEPORTS`);
 /** Last in filter KUBE-SERVICES: addresses no Service holds. */
-export const unallocatedDrop = (node: ProxyNode): string =>
+const unallocatedDrop = (node: ProxyNode): string =>
   `-A KUBE-SERVICES -d ${node.serviceCidr} ${comment('unallocated service address')} -j DROP`;
 
 export function renderIptables(state: ProxyState): IptRules {

@@ -35,7 +35,7 @@ interface Rule {
   conds: Cond[];
   target: Target;
 }
-export interface IptTables {
+interface IptTables {
   nat: Map<string, Rule[]>;
   filter: Map<string, Rule[]>;
 }

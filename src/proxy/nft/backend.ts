@@ -36,7 +36,7 @@ async function listNames(what: 'chains' | 'sets' | 'maps'): Promise<string[]> {
     .map((o) => o!.name!);
 }
 
-export async function readExisting(): Promise<ExistingNames> {
+async function readExisting(): Promise<ExistingNames> {
   const [chains, sets, maps] = await Promise.all([listNames('chains'), listNames('sets'), listNames('maps')]);
   return {
     chains,

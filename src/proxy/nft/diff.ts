@@ -84,7 +84,7 @@ export function fullSyncOps(next: NftTable, existing: ExistingNames): NftOp[] {
   return ops;
 }
 
-export interface SplitFullSync {
+interface SplitFullSync {
   /** Tables, sets, chains and rules: one `nft -f` transaction. */
   structure: NftOp[];
   /** Flushes and refills of the sets that stay: one netlink transaction. */

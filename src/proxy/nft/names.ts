@@ -1,7 +1,7 @@
 /** Names and types of the fixed parts of the `ip podnet` table. */
 
 export const MASQ_MARK = '0x4000';
-export const KEY_TYPE = 'ipv4_addr . inet_proto . inet_service';
+const KEY_TYPE = 'ipv4_addr . inet_proto . inet_service';
 
 /** Names of the fixed sets, maps and chains. */
 export const N = {

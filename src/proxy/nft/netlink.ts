@@ -19,7 +19,7 @@ import type { NftOp } from './ops.js';
 
 /** The field types podnet's sets use. */
 export type FieldType = 'ipv4' | 'proto' | 'port' | 'u32';
-export interface SetLayout {
+interface SetLayout {
   key: FieldType[];
   data?: FieldType[] | 'verdict';
 }
@@ -129,7 +129,7 @@ function writeField(out: Uint8Array, at: number, type: FieldType, text: string, 
 }
 
 /** Bytes of a value of these fields: one field at its own size, a concatenation with each field padded to 4. */
-export function valueLength(types: FieldType[]): number {
+function valueLength(types: FieldType[]): number {
   return types.length === 1 ? FIELD_BYTES[types[0]!] : types.length * 4;
 }
 
@@ -292,7 +292,7 @@ class NetlinkWriter {
   }
 }
 
-export interface ElementBatch {
+interface ElementBatch {
   bytes: Uint8Array;
   /** Messages sent with NLM_F_ACK: the kernel answers each once. */
   acks: number;

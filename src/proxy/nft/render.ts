@@ -19,7 +19,7 @@ import { spreadPoolParts } from './spread-pool.js';
 
 export { MASQ_MARK, N } from './names.js';
 
-export function baseChains(): [string, BaseChain, string[]][] {
+function baseChains(): [string, BaseChain, string[]][] {
   const vmapCheck = `ct state new jump ${N.endpointsCheck}`;
   const ipsCheck = `ct state new jump ${N.clusterIpsCheck}`;
   return [
@@ -35,7 +35,7 @@ export function baseChains(): [string, BaseChain, string[]][] {
   ];
 }
 
-export function fixedChains(state: ProxyState): [string, string[]][] {
+function fixedChains(state: ProxyState): [string, string[]][] {
   return [
     [
       N.services,

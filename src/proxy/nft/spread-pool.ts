@@ -6,7 +6,7 @@
 import type { NftChain, NftSet } from './model.js';
 import { clusterSpreadChain, externalSpreadChain, N, spreadMap, spreadMapSpec } from './names.js';
 
-export interface SpreadPoolParts {
+interface SpreadPoolParts {
   map: NftSet;
   chains: NftChain[];
 }

@@ -19,7 +19,7 @@ import {
 } from './runtime-api.js';
 import { paths } from './render.js';
 
-export const HAPROXY_BIN = process.env['PODNET_HAPROXY'] ?? 'haproxy';
+const HAPROXY_BIN = process.env['PODNET_HAPROXY'] ?? 'haproxy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -16,10 +16,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Backend, Certificate, Route, RouterState, Server } from '../types.js';
 
-export const STICKY_COOKIE = '__PODNET_ID__';
+const STICKY_COOKIE = '__PODNET_ID__';
 export const ERROR_HEADER = 'X-Podnet-Router-Error';
 /** Request headers larger than this get 431 (gorouter and nginx allow a few KiB per line; 16 KiB in all). */
-export const MAX_HEADER_BYTES = 16384;
+const MAX_HEADER_BYTES = 16384;
 
 export interface Timeouts {
   connectMs: number;
@@ -99,7 +99,7 @@ export const SERVER_OPTIONS =
   'pool-max-conn -1 pool-purge-delay 5s';
 
 /** A server line; its options come from default-server (the config's servers) or SERVER_OPTIONS (add server). */
-export function serverLine(s: Server): string {
+function serverLine(s: Server): string {
   return `    server ${s.name} ${s.address}:${s.port}`;
 }
 

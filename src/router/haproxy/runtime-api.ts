@@ -112,7 +112,7 @@ export function parseShowProc(text: string): ProcInfo | undefined {
   return masterPid ? { masterPid, reloads, failedReloads, workers } : undefined;
 }
 
-export interface ServerState {
+interface ServerState {
   backend: string;
   server: string;
   address: string;

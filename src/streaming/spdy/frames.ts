@@ -9,9 +9,9 @@
  * headers.ts inflates them with the connection's zlib context.
  */
 
-export const SPDY_VERSION = 3;
+const SPDY_VERSION = 3;
 
-export const FrameType = {
+const FrameType = {
   SYN_STREAM: 1,
   SYN_REPLY: 2,
   RST_STREAM: 3,
@@ -35,7 +35,7 @@ export const RstStatus = {
 } as const;
 
 /** A DATA frame can carry at most 2^24 - 1 bytes. */
-export const MAX_FRAME_PAYLOAD = 0xffffff;
+const MAX_FRAME_PAYLOAD = 0xffffff;
 
 export type Frame =
   | { kind: 'data'; streamId: number; flags: number; data: Buffer }
@@ -49,7 +49,7 @@ export type Frame =
   | { kind: 'windowUpdate'; streamId: number; delta: number }
   | { kind: 'unknown'; type: number };
 
-export class SpdyProtocolError extends Error {
+class SpdyProtocolError extends Error {
   constructor(message: string) {
     super(`SPDY protocol error: ${message}`);
     this.name = 'SpdyProtocolError';

@@ -25,7 +25,7 @@ import {
   type Frame,
 } from './frames.js';
 
-export interface ByteTransport {
+interface ByteTransport {
   write(b: Buffer): void;
   /** Ends the connection (flushes what was written). */
   end(): void;
