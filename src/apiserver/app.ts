@@ -9,8 +9,10 @@ import { openapiReply } from './handlers/openapi.js';
 import { handleResource, type ResourceHandlerDeps } from './handlers/resource.js';
 import { MAX_BODY_BYTES, protobufBodyAsJson } from './http/body.js';
 import { errorReply, jsonReply, textReply, type ApiRequest, type Reply } from './http/reply.js';
-import { parseRequest } from './request-info.js';
+import type { ApiserverMetrics } from './metrics.js';
+import { parseRequest, type RequestInfo } from './request-info.js';
 import type { UserInfo } from './state/tokens.js';
+import type { StreamingProxy } from './streaming/proxy.js';
 
 export interface Authenticator {
   authenticate(token: string): UserInfo | undefined;
@@ -27,6 +29,10 @@ export interface AppDeps extends ResourceHandlerDeps {
   readyChecks: HealthCheck[];
   /** host:port clients use to reach this server (legacy discovery reports it). */
   serverAddress(): string;
+  /** pods/log, exec, attach, portforward through the node agents (undefined: 503). */
+  streaming?: StreamingProxy;
+  /** Counts every request and serves /metrics; undefined: no /metrics. */
+  metrics?: ApiserverMetrics;
 }
 
 /** Paths anyone may read without a token, as kube's default RBAC allows. */
@@ -34,29 +40,56 @@ const PUBLIC = new Set(['/healthz', '/livez', '/readyz', '/version']);
 
 export function createApp(deps: AppDeps): (req: ApiRequest) => Promise<Reply> {
   return async (req) => {
+    const started = performance.now();
+    const seen: Seen = {};
+    let reply: Reply;
     try {
-      return await route(deps, req);
+      reply = await route(deps, req, seen);
     } catch (e) {
-      return errorReply(e);
+      reply = errorReply(e);
     }
+    deps.metrics?.observe(
+      req.method,
+      seen.info,
+      req.headers['content-type'],
+      seen.dryRun ?? false,
+      reply.status,
+      (performance.now() - started) / 1000,
+    );
+    return reply;
   };
 }
 
-async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
+/** What routing learned about a request, for its metrics. */
+interface Seen {
+  info?: RequestInfo;
+  dryRun?: boolean;
+}
+
+async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply> {
   const url = new URL(req.url, 'https://apiserver');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   const healthPath = path.split('/').slice(0, 2).join('/');
+  let user: UserInfo | undefined;
   if (!PUBLIC.has(healthPath) && deps.authenticator) {
     const auth = req.headers['authorization'] ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (!m || !deps.authenticator.authenticate(m[1]!)) throw errors.unauthorized();
+    user = m ? deps.authenticator.authenticate(m[1]!) : undefined;
+    if (!user) throw errors.unauthorized();
   }
   if (bodyTooLarge(req)) throw errors.tooLarge();
   if (PUBLIC.has(healthPath)) return health(deps, path, url.searchParams);
+  if (path === '/metrics' && deps.metrics) {
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw errors.methodNotAllowed(req.method.toLowerCase(), { group: '', resource: '' });
+    return { ...textReply(200, deps.metrics.text()), headers: { 'Content-Type': 'text/plain; version=0.0.4' } };
+  }
   if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
     return openapiReply(path, req.headers['accept']);
   }
   const info = parseRequest(req.method, path, url.searchParams);
+  seen.info = info;
+  seen.dryRun = url.searchParams.has('dryRun');
   if (info.kind === 'discovery') {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw errors.methodNotAllowed(req.method.toLowerCase(), { group: '', resource: '' });
@@ -65,10 +98,22 @@ async function route(deps: AppDeps, req: ApiRequest): Promise<Reply> {
   if (info.kind === 'nonresource') {
     if (path === '/')
       return jsonReply(200, {
-        paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/readyz', '/openapi/v2', '/openapi/v3', '/version'],
+        paths: [
+          '/api',
+          '/api/v1',
+          '/apis',
+          '/healthz',
+          '/livez',
+          '/metrics',
+          '/readyz',
+          '/openapi/v2',
+          '/openapi/v3',
+          '/version',
+        ],
       });
     throw errors.resourceNotFound();
   }
+  if (info.verb === 'connect' && deps.streaming) return deps.streaming.connect(info, url.searchParams, user);
   const jsonReq = protobufBodyAsJson(req);
   return handleResource(deps, info, url.searchParams, jsonReq.headers, jsonReq.body);
 }

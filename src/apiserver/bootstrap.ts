@@ -1,9 +1,11 @@
 /**
  * Objects the API server itself keeps (kube's bootstrap controller): the
- * system namespaces and the `kubernetes` Service with Endpoints and an
- * EndpointSlice pointing at this server. Idempotent: run at every start.
+ * system namespaces, the cluster's shape (kube-system/podnet-config), and
+ * the `kubernetes` Service with Endpoints and an EndpointSlice pointing at
+ * this server. Idempotent: run at every start.
  */
 import { ApiError } from '../api/errors.js';
+import { clusterConfigMap, type ClusterConfig } from '../api/cluster-config.js';
 import type { KObject } from '../api/meta.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { Registry, WriteParams } from './registry/registry.js';
@@ -20,20 +22,24 @@ const res = (group: string, resource: string): ResourceInfo => findResource(grou
 
 export async function bootstrapObjects(
   registry: Registry,
-  opts: { apiserverIp: string; apiserverPort: number; serviceIp: string },
+  opts: { apiserverIp: string; apiserverPort: number; cluster: ClusterConfig },
 ): Promise<void> {
   const namespaces = res('', 'namespaces');
   for (const name of SYSTEM_NAMESPACES) {
     await ensure(registry, namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
+  // Components read the shape from here; the server's own (stored or from first-start flags) is the truth.
+  const config = clusterConfigMap(opts.cluster);
+  await upsert(registry, res('', 'configmaps'), config.metadata.namespace, config);
+  const serviceIp = opts.cluster.kubernetesServiceIp;
   await ensure(registry, res('', 'services'), 'default', {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: {
       type: 'ClusterIP',
-      clusterIP: opts.serviceIp,
-      clusterIPs: [opts.serviceIp],
+      clusterIP: serviceIp,
+      clusterIPs: [serviceIp],
       sessionAffinity: 'None',
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.apiserverPort }],
     },

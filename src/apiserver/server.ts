@@ -3,7 +3,8 @@
  * the HTTPS API, the bootstrap objects and the controllers (which talk to
  * the API over its own socket like any other client).
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer as createHttpsServer } from 'node:https';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createApp } from './app.js';
-import { numberToIpv4, parseIpv4Cidr } from '../api/ipv4.js';
+import { ApiserverMetrics } from './metrics.js';
+import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js';
+import { clusterConfigAtStart } from './cluster-config.js';
 import { nodeHandler, readTlsThroughStream } from './serve-http.js';
 import { Registry } from './registry/registry.js';
 import { apiRules } from './rules.js';
@@ -20,9 +23,11 @@ import { ServiceAllocations } from './registry/strategies/services.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { KubeClient } from '../client/client.js';
 import { startControllers } from '../controllers/index.js';
-import { defaultServingNames, ensurePki } from './state/pki.js';
+import { defaultServingNames, ensureKubeletClientCert, ensurePki } from './state/pki.js';
+import { StreamingProxy } from './streaming/proxy.js';
+import { parseRequest } from './request-info.js';
 import { TokenAuthenticator } from './state/tokens.js';
-import { writeKubeconfig } from './state/kubeconfig.js';
+import { kubeconfigName, writeKubeconfig } from './state/kubeconfig.js';
 
 export interface ApiServerOptions {
   stateDir: string;
@@ -30,12 +35,14 @@ export interface ApiServerOptions {
   port: number;
   /** Serve plain HTTP without authentication (explicit opt-in only). */
   insecureHttp?: boolean;
-  serviceCidr?: string;
-  clusterCidr?: string;
+  /** The cluster's shape from flags; what the store already holds wins, and a flag that contradicts it is an error. */
+  cluster?: ClusterConfigInput;
   /** Address other hosts use to reach this server (put in the certificate and the kubernetes Endpoints). */
   advertiseAddress?: string;
   /** Seconds without a Lease renewal before a node goes NotReady. */
   nodeGracePeriodSeconds?: number;
+  /** Names DIR/kubeconfig's cluster, user and context podnet-<name> (default: podnet). */
+  clusterName?: string;
   /** Do not start controllers (tests of the bare API). */
   controllers?: boolean;
   /** How often the ClusterIP / NodePort allocations are checked against the Services (ms; 0: never). */
@@ -51,17 +58,14 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
-
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
-  const serviceCidr = opts.serviceCidr ?? DEFAULT_SERVICE_CIDR;
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
   const store = SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
   // A start that fails half-way must not leave the socket or the store open.
   const undo: (() => Promise<void>)[] = [() => store.close()];
   try {
-    return await startOn(store, opts, serviceCidr, undo);
+    const cluster = await clusterConfigAtStart(store, opts.cluster ?? {}, opts.stateDir);
+    return await startOn(store, opts, cluster, undo);
   } catch (e) {
     // The start's own error is the one to report; an undo that fails too adds nothing to it.
     for (const u of undo.reverse()) await u().catch(() => undefined);
@@ -72,10 +76,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 async function startOn(
   store: Store,
   opts: ApiServerOptions,
-  serviceCidr: string,
+  cluster: ClusterConfig,
   undo: (() => Promise<void>)[],
 ): Promise<RunningApiServer> {
-  const allocations = new ServiceAllocations(store, serviceCidr);
+  const allocations = new ServiceAllocations(store, cluster);
   await allocations.init();
   const registry = new Registry(store, apiRules, strategies(allocations));
 
@@ -83,11 +87,28 @@ async function startOn(
   let bootstrapped = false;
   const tokens = opts.insecureHttp ? undefined : TokenAuthenticator.load(opts.stateDir);
   let serverAddress = `${opts.host}:${opts.port}`;
+  const pkiDir = join(opts.stateDir, 'pki');
+  const advertise = opts.advertiseAddress ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
+  const pki = opts.insecureHttp
+    ? undefined
+    : ensurePki(
+        pkiDir,
+        defaultServingNames(
+          [opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)),
+          cluster.kubernetesServiceIp,
+          cluster.clusterDomain,
+        ),
+      );
+  const streaming = pki
+    ? new StreamingProxy(registry, { caPem: pki.caCertPem, ...ensureKubeletClientCert(pkiDir) })
+    : undefined;
   const app = createApp({
     registry,
     rules: apiRules,
     authenticator: tokens,
     serverAddress: () => serverAddress,
+    streaming,
+    metrics: new ApiserverMetrics(),
     readyChecks: [
       { name: 'etcd', ok: () => true },
       { name: 'poststarthook/bootstrap-controller', ok: () => bootstrapped },
@@ -97,21 +118,28 @@ async function startOn(
 
   let server: Server;
   let caCertPem: string | undefined;
-  const advertise = opts.advertiseAddress ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
-  if (opts.insecureHttp) {
+  if (!pki) {
     server = createHttpServer(nodeHandler(app));
   } else {
-    const pki = ensurePki(
-      join(opts.stateDir, 'pki'),
-      defaultServingNames(
-        [opts.host, advertise].filter((h) => /^[\d.:]+$/.test(h)),
-        firstServiceIp(serviceCidr),
-      ),
-    );
     caCertPem = pki.caCertPem;
     server = readTlsThroughStream(
       createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app)),
     );
+  }
+  if (streaming && tokens) {
+    const proxy = streaming;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void proxy.upgrade(
+        req,
+        socket,
+        head,
+        (t) => tokens.authenticate(t),
+        (method, url) => {
+          const info = parseRequest(method, url.pathname, url.searchParams);
+          return info.kind === 'resource' ? info : undefined;
+        },
+      );
+    });
   }
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -138,12 +166,17 @@ async function startOn(
   const url = `${opts.insecureHttp ? 'http' : 'https'}://${hostForUrl(advertise)}:${port}`;
   const kubeconfigPath = join(opts.stateDir, 'kubeconfig');
   const adminToken = tokens?.adminToken ?? '';
-  writeKubeconfig(kubeconfigPath, { server: url, caCertPem, token: adminToken });
+  writeKubeconfig(kubeconfigPath, {
+    server: url,
+    caCertPem,
+    token: adminToken,
+    name: kubeconfigName(opts.clusterName),
+  });
 
   await bootstrapObjects(registry, {
     apiserverIp: advertise,
     apiserverPort: port,
-    serviceIp: firstServiceIp(serviceCidr),
+    cluster,
   });
   bootstrapped = true;
 
@@ -156,7 +189,8 @@ async function startOn(
       userAgent: 'podnet-controller-manager',
     });
     controllers = await startControllers(client, {
-      clusterCidr: opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR,
+      clusterCidr: cluster.clusterCidr,
+      nodeCidrMaskSize: cluster.nodeCidrMaskSize,
       nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
     });
     const started = controllers;
@@ -187,9 +221,4 @@ async function startOn(
 
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
-}
-
-/** The first usable address of the service CIDR: the `kubernetes` Service's ClusterIP. */
-export function firstServiceIp(cidr: string): string {
-  return numberToIpv4(parseIpv4Cidr(cidr).base + 1);
 }

@@ -1,37 +1,27 @@
 /** `podnet apiserver`: run the control plane until SIGINT/SIGTERM. */
-import { parseArgs } from 'node:util';
 import { startApiServer } from '../apiserver/server.js';
+import { clusterNameProblem } from '../cluster/names.js';
+import { clusterFlagsFrom } from './cluster-flags.js';
+import { apiserver } from './commands.js';
+import { parseCommand } from './spec.js';
 import { CliError } from './errors.js';
+import { configureLoggingFromFlags } from './logging.js';
 import { stateDir } from './state-dir.js';
 
 export async function runApiserver(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        state: { type: 'string' },
-        listen: { type: 'string', default: '127.0.0.1:6443' },
-        'insecure-http': { type: 'boolean', default: false },
-        'service-cidr': { type: 'string' },
-        'cluster-cidr': { type: 'string' },
-        'advertise-address': { type: 'string' },
-        'node-grace-period': { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
+  const { values } = parseCommand(apiserver, args);
+  configureLoggingFromFlags(values);
+  const problem = values['cluster-name'] === undefined ? undefined : clusterNameProblem(values['cluster-name']);
+  if (problem) throw new CliError(problem);
   const { host, port } = parseListen(values.listen);
   const server = await startApiServer({
     stateDir: stateDir(values.state),
     host,
     port,
     insecureHttp: values['insecure-http'],
-    serviceCidr: values['service-cidr'],
-    clusterCidr: values['cluster-cidr'],
+    cluster: clusterFlagsFrom(values),
     advertiseAddress: values['advertise-address'],
+    clusterName: values['cluster-name'],
     nodeGracePeriodSeconds: values['node-grace-period'] ? Number(values['node-grace-period']) : undefined,
   }).catch((e: Error) => {
     throw new CliError(e.message);

@@ -1,7 +1,7 @@
 /** `podnet dns`: cluster DNS for the Kubernetes DNS spec and business names, forwarding the rest upstream. */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
+import { readClusterConfig } from '../client/cluster-config.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import {
   nameserversFromResolvConf,
@@ -10,7 +10,11 @@ import {
   type PodRecordsMode,
   type Upstream,
 } from '../dns/index.js';
+import { dns as dnsCommand } from './commands.js';
 import { CliError } from './errors.js';
+import { logger } from '../log/log.js';
+import { configureLoggingFromFlags } from './logging.js';
+import { parseCommand } from './spec.js';
 
 function hostPort(text: string, flag: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
@@ -20,31 +24,10 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
 }
 
 export async function runDns(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        kubeconfig: { type: 'string' },
-        server: { type: 'string' },
-        token: { type: 'string' },
-        'certificate-authority': { type: 'string' },
-        'insecure-skip-tls-verify': { type: 'boolean', default: false },
-        listen: { type: 'string', default: '0.0.0.0:53' },
-        'http-listen': { type: 'string', default: '0.0.0.0:9153' },
-        upstream: { type: 'string' },
-        'cluster-domain': { type: 'string', default: 'cluster.local' },
-        'pod-records': { type: 'string', default: 'insecure' },
-        ttl: { type: 'string', default: '5' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
+  const { values } = parseCommand(dnsCommand, args);
+  configureLoggingFromFlags(values);
+  const log = logger('dns');
   const podRecords = values['pod-records'];
-  if (!['disabled', 'insecure', 'verified'].includes(podRecords))
-    throw new CliError(`--pod-records ${podRecords}: must be disabled, insecure or verified`);
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600)
     throw new CliError(`--ttl ${values.ttl}: must be an integer 0-3600`);
@@ -68,9 +51,7 @@ export async function runDns(args: string[]): Promise<number> {
     }
     upstreams = nameserversFromResolvConf(text);
     if (!upstreams.length)
-      process.stderr.write(
-        'podnet dns: no nameservers in /etc/resolv.conf and no --upstream: names outside the cluster will get SERVFAIL\n',
-      );
+      log.warn('no nameservers in /etc/resolv.conf and no --upstream: names outside the cluster will get SERVFAIL');
   }
 
   let client: KubeClient;
@@ -81,8 +62,7 @@ export async function runDns(args: string[]): Promise<number> {
       throw new CliError(`--kubeconfig: ${(e as Error).message}`);
     }
   } else {
-    if (!values.server)
-      throw new CliError('podnet dns needs --kubeconfig FILE, or --server URL (with --token T for HTTPS)');
+    if (!values.server) throw new CliError('it needs --kubeconfig FILE, or --server URL (with --token T for HTTPS)');
     let caCertPem: string | undefined;
     if (values['certificate-authority']) {
       try {
@@ -100,12 +80,22 @@ export async function runDns(args: string[]): Promise<number> {
     });
   }
 
+  let cluster;
+  try {
+    cluster = await readClusterConfig(client, {
+      flags: { clusterDomain: values['cluster-domain'] },
+      log,
+    });
+  } catch (e) {
+    client.close();
+    throw new CliError((e as Error).message);
+  }
   const dns = await startDns({
     client,
     listen: hostPort(values.listen, '--listen'),
     http: hostPort(values['http-listen'], '--http-listen'),
     upstreams,
-    clusterDomain: values['cluster-domain'],
+    clusterDomain: cluster.clusterDomain,
     podRecords: podRecords as PodRecordsMode,
     ttl,
   }).catch((e: Error) => {
@@ -115,7 +105,7 @@ export async function runDns(args: string[]): Promise<number> {
   const listen = hostPort(values.listen, '--listen');
   const http = hostPort(values['http-listen'], '--http-listen');
   process.stdout.write(
-    `podnet dns serving ${values['cluster-domain']} on ${listen.host}:${dns.port} (UDP+TCP), http on ${http.host}:${dns.httpPort}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`,
+    `podnet dns serving ${cluster.clusterDomain} on ${listen.host}:${dns.port} (UDP+TCP), http on ${http.host}:${dns.httpPort}, upstreams ${upstreams.map((u) => `${u.host}:${u.port}`).join(',') || 'none'}\n`,
   );
   dns.waitForSync().then(
     () => process.stdout.write('podnet dns: informer caches synced; ready\n'),

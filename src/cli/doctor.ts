@@ -1,10 +1,11 @@
 /** `podnet doctor`: can this machine run a podnet cluster? Prints what is missing and how to install it. */
 import { aptFix, doctorExitCode, renderTable } from '../cluster/doctor-checks.js';
 import { runChecks } from '../cluster/doctor-probes.js';
-import { CliError } from './errors.js';
+import { doctor } from './commands.js';
+import { parseCommand } from './spec.js';
 
 export async function runDoctor(args: string[]): Promise<number> {
-  if (args.length > 0) throw new CliError(`podnet doctor takes no arguments (got ${args.join(' ')})`);
+  parseCommand(doctor, args);
   const results = await runChecks();
   process.stdout.write(renderTable(results));
   const code = doctorExitCode(results);

@@ -1,25 +1,18 @@
 /** `podnet down`: stop a cluster started by `podnet up` and remove everything it made on the host. */
 import { rmSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
+import { unmergeKubeconfig } from '../cluster/kubeconfig-merge.js';
 import { readLayout } from '../cluster/layout-file.js';
 import { acquireLock } from '../cluster/lock.js';
 import { tearDown } from '../cluster/teardown.js';
+import { down } from './commands.js';
 import { CliError } from './errors.js';
+import { parseCommand } from './spec.js';
 import { stateDir } from './state-dir.js';
 
 export async function runDown(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { state: { type: 'string' }, purge: { type: 'boolean', default: false } },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
-  if (process.getuid?.() !== 0)
-    throw new CliError('podnet down removes network namespaces, links and mounts: run it as root');
+  const { values } = parseCommand(down, args);
+  if (process.getuid?.() !== 0) throw new CliError('it removes network namespaces, links and mounts: run it as root');
   const dir = stateDir(values.state);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   let layout;
@@ -40,6 +33,8 @@ export async function runDown(args: string[]): Promise<number> {
   }
   try {
     const r = await tearDown(layout, say);
+    if (layout.mergedKubeconfig && unmergeKubeconfig(layout.mergedKubeconfig, kubeconfigName(layout.name)))
+      say(`removed context ${kubeconfigName(layout.name)} from ${layout.mergedKubeconfig}`);
     say(
       `stopped ${r.stopped.length} process(es), unmounted ${r.unmounted.length}, deleted ${r.links.length} link(s) and ${r.netns.length} netns`,
     );

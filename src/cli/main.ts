@@ -2,46 +2,81 @@
  * `podnet <command>`: the one entry point. Each command lives in its own
  * file and is loaded only when run, so a long-lived process (podnet dns)
  * does not carry every other command's modules (and their dependencies).
+ * Help, --version and completion need only the command table.
  */
+import { COMMANDS, findCommand } from './commands.js';
 import { CliError } from './errors.js';
-import { USAGE } from './usage.js';
+import { EXIT_STATUS_TEXT, renderHelp, table, wantsHelp } from './spec.js';
+
+type Runner = (args: string[]) => Promise<number> | number;
+
+const RUNNERS: Record<string, () => Promise<Runner>> = {
+  apiserver: async () => (await import('./apiserver.js')).runApiserver,
+  kubectl: async () => (await import('./kubectl.js')).runKubectl,
+  node: async () => (await import('./node.js')).runNode,
+  'node-token': async () => (await import('./node-token.js')).runNodeToken,
+  'node-cert': async () => (await import('./node-cert.js')).runNodeCert,
+  router: async () => (await import('./router.js')).runRouter,
+  up: async () => (await import('./up.js')).runUp,
+  down: async () => (await import('./down.js')).runDown,
+  dns: async () => (await import('./dns.js')).runDns,
+  'node-exec': async () => (await import('./node-exec.js')).runNodeExec,
+  doctor: async () => (await import('./doctor.js')).runDoctor,
+  completion: async () => (await import('./completion.js')).runCompletion,
+  version: async () => (await import('./version.js')).runVersion,
+};
+
+export function globalHelp(): string {
+  return `podnet: Kubernetes service networking you can run for real
+
+Usage:
+  podnet COMMAND [flags]
+  podnet COMMAND --help      a command's flags and their defaults
+
+Commands:
+${table(COMMANDS.map((c) => [c.name, c.summary]))}
+Flags:
+${table([
+  ['-h, --help', 'this help'],
+  ['    --version', "podnet's version"],
+])}
+${EXIT_STATUS_TEXT}`;
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case 'apiserver':
-        return await (await import('./apiserver.js')).runApiserver(rest);
-      case 'kubectl':
-        return await (await import('./kubectl.js')).runKubectl(rest);
-      case 'node':
-        return await (await import('./node.js')).runNode(rest);
-      case 'node-token':
-        return (await import('./node-token.js')).runNodeToken(rest);
-      case 'up':
-        return await (await import('./up.js')).runUp(rest);
-      case 'down':
-        return await (await import('./down.js')).runDown(rest);
-      case 'dns':
-        return await (await import('./dns.js')).runDns(rest);
-      case 'router':
-        return await (await import('./router.js')).runRouter(rest);
-      case 'node-exec':
-        return await (await import('./node-exec.js')).runNodeExec(rest);
-      case 'doctor':
-        return await (await import('./doctor.js')).runDoctor(rest);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE);
-        return 0;
-      default:
-        throw new CliError(`unknown command "${command}"; run "podnet help" to see the commands`);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      const topic = command === 'help' ? rest[0] : undefined;
+      const spec = topic === undefined ? undefined : findCommand(topic);
+      if (topic !== undefined && !spec)
+        throw new CliError(`unknown command "${topic}"; run "podnet help" to see the commands`);
+      process.stdout.write(spec ? renderHelp(spec) : globalHelp());
+      return 0;
     }
+    if (command === '--version') return await (await RUNNERS['version']!())(rest);
+    const spec = findCommand(command);
+    const load = RUNNERS[command];
+    if (!spec || !load) {
+      throw new CliError(
+        command.startsWith('-')
+          ? `unknown flag ${command}; run "podnet help" for usage`
+          : `unknown command "${command}"; run "podnet help" to see the commands`,
+      );
+    }
+    // kubectl's own --help is "podnet kubectl help"; only a leading --help is ours.
+    const help = command === 'kubectl' ? rest[0] === '--help' || rest[0] === '-h' : wantsHelp(spec, rest);
+    if (help) {
+      process.stdout.write(renderHelp(spec));
+      return 0;
+    }
+    return await (
+      await load()
+    )(rest);
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`podnet: ${e.message}\n`);
+      const known = command !== undefined && findCommand(command) !== undefined;
+      process.stderr.write(`podnet${known ? ` ${command}` : ''}: ${e.message}\n`);
       return 2;
     }
     throw e;

@@ -2,30 +2,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
-import { parseArgs } from 'node:util';
 import { netnsPath } from '../host/exec.js';
 import { findNode } from '../cluster/layout.js';
 import { readLayout } from '../cluster/layout-file.js';
+import { nodeExec } from './commands.js';
 import { CliError } from './errors.js';
+import { parseCommand } from './spec.js';
 import { stateDir } from './state-dir.js';
 
-const USAGE = 'usage: podnet node-exec NODE [--state DIR] [-- CMD ARGS...]';
-
 export async function runNodeExec(args: string[]): Promise<number> {
-  const dash = args.indexOf('--');
-  const head = dash >= 0 ? args.slice(0, dash) : args;
-  let command = dash >= 0 ? args.slice(dash + 1) : [];
-  let parsed;
-  try {
-    parsed = parseArgs({ args: head, options: { state: { type: 'string' } }, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; ${USAGE} (put the command after "--")`);
-  }
-  const [wanted, ...extra] = parsed.positionals;
-  if (!wanted) throw new CliError(`which node? ${USAGE}`);
-  if (extra.length > 0)
-    throw new CliError(`put the command after "--": podnet node-exec ${wanted} -- ${extra.join(' ')}`);
-  if (command.length === 0) command = [process.env['SHELL'] || '/bin/sh'];
+  const parsed = parseCommand(nodeExec, args);
+  const wanted = parsed.positionals[0]!;
+  const command = parsed.rest.length ? parsed.rest : [process.env['SHELL'] || '/bin/sh'];
 
   const dir = stateDir(parsed.values.state);
   let layout;

@@ -2,45 +2,21 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { runOk } from '../host/exec.js';
 import { startNodeAgent } from '../node/agent.js';
+import { node } from './commands.js';
 import { CliError } from './errors.js';
+import { configureLoggingFromFlags } from './logging.js';
+import { parseCommand } from './spec.js';
 
 export async function runNode(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        server: { type: 'string' },
-        token: { type: 'string' },
-        'certificate-authority': { type: 'string' },
-        'insecure-skip-tls-verify': { type: 'boolean', default: false },
-        kubeconfig: { type: 'string' },
-        name: { type: 'string' },
-        'node-ip': { type: 'string' },
-        state: { type: 'string' },
-        backend: { type: 'string', default: 'vxlan' },
-        'proxy-mode': { type: 'string', default: 'nftables' },
-        'cluster-dns': { type: 'string', default: '10.96.0.10' },
-        'cluster-domain': { type: 'string', default: 'cluster.local' },
-        'max-pods': { type: 'string', default: '110' },
-        images: { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
-  const backend = values.backend;
-  if (backend !== 'vxlan' && backend !== 'host-gw')
-    throw new CliError(`--backend ${backend}: must be vxlan or host-gw`);
-  const proxyMode = values['proxy-mode'];
-  if (proxyMode !== 'nftables' && proxyMode !== 'iptables')
-    throw new CliError(`--proxy-mode ${proxyMode}: must be nftables or iptables`);
+  const { values } = parseCommand(node, args);
+  configureLoggingFromFlags(values);
+  // parseCommand checked both against their choices.
+  const backend = values.backend as 'vxlan' | 'host-gw';
+  const proxyMode = values['proxy-mode'] as 'nftables' | 'iptables';
   const maxPods = Number(values['max-pods']);
   if (!Number.isInteger(maxPods) || maxPods < 1)
     throw new CliError(`--max-pods ${values['max-pods']}: must be a positive integer`);
@@ -51,7 +27,7 @@ export async function runNode(args: string[]): Promise<number> {
   } else {
     if (!values.server || !values.token)
       throw new CliError(
-        'podnet node needs --server URL and --token T (or --kubeconfig FILE); "podnet up" passes them for local clusters',
+        'it needs --server URL and --token T (or --kubeconfig FILE); "podnet up" passes them for local clusters',
       );
     let caCertPem: string | undefined;
     if (values['certificate-authority']) {
@@ -73,18 +49,16 @@ export async function runNode(args: string[]): Promise<number> {
   const nodeIp = values['node-ip'] ?? (await sourceAddressTowards(client.server));
   const state = resolve(values.state ?? join('/var/lib/podnet/nodes', nodeName));
 
+  const streaming = readStreamingTls(values);
   const agent = await startNodeAgent({
     client,
+    streaming,
     nodeName,
     nodeIp,
     stateDir: state,
     backend,
     proxyMode,
-    clusterDns: values['cluster-dns']
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    clusterDomain: values['cluster-domain'],
+    clusterFlags: { clusterDnsIp: values['cluster-dns'], clusterDomain: values['cluster-domain'] },
     maxPods,
     imageTablePath: values.images,
   }).catch((e: Error) => {
@@ -111,4 +85,36 @@ async function sourceAddressTowards(server: string): Promise<string> {
     /* fall through to the error */
   }
   throw new CliError(`cannot tell this node's IP from the route to ${host}; pass --node-ip`);
+}
+
+/**
+ * The streaming endpoint's certificate (--tls-cert-file/--tls-private-key-file,
+ * from `podnet node-cert` or `podnet up`) and the CA the API server's client
+ * certificate must chain to (--client-ca-file, default --certificate-authority).
+ */
+function readStreamingTls(values: {
+  'tls-cert-file'?: string;
+  'tls-private-key-file'?: string;
+  'client-ca-file'?: string;
+  'certificate-authority'?: string;
+}): { certPem: string; keyPem: string; caPem: string } | undefined {
+  const cert = values['tls-cert-file'],
+    key = values['tls-private-key-file'];
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new CliError('--tls-cert-file and --tls-private-key-file go together');
+  const ca = values['client-ca-file'] ?? values['certificate-authority'];
+  if (!ca)
+    throw new CliError('--tls-cert-file needs --client-ca-file (or --certificate-authority): the CA of the API server');
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new CliError(`cannot read ${flag}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    certPem: read('--tls-cert-file', cert),
+    keyPem: read('--tls-private-key-file', key),
+    caPem: read('--client-ca-file', ca),
+  };
 }

@@ -1,16 +1,18 @@
 /** `podnet router`: apps on domains, from Ingresses and Service annotations, with HAProxy as the engine. */
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { parseDuration } from '../router/annotations.js';
 import { receiveAccessLog, serveHttp, type Listening } from '../router/endpoints.js';
-import { DEFAULT_TIMEOUTS, paths, type HaproxySettings, type Timeouts } from '../router/haproxy/render.js';
+import { logger } from '../log/log.js';
+import { processMetricsText } from '../metrics/process.js';
+import { paths, type HaproxySettings, type Timeouts } from '../router/haproxy/render.js';
 import { startRouter } from '../router/router.js';
+import { router as routerCommand } from './commands.js';
 import { CliError } from './errors.js';
-
-export const DEFAULT_RUN_DIR = '/run/podnet-router';
+import { configureLoggingFromFlags } from './logging.js';
+import { parseCommand } from './spec.js';
 
 function hostPort(text: string, flag: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
@@ -27,8 +29,7 @@ const list = (v: string | undefined, flag: string): string[] =>
         return s.trim();
       });
 
-function timeoutFlag(v: string | undefined, flag: string, fallback: number): number {
-  if (v === undefined) return fallback;
+function timeoutFlag(v: string, flag: string): number {
   try {
     return parseDuration(v);
   } catch (e) {
@@ -37,11 +38,10 @@ function timeoutFlag(v: string | undefined, flag: string, fallback: number): num
 }
 
 /** `podnet router config`: the files HAProxy runs with, so an operator can see why a request went where. */
-function printConfig(args: string[]): number {
-  const { values } = parseArgs({ args, options: { 'run-dir': { type: 'string', default: DEFAULT_RUN_DIR } } });
-  const p = paths(values['run-dir']);
+function printConfig(runDir: string): number {
+  const p = paths(runDir);
   if (!existsSync(p.config))
-    throw new CliError(`no router config in ${values['run-dir']}: is podnet router running with --run-dir there?`);
+    throw new CliError(`no router config in ${runDir}: is podnet router running with --run-dir there?`);
   for (const [title, file] of [
     ['HAProxy config', p.config],
     ['exact paths (host+path -> backend)', p.exactMap],
@@ -56,43 +56,19 @@ function printConfig(args: string[]): number {
 }
 
 export async function runRouter(args: string[]): Promise<number> {
-  if (args[0] === 'config') return printConfig(args.slice(1));
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        kubeconfig: { type: 'string' },
-        server: { type: 'string' },
-        token: { type: 'string' },
-        'certificate-authority': { type: 'string' },
-        'insecure-skip-tls-verify': { type: 'boolean', default: false },
-        'run-dir': { type: 'string', default: DEFAULT_RUN_DIR },
-        http: { type: 'string', default: '0.0.0.0:80' },
-        https: { type: 'string', default: '0.0.0.0:443' },
-        'stats-listen': { type: 'string', default: '127.0.0.1:8404' },
-        'http-listen': { type: 'string', default: '0.0.0.0:10254' },
-        'access-log': { type: 'string', default: '127.0.0.1:10514' },
-        threads: { type: 'string' },
-        'connect-timeout': { type: 'string' },
-        'response-timeout': { type: 'string' },
-        'header-timeout': { type: 'string' },
-        'client-timeout': { type: 'string' },
-        'keepalive-timeout': { type: 'string' },
-        'tunnel-timeout': { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
+  const { values, positionals } = parseCommand(routerCommand, args);
+  if (positionals[0] !== undefined && positionals[0] !== 'config')
+    throw new CliError(`unknown subcommand "${positionals[0]}"; the only one is "config"`);
+  if (positionals[0] === 'config') return printConfig(values['run-dir']);
+  configureLoggingFromFlags(values);
+  const log = logger('router');
   const timeouts: Timeouts = {
-    connectMs: timeoutFlag(values['connect-timeout'], '--connect-timeout', DEFAULT_TIMEOUTS.connectMs),
-    responseMs: timeoutFlag(values['response-timeout'], '--response-timeout', DEFAULT_TIMEOUTS.responseMs),
-    headerMs: timeoutFlag(values['header-timeout'], '--header-timeout', DEFAULT_TIMEOUTS.headerMs),
-    clientMs: timeoutFlag(values['client-timeout'], '--client-timeout', DEFAULT_TIMEOUTS.clientMs),
-    keepAliveMs: timeoutFlag(values['keepalive-timeout'], '--keepalive-timeout', DEFAULT_TIMEOUTS.keepAliveMs),
-    tunnelMs: timeoutFlag(values['tunnel-timeout'], '--tunnel-timeout', DEFAULT_TIMEOUTS.tunnelMs),
+    connectMs: timeoutFlag(values['connect-timeout'], '--connect-timeout'),
+    responseMs: timeoutFlag(values['response-timeout'], '--response-timeout'),
+    headerMs: timeoutFlag(values['header-timeout'], '--header-timeout'),
+    clientMs: timeoutFlag(values['client-timeout'], '--client-timeout'),
+    keepAliveMs: timeoutFlag(values['keepalive-timeout'], '--keepalive-timeout'),
+    tunnelMs: timeoutFlag(values['tunnel-timeout'], '--tunnel-timeout'),
   };
   const threads = values.threads === undefined ? Math.max(1, cpus().length) : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64)
@@ -113,7 +89,6 @@ export async function runRouter(args: string[]): Promise<number> {
     throw new CliError('--http and --https are both off: the router would serve nothing');
   const client = clientFrom(values);
 
-  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
   let accessLogSocket: Listening | undefined;
   if (accessLog)
     accessLogSocket = await receiveAccessLog(accessLog.host, accessLog.port, (line) =>
@@ -132,14 +107,14 @@ export async function runRouter(args: string[]): Promise<number> {
   ).catch((e: Error) => {
     throw new CliError(`--http-listen ${values['http-listen']}: ${e.message}`);
   });
-  log(`podnet router: waiting for the API (${client.server}); HAProxy files in ${settings.runDir}`);
+  log.info(`waiting for the API (${client.server}); HAProxy files in ${settings.runDir}`);
   const router = await startRouter({ client, haproxy: settings, log }).catch((e: Error) => {
     throw new CliError(e.message);
   });
-  metrics = () => router.metrics.render();
+  metrics = () => router.metrics.render() + processMetricsText();
   ready = true;
-  log(
-    `podnet router: serving ${[...settings.httpBinds.map((b) => `http://${b}`), ...settings.httpsBinds.map((b) => `https://${b}`)].join(' ')}; ` +
+  log.info(
+    `serving ${[...settings.httpBinds.map((b) => `http://${b}`), ...settings.httpsBinds.map((b) => `https://${b}`)].join(' ')}; ` +
       `/healthz /readyz /metrics on ${httpAddr.host}:${endpoints.port}${stats ? `, HAProxy's /metrics on ${stats}` : ''}`,
   );
   await new Promise<void>((done) => {

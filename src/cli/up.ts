@@ -1,41 +1,25 @@
 /** `podnet up`: a multi-node cluster on this machine, each node a network namespace. */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { bringUp } from '../cluster/bring-up.js';
-import { BACKENDS, PROXY_MODES, type Backend, type ProxyMode } from '../cluster/layout.js';
+import { defaultKubeconfigTarget } from '../cluster/kubeconfig-merge.js';
+import type { Backend, ProxyMode } from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
+import { resolveClusterConfig } from '../api/cluster-config.js';
+import { clusterFlagsFrom } from './cluster-flags.js';
+import { up } from './commands.js';
+import { parseCommand } from './spec.js';
 import { CliError } from './errors.js';
 import { stateDir } from './state-dir.js';
 
 export async function runUp(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        nodes: { type: 'string' },
-        state: { type: 'string' },
-        backend: { type: 'string' },
-        'proxy-mode': { type: 'string' },
-        name: { type: 'string' },
-        timeout: { type: 'string', default: '180' },
-        'dns-upstream': { type: 'string' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run "podnet help" for usage`);
-  }
+  const { values } = parseCommand(up, args);
   const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
   if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1))
     throw new CliError(`--nodes must be a whole number of at least 1, got "${values.nodes}"`);
-  if (values.backend !== undefined && !BACKENDS.includes(values.backend as Backend))
-    throw new CliError(`--backend must be one of ${BACKENDS.join(', ')}, got "${values.backend}"`);
   const proxyMode = values['proxy-mode'];
-  if (proxyMode !== undefined && !PROXY_MODES.includes(proxyMode as ProxyMode))
-    throw new CliError(`--proxy-mode must be one of ${PROXY_MODES.join(', ')}, got "${proxyMode}"`);
   const dnsUpstream = values['dns-upstream']
     ?.split(',')
     .map((s) => s.trim())
@@ -46,10 +30,15 @@ export async function runUp(args: string[]): Promise<number> {
         `--dns-upstream: "${u}" is not IP[:PORT] or host[:PORT] (this machine's address on the cluster bridge)`,
       );
   }
+  const cluster = clusterFlagsFrom(values);
+  try {
+    resolveClusterConfig(cluster);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
-  if (process.getuid?.() !== 0)
-    throw new CliError('podnet up creates network namespaces, links and mounts: run it as root');
+  if (process.getuid?.() !== 0) throw new CliError('it creates network namespaces, links and mounts: run it as root');
   // The agent is `podnet node`; without it no node can ever become Ready.
   if (!existsSync(fileURLToPath(new URL('./node.js', import.meta.url)))) {
     throw new CliError(
@@ -73,6 +62,12 @@ export async function runUp(args: string[]): Promise<number> {
       backend: values.backend as Backend | undefined,
       proxyMode: proxyMode as ProxyMode | undefined,
       dnsUpstream,
+      cluster,
+      log: {
+        ...(values.verbose ? { level: 'debug' } : values['log-level'] ? { level: values['log-level'] } : {}),
+        ...(values['log-format'] ? { format: values['log-format'] } : {}),
+      },
+      mergeKubeconfig: values['merge-kubeconfig'] ? defaultKubeconfigTarget() : undefined,
       timeoutMs: timeout * 1000,
       say,
     });
@@ -81,12 +76,12 @@ export async function runUp(args: string[]): Promise<number> {
     const stateFlag = values.state === undefined ? '' : ` --state ${dir}`;
     say(`
 cluster is up: ${layout.nodes.length} node(s) Ready, API server https://${layout.hostIp}:${layout.apiserverPort}
-kubeconfig: ${kc}
+kubeconfig: ${kc} (context ${kubeconfigName(layout.name)}${layout.mergedKubeconfig ? `, also current in ${layout.mergedKubeconfig}` : ''})
 router: http://${layout.nodes[0]!.ip}/ and https://${layout.nodes[0]!.ip}/ (every node's port 80 and 443; apps by Ingress
         or the podnet.io/routes Service annotation)
 
 Next steps:
-  export KUBECONFIG=${kc}
+  ${layout.mergedKubeconfig ? `kubectl config current-context                    # ${kubeconfigName(layout.name)}` : `export KUBECONFIG=${kc}`}
   kubectl get nodes -o wide
   kubectl get pods -o wide                          # once you run some
   podnet node-exec ${first}${stateFlag} -- ping -c 3 <pod ip>

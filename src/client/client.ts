@@ -8,6 +8,7 @@ import * as https from 'node:https';
 import type { KList, KObject } from '../api/meta.js';
 import type { Status } from '../api/errors.js';
 import { apiErrorFromResponse } from './api-error.js';
+import { ExecCredentials } from './exec-credential.js';
 import { loadKubeconfig, type ClientConfig } from './kubeconfig.js';
 import { resourcePath, withQuery, type ResourceRef } from './resource-path.js';
 import { watchStream, type WatchStream } from './watch-stream.js';
@@ -77,24 +78,22 @@ interface RawResponse {
 export class KubeClient {
   readonly server: string;
   private readonly base: URL;
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
   private readonly headers: Record<string, string>;
+  private readonly exec: ExecCredentials | undefined;
+  /** The client certificate the agent presents (an exec plugin may hand out a new one). */
+  private agentCert: string | undefined;
   private readonly timeoutMs: number;
 
   /** Connection settings; see loadKubeconfig for reading them from a file. */
   constructor(readonly options: KubeClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
     this.base = new URL(this.server);
-    const tls = this.base.protocol === 'https:';
-    this.agent = tls
-      ? new https.Agent({
-          keepAlive: true,
-          ca: options.caCertPem,
-          cert: options.clientCertPem,
-          key: options.clientKeyPem,
-          rejectUnauthorized: !options.insecureSkipTlsVerify,
-        })
-      : new http.Agent({ keepAlive: true });
+    this.agent = this.newAgent(options.clientCertPem, options.clientKeyPem);
+    this.agentCert = options.clientCertPem;
+    this.exec = options.exec
+      ? new ExecCredentials(options.exec, { server: this.server, caCertPem: options.caCertPem })
+      : undefined;
     this.headers = { accept: 'application/json', 'user-agent': options.userAgent ?? 'podnet' };
     if (options.token) this.headers.authorization = `Bearer ${options.token}`;
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
@@ -273,7 +272,37 @@ export class KubeClient {
   /** Any request; returns status and body text without interpreting them. */
   async raw(method: string, path: string, body?: string, contentType = 'application/json'): Promise<RawResponse> {
     const { res } = await this.open(method, path, body, contentType, this.timeoutMs);
+    if (res.statusCode === 401 && this.exec) {
+      // The plugin's credential was refused before it expired (revoked, rotated): run it once more.
+      res.resume();
+      this.exec.invalidate();
+      const again = await this.open(method, path, body, contentType, this.timeoutMs);
+      return { status: again.res.statusCode!, body: await readBody(again.res) };
+    }
     return { status: res.statusCode!, body: await readBody(res) };
+  }
+
+  private newAgent(cert: string | undefined, key: string | undefined): http.Agent {
+    return this.base.protocol === 'https:'
+      ? new https.Agent({
+          keepAlive: true,
+          ca: this.options.caCertPem,
+          cert,
+          key,
+          rejectUnauthorized: !this.options.insecureSkipTlsVerify,
+        })
+      : new http.Agent({ keepAlive: true });
+  }
+
+  /** The exec plugin's credential into the headers and the TLS agent. */
+  private async credentials(headers: Record<string, string>): Promise<void> {
+    const c = await this.exec!.get();
+    if (c.token) headers.authorization = `Bearer ${c.token}`;
+    if (c.clientCertPem && c.clientCertPem !== this.agentCert) {
+      this.agent.destroy();
+      this.agent = this.newAgent(c.clientCertPem, c.clientKeyPem);
+      this.agentCert = c.clientCertPem;
+    }
   }
 
   /** Closes idle keep-alive connections. */
@@ -289,6 +318,20 @@ export class KubeClient {
     timeoutMs?: number,
   ): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
     const headers: Record<string, string> = { ...this.headers };
+    // Only clients with an exec plugin wait for a credential first.
+    if (this.exec)
+      return this.credentials(headers).then(() => this.send(headers, method, path, body, contentType, timeoutMs));
+    return this.send(headers, method, path, body, contentType, timeoutMs);
+  }
+
+  private send(
+    headers: Record<string, string>,
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+    timeoutMs?: number,
+  ): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
     if (body !== undefined) {
       headers['content-type'] = contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));

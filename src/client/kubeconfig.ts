@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { ExecConfig } from './exec-credential.js';
 
 /** The YAML parser, loaded on first use: it is ~9 MiB of resident memory that a component given --server/--token never needs. */
 const parseYaml = (text: string): unknown =>
@@ -23,6 +24,8 @@ export interface ClientConfig {
   clientKeyPem?: string;
   /** Skip server certificate verification (kubeconfig insecure-skip-tls-verify). */
   insecureSkipTlsVerify?: boolean;
+  /** A credential plugin (kubeconfig users[].user.exec) that prints the token or client certificate. */
+  exec?: ExecConfig;
 }
 
 interface Named<T> {
@@ -37,9 +40,11 @@ type Dict = Record<string, unknown>;
 /**
  * Loads the given context (default: current-context) of a kubeconfig file.
  * Supports server, certificate-authority(-data), insecure-skip-tls-verify,
- * token, tokenFile, client-certificate(-data), client-key(-data). Relative
- * file paths are relative to the kubeconfig's folder, as kubectl does.
- * Throws an Error naming the file and what is missing.
+ * token, tokenFile, client-certificate(-data), client-key(-data) and exec
+ * credential plugins. Relative file paths are relative to the kubeconfig's
+ * folder, as kubectl does. A user that needs what podnet does not do
+ * (auth-provider, basic auth, impersonation) is an error that says so, as is
+ * anything missing, naming the file.
  */
 export function loadKubeconfig(path: string, context?: string): ClientConfig {
   let doc: Dict;
@@ -65,6 +70,12 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
   else if (cluster['certificate-authority']) cfg.caCertPem = file(cluster['certificate-authority']);
   if (cluster['insecure-skip-tls-verify'] === true) cfg.insecureSkipTlsVerify = true;
   if (user) {
+    const unsupported = UNSUPPORTED.find(([field]) => user[field] !== undefined);
+    if (unsupported)
+      throw new Error(
+        `kubeconfig ${path}: user "${text(ctx.user)}" uses ${unsupported[1]}, which podnet's client does not support; it authenticates with token, tokenFile, client-certificate/client-key or an exec plugin`,
+      );
+    if (user.exec !== undefined) cfg.exec = execConfig(user.exec, path);
     if (typeof user.token === 'string') cfg.token = user.token;
     else if (user.tokenFile) cfg.token = file(user.tokenFile).trim();
     if (user['client-certificate-data']) cfg.clientCertPem = b64(user['client-certificate-data']);
@@ -73,6 +84,31 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
     else if (user['client-key']) cfg.clientKeyPem = file(user['client-key']);
   }
   return cfg;
+}
+
+const UNSUPPORTED: [string, string][] = [
+  ['auth-provider', 'an auth-provider (removed from kubectl in 1.26; use its exec plugin)'],
+  ['username', 'basic authentication (username/password)'],
+  ['as', 'impersonation (as)'],
+];
+
+function execConfig(v: unknown, path: string): ExecConfig {
+  const e = (v ?? {}) as Dict;
+  if (typeof e.command !== 'string' || !e.command)
+    throw new Error(`kubeconfig ${path}: the user's exec has no command`);
+  if (typeof e.apiVersion !== 'string') throw new Error(`kubeconfig ${path}: the user's exec has no apiVersion`);
+  const args = Array.isArray(e.args) ? e.args.map(String) : undefined;
+  const env = Array.isArray(e.env)
+    ? (e.env as Dict[]).map((x) => ({ name: text(x.name), value: text(x.value ?? '') }))
+    : undefined;
+  return {
+    apiVersion: e.apiVersion,
+    command: e.command,
+    ...(args ? { args } : {}),
+    ...(env ? { env } : {}),
+    ...(typeof e.installHint === 'string' ? { installHint: e.installHint } : {}),
+    ...(e.provideClusterInfo === true ? { provideClusterInfo: true } : {}),
+  };
 }
 
 /** A YAML scalar as text (a name written as a number is still that name); a mapping or list as its JSON. */

@@ -6,14 +6,24 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeClient } from '../client/index.js';
+import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
-import { agentProcess, apiserverProcess, thisPodnet, type PodnetBinary } from './commands.js';
+import { mergeKubeconfig } from './kubeconfig-merge.js';
+import { agentProcess, apiserverProcess, logFlagArgs, thisPodnet, type PodnetBinary } from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
 import { hostIpv4Prefixes, listLinks } from './host-scan.js';
-import { planLayout, reconcileLayout, type Backend, type ClusterLayout, type ProxyMode } from './layout.js';
+import {
+  planLayout,
+  reconcileLayout,
+  type Backend,
+  type ClusterLayout,
+  type ClusterLogging,
+  type ProxyMode,
+} from './layout.js';
 import { readLayout, writeLayout } from './layout-file.js';
 import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
-import { caCertPath, kubeconfigPath, nodeStateDir } from './paths.js';
+import { caCertPath, kubeconfigPath, nodePkiDir, nodeStateDir } from './paths.js';
+import { ensureNodeServingCert } from '../apiserver/state/pki.js';
 import { freePort, portFree } from './ports.js';
 import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
 import { cidrsOverlap, pickNodeSubnet } from './subnet.js';
@@ -21,7 +31,8 @@ import { isRecordAlive, readRecord, startDetached, terminate } from './superviso
 import { dnsAddonObjects, ensureObjects, waitDnsReady, waitPodsReady } from './dns-addon.js';
 import { ROUTER_APP_LABEL, ROUTER_NAMESPACE, ROUTER_USER, routerAddonObjects } from './router-addon.js';
 import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.js';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR } from '../apiserver/server.js';
+import { resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
+import { readClusterConfig } from '../client/cluster-config.js';
 
 export interface UpOptions {
   stateDir: string;
@@ -29,6 +40,12 @@ export interface UpOptions {
   name?: string;
   backend?: Backend;
   proxyMode?: ProxyMode;
+  /** The cluster's shape where it is not the default (--cluster-cidr, --service-cidr, ...); fixed at the first `up`. */
+  cluster?: ClusterConfigInput;
+  /** --log-level / --log-format for every process up starts; kept for reruns. */
+  log?: ClusterLogging;
+  /** Also put the cluster's context into this kubeconfig (and make it current); kept for reruns. */
+  mergeKubeconfig?: string;
   /** Upstream resolvers for cluster DNS ("host" = this machine on the cluster bridge); default: the nodes' resolv.conf. */
   dnsUpstream?: string[];
   timeoutMs: number;
@@ -43,7 +60,14 @@ const PREFERRED_PORT = 6443;
 export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   const recorded = readLayout(o.stateDir);
   if (recorded) {
-    const r = reconcileLayout(recorded, { nodes: o.nodes, name: o.name, backend: o.backend, proxyMode: o.proxyMode });
+    const r = reconcileLayout(recorded, {
+      nodes: o.nodes,
+      name: o.name,
+      backend: o.backend,
+      proxyMode: o.proxyMode,
+      cluster: o.cluster,
+      log: o.log,
+    });
     if ('error' in r) throw new Error(r.error);
     return r.layout;
   }
@@ -54,7 +78,8 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   const nodes = o.nodes ?? DEFAULT_NODES;
   if (nodes < 1 || nodes > MAX_NODES) throw new Error(`--nodes must be 1..${MAX_NODES}, got ${nodes}`);
   // Pod and Service ranges are routed inside the nodes: keep the node subnet clear of them too.
-  const used = [...(await hostIpv4Prefixes()), DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR];
+  const shape = resolveClusterConfig(o.cluster ?? {});
+  const used = [...(await hostIpv4Prefixes()), shape.clusterCidr, shape.serviceCidr];
   const subnet = pickNodeSubnet(used, parseInt(clusterHash(o.name), 16));
   return planLayout({
     name: o.name,
@@ -63,6 +88,8 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
     backend: o.backend ?? 'vxlan',
     nodes,
     proxyMode: o.proxyMode,
+    cluster: o.cluster,
+    log: o.log,
   });
 }
 
@@ -150,12 +177,20 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const tokens = TokenAuthenticator.load(dir);
   const agents = layout.nodes.map((n) => {
     mkdirSync(nodeStateDir(dir, n.name), { recursive: true, mode: 0o700 });
-    return agentProcess(layout, n, { ...bin, token: tokens.nodeToken(n.name), caPath: caCertPath(dir) });
+    // The node's serving certificate for exec/attach/logs/port-forward, minted beside its token.
+    ensureNodeServingCert(join(dir, 'pki'), nodePkiDir(dir, n.name), n.name, [n.ip]);
+    return agentProcess(layout, n, {
+      ...bin,
+      token: tokens.nodeToken(n.name),
+      caPath: caCertPath(dir),
+      tlsDir: nodePkiDir(dir, n.name),
+    });
   });
   const watched = await converge(dir, agents, o.say);
   const client = KubeClient.fromKubeconfig(kubeconfigPath(dir), { userAgent: 'podnet-up' });
   try {
     await waitNodesReady(client, watched, Math.max(deadline - Date.now(), 10_000), o.say);
+    const shape = await readClusterConfig(client, { flags: layout.cluster });
     const created = await ensureObjects(
       client,
       dnsAddonObjects({
@@ -163,6 +198,8 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
         apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
         caPath: caCertPath(dir),
         token: tokens.adminToken,
+        clusterDnsIp: shape.clusterDnsIp,
+        logArgs: logFlagArgs(layout.log),
         upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
       }),
     );
@@ -187,6 +224,16 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
     );
   } finally {
     client.close();
+  }
+  const target = o.mergeKubeconfig ?? layout.mergedKubeconfig;
+  if (target) {
+    const name = kubeconfigName(layout.name);
+    mergeKubeconfig(target, kubeconfigPath(dir), name);
+    if (layout.mergedKubeconfig !== target) {
+      layout = { ...layout, mergedKubeconfig: target };
+      writeLayout(layout);
+    }
+    o.say(`kubeconfig: context ${name} in ${target} is now the current context`);
   }
   return layout;
 }

@@ -1,10 +1,12 @@
+import { join } from 'node:path';
 /**
  * The exact command lines `up` runs. Pure: the process table compares them
  * with the recorded ones to decide what to restart.
  */
 import { fileURLToPath } from 'node:url';
+import type { ClusterConfigInput } from '../api/cluster-config.js';
 import { netnsPath } from '../host/exec.js';
-import type { ClusterLayout, NodeLayout } from './layout.js';
+import type { ClusterLayout, ClusterLogging, NodeLayout } from './layout.js';
 import { APISERVER, logFile, nodeStateDir } from './paths.js';
 import type { DesiredProcess } from './process-table.js';
 
@@ -40,8 +42,30 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
       `${layout.hostIp}:${layout.apiserverPort}`,
       '--advertise-address',
       layout.hostIp,
+      ...(layout.name ? ['--cluster-name', layout.name] : []),
+      ...clusterFlagArgs(layout.cluster ?? {}),
+      ...logFlagArgs(layout.log),
     ],
   };
+}
+
+/** --log-level / --log-format for the processes `up` starts (only those given). */
+export const logFlagArgs = (log: ClusterLogging | undefined): string[] => [
+  ...(log?.level ? ['--log-level', log.level] : []),
+  ...(log?.format ? ['--log-format', log.format] : []),
+];
+
+/** The cluster's shape as `podnet apiserver` flags (only those `up` was given). */
+export function clusterFlagArgs(c: ClusterConfigInput): string[] {
+  const out: string[] = [];
+  if (c.clusterCidr !== undefined) out.push('--cluster-cidr', c.clusterCidr);
+  if (c.nodeCidrMaskSize !== undefined) out.push('--node-cidr-mask-size', String(c.nodeCidrMaskSize));
+  if (c.serviceCidr !== undefined) out.push('--service-cidr', c.serviceCidr);
+  if (c.clusterDnsIp !== undefined) out.push('--cluster-dns', c.clusterDnsIp);
+  if (c.clusterDomain !== undefined) out.push('--cluster-domain', c.clusterDomain);
+  if (c.nodePortRange !== undefined)
+    out.push('--service-node-port-range', `${c.nodePortRange.first}-${c.nodePortRange.last}`);
+  return out;
 }
 
 /**
@@ -53,7 +77,7 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
 export function agentProcess(
   layout: ClusterLayout,
   node: NodeLayout,
-  opts: PodnetBinary & { token: string; caPath: string },
+  opts: PodnetBinary & { token: string; caPath: string; tlsDir?: string },
 ): DesiredProcess {
   const state = nodeStateDir(layout.stateDir, node.name);
   return {
@@ -82,6 +106,10 @@ export function agentProcess(
       '--backend',
       layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
+      ...(opts.tlsDir
+        ? ['--tls-cert-file', join(opts.tlsDir, 'node.crt'), '--tls-private-key-file', join(opts.tlsDir, 'node.key')]
+        : []),
+      ...logFlagArgs(layout.log),
     ],
   };
 }

@@ -23,7 +23,10 @@ export interface DnsAddonParams {
   apiserverUrl: string;
   caPath: string;
   token: string;
-  clusterDnsIp?: string;
+  /** kube-dns's ClusterIP: the cluster config's clusterDnsIp. */
+  clusterDnsIp: string;
+  /** --log-level / --log-format of the replicas. */
+  logArgs?: string[];
   /** --upstream of the replicas (IP[:PORT]); default: their node's resolv.conf. */
   upstreams?: string[];
 }
@@ -48,7 +51,7 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
     },
     spec: {
       selector: labels,
-      clusterIP: p.clusterDnsIp ?? '10.96.0.10',
+      clusterIP: p.clusterDnsIp,
       ports: [
         { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
         { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
@@ -81,6 +84,7 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
             '--http-listen',
             `$(POD_IP):${METRICS_PORT}`,
             ...(p.upstreams?.length ? ['--upstream', p.upstreams.join(',')] : []),
+            ...(p.logArgs ?? []),
           ],
           env: [
             { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },

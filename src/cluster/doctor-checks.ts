@@ -70,6 +70,13 @@ export const BINARIES: readonly BinaryRequirement[] = [
     required: true,
     why: 'flushes stale UDP service entries',
   },
+  {
+    name: 'socat',
+    candidates: ['socat'],
+    install: apt('socat'),
+    required: true,
+    why: 'port-forward relays into pod network namespaces',
+  },
   cni('bridge'),
   cni('host-local'),
   cni('loopback'),
@@ -123,6 +130,57 @@ export function aptFix(results: readonly CheckResult[]): string | undefined {
     ),
   ];
   return pkgs.length ? `apt-get install -y ${pkgs.join(' ')}` : undefined;
+}
+
+/** What the native module offers: which of it loaded, and the switches that turn a part off. */
+export interface NativeFacts {
+  loaded: boolean;
+  netfilterBatch: boolean;
+  env: Record<string, string | undefined>;
+}
+
+const TOOLCHAIN_FIX = 'apt-get install -y build-essential python3';
+const REBUILD = 'with a C toolchain, "npm run install" in podnet\'s folder builds it';
+
+/**
+ * Which paths run native code and which run on their portable fallback
+ * (src/native: optional, built at npm install when a C compiler is there).
+ * Never required: podnet works on the fallbacks, only slower.
+ */
+export function nativeChecks(n: NativeFacts): CheckResult[] {
+  const notBuilt = `native module not built (no C compiler at npm install?); ${REBUILD}`;
+  const check = (name: string, ok: boolean, native: string, fallback: string, why: string): CheckResult => ({
+    name,
+    ok,
+    required: false,
+    detail: ok ? `native: ${native}` : `fallback: ${fallback} (${why})`,
+    ...(ok || !why.startsWith('native module') ? {} : { fix: TOOLCHAIN_FIX }),
+  });
+  const dgram = n.env['PODNET_DNS_UDP'] === 'dgram';
+  const nftOff = n.env['PODNET_NFT_NETLINK'] === 'off';
+  return [
+    check(
+      'native/dns-udp',
+      n.loaded && !dgram,
+      'cluster DNS reads and answers UDP in recvmmsg/sendmmsg batches',
+      "cluster DNS on Node's dgram socket (about 0.75x the QPS)",
+      n.loaded ? 'PODNET_DNS_UDP=dgram' : notBuilt,
+    ),
+    check(
+      'native/nft-netlink',
+      n.netfilterBatch && !nftOff,
+      "the proxy's full sync sends set elements as one nfnetlink batch",
+      'the full sync sends everything through nft -f (slower at thousands of Services)',
+      !n.loaded ? notBuilt : nftOff ? 'PODNET_NFT_NETLINK=off' : 'the module has no netfilter batch',
+    ),
+    check(
+      'native/malloc-trim',
+      n.loaded,
+      'cluster DNS returns freed C heap to the kernel after a sync (glibc malloc_trim)',
+      'freed C heap stays resident after a large sync',
+      notBuilt,
+    ),
+  ];
 }
 
 /** 1 when a required check failed, else 0. */

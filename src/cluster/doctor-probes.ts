@@ -7,7 +7,8 @@ import { accessSync, constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { run, type RunOptions } from '../host/exec.js';
-import { BINARIES, type BinaryRequirement, type CheckResult } from './doctor-checks.js';
+import { loadNative } from '../native/native.js';
+import { BINARIES, nativeChecks, type BinaryRequirement, type CheckResult } from './doctor-checks.js';
 
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'];
 
@@ -138,5 +139,7 @@ export async function runChecks(): Promise<CheckResult[]> {
       };
   const ipThere = binaries.find((b) => b.name === 'ip')?.ok;
   const kernel = root && ipThere ? await checkKernel() : [];
-  return [rootCheck, ...binaries, ...kernel];
+  const native = loadNative();
+  const nativeFacts = { loaded: native !== undefined, netfilterBatch: !!native?.netfilterBatch, env: process.env };
+  return [rootCheck, ...binaries, ...kernel, ...nativeChecks(nativeFacts)];
 }

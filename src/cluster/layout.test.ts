@@ -45,6 +45,28 @@ test('reconcileLayout: same, grow, refuse shrink, name or backend change', () =>
   assert.equal(grown.layout.nodes[2]!.ip, '10.250.4.13');
 });
 
+test("reconcileLayout keeps the cluster's shape: same flags pass, other ones are refused", () => {
+  const l = planLayout({
+    stateDir: '/s',
+    subnet: '10.250.4.0/24',
+    backend: 'vxlan',
+    nodes: 1,
+    cluster: { serviceCidr: '10.100.0.0/16' },
+  });
+  assert.deepEqual(
+    planLayout({ stateDir: '/s', subnet: '10.250.4.0/24', backend: 'vxlan', nodes: 1, cluster: {} }).cluster,
+    undefined,
+  );
+  const same = reconcileLayout(l, { cluster: { serviceCidr: '10.100.0.0/16', clusterCidr: '10.244.0.0/16' } });
+  assert.ok('layout' in same && same.layout.cluster?.serviceCidr === '10.100.0.0/16');
+  const other = reconcileLayout(l, { cluster: { serviceCidr: '10.96.0.0/12' } });
+  assert.ok('error' in other && other.error.includes('--service-cidr 10.96.0.0/12 (the cluster has 10.100.0.0/16)'));
+  const domain = reconcileLayout(base(), { cluster: { clusterDomain: 'corp.example' } });
+  assert.ok(
+    'error' in domain && domain.error.includes('--cluster-domain corp.example (the cluster has cluster.local)'),
+  );
+});
+
 test('findNode accepts the full or the short name', () => {
   const l = base();
   assert.equal(findNode(l, 't1-node2')?.index, 2);

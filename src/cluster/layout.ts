@@ -3,6 +3,7 @@
  * in DIR/cluster.json so reruns reuse the same subnet, port and names, and
  * `down` knows what to remove even after a crash. Pure: no host access.
  */
+import { clusterConfigConflicts, resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
 import { bridgeName, clusterHash, hostVethName, MAX_NODES, nodeName, nodeNetns } from './names.js';
 import { hostIpOf, nodeIpOf } from './subnet.js';
 
@@ -16,6 +17,11 @@ export interface NodeLayout {
   /** Host end of the veth pair (the node end is eth0). */
   hostVeth: string;
   ip: string;
+}
+
+export interface ClusterLogging {
+  level?: string;
+  format?: string;
 }
 
 /** Service proxy modes (the agent's --proxy-mode). */
@@ -36,6 +42,12 @@ export interface ClusterLayout {
   proxyMode?: ProxyMode;
   /** API server port on hostIp; 0 until chosen. */
   apiserverPort: number;
+  /** The cluster-shape flags `up` was given (--cluster-cidr, --service-cidr, ...), passed to the API server; absent: the defaults. */
+  cluster?: ClusterConfigInput;
+  /** --log-level / --log-format of every process `up` starts (absent: theirs, info and text). */
+  log?: ClusterLogging;
+  /** The kubeconfig `up --merge-kubeconfig` put this cluster's context into; `down` takes it out again. */
+  mergedKubeconfig?: string;
   nodes: NodeLayout[];
 }
 
@@ -58,6 +70,8 @@ export function planLayout(opts: {
   nodes: number;
   apiserverPort?: number;
   proxyMode?: ProxyMode;
+  cluster?: ClusterConfigInput;
+  log?: ClusterLogging;
 }): ClusterLayout {
   const hash = clusterHash(opts.name);
   return {
@@ -71,6 +85,8 @@ export function planLayout(opts: {
     backend: opts.backend,
     ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}),
     apiserverPort: opts.apiserverPort ?? 0,
+    ...(opts.cluster && Object.keys(opts.cluster).length ? { cluster: opts.cluster } : {}),
+    ...(opts.log?.level || opts.log?.format ? { log: opts.log } : {}),
     nodes: Array.from({ length: opts.nodes }, (_, i) => nodeLayout(opts.name, hash, opts.subnet, i + 1)),
   };
 }
@@ -80,6 +96,8 @@ export interface UpRequest {
   name?: string;
   backend?: Backend;
   proxyMode?: ProxyMode;
+  cluster?: ClusterConfigInput;
+  log?: ClusterLogging;
 }
 
 /**
@@ -101,6 +119,12 @@ export function reconcileLayout(
       error: `the cluster in ${recorded.stateDir} uses --backend ${recorded.backend}; changing it needs "podnet down --state ${recorded.stateDir}" first (pod data stays unless --purge)`,
     };
   }
+  const conflicts = clusterConfigConflicts(resolveClusterConfig(recorded.cluster ?? {}), req.cluster ?? {});
+  if (conflicts.length) {
+    return {
+      error: `the cluster in ${recorded.stateDir} was made with another shape: ${conflicts.join('; ')}. Its pods and Services hold addresses of those ranges; run "podnet down --state ${recorded.stateDir} --purge" first for a cluster of another shape`,
+    };
+  }
   const have = recorded.nodes.length;
   const want = req.nodes ?? have;
   if (want < have) {
@@ -118,7 +142,16 @@ export function reconcileLayout(
   );
   // A new proxy mode only restarts the agents (their command line changes); each removes the other mode's rules.
   const proxyMode = req.proxyMode ?? recorded.proxyMode;
-  return { layout: { ...recorded, ...(proxyMode ? { proxyMode } : {}), nodes: [...recorded.nodes, ...added] } };
+  // Logging too: given flags replace the recorded ones (their processes restart), absent ones keep them.
+  const log = { ...recorded.log, ...req.log };
+  return {
+    layout: {
+      ...recorded,
+      ...(proxyMode ? { proxyMode } : {}),
+      ...(log.level || log.format ? { log } : {}),
+      nodes: [...recorded.nodes, ...added],
+    },
+  };
 }
 
 /** A node by its full name or, for a named cluster, its short name ("node2" for "c-node2"). */

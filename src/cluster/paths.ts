@@ -5,6 +5,7 @@
  *   pids/<proc>.json       processes `up` started (process-table.ts)
  *   logs/<proc>.log        their stdout+stderr
  *   nodes/<node>/          each node agent's --state
+ *   nodes/<node>/pki/      its streaming endpoint's certificate (node.crt, node.key)
  *   up.lock                held while up/down run
  */
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ export const pidFile = (dir: string, proc: string): string => join(dir, 'pids', 
 export const logsDir = (dir: string): string => join(dir, 'logs');
 export const logFile = (dir: string, proc: string): string => join(dir, 'logs', `${proc}.log`);
 export const nodeStateDir = (dir: string, node: string): string => join(dir, 'nodes', node);
+export const nodePkiDir = (dir: string, node: string): string => join(dir, 'nodes', node, 'pki');
 export const lockFile = (dir: string): string => join(dir, 'up.lock');
 
 /** The process name of the API server in pids/ and logs/; node agents use their node name. */

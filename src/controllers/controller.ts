@@ -1,5 +1,6 @@
 /** The loop every queue-driven controller shares: informer events queue keys, workers sync them. */
 import { WorkQueue, runWorkers } from '../client/workqueue.js';
+import { warn } from '../log/log.js';
 
 export type Logger = (message: string) => void;
 
@@ -21,7 +22,7 @@ export abstract class QueueController {
       this.queue,
       workers,
       (k) => this.sync(k),
-      (k, e) => this.log(`${this.name}: syncing ${k} failed, will retry: ${(e as Error).message ?? e}`),
+      (k, e) => warn(this.log, `${this.name}: syncing ${k} failed, will retry: ${(e as Error).message ?? e}`),
     );
   }
 

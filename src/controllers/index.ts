@@ -4,6 +4,7 @@
  * kube-scheduler, so they work against any Kubernetes API server.
  */
 import type { KubeClient } from '../client/client.js';
+import { logger } from '../log/log.js';
 import type { Logger, QueueController } from './controller.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { EndpointsController } from './endpoints.js';
@@ -20,9 +21,9 @@ import { StatefulSetController } from './statefulset.js';
 import { GarbageCollector } from './garbagecollector.js';
 
 export interface ControllerOptions {
-  /** Pod network, carved into one subnet per node (default 10.244.0.0/16). */
+  /** Pod network, carved into one subnet per node (default: DEFAULT_CLUSTER_CONFIG's). */
   clusterCidr?: string;
-  /** Prefix length of each node's subnet (default 24). */
+  /** Prefix length of each node's subnet (default: DEFAULT_CLUSTER_CONFIG's). */
   nodeCidrMaskSize?: number;
   /** Seconds without a Lease renewal before a node goes Unknown (default 40). */
   nodeGracePeriodSeconds?: number;
@@ -58,7 +59,7 @@ export const CONTROLLER_NAMES = [
  * informers' first lists, then starts the workers. stop() ends all of them.
  */
 export async function startControllers(client: KubeClient, opts: ControllerOptions = {}): Promise<RunningControllers> {
-  const log: Logger = opts.log ?? ((m) => process.stderr.write(`${new Date().toISOString()} controllers: ${m}\n`));
+  const log: Logger = opts.log ?? logger('controllers');
   const enabled = new Set(opts.enabled ?? CONTROLLER_NAMES);
   for (const n of enabled) {
     if (!(CONTROLLER_NAMES as readonly string[]).includes(n))

@@ -4,6 +4,7 @@
  * back when the Node is deleted. The Node objects are the record: the set of
  * taken subnets is rebuilt from them whenever the controller starts.
  */
+import { DEFAULT_CLUSTER_CONFIG } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
 import { isNotFound } from '../client/api-error.js';
 import type { Informer } from '../client/informer.js';
@@ -14,9 +15,9 @@ import { res, type SharedInformers } from './shared-informers.js';
 import type { Node } from './types.js';
 
 export interface PodCidrOptions {
-  /** default 10.244.0.0/16 */
+  /** default: DEFAULT_CLUSTER_CONFIG's */
   clusterCidr?: string;
-  /** default 24 */
+  /** default: DEFAULT_CLUSTER_CONFIG's */
   nodeMaskSize?: number;
 }
 
@@ -33,7 +34,10 @@ export class PodCidrController extends QueueController {
     opts: PodCidrOptions = {},
   ) {
     super('node-ipam-controller', log);
-    this.cidrs = new CidrSet(opts.clusterCidr ?? '10.244.0.0/16', opts.nodeMaskSize ?? 24);
+    this.cidrs = new CidrSet(
+      opts.clusterCidr ?? DEFAULT_CLUSTER_CONFIG.clusterCidr,
+      opts.nodeMaskSize ?? DEFAULT_CLUSTER_CONFIG.nodeCidrMaskSize,
+    );
     this.nodes = informers.nodes();
     // Taken subnets are recorded straight from events, so the initial list fills the set before any worker allocates.
     const seen = (n: Node) => {

@@ -441,9 +441,23 @@ describe('podnet dns conformance', { skip: needs(installed('/usr/bin/dig', 'dnsu
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     assert.equal((await fetch(`${base}/readyz`)).status, 200);
     const text = await (await fetch(`${base}/metrics`)).text();
-    assert.match(text, /podnet_dns_requests_total\{proto="udp",type="A"\} \d+/);
-    assert.match(text, /podnet_dns_responses_total\{rcode="NXDOMAIN"\} \d+/);
-    assert.match(text, /podnet_dns_cache_hits_total [1-9]/);
-    assert.match(text, /podnet_dns_request_duration_seconds_bucket\{le="\+Inf"\} [1-9]/);
+    // CoreDNS's names and labels (plugin/metrics, cache, forward), so its dashboards work.
+    const server = `server="dns://127.0.0.1:${dns.port}",zone=".",view=""`;
+    assert.match(text, new RegExp(`coredns_dns_requests_total\\{${server},proto="udp",family="1",type="A"\\} [1-9]`));
+    assert.match(
+      text,
+      new RegExp(`coredns_dns_responses_total\\{${server},rcode="NXDOMAIN",plugin="kubernetes"\\} [1-9]`),
+    );
+    assert.match(
+      text,
+      new RegExp(`coredns_dns_request_duration_seconds_bucket\\{${server},type="A",le="\\+Inf"\\} [1-9]`),
+    );
+    assert.match(text, /coredns_cache_hits_total\{server="[^"]+",zones="\.",type="(success|denial)"\} [1-9]/);
+    assert.match(text, /coredns_cache_requests_total\{server="[^"]+",zones="\."\} [1-9]/);
+    assert.match(
+      text,
+      /coredns_proxy_request_duration_seconds_count\{proxy_name="forward",to="[^"]+",rcode="NOERROR"\} [1-9]/,
+    );
+    assert.match(text, /^process_resident_memory_bytes [1-9]/m);
   });
 });

@@ -3,7 +3,9 @@
  * and a caching forwarder, on UDP+TCP, with /healthz, /readyz, /metrics.
  * Wires the pieces: sync (informers) -> state (tables) -> handler -> listeners.
  */
+import { DEFAULT_CLUSTER_CONFIG } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
+import { logger } from '../log/log.js';
 import { Forwarder } from './forward/forwarder.js';
 import type { Upstream } from './forward/upstream.js';
 import type { PodRecordsMode } from './resolver.js';
@@ -45,11 +47,15 @@ export interface RunningDns {
 }
 
 export async function startDns(o: DnsOptions): Promise<RunningDns> {
-  const log = o.log ?? ((m: string) => process.stderr.write(m + '\n'));
-  const domain = (o.clusterDomain ?? 'cluster.local').toLowerCase().replace(/\.$/, '');
+  const log = o.log ?? logger('dns');
+  const domain = (o.clusterDomain ?? DEFAULT_CLUSTER_CONFIG.clusterDomain).toLowerCase().replace(/\.$/, '');
   const state = new DnsState({ domain, ttl: o.ttl ?? 5, podRecords: o.podRecords ?? 'insecure' });
   const metrics = new DnsMetrics();
-  const forwarder = new Forwarder({ upstreams: o.upstreams, deadlineMs: o.forwardDeadlineMs });
+  const forwarder = new Forwarder({
+    upstreams: o.upstreams,
+    deadlineMs: o.forwardDeadlineMs,
+    onExchange: (to, rcode, seconds) => metrics.upstream(to, rcode, seconds),
+  });
   const sync = startSync(o.client, state, log);
   void sync.waitForSync().then(() => setImmediate(releaseLoadMemory));
   const handler = new DnsHandler({ state, forwarder, metrics, synced: () => sync.synced() });
@@ -59,12 +65,16 @@ export async function startDns(o: DnsOptions): Promise<RunningDns> {
       `cannot listen for DNS on ${o.listen.host}:${o.listen.port}: ${e.message} (port 53 needs root or CAP_NET_BIND_SERVICE; pick another with --listen)`,
     );
   });
+  // CoreDNS's server label: dns://<bind>:<port> (dns://:53 when bound to every address).
+  const bind = o.listen.host === '0.0.0.0' || o.listen.host === '::' ? '' : o.listen.host;
+  metrics.server = `dns://${bind.includes(':') ? `[${bind}]` : bind}:${listeners.port}`;
+  metrics.family = o.listen.host.includes(':') ? 2 : 1;
   const http = o.http
     ? await startHttp(
         o.http.host,
         o.http.port,
         () => sync.synced(),
-        () => metrics.render(sync.synced(), state.zone.sourceCount),
+        () => metrics.render(sync.synced(), state.zone.sourceCount, forwarder.cache.counts()),
       ).catch(async (e: Error) => {
         await listeners.close();
         await sync.stop();

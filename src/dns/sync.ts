@@ -13,6 +13,7 @@ import type { DnsState } from './state.js';
 import type { ClaimOutcome } from './zone/business.js';
 import type { DnsEndpointSlice, DnsPod, DnsService } from './zone/objects.js';
 import { slimPod, slimService, slimServiceKey, slimSlice } from './zone/slim.js';
+import { warn } from '../log/log.js';
 
 const res = {
   services: findResource('', 'v1', 'services')!,
@@ -29,7 +30,7 @@ export interface DnsSync {
 }
 
 export function startSync(client: KubeClient, state: DnsState, log: (m: string) => void): DnsSync {
-  const onError = (e: unknown) => log(`dns: watch error (retrying): ${(e as Error).message ?? e}`);
+  const onError = (e: unknown) => warn(log, `watch error (retrying): ${(e as Error).message ?? e}`);
   const services = new Informer<DnsService>(client, res.services, {
     onError,
     transform: slimService,

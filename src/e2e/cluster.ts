@@ -94,6 +94,8 @@ export class TestCluster {
   constructor(
     readonly nodes: number,
     readonly backend: Backend,
+    /** More `podnet up` flags (e.g. --cluster-cidr). */
+    readonly upArgs: string[] = [],
   ) {}
 
   get layout(): ClusterLayout {
@@ -124,6 +126,7 @@ export class TestCluster {
       this.dir,
       '--timeout',
       '180',
+      ...this.upArgs,
     ]);
     assert.equal(r.code, 0, `podnet up failed:\n${r.out}`);
     return r.out;

@@ -1,4 +1,6 @@
 /** Small YAML manifests the e2e tests hand to kubectl, written the way users write them. */
+import { DEFAULT_CLUSTER_CONFIG } from '../api/cluster-config.js';
+import { ipv4ToNumber, parseIpv4Cidr } from '../api/ipv4.js';
 
 export interface ServiceOpts {
   namespace?: string;
@@ -76,16 +78,11 @@ export function multiDoc(...docs: string[]): string {
   return docs.map((d) => d.trimEnd() + '\n').join('---\n');
 }
 
-/** The service CIDR the server allocates from by default (10.96.0.0/12). */
+/** True when ip is in the service CIDR the server allocates from by default. */
 export function inServiceCidr(ip: string): boolean {
-  const p = ip.split('.').map(Number);
-  return (
-    p.length === 4 &&
-    p.every((x) => Number.isInteger(x) && x >= 0 && x <= 255) &&
-    p[0] === 10 &&
-    p[1]! >= 96 &&
-    p[1]! <= 111
-  );
+  const n = ipv4ToNumber(ip);
+  const { base, size } = parseIpv4Cidr(DEFAULT_CLUSTER_CONFIG.serviceCidr);
+  return n !== undefined && n >= base && n < base + size;
 }
 
 export function namespaceYaml(name: string): string {

@@ -2,6 +2,8 @@
  * End to end (root): `podnet up` brings up a 3-node cluster on this machine,
  * kubectl sees 3 Ready nodes, a rerun keeps everything, and `podnet down`
  * (with a pod running) leaves no namespace, link, route, nft table or process.
+ * --merge-kubeconfig puts the context podnet-<name> into the user's
+ * kubeconfig and down takes it out.
  * Skips only while the node agent (dist/cli/node.js) is not built yet.
  */
 import { test } from 'node:test';
@@ -34,9 +36,30 @@ test('podnet up --nodes 3: all Ready; podnet down: nothing left', { skip, timeou
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const up = sh([process.execPath, podnet, 'up', '--nodes', '3', '--name', name, '--state', dir, '--timeout', '240']);
+  // The user's own kubeconfig, which --merge-kubeconfig adds the cluster's context to and down takes it from.
+  const userKc = join(dir, 'user-kubeconfig');
+  const up = sh(
+    [
+      process.execPath,
+      podnet,
+      'up',
+      '--nodes',
+      '3',
+      '--name',
+      name,
+      '--state',
+      dir,
+      '--timeout',
+      '240',
+      '--merge-kubeconfig',
+    ],
+    { KUBECONFIG: userKc },
+  );
   assert.equal(up.code, 0, up.out);
-  assert.match(up.out, /export KUBECONFIG=/);
+  assert.match(up.out, new RegExp(`context podnet-${name} in ${userKc} is now the current context`));
+  const merged = sh(['kubectl', 'config', 'current-context'], { KUBECONFIG: userKc }, 30_000);
+  assert.equal(merged.out.trim(), `podnet-${name}`);
+  assert.equal(sh(['kubectl', 'get', 'nodes'], { KUBECONFIG: userKc }, 30_000).code, 0, 'the merged context works');
 
   const kc = join(dir, 'kubeconfig');
   const nodes = sh(['kubectl', 'get', 'nodes', '--no-headers'], { KUBECONFIG: kc }, 30_000);
@@ -86,6 +109,8 @@ test('podnet up --nodes 3: all Ready; podnet down: nothing left', { skip, timeou
 
   const down = sh([process.execPath, podnet, 'down', '--state', dir], {}, 120_000);
   assert.equal(down.code, 0, down.out);
+  const contexts = sh(['kubectl', 'config', 'get-contexts', '-o', 'name'], { KUBECONFIG: userKc }, 30_000);
+  assert.equal(contexts.out.trim(), '', `down takes the merged context out: ${contexts.out}`);
   assert.deepEqual(await leftoversOf(readLayout(dir)!), []);
   assert.deepEqual(
     listNetns().filter((n) => n.startsWith(`podnet-${name}-`)),

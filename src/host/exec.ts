@@ -3,8 +3,9 @@
  * (ip, nft, iptables, nsenter, CNI plugins) runs through run(), so that
  * everything above this module is pure and testable with tables.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { logEnabled, logger } from '../log/log.js';
 
 export interface RunOptions {
   /** Bytes written to the command's stdin. */
@@ -40,19 +41,24 @@ export const netnsPath = (netns: string): string => (netns.includes('/') ? netns
 
 /** Runs a command and returns its exit code and output; never throws for a non-zero exit. */
 export function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-  if (TRACE) return traced(argv, opts);
+  if (traceHostCommands()) return traced(argv, opts);
   return runUntraced(argv, opts);
 }
 
-/** PODNET_TRACE_EXEC=1 logs every host command with its duration to stderr (where does pod start time go?). */
-const TRACE = process.env['PODNET_TRACE_EXEC'] === '1';
+/**
+ * Every host command with its duration (where does pod start time go?): at
+ * debug level, or at info with PODNET_TRACE_EXEC=1.
+ */
+const TRACE_ENV = process.env['PODNET_TRACE_EXEC'] === '1';
+const traceLog = logger('exec');
+export const traceHostCommands = (): boolean => TRACE_ENV || logEnabled('debug');
+export const traceLine = (line: string): void => (TRACE_ENV ? traceLog.info(line) : traceLog.debug(line));
+
 async function traced(argv: string[], opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const r = await runUntraced(argv, opts);
   const env = opts.env?.['CNI_COMMAND'] ? ` CNI_COMMAND=${opts.env['CNI_COMMAND']}` : '';
-  process.stderr.write(
-    `${new Date().toISOString()} exec ${(performance.now() - t0).toFixed(1)}ms exit=${r.code}${env} ${argv.slice(0, 6).join(' ')}\n`,
-  );
+  traceLine(`${(performance.now() - t0).toFixed(1)}ms exit=${r.code}${env} ${argv.slice(0, 6).join(' ')}`);
   return r;
 }
 
@@ -122,5 +128,32 @@ export function spawnDetached(argv: string[], logFile: string, env?: Record<stri
     return child.pid;
   } finally {
     closeSync(log);
+  }
+}
+
+export interface SpawnOptions {
+  /** The whole environment of the process (nothing inherited). */
+  env: Record<string, string>;
+  /** stdin, stdout, stderr and any further fds: 'pipe' or 'ignore'. */
+  stdio: ('pipe' | 'ignore')[];
+}
+
+/**
+ * Starts a long-running command whose stdio the caller streams (exec
+ * sessions, port-forward relays). It leads its own process group, so the
+ * caller can end it with everything it started: killGroup(child.pid).
+ */
+export function spawnProcess(argv: string[], opts: SpawnOptions): ChildProcess {
+  if (traceHostCommands()) traceLine(`spawn ${argv.slice(0, 8).join(' ')}`);
+  return spawn(argv[0]!, argv.slice(1), { env: opts.env, stdio: opts.stdio, detached: true });
+}
+
+/** SIGKILL to a process group started by spawnProcess; a group already gone is fine. */
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
   }
 }

@@ -5,6 +5,7 @@
  * namespace, as the nft that exec.ts would start does.
  */
 import { loadNative } from '../native/native.js';
+import { traceHostCommands, traceLine } from './exec.js';
 
 /** A message of the batch the kernel refused: the whole transaction was then dropped. */
 export interface NetfilterRefusal {
@@ -24,10 +25,9 @@ export async function sendNetfilterBatch(bytes: Uint8Array, acks: number): Promi
   if (!native?.netfilterBatch) throw new Error('the native module is not built (run "npm install" with a C compiler)');
   const t0 = performance.now();
   const refused = await native.netfilterBatch(bytes, acks);
-  if (process.env['PODNET_TRACE_EXEC'] === '1') {
-    process.stderr.write(
-      `${new Date().toISOString()} netlink ${(performance.now() - t0).toFixed(1)}ms ${bytes.length} bytes, ${acks} messages, ${refused.length} refused\n`,
+  if (traceHostCommands())
+    traceLine(
+      `netlink ${(performance.now() - t0).toFixed(1)}ms ${bytes.length} bytes, ${acks} messages, ${refused.length} refused`,
     );
-  }
   return refused;
 }

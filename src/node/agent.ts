@@ -9,14 +9,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findResource } from '../api/resources.js';
 import type { KObject } from '../api/meta.js';
+import type { ClusterConfigInput } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
+import { readClusterConfig } from '../client/cluster-config.js';
 import { loadImageTable } from '../images/index.js';
+import { logger } from '../log/log.js';
 import { startOverlay } from '../overlay/index.js';
 import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { readHostFacts } from './host-facts.js';
 import { PodManager } from './pods.js';
 import { CniPodRuntime } from './runtime/index.js';
+import { checkShimBinary } from './runtime/shim.js';
+import { startStreamingServer, STREAMING_PORT, type RunningStreamingServer } from './streaming/server.js';
 
 export const AGENT_VERSION = '0.1.0';
 const nodes = findResource('', 'v1', 'nodes')!;
@@ -29,10 +34,12 @@ export interface NodeAgentOptions {
   backend: 'vxlan' | 'host-gw';
   /** Service proxy mode (default nftables). */
   proxyMode?: ProxyMode;
-  clusterDns: string[];
-  clusterDomain: string;
+  /** The agent's own flags for the cluster's shape (--cluster-dns, --cluster-domain): checked against the cluster's. */
+  clusterFlags?: ClusterConfigInput;
   maxPods: number;
   imageTablePath?: string;
+  /** Serving certificate and the cluster CA for the streaming endpoint (exec, attach, logs, port-forward). */
+  streaming?: { certPem: string; keyPem: string; caPem: string; port?: number };
   log?: (m: string) => void;
 }
 
@@ -41,9 +48,17 @@ export interface RunningNodeAgent {
 }
 
 export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNodeAgent> {
-  const log =
-    opts.log ?? ((m: string) => process.stderr.write(`${new Date().toISOString()} node ${opts.nodeName}: ${m}\n`));
+  const log = opts.log ?? logger(`node ${opts.nodeName}`);
   mkdirSync(opts.stateDir, { recursive: true });
+  checkShimBinary();
+  const stopping = { value: false };
+  // Before the Node exists: an agent whose flags contradict the cluster must not join it.
+  const cluster = await readClusterConfig(opts.client, {
+    component: `node ${opts.nodeName}`,
+    flags: opts.clusterFlags,
+    log,
+    stopping,
+  });
   let notReady: string | undefined = "container runtime network not ready: waiting for this node's podCIDR";
   const heartbeat = new Heartbeat(
     opts.client,
@@ -54,7 +69,6 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   await heartbeat.register();
   heartbeat.start();
 
-  const stopping = { value: false };
   const podCidr = await waitForPodCidr(opts.client, opts.nodeName, stopping);
   log(`podCIDR ${podCidr}`);
   const overlay = await startOverlay({
@@ -62,6 +76,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     nodeName: opts.nodeName,
     backend: opts.backend,
     publicIp: opts.nodeIp,
+    clusterCidr: cluster.clusterCidr,
     log,
   });
   const proxy = await startServiceProxy({
@@ -69,6 +84,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     nodeName: opts.nodeName,
     nodeIps: [opts.nodeIp],
     mode: opts.proxyMode,
+    clusterCidr: cluster.clusterCidr,
+    serviceCidr: cluster.serviceCidr,
     log,
   });
   const runtime = new CniPodRuntime({
@@ -86,12 +103,30 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     nodeName: opts.nodeName,
     nodeIp: opts.nodeIp,
     hostResolvConf,
-    clusterDns: opts.clusterDns,
-    clusterDomain: opts.clusterDomain,
+    clusterDns: [cluster.clusterDnsIp],
+    clusterDomain: cluster.clusterDomain,
     dataDir: join(opts.stateDir, 'containers'),
     log,
   });
   await pods.start();
+  let streaming: RunningStreamingServer | undefined;
+  if (opts.streaming) {
+    streaming = await startStreamingServer({
+      host: opts.nodeIp,
+      port: opts.streaming.port ?? STREAMING_PORT,
+      certPem: opts.streaming.certPem,
+      keyPem: opts.streaming.keyPem,
+      caPem: opts.streaming.caPem,
+      pods: {
+        lookup: (ns, name) => pods.lookup(ns, name),
+        attemptDir: (uid, c, attempt) => runtime.attemptDir(uid, c, attempt),
+      },
+      log,
+    });
+    log(`streaming on https://${opts.nodeIp}:${streaming.port} (exec, attach, logs, port-forward)`);
+  } else {
+    log('no --tls-cert-file: exec, attach, logs and port-forward are not served on this node');
+  }
   notReady = undefined;
   await heartbeat.refresh().catch((e: Error) => log(`status: ${e.message}`));
   log('ready');
@@ -100,6 +135,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     async stop() {
       stopping.value = true;
       heartbeat.stop();
+      await streaming?.close();
       await pods.stop();
       await overlay.stop();
       await proxy.stop();

@@ -37,7 +37,7 @@ const podsRes = findResource('', 'v1', 'pods')!;
 const configMapsRes = findResource('', 'v1', 'configmaps')!;
 const secretsRes = findResource('', 'v1', 'secrets')!;
 
-type ApiPod = Pod & KObject;
+export type ApiPod = Pod & KObject;
 type DataObject = KObject & { data?: Record<string, string> };
 
 const RELIST_MS = 1000;
@@ -161,6 +161,15 @@ export class PodManager {
     // going back to the older copy would plan from a stale status.
     if (!isOlder(p.metadata.resourceVersion, this.byUid.get(uid)?.metadata.resourceVersion)) this.byUid.set(uid, p);
     this.queue.add(uid);
+  }
+
+  /** A pod this node runs, with its sandbox as last relisted (for the streaming server). */
+  lookup(namespace: string, name: string): { pod: ApiPod; sandbox: SandboxState | undefined } | undefined {
+    for (const pod of this.byUid.values()) {
+      if (pod.metadata.namespace === namespace && pod.metadata.name === name)
+        return { pod, sandbox: this.sandboxes.get(pod.metadata.uid!) };
+    }
+    return undefined;
   }
 
   private describe(uid: string): string {
@@ -388,6 +397,8 @@ export class PodManager {
         env: { ...image.env, ...envResult.env },
         workingDir: spec.workingDir ?? image.workingDir,
         attempt,
+        stdin: spec.stdin === true,
+        tty: spec.tty === true,
       });
       delete waiting[spec.name];
       if (attempt === 0)

@@ -30,6 +30,3 @@ export const ANNOTATION_VTEP_MAC = 'podnet.io/vtep-mac';
 
 /** Full resync period: repairs anything a missed watch event or a manual change left behind. */
 export const DEFAULT_RESYNC_MS = 30_000;
-
-/** The API server's default cluster CIDR (kept here so the overlay does not import the server). */
-export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';

@@ -55,7 +55,7 @@ async function setup(t: TestContext): Promise<Env> {
     host: '127.0.0.1',
     port: 0,
     controllers: false,
-    clusterCidr: lab.clusterCidr,
+    cluster: { clusterCidr: lab.clusterCidr },
   });
   client = KubeClient.fromKubeconfig(server.kubeconfigPath);
   for (const n of lab.nodes) {

@@ -11,7 +11,7 @@ import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { Informer } from '../client/informer.js';
 import { cidrContains, isIpv4, tryParseCidr, vtepAddressFor, vtepMacFor } from './addr.js';
-import { DEFAULT_CLUSTER_CIDR, DEFAULT_RESYNC_MS } from './constants.js';
+import { DEFAULT_RESYNC_MS } from './constants.js';
 import { applyChanges, readDataplane } from './dataplane-host.js';
 import { desiredDataplane, type SkippedNode } from './desired.js';
 import { diffDataplane } from './diff.js';
@@ -22,6 +22,7 @@ import { ReconcileLoop } from './reconcile-loop.js';
 import { findUnderlay, type Underlay } from './underlay.js';
 import { ensureDeviceAddress, ensureVxlanDevice, removeVxlanDevice, type VxlanSpec } from './vxlan-device.js';
 import { BACKENDS, type Backend, type HostTarget, type Logger, type Peer } from './types.js';
+import { warn } from '../log/log.js';
 
 const nodesResource = findResource('', 'v1', 'nodes')!;
 
@@ -33,8 +34,8 @@ export interface OverlayOptions {
   /** This node's address on the underlay network; must be on one of its interfaces. */
   publicIp: string;
   log: Logger;
-  /** Pod addresses of the whole cluster (default 10.244.0.0/16); bounds which routes are ours. */
-  clusterCidr?: string;
+  /** Pod addresses of the whole cluster (the cluster config's clusterCidr); bounds which routes are ours. */
+  clusterCidr: string;
   /** Run every host command in this network namespace (default: the agent's own). */
   netns?: string;
   /** Full resync period (default 30 s). */
@@ -55,8 +56,7 @@ export interface Overlay {
 }
 
 export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
-  const { client, nodeName, backend, publicIp, log } = opts;
-  const clusterCidr = opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
+  const { client, nodeName, backend, publicIp, log, clusterCidr } = opts;
   if (!BACKENDS.includes(backend))
     throw new Error(`unknown overlay backend "${backend}"; use one of: ${BACKENDS.join(', ')}`);
   if (!isIpv4(publicIp))
@@ -95,7 +95,7 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
       log(`overlay: published ${Object.keys(patch.metadata.annotations).join(', ')} on Node ${nodeName}`);
       return true;
     } catch (e) {
-      log(`overlay: cannot annotate Node ${nodeName}: ${(e as Error).message}`);
+      warn(log, `overlay: cannot annotate Node ${nodeName}: ${(e as Error).message}`);
       return false;
     }
   };

@@ -5,6 +5,7 @@
  * reconciles the full set anyway.
  */
 import type { Logger } from './types.js';
+import { warn } from '../log/log.js';
 
 export interface ReconcileLoopOptions {
   resyncMs: number;
@@ -67,7 +68,7 @@ export class ReconcileLoop {
       try {
         ok = await this.pass();
       } catch (e) {
-        this.opts.log(`overlay: reconcile failed, retrying in ${this.retryDelay} ms: ${(e as Error).message}`);
+        warn(this.opts.log, `overlay: reconcile failed, retrying in ${this.retryDelay} ms: ${(e as Error).message}`);
       }
       for (const w of waiters) w();
       if (ok) {

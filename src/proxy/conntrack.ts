@@ -8,6 +8,7 @@
  */
 import { run } from '../host/exec.js';
 import type { ProxyState, ServicePortState } from './types.js';
+import { warn } from '../log/log.js';
 
 const eps = (p: ServicePortState): Set<string> =>
   new Set([...p.clusterEndpoints, ...p.externalEndpoints].map((e) => e.ip));
@@ -58,7 +59,7 @@ export async function deleteFlows(flows: string[][], log: (m: string) => void): 
     const r = await run(['conntrack', ...args]);
     if (r.code !== 0 && !/0 flow entries/.test(r.stderr)) {
       failed += 1;
-      log(`proxy: conntrack ${args.join(' ')} failed: ${r.stderr.trim()}`);
+      warn(log, `proxy: conntrack ${args.join(' ')} failed: ${r.stderr.trim()}`);
     }
   }
   return failed;

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { KubeClient } from '../client/client.js';
 import type { ProxyBackend } from './backend.js';
 import { IptablesBackend } from './iptables/backend.js';
+import { processMetricsText } from '../metrics/process.js';
 import { ProxyMetrics } from './metrics.js';
 import { serveMetrics } from './metrics-server.js';
 import { NftBackend } from './nft/backend.js';
@@ -29,8 +30,10 @@ export interface ServiceProxyOptions {
   nodeName: string;
   /** The node's own addresses (NodePorts answer here; metrics bind to the first). */
   nodeIps: string[];
-  clusterCidr?: string;
-  serviceCidr?: string;
+  /** Pod addresses of the whole cluster: traffic from elsewhere to a ClusterIP is masqueraded. */
+  clusterCidr: string;
+  /** ClusterIP addresses: one the proxy does not know is dropped. */
+  serviceCidr: string;
   mode?: ProxyMode;
   log: (m: string) => void;
   /** 0 turns the metrics server off. */
@@ -53,8 +56,8 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   const node = {
     name: o.nodeName,
     ips: o.nodeIps,
-    clusterCidr: o.clusterCidr ?? '10.244.0.0/16',
-    serviceCidr: o.serviceCidr ?? '10.96.0.0/12',
+    clusterCidr: o.clusterCidr,
+    serviceCidr: o.serviceCidr,
   };
   const backend: ProxyBackend = mode === 'nftables' ? new NftBackend(o.log) : new IptablesBackend();
   const other: ProxyBackend = mode === 'nftables' ? new IptablesBackend() : new NftBackend(o.log);
@@ -74,12 +77,12 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   await other.cleanup().catch((e: Error) => o.log(`proxy: removing ${other.mode} rules: ${e.message}`));
   let server: Server | undefined;
   if (o.metricsPort !== 0) {
-    server = await serveMetrics(o.nodeIps[0]!, o.metricsPort ?? DEFAULT_METRICS_PORT, () => metrics.text()).catch(
-      (e: Error) => {
-        o.log(`proxy: ${e.message}`);
-        return undefined;
-      },
-    );
+    // The node agent's process metrics too: this port is the agent's, as kube-proxy's is its own.
+    const text = () => metrics.text() + processMetricsText();
+    server = await serveMetrics(o.nodeIps[0]!, o.metricsPort ?? DEFAULT_METRICS_PORT, text).catch((e: Error) => {
+      o.log(`proxy: ${e.message}`);
+      return undefined;
+    });
   }
   o.log(`proxy: ${mode} mode, ${metrics.servicePorts} service ports, ${metrics.rules} rules`);
   return {

@@ -19,6 +19,7 @@ import type { ProxyMetrics } from './metrics.js';
 import { ServiceChangeTracker, serviceKey, sliceServiceKey } from './change-tracker.js';
 import { diffStates } from './changes.js';
 import type { EndpointSliceObject, ProxyNode, ServiceObject, ServicePortState } from './types.js';
+import { warn } from '../log/log.js';
 
 /**
  * kube-proxy's fullSyncPeriod: every sync is incremental but one an hour.
@@ -68,7 +69,7 @@ export class Proxier {
   private retryMs = 500;
 
   constructor(private readonly o: ProxierOptions) {
-    const onError = (e: unknown) => o.log(`proxy: watch: ${(e as Error).message}`);
+    const onError = (e: unknown) => warn(o.log, `proxy: watch: ${(e as Error).message}`);
     this.services = new Informer<ServiceObject>(o.client, servicesRes, { onError });
     this.slices = new Informer<EndpointSliceObject>(o.client, slicesRes, {
       onError,
@@ -179,7 +180,8 @@ export class Proxier {
         : await backend.applyChanges(portChanges, node);
     } catch (e) {
       metrics.syncErrors += 1;
-      log(
+      warn(
+        log,
         `proxy: ${backend.mode} sync failed, retrying in ${this.retryMs} ms with a full rebuild: ${(e as Error).message}`,
       );
       this.pendingChanges.unshift(...changes);

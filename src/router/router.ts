@@ -14,6 +14,7 @@ import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { recordEvent } from '../client/events.js';
 import { Informer, keyOf } from '../client/informer.js';
+import { warn } from '../log/log.js';
 import {
   appliedFromRendered,
   needsReload,
@@ -116,7 +117,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   const metrics = new RouterMetrics(table);
   const haproxy = new Haproxy(o.haproxy.runDir);
   mkdirSync(paths(o.haproxy.runDir).tlsDir, { recursive: true, mode: 0o700 });
-  const onError = (e: unknown) => log(`router: watch error (retrying): ${(e as Error).message ?? String(e)}`);
+  const onError = (e: unknown) => warn(log, `watch error (retrying): ${(e as Error).message ?? String(e)}`);
   const ingresses = new Informer<IngressObject>(o.client, res.ingresses, { onError });
   const informers = [
     ingresses,
@@ -223,7 +224,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       await publish(changes);
     } catch (e) {
       metrics.syncErrors++;
-      log(`router: sync failed (retrying in 1 s): ${(e as Error).message}`);
+      warn(log, `sync failed (retrying in 1 s): ${(e as Error).message}`);
       // The changes taken are lost to this sync: the retry compares everything (read back, full plan).
       readBack = true;
       pendingSince ??= since;
@@ -247,10 +248,10 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
     await haproxy.validate();
     if (await haproxy.proc()) {
       await haproxy.reload();
-      log(`router: HAProxy reloaded (${state.backends.length} backends, ${state.routes.length} routes)`);
+      log(`HAProxy reloaded (${state.backends.length} backends, ${state.routes.length} routes)`);
     } else {
       const info = await haproxy.start();
-      log(`router: HAProxy started (master pid ${info.masterPid}, ${state.routes.length} routes)`);
+      log(`HAProxy started (master pid ${info.masterPid}, ${state.routes.length} routes)`);
     }
     applied = appliedFromRendered(state, rendered);
     reloadPending = false;
@@ -289,7 +290,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
         setTimeout(schedule, 2000).unref();
       } else {
         failed++;
-        log(`router: HAProxy refused "${c.text}": ${out.trim().split('\n')[0]}`);
+        warn(log, `HAProxy refused "${c.text}": ${out.trim().split('\n')[0]}`);
         readBack = true; // converge on what HAProxy really holds at the next sync
       }
     });
@@ -320,7 +321,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       const patch = { status: { loadBalancer: { ingress: addresses.map((ip) => ({ ip })) } } };
       await o.client
         .patch(res.ingresses, ns, name, 'merge', patch, { subresource: 'status' })
-        .catch((e: Error) => log(`router: cannot update the status of Ingress ${key}: ${e.message}`));
+        .catch((e: Error) => warn(log, `cannot update the status of Ingress ${key}: ${e.message}`));
     }
   }
 
@@ -362,7 +363,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       writeFiles(render(), o.haproxy.runDir);
     } catch (e) {
       filesDirty = true;
-      log(`router: cannot write HAProxy's files: ${(e as Error).message}`);
+      warn(log, `cannot write HAProxy's files: ${(e as Error).message}`);
     }
   }, o.fileFlushMs ?? 2000);
   flush.unref();

@@ -23,7 +23,7 @@ export interface BufferedReply {
 export interface StreamingReply {
   status: number;
   headers: Record<string, string>;
-  start(write: (chunk: string) => void, end: () => void): () => void;
+  start(write: (chunk: string | Uint8Array) => void, end: () => void): () => void;
 }
 
 export type Reply = BufferedReply | StreamingReply;

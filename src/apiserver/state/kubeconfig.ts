@@ -2,24 +2,25 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 
-export function kubeconfigYaml(opts: {
-  server: string;
-  caCertPem?: string;
-  token: string;
-  user?: string;
-  cluster?: string;
-}): string {
-  const cluster = opts.cluster ?? 'podnet';
-  const user = opts.user ?? 'admin';
+/**
+ * The name of a cluster's cluster, user and context entries in a
+ * kubeconfig: podnet-<name>, or podnet for the cluster without a name (as
+ * kind names them kind-<name>), so contexts of two clusters merged into one
+ * file never collide.
+ */
+export const kubeconfigName = (clusterName: string | undefined): string =>
+  clusterName ? `podnet-${clusterName}` : 'podnet';
+
+export function kubeconfigYaml(opts: { server: string; caCertPem?: string; token: string; name: string }): string {
   const clusterEntry: Record<string, unknown> = { server: opts.server };
   if (opts.caCertPem) clusterEntry['certificate-authority-data'] = Buffer.from(opts.caCertPem).toString('base64');
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster, cluster: clusterEntry }],
-    users: [{ name: user, user: { token: opts.token } }],
-    contexts: [{ name: cluster, context: { cluster, user } }],
-    'current-context': cluster,
+    clusters: [{ name: opts.name, cluster: clusterEntry }],
+    users: [{ name: opts.name, user: { token: opts.token } }],
+    contexts: [{ name: opts.name, context: { cluster: opts.name, user: opts.name } }],
+    'current-context': opts.name,
     preferences: {},
   });
 }

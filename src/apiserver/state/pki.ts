@@ -36,6 +36,9 @@ function makeCert(opts: {
   years: number;
   dnsNames?: string[];
   ips?: string[];
+  /** Extended key usage of a leaf certificate (default server). */
+  usage?: 'server' | 'client';
+  organization?: string;
 }): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKeyPem);
@@ -43,7 +46,10 @@ function makeCert(opts: {
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + opts.years * 365 * 24 * 3600_000);
-  cert.setSubject([{ name: 'commonName', value: opts.subjectCN }]);
+  cert.setSubject([
+    { name: 'commonName', value: opts.subjectCN },
+    ...(opts.organization ? [{ name: 'organizationName', value: opts.organization }] : []),
+  ]);
   cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : [{ name: 'commonName', value: opts.subjectCN }]);
   const ext: { name: string; [field: string]: unknown }[] = [
     { name: 'basicConstraints', cA: opts.isCA, critical: true },
@@ -52,7 +58,9 @@ function makeCert(opts: {
       : { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ];
-  if (!opts.isCA) {
+  if (!opts.isCA && opts.usage === 'client') {
+    ext.push({ name: 'extKeyUsage', clientAuth: true });
+  } else if (!opts.isCA) {
     ext.push({ name: 'extKeyUsage', serverAuth: true });
     const altNames = [
       ...(opts.dnsNames ?? []).map((value) => ({ type: 2, value })),
@@ -76,13 +84,13 @@ export interface ServingNames {
   ips: string[];
 }
 
-export const defaultServingNames = (extraIps: string[], serviceIp: string): ServingNames => ({
+export const defaultServingNames = (extraIps: string[], serviceIp: string, clusterDomain: string): ServingNames => ({
   dnsNames: [
     'localhost',
     'kubernetes',
     'kubernetes.default',
     'kubernetes.default.svc',
-    'kubernetes.default.svc.cluster.local',
+    `kubernetes.default.svc.${clusterDomain}`,
   ],
   ips: [...new Set(['127.0.0.1', '::1', serviceIp, ...extraIps])],
 });
@@ -149,4 +157,73 @@ function normalizeIp(ip: string): string {
   const util = forge.util as unknown as { bytesFromIP(ip: string): string | null; bytesToIP(b: string): string };
   const bytes = util.bytesFromIP(ip);
   return bytes ? util.bytesToIP(bytes) : ip;
+}
+
+/** The CN of the API server's client certificate towards node agents (kubeadm's name). */
+export const KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
+
+export interface KeyPair {
+  certPem: string;
+  keyPem: string;
+}
+
+function loadCa(dir: string): { ca: forge.pki.Certificate; caKeyPem: string } {
+  const caCertPem = readFileSync(join(dir, 'ca.crt'), 'utf8');
+  return { ca: forge.pki.certificateFromPem(caCertPem), caKeyPem: readFileSync(join(dir, 'ca.key'), 'utf8') };
+}
+
+/**
+ * The API server's client certificate for node agents' streaming endpoints
+ * (exec, attach, logs, port-forward), from the cluster CA; created once.
+ */
+export function ensureKubeletClientCert(dir: string): KeyPair {
+  const certPath = join(dir, 'apiserver-kubelet-client.crt');
+  const keyPath = join(dir, 'apiserver-kubelet-client.key');
+  if (!existsSync(certPath) || !existsSync(keyPath)) {
+    const { ca, caKeyPem } = loadCa(dir);
+    const key = newKeyPem();
+    const cert = makeCert({
+      subjectCN: KUBELET_CLIENT_CN,
+      organization: 'system:masters',
+      publicKeyPem: publicPemOf(key),
+      signingKeyPem: caKeyPem,
+      issuer: ca,
+      isCA: false,
+      years: 5,
+      usage: 'client',
+    });
+    writeFileSync(keyPath, key, { mode: 0o600 });
+    writeFileSync(certPath, forge.pki.certificateToPem(cert));
+  }
+  return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+}
+
+/**
+ * A node agent's serving certificate for its streaming endpoint, signed by the
+ * cluster CA in pkiDir and written to outDir/node.{crt,key}; re-issued when it
+ * does not cover the node's name and addresses. Minted where the node's
+ * token is (podnet up, podnet node-cert).
+ */
+export function ensureNodeServingCert(pkiDir: string, outDir: string, nodeName: string, ips: string[]): KeyPair {
+  mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  const certPath = join(outDir, 'node.crt');
+  const keyPath = join(outDir, 'node.key');
+  const names: ServingNames = { dnsNames: [nodeName], ips };
+  if (!existsSync(certPath) || !existsSync(keyPath) || !coversNames(readFileSync(certPath, 'utf8'), names)) {
+    const { ca, caKeyPem } = loadCa(pkiDir);
+    const key = existsSync(keyPath) ? readFileSync(keyPath, 'utf8') : newKeyPem();
+    const cert = makeCert({
+      subjectCN: `system:node:${nodeName}`,
+      publicKeyPem: publicPemOf(key),
+      signingKeyPem: caKeyPem,
+      issuer: ca,
+      isCA: false,
+      years: 5,
+      dnsNames: [nodeName],
+      ips,
+    });
+    writeFileSync(keyPath, key, { mode: 0o600 });
+    writeFileSync(certPath, forge.pki.certificateToPem(cert));
+  }
+  return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
 }

@@ -7,6 +7,7 @@
  * restarting agent does.
  */
 import { KubeClient } from '../../client/client.js';
+import { readClusterConfig } from '../../client/cluster-config.js';
 import { startServiceProxy, type ProxyMode } from '../../proxy/index.js';
 import { PROXY_NODE } from './objects.js';
 
@@ -39,11 +40,14 @@ const client = new KubeClient({
   caCertPem: cfg.caPem,
   userAgent: 'podnet-bench-proxy',
 });
+const cluster = await readClusterConfig(client, { component: 'bench proxy' });
 const proxy = await startServiceProxy({
   client,
   nodeName: PROXY_NODE,
   nodeIps: [cfg.nodeIp],
   mode: cfg.mode,
+  clusterCidr: cluster.clusterCidr,
+  serviceCidr: cluster.serviceCidr,
   metricsPort: 0,
   log: (m) => process.stderr.write(`${m}\n`),
   onSync: (s) => {

@@ -16,6 +16,8 @@ interface Entry {
   msg: Message;
   storedAt: number;
   expiresAt: number;
+  /** NXDOMAIN or NODATA (CoreDNS's "denial" cache type), else "success". */
+  denial: boolean;
 }
 
 export class AnswerCache {
@@ -27,8 +29,22 @@ export class AnswerCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  private denials = 0;
+
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Entries by CoreDNS's cache type. */
+  counts(): { success: number; denial: number } {
+    return { success: this.entries.size - this.denials, denial: this.denials };
+  }
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    if (e.denial) this.denials--;
   }
 
   /** The cached response with TTLs reduced by its age, or undefined. */
@@ -37,7 +53,7 @@ export class AnswerCache {
     if (!e) return undefined;
     const t = this.now();
     if (t >= e.expiresAt) {
-      this.entries.delete(key);
+      this.drop(key);
       return undefined;
     }
     this.entries.delete(key);
@@ -57,13 +73,16 @@ export class AnswerCache {
     const ttl = this.ttlOf(msg);
     if (ttl === undefined || ttl <= 0) return;
     const t = this.now();
-    this.entries.delete(key);
+    this.drop(key);
+    const denial = msg.rcode === Rcode.NXDOMAIN || msg.answers.length === 0;
     this.entries.set(key, {
       msg: { ...msg, additionals: msg.additionals.filter((r) => r.type !== RRType.OPT) },
       storedAt: t,
       expiresAt: t + ttl * 1000,
+      denial,
     });
-    while (this.entries.size > this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (denial) this.denials++;
+    while (this.entries.size > this.opts.maxEntries) this.drop(this.entries.keys().next().value!);
   }
 
   private ttlOf(msg: Message): number | undefined {

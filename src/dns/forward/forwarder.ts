@@ -19,6 +19,8 @@ export interface ForwarderOptions {
   /** Per-attempt timeout (default 700 ms). */
   attemptMs?: number;
   cache?: Partial<CacheOptions>;
+  /** Called for every exchange an upstream answered (its ip:port, the rcode, seconds). */
+  onExchange?: (to: string, rcode: number, seconds: number) => void;
 }
 
 export interface ForwardResult {
@@ -64,6 +66,7 @@ export class Forwarder {
       if (left <= 0 || !this.opts.upstreams.length) break;
       const up = this.opts.upstreams[(this.next + i) % this.opts.upstreams.length]!;
       try {
+        const t0 = performance.now();
         let reply = parseMessage(
           tcp
             ? await exchangeTcp(up, bytes, Math.min(this.attemptMs, left))
@@ -78,6 +81,7 @@ export class Forwarder {
             ),
           );
         }
+        this.opts.onExchange?.(`${up.host}:${up.port}`, reply.rcode, (performance.now() - t0) / 1000);
         if (reply.rcode === Rcode.SERVFAIL || reply.rcode === Rcode.REFUSED) {
           errors.push(`${up.host}: ${reply.rcode}`);
           continue;

@@ -15,7 +15,7 @@ import { parseMessage, serializeMessage } from '../wire/message.js';
 import { DnsParseError, Opcode, RRClass, RRType, Rcode, type Message } from '../wire/types.js';
 import type { DnsState } from '../state.js';
 import type { Forwarder } from '../forward/forwarder.js';
-import type { DnsMetrics } from './metrics.js';
+import { Plugin, type DnsMetrics } from './metrics.js';
 
 export interface HandlerDeps {
   state: DnsState;
@@ -59,14 +59,18 @@ export class DnsHandler {
     if (!key) return undefined;
     let out = this.d.synced() ? this.direct.answer(req, key) : undefined;
     const m = this.d.metrics;
+    let plugin: number = Plugin.kubernetes;
     if (!out && this.fast.size > 0) {
       out = this.fast.answer(req, key);
-      if (out) m.answerCacheHits++;
+      if (out) {
+        m.answerCacheHits++;
+        plugin = Plugin.cache;
+      }
     }
     if (!out) return undefined;
     const qtype = (req[key.qend - 4]! << 8) | req[key.qend - 3]!;
     m.request(tcp ? 'tcp' : 'udp', qtype);
-    m.response(out[3]! & 0xf, (performance.now() - started) / 1000);
+    m.response(out[3]! & 0xf, (performance.now() - started) / 1000, qtype, plugin);
     return out;
   }
 
@@ -91,7 +95,8 @@ export class DnsHandler {
     this.d.metrics.request(tcp ? 'tcp' : 'udp', q?.type ?? 0);
     const edns = getEdns(msg);
     const maxSize = tcp ? 65535 : edns ? Math.min(edns.udpSize, MAX_UDP) : 512;
-    const reply = (rcode: number, body?: Partial<Message>, extRcode = 0): Buffer => {
+    const qtype = q?.type ?? 0;
+    const reply = (rcode: number, body?: Partial<Message>, extRcode = 0, plugin: number = Plugin.server): Buffer => {
       const r: Message = {
         id: msg.id,
         qr: true,
@@ -114,7 +119,7 @@ export class DnsHandler {
           ...r.additionals.filter((x) => x.type !== RRType.OPT),
           optRecord(MAX_UDP, edns.dnssecOk, extRcode),
         ];
-      return this.done(serializeMessage(r, { maxSize }), rcode, started);
+      return this.done(serializeMessage(r, { maxSize }), rcode, started, qtype, plugin);
     };
 
     if (msg.opcode !== Opcode.QUERY) return reply(Rcode.NOTIMP, { questions: [] });
@@ -142,7 +147,7 @@ export class DnsHandler {
       // Keep the question's case: the cached reply has the same name (case-insensitively) at the same offset.
       req.copy(out, 12, 12, 12 + qnameWireLength(cached));
       this.d.metrics.answerCacheHits++;
-      return this.done(out, out[3] & 0xf, started);
+      return this.done(out, out[3] & 0xf, started, qtype, Plugin.cache);
     }
 
     const res = this.d.state.resolver.resolve(q, clientNs);
@@ -156,12 +161,12 @@ export class DnsHandler {
       let rcode = res.rcode;
       if (res.chase) {
         // ExternalName pointing outside the zone: our CNAME(s), then what upstream says for the target.
-        const up = await this.forward(res.chase, msg, tcp);
+        const { msg: up } = await this.forward(res.chase, msg, tcp);
         rcode = up.rcode;
         body = { aa: false, answers: [...res.answers, ...up.answers], authorities: up.authorities, additionals: [] };
-        return reply(rcode, body);
+        return reply(rcode, body, 0, Plugin.kubernetes);
       }
-      const out = reply(rcode, body);
+      const out = reply(rcode, body, 0, Plugin.kubernetes);
       if (out[2]! & 0x02) return out; // truncated: the client retries over TCP
       if (!res.viewDependent) {
         // The same for every client: the raw-question cache serves its repeats when the request has the common shape.
@@ -181,24 +186,34 @@ export class DnsHandler {
       return out;
     }
     const up = await this.forward(q, msg, tcp);
-    return reply(up.rcode, {
-      aa: false,
-      answers: up.answers,
-      authorities: up.authorities,
-      additionals: up.additionals.filter((r) => r.type !== RRType.OPT),
-    });
+    return reply(
+      up.msg.rcode,
+      {
+        aa: false,
+        answers: up.msg.answers,
+        authorities: up.msg.authorities,
+        additionals: up.msg.additionals.filter((r) => r.type !== RRType.OPT),
+      },
+      0,
+      up.cacheHit ? Plugin.cache : Plugin.forward,
+    );
   }
 
-  private async forward(q: Message['questions'][number], msg: Message, tcp: boolean): Promise<Message> {
+  private async forward(
+    q: Message['questions'][number],
+    msg: Message,
+    tcp: boolean,
+  ): Promise<{ msg: Message; cacheHit: boolean }> {
     const r = await this.d.forwarder.resolve(q, msg, tcp);
-    if (r.cacheHit) this.d.metrics.cacheHits++;
-    else this.d.metrics.cacheMisses++;
-    if (r.msg.rcode === Rcode.SERVFAIL) this.d.metrics.forwardFailures++;
-    return r.msg;
+    const m = r.msg;
+    const denial = m.rcode === Rcode.NXDOMAIN || (m.rcode === Rcode.NOERROR && m.answers.length === 0);
+    this.d.metrics.cacheLookup(r.cacheHit ? (denial ? 'denial' : 'success') : undefined);
+    if (!r.cacheHit && m.rcode === Rcode.SERVFAIL) this.d.metrics.forwardBroken++;
+    return r;
   }
 
-  private done(out: Buffer, rcode: number, started: bigint): Buffer {
-    this.d.metrics.response(rcode, Number(process.hrtime.bigint() - started) / 1e9);
+  private done(out: Buffer, rcode: number, started: bigint, qtype: number, plugin: number): Buffer {
+    this.d.metrics.response(rcode, Number(process.hrtime.bigint() - started) / 1e9, qtype, plugin);
     return out;
   }
 }

@@ -9,6 +9,7 @@ import type { DnsHandler } from './handler.js';
 import { loadNative } from '../../native/native.js';
 import { startBatchedUdp } from './udp-batched.js';
 import { startDgramUdp, type UdpServer } from './udp-dgram.js';
+import { error } from '../../log/log.js';
 
 export interface ListenOptions {
   host: string;
@@ -86,7 +87,7 @@ async function listenOnce(handler: DnsHandler, opts: ListenOptions): Promise<Lis
           continue;
         }
         handler.handle(Buffer.from(req), sock.remoteAddress ?? '', true).then(write, (e: Error) => {
-          log(`dns: internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`);
+          error(log, `internal error answering ${sock.remoteAddress} over TCP: ${e.stack ?? e.message}`);
           sock.destroy();
         });
       }

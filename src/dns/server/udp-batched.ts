@@ -10,6 +10,7 @@
 import { loadNative } from '../../native/native.js';
 import type { DnsHandler } from './handler.js';
 import type { UdpServer } from './udp-dgram.js';
+import { error } from '../../log/log.js';
 
 /** Matches SLOT and ADDR in udp_batch.c. */
 const SLOT = 4096;
@@ -41,7 +42,7 @@ export function startBatchedUdp(
         (out) => {
           if (out) sock.sendTo(out, addr);
         },
-        (e: Error) => log(`dns: internal error answering ${addressText(addr)}: ${e.stack ?? e.message}`),
+        (e: Error) => error(log, `internal error answering ${addressText(addr)}: ${e.stack ?? e.message}`),
       );
     }
   };

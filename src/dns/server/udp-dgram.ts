@@ -2,6 +2,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { DnsHandler } from './handler.js';
+import { error } from '../../log/log.js';
 
 export interface UdpServer {
   port: number;
@@ -34,10 +35,10 @@ export async function startDgramUdp(
       (out) => {
         if (out) udp.send(out, rinfo.port, rinfo.address);
       },
-      (e: Error) => log(`dns: internal error answering ${rinfo.address}: ${e.stack ?? e.message}`),
+      (e: Error) => error(log, `internal error answering ${rinfo.address}: ${e.stack ?? e.message}`),
     );
   });
-  udp.on('error', (e) => log(`dns: UDP socket error: ${e.message}`));
+  udp.on('error', (e) => error(log, `UDP socket error: ${e.message}`));
   await new Promise<void>((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(port, host, () => {

@@ -69,6 +69,9 @@ export interface ContainerSpec {
   startupProbe?: ProbeSpec;
   /** 'Always' marks a restartable init container (sidecar); not supported by this kubelet core. */
   restartPolicy?: string;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
 }
 
 export interface PodDNSConfig {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HOLDER_SCRIPT, holderArgv } from './holder.js';
-import { containerEnv, SHIM_SCRIPT, shimArgv } from './shim.js';
+import { containerEnv, shimArgv, shimBinary } from './shim.js';
 
 describe('holder argv', () => {
   test('pod with its own netns: UTS, IPC, mount namespaces and a fresh /sys', () => {
@@ -64,7 +64,15 @@ describe('holder argv', () => {
 describe('shim argv and env', () => {
   test('enters the holder, passes env through env -i', () => {
     assert.deepEqual(
-      shimArgv({ holderPid: 77, dir: '/c', workingDir: '/app', env: { A: '1', B: 'x y' }, argv: ['/bin/echo', 'hi'] }),
+      shimArgv({
+        holderPid: 77,
+        dir: '/c',
+        workingDir: '/app',
+        env: { A: '1', B: 'x y' },
+        argv: ['/bin/echo', 'hi'],
+        stdin: true,
+        tty: true,
+      }),
       [
         'nsenter',
         '-t',
@@ -74,12 +82,14 @@ describe('shim argv and env', () => {
         '-i',
         '-m',
         '--',
-        '/bin/sh',
-        '-c',
-        SHIM_SCRIPT,
-        'shim',
+        shimBinary(),
+        'run',
         '/c',
+        '-i',
+        '-t',
+        '-w',
         '/app',
+        '--',
         '/usr/bin/env',
         '-i',
         '--',

@@ -16,6 +16,13 @@ import { CniPodRuntime } from './pod-runtime.js';
 import { isAlive, waitFor, type ProcessIdentity } from './proc.js';
 import type { ContainerRuntimeState, SandboxConfig } from './types.js';
 import { cniPlugins, needs, root } from '../../testing/requirements.js';
+import { parseRecords } from '../streaming/cri-log.js';
+
+/** The text of a CRI log file, records joined as kubectl logs prints them. */
+const logText = async (file: string) =>
+  parseRecords(await readFile(file))
+    .records.map((r) => r.text.toString() + (r.partial ? '' : '\n'))
+    .join('');
 
 const rand = randomBytes(3).toString('hex');
 const nodeNetns = `podnet-t${rand}`;
@@ -156,7 +163,7 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: need
     const failed = await waitExited(rt, uidB, 'fail');
     assert.equal(failed.state === 'exited' && failed.exitCode, 3);
     assert.equal(failed.state === 'exited' && failed.reason, 'Error');
-    assert.match(await readFile(rt.logPath(uidB, 'fail', 0), 'utf8'), /^hi$/m);
+    assert.match(await logText(rt.logPath(uidB, 'fail', 0)), /^hi$/m);
 
     await rt.startContainer(uidB, {
       name: 'env',
@@ -167,7 +174,7 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: need
     });
     const envDone = await waitExited(rt, uidB, 'env');
     assert.equal(envDone.state === 'exited' && envDone.reason, 'Completed');
-    assert.deepEqual((await readFile(rt.logPath(uidB, 'env', 2), 'utf8')).trim().split('\n').sort(), [
+    assert.deepEqual((await logText(rt.logPath(uidB, 'env', 2))).trim().split('\n').sort(), [
       'FOO=bar baz',
       'HOSTNAME=pod-b',
       'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

@@ -85,6 +85,10 @@ export class CniPodRuntime implements PodRuntime {
     return this.layout.logPath(uid, name, attempt);
   }
 
+  attemptDir(uid: string, name: string, attempt: number): string {
+    return this.layout.containerDir(uid, name, attempt);
+  }
+
   async listSandboxes(): Promise<SandboxState[]> {
     let uids: string[];
     try {
@@ -146,6 +150,8 @@ export class CniPodRuntime implements PodRuntime {
           workingDir: c.workingDir,
           env: containerEnv(c.env, hostname),
           argv: c.argv,
+          stdin: c.stdin,
+          tty: c.tty,
         });
       } catch (e) {
         await rm(dir, { recursive: true, force: true });

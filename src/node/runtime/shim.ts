@@ -1,35 +1,36 @@
 /**
- * The container shim: a few lines of sh that outlive the agent. It runs the
- * container in its own session/process group (setsid, so the whole group can
- * be killed without killing the shim), records "pid starttime" in <dir>/pid,
- * waits, and records the exit status in <dir>/exit — both via tmp + mv so a
- * reader never sees half a file. Output goes to <dir>/log opened O_APPEND
- * (>>), which is what makes copytruncate rotation safe.
+ * The container shim: podnet-shim (src/native/shim.c, built with the native
+ * module), a small C process per container that outlives the agent, as
+ * conmon does for CRI-O. It runs the container in its own session/process
+ * group (so the whole group can be killed without killing the shim), records
+ * "pid starttime" in <dir>/pid and the exit status in <dir>/exit (tmp + mv,
+ * so a reader never sees half a file), and writes the container's stdout and
+ * stderr to <dir>/log as CRI log records with their time (O_APPEND, which is
+ * what makes copytruncate rotation safe). For `stdin: true` it keeps the
+ * fifo <dir>/stdin open, for `tty: true` it owns the pty; <dir>/ctl takes
+ * resize and close-stdin lines: that is how `kubectl attach` reaches the
+ * container, even through a restarted agent.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseProcStat, type ProcessIdentity } from './proc.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/**
- * $1 dir, $2 workingDir ('' = /), rest: env -i -- NAME=VALUE... argv.
- * A signal death makes `wait` return 128+N, exactly what kubelet reports.
- * A workingDir that does not exist is recorded as "128 StartError" (containerd's code).
- */
-export const SHIM_SCRIPT = [
-  'd=$1; wd=$2; shift 2',
-  'exec >>"$d/log" 2>&1 </dev/null',
-  'rec() { echo "$2" > "$d/$1.tmp" && mv -f "$d/$1.tmp" "$d/$1"; }',
-  'if [ -n "$wd" ]; then cd "$wd" || { rec exit "128 StartError"; exit 0; }; fi',
-  'setsid "$@" &',
-  'p=$!',
-  // The child cannot have been reaped yet (we have not waited), so its stat is readable even if it already exited.
-  'rec pid "$p $(sed "s/.*) //" /proc/$p/stat | cut -d" " -f20)"',
-  'wait $p',
-  'rec exit "$?"',
-].join('\n');
+/** The shim binary node-gyp builds beside the native module (PODNET_SHIM overrides). */
+export function shimBinary(): string {
+  const override = process.env['PODNET_SHIM'];
+  if (override) return override;
+  return fileURLToPath(new URL('../../../build/Release/podnet-shim', import.meta.url));
+}
+
+/** Throws the error a user can act on when the shim was not built. */
+export function checkShimBinary(path = shimBinary()): void {
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: podnet-shim is built by "npm install" (node-gyp, a C compiler); run it again`);
+}
 
 /** The container's environment: PATH and HOSTNAME as Kubernetes sets them, then the pod spec's env. */
 export function containerEnv(env: Record<string, string>, hostname: string): Record<string, string> {
@@ -42,6 +43,8 @@ export interface ShimSpec {
   workingDir?: string;
   env: Record<string, string>;
   argv: string[];
+  stdin?: boolean;
+  tty?: boolean;
 }
 
 /** argv of the shim, entering the holder's namespaces (pure). */
@@ -54,10 +57,6 @@ export function shimArgv(s: ShimSpec): string[] {
   if (s.workingDir !== undefined && s.workingDir !== '' && !s.workingDir.startsWith('/')) {
     throw new Error(`workingDir must be absolute, got "${s.workingDir}"`);
   }
-  const assignments = Object.entries(s.env).map(([k, v]) => {
-    if (!/^[^=\0]+$/.test(k) || v.includes('\0')) throw new Error(`invalid environment variable name "${k}"`);
-    return `${k}=${v}`;
-  });
   return [
     'nsenter',
     '-t',
@@ -67,19 +66,25 @@ export function shimArgv(s: ShimSpec): string[] {
     '-i',
     '-m',
     '--',
-    '/bin/sh',
-    '-c',
-    SHIM_SCRIPT,
-    'shim',
+    shimBinary(),
+    'run',
     s.dir,
-    s.workingDir ?? '',
-    // '--' must come before the assignments: after them env would take it for the command.
-    '/usr/bin/env',
-    '-i',
+    ...(s.stdin ? ['-i'] : []),
+    ...(s.tty ? ['-t'] : []),
+    ...(s.workingDir ? ['-w', s.workingDir] : []),
     '--',
-    ...assignments,
-    ...s.argv,
+    ...envArgv(s.env, s.argv),
   ];
+}
+
+/** `env -i -- NAME=VALUE... argv`: argv with exactly this environment (pure). */
+export function envArgv(env: Record<string, string>, argv: string[]): string[] {
+  const assignments = Object.entries(env).map(([k, v]) => {
+    if (!/^[^=\0]+$/.test(k) || v.includes('\0')) throw new Error(`invalid environment variable name "${k}"`);
+    return `${k}=${v}`;
+  });
+  // '--' must come before the assignments: after them env would take it for the command.
+  return ['/usr/bin/env', '-i', '--', ...assignments, ...argv];
 }
 
 /**
@@ -92,6 +97,7 @@ export function spawnShim(s: ShimSpec): ProcessIdentity {
   } catch {
     throw new Error(`container command ${s.argv[0]} does not exist or is not executable on this node`);
   }
+  checkShimBinary();
   const argv = shimArgv(s);
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', env: { PATH: DEFAULT_PATH } });
   child.on('error', () => {

@@ -31,6 +31,10 @@ export interface ContainerConfig {
   workingDir?: string;
   /** 0 for the first start, then restartCount + 1. */
   attempt: number;
+  /** Keep a stdin open for `kubectl attach -i` (the shim's fifo). */
+  stdin?: boolean;
+  /** Run on a pty (its output is the log's stdout). */
+  tty?: boolean;
 }
 
 export type ContainerRuntimeState =
@@ -77,6 +81,8 @@ export interface PodRuntime {
     argv: string[],
     timeoutMs: number,
   ): Promise<{ code: number; stdout: string; stderr: string }>;
-  /** Path of a container's log file (stdout+stderr), for kubectl logs. */
+  /** Path of a container's log file (CRI records of stdout and stderr), for kubectl logs. */
   logPath(uid: string, name: string, attempt: number): string;
+  /** Directory of one attempt of a container: log, exit, and the shim's stdin and ctl fifos. */
+  attemptDir(uid: string, name: string, attempt: number): string;
 }

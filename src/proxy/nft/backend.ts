@@ -20,6 +20,7 @@ import { elementBatch } from './netlink.js';
 import { opsToScript, type NftOp } from './ops.js';
 import { NftSession, SESSION_MAX_SCRIPT } from './session.js';
 import { renderNft } from './render.js';
+import { warn } from '../../log/log.js';
 
 interface JsonList {
   nftables?: Record<string, { table?: string; name?: string }>[];
@@ -101,7 +102,8 @@ export class NftBackend implements ProxyBackend {
     if (refused.length) {
       // The kernel dropped the whole batch: say why, and send the same elements as text (nft reports its own error if it fails too).
       const first = refused[0]!;
-      this.log(
+      warn(
+        this.log,
         `proxy: nftables elements over netlink refused (${batch.messages.get(first.seq) ?? 'batch'}: ${first.message}); applying them through nft`,
       );
       await restAsText();

@@ -26,21 +26,25 @@ interface App {
 }
 
 /** An app that answers with its name and sets JSESSIONID on /login. */
-async function startApp(name: string): Promise<App> {
+async function startApp(name: string, status = 200): Promise<App> {
   const app: App = { name, port: 0, hits: 0, close: () => Promise.resolve() };
   const server = http.createServer((req, res) => {
     app.hits++;
     const headers: Record<string, string> = { 'content-type': 'text/plain', 'x-app': name };
     if (req.url?.endsWith('/login')) headers['set-cookie'] = `JSESSIONID=${name}-session; Path=/`;
     res
-      .writeHead(200, headers)
+      .writeHead(status, headers)
       .end(
         `${name} ${req.url} xff=${String(req.headers['x-forwarded-for'])} rid=${String(req.headers['x-request-id'])}`,
       );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   app.port = (server.address() as AddressInfo).port;
-  app.close = () => new Promise<void>((r) => server.close(() => r()));
+  app.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return app;
 }
 
@@ -112,7 +116,7 @@ test(
   { skip: needs(installed('/usr/sbin/haproxy', 'haproxy')), timeout: 120_000 },
   async (t) => {
     const runDir = mkdtempSync(join(tmpdir(), 'podnet-router-'));
-    const apps = await Promise.all(['a1', 'a2', 'b1', 'root', 'wild', 'exact'].map(startApp));
+    const apps = await Promise.all(['a1', 'a2', 'b1', 'root', 'wild', 'exact'].map((n) => startApp(n)));
     const [a1, a2, b1, root, wild, exact] = apps as [App, App, App, App, App, App];
     const port = await freePort();
     const settings: HaproxySettings = {
@@ -367,6 +371,20 @@ test(
       };
       await settle();
       assert.equal(await cause(), '502 endpoint_failure');
+    });
+
+    await t.test('passive ejection: a pod answering only errors is taken out, the others serve', async () => {
+      const sick = await startApp('sick', 500);
+      t.after(() => sick.close());
+      state = {
+        ...state,
+        backends: state.backends.map((b) => (b.name === 'b' ? backend('b', [server(sick), server(b1)]) : b)),
+      };
+      await settle();
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) statuses.push((await get(port, 'shop.example.com', '/aaa/bbb/x')).status);
+      assert.ok(sick.hits >= 10 && sick.hits <= 12, `ten consecutive errors eject it (it got ${sick.hits} requests)`);
+      assert.deepEqual(statuses.slice(-10), Array(10).fill(200), 'then only the healthy pod answers');
     });
 
     await t.test('a new backend takes a reload, and a new controller adopts what HAProxy holds', async () => {

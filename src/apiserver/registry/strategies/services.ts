@@ -3,6 +3,7 @@
  * (for NodePort and LoadBalancer) are allocated with the create and kept
  * for the Service's lifetime; they are released when it goes.
  */
+import { formatPortRange, type ClusterConfig, type PortRange } from '../../../api/cluster-config.js';
 import { errors, type FieldError } from '../../../api/errors.js';
 import type { KObject } from '../../../api/meta.js';
 import type { Store } from '../../../store/store.js';
@@ -27,10 +28,6 @@ interface ServiceSpec {
   healthCheckNodePort?: number;
 }
 
-export const NODE_PORT_RANGE = { first: 30000, last: 32767 };
-/** Offset of the cluster DNS address in the service CIDR (10.96.0.10). */
-const DNS_OFFSET = 10;
-
 const specOf = (o: KObject) => (o.spec ??= {}) as ServiceSpec;
 const usesNodePorts = (s: ServiceSpec) => s.type === 'NodePort' || s.type === 'LoadBalancer';
 const hasClusterIP = (s: ServiceSpec) => s.type !== 'ExternalName' && s.clusterIP !== 'None';
@@ -40,25 +37,28 @@ export class ServiceAllocations {
   readonly ips: RangeAllocator;
   readonly ports: RangeAllocator;
 
-  constructor(
-    store: Store,
-    readonly serviceCidr: string,
-  ) {
-    const { base, size } = parseCidr(serviceCidr);
+  readonly serviceCidr: string;
+  private readonly nodePortRange: PortRange;
+
+  constructor(store: Store, cluster: ClusterConfig) {
+    this.serviceCidr = cluster.serviceCidr;
+    this.nodePortRange = cluster.nodePortRange;
+    const { base, size } = parseCidr(cluster.serviceCidr);
     this.ips = new RangeAllocator({
       store,
       prefix: '/registry/ranges/serviceips/',
       first: base + 1,
       size: size - 2,
-      reserved: [base + DNS_OFFSET],
+      // Handed out only on request (kube-dns asks for it), never picked for another Service.
+      reserved: [ipv4ToNumber(cluster.clusterDnsIp)!],
       format: numberToIpv4,
       parse: ipv4ToNumber,
     });
     this.ports = new RangeAllocator({
       store,
       prefix: '/registry/ranges/servicenodeports/',
-      first: NODE_PORT_RANGE.first,
-      size: NODE_PORT_RANGE.last - NODE_PORT_RANGE.first + 1,
+      first: cluster.nodePortRange.first,
+      size: cluster.nodePortRange.last - cluster.nodePortRange.first + 1,
       format: String,
       parse: (s) => (/^\d+$/.test(s) ? Number(s) : undefined),
     });
@@ -204,7 +204,7 @@ export class ServiceAllocations {
               ? 'provided port is already allocated'
               : e.why === 'full'
                 ? 'range is full'
-                : `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.first}-${NODE_PORT_RANGE.last}`;
+                : `provided port is not in the valid range. The range of valid ports is ${formatPortRange(this.nodePortRange)}`;
           await fail({ type: 'FieldValueInvalid', field, value: p.nodePort ?? 0, detail });
         }
       }
