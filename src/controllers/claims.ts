@@ -7,7 +7,7 @@
  */
 import type { KObject, OwnerReference } from '../api/meta.js';
 import { labelSelectorFromObject, matchesLabels, type LabelSelectorObject } from '../api/selectors/index.js';
-import { canonicalJson } from './canonical.js';
+import { semanticJson } from './canonical.js';
 import { controllerRefOf, controllerRefTo, type PodTemplate } from './workload-types.js';
 
 export interface ClaimPlan<T> {
@@ -121,7 +121,7 @@ export function fnv32a(s: string): number {
  * decimal digits spelled in the alphabet without vowels (rand.SafeEncodeString).
  */
 export function templateHash(template: PodTemplate | undefined, collisionCount?: number): string {
-  let s = canonicalJson(template ?? {});
+  let s = semanticJson(template ?? {});
   if (collisionCount) s += `#${collisionCount}`;
   return [...String(fnv32a(s))].map((c) => SAFE_ALPHABET[c.charCodeAt(0) % SAFE_ALPHABET.length]).join('');
 }

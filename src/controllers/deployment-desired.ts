@@ -8,7 +8,7 @@
  * write them: scale first, then the rollout status computed from the
  * scaled ReplicaSets.
  */
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, semanticJson } from './canonical.js';
 import { templateHash } from './claims.js';
 import type { DeploymentCondition, Deployment, DeploymentStatus, PodTemplate, ReplicaSet } from './workload-types.js';
 
@@ -121,7 +121,7 @@ function withoutHash(t: PodTemplate | undefined): unknown {
 
 /** EqualIgnoreHash: the templates are equal apart from pod-template-hash. */
 export function equalIgnoreHash(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
-  return canonicalJson(withoutHash(a)) === canonicalJson(withoutHash(b));
+  return semanticJson(withoutHash(a)) === semanticJson(withoutHash(b));
 }
 
 const hasProgressDeadline = (d: Deployment) =>

@@ -6,7 +6,7 @@
  * dropped beyond revisionHistoryLimit.
  */
 import type { KObject } from '../api/meta.js';
-import { canonicalJson } from './canonical.js';
+import { semanticJson } from './canonical.js';
 import { templateHash } from './claims.js';
 import { controllerRefTo, type ControllerRevision, type PodTemplate } from './workload-types.js';
 
@@ -43,12 +43,12 @@ export function planRevisions(
   inUse: ReadonlySet<string>,
 ): RevisionPlan {
   const data = revisionData(owner.spec.template);
-  const wanted = canonicalJson(data);
+  const wanted = semanticJson(data);
   const sorted = [...revisions].sort((a, b) => a.revision - b.revision);
   const max = sorted.length ? sorted[sorted.length - 1]!.revision : 0;
   const hash = templateHash(owner.spec.template, collisionCount);
   const name = `${owner.metadata.name}-${hash}`;
-  const matching = sorted.filter((r) => canonicalJson(r.data) === wanted);
+  const matching = sorted.filter((r) => semanticJson(r.data) === wanted);
   let current = matching[matching.length - 1];
   let create = false;
   let renumber = false;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { KObject } from '../api/meta.js';
 import { planClaims, templateHash } from './claims.js';
 import { nodeShouldRun, planDaemonSet } from './daemonset-desired.js';
-import { fenceposts, planDeployment, REVISION } from './deployment-desired.js';
+import { equalIgnoreHash, fenceposts, planDeployment, REVISION } from './deployment-desired.js';
 import { decideDependent, decideOwner, type GraphNode } from './garbagecollector-desired.js';
 import { planReplicaSet, rankForDeletion } from './replicaset-desired.js';
 import { planRevisions } from './revisions.js';
@@ -180,6 +180,21 @@ describe('Deployment', () => {
           maxUnavailable: u,
         },
       );
+  });
+  test('templates compare as typed objects: the hash label, null, [] and {} do not count', () => {
+    const base = template();
+    const cases: [string, unknown, boolean][] = [
+      ['the same', template(), true],
+      [
+        'creationTimestamp: null (rollout undo)',
+        { ...base, metadata: { ...base.metadata, creationTimestamp: null } },
+        true,
+      ],
+      ['another pod-template-hash', { ...base, metadata: { labels: { app: 'web', 'pod-template-hash': 'x' } } }, true],
+      ['an empty env list', { ...base, spec: { containers: [{ name: 'c', image: 'nginx', env: [] }] } }, true],
+      ['another image', template('nginx:2'), false],
+    ];
+    for (const [what, other, equal] of cases) assert.equal(equalIgnoreHash(base, other as typeof base), equal, what);
   });
   test('a new template: a ReplicaSet of revision 2 sized by maxSurge, the old one kept at minimum availability', () => {
     const plan = planDeployment({
