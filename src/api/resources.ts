@@ -135,6 +135,11 @@ export function findResource(group: string, version: string, resource: string): 
   return resources.find((x) => x.group === group && x.version === version && x.resource === resource);
 }
 
+/** Look up a resource by apiVersion and kind (as written in a manifest). */
+export function findKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return resources.find((x) => groupVersion(x) === apiVersion && x.kind === kind);
+}
+
 /** The groups in the order discovery lists them (core first). */
 export function apiGroups(): { group: string; versions: string[] }[] {
   const out: { group: string; versions: string[] }[] = [];
