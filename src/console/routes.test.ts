@@ -56,6 +56,13 @@ test('upgrades: only pods/exec and pods/attach', () => {
     '/api/v1/namespaces/default/pods/web/exec/x',
     '/api/v1/namespaces/../pods/web/exec',
     '/',
+    '/api/v1/pods',
   ])
     assert.equal(routeUpgrade(path).kind, 'refused', path);
+  assert.equal(routeUpgrade('/api/v1/pods', new URLSearchParams('watch=1&resourceVersion=5')).kind, 'watch');
+  assert.equal(
+    routeUpgrade('/apis/discovery.k8s.io/v1/endpointslices', new URLSearchParams('watch=true')).kind,
+    'watch',
+  );
+  assert.equal(routeUpgrade('/metrics', new URLSearchParams('watch=1')).kind, 'refused');
 });

@@ -18,6 +18,8 @@ export type Route =
   | { kind: 'health' }
   /** Read from the API server with the caller's token. */
   | { kind: 'api' }
+  /** A watch, its events as WebSocket messages. */
+  | { kind: 'watch' }
   /** A WebSocket relayed to the API server's pods/exec or pods/attach. */
   | { kind: 'terminal'; namespace: string; pod: string; subresource: 'exec' | 'attach' }
   | { kind: 'refused'; status: 404 | 405; message: string };
@@ -46,11 +48,17 @@ export function routeRequest(method: string, path: string): Route {
   return { kind: 'refused', status: 404, message: `${path} is not a page of the console` };
 }
 
-/** An HTTP Upgrade request. */
-export function routeUpgrade(path: string): Route {
+/** An HTTP Upgrade request: a terminal, or a watch (watch=1 or true). */
+export function routeUpgrade(path: string, query = new URLSearchParams()): Route {
   const m = TERMINAL.exec(path);
+  const watch = query.get('watch');
+  if (!m && isApiPath(path) && (watch === '1' || watch === 'true')) return { kind: 'watch' };
   if (!m)
-    return { kind: 'refused', status: 404, message: `${path} cannot be upgraded: only pods/exec and pods/attach` };
+    return {
+      kind: 'refused',
+      status: 404,
+      message: `${path} cannot be upgraded: only pods/exec, pods/attach and watches`,
+    };
   return { kind: 'terminal', namespace: m[1]!, pod: m[2]!, subresource: m[3] as 'exec' | 'attach' };
 }
 

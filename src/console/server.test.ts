@@ -170,7 +170,21 @@ test('a terminal relays frames both ways with the token as the Authorization hea
   ws.close();
 });
 
-test('only exec and attach upgrade', async () => {
+test('a watch over WebSocket: one event per message, with the token; none without', async () => {
+  const watchUrl = `${base.replace('http', 'ws')}/api/v1/nodes?watch=1&resourceVersion=1`;
+  assert.equal(await refusal(new WebSocket(watchUrl, ['watch.console.podnet.io'])), 401);
+  assert.equal(await refusal(new WebSocket(watchUrl, ['watch.console.podnet.io', bearer('wrong')])), 401);
+  const ws = new WebSocket(watchUrl, ['watch.console.podnet.io', bearer(TOKEN)]);
+  const first = await new Promise<string>((resolve, reject) => {
+    ws.once('message', (d: Buffer) => resolve(d.toString()));
+    ws.once('error', reject);
+  });
+  assert.deepEqual(JSON.parse(first), { type: 'ADDED', object: { metadata: { name: 'n1' } } });
+  assert.equal(seen.at(-1)!.auth, `Bearer ${TOKEN}`);
+  ws.close();
+});
+
+test('only exec, attach and watches upgrade', async () => {
   const ws = new WebSocket(`${base.replace('http', 'ws')}/api/v1/namespaces/default/pods/web/portforward`, [
     bearer(TOKEN),
   ]);

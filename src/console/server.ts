@@ -9,7 +9,9 @@ import type { Duplex } from 'node:stream';
 import { proxyRead, sendStatus } from './api-proxy.js';
 import { AssetCache, defaultAssetDirs, type AssetDirs } from './assets.js';
 import { routeRequest, routeUpgrade } from './routes.js';
+import { refuseUpgrade } from './refuse.js';
 import { terminalRelay } from './terminal-relay.js';
+import { watchRelay } from './watch-relay.js';
 import { bearerFromHeader } from './token.js';
 import type { Upstream } from './upstream.js';
 
@@ -35,6 +37,7 @@ export interface ConsoleServer {
 export function createConsoleServer(o: ConsoleOptions): ConsoleServer {
   const assets = new AssetCache(o.assets ?? defaultAssetDirs());
   const terminals = terminalRelay(o.upstream, o.log);
+  const watches = watchRelay(o.upstream);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://console').pathname;
@@ -65,18 +68,17 @@ export function createConsoleServer(o: ConsoleOptions): ConsoleServer {
         return proxyRead(o.upstream, req, res, token);
       }
       case 'terminal':
-        return sendStatus(res, 405, 'a terminal is a WebSocket');
+      case 'watch':
+        return sendStatus(res, 405, 'this is a WebSocket');
     }
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const route = routeUpgrade(new URL(req.url ?? '/', 'http://console').pathname);
+    const url = new URL(req.url ?? '/', 'http://console');
+    const route = routeUpgrade(url.pathname, url.searchParams);
     if (route.kind === 'terminal') return terminals.handle(req, socket, head);
-    const message = route.kind === 'refused' ? route.message : 'not found';
-    const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, code: 404 });
-    socket.end(
-      `HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    if (route.kind === 'watch') return watches.handle(req, socket, head);
+    refuseUpgrade(socket, 404, route.kind === 'refused' ? route.message : 'not found');
   };
 
   const server = createServer(onRequest);
@@ -89,6 +91,7 @@ export function createConsoleServer(o: ConsoleOptions): ConsoleServer {
     close: () =>
       new Promise<void>((resolve) => {
         terminals.close();
+        watches.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { statusBody } from './api-proxy.js';
+import { refuseUpgrade } from './refuse.js';
 import { bearerFromProtocols, splitProtocols } from './token.js';
 import { tlsOptions, upstreamUrl, USER_AGENT, type Upstream } from './upstream.js';
 
@@ -38,9 +38,14 @@ export function terminalRelay(up: Upstream, log: (m: string) => void): TerminalR
     socket.on('error', () => socket.destroy());
     const { token, protocols } = bearerFromProtocols(splitProtocols(req.headers['sec-websocket-protocol']));
     if (!token)
-      return refuse(socket, 401, 'no token: log in to the console (the terminal sends it as a WebSocket sub-protocol)');
+      return refuseUpgrade(
+        socket,
+        401,
+        'no token: log in to the console (the terminal sends it as a WebSocket sub-protocol)',
+      );
     const channel = protocols.filter((p) => CHANNEL_PROTOCOLS.includes(p));
-    if (!channel.length) return refuse(socket, 400, `offer one of the sub-protocols ${CHANNEL_PROTOCOLS.join(', ')}`);
+    if (!channel.length)
+      return refuseUpgrade(socket, 400, `offer one of the sub-protocols ${CHANNEL_PROTOCOLS.join(', ')}`);
 
     const target = upstreamUrl(up, req.url ?? '/', 'ws');
     const upstream = new WebSocket(target, channel, {
@@ -53,12 +58,12 @@ export function terminalRelay(up: Upstream, log: (m: string) => void): TerminalR
       const chunks: Buffer[] = [];
       res.on('data', (b: Buffer) => chunks.push(b));
       res.on('end', () => {
-        refuseRaw(socket, res.statusCode ?? 502, Buffer.concat(chunks).toString());
+        refuseUpgrade(socket, res.statusCode ?? 502, Buffer.concat(chunks).toString(), true);
         upstream.terminate();
       });
     });
     upstream.on('error', (e) => {
-      if (!upgraded) refuse(socket, 502, `the API server at ${up.url.origin} cannot be reached: ${e.message}`);
+      if (!upgraded) refuseUpgrade(socket, 502, `the API server at ${up.url.origin} cannot be reached: ${e.message}`);
     });
     socket.once('close', () => {
       if (!upgraded) upstream.terminate();
@@ -122,17 +127,4 @@ function splice(browser: WebSocket, upstream: WebSocket, closed: () => void): vo
   upstream.on('close', end);
   browser.on('error', () => browser.terminate());
   upstream.on('error', () => upstream.terminate());
-}
-
-function refuse(socket: Duplex, code: number, message: string): void {
-  refuseRaw(socket, code, JSON.stringify(statusBody(code, message)));
-}
-
-function refuseRaw(socket: Duplex, code: number, body: string): void {
-  if (socket.destroyed) return;
-  const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' }[code] ?? 'Error';
-  socket.end(
-    `HTTP/1.1 ${code} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
 }

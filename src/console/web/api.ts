@@ -7,6 +7,15 @@ import type { KubeObject } from './objects.js';
 
 export class Unauthorized extends Error {}
 
+/** The sub-protocol of a watch over WebSocket (src/console/watch-relay.ts). */
+const WATCH_PROTOCOL = 'watch.console.podnet.io';
+
+function socketUrl(path: string): URL {
+  const url = new URL(path, location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url;
+}
+
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: KubeObject & { code?: number; message?: string };
@@ -37,23 +46,6 @@ export class Api {
     return body;
   }
 
-  /** Calls onLine for every complete line of a streamed response until it ends or signal aborts. */
-  async lines(path: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
-    await this.chunks(
-      path,
-      (() => {
-        let rest = '';
-        return (text: string, done: boolean) => {
-          rest += text;
-          const lines = rest.split('\n');
-          rest = done ? '' : lines.pop()!;
-          for (const l of lines) if (l.trim()) onLine(l);
-        };
-      })(),
-      signal,
-    );
-  }
-
   /** Calls onText with each decoded piece of a streamed response (a followed log). */
   async chunks(path: string, onText: (text: string, done: boolean) => void, signal: AbortSignal): Promise<void> {
     const res = await this.fetch(path, signal);
@@ -72,10 +64,39 @@ export class Api {
 
   /** A WebSocket to pods/exec or pods/attach (path with query), the token in a sub-protocol. */
   terminal(path: string): WebSocket {
-    const url = new URL(path, location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(url, [...TERMINAL_PROTOCOLS, bearerProtocol(this.token)]);
+    const ws = new WebSocket(socketUrl(path), [...TERMINAL_PROTOCOLS, bearerProtocol(this.token)]);
     ws.binaryType = 'arraybuffer';
     return ws;
+  }
+
+  /**
+   * A watch (path with watch=1) over a WebSocket, one event per message, so
+   * open watches do not take up the browser's few HTTP connections per host.
+   * Resolves when the watch ends; rejects when it is refused or onLine throws.
+   */
+  watch(path: string, onLine: (line: string) => void, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(socketUrl(path), [WATCH_PROTOCOL, bearerProtocol(this.token)]);
+      const abort = () => ws.close();
+      signal.addEventListener('abort', abort, { once: true });
+      let opened = false;
+      let failed: Error | undefined;
+      ws.onopen = () => (opened = true);
+      ws.onmessage = (m: MessageEvent<unknown>) => {
+        if (typeof m.data !== 'string' || !m.data || failed) return;
+        try {
+          onLine(m.data);
+        } catch (e) {
+          failed = e as Error;
+          ws.close();
+        }
+      };
+      ws.onclose = () => {
+        signal.removeEventListener('abort', abort);
+        if (failed) reject(failed);
+        else if (opened || signal.aborted) resolve();
+        else reject(new Error('the console refused the watch'));
+      };
+    });
   }
 }

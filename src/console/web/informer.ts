@@ -34,7 +34,7 @@ export async function runInformer<T extends KubeObject>(
       let rv = list.metadata?.resourceVersion ?? '';
       for (;;) {
         const sep = path.includes('?') ? '&' : '?';
-        await api.lines(
+        await api.watch(
           `${path}${sep}watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}`,
           (line) => {
             const ev = JSON.parse(line) as WatchEvent;
