@@ -11,6 +11,9 @@ export interface SubresourceInfo {
   name: string;
   kind: string;
   verbs: Verb[];
+  /** The kind's group and version when not the resource's own (scale answers in autoscaling/v1). */
+  group?: string;
+  version?: string;
   /** Served by a later component (streaming); declared in discovery now. */
   streaming?: boolean;
 }
@@ -32,6 +35,13 @@ export interface ResourceInfo {
 
 const all: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const statusSub = (kind: string): SubresourceInfo => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
+const scaleSub: SubresourceInfo = {
+  name: 'scale',
+  kind: 'Scale',
+  group: 'autoscaling',
+  version: 'v1',
+  verbs: ['get', 'patch', 'update'],
+};
 
 function r(
   group: string,
@@ -94,6 +104,27 @@ export const resources: readonly ResourceInfo[] = [
   r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false),
   r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'] }),
   r('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  r('apps', 'v1', 'Deployment', 'deployments', true, {
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: [statusSub('Deployment'), scaleSub],
+  }),
+  r('apps', 'v1', 'ReplicaSet', 'replicasets', true, {
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: [statusSub('ReplicaSet'), scaleSub],
+  }),
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true, {
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: [statusSub('DaemonSet')],
+  }),
+  r('apps', 'v1', 'StatefulSet', 'statefulsets', true, {
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: [statusSub('StatefulSet'), scaleSub],
+  }),
+  r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
 ];
 
 export const groupVersion = (ri: { group: string; version: string }): string =>

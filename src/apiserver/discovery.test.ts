@@ -149,7 +149,7 @@ describe('aggregated documents', () => {
     assert.equal(doc.apiVersion, 'apidiscovery.k8s.io/v2beta1');
     assert.deepEqual(
       doc.items.map((i) => i.metadata.name),
-      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io'],
+      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io', 'apps'],
     );
     const net = doc.items[1]!.versions[0]!.resources.map((r) => r.resource);
     assert.deepEqual(net, ['ingressclasses', 'ingresses', 'networkpolicies']);
@@ -222,13 +222,52 @@ describe('legacy documents', () => {
     );
   });
 
+  test('apps/v1: workloads, their short names, and scale answering in autoscaling/v1', () => {
+    const list = apiResourceList('apps', 'v1') as { groupVersion: string; resources: Entry[] };
+    assert.equal(list.groupVersion, 'apps/v1');
+    const names = list.resources.map((r) => r.name);
+    for (const n of ['deployments', 'deployments/scale', 'deployments/status', 'replicasets/scale', 'daemonsets'])
+      assert.ok(names.includes(n), n);
+    assert.ok(!names.includes('daemonsets/scale'));
+    assert.deepEqual(
+      list.resources.find((r) => r.name === 'deployments/scale'),
+      {
+        name: 'deployments/scale',
+        singularName: '',
+        namespaced: true,
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+        verbs: ['get', 'patch', 'update'],
+      },
+    );
+    assert.deepEqual(list.resources.find((r) => r.name === 'statefulsets')?.shortNames, ['sts']);
+    const agg = aggregatedDiscovery('groups', 'v2') as {
+      items: { metadata: { name: string }; versions: { resources: Record<string, unknown>[] }[] }[];
+    };
+    const apps = agg.items.find((g) => g.metadata.name === 'apps')!;
+    const deploy = apps.versions[0]!.resources.find((r) => r['resource'] === 'deployments')!;
+    assert.deepEqual(deploy['subresources'], [
+      {
+        subresource: 'scale',
+        responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+        verbs: ['get', 'patch', 'update'],
+      },
+      {
+        subresource: 'status',
+        responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        verbs: ['get', 'patch', 'update'],
+      },
+    ]);
+  });
+
   test('unknown group or version is undefined (404)', () => {
-    assert.equal(apiResourceList('apps', 'v1'), undefined);
+    assert.equal(apiResourceList('batch', 'v1'), undefined);
     assert.equal(apiResourceList('', 'v2'), undefined);
-    assert.equal(apiGroup('apps'), undefined);
+    assert.equal(apiGroup('batch'), undefined);
     assert.equal(apiGroup(''), undefined);
-    assert.equal(serveDiscovery({ legacy: false, group: 'apps' }, undefined, 'x:1'), undefined);
-    assert.equal(serveDiscovery({ legacy: false, group: 'apps', version: 'v1' }, undefined, 'x:1'), undefined);
+    assert.equal(serveDiscovery({ legacy: false, group: 'batch' }, undefined, 'x:1'), undefined);
+    assert.equal(serveDiscovery({ legacy: false, group: 'batch', version: 'v1' }, undefined, 'x:1'), undefined);
   });
 
   test('/apis and /apis/<g>', () => {
@@ -236,7 +275,7 @@ describe('legacy documents', () => {
     assert.equal(list.kind, 'APIGroupList');
     assert.deepEqual(
       list.groups.map((g) => g.name),
-      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io'],
+      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io', 'apps'],
     );
     assert.deepEqual(apiGroup('coordination.k8s.io'), {
       kind: 'APIGroup',

@@ -136,6 +136,7 @@ function subresourceEntry(ri: ResourceInfo, sub: SubresourceInfo): object {
     name: `${ri.resource}/${sub.name}`,
     singularName: '',
     namespaced: ri.namespaced,
+    ...(sub.group !== undefined ? { group: sub.group, version: sub.version } : {}),
     kind: sub.kind,
     verbs: sortedVerbs(sub.verbs),
   };
@@ -195,7 +196,7 @@ function aggregatedResource(ri: ResourceInfo): object {
     // client-go drops a subresource without responseKind, so every entry carries one.
     out['subresources'] = [...ri.subresources].sort(byName((s) => s.name)).map((s) => ({
       subresource: s.name,
-      responseKind: responseKind(ri.group, ri.version, s.kind),
+      responseKind: responseKind(s.group ?? ri.group, s.version ?? ri.version, s.kind),
       verbs: sortedVerbs(s.verbs),
     }));
   }

@@ -13,6 +13,7 @@ describe('openapi v3 index', () => {
     const paths = openapiV3Index().paths;
     assert.deepEqual(Object.keys(paths).sort(), [
       'api/v1',
+      'apis/apps/v1',
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io/v1',
       'apis/networking.k8s.io/v1',
@@ -23,8 +24,27 @@ describe('openapi v3 index', () => {
     assert.equal(openapiV3Hash('/openapi/v3/api/v1?hash=x'), hash);
   });
 
+  test('apps/v1: the scale subresource answers in autoscaling/v1 Scale, tagged apps_v1, schema included', () => {
+    const doc = openapiV3Document('apis/apps/v1') as {
+      paths: Record<string, Record<string, { tags?: string[]; 'x-kubernetes-group-version-kind'?: object }>>;
+      components: { schemas: Record<string, { 'x-kubernetes-group-version-kind'?: object[] }> };
+    };
+    const scale = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale']!;
+    assert.deepEqual(scale['patch']!['x-kubernetes-group-version-kind'], {
+      group: 'autoscaling',
+      version: 'v1',
+      kind: 'Scale',
+    });
+    assert.deepEqual(scale['get']!.tags, ['apps_v1']);
+    assert.deepEqual(doc.components.schemas['io.k8s.api.autoscaling.v1.Scale']?.['x-kubernetes-group-version-kind'], [
+      { group: 'autoscaling', kind: 'Scale', version: 'v1' },
+    ]);
+    assert.ok(doc.components.schemas['io.k8s.api.apps.v1.Deployment']);
+    assert.ok(doc.components.schemas['io.k8s.api.core.v1.PodTemplateSpec']);
+  });
+
   test('unknown group versions have no document', () => {
-    assert.equal(openapiV3Document('apis/apps/v1'), undefined);
+    assert.equal(openapiV3Document('apis/batch/v1'), undefined);
     assert.equal(openapiV3Hash('api/v2'), undefined);
   });
 });

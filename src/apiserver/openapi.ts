@@ -277,6 +277,8 @@ interface Op {
   operationId: string;
   description: string;
   kind: { group: string; version: string; kind: string };
+  /** The resource's group version when the kind is another's (scale: autoscaling/v1 Scale, tagged apps_v1). */
+  tagOf?: { group: string; version: string };
   params: Param[];
   body?: { ref: string; contentTypes: readonly string[]; required: boolean };
   /** Response definition per status code; a missing ref means a plain string body. */
@@ -498,11 +500,16 @@ function subresourcePath(
   nsParam: Param[],
 ): PathEntry | undefined {
   const Sub = sub.name.charAt(0).toUpperCase() + sub.name.slice(1);
-  const kind = { group: ri.group, version: ri.version, kind: sub.kind };
-  const def = defPrefix(ri) + sub.kind;
+  const kind = { group: sub.group ?? ri.group, version: sub.version ?? ri.version, kind: sub.kind };
+  const def =
+    sub.group === undefined
+      ? defPrefix(ri) + sub.kind
+      : (kindDefinitions().find((k) => k.group === kind.group && k.version === kind.version && k.kind === kind.kind)
+          ?.definition ?? '');
   const ops: Op[] = [];
   const mk = (o: Omit<Op, 'kind' | 'produces'> & { produces?: readonly string[] }): Op => ({
     kind,
+    tagOf: { group: ri.group, version: ri.version },
     produces: responseTypes,
     ...o,
   });
@@ -668,7 +675,10 @@ function pathsFor(ris: readonly ResourceInfo[], v: OpenAPIVersion): Json {
   const entries = ris.flatMap(resourcePaths).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const e of entries) {
     const item: Json = {};
-    for (const o of e.ops) item[o.method] = v === 3 ? opV3(o, tagOf(o.kind)) : opV2(o, tagOf(o.kind));
+    for (const o of e.ops) {
+      const tag = tagOf(o.tagOf ?? o.kind);
+      item[o.method] = v === 3 ? opV3(o, tag) : opV2(o, tag);
+    }
     item['parameters'] = e.params.map(v === 3 ? paramV3 : paramV2);
     out[e.path] = item;
   }
@@ -691,7 +701,12 @@ function buildV3Documents(): Map<string, { doc: Json; hash: string }> {
   const kinds = kindDefinitions();
   for (const gv of new Set(resources.map((ri) => v3PathOf(ri)))) {
     const ris = resources.filter((ri) => v3PathOf(ri) === gv);
-    const gvKinds = kinds.filter((k) => v3PathOf(k) === gv);
+    // The group version's kinds, and kinds of other groups its subresources answer in (Scale).
+    const subKinds = ris.flatMap((ri) => ri.subresources.filter((x) => x.group !== undefined));
+    const gvKinds = kinds.filter(
+      (k) =>
+        v3PathOf(k) === gv || subKinds.some((x) => x.group === k.group && x.version === k.version && x.kind === k.kind),
+    );
     const names = closure([...gvKinds.map((k) => k.definition), PATCH]);
     const doc: Json = {
       openapi: '3.0.0',

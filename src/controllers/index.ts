@@ -14,6 +14,11 @@ import { PodCidrController } from './podcidr.js';
 import { PodGcController } from './podgc.js';
 import { Scheduler } from './scheduler.js';
 import { SharedInformers } from './shared-informers.js';
+import { ReplicaSetController } from './replicaset.js';
+import { DeploymentController } from './deployment.js';
+import { DaemonSetController } from './daemonset.js';
+import { StatefulSetController } from './statefulset.js';
+import { GarbageCollector } from './garbagecollector.js';
 
 export interface ControllerOptions {
   /** Pod network, carved into one subnet per node (default: DEFAULT_CLUSTER_CONFIG's). */
@@ -24,7 +29,7 @@ export interface ControllerOptions {
   nodeGracePeriodSeconds?: number;
   /** Node check interval (default 5000 ms). */
   nodeMonitorPeriodMs?: number;
-  /** Which controllers to run (default all): endpointslice, endpoints, scheduler, podcidr, namespace, nodelifecycle, podgc. */
+  /** Which controllers to run (default all): see CONTROLLER_NAMES. */
   enabled?: string[];
   /** Where controllers report problems they recover from (default: stderr). */
   log?: Logger;
@@ -42,6 +47,11 @@ export const CONTROLLER_NAMES = [
   'namespace',
   'nodelifecycle',
   'podgc',
+  'replicaset',
+  'deployment',
+  'daemonset',
+  'statefulset',
+  'garbagecollector',
 ] as const;
 
 /**
@@ -76,9 +86,14 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
       }),
     );
   }
+  if (enabled.has('replicaset')) controllers.push(new ReplicaSetController(client, informers, log));
+  if (enabled.has('deployment')) controllers.push(new DeploymentController(client, informers, log));
+  if (enabled.has('daemonset')) controllers.push(new DaemonSetController(client, informers, log));
+  if (enabled.has('statefulset')) controllers.push(new StatefulSetController(client, informers, log));
+  if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector(client, informers, log));
   const podGc = enabled.has('podgc') ? new PodGcController(client, informers, log) : undefined;
   await informers.start();
-  for (const c of controllers) c.run(c instanceof EndpointSliceController || c instanceof EndpointsController ? 2 : 1);
+  for (const c of controllers) c.run(workersOf(c));
   podGc?.run();
   return {
     async stop() {
@@ -88,7 +103,21 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
   };
 }
 
+/** Workers per controller: more for those that write a lot per key, as kube-controller-manager's --concurrent-* do. */
+function workersOf(c: QueueController): number {
+  if (c instanceof EndpointSliceController || c instanceof EndpointsController) return 2;
+  if (c instanceof ReplicaSetController || c instanceof GarbageCollector) return 4;
+  if (c instanceof DeploymentController || c instanceof DaemonSetController || c instanceof StatefulSetController)
+    return 2;
+  return 1;
+}
+
 export {
+  DaemonSetController,
+  DeploymentController,
+  GarbageCollector,
+  ReplicaSetController,
+  StatefulSetController,
   EndpointSliceController,
   EndpointsController,
   NamespaceController,

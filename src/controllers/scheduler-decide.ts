@@ -6,6 +6,7 @@
  */
 import type { Node, Pod, Taint, Toleration } from './types.js';
 import { isPodTerminal } from './types.js';
+import { matchesNodeAffinity } from './node-affinity.js';
 
 export const DEFAULT_SCHEDULER = 'default-scheduler';
 
@@ -60,6 +61,7 @@ export function unfitReason(pod: Pod, node: Node): string | undefined {
   for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
     if (node.metadata.labels?.[k] !== v) return "node(s) didn't match Pod's node affinity/selector";
   }
+  if (!matchesNodeAffinity(pod.spec?.affinity, node)) return "node(s) didn't match Pod's node affinity/selector";
   return undefined;
 }
 

@@ -2,13 +2,14 @@
  * One informer per resource for all controllers in the process, with the
  * indexes they look things up by, so each object is listed and watched once.
  */
-import { findResource } from '../api/resources.js';
+import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { Informer, keyOf } from '../client/informer.js';
 import { LABEL_SERVICE_NAME } from './endpointslice-desired.js';
 import { selectorMatches, type EndpointSlice, type Lease, type Node, type Pod, type Service } from './types.js';
 import type { Endpoints } from './endpoints-desired.js';
 import type { KObject } from '../api/meta.js';
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from './workload-types.js';
 
 export const res = {
   pods: findResource('', 'v1', 'pods')!,
@@ -19,6 +20,11 @@ export const res = {
   events: findResource('', 'v1', 'events')!,
   endpointSlices: findResource('discovery.k8s.io', 'v1', 'endpointslices')!,
   leases: findResource('coordination.k8s.io', 'v1', 'leases')!,
+  deployments: findResource('apps', 'v1', 'deployments')!,
+  replicaSets: findResource('apps', 'v1', 'replicasets')!,
+  daemonSets: findResource('apps', 'v1', 'daemonsets')!,
+  statefulSets: findResource('apps', 'v1', 'statefulsets')!,
+  controllerRevisions: findResource('apps', 'v1', 'controllerrevisions')!,
 };
 
 /** Index names the shared informers maintain. */
@@ -27,7 +33,14 @@ export const byNodeName = 'nodeName';
 /** EndpointSlices by "namespace/service-name" label. */
 export const byService = 'service';
 
+/** Objects by the uid of their controller (ownerReferences with controller=true). */
+export const byController = 'controller';
+
 const nsIndex = (o: KObject) => [o.metadata.namespace ?? ''];
+const controllerIndex = (o: KObject) => {
+  const uid = o.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+  return uid ? [uid] : [];
+};
 
 export class SharedInformers {
   private readonly all: Informer<KObject>[] = [];
@@ -44,7 +57,11 @@ export class SharedInformers {
       () =>
         new Informer<Pod>(this.client, res.pods, {
           onError: this.onError,
-          indexers: { [byNamespace]: nsIndex, [byNodeName]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+          indexers: {
+            [byNamespace]: nsIndex,
+            [byNodeName]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []),
+            [byController]: controllerIndex,
+          },
         }),
     );
   }
@@ -99,6 +116,46 @@ export class SharedInformers {
     return this.informer(
       'leases',
       () => new Informer<Lease>(this.client, res.leases, { onError: this.onError, namespace: 'kube-node-lease' }),
+    );
+  }
+
+  deployments(): Informer<Deployment> {
+    return this.namespaced<Deployment>('deployments', res.deployments);
+  }
+
+  replicaSets(): Informer<ReplicaSet> {
+    return this.namespaced<ReplicaSet>('replicasets', res.replicaSets);
+  }
+
+  daemonSets(): Informer<DaemonSet> {
+    return this.namespaced<DaemonSet>('daemonsets', res.daemonSets);
+  }
+
+  statefulSets(): Informer<StatefulSet> {
+    return this.namespaced<StatefulSet>('statefulsets', res.statefulSets);
+  }
+
+  controllerRevisions(): Informer<ControllerRevision> {
+    return this.namespaced<ControllerRevision>('controllerrevisions', res.controllerRevisions);
+  }
+
+  /** Any other resource, shared by name (the garbage collector's informers). */
+  generic(ri: ResourceInfo, opts: { transform?: (o: KObject) => KObject } = {}): Informer<KObject> {
+    return this.informer(
+      `${ri.group}/${ri.resource}`,
+      () => new Informer<KObject>(this.client, ri, { onError: this.onError, ...opts }),
+    );
+  }
+
+  /** A namespaced resource indexed by namespace and by controller uid. */
+  private namespaced<T extends KObject>(name: string, ri: ResourceInfo): Informer<T> {
+    return this.informer(
+      name,
+      () =>
+        new Informer<T>(this.client, ri, {
+          onError: this.onError,
+          indexers: { [byNamespace]: nsIndex, [byController]: controllerIndex },
+        }),
     );
   }
 

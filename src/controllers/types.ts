@@ -1,5 +1,6 @@
 /** Typed views of the few object fields the controllers read and write. */
 import type { KObject, ObjectMeta } from '../api/meta.js';
+import type { NodeAffinity } from './node-affinity.js';
 
 export interface ContainerPort {
   name?: string;
@@ -29,6 +30,7 @@ export interface Pod extends KObject {
     hostname?: string;
     subdomain?: string;
     nodeSelector?: Record<string, string>;
+    affinity?: NodeAffinity;
     tolerations?: Toleration[];
     containers?: { name: string; ports?: ContainerPort[] }[];
   };

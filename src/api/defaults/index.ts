@@ -6,6 +6,7 @@
  */
 import type { KObject } from '../meta.js';
 import type { ResourceInfo } from '../resources.js';
+import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';
 import {
   defaultEndpoints,
   defaultEndpointSlice,
@@ -26,6 +27,10 @@ const byResource: Record<string, (o: KObject) => void> = {
   '/endpoints': defaultEndpoints,
   'discovery.k8s.io/endpointslices': defaultEndpointSlice,
   'networking.k8s.io/networkpolicies': defaultNetworkPolicy,
+  'apps/deployments': defaultDeployment,
+  'apps/replicasets': defaultReplicaSet,
+  'apps/daemonsets': defaultDaemonSet,
+  'apps/statefulsets': defaultStatefulSet,
 };
 
 export function applyDefaults(ri: ResourceInfo, obj: KObject): void {

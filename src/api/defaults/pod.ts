@@ -114,22 +114,13 @@ const defaultTolerations = [
 
 export function defaultPod(o: KObject): void {
   const s = (o.spec ??= {}) as Obj;
-  const hostNetwork = s.hostNetwork === true;
-  s.restartPolicy ||= 'Always';
-  s.dnsPolicy ||= 'ClusterFirst';
-  s.terminationGracePeriodSeconds ??= 30;
-  s.schedulerName ||= 'default-scheduler';
-  s.securityContext ??= {};
-  s.enableServiceLinks ??= true;
+  defaultPodSpec(s);
   // ServiceAccount admission (token volume projection is the node agent's concern here).
   if (!s.serviceAccountName) s.serviceAccountName = s.serviceAccount || 'default';
   s.serviceAccount ??= s.serviceAccountName;
   // Priority admission: no priorityClassName means priority 0, PreemptLowerPriority.
   s.priority ??= 0;
   s.preemptionPolicy ??= 'PreemptLowerPriority';
-  for (const c of list(s.containers)) defaultContainer(c, hostNetwork);
-  for (const c of list(s.initContainers)) defaultContainer(c, hostNetwork);
-  for (const v of list(s.volumes)) defaultVolume(v);
   // DefaultTolerationSeconds admission: tolerate not-ready/unreachable for 5 minutes unless the pod says otherwise.
   const tols = list(s.tolerations);
   for (const t of defaultTolerations) {
@@ -139,4 +130,22 @@ export function defaultPod(o: KObject): void {
     if (!covered) tols.push({ ...t });
   }
   s.tolerations = tols;
+}
+
+/**
+ * The scheme defaults of a PodSpec (SetDefaults_PodSpec and what it reaches),
+ * without the admission plugins' additions: what a pod template in a
+ * Deployment, ReplicaSet, DaemonSet or StatefulSet gets.
+ */
+export function defaultPodSpec(s: Obj): void {
+  const hostNetwork = s.hostNetwork === true;
+  s.restartPolicy ||= 'Always';
+  s.dnsPolicy ||= 'ClusterFirst';
+  s.terminationGracePeriodSeconds ??= 30;
+  s.schedulerName ||= 'default-scheduler';
+  s.securityContext ??= {};
+  s.enableServiceLinks ??= true;
+  for (const c of list(s.containers)) defaultContainer(c, hostNetwork);
+  for (const c of list(s.initContainers)) defaultContainer(c, hostNetwork);
+  for (const v of list(s.volumes)) defaultVolume(v);
 }

@@ -554,8 +554,8 @@ describe('malformed bodies are 400s that say what is wrong', () => {
     },
     {
       name: 'kind not served',
-      bytes: body('apps/v1', 'Deployment', new Uint8Array(0)),
-      message: /no kind "Deployment" is registered for version "apps\/v1"/,
+      bytes: body('batch/v1', 'Job', new Uint8Array(0)),
+      message: /no kind "Job" is registered for version "batch\/v1"/,
     },
     {
       name: 'compressed content',

@@ -9,6 +9,8 @@ export const CORE = 'io.k8s.api.core.v1.';
 export const DISCOVERY = 'io.k8s.api.discovery.v1.';
 export const NETWORKING = 'io.k8s.api.networking.v1.';
 export const COORDINATION = 'io.k8s.api.coordination.v1.';
+export const APPS = 'io.k8s.api.apps.v1.';
+export const AUTOSCALING = 'io.k8s.api.autoscaling.v1.';
 export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 
 export const str = (): Schema => ({ type: 'string' });

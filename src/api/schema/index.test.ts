@@ -44,7 +44,9 @@ describe('schema registry', () => {
     ['discovery.k8s.io/v1', 'EndpointSlice', 'io.k8s.api.discovery.v1.EndpointSlice'],
     ['networking.k8s.io/v1', 'DeleteOptions', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions'],
     ['v1', 'Status', 'io.k8s.apimachinery.pkg.apis.meta.v1.Status'],
-    ['apps/v1', 'Deployment', undefined],
+    ['apps/v1', 'Deployment', 'io.k8s.api.apps.v1.Deployment'],
+    ['autoscaling/v1', 'Scale', 'io.k8s.api.autoscaling.v1.Scale'],
+    ['batch/v1', 'Job', undefined],
     ['v1', 'Ingress', undefined],
   ];
   for (const [apiVersion, kind, want] of lookups) {

@@ -4,6 +4,7 @@
  * server needs (kind -> schema, ref resolution, walking a path for patches).
  */
 import { resources, groupVersion } from '../resources.js';
+import { appsDefinitions } from './defs-apps.js';
 import { coordinationDefinitions } from './defs-coordination.js';
 import { coreNodeDefinitions } from './defs-core-node.js';
 import { coreObjectsDefinitions } from './defs-core-objects.js';
@@ -11,7 +12,7 @@ import { corePodDefinitions } from './defs-core-pod.js';
 import { coreServiceDefinitions } from './defs-core-service.js';
 import { coreVolumesDefinitions } from './defs-core-volumes.js';
 import { discoveryDefinitions } from './defs-discovery.js';
-import { CORE, COORDINATION, DISCOVERY, META, NETWORKING } from './dsl.js';
+import { APPS, AUTOSCALING, CORE, COORDINATION, DISCOVERY, META, NETWORKING } from './dsl.js';
 import { metaDefinitions } from './defs-meta.js';
 import { networkingDefinitions } from './defs-networking.js';
 import type { Definitions, Schema } from './types.js';
@@ -29,6 +30,7 @@ export const definitions: Definitions = {
   ...discoveryDefinitions,
   ...networkingDefinitions,
   ...coordinationDefinitions,
+  ...appsDefinitions,
 };
 
 /** Definition-name prefix of each served API group ("" is the core group). */
@@ -37,6 +39,9 @@ const groupPrefix: Record<string, string> = {
   'discovery.k8s.io': DISCOVERY,
   'networking.k8s.io': NETWORKING,
   'coordination.k8s.io': COORDINATION,
+  apps: APPS,
+  // Only for Scale, the kind of the scale subresources.
+  autoscaling: AUTOSCALING,
 };
 
 /** Kinds every group version accepts that live in meta/v1 (DeleteOptions in a DELETE body, Status, WatchEvent). */
@@ -131,7 +136,11 @@ export function kindDefinitions(): KindDefinition[] {
     if (prefix === undefined) continue;
     add(ri.group, ri.version, ri.kind, prefix + ri.kind);
     add(ri.group, ri.version, ri.listKind, prefix + ri.listKind);
-    for (const sub of ri.subresources) add(ri.group, ri.version, sub.kind, prefix + sub.kind);
+    for (const sub of ri.subresources) {
+      // A subresource may answer in another group's kind (scale: autoscaling/v1 Scale).
+      const group = sub.group ?? ri.group;
+      add(group, sub.version ?? ri.version, sub.kind, (groupPrefix[group] ?? prefix) + sub.kind);
+    }
   }
   const gvs = [...new Set(resources.map((ri) => groupVersion(ri)))];
   for (const gv of gvs) {

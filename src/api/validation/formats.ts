@@ -246,3 +246,13 @@ const maskTrailingDash = (n: string) => (n.length > 1 && n.endsWith('-') ? `${n.
 export const nameIsDNSSubdomain: NameRule = (n, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(n) : n);
 export const nameIsDNSLabel: NameRule = (n, prefix) => isDNS1123Label(prefix ? maskTrailingDash(n) : n);
 export const nameIsDNS1035Label: NameRule = (n, prefix) => isDNS1035Label(prefix ? maskTrailingDash(n) : n);
+
+const percentFmt = '[0-9]+%';
+const percentRe = new RegExp(`^${percentFmt}$`);
+/** IsValidPercent: "10%" and the like (maxSurge, maxUnavailable). */
+export function isValidPercent(v: string): string[] {
+  if (percentRe.test(v)) return [];
+  return [
+    regexError("a valid percent string must be a numeric string followed by an ending '%'", percentFmt, '1%', '93%'),
+  ];
+}

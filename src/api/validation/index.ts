@@ -8,6 +8,7 @@
 import type { FieldError } from '../errors.js';
 import type { KObject } from '../meta.js';
 import type { ResourceInfo } from '../resources.js';
+import * as apps from './apps.js';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './configmap.js';
 import { validateEndpoints, validateEndpointsUpdate } from './endpoints.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from './endpointslice.js';
@@ -67,6 +68,30 @@ const rules: Record<string, KindRules> = {
   'networking.k8s.io/ingressclasses': { create: validateIngressClass, update: validateIngressClassUpdate },
   'networking.k8s.io/networkpolicies': { create: validateNetworkPolicy, update: validateNetworkPolicyUpdate },
   'coordination.k8s.io/leases': { create: validateLease, update: validateLeaseUpdate },
+  'apps/deployments': {
+    create: apps.validateDeployment,
+    update: apps.validateDeploymentUpdate,
+    status: apps.validateDeploymentStatusUpdate,
+  },
+  'apps/replicasets': {
+    create: apps.validateReplicaSet,
+    update: apps.validateReplicaSetUpdate,
+    status: apps.validateReplicaSetStatusUpdate,
+  },
+  'apps/daemonsets': {
+    create: apps.validateDaemonSet,
+    update: apps.validateDaemonSetUpdate,
+    status: apps.validateDaemonSetStatusUpdate,
+  },
+  'apps/statefulsets': {
+    create: apps.validateStatefulSet,
+    update: apps.validateStatefulSetUpdate,
+    status: apps.validateStatefulSetStatusUpdate,
+  },
+  'apps/controllerrevisions': {
+    create: apps.validateControllerRevision,
+    update: apps.validateControllerRevisionUpdate,
+  },
 };
 
 /** Kinds without specific rules still get metadata checks. */

@@ -261,7 +261,7 @@ function validateDNSConfig(s: Obj): FieldError[] {
   return errs;
 }
 
-function validatePodSpec(s: Obj): FieldError[] {
+export function validatePodSpec(s: Obj): FieldError[] {
   const errs: FieldError[] = [];
   if (!isSet(s.terminationGracePeriodSeconds)) errs.push(required('spec.terminationGracePeriodSeconds'));
   const containers = arr(s.containers).map(obj),

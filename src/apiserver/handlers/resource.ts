@@ -14,6 +14,7 @@ import type { DeleteParams, Registry, WriteParams } from '../registry/registry.j
 import type { ApiRules } from '../registry/rules.js';
 import { startWatch } from '../registry/watch.js';
 import { toTable } from '../tables/index.js';
+import { handleScale } from './scale.js';
 
 export interface ResourceHandlerDeps {
   registry: Registry;
@@ -48,6 +49,7 @@ export async function handleResource(
     req.verb === 'watch'
       ? negotiate(headers['accept'])
       : ({ as: 'object', format: 'json' } as Representation);
+  if (subresource === 'scale') return handleScale(deps, req, query, headers, body, repr);
 
   switch (req.verb) {
     case 'get': {
@@ -194,6 +196,9 @@ function deleteParams(q: URLSearchParams, body: string): DeleteParams {
       `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`,
     );
   }
+  const orphan = q.get('orphanDependents') ?? (opts['orphanDependents'] as boolean | undefined)?.toString();
+  if (orphan !== undefined && orphan !== null && policy)
+    throw errors.badRequest('OrphanDependents and DeletionPropagation cannot be both set');
   let graceSeconds: number | undefined;
   if (grace !== undefined && grace !== null) {
     graceSeconds = Number(grace);
@@ -205,6 +210,7 @@ function deleteParams(q: URLSearchParams, body: string): DeleteParams {
     gracePeriodSeconds: graceSeconds,
     preconditions: opts['preconditions'] as DeleteParams['preconditions'],
     propagationPolicy: policy,
+    ...(orphan !== undefined && orphan !== null ? { orphanDependents: orphan === 'true' } : {}),
   };
 }
 

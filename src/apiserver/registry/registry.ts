@@ -12,6 +12,7 @@ import { StoreError, type KeyValue, type ListOptions, type ListResult, type Stor
 import type { ApiRules, ObjectPredicate } from './rules.js';
 import { strategyKey, type Strategy, type StrategyTable, type Undo, type WriteContext } from './strategy.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
+import { deletionFinalizers, sameFinalizers } from './gc-finalizers.js';
 
 export interface ListParams {
   namespace?: string;
@@ -38,6 +39,8 @@ export interface DeleteParams {
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
+  /** Deprecated form of propagationPolicy Orphan (true) or Background (false). */
+  orphanDependents?: boolean;
 }
 
 export type DeleteResult = { deleted: true; object: KObject } | { deleted: false; object: KObject };
@@ -635,9 +638,13 @@ export class Registry {
     const name = obj.metadata.name!;
     const s = this.strategy(ri);
     const grace = s.gracePeriod ? s.gracePeriod(obj, p.gracePeriodSeconds) : 0;
-    const pendingFinalizers = (obj.metadata.finalizers?.length ?? 0) > 0 || !this.finalizersDone(ri, obj);
+    const had = obj.metadata.finalizers ?? [];
+    // Orphan and Foreground deletion are finalizers the garbage collector removes when it is done.
+    const finalizers = s.noDependents ? had : deletionFinalizers(had, p.propagationPolicy, p.orphanDependents);
+    const pendingFinalizers = finalizers.length > 0 || !this.finalizersDone(ri, obj);
     if (grace > 0 || pendingFinalizers) {
       const next = deepClone(obj);
+      if (!sameFinalizers(had, finalizers)) next.metadata.finalizers = finalizers;
       const now = Date.now();
       const deadline = new Date(now + grace * 1000);
       const current = next.metadata.deletionTimestamp ? Date.parse(next.metadata.deletionTimestamp) : Infinity;

@@ -30,6 +30,8 @@ export interface Strategy {
   gracePeriod?(obj: KObject, requested: number | undefined): number;
   /** Whether metadata.generation tracks spec changes for this kind. */
   tracksGeneration?: boolean;
+  /** Objects of this kind own nothing: a delete adds no orphan or foregroundDeletion finalizer. */
+  noDependents?: boolean;
 }
 
 export type StrategyTable = Partial<Record<string, Strategy>>;

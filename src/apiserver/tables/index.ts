@@ -21,6 +21,13 @@ import { serviceAccountPrinter } from './serviceaccounts.js';
 import { secretPrinter } from './secrets.js';
 import { servicePrinter } from './services.js';
 import type { ColumnDefinition, Printer, RowCondition } from './types.js';
+import {
+  controllerRevisionPrinter,
+  daemonSetPrinter,
+  deploymentPrinter,
+  replicaSetPrinter,
+  statefulSetPrinter,
+} from './workloads.js';
 
 export type { ColumnDefinition, Printer, RowCondition } from './types.js';
 export { humanDuration } from './duration.js';
@@ -74,6 +81,11 @@ const printers = new Map<string, Printer>([
   ['networking.k8s.io/ingressclasses', ingressClassPrinter],
   ['networking.k8s.io/networkpolicies', networkPolicyPrinter],
   ['coordination.k8s.io/leases', leasePrinter],
+  ['apps/deployments', deploymentPrinter],
+  ['apps/replicasets', replicaSetPrinter],
+  ['apps/daemonsets', daemonSetPrinter],
+  ['apps/statefulsets', statefulSetPrinter],
+  ['apps/controllerrevisions', controllerRevisionPrinter],
 ]);
 
 /** The printer for a resource (the Name / Created At default when it has none). */

@@ -5,6 +5,7 @@ import { podStrategy } from './pods.js';
 import { namespaceStrategy } from './namespaces.js';
 import { generationStrategy, ingressStrategy } from './generic.js';
 import type { ServiceAllocations } from './services.js';
+import { daemonSetStrategy, deploymentStrategy, replicaSetStrategy, statefulSetStrategy } from './apps.js';
 
 const key = (group: string, resource: string) => strategyKey(findResource(group, 'v1', resource)!);
 
@@ -16,5 +17,11 @@ export function strategies(allocations: ServiceAllocations): StrategyTable {
     [key('networking.k8s.io', 'ingresses')]: ingressStrategy,
     [key('networking.k8s.io', 'networkpolicies')]: generationStrategy,
     [key('networking.k8s.io', 'ingressclasses')]: generationStrategy,
+    [key('apps', 'deployments')]: deploymentStrategy,
+    [key('apps', 'replicasets')]: replicaSetStrategy,
+    [key('apps', 'daemonsets')]: daemonSetStrategy,
+    [key('apps', 'statefulsets')]: statefulSetStrategy,
+    // Events own nothing: a delete never waits for the garbage collector.
+    [key('', 'events')]: { noDependents: true },
   };
 }
