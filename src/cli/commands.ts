@@ -397,6 +397,38 @@ src/router/README.md.`,
   args: { min: 0, max: 1, name: 'config' },
 } as const satisfies CommandSpec;
 
+export const consoleCommand = {
+  name: 'console',
+  summary: 'Serve the web console: live views, a network picture, terminals and logs.',
+  usage: '--server URL [flags] | --kubeconfig FILE [flags]',
+  description: `A web page where a user logs in with a bearer token the API server accepts
+and sees, live from watches, nodes, pods, Services with their endpoints,
+Ingress routes and Events; a picture of the cluster network; a terminal
+into any container (xterm.js) and its log. Every read and every terminal
+goes to the API server with the user's token, so the user sees and does
+what that token may; the console holds no credential of its own (from
+--kubeconfig it takes only the server and its CA). "podnet up" runs one
+and prints its address. See src/console/README.md.`,
+  flags: {
+    kubeconfig: {
+      type: 'string',
+      value: 'FILE',
+      complete: 'file',
+      help: "the API server's address and CA from this kubeconfig (never its credentials)",
+    },
+    server: { type: 'string', value: 'URL', help: "the API server's URL" },
+    'certificate-authority': connection['certificate-authority'],
+    'insecure-skip-tls-verify': connection['insecure-skip-tls-verify'],
+    listen: {
+      type: 'string',
+      value: 'ADDR:PORT',
+      default: '127.0.0.1:7070',
+      help: 'where to serve the console (HTTP)',
+    },
+    ...logging,
+  },
+} as const satisfies CommandSpec;
+
 export const down = {
   name: 'down',
   summary: 'Stop a cluster and remove its processes, namespaces, links and mounts (root).',
@@ -458,6 +490,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   nodeCert,
   dns,
   router,
+  consoleCommand,
   completion,
   version,
 ];

@@ -17,6 +17,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   'node-token': async () => (await import('./node-token.js')).runNodeToken,
   'node-cert': async () => (await import('./node-cert.js')).runNodeCert,
   router: async () => (await import('./router.js')).runRouter,
+  console: async () => (await import('./console.js')).runConsole,
   up: async () => (await import('./up.js')).runUp,
   down: async () => (await import('./down.js')).runDown,
   dns: async () => (await import('./dns.js')).runDns,

@@ -77,6 +77,8 @@ export async function runUp(args: string[]): Promise<number> {
     say(`
 cluster is up: ${layout.nodes.length} node(s) Ready, API server https://${layout.hostIp}:${layout.apiserverPort}
 kubeconfig: ${kc} (context ${kubeconfigName(layout.name)}${layout.mergedKubeconfig ? `, also current in ${layout.mergedKubeconfig}` : ''})
+console: http://${layout.hostIp}:${layout.consolePort}/ (log in with a token, e.g. the admin token:
+         ${layout.mergedKubeconfig ? 'kubectl' : `podnet kubectl${stateFlag}`} config view --raw --minify -o jsonpath='{.users[0].user.token}')
 router: http://${layout.nodes[0]!.ip}/ and https://${layout.nodes[0]!.ip}/ (every node's port 80 and 443; apps by Ingress
         or the podnet.io/routes Service annotation)
 

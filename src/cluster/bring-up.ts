@@ -9,7 +9,14 @@ import { KubeClient } from '../client/index.js';
 import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
 import { mergeKubeconfig } from './kubeconfig-merge.js';
-import { agentProcess, apiserverProcess, logFlagArgs, thisPodnet, type PodnetBinary } from './commands.js';
+import {
+  agentProcess,
+  apiserverProcess,
+  consoleProcess,
+  logFlagArgs,
+  thisPodnet,
+  type PodnetBinary,
+} from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
 import { hostIpv4Prefixes, listLinks } from './host-scan.js';
 import {
@@ -22,7 +29,7 @@ import {
 } from './layout.js';
 import { readLayout, writeLayout } from './layout-file.js';
 import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
-import { caCertPath, kubeconfigPath, nodePkiDir, nodeStateDir } from './paths.js';
+import { CONSOLE, caCertPath, kubeconfigPath, nodePkiDir, nodeStateDir } from './paths.js';
 import { ensureNodeServingCert } from '../apiserver/state/pki.js';
 import { freePort, portFree } from './ports.js';
 import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
@@ -56,6 +63,7 @@ export interface UpOptions {
 
 const DEFAULT_NODES = 2;
 const PREFERRED_PORT = 6443;
+const PREFERRED_CONSOLE_PORT = 7070;
 
 /** The recorded layout adjusted to the request, or a fresh one on a subnet nobody uses. */
 export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
@@ -146,6 +154,15 @@ async function choosePort(layout: ClusterLayout): Promise<number> {
   return freePort(layout.hostIp, PREFERRED_PORT);
 }
 
+/** The recorded console port while it serves or is free; otherwise another free one. */
+async function chooseConsolePort(layout: ClusterLayout): Promise<number> {
+  if (layout.consolePort) {
+    const o = observe(layout.stateDir, CONSOLE);
+    if (o?.alive || (await portFree(layout.hostIp, layout.consolePort))) return layout.consolePort;
+  }
+  return freePort(layout.hostIp, PREFERRED_CONSOLE_PORT);
+}
+
 export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const bin = o.bin ?? thisPodnet();
   let layout = await resolveLayout(o);
@@ -174,6 +191,11 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   }
   if (!existsSync(caCertPath(dir)))
     throw new Error(`the API server is ready but wrote no ${caCertPath(dir)}; see ${apiserver!.log}`);
+
+  // The console needs only the API server: users bring their tokens.
+  layout = { ...layout, consolePort: await chooseConsolePort(layout) };
+  writeLayout(layout);
+  await converge(dir, [consoleProcess(layout, bin, layout.consolePort!)], o.say);
 
   const tokens = TokenAuthenticator.load(dir);
   const agents = layout.nodes.map((n) => {

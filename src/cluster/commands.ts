@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClusterConfigInput } from '../api/cluster-config.js';
 import { netnsPath } from '../host/exec.js';
 import type { ClusterLayout, ClusterLogging, NodeLayout } from './layout.js';
-import { APISERVER, logFile, nodeStateDir } from './paths.js';
+import { APISERVER, CONSOLE, caCertPath, logFile, nodeStateDir } from './paths.js';
 import type { DesiredProcess } from './process-table.js';
 
 /**
@@ -44,6 +44,32 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
       layout.hostIp,
       ...(layout.name ? ['--cluster-name', layout.name] : []),
       ...clusterFlagArgs(layout.cluster ?? {}),
+      ...logFlagArgs(layout.log),
+    ],
+  };
+}
+
+/**
+ * The web console on the host, beside the API server. It gets the API
+ * server's address and CA, never a token: each browser user logs in with
+ * their own.
+ */
+export function consoleProcess(layout: ClusterLayout, bin: PodnetBinary, port: number): DesiredProcess {
+  const dir = layout.stateDir;
+  return {
+    name: CONSOLE,
+    marker: dir,
+    log: logFile(dir, CONSOLE),
+    argv: [
+      bin.node,
+      bin.entry,
+      'console',
+      '--server',
+      apiserverUrl(layout),
+      '--certificate-authority',
+      caCertPath(dir),
+      '--listen',
+      `${layout.hostIp}:${port}`,
       ...logFlagArgs(layout.log),
     ],
   };

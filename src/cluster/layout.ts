@@ -42,6 +42,8 @@ export interface ClusterLayout {
   proxyMode?: ProxyMode;
   /** API server port on hostIp; 0 until chosen. */
   apiserverPort: number;
+  /** The web console's port on hostIp (absent until chosen). */
+  consolePort?: number;
   /** The cluster-shape flags `up` was given (--cluster-cidr, --service-cidr, ...), passed to the API server; absent: the defaults. */
   cluster?: ClusterConfigInput;
   /** --log-level / --log-format of every process `up` starts (absent: theirs, info and text). */

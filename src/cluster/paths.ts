@@ -2,7 +2,7 @@
  * Where things live in a cluster's state directory DIR:
  *   cluster.json           the layout (layout.ts)
  *   kubeconfig, tokens.json, pki/, db/   the API server's own state (DIR is its --state)
- *   pids/<proc>.json       processes `up` started (process-table.ts)
+ *   pids/<proc>.json       processes `up` started (process-table.ts): apiserver, console, one per node
  *   logs/<proc>.log        their stdout+stderr
  *   nodes/<node>/          each node agent's --state
  *   nodes/<node>/pki/      its streaming endpoint's certificate (node.crt, node.key)
@@ -22,3 +22,5 @@ export const lockFile = (dir: string): string => join(dir, 'up.lock');
 
 /** The process name of the API server in pids/ and logs/; node agents use their node name. */
 export const APISERVER = 'apiserver';
+/** The web console's process name in pids/ and logs/. */
+export const CONSOLE = 'console';

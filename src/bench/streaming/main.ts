@@ -5,7 +5,8 @@
  *
  *  1. keystroke echo latency through `kubectl exec -it ... -- cat`: kubectl
  *     runs on a pty (script(1)); one key at a time, the time until the pod's
- *     terminal echoes it back, p50/p99 (goal: p99 < 10 ms);
+ *     terminal echoes it back, p50/p99 (goal: p99 < 10 ms); and the same
+ *     through the web console's terminal WebSocket (console-echo.ts);
  *  2. 50 concurrent `kubectl exec -i ... -- sha256sum` sessions, 1 MiB of
  *     random stdin each; every digest must match (goal: no byte lost);
  *  3. port-forward throughput: iperf3 through `kubectl port-forward` against
@@ -23,6 +24,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { round2, summarize, type Summary } from '../apiserver/stats.js';
 import { clusterDown, clusterUp, downAll, sh, type Cluster } from '../pods/cluster.js';
+import { consoleEchoLatency } from './console-echo.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../../../bench/streaming/results.json', import.meta.url));
 const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
@@ -273,6 +275,9 @@ export async function main(args: string[]): Promise<number> {
     log(`echo latency: ${o.keystrokes} keys through kubectl exec -it`);
     const echo = await echoLatency(`KUBECONFIG=${c.stateDir}/kubeconfig kubectl exec -it shell -- cat`, o.keystrokes);
     log(`  p50 ${echo.p50.toFixed(2)} ms, p99 ${echo.p99.toFixed(2)} ms`);
+    log(`echo latency: ${o.keystrokes} keys through the web console (podnet console)`);
+    const consoleEcho = await consoleEchoLatency(c, 'shell', 'sh', o.keystrokes);
+    log(`  p50 ${consoleEcho.p50.toFixed(2)} ms, p99 ${consoleEcho.p99.toFixed(2)} ms`);
     // The harness's own floor: the same keys to cat on a local pty, no kubectl, no network.
     const floor = await echoLatency('cat', o.keystrokes);
     log(`  local pty floor: p50 ${floor.p50.toFixed(2)} ms, p99 ${floor.p99.toFixed(2)} ms`);
@@ -290,6 +295,13 @@ export async function main(args: string[]): Promise<number> {
       // Other work on the machine shows in the echo tail: the load average is recorded with the figures.
       machine: { cpus: cpus().length, kernel: release(), loadAverage: loadavg().map(round2) },
       echoMs: { n: echo.n, p50: round2(echo.p50), p90: round2(echo.p90), p99: round2(echo.p99), max: round2(echo.max) },
+      consoleEchoMs: {
+        n: consoleEcho.n,
+        p50: round2(consoleEcho.p50),
+        p90: round2(consoleEcho.p90),
+        p99: round2(consoleEcho.p99),
+        max: round2(consoleEcho.max),
+      },
       localPtyEchoMs: { p50: round2(floor.p50), p99: round2(floor.p99) },
       sessions,
       portForwardGbps: pf,
@@ -307,6 +319,7 @@ export async function main(args: string[]): Promise<number> {
         `| measure | value | goal |`,
         `|---|---|---|`,
         `| echo through kubectl exec -it, p50 / p99 | ${round2(echo.p50)} / ${round2(echo.p99)} ms | p99 < 10 ms: ${results.goals.echoP99Under10ms ? 'met' : 'not met'} |`,
+        `| echo through the web console, p50 / p99 | ${round2(consoleEcho.p50)} / ${round2(consoleEcho.p99)} ms | |`,
         `| echo on a local pty (the harness), p50 / p99 | ${round2(floor.p50)} / ${round2(floor.p99)} ms | |`,
         `| ${sessions.sessions} concurrent exec sessions, ${sessions.bytesEach} B each | ${sessions.ok} intact in ${sessions.seconds} s | none lost: ${results.goals.sessionsWithoutLoss ? 'met' : 'not met'} |`,
         `| port-forward upload / download | ${pf.portForward.upload} / ${pf.portForward.download} Gbit/s | |`,
