@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { openEtcdStore, type EtcdConnection } from '../store/etcd/open.js';
 import { createApp } from './app.js';
 import { ApiserverMetrics } from './metrics.js';
 import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js';
@@ -47,6 +48,8 @@ export interface ApiServerOptions {
   controllers?: boolean;
   /** How often the ClusterIP / NodePort allocations are checked against the Services (ms; 0: never). */
   allocationRepairMs?: number;
+  /** Keep the state in etcd (shareable by several API servers) instead of DIR/db. */
+  etcd?: EtcdConnection;
 }
 
 export interface RunningApiServer {
@@ -60,7 +63,7 @@ export interface RunningApiServer {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
-  const store = SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
+  const store = opts.etcd ? openEtcdStore(opts.etcd) : SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
   // A start that fails half-way must not leave the socket or the store open.
   const undo: (() => Promise<void>)[] = [() => store.close()];
   try {
@@ -79,6 +82,16 @@ async function startOn(
   cluster: ClusterConfig,
   undo: (() => Promise<void>)[],
 ): Promise<RunningApiServer> {
+  let storeReachable = true;
+  // /readyz's etcd check: a cheap read now and then (SQLite is in-process and always answers).
+  const storeProbe = setInterval(() => {
+    store.currentRevision().then(
+      () => (storeReachable = true),
+      () => (storeReachable = false),
+    );
+  }, 5_000);
+  storeProbe.unref();
+  undo.push(() => Promise.resolve(clearInterval(storeProbe)));
   const allocations = new ServiceAllocations(store, cluster);
   await allocations.init();
   const registry = new Registry(store, apiRules, strategies(allocations));
@@ -110,7 +123,7 @@ async function startOn(
     streaming,
     metrics: new ApiserverMetrics(),
     readyChecks: [
-      { name: 'etcd', ok: () => true },
+      { name: 'etcd', ok: () => storeReachable },
       { name: 'poststarthook/bootstrap-controller', ok: () => bootstrapped },
       { name: 'poststarthook/start-controllers', ok: () => controllersReady || opts.controllers === false },
     ],
@@ -211,6 +224,7 @@ async function startOn(
     store,
     async close() {
       clearInterval(repair);
+      clearInterval(storeProbe);
       await controllers?.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
