@@ -24,6 +24,11 @@ import { ServiceAllocations } from './registry/strategies/services.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { KubeClient } from '../client/client.js';
 import { startControllers } from '../controllers/index.js';
+import { LeaderElector } from '../client/leader-election/leader-elector.js';
+import { logger } from '../log/log.js';
+import { ApiserverEndpoints } from './apiserver-endpoints.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { defaultServingNames, ensureKubeletClientCert, ensurePki } from './state/pki.js';
 import { StreamingProxy } from './streaming/proxy.js';
 import { parseRequest } from './request-info.js';
@@ -191,6 +196,11 @@ async function startOn(
     apiserverPort: port,
     cluster,
   });
+  const endpoints = new ApiserverEndpoints(registry, { ip: advertise, port }, `${hostname()}_${randomUUID()}`, (m) =>
+    logger('apiserver').warn(m),
+  );
+  await endpoints.start();
+  undo.push(() => endpoints.stop());
   bootstrapped = true;
 
   let controllers: { stop(): Promise<void> } | undefined;
@@ -201,11 +211,13 @@ async function startOn(
       caCertPem,
       userAgent: 'podnet-controller-manager',
     });
-    controllers = await startControllers(client, {
-      clusterCidr: cluster.clusterCidr,
-      nodeCidrMaskSize: cluster.nodeCidrMaskSize,
-      nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
-    });
+    controllers = electedControllers(client, () =>
+      startControllers(client, {
+        clusterCidr: cluster.clusterCidr,
+        nodeCidrMaskSize: cluster.nodeCidrMaskSize,
+        nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
+      }),
+    );
     const started = controllers;
     undo.push(() => started.stop());
     controllersReady = true;
@@ -223,6 +235,10 @@ async function startOn(
     caCertPem,
     store,
     async close() {
+      // Leave the kubernetes endpoints first, so clients stop picking this server.
+      await endpoints
+        .stop()
+        .catch((e: Error) => logger('apiserver').warn(`leaving the kubernetes endpoints: ${e.message}`));
       clearInterval(repair);
       clearInterval(storeProbe);
       await controllers?.stop();
@@ -231,6 +247,30 @@ async function startOn(
       await store.close();
     },
   };
+}
+
+/**
+ * The controllers run in one API server at a time: the holder of Lease
+ * kube-system/podnet-controller-manager (kube-controller-manager's way).
+ * A 10 s lease renewed every 2 s: a successor takes over within about 12 s
+ * of the leader dying, at once when it stops cleanly.
+ */
+function electedControllers(
+  client: KubeClient,
+  start: () => Promise<{ stop(): Promise<void> }>,
+): { stop(): Promise<void> } {
+  const log = logger('leader-election');
+  const elector = new LeaderElector(client, {
+    namespace: 'kube-system',
+    name: 'podnet-controller-manager',
+    leaseDurationSeconds: 10,
+    renewDeadlineMs: 7_000,
+    retryPeriodMs: 2_000,
+    onStartedLeading: start,
+    log: (m) => log.info(m),
+  });
+  elector.start();
+  return { stop: () => elector.stop() };
 }
 
 function hostForUrl(host: string): string {

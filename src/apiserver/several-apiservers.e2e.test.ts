@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { KObject } from '../api/meta.js';
@@ -114,5 +114,89 @@ test(
       Number(kv.key.split('/').pop()),
     );
     assert.deepEqual(allocatedPorts.sort(), now.map((s) => s.nodePort).sort());
+  },
+);
+
+/** A non-loopback IPv4 of this machine: endpoints never list loopback (the traffic stays on this machine). */
+function hostAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return undefined;
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
+const endpointsRes = findResource('', 'v1', 'endpoints')!;
+
+test(
+  'controllers run in one API server; the other takes over; kubernetes endpoints list the live servers',
+  { skip: needs(etcdServer) || (hostAddress() ? false : 'needs a non-loopback IPv4 address on this machine') },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'podnet-two-apiservers-'));
+    /* eslint-disable prefer-const -- the after hook reads these even when a start failed */
+    let etcd: ThrowawayEtcd | undefined;
+    let servers: RunningApiServer[] = [];
+    let client: KubeClient | undefined;
+    /* eslint-enable prefer-const */
+    const closed = new Set<RunningApiServer>();
+    t.after(async () => {
+      client?.close();
+      for (const s of servers) if (!closed.has(s)) await s.close();
+      await etcd?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    etcd = await startThrowawayEtcd();
+    const ip = hostAddress()!;
+    const start = () =>
+      startApiServer({ stateDir: dir, host: ip, port: 0, allocationRepairMs: 0, etcd: { servers: [etcd.endpoint] } });
+    servers.push(await start(), await start());
+    const ports = servers.map((s) => Number(new URL(s.url).port)).sort();
+    const [first, second] = servers as [RunningApiServer, RunningApiServer];
+    client = new KubeClient({ server: second.url, token: second.adminToken, caCertPem: second.caCertPem });
+    const c = client;
+
+    const endpointPorts = async () => {
+      const ep = await c.get(endpointsRes, 'default', 'kubernetes');
+      const subsets = (ep as { subsets?: { addresses: { ip: string }[]; ports: { port: number }[] }[] }).subsets ?? [];
+      return subsets.flatMap((s) => s.addresses.map((a) => `${a.ip}:${s.ports[0]!.port}`)).sort();
+    };
+    await eventually('both servers in the kubernetes endpoints', async () => {
+      const got = await endpointPorts();
+      return got.length === 2 ? got : undefined;
+    });
+    assert.deepEqual(await endpointPorts(), ports.map((p) => `${ip}:${p}`).sort());
+
+    const holder = async () => {
+      // No Lease yet reads as no holder; the caller waits for one.
+      const lease = await c.get(leases, 'kube-system', 'podnet-controller-manager').catch(() => undefined);
+      return (lease as { spec?: { holderIdentity?: string } } | undefined)?.spec?.holderIdentity || undefined;
+    };
+    const leader = await eventually('a controller leader', holder);
+
+    // Controllers work: a Service with a selector gets an EndpointSlice from whichever server leads.
+    const slices = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
+    await c.create(services, 'default', nodePortService('elected'));
+    await eventually('the EndpointSlice controller', async () => {
+      const list = await c.list(slices, 'default', { labelSelector: 'kubernetes.io/service-name=elected' });
+      return list.items.length > 0 ? true : undefined;
+    });
+
+    // The first server goes: it leaves the endpoints, and the lease passes to the other.
+    await first.close();
+    closed.add(first);
+    const next = await eventually('a new controller leader', async () => {
+      const h = await holder();
+      return h && h !== leader ? h : undefined;
+    });
+    assert.notEqual(next, leader);
+    assert.deepEqual(await endpointPorts(), [`${ip}:${new URL(second.url).port}`]);
   },
 );

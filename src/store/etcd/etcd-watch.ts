@@ -42,7 +42,9 @@ export class EtcdWatch implements Watch {
     this.stopped = true;
     clearInterval(this.progressTimer);
     clearTimeout(this.retryTimer);
-    this.stream?.cancel();
+    // Half-close, never cancel: etcd3 counts a CANCELLED stream against the member's circuit
+    // breaker (three open it and reset every connection to it); etcd ends the stream cleanly instead.
+    this.stream?.end();
     this.stream = undefined;
   }
 
@@ -56,7 +58,7 @@ export class EtcdWatch implements Watch {
   private connect(): void {
     this.client.watch().then(
       (stream) => {
-        if (this.stopped) return stream.cancel();
+        if (this.stopped) return stream.end();
         this.stream = stream;
         stream.on('data', (res) => this.received(stream, res));
         stream.on('error', () => this.broken(stream));
