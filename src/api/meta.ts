@@ -64,16 +64,39 @@ export interface WatchEvent<T = KObject> {
   object: T;
 }
 
-/** Object key in the store: /registry/<group>/<resource>/<namespace>/<name> (cluster-scoped: no namespace). */
+/** Object key in the store: /registry/<resource>/<namespace>/<name> (cluster-scoped: no namespace); see resourcePrefix. */
 export function objectKey(group: string, resource: string, namespace: string | undefined, name: string): string {
   return namespace
     ? `${resourcePrefix(group, resource)}${namespace}/${name}`
     : `${resourcePrefix(group, resource)}${name}`;
 }
 
-/** Prefix of every key of one resource, with trailing slash. */
+/**
+ * kube-apiserver's historical prefixes (its SpecialDefaultResourcePrefixes),
+ * kept so keys sit where an operator's etcdctl habits look for them.
+ */
+const specialPrefixes: Record<string, string> = {
+  '/services': 'services/specs',
+  '/endpoints': 'services/endpoints',
+  '/nodes': 'minions',
+  '/replicationcontrollers': 'controllers',
+  'networking.k8s.io/ingresses': 'ingress',
+};
+
+/** Built-in groups kube-apiserver still stores under /registry/<group>/. */
+const groupPrefixed = new Set(['apiextensions.k8s.io', 'apiregistration.k8s.io']);
+
+/**
+ * Prefix of every key of one resource, with trailing slash, laid out as
+ * kube-apiserver lays out etcd: /registry/<resource>/ for the built-in
+ * groups (none, or one ending in .k8s.io), /registry/<group>/<resource>/
+ * for the others and groupPrefixed, with the special prefixes above.
+ */
 export function resourcePrefix(group: string, resource: string): string {
-  return `/registry/${group || 'core'}/${resource}/`;
+  const special = specialPrefixes[`${group}/${resource}`];
+  if (special) return `/registry/${special}/`;
+  const builtIn = (!group.includes('.') || group.endsWith('.k8s.io')) && !groupPrefixed.has(group);
+  return builtIn ? `/registry/${resource}/` : `/registry/${group}/${resource}/`;
 }
 
 export const nowRFC3339 = (d = new Date()): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -1,8 +1,8 @@
 /**
  * Objects the API server itself keeps (kube's bootstrap controller): the
  * system namespaces, the cluster's shape (kube-system/podnet-config), and
- * the `kubernetes` Service with Endpoints and an EndpointSlice pointing at
- * this server. Idempotent: run at every start.
+ * the `kubernetes` Service (its endpoints, every live API server, are kept
+ * by apiserver-endpoints.ts). Idempotent: run at every start.
  */
 import { ApiError } from '../api/errors.js';
 import { clusterConfigMap, type ClusterConfig } from '../api/cluster-config.js';
@@ -44,30 +44,6 @@ export async function bootstrapObjects(
       ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.apiserverPort }],
     },
   });
-  // Kubernetes forbids loopback endpoints: a server only reachable on loopback publishes none.
-  if (isLoopback(opts.apiserverIp)) return;
-  const endpoints: KObject = {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: {
-      name: 'kubernetes',
-      namespace: 'default',
-      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
-    },
-    subsets: [
-      { addresses: [{ ip: opts.apiserverIp }], ports: [{ name: 'https', port: opts.apiserverPort, protocol: 'TCP' }] },
-    ],
-  };
-  await upsert(registry, res('', 'endpoints'), 'default', endpoints);
-  const slice: KObject = {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-    addressType: opts.apiserverIp.includes(':') ? 'IPv6' : 'IPv4',
-    endpoints: [{ addresses: [opts.apiserverIp], conditions: { ready: true } }],
-    ports: [{ name: 'https', port: opts.apiserverPort, protocol: 'TCP' }],
-  };
-  await upsert(registry, res('discovery.k8s.io', 'endpointslices'), 'default', slice);
 }
 
 async function ensure(
@@ -97,8 +73,4 @@ async function upsert(registry: Registry, ri: ResourceInfo, namespace: string, o
       metadata: { ...live.metadata, labels: obj.metadata.labels },
     }));
   }
-}
-
-function isLoopback(ip: string): boolean {
-  return ip.startsWith('127.') || ip === '::1' || ip === 'localhost';
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { openEtcdStore, type EtcdConnection } from '../store/etcd/open.js';
 import { createApp } from './app.js';
 import { ApiserverMetrics } from './metrics.js';
 import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js';
@@ -23,6 +24,11 @@ import { ServiceAllocations } from './registry/strategies/services.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { KubeClient } from '../client/client.js';
 import { startControllers } from '../controllers/index.js';
+import { LeaderElector } from '../client/leader-election/leader-elector.js';
+import { logger } from '../log/log.js';
+import { ApiserverEndpoints } from './apiserver-endpoints.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { defaultServingNames, ensureKubeletClientCert, ensurePki } from './state/pki.js';
 import { StreamingProxy } from './streaming/proxy.js';
 import { parseRequest } from './request-info.js';
@@ -47,6 +53,8 @@ export interface ApiServerOptions {
   controllers?: boolean;
   /** How often the ClusterIP / NodePort allocations are checked against the Services (ms; 0: never). */
   allocationRepairMs?: number;
+  /** Keep the state in etcd (shareable by several API servers) instead of DIR/db. */
+  etcd?: EtcdConnection;
 }
 
 export interface RunningApiServer {
@@ -60,7 +68,7 @@ export interface RunningApiServer {
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   mkdirSync(opts.stateDir, { recursive: true, mode: 0o700 });
-  const store = SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
+  const store = opts.etcd ? openEtcdStore(opts.etcd) : SqliteStore.open(join(opts.stateDir, 'db', 'state.db'));
   // A start that fails half-way must not leave the socket or the store open.
   const undo: (() => Promise<void>)[] = [() => store.close()];
   try {
@@ -79,6 +87,16 @@ async function startOn(
   cluster: ClusterConfig,
   undo: (() => Promise<void>)[],
 ): Promise<RunningApiServer> {
+  let storeReachable = true;
+  // /readyz's etcd check: a cheap read now and then (SQLite is in-process and always answers).
+  const storeProbe = setInterval(() => {
+    store.currentRevision().then(
+      () => (storeReachable = true),
+      () => (storeReachable = false),
+    );
+  }, 5_000);
+  storeProbe.unref();
+  undo.push(() => Promise.resolve(clearInterval(storeProbe)));
   const allocations = new ServiceAllocations(store, cluster);
   await allocations.init();
   const registry = new Registry(store, apiRules, strategies(allocations));
@@ -110,7 +128,7 @@ async function startOn(
     streaming,
     metrics: new ApiserverMetrics(),
     readyChecks: [
-      { name: 'etcd', ok: () => true },
+      { name: 'etcd', ok: () => storeReachable },
       { name: 'poststarthook/bootstrap-controller', ok: () => bootstrapped },
       { name: 'poststarthook/start-controllers', ok: () => controllersReady || opts.controllers === false },
     ],
@@ -178,6 +196,11 @@ async function startOn(
     apiserverPort: port,
     cluster,
   });
+  const endpoints = new ApiserverEndpoints(registry, { ip: advertise, port }, `${hostname()}_${randomUUID()}`, (m) =>
+    logger('apiserver').warn(m),
+  );
+  await endpoints.start();
+  undo.push(() => endpoints.stop());
   bootstrapped = true;
 
   let controllers: { stop(): Promise<void> } | undefined;
@@ -188,11 +211,13 @@ async function startOn(
       caCertPem,
       userAgent: 'podnet-controller-manager',
     });
-    controllers = await startControllers(client, {
-      clusterCidr: cluster.clusterCidr,
-      nodeCidrMaskSize: cluster.nodeCidrMaskSize,
-      nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
-    });
+    controllers = electedControllers(client, () =>
+      startControllers(client, {
+        clusterCidr: cluster.clusterCidr,
+        nodeCidrMaskSize: cluster.nodeCidrMaskSize,
+        nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
+      }),
+    );
     const started = controllers;
     undo.push(() => started.stop());
     controllersReady = true;
@@ -210,13 +235,42 @@ async function startOn(
     caCertPem,
     store,
     async close() {
+      // Leave the kubernetes endpoints first, so clients stop picking this server.
+      await endpoints
+        .stop()
+        .catch((e: Error) => logger('apiserver').warn(`leaving the kubernetes endpoints: ${e.message}`));
       clearInterval(repair);
+      clearInterval(storeProbe);
       await controllers?.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();
     },
   };
+}
+
+/**
+ * The controllers run in one API server at a time: the holder of Lease
+ * kube-system/podnet-controller-manager (kube-controller-manager's way).
+ * A 10 s lease renewed every 2 s: a successor takes over within about 12 s
+ * of the leader dying, at once when it stops cleanly.
+ */
+function electedControllers(
+  client: KubeClient,
+  start: () => Promise<{ stop(): Promise<void> }>,
+): { stop(): Promise<void> } {
+  const log = logger('leader-election');
+  const elector = new LeaderElector(client, {
+    namespace: 'kube-system',
+    name: 'podnet-controller-manager',
+    leaseDurationSeconds: 10,
+    renewDeadlineMs: 7_000,
+    retryPeriodMs: 2_000,
+    onStartedLeading: start,
+    log: (m) => log.info(m),
+  });
+  elector.start();
+  return { stop: () => elector.stop() };
 }
 
 function hostForUrl(host: string): string {

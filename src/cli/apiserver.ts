@@ -7,6 +7,7 @@ import { parseCommand } from './spec.js';
 import { CliError } from './errors.js';
 import { configureLoggingFromFlags } from './logging.js';
 import { stateDir } from './state-dir.js';
+import { etcdConnectionProblem, parseEtcdServers, type EtcdConnection } from '../store/etcd/open.js';
 
 export async function runApiserver(args: string[]): Promise<number> {
   const { values } = parseCommand(apiserver, args);
@@ -14,6 +15,7 @@ export async function runApiserver(args: string[]): Promise<number> {
   const problem = values['cluster-name'] === undefined ? undefined : clusterNameProblem(values['cluster-name']);
   if (problem) throw new CliError(problem);
   const { host, port } = parseListen(values.listen);
+  const etcd = etcdFrom(values);
   const server = await startApiServer({
     stateDir: stateDir(values.state),
     host,
@@ -23,6 +25,7 @@ export async function runApiserver(args: string[]): Promise<number> {
     advertiseAddress: values['advertise-address'],
     clusterName: values['cluster-name'],
     nodeGracePeriodSeconds: values['node-grace-period'] ? Number(values['node-grace-period']) : undefined,
+    ...(etcd && { etcd }),
   }).catch((e: Error) => {
     throw new CliError(e.message);
   });
@@ -34,6 +37,33 @@ export async function runApiserver(args: string[]): Promise<number> {
   });
   await server.close();
   return 0;
+}
+
+function etcdFrom(values: {
+  'etcd-servers'?: string;
+  'etcd-cafile'?: string;
+  'etcd-certfile'?: string;
+  'etcd-keyfile'?: string;
+}): EtcdConnection | undefined {
+  const servers = values['etcd-servers'];
+  if (servers === undefined) {
+    if (values['etcd-cafile'] || values['etcd-certfile'] || values['etcd-keyfile'])
+      throw new CliError('--etcd-cafile/--etcd-certfile/--etcd-keyfile need --etcd-servers');
+    return undefined;
+  }
+  try {
+    const c: EtcdConnection = {
+      servers: parseEtcdServers(servers),
+      caFile: values['etcd-cafile'],
+      certFile: values['etcd-certfile'],
+      keyFile: values['etcd-keyfile'],
+    };
+    const problem = etcdConnectionProblem(c);
+    if (problem) throw new Error(problem);
+    return c;
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 }
 
 export function parseListen(listen: string): { host: string; port: number } {

@@ -94,6 +94,19 @@ const shape = {
   },
 } as const satisfies Record<string, FlagSpec>;
 
+/** kube-apiserver's etcd flags: the state in etcd instead of DIR/db (src/store/etcd). */
+const etcdFlags = {
+  'etcd-servers': {
+    type: 'string',
+    value: 'URL[,URL...]',
+    defaultText: 'none: the state is in DIR/db (SQLite)',
+    help: "keep the state in these etcd members' cluster; API servers sharing one etcd share DIR's pki and tokens",
+  },
+  'etcd-cafile': { type: 'string', value: 'FILE', complete: 'file', help: "the CA of the etcd members' certificates" },
+  'etcd-certfile': { type: 'string', value: 'FILE', complete: 'file', help: 'client certificate for etcd' },
+  'etcd-keyfile': { type: 'string', value: 'FILE', complete: 'file', help: 'key of --etcd-certfile' },
+} as const satisfies Record<string, FlagSpec>;
+
 const SHAPE_NOTE = `The cluster's shape (--cluster-cidr ... --service-node-port-range) is set at
 its first start and kept in ConfigMap kube-system/podnet-config; later starts
 keep it and refuse flags that contradict it.`;
@@ -128,6 +141,7 @@ ${SHAPE_NOTE}`,
       defaultText: '40',
       help: 'without a Lease renewal for this long a node goes NotReady',
     },
+    ...etcdFlags,
     ...shape,
     ...logging,
   },

@@ -56,6 +56,12 @@ export interface WatchHandlers {
   onEvents(events: WatchEvent[]): void;
   /** Called once if the watch can't go on (e.g. Compacted); no events follow. */
   onError(err: Error): void;
+  /**
+   * Optional: every change up to this revision has been delivered, though
+   * none since the last batch touched the prefix (a bookmark). Stores call
+   * it when they learn it (etcd's progress notifications).
+   */
+  onProgress?(revision: number): void;
 }
 
 export class StoreError extends Error {

@@ -3,7 +3,9 @@
  * with no duplicates, even under concurrent creates in several processes:
  * each allocation is a key in the Store created with create-if-absent, so
  * the store decides who wins. An in-memory set mirrors the keys so picking
- * a free value never scans the store.
+ * a free value never scans the store; it is only a hint (another API server
+ * on the same etcd allocates and releases too), refreshed from the store on
+ * every repair pass and before answering "full".
  *
  * As in kube-apiserver, the lower part of the range (the static band) is
  * kept for values users ask for; dynamic allocations come from above it and
@@ -45,9 +47,10 @@ export class RangeAllocator {
     this.staticBand = Math.min(Math.max(16, Math.floor(o.size / 16)), 256);
   }
 
-  /** Load the allocations already in the store. */
+  /** Load the allocations in the store (they replace what this process remembered). */
   async init(): Promise<void> {
     const res = await this.o.store.list(this.o.prefix);
+    this.used.clear();
     for (const kv of res.items) {
       const v = this.o.parse(kv.key.slice(this.o.prefix.length));
       if (v !== undefined) this.used.add(v);
@@ -79,6 +82,16 @@ export class RangeAllocator {
 
   /** Claim any free value: the dynamic band first, then the static band. */
   async allocateNext(owner: string, dryRun: boolean): Promise<number> {
+    const v = await this.tryAllocateNext(owner, dryRun);
+    if (v !== undefined) return v;
+    // Values another API server released are still marked used here: look again.
+    await this.init();
+    const again = await this.tryAllocateNext(owner, dryRun);
+    if (again !== undefined) return again;
+    throw new AllocationError('full');
+  }
+
+  private async tryAllocateNext(owner: string, dryRun: boolean): Promise<number | undefined> {
     const { first, size } = this.o;
     const reserved = new Set(this.o.reserved ?? []);
     const bands: [number, number][] =
@@ -103,7 +116,7 @@ export class RangeAllocator {
         }
       }
     }
-    throw new AllocationError('full');
+    return undefined;
   }
 
   async release(v: number): Promise<void> {
@@ -135,6 +148,9 @@ export class RangeAllocator {
       }
     }
     this.suspects = nextSuspects;
+    // What the store holds is the truth; this process's set may lag behind other API servers.
+    for (const v of this.used) if (!have.has(v) && !want.has(v)) this.used.delete(v);
+    for (const v of have) this.used.add(v);
     for (const v of want) {
       if (!have.has(v)) {
         try {

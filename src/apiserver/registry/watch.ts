@@ -73,6 +73,10 @@ export async function startWatch(
         if (ev) sink.send(ev);
       }
     },
+    // The store vouches that nothing changed under the prefix up to here: the next bookmark may say so.
+    onProgress(revision: number) {
+      if (revision > lastRevision) lastRevision = revision;
+    },
     onError(err: Error) {
       if (stopped) return;
       if (err instanceof StoreError && err.code === 'Compacted') {

@@ -25,6 +25,7 @@ import { HelpRequested, parseOptions, USAGE, type BenchOptions } from './options
 import { formatTable, otherCores, rows, type BenchResults } from './report.js';
 import { spawnApiServer, type ServerProcess } from './server-process.js';
 import { measureWatch } from './watch-phase.js';
+import { startThrowawayEtcd, type ThrowawayEtcd } from '../../store/etcd/testing/throwaway-etcd.js';
 
 const DEFAULT_OUT = fileURLToPath(new URL('../../../bench/apiserver/results.json', import.meta.url));
 
@@ -43,18 +44,28 @@ export async function main(args: string[]): Promise<number> {
   const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
   let server: ServerProcess | undefined;
   let client: BenchClient | undefined;
+  let etcd: ThrowawayEtcd | undefined;
   // Ctrl-C or a kill still ends the server and removes its state dir.
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupted = true;
     log(`${sig}: stopping the server`);
     client?.close();
-    void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (server?.stop() ?? Promise.resolve()).then(() => etcd?.stop()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    server = await spawnApiServer({ mode: opts.server, nodeArgs: opts.serverNodeArgs, verbose: opts.verbose });
+    if (opts.store === 'etcd') {
+      etcd = await startThrowawayEtcd();
+      log(`etcd (single member, loopback) at ${etcd.endpoint}`);
+    }
+    server = await spawnApiServer({
+      mode: opts.server,
+      nodeArgs: opts.serverNodeArgs,
+      verbose: opts.verbose,
+      ...(etcd && { etcdServers: etcd.endpoint }),
+    });
     log(
       `server (${opts.server === 'cli' ? 'bin/podnet apiserver, controllers on' : 'API server only, controllers off'}) pid ${server.pid} at ${server.url}, state ${server.stateDir}`,
     );
@@ -86,6 +97,7 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     client?.close();
     await server?.stop();
+    await etcd?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -23,6 +23,8 @@ export interface BenchOptions {
   verbose: boolean;
   /** Which server process to measure (see SpawnOptions.mode). */
   server: 'bare' | 'cli';
+  /** Where the server keeps its state: its SQLite file, or a throwaway single-member etcd on loopback. */
+  store: 'sqlite' | 'etcd';
 }
 
 export const USAGE = `usage: bench/apiserver/run [flags]
@@ -40,6 +42,7 @@ export const USAGE = `usage: bench/apiserver/run [flags]
   --quick                  a one-minute run: 1000 services, 1000 pods, 100 slices, 20 watchers, 100 updates, 5 list runs
   --out FILE               results JSON (bench/apiserver/results.json)
   --server-node-args="..." node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --store sqlite|etcd      sqlite (default); etcd: a single-member etcd on loopback started for the run
   --server bare|cli        bare (default): the API server with controllers off; cli: bin/podnet apiserver, controllers included
   --verbose                echo the server's output`;
 
@@ -74,6 +77,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
       'server-node-args': { type: 'string' },
       verbose: { type: 'boolean' },
       server: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -94,6 +98,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     serverNodeArgs: (values['server-node-args'] ?? '').split(' ').filter(Boolean),
     verbose: values.verbose ?? false,
     server: parseServerMode(values.server),
+    store: parseStore(values.store),
     ...(values.quick ? QUICK : {}),
   };
   const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values, flag, fallback, min);
@@ -115,6 +120,11 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     throw new Error('--endpoints-per-slice: an EndpointSlice holds at most 1000 endpoints');
   if (opts.namespaces > 1000) throw new Error('--namespaces: at most 1000');
   return opts;
+}
+
+function parseStore(v: string | undefined): 'sqlite' | 'etcd' {
+  if (v === undefined || v === 'sqlite' || v === 'etcd') return v ?? 'sqlite';
+  throw new Error(`--store ${JSON.stringify(v)}: want sqlite or etcd`);
 }
 
 function parseServerMode(v: string | undefined): 'bare' | 'cli' {

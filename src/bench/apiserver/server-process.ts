@@ -35,6 +35,8 @@ export interface SpawnOptions {
   nodeArgs: string[];
   /** Echo the server's stderr (and stdout after startup) to ours. */
   verbose: boolean;
+  /** Keep the state in etcd at these client URLs instead of SQLite. */
+  etcdServers?: string;
   /** taskset CPU list to pin the server to (a bench keeps it off the CPUs it measures on). */
   cpus?: string;
 }
@@ -47,6 +49,7 @@ export async function spawnApiServer(opts: SpawnOptions): Promise<ServerProcess>
   const stateDir = mkdtempSync(join(tmpdir(), 'podnet-bench-'));
   const entry = opts.mode === 'cli' ? [BIN, 'apiserver'] : [BARE];
   const argv = [process.execPath, ...opts.nodeArgs, ...entry, '--state', stateDir, '--listen', '127.0.0.1:0'];
+  if (opts.etcdServers) argv.push('--etcd-servers', opts.etcdServers);
   // taskset execs the server, so the child's pid is the server's.
   const [cmd, ...args] = opts.cpus ? ['taskset', '-c', opts.cpus, ...argv] : argv;
   const child = spawn(cmd!, args, {
