@@ -17,6 +17,8 @@ import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import type { ImageTable } from '../images/index.js';
 import {
   containerEnv,
+  containerResources,
+  containerSecurity,
   expandCommand,
   planPod,
   podHostname,
@@ -67,6 +69,8 @@ export interface PodManagerOptions {
   clusterDomain: string;
   /** Per-container writable dirs for generated image config (nginx prefix, CATALINA_BASE). */
   dataDir: string;
+  /** Most processes one container may run (the kubelet's podPidsLimit; undefined: unlimited). */
+  podPidsLimit?: number;
   log: (m: string) => void;
 }
 
@@ -94,7 +98,7 @@ export class PodManager {
     this.configMaps = new Informer<DataObject>(o.client, configMapsRes, { onError });
     this.secrets = new Informer<DataObject>(o.client, secretsRes, { onError });
     this.probes = new ProbeManager({
-      exec: (uid, _container, argv, timeoutMs) => o.runtime.execInSandbox(uid, argv, timeoutMs),
+      exec: (uid, container, argv, timeoutMs) => o.runtime.execInSandbox(uid, container, argv, timeoutMs),
       onChange: (uid) => this.queue.add(uid),
       onUnhealthy: (e) => {
         const pod = this.byUid.get(e.uid);
@@ -370,6 +374,23 @@ export class PodManager {
       waiting[spec.name] = { reason: 'CreateContainerConfigError', message: envResult.error };
       return undefined;
     }
+    const sec = containerSecurity(
+      pod.spec,
+      spec,
+      `${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid})`,
+    );
+    if ('error' in sec) {
+      if (waiting[spec.name]?.message !== sec.error) this.event(pod, 'Warning', 'Failed', `Error: ${sec.error}`);
+      waiting[spec.name] = { reason: 'CreateContainerConfigError', message: sec.error };
+      return undefined;
+    }
+    let resources;
+    try {
+      resources = containerResources(spec, this.o.podPidsLimit);
+    } catch (e) {
+      waiting[spec.name] = { reason: 'CreateContainerConfigError', message: (e as Error).message };
+      return undefined;
+    }
     const { command, args } = expandCommand(spec, envResult.env);
     const dataDir = join(this.o.dataDir, pod.metadata.uid!, spec.name);
     const resolution = this.o.images.resolve({
@@ -399,6 +420,10 @@ export class PodManager {
         attempt,
         stdin: spec.stdin === true,
         tty: spec.tty === true,
+        security: sec.security,
+        resources,
+        binds: [{ source: dataDir, destination: dataDir, readOnly: false }],
+        imagePaths: image.hostPaths,
       });
       delete waiting[spec.name];
       if (attempt === 0)

@@ -72,6 +72,27 @@ export interface ContainerSpec {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  securityContext?: SecurityContext;
+}
+
+export interface SecurityContext {
+  privileged?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  seccompProfile?: { type: string; localhostProfile?: string };
+}
+
+export interface PodSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  supplementalGroups?: number[];
+  fsGroup?: number;
+  seccompProfile?: { type: string; localhostProfile?: string };
 }
 
 export interface PodDNSConfig {
@@ -98,6 +119,8 @@ export interface PodSpec {
   dnsConfig?: PodDNSConfig;
   hostAliases?: { ip: string; hostnames?: string[] }[];
   readinessGates?: { conditionType: string }[];
+  securityContext?: PodSecurityContext;
+  shareProcessNamespace?: boolean;
 }
 
 export interface ContainerStateWaiting {
