@@ -35,6 +35,29 @@ spec:
 ---
 `;
 
+const volumesPod = (name: string, node: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: ${name}-cm}
+data: {greeting: hello, other: x}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: ${name}-secret}
+data: {password: c2VjcmV0}
+---
+${netexecPod(
+  name,
+  node,
+  `  volumes:
+  - {name: cm, configMap: {name: ${name}-cm, items: [{key: greeting, path: say/greeting}], defaultMode: 0440}}
+  - {name: sec, secret: {secretName: ${name}-secret}}
+  - {name: mem, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
+`,
+).replace(
+  'args: [netexec, --http-port, "8080"]',
+  'args: [netexec, --http-port, "8080"]\n    volumeMounts: [{name: cm, mountPath: /config}, {name: sec, mountPath: /secret}, {name: mem, mountPath: /scratch}, {name: mem, mountPath: /sub, subPath: part}]',
+)}`;
+
 describe('pods under runc: isolation and securityContext', { skip: clusterSkip, timeout: 300_000 }, () => {
   const cluster = new TestCluster(1, 'vxlan');
   const node = () => cluster.node(1);
@@ -48,11 +71,13 @@ describe('pods under runc: isolation and securityContext', { skip: clusterSkip, 
         netexecPod('victim', node()),
         userPod('user', node()),
         hogPod('hog', node()),
+        volumesPod('vols', node()),
       ].join(''),
     );
-    cluster.waitReady(['attacker', 'victim', 'user']);
+    cluster.waitReady(['attacker', 'victim', 'user', 'vols']);
     // Ready means started (no readiness probe); netexec listens a moment later.
-    for (const pod of ['attacker', 'user']) await eventually(`${pod} to listen`, () => sh(pod, 'echo up') === 'up\n');
+    for (const pod of ['attacker', 'user', 'vols'])
+      await eventually(`${pod} to listen`, () => sh(pod, 'echo up') === 'up\n');
   });
   after(() => cluster.destroy());
 
@@ -125,5 +150,23 @@ describe('pods under runc: isolation and securityContext', { skip: clusterSkip, 
     // Limits alone are also the requests: Guaranteed.
     assert.equal(cluster.jsonpath('hog', '{.status.qosClass}'), 'Guaranteed');
     assert.equal(cluster.jsonpath('attacker', '{.status.qosClass}'), 'BestEffort');
+  });
+
+  test('volumes: configMap items and mode, secret, a sized memory emptyDir, subPath', () => {
+    const out = sh(
+      'vols',
+      'cat /config/say/greeting; echo; stat -L -c %a /config/say/greeting; ls /config; cat /secret/password; echo; ' +
+        'grep " /scratch " /proc/mounts; touch /sub/f && ls /scratch/part; touch /config/x 2>&1; echo rc=$?',
+    );
+    assert.match(out, /^hello\n440\nsay\nsecret\n/);
+    assert.match(out, /tmpfs \/scratch tmpfs rw.*size=8192k/);
+    assert.match(out, /\nf\n/, 'the subPath is a directory of the same emptyDir');
+    assert.match(out, /Read-only file system\nrc=1/, 'configMap volumes are read-only');
+  });
+
+  test('a ConfigMap update reaches the running pod (atomic swap of ..data)', async () => {
+    cluster.k(['patch', 'configmap', 'vols-cm', '-p', '{"data":{"greeting":"bonjour"}}']);
+    await eventually('the new greeting', () => sh('vols', 'cat /config/say/greeting') === 'bonjour', 60_000);
+    assert.match(sh('vols', 'readlink /config/..data'), /^\.\.[0-9a-f]{16}\n?$/);
   });
 });

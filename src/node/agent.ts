@@ -117,6 +117,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     clusterDns: [cluster.clusterDnsIp],
     clusterDomain: cluster.clusterDomain,
     dataDir: join(opts.stateDir, 'containers'),
+    volumesDir: join(opts.stateDir, 'volumes'),
     log,
   });
   await pods.start();

@@ -3,6 +3,7 @@
  * as plain JSON from the API; these interfaces name only the fields used here,
  * so any API pod object is assignable to them.
  */
+import type { Volume, VolumeMount } from '../volumes/types.js';
 
 export interface HTTPHeader {
   name: string;
@@ -73,6 +74,7 @@ export interface ContainerSpec {
   stdinOnce?: boolean;
   tty?: boolean;
   securityContext?: SecurityContext;
+  volumeMounts?: VolumeMount[];
 }
 
 export interface SecurityContext {
@@ -121,6 +123,7 @@ export interface PodSpec {
   readinessGates?: { conditionType: string }[];
   securityContext?: PodSecurityContext;
   shareProcessNamespace?: boolean;
+  volumes?: Volume[];
 }
 
 export interface ContainerStateWaiting {
