@@ -203,6 +203,13 @@ The cluster's shape comes from ConfigMap kube-system/podnet-config.`,
       help: "pods' search domain; must be the cluster's",
     },
     'max-pods': { type: 'string', value: 'N', default: '110', help: 'pods this node takes' },
+    runtime: {
+      type: 'string',
+      value: 'R',
+      default: 'runc',
+      choices: ['runc', 'process'],
+      help: 'what runs containers: runc (isolated, hardened) or process (the old runtime: bare processes)',
+    },
     images: {
       type: 'string',
       value: 'FILE',

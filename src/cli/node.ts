@@ -60,6 +60,7 @@ export async function runNode(args: string[]): Promise<number> {
     proxyMode,
     clusterFlags: { clusterDnsIp: values['cluster-dns'], clusterDomain: values['cluster-domain'] },
     maxPods,
+    runtime: values.runtime as 'runc' | 'process',
     imageTablePath: values.images,
   }).catch((e: Error) => {
     throw new CliError(e.message);

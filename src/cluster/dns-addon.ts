@@ -71,6 +71,8 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
         {
           name: 'dns',
           image: 'podnet/podnet',
+          // A node component: it reads the cluster CA (and the router its run dir) from the node.
+          securityContext: { privileged: true },
           args: [
             // --token=…: a token may begin with "-", which would read as a flag.
             'dns',

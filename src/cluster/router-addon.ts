@@ -53,6 +53,8 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
         {
           name: 'router',
           image: 'podnet/podnet',
+          // A node component: it reads the cluster CA (and the router its run dir) from the node.
+          securityContext: { privileged: true },
           args: [
             // --token=…: a token may begin with "-", which would read as a flag.
             'router',

@@ -293,6 +293,8 @@ spec:
   - name: c
     image: podnet/agnhost
     args: [netexec, --http-port, "8080"]
+    # Ready once it listens: a started container is not yet a serving one.
+    readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
 ${extra}---
 `;
 }

@@ -57,7 +57,7 @@ function pidsInNetns(netns: string): number[] {
 
 describe('pod lifecycle', { skip: clusterSkip, timeout: 300_000 }, () => {
   const cluster = new TestCluster(2, 'vxlan');
-  // Pods share the node's filesystem: a dir for the files the pods below write and read.
+  // The path where the pods below share files: an emptyDir volume mounted there (pods see no node files).
   const shared = mkdtempSync(join(tmpdir(), 'podnet-e2e-files-'));
   const pod = (name: string) => JSON.parse(cluster.k(['get', 'pod', name, '-o', 'json'])) as PodJson;
   const condition = (p: PodJson, type: string) => p.status.conditions?.find((c) => c.type === type)?.status;
@@ -84,6 +84,8 @@ spec:
     image: podnet/agnhost
     args: [netexec, --http-port, "8080"]
     readinessProbe: {exec: {command: [/bin/sh, -c, "test -f ${shared}/ready"]}, periodSeconds: 1}
+    volumeMounts: [{name: shared, mountPath: ${shared}}]
+  volumes: [{name: shared, emptyDir: {}}]
 ---
 apiVersion: v1
 kind: Pod
@@ -100,9 +102,10 @@ kind: Pod
 metadata: {name: with-init}
 spec:
   initContainers:
-  - {name: init, image: podnet/agnhost, command: [/bin/sh, -c, "sleep 1; echo made-by-init > ${shared}/init-file"]}
+  - {name: init, image: podnet/agnhost, command: [/bin/sh, -c, "sleep 1; echo made-by-init > ${shared}/init-file"], volumeMounts: [{name: shared, mountPath: ${shared}}]}
   containers:
-  - {name: c, image: podnet/agnhost, command: [/bin/sh, -c, "test -f ${shared}/init-file && exec sleep 3600"]}
+  - {name: c, image: podnet/agnhost, command: [/bin/sh, -c, "test -f ${shared}/init-file && exec sleep 3600"], volumeMounts: [{name: shared, mountPath: ${shared}}]}
+  volumes: [{name: shared, emptyDir: {}}]
 ---
 apiVersion: v1
 kind: Pod

@@ -47,6 +47,7 @@ export function detectHostFacts(): HostFacts {
     agnhostBuilt: existsSync(agnhostMain),
     podnetMain,
     podnetBuilt: existsSync(podnetMain),
+    podnetRoot: fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, ''),
   };
   if (isExecutable('/usr/sbin/nginx')) facts.nginxBinary = '/usr/sbin/nginx';
   if (isExecutable('/usr/share/tomcat10/bin/catalina.sh')) facts.tomcatHome = '/usr/share/tomcat10';

@@ -15,6 +15,7 @@ const facts: HostFacts = {
   agnhostBuilt: true,
   podnetMain: '/opt/podnet/dist/cli/main-entry.js',
   podnetBuilt: true,
+  podnetRoot: '/opt/podnet',
   nginxBinary: '/usr/sbin/nginx',
   tomcatHome: '/usr/share/tomcat10',
   javaHome: '/usr/lib/jvm/java-17-openjdk-amd64',
@@ -91,6 +92,7 @@ test('user entries carry env and workingDir; the most specific key wins', () => 
   );
   assert.equal(r.image.workingDir, '/srv');
   assert.deepEqual(r.image.files, []);
+  assert.deepEqual(r.image.hostPaths, []);
   assert.deepEqual(
     argvOf(resolveImage(s, req('example.com/shop/web:2.0'))).at(-1),
     '9000',
@@ -151,6 +153,21 @@ test('agnhost and pause: every spelling, the default CMD, and in-image paths', (
     ['/bin/sh', '-c', PAUSE_SCRIPT, 'pause'],
     'the pause image is a shell, not agnhost',
   );
+});
+
+test('images name the node paths their programs read (a container sees only those besides /usr)', () => {
+  const s = state();
+  const agnhost = resolveImage(s, req('agnhost'));
+  assert.ok(agnhost.ok);
+  assert.deepEqual(agnhost.image.hostPaths, [
+    '/opt/podnet/dist',
+    '/opt/podnet/node_modules',
+    '/opt/podnet/build',
+    '/opt/podnet/package.json',
+  ]);
+  const nginx = resolveImage(s, req('nginx'));
+  assert.ok(nginx.ok);
+  assert.deepEqual(nginx.image.hostPaths, []);
 });
 
 test('podnet/podnet runs podnet itself: args pick the command', () => {
@@ -230,6 +247,7 @@ test('a built-in whose program is missing on the node fails with how to install 
     agnhostMain: '/x/main.js',
     agnhostBuilt: false,
     podnetMain: '/x/main-entry.js',
+    podnetRoot: '/x',
     podnetBuilt: false,
   };
   const s = state({ userEntries: [], facts: bare });

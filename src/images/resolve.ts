@@ -72,7 +72,7 @@ export function resolveImage(s: ResolverState, req: ImageRequest): ImageResoluti
   const spec = user ? specFromUserEntry(user, s.facts, container) : builtin!.builtin.build(s.facts, container);
   if (!spec.ok) return { ok: false, reason: 'ErrImagePull', message: `image "${req.image}": ${spec.message}` };
 
-  const { entrypoint, cmd, env, workingDir, files, aliases } = spec.spec;
+  const { entrypoint, cmd, env, workingDir, files, aliases, hostPaths } = spec.spec;
   const argv = absoluteArgv(containerArgv({ entrypoint, cmd }, req.command, req.args), {
     aliases,
     pathEnv: env.PATH ?? STANDARD_PATH,
@@ -95,7 +95,15 @@ export function resolveImage(s: ResolverState, req: ImageRequest): ImageResoluti
       argv: argv.argv,
       env: { ...env },
       ...(workingDir ? { workingDir } : {}),
+      hostPaths: programPaths(argv.argv[0]!, hostPaths ?? []),
       files: files.map((f) => ({ ...f })),
     },
   };
+}
+
+/** The image's own paths, and the program's directory when it lies outside /usr (a user table entry's /opt/app/bin). */
+function programPaths(program: string, hostPaths: string[]): string[] {
+  const dir = posix.dirname(program);
+  const inUsr = dir === '/usr' || dir.startsWith('/usr/') || ['/bin', '/sbin'].includes(dir);
+  return inUsr || hostPaths.some((p) => dir === p || dir.startsWith(`${p}/`)) ? [...hostPaths] : [...hostPaths, dir];
 }

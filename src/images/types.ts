@@ -21,6 +21,8 @@ export interface ResolvedImage {
   /** The image's own environment (container env from the pod spec goes over it). */
   env: Record<string, string>;
   workingDir?: string;
+  /** Node paths the program reads besides /usr and its data dir (a container sees them read-only). */
+  hostPaths: string[];
   /** files to write (absolute paths inside dataDir) before start; the caller creates parent directories */
   files: { path: string; content: string; mode?: number }[];
 }

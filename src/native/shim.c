@@ -1,7 +1,7 @@
 /*
  * podnet-shim: the per-container supervisor and stdio relay (conmon's job).
  *
- *   podnet-shim run DIR [-i] [-t] [-w WORKDIR] -- ARGV...
+ *   podnet-shim run DIR [-i] [-t] [-w WORKDIR] [-r PIDFILE] -- ARGV...
  *       Runs ARGV as the container: its own session and process group,
  *       stdin from the fifo DIR/stdin when -i (else /dev/null), a pty when -t.
  *       Records "pid starttime" in DIR/pid and the exit status (128+N on a
@@ -14,6 +14,12 @@
  *       "close-stdin" (stdinOnce). The shim holds both ends of its fifos, so
  *       the agent can come and go (attach after an agent restart works) and
  *       the container never sees EOF until told.
+ *
+ *       With -r PIDFILE, ARGV is an OCI runtime's "run -d --pid-file PIDFILE"
+ *       (runc): the shim becomes a child subreaper, waits for the runtime to
+ *       start the container and exit, then reaps the container process (now
+ *       its child) and records that process's pid and exit status. A runtime
+ *       that fails records "128 StartError"; its message is in the log.
  *
  *   podnet-shim pty [-s ROWS:COLS] -- ARGV...
  *       Runs ARGV on a new pty (its own session, the pty as controlling
@@ -208,7 +214,21 @@ static void drain(int fd, int logfd, const char *stream, int out_fd) {
 
 /* --- run: the container -------------------------------------------------------- */
 
-static int cmd_run(const char *dir, int want_stdin, int tty, const char *workdir, char **argv) {
+/* "1234\n" in the runtime's pid file → 1234, or 0. */
+static pid_t read_pid_file(const char *path) {
+  char buf[64];
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t r = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (r <= 0) return 0;
+  buf[r] = 0;
+  long v = strtol(buf, NULL, 10);
+  return v > 0 ? (pid_t)v : 0;
+}
+
+static int cmd_run(const char *dir, int want_stdin, int tty, const char *workdir, const char *reap_pidfile,
+                   char **argv) {
   char path[4096];
   snprintf(path, sizeof path, "%s/log", dir);
   int logfd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
@@ -239,6 +259,8 @@ static int cmd_run(const char *dir, int want_stdin, int tty, const char *workdir
 
   signal(SIGCHLD, on_chld);
   signal(SIGPIPE, SIG_IGN);
+  /* The container process is the runtime's child; when the runtime exits it becomes ours. */
+  if (reap_pidfile && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) die("prctl subreaper");
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid == 0) {
@@ -275,6 +297,24 @@ static int cmd_run(const char *dir, int want_stdin, int tty, const char *workdir
     return 0;
   }
   char st[64], text[128];
+  if (reap_pidfile) {
+    /* The runtime exits once the container runs (or failed to start it). */
+    int rstatus = 0;
+    while (waitpid(pid, &rstatus, 0) < 0 && errno == EINTR) {
+    }
+    pid_t container = WIFEXITED(rstatus) && WEXITSTATUS(rstatus) == 0 ? read_pid_file(reap_pidfile) : 0;
+    if (container <= 0) {
+      if (!tty) {
+        drain(out[0], logfd, "stdout", -1);
+        drain(err[0], logfd, "stderr", -1);
+      } else {
+        drain(master, logfd, "stdout", -1);
+      }
+      record(dir, "exit", "128 StartError\n");
+      return 0;
+    }
+    pid = container;
+  }
   start_time(pid, st, sizeof st);
   snprintf(text, sizeof text, "%d %s\n", (int)pid, st);
   record(dir, "pid", text);
@@ -293,7 +333,15 @@ static int cmd_run(const char *dir, int want_stdin, int tty, const char *workdir
   for (;;) {
     if (got_chld) {
       got_chld = 0;
-      if (waitpid(pid, &status, WNOHANG) == pid) break;
+      /* Reap everything: a subreaper also inherits the runtime's other orphans. */
+      int reaped = 0, st2;
+      pid_t w;
+      while ((w = waitpid(-1, &st2, WNOHANG)) > 0)
+        if (w == pid) {
+          status = st2;
+          reaped = 1;
+        }
+      if (reaped) break;
     }
     struct pollfd p[5];
     int n = 0, i_out0 = -1, i_out1 = -1, i_in = -1, i_ctl;
@@ -433,7 +481,7 @@ static int cmd_pty(int rows, int cols, char **argv) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: podnet-shim run DIR [-i] [-t] [-w WORKDIR] -- ARGV...\n"
+          "usage: podnet-shim run DIR [-i] [-t] [-w WORKDIR] [-r PIDFILE] -- ARGV...\n"
           "       podnet-shim pty [-s ROWS:COLS] -- ARGV...\n");
   exit(125);
 }
@@ -444,16 +492,17 @@ int main(int argc, char **argv) {
     if (argc < 3) usage();
     const char *dir = argv[2];
     int want_stdin = 0, tty = 0;
-    const char *workdir = NULL;
+    const char *workdir = NULL, *reap_pidfile = NULL;
     int i = 3;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-      if (strcmp(argv[i], "-i") == 0) want_stdin = 1;
+      if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) reap_pidfile = argv[++i];
+      else if (strcmp(argv[i], "-i") == 0) want_stdin = 1;
       else if (strcmp(argv[i], "-t") == 0) tty = 1;
       else if (strcmp(argv[i], "-w") == 0 && i + 1 < argc) workdir = argv[++i];
       else usage();
     }
     if (i + 1 >= argc) usage();
-    return cmd_run(dir, want_stdin, tty, workdir, argv + i + 1);
+    return cmd_run(dir, want_stdin, tty, workdir, reap_pidfile, argv + i + 1);
   }
   if (strcmp(argv[1], "pty") == 0) {
     int rows = 0, cols = 0, i = 2;

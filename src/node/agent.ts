@@ -21,6 +21,10 @@ import { readHostFacts } from './host-facts.js';
 import { PodManager } from './pods.js';
 import { CniPodRuntime } from './runtime/index.js';
 import { checkShimBinary } from './runtime/shim.js';
+import type { RuntimeKind } from './runtime/container-runner.js';
+import { ProcessRunner } from './runtime/process-runner.js';
+import { RuncRunner } from './runtime/runc-runner.js';
+import { checkRunc } from '../host/runc.js';
 import { startStreamingServer, STREAMING_PORT, type RunningStreamingServer } from './streaming/server.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -37,6 +41,8 @@ export interface NodeAgentOptions {
   /** The agent's own flags for the cluster's shape (--cluster-dns, --cluster-domain): checked against the cluster's. */
   clusterFlags?: ClusterConfigInput;
   maxPods: number;
+  /** What runs containers (default runc). */
+  runtime?: RuntimeKind;
   imageTablePath?: string;
   /** Serving certificate and the cluster CA for the streaming endpoint (exec, attach, logs, port-forward). */
   streaming?: { certPem: string; keyPem: string; caPem: string; port?: number };
@@ -51,6 +57,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   const log = opts.log ?? logger(`node ${opts.nodeName}`);
   mkdirSync(opts.stateDir, { recursive: true });
   checkShimBinary();
+  const runtimeKind = opts.runtime ?? 'runc';
+  if (runtimeKind === 'runc') await checkRunc();
   const stopping = { value: false };
   // Before the Node exists: an agent whose flags contradict the cluster must not join it.
   const cluster = await readClusterConfig(opts.client, {
@@ -94,7 +102,10 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     nodeIp: opts.nodeIp,
     podCidr,
     mtu: overlay.mtu,
+    runner:
+      runtimeKind === 'runc' ? new RuncRunner({ root: join(opts.stateDir, 'pods', 'runc') }) : new ProcessRunner(),
   });
+  log(`container runtime: ${runtimeKind}`);
   const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   const pods = new PodManager({
     client: opts.client,
@@ -106,6 +117,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     clusterDns: [cluster.clusterDnsIp],
     clusterDomain: cluster.clusterDomain,
     dataDir: join(opts.stateDir, 'containers'),
+    volumesDir: join(opts.stateDir, 'volumes'),
     log,
   });
   await pods.start();
@@ -120,6 +132,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
       pods: {
         lookup: (ns, name) => pods.lookup(ns, name),
         attemptDir: (uid, c, attempt) => runtime.attemptDir(uid, c, attempt),
+        execArgv: (uid, c, attempt, pid, command, tty) => runtime.execArgv(uid, c, attempt, pid, command, tty),
       },
       log,
     });

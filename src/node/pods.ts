@@ -17,6 +17,8 @@ import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import type { ImageTable } from '../images/index.js';
 import {
   containerEnv,
+  containerResources,
+  containerSecurity,
   expandCommand,
   planPod,
   podHostname,
@@ -32,13 +34,14 @@ import {
   type WaitingInfo,
 } from './kubelet/index.js';
 import type { PodRuntime, SandboxState } from './runtime/types.js';
+import { containerBinds, PodVolumes, type VolumeSources } from './volumes/pod-volumes.js';
 
 const podsRes = findResource('', 'v1', 'pods')!;
 const configMapsRes = findResource('', 'v1', 'configmaps')!;
 const secretsRes = findResource('', 'v1', 'secrets')!;
 
 export type ApiPod = Pod & KObject;
-type DataObject = KObject & { data?: Record<string, string> };
+type DataObject = KObject & { data?: Record<string, string>; binaryData?: Record<string, string> };
 
 const RELIST_MS = 1000;
 /** Pods synced at once (the kubelet runs one worker per pod; sandbox setup is mostly waiting on plugins). */
@@ -67,6 +70,10 @@ export interface PodManagerOptions {
   clusterDomain: string;
   /** Per-container writable dirs for generated image config (nginx prefix, CATALINA_BASE). */
   dataDir: string;
+  /** Where pods' volumes live on the node (emptyDir, configMap, secret). */
+  volumesDir: string;
+  /** Most processes one container may run (the kubelet's podPidsLimit; undefined: unlimited). */
+  podPidsLimit?: number;
   log: (m: string) => void;
 }
 
@@ -80,6 +87,8 @@ export class PodManager {
   private readonly backoff = new Map<string, Record<string, BackoffEntry>>();
   private readonly waiting = new Map<string, Record<string, WaitingInfo | undefined>>();
   private readonly probes: ProbeManager;
+  private readonly volumes: PodVolumes;
+  private readonly volumeSources: VolumeSources;
   /** Pods being synced now, and the relist generation at which each last finished a sync (see relist). */
   private readonly syncing = new Set<string>();
   private readonly syncedAt = new Map<string, number>();
@@ -93,8 +102,32 @@ export class PodManager {
     this.pods = new Informer<ApiPod>(o.client, podsRes, { fieldSelector: `spec.nodeName=${o.nodeName}`, onError });
     this.configMaps = new Informer<DataObject>(o.client, configMapsRes, { onError });
     this.secrets = new Informer<DataObject>(o.client, secretsRes, { onError });
+    this.volumes = new PodVolumes(o.volumesDir);
+    const bytes = (o: DataObject | undefined, base64Data: boolean) => {
+      if (!o) return undefined;
+      const out: Record<string, Buffer> = {};
+      for (const [k, v] of Object.entries(o.data ?? {})) out[k] = Buffer.from(v, base64Data ? 'base64' : 'utf8');
+      for (const [k, v] of Object.entries(o.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
+      return out;
+    };
+    this.volumeSources = {
+      configMap: (ns, name) => bytes(this.configMaps.getByName(ns, name), false),
+      secret: (ns, name) => bytes(this.secrets.getByName(ns, name), true),
+    };
+    // A changed ConfigMap or Secret reaches running pods' volumes on their next sync.
+    const refresh = (kind: 'configMap' | 'secret') => (obj: DataObject) => {
+      for (const [uid, pod] of this.byUid) {
+        if (pod.metadata.namespace !== obj.metadata.namespace) continue;
+        const uses = (pod.spec.volumes ?? []).some((v) =>
+          kind === 'configMap' ? v.configMap?.name === obj.metadata.name : v.secret?.secretName === obj.metadata.name,
+        );
+        if (uses) this.queue.add(uid);
+      }
+    };
+    this.configMaps.addHandlers({ onAdd: refresh('configMap'), onUpdate: (_o, n) => refresh('configMap')(n) });
+    this.secrets.addHandlers({ onAdd: refresh('secret'), onUpdate: (_o, n) => refresh('secret')(n) });
     this.probes = new ProbeManager({
-      exec: (uid, _container, argv, timeoutMs) => o.runtime.execInSandbox(uid, argv, timeoutMs),
+      exec: (uid, container, argv, timeoutMs) => o.runtime.execInSandbox(uid, container, argv, timeoutMs),
       onChange: (uid) => this.queue.add(uid),
       onUnhealthy: (e) => {
         const pod = this.byUid.get(e.uid);
@@ -212,6 +245,7 @@ export class PodManager {
       // Gone from the API: nothing of it may stay on the node.
       if (sandbox) {
         await this.o.runtime.removeSandbox(uid);
+        await this.volumes.tearDown(uid);
         this.sandboxes.delete(uid);
         this.o.log(
           `removed pod ${sandbox.name ? `${sandbox.namespace}/${sandbox.name}` : `sandbox ${uid}`} (no longer bound here)`,
@@ -256,6 +290,11 @@ export class PodManager {
         sandbox = await this.createSandbox(pod, waiting);
       }
       if (sandbox?.alive) {
+        if (Object.values(sandbox.containers).some((c) => c.state === 'running')) {
+          // Keeps configMap and secret volumes of running containers current (a no-op when unchanged).
+          const r = await this.volumes.setUp(pod, this.volumeSources);
+          if ('error' in r) this.o.log(`pod ${this.describe(uid)}: volumes: ${r.error}`);
+        }
         const starts = [
           ...(plan.startInit ? [{ ...plan.startInit, init: true }] : []),
           ...plan.start.map((s) => ({ ...s, init: false })),
@@ -370,6 +409,30 @@ export class PodManager {
       waiting[spec.name] = { reason: 'CreateContainerConfigError', message: envResult.error };
       return undefined;
     }
+    const sec = containerSecurity(
+      pod.spec,
+      spec,
+      `${pod.metadata.name}_${pod.metadata.namespace ?? 'default'}(${pod.metadata.uid})`,
+    );
+    if ('error' in sec) {
+      if (waiting[spec.name]?.message !== sec.error) this.event(pod, 'Warning', 'Failed', `Error: ${sec.error}`);
+      waiting[spec.name] = { reason: 'CreateContainerConfigError', message: sec.error };
+      return undefined;
+    }
+    let resources;
+    try {
+      resources = containerResources(spec, this.o.podPidsLimit);
+    } catch (e) {
+      waiting[spec.name] = { reason: 'CreateContainerConfigError', message: (e as Error).message };
+      return undefined;
+    }
+    const vols = await this.volumes.setUp(pod, this.volumeSources);
+    const mounts = 'error' in vols ? vols : containerBinds(spec.volumeMounts, pod.spec.volumes, vols.paths);
+    if ('error' in mounts) {
+      if (waiting[spec.name]?.message !== mounts.error) this.event(pod, 'Warning', 'FailedMount', mounts.error);
+      waiting[spec.name] = { reason: 'CreateContainerConfigError', message: mounts.error };
+      return undefined;
+    }
     const { command, args } = expandCommand(spec, envResult.env);
     const dataDir = join(this.o.dataDir, pod.metadata.uid!, spec.name);
     const resolution = this.o.images.resolve({
@@ -399,6 +462,10 @@ export class PodManager {
         attempt,
         stdin: spec.stdin === true,
         tty: spec.tty === true,
+        security: sec.security,
+        resources,
+        binds: [{ source: dataDir, destination: dataDir, readOnly: false }, ...mounts.binds],
+        imagePaths: image.hostPaths,
       });
       delete waiting[spec.name];
       if (attempt === 0)
@@ -432,6 +499,7 @@ export class PodManager {
       // Best effort: the pod object may already be gone; the sandbox goes either way.
       await this.publish(pod, status).catch(() => undefined);
       await this.o.runtime.removeSandbox(uid);
+      await this.volumes.tearDown(uid);
       this.sandboxes.delete(uid);
     }
     try {
@@ -447,6 +515,7 @@ export class PodManager {
   private async teardown(pod: ApiPod, sandbox: SandboxState, grace: number): Promise<void> {
     await this.stopAll(pod.metadata.uid!, sandbox, grace);
     await this.o.runtime.removeSandbox(pod.metadata.uid!);
+    await this.volumes.tearDown(pod.metadata.uid!);
     this.sandboxes.delete(pod.metadata.uid!);
   }
 

@@ -30,6 +30,7 @@ export const agnhostImage: BuiltinImage = {
         cmd: ['pause'],
         env: { PATH: STANDARD_PATH },
         files: [],
+        hostPaths: packagePaths(f),
         aliases: { '/agnhost': agnhost, agnhost },
       },
     };
@@ -68,8 +69,14 @@ export const podnetImage: BuiltinImage = {
         cmd: ['help'],
         env: { PATH: STANDARD_PATH },
         files: [],
+        hostPaths: packagePaths(f),
         aliases: { podnet: [f.nodeBinary, f.podnetMain] },
       },
     };
   },
 };
+
+/** What Node needs to run podnet's compiled code: the package's dist, dependencies, native build and package.json. */
+function packagePaths(f: HostFacts): string[] {
+  return ['dist', 'node_modules', 'build', 'package.json'].map((p) => `${f.podnetRoot}/${p}`);
+}

@@ -10,6 +10,8 @@ export interface HostFacts {
   /** podnet's own CLI entry (cluster add-ons such as `podnet dns` run as pods of image podnet/podnet). */
   podnetMain: string;
   podnetBuilt: boolean;
+  /** podnet's package directory (dist, node_modules, build, package.json): what agnhost and podnet run from. */
+  podnetRoot: string;
   /** /usr/sbin/nginx when installed. */
   nginxBinary?: string;
   /** CATALINA_HOME of Debian's tomcat10 when installed. */
@@ -33,6 +35,8 @@ interface ImageSpec {
   env: Record<string, string>;
   workingDir?: string;
   files: GeneratedFile[];
+  /** Node paths the program reads besides /usr (seen read-only in the container's root). */
+  hostPaths?: string[];
   /** In-image program paths → node command lines (see argv0.ts). */
   aliases: Record<string, string[]>;
 }

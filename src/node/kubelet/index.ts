@@ -28,3 +28,6 @@ export { ProbeManager, ProbeWorker } from './probes.js';
 export type { ProbeKind, ProbeEvent, ProbeManagerDeps } from './probes.js';
 export { runProbe, resolvePort, probeDefaults, PROBE_USER_AGENT } from './probe-run.js';
 export type { ProbeOutcome, ProbeTarget, ExecFn } from './probe-run.js';
+export { containerSecurity } from './security.js';
+export { containerResources, qosClass } from './resources.js';
+export type { QosClass } from './resources.js';

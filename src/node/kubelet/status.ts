@@ -3,6 +3,7 @@
  * status manager's timestamp rules). Deterministic: the same inputs give a
  * deep-equal status, so the agent PATCHes only when statusEqual says it changed.
  */
+import { qosClass } from './resources.js';
 import type { SandboxState } from '../runtime/types.js';
 import { containerStatuses, type WaitingInfo } from './container-status.js';
 import {
@@ -192,10 +193,19 @@ export function podStatus(input: StatusInput): PodStatus {
     status.podIPs = [{ ip: podIp }];
   }
   status.startTime = old.startTime ?? rfc3339(now);
-  if (old.qosClass) status.qosClass = old.qosClass;
+  status.qosClass = old.qosClass ?? safeQos(pod.spec);
   if (init.length) status.initContainerStatuses = init;
   status.containerStatuses = app;
   return status;
+}
+
+/** The QoS class, or none when a quantity is malformed (the API server would have refused it). */
+function safeQos(spec: Pod['spec']): string | undefined {
+  try {
+    return qosClass(spec);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Canonical JSON: sorted keys, no undefined or null members. */

@@ -3,6 +3,7 @@
  * as plain JSON from the API; these interfaces name only the fields used here,
  * so any API pod object is assignable to them.
  */
+import type { Volume, VolumeMount } from '../volumes/types.js';
 
 export interface HTTPHeader {
   name: string;
@@ -72,6 +73,28 @@ export interface ContainerSpec {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  securityContext?: SecurityContext;
+  volumeMounts?: VolumeMount[];
+}
+
+export interface SecurityContext {
+  privileged?: boolean;
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  seccompProfile?: { type: string; localhostProfile?: string };
+}
+
+export interface PodSecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  supplementalGroups?: number[];
+  fsGroup?: number;
+  seccompProfile?: { type: string; localhostProfile?: string };
 }
 
 export interface PodDNSConfig {
@@ -98,6 +121,9 @@ export interface PodSpec {
   dnsConfig?: PodDNSConfig;
   hostAliases?: { ip: string; hostnames?: string[] }[];
   readinessGates?: { conditionType: string }[];
+  securityContext?: PodSecurityContext;
+  shareProcessNamespace?: boolean;
+  volumes?: Volume[];
 }
 
 export interface ContainerStateWaiting {

@@ -46,6 +46,10 @@ export class StateLayout {
   hosts(uid: string): string {
     return join(this.sandboxDir(uid), 'hosts');
   }
+  /** The pod's /etc/hostname (runc binds it; the process runtime has the node's). */
+  hostnameFile(uid: string): string {
+    return join(this.sandboxDir(uid), 'hostname');
+  }
 
   containersDir(uid: string): string {
     return join(this.sandboxDir(uid), 'containers');

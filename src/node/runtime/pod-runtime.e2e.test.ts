@@ -111,18 +111,18 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: need
     // Idempotent per uid.
     assert.equal((await rt.createSandbox(sandboxCfg(uidA, 'pod-a'))).ip, ipA);
 
-    const h = await rt.execInSandbox(uidA, ['/usr/bin/hostname'], 5000);
+    const h = await rt.execInSandbox(uidA, undefined, ['/usr/bin/hostname'], 5000);
     assert.equal(h.stdout.trim(), 'pod-a');
-    const resolv = await rt.execInSandbox(uidA, ['/bin/cat', '/etc/resolv.conf'], 5000);
+    const resolv = await rt.execInSandbox(uidA, undefined, ['/bin/cat', '/etc/resolv.conf'], 5000);
     assert.equal(resolv.stdout, sandboxCfg(uidA, 'pod-a').resolvConf);
-    const hosts = await rt.execInSandbox(uidB, ['/bin/cat', '/etc/hosts'], 5000);
+    const hosts = await rt.execInSandbox(uidB, undefined, ['/bin/cat', '/etc/hosts'], 5000);
     assert.equal(hosts.stdout, sandboxCfg(uidB, 'pod-b').renderHosts(ipB));
     // The host's own files are untouched.
     assert.doesNotMatch(readFileSync('/etc/resolv.conf', 'utf8'), /podnet test/);
     // The pod's /sys is its own (sysfs shows the mounting netns's devices).
-    const mtu = await rt.execInSandbox(uidA, ['/bin/cat', '/sys/class/net/eth0/mtu'], 5000);
+    const mtu = await rt.execInSandbox(uidA, undefined, ['/bin/cat', '/sys/class/net/eth0/mtu'], 5000);
     assert.equal(mtu.stdout.trim(), '1450');
-    const link = await rt.execInSandbox(uidA, ['/sbin/ip', '-o', 'link', 'show', 'eth0'], 5000);
+    const link = await rt.execInSandbox(uidA, undefined, ['/sbin/ip', '-o', 'link', 'show', 'eth0'], 5000);
     assert.match(link.stdout, /mtu 1450/);
     await rt.checkSandboxNetwork(uidA);
     // hostPort rules live in the node's netns.
@@ -131,7 +131,7 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: need
   });
 
   test('pod↔pod and node→pod ping', async () => {
-    const p = await rt.execInSandbox(uidA, ['/bin/ping', '-c1', '-W2', ipB], 10_000);
+    const p = await rt.execInSandbox(uidA, undefined, ['/bin/ping', '-c1', '-W2', ipB], 10_000);
     assert.equal(p.code, 0, p.stdout + p.stderr);
     const n = await run(['ping', '-c1', '-W2', ipA], { netns: nodeNetns });
     assert.equal(n.code, 0, n.stdout + n.stderr);
@@ -229,10 +229,13 @@ describe('CniPodRuntime on a real kernel (node played by a netns)', { skip: need
     const s = await rt.createSandbox(sandboxCfg(uidHost, 'pod-h', { hostNetwork: true }));
     assert.equal(s.ip, nodeIP);
     assert.equal(s.netns, undefined);
-    const links = await rt.execInSandbox(uidHost, ['/sbin/ip', '-o', 'link', 'show', 'cni0'], 5000);
+    const links = await rt.execInSandbox(uidHost, undefined, ['/sbin/ip', '-o', 'link', 'show', 'cni0'], 5000);
     assert.equal(links.code, 0, `cni0 of the node netns not visible: ${links.stderr}`);
-    assert.equal((await rt.execInSandbox(uidHost, ['/usr/bin/hostname'], 5000)).stdout.trim(), hostname());
-    assert.match((await rt.execInSandbox(uidHost, ['/bin/cat', '/etc/resolv.conf'], 5000)).stdout, /podnet test pod-h/);
+    assert.equal((await rt.execInSandbox(uidHost, undefined, ['/usr/bin/hostname'], 5000)).stdout.trim(), hostname());
+    assert.match(
+      (await rt.execInSandbox(uidHost, undefined, ['/bin/cat', '/etc/resolv.conf'], 5000)).stdout,
+      /podnet test pod-h/,
+    );
     const c = await rt.startContainer(uidHost, { name: 'c', argv: ['/bin/sleep', '1000'], env: {}, attempt: 0 });
     assert.equal(c.state, 'running');
   });

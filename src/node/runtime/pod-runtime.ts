@@ -28,7 +28,9 @@ import {
   type ProcessIdentity,
 } from './proc.js';
 import { readSandboxRecord, writeSandboxRecord, type SandboxRecord } from './sandbox-record.js';
-import { containerEnv, DEFAULT_PATH, spawnShim } from './shim.js';
+import type { ContainerRunner } from './container-runner.js';
+import { ProcessRunner } from './process-runner.js';
+import { containerEnv, DEFAULT_PATH } from './shim.js';
 import type { ContainerConfig, ContainerRuntimeState, PodRuntime, SandboxConfig, SandboxState } from './types.js';
 
 export interface CniPodRuntimeOptions {
@@ -50,6 +52,8 @@ export interface CniPodRuntimeOptions {
   nodeNetns?: string;
   /** Hostname of hostNetwork pods (default: this machine's). */
   nodeHostname?: string;
+  /** What runs containers (default: bare processes; the agent passes a RuncRunner). */
+  runner?: ContainerRunner;
 }
 
 const POD_IFNAME = 'eth0';
@@ -61,9 +65,11 @@ export class CniPodRuntime implements PodRuntime {
   private readonly podNetwork: CniConfList;
   /** Serialises operations per pod UID. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  readonly runner: ContainerRunner;
 
   constructor(readonly opts: CniPodRuntimeOptions) {
     this.layout = new StateLayout(opts.stateDir);
+    this.runner = opts.runner ?? new ProcessRunner();
     this.cni = new CniRuntime({
       binDirs: [opts.cniBinDir ?? '/usr/lib/cni'],
       cacheDir: this.layout.cniCacheDir,
@@ -144,14 +150,17 @@ export class CniPodRuntime implements PodRuntime {
       const hostname = rec.hostNetwork ? this.nodeHostname : rec.hostname;
       let shim: ProcessIdentity;
       try {
-        shim = spawnShim({
-          holderPid: rec.holder!.pid,
+        shim = await this.runner.start({
+          rec,
           dir,
-          workingDir: c.workingDir,
+          config: c,
           env: containerEnv(c.env, hostname),
-          argv: c.argv,
-          stdin: c.stdin,
-          tty: c.tty,
+          podFiles: {
+            hosts: this.layout.hosts(uid),
+            resolvConf: this.layout.resolvConf(uid),
+            hostname: this.layout.hostnameFile(uid),
+          },
+          sandboxDir: this.layout.sandboxDir(uid),
         });
       } catch (e) {
         await rm(dir, { recursive: true, force: true });
@@ -184,12 +193,24 @@ export class CniPodRuntime implements PodRuntime {
 
   async execInSandbox(
     uid: string,
+    container: string | undefined,
     argv: string[],
     timeoutMs: number,
   ): Promise<{ code: number; stdout: string; stderr: string }> {
     const rec = await this.readyRecord(uid);
+    let target: { name: string; attempt: number; pid: number } | undefined;
+    if (container !== undefined) {
+      const state = (await this.stateOf(uid)).containers[container];
+      if (state?.state !== 'running')
+        throw new Error(`container ${container} of pod ${rec.namespace}/${rec.name} is not running`);
+      target = { name: container, attempt: state.attempt, pid: state.pid };
+    }
+    // Without a container: the pod's namespaces, as the sandbox holder has them (network checks).
+    const command = target
+      ? await this.runner.execArgv(rec, target, argv, false)
+      : ['nsenter', '-t', String(rec.holder!.pid), '-n', '-u', '-i', '-m', '--', ...argv];
     const started = Date.now();
-    const r = await run(['nsenter', '-t', String(rec.holder!.pid), '-n', '-u', '-i', '-m', '--', ...argv], {
+    const r = await run(command, {
       cleanEnv: true,
       env: { PATH: DEFAULT_PATH, HOSTNAME: rec.hostNetwork ? this.nodeHostname : rec.hostname },
       timeoutMs,
@@ -199,6 +220,18 @@ export class CniPodRuntime implements PodRuntime {
       return { code: 124, stdout: r.stdout, stderr: `${r.stderr}command timed out after ${timeoutMs} ms\n` };
     }
     return r;
+  }
+
+  async execArgv(
+    uid: string,
+    container: string,
+    attempt: number,
+    pid: number,
+    command: string[],
+    tty: boolean,
+  ): Promise<string[]> {
+    const rec = await this.readyRecord(uid);
+    return this.runner.execArgv(rec, { name: container, attempt, pid }, command, tty);
   }
 
   /** CNI CHECK of the pod's attachments; throws a CniPluginError describing what drifted. */
@@ -258,6 +291,7 @@ export class CniPodRuntime implements PodRuntime {
       rec.ip = this.opts.nodeIp;
     }
     await writeFile(L.hosts(cfg.uid), cfg.renderHosts(rec.ip));
+    await writeFile(L.hostnameFile(cfg.uid), `${cfg.hostNetwork ? this.nodeHostname : cfg.hostname}\n`);
 
     rec.holder = await startHolder(
       {
@@ -285,8 +319,12 @@ export class CniPodRuntime implements PodRuntime {
     const L = this.layout;
     const rec = await readSandboxRecord(L.sandboxFile(uid));
 
-    for (const dir of await this.allAttemptDirs(uid)) await this.killAttempt(dir, false);
+    for (const dir of await this.allAttemptDirs(uid)) {
+      await this.killAttempt(dir, false);
+      await this.releaseAttempt(uid, dir);
+    }
     await this.killHolder(uid, rec);
+    await this.runner.removePod(uid);
 
     if (!rec?.hostNetwork) {
       const netns = rec?.netns ?? podNetnsName(this.opts.nodeName, uid);
@@ -377,6 +415,8 @@ export class CniPodRuntime implements PodRuntime {
     const f = await readContainerFiles(dir);
     if (!f) return;
     if (f.proc && (f.procAlive || leaderJustDied)) signalGroup(f.proc.pid);
+    // Under runc the container's first process need not lead a group; killing it ends its PID namespace.
+    await signalIfAlive(f.proc, 'SIGKILL');
     const recorded = await waitFor(async () => existsSync(join(dir, 'exit')) || !(await isAlive(f.shim)), 10_000);
     if (!recorded) throw new Error(`container process in ${dir} did not die after SIGKILL; retry later`);
     await this.containerState(dir); // persists a "lost" verdict if the shim died without recording
@@ -386,10 +426,28 @@ export class CniPodRuntime implements PodRuntime {
     const f = await readContainerFiles(dir);
     if (!f) throw new Error(`container record ${dir} is missing; was the sandbox removed?`);
     const s = decideContainerState(f);
-    if (!('lost' in s)) return s;
+    if (!('lost' in s)) {
+      if (s.state === 'exited' && !existsSync(join(dir, 'released'))) {
+        const uid = this.uidOfAttemptDir(dir);
+        const { reason } = await this.runner.release({ uid }, dir, f.meta.name, f.meta.attempt);
+        if (reason) return { ...s, reason };
+      }
+      return s;
+    }
     await writeFile(join(dir, 'exit.tmp'), LOST_EXIT_RECORD);
     await rename(join(dir, 'exit.tmp'), join(dir, 'exit'));
     return this.containerState(dir);
+  }
+
+  /** Frees the runtime's hold on an attempt (runc delete) once it is dead; a never-started one too. */
+  private async releaseAttempt(uid: string, dir: string): Promise<void> {
+    const f = await readContainerFiles(dir);
+    if (f) await this.runner.release({ uid }, dir, f.meta.name, f.meta.attempt);
+  }
+
+  /** <sandboxes>/<uid>/containers/<name>/<attempt> → uid. */
+  private uidOfAttemptDir(dir: string): string {
+    return dir.slice(this.layout.sandboxesDir.length + 1).split('/')[0]!;
   }
 
   private async latestAttemptDir(uid: string, name: string): Promise<string | undefined> {

@@ -22,6 +22,18 @@ export interface SandboxConfig {
   portMappings: { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' | 'sctp' }[];
 }
 
+import type { ContainerResources } from './oci/spec.js';
+import type { ContainerSecurity } from './oci/security.js';
+
+export type { ContainerResources, ContainerSecurity };
+
+/** A node directory bound into a container (volumes, the image's data dir). */
+export interface ContainerBind {
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+
 /** One container start request: a resolved image turned into a command line. */
 export interface ContainerConfig {
   name: string;
@@ -35,6 +47,14 @@ export interface ContainerConfig {
   stdin?: boolean;
   /** Run on a pty (its output is the log's stdout). */
   tty?: boolean;
+  /** securityContext, pod-level values merged in (runc runtime; the process runtime ignores it). */
+  security?: ContainerSecurity;
+  /** cgroup limits (runc runtime). */
+  resources?: ContainerResources;
+  /** Writable or read-only node directories seen at the same or another path (runc runtime). */
+  binds?: ContainerBind[];
+  /** Node paths the image's program needs besides /usr (read-only in the container's root). */
+  imagePaths?: string[];
 }
 
 export type ContainerRuntimeState =
@@ -75,14 +95,24 @@ export interface PodRuntime {
   stopContainer(uid: string, name: string, graceSeconds: number): Promise<void>;
   /** Kills everything left, CNI DEL, removes netns, mounts and state. Idempotent; nothing left behind. */
   removeSandbox(uid: string): Promise<void>;
-  /** Runs a command inside the pod's namespaces (exec probes, kubectl exec later). */
+  /** Runs a command in a running container (exec probes); without one, in the pod's namespaces. */
   execInSandbox(
     uid: string,
+    container: string | undefined,
     argv: string[],
     timeoutMs: number,
   ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Path of a container's log file (CRI records of stdout and stderr), for kubectl logs. */
   logPath(uid: string, name: string, attempt: number): string;
+  /** argv that runs a command in a running container for kubectl exec (tty: the caller provides the pty). */
+  execArgv(
+    uid: string,
+    container: string,
+    attempt: number,
+    pid: number,
+    command: string[],
+    tty: boolean,
+  ): Promise<string[]>;
   /** Directory of one attempt of a container: log, exit, and the shim's stdin and ctl fifos. */
   attemptDir(uid: string, name: string, attempt: number): string;
 }

@@ -12,7 +12,7 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { killGroup, spawnProcess } from '../../host/exec.js';
 import { exitStatus, internalErrorStatus } from '../../streaming/status.js';
-import { DEFAULT_PATH, envArgv, shimBinary } from '../runtime/shim.js';
+import { DEFAULT_PATH, shimBinary } from '../runtime/shim.js';
 import type { CommandIO } from './command-io.js';
 import { whenWritable } from './flow.js';
 
@@ -38,20 +38,22 @@ export function parseEnviron(b: Buffer): Record<string, string> {
   return env;
 }
 
-/** argv entering the container process's namespaces and working directory (pure). */
-export function execArgv(pid: number, env: Record<string, string>, command: string[], tty: boolean): string[] {
-  const enter = ['nsenter', '-t', String(pid), '-n', '-u', '-i', '-m', '-w', '--', ...envArgv(env, command)];
-  return tty ? [shimBinary(), 'pty', '--', ...enter] : enter;
+/** With a tty, podnet-shim's pty mode around the runtime's exec argv (pure). */
+export function withPty(argv: string[], tty: boolean): string[] {
+  return tty ? [shimBinary(), 'pty', '--', ...argv] : argv;
 }
 
-export async function runExec(io: CommandIO, containerPid: number): Promise<void> {
+/** Runs the command the runtime's exec argv gives (runc exec, or nsenter into the container process). */
+export async function runExec(
+  io: CommandIO,
+  execArgv: (command: string[], tty: boolean) => Promise<string[]>,
+): Promise<void> {
   const o = io.opts;
   if (o.command.length === 0) {
     io.finish(internalErrorStatus('command is required'));
     return;
   }
-  const env = await processEnv(containerPid);
-  const argv = execArgv(containerPid, env, o.command, o.tty);
+  const argv = withPty(await execArgv(o.command, o.tty), o.tty);
   const child = spawnProcess(argv, {
     env: { PATH: DEFAULT_PATH },
     stdio: o.tty

@@ -48,6 +48,15 @@ const WS_PING_MS = 20_000;
 export interface StreamingPods {
   lookup(namespace: string, name: string): { pod: ApiPod; sandbox: SandboxState | undefined } | undefined;
   attemptDir(uid: string, container: string, attempt: number): string;
+  /** argv running a command in this running container (the runtime's exec: runc exec, or nsenter). */
+  execArgv(
+    uid: string,
+    container: string,
+    attempt: number,
+    pid: number,
+    command: string[],
+    tty: boolean,
+  ): Promise<string[]>;
 }
 
 export interface StreamingServerOptions {
@@ -250,7 +259,9 @@ async function upgrade(
     );
     const work =
       route.kind === 'exec'
-        ? runExec(io, running.pid)
+        ? runExec(io, (command, tty) =>
+            o.pods.execArgv(pod.metadata.uid!, route.container, running.attempt, running.pid, command, tty),
+          )
         : runAttach(io, { dir, stdin: !!spec?.stdin, stdinOnce: !!spec?.stdinOnce, tty: !!spec?.tty });
     work.catch((e: Error) => io.finish(internalErrorStatus(e.message)));
   };

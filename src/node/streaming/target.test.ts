@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerStatus } from '../kubelet/types.js';
 import type { SandboxState } from '../runtime/types.js';
-import { execArgv, parseEnviron } from './exec.js';
+import { nsenterExecArgv } from '../runtime/process-runner.js';
+import { runcExecArgv } from '../../host/runc.js';
+import { parseEnviron, withPty } from './exec.js';
 import { dialFailure } from './port-forward.js';
 import { attemptOf, logAttempt, parseRoute, runningContainer } from './target.js';
 
@@ -118,7 +120,7 @@ describe('streaming targets', () => {
 
   test('exec enters the container process with its environment', () => {
     assert.deepEqual(parseEnviron(Buffer.from('PATH=/bin\0A=x=y\0\0BAD\0')), { PATH: '/bin', A: 'x=y' });
-    assert.deepEqual(execArgv(42, { PATH: '/bin' }, ['ls', '-l'], false), [
+    assert.deepEqual(nsenterExecArgv(42, { PATH: '/bin' }, ['ls', '-l']), [
       'nsenter',
       '-t',
       '42',
@@ -135,8 +137,15 @@ describe('streaming targets', () => {
       'ls',
       '-l',
     ]);
-    const tty = execArgv(42, {}, ['sh'], true);
+    const tty = withPty(nsenterExecArgv(42, {}, ['sh']), true);
     assert.deepEqual(tty.slice(1, 4), ['pty', '--', 'nsenter']);
+  });
+
+  test('under runc, exec is runc exec of the attempt, a pty around it for a tty', () => {
+    assert.deepEqual(runcExecArgv('/r', 'id-c-0', ['ls'], false).slice(1), ['--root', '/r', 'exec', 'id-c-0', 'ls']);
+    const tty = withPty(runcExecArgv('/r', 'id-c-0', ['sh'], true), true);
+    assert.deepEqual(tty.slice(1, 3), ['pty', '--']);
+    assert.deepEqual(tty.slice(4), ['--root', '/r', 'exec', '--tty', 'id-c-0', 'sh']);
   });
 });
 

@@ -1,0 +1,66 @@
+/**
+ * The node's cgroups as the pod runtime needs them: whether a container's
+ * memory cgroup saw an OOM kill, and removing a pod's cgroup directories.
+ * Works on cgroup v1 (one hierarchy per controller), v2 (unified) and the
+ * hybrid layout (v1 controllers with a v2 hierarchy at /sys/fs/cgroup/unified).
+ */
+import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** Every hierarchy's mount point: the unified root on v2, else each v1 controller (and unified) dir. */
+export function cgroupHierarchies(root = CGROUP_ROOT): string[] {
+  if (existsSync(join(root, 'cgroup.controllers'))) return [root];
+  try {
+    return readdirSync(root)
+      .map((d) => join(root, d))
+      .filter((d) => statSync(d).isDirectory());
+  } catch {
+    return [];
+  }
+}
+
+/** The "oom_kill N" counter from memory.oom_control (v1) or memory.events (v2) (pure). */
+export function parseOomKills(text: string): number {
+  const m = /^oom_kill\s+(\d+)$/m.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** True when the kernel OOM-killed a process of this cgroup (path relative to each hierarchy's root). */
+export async function cgroupOomKilled(cgroupPath: string, root = CGROUP_ROOT): Promise<boolean> {
+  for (const file of [
+    join(root, 'memory', cgroupPath, 'memory.oom_control'),
+    join(root, 'unified', cgroupPath, 'memory.events'),
+    join(root, cgroupPath, 'memory.events'),
+  ]) {
+    // Only one of these exists, depending on the cgroup layout.
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined && parseOomKills(text) > 0) return true;
+  }
+  return false;
+}
+
+/** Removes a cgroup directory and its (empty) children in every hierarchy; a busy one is left and reported. */
+export function removeCgroup(cgroupPath: string, root = CGROUP_ROOT): string[] {
+  const busy: string[] = [];
+  const rmTree = (dir: string): void => {
+    let children: string[];
+    try {
+      children = readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(dir, d.name));
+    } catch {
+      return; // not there
+    }
+    for (const c of children) rmTree(c);
+    try {
+      rmdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') busy.push(dir);
+    }
+  };
+  for (const h of cgroupHierarchies(root)) rmTree(join(h, cgroupPath));
+  return busy;
+}

@@ -1,0 +1,48 @@
+/**
+ * runc, the OCI runtime containerd and CRI-O use (Debian's runc): argv
+ * builders (pure) and the few commands the node runs directly. Every node
+ * keeps its own --root, so nodes of one `podnet up` never see each other's
+ * containers.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from './exec.js';
+
+/** runc's absolute path (the shim execs it without a PATH search); PODNET_RUNC overrides. */
+export const RUNC =
+  process.env['PODNET_RUNC'] ??
+  ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'].find((p) => existsSync(p)) ??
+  'runc';
+
+/** `runc run -d`: creates and starts the container from its bundle, writes its pid, exits (pure). */
+export function runcRunArgv(root: string, id: string, bundle: string, pidFile: string): string[] {
+  return [RUNC, '--root', root, 'run', '--detach', '--pid-file', pidFile, '--bundle', bundle, id];
+}
+
+/** `runc exec`: a command in a running container, with its spec's env, cwd, user and hardening (pure). */
+export function runcExecArgv(root: string, id: string, command: string[], tty: boolean): string[] {
+  return [RUNC, '--root', root, 'exec', ...(tty ? ['--tty'] : []), id, ...command];
+}
+
+/** True while runc still holds state for the container (until `runc delete`). */
+export function runcKnows(root: string, id: string): boolean {
+  return existsSync(join(root, id, 'state.json'));
+}
+
+/** Kills what is left and removes the container's state and cgroup; a container runc does not know is fine. */
+export async function runcDelete(root: string, id: string): Promise<void> {
+  if (!runcKnows(root, id)) return;
+  const r = await run([RUNC, '--root', root, 'delete', '--force', id], { timeoutMs: 15_000 });
+  if (r.code !== 0 && runcKnows(root, id))
+    throw new Error(`runc delete ${id} failed: ${(r.stderr || r.stdout).trim() || `exit ${r.code}`}`);
+}
+
+/** Is runc installed? (the agent checks at start-up, with the message to act on). */
+export async function checkRunc(): Promise<void> {
+  // A spawn failure (no such binary) is the answer, reported below.
+  const r = await run([RUNC, '--version']).catch(() => undefined);
+  if (!r || r.code !== 0)
+    throw new Error(
+      `${RUNC} is not installed: the node runs pods under runc; install it (apt-get install runc) or start the node with --runtime process`,
+    );
+}
