@@ -77,7 +77,7 @@ export function clusterFlagArgs(c: ClusterConfigInput): string[] {
 export function agentProcess(
   layout: ClusterLayout,
   node: NodeLayout,
-  opts: PodnetBinary & { token: string; caPath: string; tlsDir?: string },
+  opts: PodnetBinary & { kubeconfig: string; tlsDir?: string },
 ): DesiredProcess {
   const state = nodeStateDir(layout.stateDir, node.name);
   return {
@@ -91,12 +91,9 @@ export function agentProcess(
       opts.node,
       opts.entry,
       'node',
-      // --token=T: a random token may start with "-", which "--token T" would parse as an option.
-      '--server',
-      apiserverUrl(layout),
-      `--token=${opts.token}`,
-      '--certificate-authority',
-      opts.caPath,
+      // The node's credentials come from a 0600 file: a token on the command line is readable by every local user.
+      '--kubeconfig',
+      opts.kubeconfig,
       '--name',
       node.name,
       '--node-ip',

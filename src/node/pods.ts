@@ -32,13 +32,11 @@ import {
   type WaitingInfo,
 } from './kubelet/index.js';
 import type { PodRuntime, SandboxState } from './runtime/types.js';
+import { fetchContainerData } from './referenced-data.js';
 
 const podsRes = findResource('', 'v1', 'pods')!;
-const configMapsRes = findResource('', 'v1', 'configmaps')!;
-const secretsRes = findResource('', 'v1', 'secrets')!;
 
 export type ApiPod = Pod & KObject;
-type DataObject = KObject & { data?: Record<string, string> };
 
 const RELIST_MS = 1000;
 /** Pods synced at once (the kubelet runs one worker per pod; sandbox setup is mostly waiting on plugins). */
@@ -72,8 +70,6 @@ export interface PodManagerOptions {
 
 export class PodManager {
   private readonly pods: Informer<ApiPod>;
-  private readonly configMaps: Informer<DataObject>;
-  private readonly secrets: Informer<DataObject>;
   private readonly queue = new WorkQueue<string>();
   private readonly byUid = new Map<string, ApiPod>();
   private sandboxes = new Map<string, SandboxState>();
@@ -91,8 +87,6 @@ export class PodManager {
   constructor(private readonly o: PodManagerOptions) {
     const onError = (e: unknown) => o.log(`watch: ${(e as Error).message ?? e}`);
     this.pods = new Informer<ApiPod>(o.client, podsRes, { fieldSelector: `spec.nodeName=${o.nodeName}`, onError });
-    this.configMaps = new Informer<DataObject>(o.client, configMapsRes, { onError });
-    this.secrets = new Informer<DataObject>(o.client, secretsRes, { onError });
     this.probes = new ProbeManager({
       exec: (uid, _container, argv, timeoutMs) => o.runtime.execInSandbox(uid, argv, timeoutMs),
       onChange: (uid) => this.queue.add(uid),
@@ -115,9 +109,7 @@ export class PodManager {
   /** Lists pods and sandboxes, then syncs every pod and removes sandboxes no pod wants (after the list, never before). */
   async start(): Promise<void> {
     this.pods.start();
-    this.configMaps.start();
-    this.secrets.start();
-    await Promise.all([this.pods.waitForSync(), this.configMaps.waitForSync(), this.secrets.waitForSync()]);
+    await this.pods.waitForSync();
     await this.relist();
     for (const uid of new Set([...this.byUid.keys(), ...this.sandboxes.keys()])) this.queue.add(uid);
     const syncTracked = async (uid: string) => {
@@ -150,7 +142,7 @@ export class PodManager {
     if (this.relistTimer) clearTimeout(this.relistTimer);
     this.probes.stopAll();
     this.queue.shutDown();
-    await Promise.all([this.pods.stop(), this.configMaps.stop(), this.secrets.stop()]);
+    await this.pods.stop();
     await this.workers;
   }
 
@@ -358,13 +350,14 @@ export class PodManager {
     attempt: number,
     waiting: Record<string, WaitingInfo | undefined>,
   ) {
+    const data = await fetchContainerData(this.o.client, pod.metadata.namespace!, spec);
     const envResult = containerEnv(pod, spec, {
       podIp: sandbox.ip,
       hostIp: this.o.nodeIp,
       nodeName: this.o.nodeName,
       serviceAccountName: pod.spec.serviceAccountName,
-      configMaps: (ns, name) => this.configMaps.getByName(ns, name)?.data ?? undefined,
-      secrets: (ns, name) => this.secrets.getByName(ns, name)?.data ?? undefined,
+      configMaps: data.configMaps,
+      secrets: data.secrets,
     });
     if ('error' in envResult) {
       waiting[spec.name] = { reason: 'CreateContainerConfigError', message: envResult.error };

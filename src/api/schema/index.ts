@@ -11,7 +11,8 @@ import { corePodDefinitions } from './defs-core-pod.js';
 import { coreServiceDefinitions } from './defs-core-service.js';
 import { coreVolumesDefinitions } from './defs-core-volumes.js';
 import { discoveryDefinitions } from './defs-discovery.js';
-import { CORE, COORDINATION, DISCOVERY, META, NETWORKING } from './dsl.js';
+import { AUTHENTICATION, AUTHORIZATION, CORE, COORDINATION, DISCOVERY, META, NETWORKING, RBAC } from './dsl.js';
+import { rbacDefinitions } from './defs-rbac.js';
 import { metaDefinitions } from './defs-meta.js';
 import { networkingDefinitions } from './defs-networking.js';
 import type { Definitions, Schema } from './types.js';
@@ -29,6 +30,7 @@ export const definitions: Definitions = {
   ...discoveryDefinitions,
   ...networkingDefinitions,
   ...coordinationDefinitions,
+  ...rbacDefinitions,
 };
 
 /** Definition-name prefix of each served API group ("" is the core group). */
@@ -37,6 +39,9 @@ const groupPrefix: Record<string, string> = {
   'discovery.k8s.io': DISCOVERY,
   'networking.k8s.io': NETWORKING,
   'coordination.k8s.io': COORDINATION,
+  'rbac.authorization.k8s.io': RBAC,
+  'authorization.k8s.io': AUTHORIZATION,
+  'authentication.k8s.io': AUTHENTICATION,
 };
 
 /** Kinds every group version accepts that live in meta/v1 (DeleteOptions in a DELETE body, Status, WatchEvent). */
