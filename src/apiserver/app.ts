@@ -120,8 +120,10 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
     throw errors.resourceNotFound();
   }
   info.user = user;
-  if (isReview(info.ri) && user && deps.authorization)
-    return reviewReply(deps.authorization.reviews, info, user, req.headers, protobufBodyAsJson(req).body);
+  if (isReview(info.ri) && user && deps.authorization) {
+    const review = protobufBodyAsJson(req);
+    return reviewReply(deps.authorization.reviews, info, user, review.headers, review.body);
+  }
   if (info.verb === 'connect' && deps.streaming) return deps.streaming.connect(info, url.searchParams, user);
   const jsonReq = protobufBodyAsJson(req);
   return handleResource(deps, info, url.searchParams, jsonReq.headers, jsonReq.body);

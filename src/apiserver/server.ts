@@ -202,6 +202,7 @@ async function startOn(
     apiserverPort: port,
     cluster,
   });
+  await authz?.reconcileDefaults();
   bootstrapped = true;
 
   let controllers: { stop(): Promise<void> } | undefined;

@@ -212,6 +212,7 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
     return agentProcess(layout, n, {
       ...bin,
       kubeconfig: credentials(nodeKubeconfigPath(dir, n.name), tokens.nodeToken(n.name)),
+      caPath: caCertPath(dir),
       tlsDir: nodePkiDir(dir, n.name),
     });
   });

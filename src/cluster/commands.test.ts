@@ -10,6 +10,7 @@ test('agent argv names a kubeconfig file and holds no token', () => {
     node: '/usr/bin/node',
     entry: '/p/bin/podnet',
     kubeconfig: '/s/nodes/n1/kubeconfig',
+    caPath: '/s/pki/ca.crt',
   });
   assert.equal(argv[argv.indexOf('--kubeconfig') + 1], '/s/nodes/n1/kubeconfig');
   assert.ok(!argv.some((a) => a.startsWith('--token')), argv.join(' '));

@@ -77,7 +77,7 @@ export function clusterFlagArgs(c: ClusterConfigInput): string[] {
 export function agentProcess(
   layout: ClusterLayout,
   node: NodeLayout,
-  opts: PodnetBinary & { kubeconfig: string; tlsDir?: string },
+  opts: PodnetBinary & { kubeconfig: string; caPath: string; tlsDir?: string },
 ): DesiredProcess {
   const state = nodeStateDir(layout.stateDir, node.name);
   return {
@@ -104,7 +104,15 @@ export function agentProcess(
       layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
       ...(opts.tlsDir
-        ? ['--tls-cert-file', join(opts.tlsDir, 'node.crt'), '--tls-private-key-file', join(opts.tlsDir, 'node.key')]
+        ? [
+            '--tls-cert-file',
+            join(opts.tlsDir, 'node.crt'),
+            '--tls-private-key-file',
+            join(opts.tlsDir, 'node.key'),
+            // The streaming server admits only the API server's client certificate, signed by the cluster CA.
+            '--client-ca-file',
+            opts.caPath,
+          ]
         : []),
       ...logFlagArgs(layout.log),
     ],

@@ -1,6 +1,6 @@
 /** Schemas of rbac.authorization.k8s.io, authorization.k8s.io and authentication.k8s.io (as in Kubernetes 1.32). */
 import type { Definitions, Schema } from './types.js';
-import { AUTHENTICATION, AUTHORIZATION, META, RBAC, arr, bool, map, obj, r, str } from './dsl.js';
+import { AUTHENTICATION, AUTHORIZATION, META, RBAC, arr, bool, obj, r, str } from './dsl.js';
 
 const strings = () => arr(str(), { listType: 'atomic' });
 const object = (kind: string, fields: Record<string, Schema>): Schema =>
@@ -56,8 +56,6 @@ export const rbacDefinitions: Definitions = {
     resource: str(),
     subresource: str(),
     name: str(),
-    fieldSelector: { type: 'any' },
-    labelSelector: { type: 'any' },
   }),
   [AUTHORIZATION + 'NonResourceAttributes']: obj({ path: str(), verb: str() }),
   [AUTHORIZATION + 'SubjectAccessReviewSpec']: obj({
@@ -65,7 +63,6 @@ export const rbacDefinitions: Definitions = {
     nonResourceAttributes: r(AUTHORIZATION + 'NonResourceAttributes'),
     user: str(),
     groups: strings(),
-    extra: map(strings()),
     uid: str(),
   }),
   [AUTHORIZATION + 'SelfSubjectAccessReviewSpec']: obj({
@@ -90,6 +87,7 @@ export const rbacDefinitions: Definitions = {
     spec: r(AUTHORIZATION + 'SelfSubjectAccessReviewSpec'),
     status: r(AUTHORIZATION + 'SubjectAccessReviewStatus'),
   }),
+  [AUTHORIZATION + 'SelfSubjectRulesReviewSpec']: obj({ namespace: str() }),
   [AUTHORIZATION + 'ResourceRule']: obj({
     verbs: strings(),
     apiGroups: strings(),
@@ -104,21 +102,24 @@ export const rbacDefinitions: Definitions = {
     evaluationError: str(),
   }),
   [AUTHORIZATION + 'SelfSubjectRulesReview']: object('SelfSubjectRulesReview', {
-    spec: obj({ namespace: str() }),
+    spec: r(AUTHORIZATION + 'SelfSubjectRulesReviewSpec'),
     status: r(AUTHORIZATION + 'SubjectRulesReviewStatus'),
   }),
 
-  [AUTHENTICATION + 'UserInfo']: obj({ username: str(), uid: str(), groups: strings(), extra: map(strings()) }),
-  [AUTHENTICATION + 'TokenReview']: object('TokenReview', {
-    spec: obj({ token: str(), audiences: strings() }),
-    status: obj({
-      authenticated: bool(),
-      user: r(AUTHENTICATION + 'UserInfo'),
-      audiences: strings(),
-      error: str(),
-    }),
+  [AUTHENTICATION + 'UserInfo']: obj({ username: str(), uid: str(), groups: strings() }),
+  [AUTHENTICATION + 'TokenReviewSpec']: obj({ token: str(), audiences: strings() }),
+  [AUTHENTICATION + 'TokenReviewStatus']: obj({
+    authenticated: bool(),
+    user: r(AUTHENTICATION + 'UserInfo'),
+    audiences: strings(),
+    error: str(),
   }),
+  [AUTHENTICATION + 'TokenReview']: object('TokenReview', {
+    spec: r(AUTHENTICATION + 'TokenReviewSpec'),
+    status: r(AUTHENTICATION + 'TokenReviewStatus'),
+  }),
+  [AUTHENTICATION + 'SelfSubjectReviewStatus']: obj({ userInfo: r(AUTHENTICATION + 'UserInfo') }),
   [AUTHENTICATION + 'SelfSubjectReview']: object('SelfSubjectReview', {
-    status: obj({ userInfo: r(AUTHENTICATION + 'UserInfo') }),
+    status: r(AUTHENTICATION + 'SelfSubjectReviewStatus'),
   }),
 };

@@ -6,6 +6,7 @@
 import type { KObject } from '../../api/meta.js';
 import type { PolicyRule } from './types.js';
 import { RBAC_GROUP } from './types.js';
+import { CLUSTER_CONFIG_NAME } from '../../api/cluster-config.js';
 
 const read = ['get', 'list', 'watch'];
 const write = ['create', 'delete', 'deletecollection', 'patch', 'update'];
@@ -148,6 +149,7 @@ export const ROUTER_SERVICE_ACCOUNT = 'podnet-router';
 const dnsRules: PolicyRule[] = [
   rule(['list', 'watch'], [''], ['endpoints', 'services', 'pods', 'namespaces']),
   rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
+  rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
 ];
 
 const routerRules: PolicyRule[] = [
@@ -229,6 +231,38 @@ export const bootstrapClusterRoles: readonly KObject[] = [
   clusterRole('system:node', nodeRules),
   clusterRole('system:podnet-dns', dnsRules),
   clusterRole('system:podnet-router', routerRules),
+];
+
+/** The cluster's shape (kube-system/podnet-config) is every component's to read, as kubeadm's cluster-info is. */
+const CLUSTER_CONFIG_READER = 'podnet:cluster-config-reader';
+
+export const bootstrapRoles: readonly KObject[] = [
+  {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'Role',
+    metadata: {
+      name: CLUSTER_CONFIG_READER,
+      namespace: ADDON_NAMESPACE,
+      labels: { [BOOTSTRAP_LABEL]: 'rbac-defaults' },
+      annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+    },
+    rules: [rule(['get', 'list', 'watch'], [''], ['configmaps'], [CLUSTER_CONFIG_NAME])],
+  },
+];
+
+export const bootstrapRoleBindings: readonly KObject[] = [
+  {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'RoleBinding',
+    metadata: {
+      name: CLUSTER_CONFIG_READER,
+      namespace: ADDON_NAMESPACE,
+      labels: { [BOOTSTRAP_LABEL]: 'rbac-defaults' },
+      annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+    },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: CLUSTER_CONFIG_READER },
+    subjects: [{ kind: 'Group', apiGroup: RBAC_GROUP, name: 'system:authenticated' }],
+  },
 ];
 
 export const bootstrapClusterRoleBindings: readonly KObject[] = [

@@ -11,7 +11,13 @@ import type { Store } from '../../store/store.js';
 import type { Admission, Registry, WriteParams } from '../registry/registry.js';
 import { aggregatedRules } from './aggregation.js';
 import { UnionAuthorizer } from './authorizer.js';
-import { AUTOUPDATE_ANNOTATION, bootstrapClusterRoleBindings, bootstrapClusterRoles } from './bootstrap-policy.js';
+import {
+  AUTOUPDATE_ANNOTATION,
+  bootstrapClusterRoleBindings,
+  bootstrapClusterRoles,
+  bootstrapRoleBindings,
+  bootstrapRoles,
+} from './bootstrap-policy.js';
 import { checkEscalation } from './escalation.js';
 import { NodeAuthorizer } from './node-authorizer.js';
 import { admitNodeWrite } from './node-restriction.js';
@@ -29,6 +35,8 @@ export interface Authorization {
   authorizer: Authorizer;
   admission: Admission;
   rbac(): RbacIndex;
+  /** Writes the default roles and bindings (after the system namespaces exist). */
+  reconcileDefaults(): Promise<void>;
   stop(): void;
 }
 
@@ -58,12 +66,12 @@ export async function startAuthorization(store: Store, registry: Registry): Prom
       admitNodeWrite(w);
     },
   };
-  await reconcileBootstrapPolicy(registry);
   const aggregator = startAggregation(registry, rbacAuthorizer);
   return {
     authorizer,
     admission,
     rbac: () => rbacAuthorizer.current(),
+    reconcileDefaults: () => reconcileBootstrapPolicy(registry),
     stop() {
       aggregator.stop();
       rbacAuthorizer.stop();
@@ -77,18 +85,20 @@ async function reconcileBootstrapPolicy(registry: Registry): Promise<void> {
   const want: [ResourceInfo, readonly KObject[]][] = [
     [rbac('clusterroles'), bootstrapClusterRoles],
     [rbac('clusterrolebindings'), bootstrapClusterRoleBindings],
+    [rbac('roles'), bootstrapRoles],
+    [rbac('rolebindings'), bootstrapRoleBindings],
   ];
   for (const [ri, objects] of want) {
     for (const obj of objects) {
       const name = obj.metadata.name!;
       let live: KObject | undefined;
       try {
-        live = await registry.get(ri, undefined, name);
+        live = await registry.get(ri, obj.metadata.namespace, name);
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 404)) throw e;
       }
       if (!live) {
-        await registry.create(ri, undefined, obj, serverWrite('kube-apiserver')).catch((e: unknown) => {
+        await registry.create(ri, obj.metadata.namespace, obj, serverWrite('kube-apiserver')).catch((e: unknown) => {
           if (!(e instanceof ApiError && e.code === 409)) throw e;
         });
         continue;
@@ -96,7 +106,7 @@ async function reconcileBootstrapPolicy(registry: Registry): Promise<void> {
       if (live.metadata.annotations?.[AUTOUPDATE_ANNOTATION] === 'false') continue;
       const fields = obj.aggregationRule ? ['aggregationRule'] : ['rules', 'aggregationRule', 'roleRef', 'subjects'];
       if (fields.every((f) => JSON.stringify(live[f]) === JSON.stringify(obj[f]))) continue;
-      await registry.modify(ri, undefined, name, serverWrite('kube-apiserver'), (cur) => {
+      await registry.modify(ri, obj.metadata.namespace, name, serverWrite('kube-apiserver'), (cur) => {
         for (const f of fields) {
           if (obj[f] === undefined) delete cur[f];
           else cur[f] = obj[f];

@@ -23,6 +23,8 @@ export interface BenchOptions {
   verbose: boolean;
   /** Which server process to measure (see SpawnOptions.mode). */
   server: 'bare' | 'cli';
+  /** Who the bench is: admin (system:masters, allowed before RBAC) or a user RBAC authorizes (rbac). */
+  identity: 'admin' | 'rbac';
 }
 
 export const USAGE = `usage: bench/apiserver/run [flags]
@@ -41,6 +43,7 @@ export const USAGE = `usage: bench/apiserver/run [flags]
   --out FILE               results JSON (bench/apiserver/results.json)
   --server-node-args="..." node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --server bare|cli        bare (default): the API server with controllers off; cli: bin/podnet apiserver, controllers included
+  --identity admin|rbac    admin (default): system:masters; rbac: a user bound to a ClusterRole, so RBAC decides each request
   --verbose                echo the server's output`;
 
 const QUICK: Partial<BenchOptions> = {
@@ -74,6 +77,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
       'server-node-args': { type: 'string' },
       verbose: { type: 'boolean' },
       server: { type: 'string' },
+      identity: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -94,6 +98,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     serverNodeArgs: (values['server-node-args'] ?? '').split(' ').filter(Boolean),
     verbose: values.verbose ?? false,
     server: parseServerMode(values.server),
+    identity: parseIdentity(values.identity),
     ...(values.quick ? QUICK : {}),
   };
   const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values, flag, fallback, min);
@@ -122,6 +127,11 @@ function parseServerMode(v: string | undefined): 'bare' | 'cli' {
   throw new Error(
     `--server ${JSON.stringify(v)}: want bare (the API server alone) or cli (bin/podnet apiserver with controllers)`,
   );
+}
+
+function parseIdentity(v: string | undefined): 'admin' | 'rbac' {
+  if (v === undefined || v === 'admin' || v === 'rbac') return v ?? 'admin';
+  throw new Error(`--identity ${JSON.stringify(v)}: want admin (system:masters) or rbac (a user RBAC authorizes)`);
 }
 
 export class HelpRequested extends Error {
