@@ -125,7 +125,22 @@ export const resources: readonly ResourceInfo[] = [
     subresources: [statusSub('StatefulSet'), scaleSub],
   }),
   r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
+  r('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
+  r('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
+  r('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
+  // Reviews: create-only questions answered from the request, never stored (src/apiserver/authz/reviews.ts).
+  r('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'SubjectAccessReview', 'subjectaccessreviews', false, { verbs: ['create'] }),
+  r('authorization.k8s.io', 'v1', 'LocalSubjectAccessReview', 'localsubjectaccessreviews', true, { verbs: ['create'] }),
+  r('authentication.k8s.io', 'v1', 'TokenReview', 'tokenreviews', false, { verbs: ['create'] }),
+  r('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', false, { verbs: ['create'] }),
 ];
+
+/** Resources that are questions answered on create and never stored. */
+export const isReview = (ri: ResourceInfo): boolean =>
+  ri.group === 'authorization.k8s.io' || ri.group === 'authentication.k8s.io';
 
 export const groupVersion = (ri: { group: string; version: string }): string =>
   ri.group ? `${ri.group}/${ri.version}` : ri.version;

@@ -13,6 +13,8 @@ import type { ApiserverMetrics } from './metrics.js';
 import { parseRequest, type RequestInfo } from './request-info.js';
 import type { UserInfo } from './state/tokens.js';
 import type { StreamingProxy } from './streaming/proxy.js';
+import { isReview } from '../api/resources.js';
+import { attributesOf, authorizeOrThrow, reviewReply, type Authorizer, type ReviewDeps } from './authz/index.js';
 
 export interface Authenticator {
   authenticate(token: string): UserInfo | undefined;
@@ -26,6 +28,8 @@ export interface HealthCheck {
 export interface AppDeps extends ResourceHandlerDeps {
   /** Undefined: no authentication (only with an explicit insecure flag). */
   authenticator?: Authenticator;
+  /** Who may do what, and the review resources; undefined: every authenticated user may do anything. */
+  authorization?: { authorizer: Authorizer; reviews: ReviewDeps };
   readyChecks: HealthCheck[];
   /** host:port clients use to reach this server (legacy discovery reports it). */
   serverAddress(): string;
@@ -79,6 +83,9 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
   }
   if (bodyTooLarge(req)) throw errors.tooLarge();
   if (PUBLIC.has(healthPath)) return health(deps, path, url.searchParams);
+  const info = parseRequest(req.method, path, url.searchParams);
+  if (user && deps.authorization)
+    authorizeOrThrow(deps.authorization.authorizer, attributesOf(user, req.method, path, info, url.searchParams));
   if (path === '/metrics' && deps.metrics) {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw errors.methodNotAllowed(req.method.toLowerCase(), { group: '', resource: '' });
@@ -87,7 +94,6 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
   if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
     return openapiReply(path, req.headers['accept']);
   }
-  const info = parseRequest(req.method, path, url.searchParams);
   seen.info = info;
   seen.dryRun = url.searchParams.has('dryRun');
   if (info.kind === 'discovery') {
@@ -112,6 +118,11 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
         ],
       });
     throw errors.resourceNotFound();
+  }
+  info.user = user;
+  if (isReview(info.ri) && user && deps.authorization) {
+    const review = protobufBodyAsJson(req);
+    return reviewReply(deps.authorization.reviews, info, user, review.headers, review.body);
   }
   if (info.verb === 'connect' && deps.streaming) return deps.streaming.connect(info, url.searchParams, user);
   const jsonReq = protobufBodyAsJson(req);

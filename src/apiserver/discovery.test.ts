@@ -149,7 +149,15 @@ describe('aggregated documents', () => {
     assert.equal(doc.apiVersion, 'apidiscovery.k8s.io/v2beta1');
     assert.deepEqual(
       doc.items.map((i) => i.metadata.name),
-      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io', 'apps'],
+      [
+        'discovery.k8s.io',
+        'networking.k8s.io',
+        'coordination.k8s.io',
+        'apps',
+        'rbac.authorization.k8s.io',
+        'authorization.k8s.io',
+        'authentication.k8s.io',
+      ],
     );
     const net = doc.items[1]!.versions[0]!.resources.map((r) => r.resource);
     assert.deepEqual(net, ['ingressclasses', 'ingresses', 'networkpolicies']);
@@ -275,7 +283,15 @@ describe('legacy documents', () => {
     assert.equal(list.kind, 'APIGroupList');
     assert.deepEqual(
       list.groups.map((g) => g.name),
-      ['discovery.k8s.io', 'networking.k8s.io', 'coordination.k8s.io', 'apps'],
+      [
+        'discovery.k8s.io',
+        'networking.k8s.io',
+        'coordination.k8s.io',
+        'apps',
+        'rbac.authorization.k8s.io',
+        'authorization.k8s.io',
+        'authentication.k8s.io',
+      ],
     );
     assert.deepEqual(apiGroup('coordination.k8s.io'), {
       kind: 'APIGroup',

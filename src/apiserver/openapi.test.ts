@@ -14,9 +14,12 @@ describe('openapi v3 index', () => {
     assert.deepEqual(Object.keys(paths).sort(), [
       'api/v1',
       'apis/apps/v1',
+      'apis/authentication.k8s.io/v1',
+      'apis/authorization.k8s.io/v1',
       'apis/coordination.k8s.io/v1',
       'apis/discovery.k8s.io/v1',
       'apis/networking.k8s.io/v1',
+      'apis/rbac.authorization.k8s.io/v1',
     ]);
     const doc = openapiV3Document('api/v1');
     const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();

@@ -4,6 +4,7 @@
  */
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import { errors } from '../api/errors.js';
+import type { UserInfo } from './state/tokens.js';
 
 export type RequestVerb =
   'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
@@ -15,6 +16,8 @@ export interface ResourceRequest {
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** Who asks: set once the request is authenticated (admission and field ownership read it). */
+  user?: UserInfo;
 }
 
 export interface NonResourceRequest {

@@ -34,6 +34,7 @@ import { StreamingProxy } from './streaming/proxy.js';
 import { parseRequest } from './request-info.js';
 import { TokenAuthenticator } from './state/tokens.js';
 import { kubeconfigName, writeKubeconfig } from './state/kubeconfig.js';
+import { authorizeOrThrow, resourceAttributes, startAuthorization, type Authorization } from './authz/index.js';
 
 export interface ApiServerOptions {
   stateDir: string;
@@ -99,7 +100,16 @@ async function startOn(
   undo.push(() => Promise.resolve(clearInterval(storeProbe)));
   const allocations = new ServiceAllocations(store, cluster);
   await allocations.init();
-  const registry = new Registry(store, apiRules, strategies(allocations));
+  // Admission is bound late: authorization needs the registry to write the default roles.
+  let authz: Authorization | undefined;
+  const registry = new Registry(store, apiRules, strategies(allocations), {
+    admit: (w) => authz?.admission.admit(w),
+  });
+  if (!opts.insecureHttp) {
+    authz = await startAuthorization(store, registry);
+    const started = authz;
+    undo.push(() => Promise.resolve(started.stop()));
+  }
 
   let controllersReady = false;
   let bootstrapped = false;
@@ -118,12 +128,26 @@ async function startOn(
         ),
       );
   const streaming = pki
-    ? new StreamingProxy(registry, { caPem: pki.caCertPem, ...ensureKubeletClientCert(pkiDir) })
+    ? new StreamingProxy(registry, { caPem: pki.caCertPem, ...ensureKubeletClientCert(pkiDir) }, (user, info) => {
+        if (authz) authorizeOrThrow(authz.authorizer, resourceAttributes(user, info));
+      })
     : undefined;
   const app = createApp({
     registry,
     rules: apiRules,
     authenticator: tokens,
+    authorization:
+      authz && tokens
+        ? {
+            authorizer: authz.authorizer,
+            reviews: {
+              registry,
+              authorizer: authz.authorizer,
+              rbac: () => authz.rbac(),
+              authenticate: (t) => tokens.authenticate(t),
+            },
+          }
+        : undefined,
     serverAddress: () => serverAddress,
     streaming,
     metrics: new ApiserverMetrics(),
@@ -201,6 +225,7 @@ async function startOn(
   );
   await endpoints.start();
   undo.push(() => endpoints.stop());
+  await authz?.reconcileDefaults();
   bootstrapped = true;
 
   let controllers: { stop(): Promise<void> } | undefined;
@@ -242,6 +267,7 @@ async function startOn(
       clearInterval(repair);
       clearInterval(storeProbe);
       await controllers?.stop();
+      authz?.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

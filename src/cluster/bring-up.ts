@@ -3,15 +3,18 @@
  * start (or keep) the API server, then one agent per node, then wait until
  * every node is Ready. Safe to rerun: each step keeps what already works.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { KubeClient } from '../client/index.js';
-import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
+import { ApiError } from '../api/errors.js';
+import { findResource } from '../api/resources.js';
+import { kubeconfigName, writeKubeconfig } from '../apiserver/state/kubeconfig.js';
 import { TokenAuthenticator } from '../apiserver/state/tokens.js';
 import { mergeKubeconfig } from './kubeconfig-merge.js';
 import {
   agentProcess,
   apiserverProcess,
+  apiserverUrl,
   consoleProcess,
   logFlagArgs,
   thisPodnet,
@@ -29,15 +32,31 @@ import {
 } from './layout.js';
 import { readLayout, writeLayout } from './layout-file.js';
 import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
-import { CONSOLE, caCertPath, kubeconfigPath, nodePkiDir, nodeStateDir } from './paths.js';
+import {
+  addonKubeconfigPath,
+  CONSOLE,
+  caCertPath,
+  kubeconfigPath,
+  nodeKubeconfigPath,
+  nodePkiDir,
+  nodeStateDir,
+} from './paths.js';
 import { ensureNodeServingCert } from '../apiserver/state/pki.js';
 import { freePort, portFree } from './ports.js';
 import { planProcesses, type DesiredProcess, type Observed } from './process-table.js';
 import { cidrsOverlap } from '../api/ipv4.js';
 import { pickNodeSubnet } from './subnet.js';
 import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
-import { dnsAddonObjects, ensureObjects, waitDnsReady, waitPodsReady } from './dns-addon.js';
-import { ROUTER_APP_LABEL, ROUTER_NAMESPACE, ROUTER_USER, routerAddonObjects } from './router-addon.js';
+import {
+  DNS_NAMESPACE,
+  DNS_SERVICE_ACCOUNT,
+  dnsAddonObjects,
+  ensureObjects,
+  waitDnsReady,
+  waitPodsReady,
+} from './dns-addon.js';
+import { ROUTER_APP_LABEL, ROUTER_NAMESPACE, ROUTER_SERVICE_ACCOUNT, routerAddonObjects } from './router-addon.js';
+import { serviceAccountUser } from '../apiserver/authz/types.js';
 import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.js';
 import { resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
 import { readClusterConfig } from '../client/cluster-config.js';
@@ -198,13 +217,19 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   await converge(dir, [consoleProcess(layout, bin, layout.consolePort!)], o.say);
 
   const tokens = TokenAuthenticator.load(dir);
+  const caCertPem = readFileSync(caCertPath(dir), 'utf8');
+  const credentials = (path: string, token: string): string => {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeKubeconfig(path, { server: apiserverUrl(layout), caCertPem, token, name: kubeconfigName(layout.name) });
+    return path;
+  };
   const agents = layout.nodes.map((n) => {
     mkdirSync(nodeStateDir(dir, n.name), { recursive: true, mode: 0o700 });
-    // The node's serving certificate for exec/attach/logs/port-forward, minted beside its token.
+    // The node's serving certificate for exec/attach/logs/port-forward, minted beside its credentials.
     ensureNodeServingCert(join(dir, 'pki'), nodePkiDir(dir, n.name), n.name, [n.ip]);
     return agentProcess(layout, n, {
       ...bin,
-      token: tokens.nodeToken(n.name),
+      kubeconfig: credentials(nodeKubeconfigPath(dir, n.name), tokens.nodeToken(n.name)),
       caPath: caCertPath(dir),
       tlsDir: nodePkiDir(dir, n.name),
     });
@@ -218,9 +243,10 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
       client,
       dnsAddonObjects({
         nodes: layout.nodes.map((n) => n.name),
-        apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
-        caPath: caCertPath(dir),
-        token: tokens.adminToken,
+        kubeconfigPath: credentials(
+          addonKubeconfigPath(dir, 'kube-dns'),
+          tokens.userToken(serviceAccountUser(DNS_NAMESPACE, DNS_SERVICE_ACCOUNT)),
+        ),
         clusterDnsIp: shape.clusterDnsIp,
         logArgs: logFlagArgs(layout.log),
         upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
@@ -231,12 +257,14 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
       client,
       routerAddonObjects({
         nodes: layout.nodes.map((n) => ({ name: n.name, runDir: join(nodeStateDir(dir, n.name), 'router') })),
-        apiserverUrl: `https://${layout.hostIp}:${layout.apiserverPort}`,
-        caPath: caCertPath(dir),
-        token: tokens.userToken(ROUTER_USER),
+        kubeconfigPath: credentials(
+          addonKubeconfigPath(dir, 'podnet-router'),
+          tokens.userToken(serviceAccountUser(ROUTER_NAMESPACE, ROUTER_SERVICE_ACCOUNT)),
+        ),
       }),
     );
     if (routers.length) o.say(`router: created ${routers.join(', ')}`);
+    await removeLegacyTokenSecrets(client);
     await waitDnsReady(client, Math.max(deadline - Date.now(), 10_000));
     await waitPodsReady(
       client,
@@ -259,4 +287,13 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
     o.say(`kubeconfig: context ${name} in ${target} is now the current context`);
   }
   return layout;
+}
+
+/** Older podnet versions kept the add-ons' tokens (DNS's was the admin token) in Secrets; their pods are replaced by now. */
+async function removeLegacyTokenSecrets(client: KubeClient): Promise<void> {
+  const secrets = findResource('', 'v1', 'secrets')!;
+  for (const name of ['podnet-dns-token', 'podnet-router-token'])
+    await client.delete(secrets, DNS_NAMESPACE, name).catch((e: unknown) => {
+      if (!(e instanceof ApiError && e.code === 404)) throw e;
+    });
 }

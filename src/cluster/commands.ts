@@ -103,7 +103,7 @@ export function clusterFlagArgs(c: ClusterConfigInput): string[] {
 export function agentProcess(
   layout: ClusterLayout,
   node: NodeLayout,
-  opts: PodnetBinary & { token: string; caPath: string; tlsDir?: string },
+  opts: PodnetBinary & { kubeconfig: string; caPath: string; tlsDir?: string },
 ): DesiredProcess {
   const state = nodeStateDir(layout.stateDir, node.name);
   return {
@@ -117,12 +117,9 @@ export function agentProcess(
       opts.node,
       opts.entry,
       'node',
-      // --token=T: a random token may start with "-", which "--token T" would parse as an option.
-      '--server',
-      apiserverUrl(layout),
-      `--token=${opts.token}`,
-      '--certificate-authority',
-      opts.caPath,
+      // The node's credentials come from a 0600 file: a token on the command line is readable by every local user.
+      '--kubeconfig',
+      opts.kubeconfig,
       '--name',
       node.name,
       '--node-ip',
@@ -133,7 +130,15 @@ export function agentProcess(
       layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
       ...(opts.tlsDir
-        ? ['--tls-cert-file', join(opts.tlsDir, 'node.crt'), '--tls-private-key-file', join(opts.tlsDir, 'node.key')]
+        ? [
+            '--tls-cert-file',
+            join(opts.tlsDir, 'node.crt'),
+            '--tls-private-key-file',
+            join(opts.tlsDir, 'node.key'),
+            // The streaming server admits only the API server's client certificate, signed by the cluster CA.
+            '--client-ca-file',
+            opts.caPath,
+          ]
         : []),
       ...logFlagArgs(layout.log),
     ],

@@ -10,19 +10,20 @@ import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { DNS_NODE_OPTIONS } from '../dns/node-options.js';
+import { DNS_SERVICE_ACCOUNT } from '../apiserver/authz/bootstrap-policy.js';
 
 export const DNS_NAMESPACE = 'kube-system';
 export const DNS_SERVICE = 'kube-dns';
 export const DNS_APP_LABEL = 'kube-dns';
-const DNS_SECRET = 'podnet-dns-token';
+// The replicas' identity: ServiceAccount kube-system/kube-dns, bound to ClusterRole system:podnet-dns (read Services, EndpointSlices, Pods).
+export { DNS_SERVICE_ACCOUNT };
 const METRICS_PORT = 9153;
 
 export interface DnsAddonParams {
   /** Nodes to run replicas on (one each; at most two are used). */
   nodes: readonly string[];
-  apiserverUrl: string;
-  caPath: string;
-  token: string;
+  /** The replicas' kubeconfig (mode 0600 on the nodes' host): server, CA and the ServiceAccount's token. */
+  kubeconfigPath: string;
   /** kube-dns's ClusterIP: the cluster config's clusterDnsIp. */
   clusterDnsIp: string;
   /** --log-level / --log-format of the replicas. */
@@ -34,12 +35,10 @@ export interface DnsAddonParams {
 /** The objects of the add-on, in creation order (pure). */
 export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
   const labels = { 'k8s-app': DNS_APP_LABEL };
-  const secret: KObject = {
+  const serviceAccount: KObject = {
     apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: DNS_SECRET, namespace: DNS_NAMESPACE },
-    type: 'Opaque',
-    data: { token: Buffer.from(p.token).toString('base64') },
+    kind: 'ServiceAccount',
+    metadata: { name: DNS_SERVICE_ACCOUNT, namespace: DNS_NAMESPACE },
   };
   const service: KObject = {
     apiVersion: 'v1',
@@ -65,6 +64,7 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
     metadata: { name: `podnet-dns-${i + 1}`, namespace: DNS_NAMESPACE, labels },
     spec: {
       nodeName: node,
+      serviceAccountName: DNS_SERVICE_ACCOUNT,
       hostNetwork: true,
       dnsPolicy: 'Default',
       containers: [
@@ -74,13 +74,10 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
           // A node component: it reads the cluster CA (and the router its run dir) from the node.
           securityContext: { privileged: true },
           args: [
-            // --token=…: a token may begin with "-", which would read as a flag.
             'dns',
-            '--server',
-            p.apiserverUrl,
-            '--token=$(TOKEN)',
-            '--certificate-authority',
-            p.caPath,
+            // Credentials from a 0600 file: nothing secret on the command line or in the environment.
+            '--kubeconfig',
+            p.kubeconfigPath,
             '--listen',
             '$(POD_IP):53',
             '--http-listen',
@@ -89,7 +86,6 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
             ...(p.logArgs ?? []),
           ],
           env: [
-            { name: 'TOKEN', valueFrom: { secretKeyRef: { name: DNS_SECRET, key: 'token' } } },
             { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
             { name: 'NODE_OPTIONS', value: DNS_NODE_OPTIONS.join(' ') },
           ],
@@ -104,7 +100,7 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
       ],
     },
   }));
-  return [secret, service, ...replicas];
+  return [serviceAccount, service, ...replicas];
 }
 
 /** The resource of an add-on object, from its apiVersion and kind (kinds here pluralise regularly). */
@@ -118,7 +114,11 @@ function resourceOf(obj: Pick<KObject, 'apiVersion' | 'kind'>) {
 }
 const pods = resourceOf({ apiVersion: 'v1', kind: 'Pod' });
 
-/** Creates the objects that are missing; existing ones are left as they are (idempotent reruns). */
+/**
+ * Creates the objects that are missing; existing ones are left as they are
+ * (idempotent reruns), except a Pod whose containers differ from what this
+ * version of podnet runs (an upgrade): it is replaced.
+ */
 export async function ensureObjects(client: KubeClient, objects: readonly KObject[]): Promise<string[]> {
   const created: string[] = [];
   for (const obj of objects) {
@@ -127,7 +127,8 @@ export async function ensureObjects(client: KubeClient, objects: readonly KObjec
       if (e instanceof ApiError && e.code === 404) return undefined;
       throw e;
     });
-    if (existing) continue;
+    if (existing && !podOutdated(existing, obj)) continue;
+    if (existing) await replacePod(client, existing);
     try {
       await client.create(resourceOf(obj), obj.metadata.namespace, obj);
       created.push(`${obj.kind.toLowerCase()}/${obj.metadata.name}`);
@@ -136,6 +137,34 @@ export async function ensureObjects(client: KubeClient, objects: readonly KObjec
     }
   }
   return created;
+}
+
+/** A Pod made by an older podnet: other container args, or another ServiceAccount. */
+function podOutdated(existing: KObject, want: KObject): boolean {
+  if (want.kind !== 'Pod') return false;
+  type Spec = { serviceAccountName?: string; containers?: { args?: string[] }[] };
+  const a = existing.spec as Spec,
+    b = want.spec as Spec;
+  return (
+    (a.serviceAccountName ?? 'default') !== (b.serviceAccountName ?? 'default') ||
+    JSON.stringify(a.containers?.map((c) => c.args)) !== JSON.stringify(b.containers?.map((c) => c.args))
+  );
+}
+
+/** Deletes a pod and waits until it is gone, so its replacement can take the name. */
+async function replacePod(client: KubeClient, pod: KObject): Promise<void> {
+  const { namespace, name } = pod.metadata;
+  // Already gone is fine; anything else shows up as the pod not going away below.
+  await client.delete(pods, namespace, name!, { gracePeriodSeconds: 0 }).catch(() => undefined);
+  for (let i = 0; i < 120; i++) {
+    // An error reads as gone: the create that follows then says what is wrong.
+    const still = await client.get(pods, namespace, name!).catch(() => undefined);
+    if (!still) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `pod ${namespace}/${name} did not go away to be replaced; see "kubectl -n ${namespace} describe pod ${name}"`,
+  );
 }
 
 /** Waits until every DNS replica is Ready; throws with each replica's state on timeout. */

@@ -6,6 +6,8 @@
  *   logs/<proc>.log        their stdout+stderr
  *   nodes/<node>/          each node agent's --state
  *   nodes/<node>/pki/      its streaming endpoint's certificate (node.crt, node.key)
+ *   nodes/<node>/kubeconfig   the agent's credentials (user system:node:<node>), mode 0600
+ *   addons/<name>.kubeconfig  an add-on's credentials (its ServiceAccount's token), mode 0600
  *   up.lock                held while up/down run
  */
 import { join } from 'node:path';
@@ -18,6 +20,8 @@ export const pidFile = (dir: string, proc: string): string => join(dir, 'pids', 
 export const logFile = (dir: string, proc: string): string => join(dir, 'logs', `${proc}.log`);
 export const nodeStateDir = (dir: string, node: string): string => join(dir, 'nodes', node);
 export const nodePkiDir = (dir: string, node: string): string => join(dir, 'nodes', node, 'pki');
+export const nodeKubeconfigPath = (dir: string, node: string): string => join(dir, 'nodes', node, 'kubeconfig');
+export const addonKubeconfigPath = (dir: string, addon: string): string => join(dir, 'addons', `${addon}.kubeconfig`);
 export const lockFile = (dir: string): string => join(dir, 'up.lock');
 
 /** The process name of the API server in pids/ and logs/; node agents use their node name. */

@@ -1,28 +1,28 @@
 /**
  * The platform router as an add-on: the `podnet` IngressClass (the
  * cluster's default) and one `podnet router` per node on the node's ports
- * 80 and 443, as hostNetwork pods in kube-system with a token of their own
- * (user system:podnet-router). Each keeps HAProxy's files in its node's
+ * 80 and 443, as hostNetwork pods in kube-system under ServiceAccount
+ * kube-system/podnet-router (ClusterRole system:podnet-router: read what
+ * it routes, write Ingress status and Events), credentials in a 0600 kubeconfig. Each keeps HAProxy's files in its node's
  * state directory, where a restarted router container finds the running
  * HAProxy and adopts it.
  */
 import type { KObject } from '../api/meta.js';
 import { CONTROLLER_NAME, DEFAULT_CLASS_ANNOTATION } from '../router/model.js';
+import { ROUTER_SERVICE_ACCOUNT } from '../apiserver/authz/bootstrap-policy.js';
 
 export const ROUTER_NAMESPACE = 'kube-system';
 export const ROUTER_APP_LABEL = 'podnet-router';
-export const ROUTER_USER = 'system:podnet-router';
+export { ROUTER_SERVICE_ACCOUNT };
 export const INGRESS_CLASS = 'podnet';
-const ROUTER_SECRET = 'podnet-router-token';
 const HEALTH_PORT = 10254;
 const STATS_PORT = 8404;
 
 export interface RouterAddonParams {
   /** Node name -> the directory HAProxy's files live in on that node. */
   nodes: { name: string; runDir: string }[];
-  apiserverUrl: string;
-  caPath: string;
-  token: string;
+  /** The routers' kubeconfig (mode 0600 on the nodes' host). */
+  kubeconfigPath: string;
 }
 
 /** The objects of the add-on, in creation order (pure). */
@@ -34,12 +34,10 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
     metadata: { name: INGRESS_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
     spec: { controller: CONTROLLER_NAME },
   };
-  const secret: KObject = {
+  const serviceAccount: KObject = {
     apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: ROUTER_SECRET, namespace: ROUTER_NAMESPACE },
-    type: 'Opaque',
-    data: { token: Buffer.from(p.token).toString('base64') },
+    kind: 'ServiceAccount',
+    metadata: { name: ROUTER_SERVICE_ACCOUNT, namespace: ROUTER_NAMESPACE },
   };
   const routers = p.nodes.map((node): KObject => ({
     apiVersion: 'v1',
@@ -47,6 +45,7 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
     metadata: { name: `podnet-router-${node.name}`, namespace: ROUTER_NAMESPACE, labels },
     spec: {
       nodeName: node.name,
+      serviceAccountName: ROUTER_SERVICE_ACCOUNT,
       hostNetwork: true,
       dnsPolicy: 'Default',
       containers: [
@@ -56,13 +55,9 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
           // A node component: it reads the cluster CA (and the router its run dir) from the node.
           securityContext: { privileged: true },
           args: [
-            // --token=…: a token may begin with "-", which would read as a flag.
             'router',
-            '--server',
-            p.apiserverUrl,
-            '--token=$(TOKEN)',
-            '--certificate-authority',
-            p.caPath,
+            '--kubeconfig',
+            p.kubeconfigPath,
             '--run-dir',
             node.runDir,
             '--http',
@@ -76,10 +71,7 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
             '--threads',
             '1',
           ],
-          env: [
-            { name: 'TOKEN', valueFrom: { secretKeyRef: { name: ROUTER_SECRET, key: 'token' } } },
-            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-          ],
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
           ports: [
             { name: 'http', containerPort: 80, protocol: 'TCP' },
             { name: 'https', containerPort: 443, protocol: 'TCP' },
@@ -92,5 +84,5 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
       ],
     },
   }));
-  return [ingressClass, secret, ...routers];
+  return [ingressClass, serviceAccount, ...routers];
 }

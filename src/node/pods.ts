@@ -34,16 +34,16 @@ import {
   type WaitingInfo,
 } from './kubelet/index.js';
 import type { PodRuntime, SandboxState } from './runtime/types.js';
-import { containerBinds, PodVolumes, type VolumeSources } from './volumes/pod-volumes.js';
+import { containerBinds, PodVolumes } from './volumes/pod-volumes.js';
+import { fetchContainerData, fetchVolumeData } from './referenced-data.js';
 
 const podsRes = findResource('', 'v1', 'pods')!;
-const configMapsRes = findResource('', 'v1', 'configmaps')!;
-const secretsRes = findResource('', 'v1', 'secrets')!;
 
 export type ApiPod = Pod & KObject;
-type DataObject = KObject & { data?: Record<string, string>; binaryData?: Record<string, string> };
 
 const RELIST_MS = 1000;
+/** How often running pods re-read the ConfigMaps and Secrets their volumes show (a node may not watch them all). */
+const VOLUME_REFRESH_MS = 10_000;
 /** Pods synced at once (the kubelet runs one worker per pod; sandbox setup is mostly waiting on plugins). */
 const POD_WORKERS = 16;
 const IMAGE_RETRY_MS = 10_000;
@@ -79,8 +79,6 @@ export interface PodManagerOptions {
 
 export class PodManager {
   private readonly pods: Informer<ApiPod>;
-  private readonly configMaps: Informer<DataObject>;
-  private readonly secrets: Informer<DataObject>;
   private readonly queue = new WorkQueue<string>();
   private readonly byUid = new Map<string, ApiPod>();
   private sandboxes = new Map<string, SandboxState>();
@@ -88,7 +86,8 @@ export class PodManager {
   private readonly waiting = new Map<string, Record<string, WaitingInfo | undefined>>();
   private readonly probes: ProbeManager;
   private readonly volumes: PodVolumes;
-  private readonly volumeSources: VolumeSources;
+  /** When running pods' configMap and secret volumes were last re-read (see start). */
+  private volumesRefreshedAt = 0;
   /** Pods being synced now, and the relist generation at which each last finished a sync (see relist). */
   private readonly syncing = new Set<string>();
   private readonly syncedAt = new Map<string, number>();
@@ -100,32 +99,7 @@ export class PodManager {
   constructor(private readonly o: PodManagerOptions) {
     const onError = (e: unknown) => o.log(`watch: ${(e as Error).message ?? e}`);
     this.pods = new Informer<ApiPod>(o.client, podsRes, { fieldSelector: `spec.nodeName=${o.nodeName}`, onError });
-    this.configMaps = new Informer<DataObject>(o.client, configMapsRes, { onError });
-    this.secrets = new Informer<DataObject>(o.client, secretsRes, { onError });
     this.volumes = new PodVolumes(o.volumesDir);
-    const bytes = (o: DataObject | undefined, base64Data: boolean) => {
-      if (!o) return undefined;
-      const out: Record<string, Buffer> = {};
-      for (const [k, v] of Object.entries(o.data ?? {})) out[k] = Buffer.from(v, base64Data ? 'base64' : 'utf8');
-      for (const [k, v] of Object.entries(o.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
-      return out;
-    };
-    this.volumeSources = {
-      configMap: (ns, name) => bytes(this.configMaps.getByName(ns, name), false),
-      secret: (ns, name) => bytes(this.secrets.getByName(ns, name), true),
-    };
-    // A changed ConfigMap or Secret reaches running pods' volumes on their next sync.
-    const refresh = (kind: 'configMap' | 'secret') => (obj: DataObject) => {
-      for (const [uid, pod] of this.byUid) {
-        if (pod.metadata.namespace !== obj.metadata.namespace) continue;
-        const uses = (pod.spec.volumes ?? []).some((v) =>
-          kind === 'configMap' ? v.configMap?.name === obj.metadata.name : v.secret?.secretName === obj.metadata.name,
-        );
-        if (uses) this.queue.add(uid);
-      }
-    };
-    this.configMaps.addHandlers({ onAdd: refresh('configMap'), onUpdate: (_o, n) => refresh('configMap')(n) });
-    this.secrets.addHandlers({ onAdd: refresh('secret'), onUpdate: (_o, n) => refresh('secret')(n) });
     this.probes = new ProbeManager({
       exec: (uid, container, argv, timeoutMs) => o.runtime.execInSandbox(uid, container, argv, timeoutMs),
       onChange: (uid) => this.queue.add(uid),
@@ -148,9 +122,7 @@ export class PodManager {
   /** Lists pods and sandboxes, then syncs every pod and removes sandboxes no pod wants (after the list, never before). */
   async start(): Promise<void> {
     this.pods.start();
-    this.configMaps.start();
-    this.secrets.start();
-    await Promise.all([this.pods.waitForSync(), this.configMaps.waitForSync(), this.secrets.waitForSync()]);
+    await this.pods.waitForSync();
     await this.relist();
     for (const uid of new Set([...this.byUid.keys(), ...this.sandboxes.keys()])) this.queue.add(uid);
     const syncTracked = async (uid: string) => {
@@ -168,6 +140,10 @@ export class PodManager {
     const loop = async () => {
       if (this.stopped) return;
       await this.relist().catch((e: Error) => this.o.log(`relist: ${e.message}`));
+      if (Date.now() - this.volumesRefreshedAt >= VOLUME_REFRESH_MS) {
+        this.volumesRefreshedAt = Date.now();
+        for (const [uid, pod] of this.byUid) if (hasDataVolumes(pod)) this.queue.add(uid);
+      }
       await this.o.runtime
         .rotateLogs?.(LOG_MAX_BYTES, LOG_KEEP)
         .catch((e: Error) => this.o.log(`log rotation: ${e.message}`));
@@ -183,7 +159,7 @@ export class PodManager {
     if (this.relistTimer) clearTimeout(this.relistTimer);
     this.probes.stopAll();
     this.queue.shutDown();
-    await Promise.all([this.pods.stop(), this.configMaps.stop(), this.secrets.stop()]);
+    await this.pods.stop();
     await this.workers;
   }
 
@@ -292,7 +268,7 @@ export class PodManager {
       if (sandbox?.alive) {
         if (Object.values(sandbox.containers).some((c) => c.state === 'running')) {
           // Keeps configMap and secret volumes of running containers current (a no-op when unchanged).
-          const r = await this.volumes.setUp(pod, this.volumeSources);
+          const r = await this.volumes.setUp(pod, await fetchVolumeData(this.o.client, pod));
           if ('error' in r) this.o.log(`pod ${this.describe(uid)}: volumes: ${r.error}`);
         }
         const starts = [
@@ -397,13 +373,14 @@ export class PodManager {
     attempt: number,
     waiting: Record<string, WaitingInfo | undefined>,
   ) {
+    const data = await fetchContainerData(this.o.client, pod.metadata.namespace!, spec);
     const envResult = containerEnv(pod, spec, {
       podIp: sandbox.ip,
       hostIp: this.o.nodeIp,
       nodeName: this.o.nodeName,
       serviceAccountName: pod.spec.serviceAccountName,
-      configMaps: (ns, name) => this.configMaps.getByName(ns, name)?.data ?? undefined,
-      secrets: (ns, name) => this.secrets.getByName(ns, name)?.data ?? undefined,
+      configMaps: data.configMaps,
+      secrets: data.secrets,
     });
     if ('error' in envResult) {
       waiting[spec.name] = { reason: 'CreateContainerConfigError', message: envResult.error };
@@ -426,7 +403,7 @@ export class PodManager {
       waiting[spec.name] = { reason: 'CreateContainerConfigError', message: (e as Error).message };
       return undefined;
     }
-    const vols = await this.volumes.setUp(pod, this.volumeSources);
+    const vols = await this.volumes.setUp(pod, await fetchVolumeData(this.o.client, pod));
     const mounts = 'error' in vols ? vols : containerBinds(spec.volumeMounts, pod.spec.volumes, vols.paths);
     if ('error' in mounts) {
       if (waiting[spec.name]?.message !== mounts.error) this.event(pod, 'Warning', 'FailedMount', mounts.error);
@@ -561,4 +538,9 @@ export class PodManager {
     this.backoff.delete(uid);
     this.waiting.delete(uid);
   }
+}
+
+/** Whether a pod shows ConfigMaps or Secrets as files (they change under running containers). */
+function hasDataVolumes(pod: ApiPod): boolean {
+  return (pod.spec.volumes ?? []).some((v) => v.configMap || v.secret);
 }

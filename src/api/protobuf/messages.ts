@@ -1503,4 +1503,155 @@ export const messages: MessageTable = {
     [2, 'operator', 'string', ''],
     [3, 'values', 'string', 'ro'],
   ],
+  // rbac.authorization.k8s.io, authorization.k8s.io, authentication.k8s.io v1 (generated.proto of k8s.io/api v0.32).
+  'io.k8s.api.rbac.v1.PolicyRule': [
+    [1, 'verbs', 'string', 'r'],
+    [2, 'apiGroups', 'string', 'ro'],
+    [3, 'resources', 'string', 'ro'],
+    [4, 'resourceNames', 'string', 'ro'],
+    [5, 'nonResourceURLs', 'string', 'ro'],
+  ],
+  'io.k8s.api.rbac.v1.AggregationRule': [
+    [1, 'clusterRoleSelectors', '@io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector', 'ro'],
+  ],
+  'io.k8s.api.rbac.v1.Subject': [
+    [1, 'kind', 'string', ''],
+    [2, 'apiGroup', 'string', 'o'],
+    [3, 'name', 'string', ''],
+    [4, 'namespace', 'string', 'o'],
+  ],
+  'io.k8s.api.rbac.v1.RoleRef': [
+    [1, 'apiGroup', 'string', ''],
+    [2, 'kind', 'string', ''],
+    [3, 'name', 'string', ''],
+  ],
+  'io.k8s.api.rbac.v1.Role': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'rules', '@io.k8s.api.rbac.v1.PolicyRule', 'r'],
+  ],
+  'io.k8s.api.rbac.v1.RoleList': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', 'o'],
+    [2, 'items', '@io.k8s.api.rbac.v1.Role', 'r'],
+  ],
+  'io.k8s.api.rbac.v1.ClusterRole': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'rules', '@io.k8s.api.rbac.v1.PolicyRule', 'r'],
+    [3, 'aggregationRule', '@io.k8s.api.rbac.v1.AggregationRule', 'po'],
+  ],
+  'io.k8s.api.rbac.v1.ClusterRoleList': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', 'o'],
+    [2, 'items', '@io.k8s.api.rbac.v1.ClusterRole', 'r'],
+  ],
+  'io.k8s.api.rbac.v1.RoleBinding': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'subjects', '@io.k8s.api.rbac.v1.Subject', 'ro'],
+    [3, 'roleRef', '@io.k8s.api.rbac.v1.RoleRef', ''],
+  ],
+  'io.k8s.api.rbac.v1.RoleBindingList': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', 'o'],
+    [2, 'items', '@io.k8s.api.rbac.v1.RoleBinding', 'r'],
+  ],
+  'io.k8s.api.rbac.v1.ClusterRoleBinding': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'subjects', '@io.k8s.api.rbac.v1.Subject', 'ro'],
+    [3, 'roleRef', '@io.k8s.api.rbac.v1.RoleRef', ''],
+  ],
+  'io.k8s.api.rbac.v1.ClusterRoleBindingList': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', 'o'],
+    [2, 'items', '@io.k8s.api.rbac.v1.ClusterRoleBinding', 'r'],
+  ],
+  'io.k8s.api.authorization.v1.ResourceAttributes': [
+    [1, 'namespace', 'string', 'o'],
+    [2, 'verb', 'string', 'o'],
+    [3, 'group', 'string', 'o'],
+    [4, 'version', 'string', 'o'],
+    [5, 'resource', 'string', 'o'],
+    [6, 'subresource', 'string', 'o'],
+    [7, 'name', 'string', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.NonResourceAttributes': [
+    [1, 'path', 'string', 'o'],
+    [2, 'verb', 'string', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.SubjectAccessReviewSpec': [
+    [1, 'resourceAttributes', '@io.k8s.api.authorization.v1.ResourceAttributes', 'po'],
+    [2, 'nonResourceAttributes', '@io.k8s.api.authorization.v1.NonResourceAttributes', 'po'],
+    [3, 'user', 'string', 'o'],
+    [4, 'groups', 'string', 'ro'],
+    [6, 'uid', 'string', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec': [
+    [1, 'resourceAttributes', '@io.k8s.api.authorization.v1.ResourceAttributes', 'po'],
+    [2, 'nonResourceAttributes', '@io.k8s.api.authorization.v1.NonResourceAttributes', 'po'],
+  ],
+  'io.k8s.api.authorization.v1.SubjectAccessReviewStatus': [
+    [1, 'allowed', 'bool', ''],
+    [2, 'reason', 'string', 'o'],
+    [3, 'evaluationError', 'string', 'o'],
+    [4, 'denied', 'bool', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.SubjectAccessReview': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'spec', '@io.k8s.api.authorization.v1.SubjectAccessReviewSpec', ''],
+    [3, 'status', '@io.k8s.api.authorization.v1.SubjectAccessReviewStatus', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.LocalSubjectAccessReview': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'spec', '@io.k8s.api.authorization.v1.SubjectAccessReviewSpec', ''],
+    [3, 'status', '@io.k8s.api.authorization.v1.SubjectAccessReviewStatus', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.SelfSubjectAccessReview': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'spec', '@io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec', ''],
+    [3, 'status', '@io.k8s.api.authorization.v1.SubjectAccessReviewStatus', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec': [[1, 'namespace', 'string', 'o']],
+  'io.k8s.api.authorization.v1.ResourceRule': [
+    [1, 'verbs', 'string', 'r'],
+    [2, 'apiGroups', 'string', 'ro'],
+    [3, 'resources', 'string', 'ro'],
+    [4, 'resourceNames', 'string', 'ro'],
+  ],
+  'io.k8s.api.authorization.v1.NonResourceRule': [
+    [1, 'verbs', 'string', 'r'],
+    [2, 'nonResourceURLs', 'string', 'ro'],
+  ],
+  'io.k8s.api.authorization.v1.SubjectRulesReviewStatus': [
+    [1, 'resourceRules', '@io.k8s.api.authorization.v1.ResourceRule', 'r'],
+    [2, 'nonResourceRules', '@io.k8s.api.authorization.v1.NonResourceRule', 'r'],
+    [3, 'incomplete', 'bool', ''],
+    [4, 'evaluationError', 'string', 'o'],
+  ],
+  'io.k8s.api.authorization.v1.SelfSubjectRulesReview': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'spec', '@io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec', ''],
+    [3, 'status', '@io.k8s.api.authorization.v1.SubjectRulesReviewStatus', 'o'],
+  ],
+  'io.k8s.api.authentication.v1.TokenReviewSpec': [
+    [1, 'token', 'string', 'o'],
+    [2, 'audiences', 'string', 'ro'],
+  ],
+  'io.k8s.api.authentication.v1.UserInfo': [
+    [1, 'username', 'string', 'o'],
+    [2, 'uid', 'string', 'o'],
+    [3, 'groups', 'string', 'ro'],
+  ],
+  'io.k8s.api.authentication.v1.TokenReviewStatus': [
+    [1, 'authenticated', 'bool', 'o'],
+    [2, 'user', '@io.k8s.api.authentication.v1.UserInfo', 'o'],
+    [3, 'error', 'string', 'o'],
+    [4, 'audiences', 'string', 'ro'],
+  ],
+  'io.k8s.api.authentication.v1.TokenReview': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'spec', '@io.k8s.api.authentication.v1.TokenReviewSpec', ''],
+    [3, 'status', '@io.k8s.api.authentication.v1.TokenReviewStatus', 'o'],
+  ],
+  'io.k8s.api.authentication.v1.SelfSubjectReviewStatus': [
+    [1, 'userInfo', '@io.k8s.api.authentication.v1.UserInfo', 'o'],
+  ],
+  'io.k8s.api.authentication.v1.SelfSubjectReview': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'status', '@io.k8s.api.authentication.v1.SelfSubjectReviewStatus', 'o'],
+  ],
 };

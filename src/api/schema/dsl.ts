@@ -40,3 +40,6 @@ export const obj = (
   properties: Record<string, Schema>,
   meta: Omit<ObjectSchema, 'type' | 'properties'> = {},
 ): ObjectSchema => ({ type: 'object', properties, ...meta });
+export const RBAC = 'io.k8s.api.rbac.v1.';
+export const AUTHORIZATION = 'io.k8s.api.authorization.v1.';
+export const AUTHENTICATION = 'io.k8s.api.authentication.v1.';

@@ -12,7 +12,19 @@ import { corePodDefinitions } from './defs-core-pod.js';
 import { coreServiceDefinitions } from './defs-core-service.js';
 import { coreVolumesDefinitions } from './defs-core-volumes.js';
 import { discoveryDefinitions } from './defs-discovery.js';
-import { APPS, AUTOSCALING, CORE, COORDINATION, DISCOVERY, META, NETWORKING } from './dsl.js';
+import {
+  APPS,
+  AUTHENTICATION,
+  AUTHORIZATION,
+  AUTOSCALING,
+  CORE,
+  COORDINATION,
+  DISCOVERY,
+  META,
+  NETWORKING,
+  RBAC,
+} from './dsl.js';
+import { rbacDefinitions } from './defs-rbac.js';
 import { metaDefinitions } from './defs-meta.js';
 import { networkingDefinitions } from './defs-networking.js';
 import type { Definitions, Schema } from './types.js';
@@ -31,6 +43,7 @@ export const definitions: Definitions = {
   ...networkingDefinitions,
   ...coordinationDefinitions,
   ...appsDefinitions,
+  ...rbacDefinitions,
 };
 
 /** Definition-name prefix of each served API group ("" is the core group). */
@@ -42,6 +55,9 @@ const groupPrefix: Record<string, string> = {
   apps: APPS,
   // Only for Scale, the kind of the scale subresources.
   autoscaling: AUTOSCALING,
+  'rbac.authorization.k8s.io': RBAC,
+  'authorization.k8s.io': AUTHORIZATION,
+  'authentication.k8s.io': AUTHENTICATION,
 };
 
 /** Kinds every group version accepts that live in meta/v1 (DeleteOptions in a DELETE body, Status, WatchEvent). */

@@ -31,6 +31,16 @@ import {
 import { validateNetworkPolicy, validateNetworkPolicyUpdate } from './networkpolicy.js';
 import { validateNode, validateNodeUpdate } from './node.js';
 import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
+import {
+  validateClusterRole,
+  validateClusterRoleBinding,
+  validateClusterRoleBindingUpdate,
+  validateClusterRoleUpdate,
+  validateRole,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
+  validateRoleUpdate,
+} from './rbac.js';
 import { validateService, validateServiceUpdate } from './service.js';
 import { validateServiceAccount, validateServiceAccountUpdate } from './serviceaccount.js';
 import { nameIsDNSSubdomain } from './formats.js';
@@ -91,6 +101,13 @@ const rules: Record<string, KindRules> = {
   'apps/controllerrevisions': {
     create: apps.validateControllerRevision,
     update: apps.validateControllerRevisionUpdate,
+  },
+  'rbac.authorization.k8s.io/roles': { create: validateRole, update: validateRoleUpdate },
+  'rbac.authorization.k8s.io/clusterroles': { create: validateClusterRole, update: validateClusterRoleUpdate },
+  'rbac.authorization.k8s.io/rolebindings': { create: validateRoleBinding, update: validateRoleBindingUpdate },
+  'rbac.authorization.k8s.io/clusterrolebindings': {
+    create: validateClusterRoleBinding,
+    update: validateClusterRoleBindingUpdate,
   },
 };
 

@@ -15,6 +15,7 @@ import type { ApiRules } from '../registry/rules.js';
 import { startWatch } from '../registry/watch.js';
 import { toTable } from '../tables/index.js';
 import { handleScale } from './scale.js';
+import type { UserInfo } from '../state/tokens.js';
 
 export interface ResourceHandlerDeps {
   registry: Registry;
@@ -80,7 +81,7 @@ export async function handleResource(
     case 'create': {
       if (subresource === 'binding') return bind(deps, req, query, headers, body);
       if (name && !subresource) throw errors.methodNotAllowed('create', { group: ri.group, resource: ri.resource });
-      const wp = writeParams(query, headers);
+      const wp = writeParams(query, headers, 'CreateOptions', req.user);
       const obj = decodeBody(body, headers['content-type']) as KObject;
       if (repr.as === 'object' && repr.format === 'json') {
         const json = await registry.createJson(ri, namespace, obj, wp);
@@ -90,7 +91,7 @@ export async function handleResource(
       return withWarnings(render(ri, repr, created, query, 201), wp);
     }
     case 'update': {
-      const wp = writeParams(query, headers, 'UpdateOptions');
+      const wp = writeParams(query, headers, 'UpdateOptions', req.user);
       const obj = decodeBody(body, headers['content-type']) as KObject;
       if (subresource === 'finalize') return finalize(deps, req, obj, wp, repr, query);
       const updated = await registry.update(ri, namespace, name!, obj, wp, { subresource });
@@ -99,13 +100,13 @@ export async function handleResource(
     case 'patch':
       return patch(deps, req, query, headers, body, repr);
     case 'delete': {
-      const dp = deleteParams(query, body);
+      const dp = { ...deleteParams(query, body), user: req.user };
       const res = await registry.delete(ri, namespace, name!, dp);
       if (!res.deleted || ri.resource === 'pods') return render(ri, repr, res.object, query, 200);
       return jsonReply(200, successStatus(ri, res.object));
     }
     case 'deletecollection': {
-      const dp = deleteParams(query, body);
+      const dp = { ...deleteParams(query, body), user: req.user };
       const list = await registry.list(ri, {
         namespace,
         labelSelector: query.get('labelSelector'),
@@ -160,6 +161,7 @@ export function writeParams(
   q: URLSearchParams,
   headers: Record<string, string | undefined>,
   optionsKind = 'CreateOptions',
+  user?: UserInfo,
 ): WriteParams {
   // kube validates these as fields of Create/Update/PatchOptions: a bad value is 422 Invalid.
   const invalid = (field: string, value: string, supported: string[]) =>
@@ -180,7 +182,7 @@ export function writeParams(
   const fv = q.get('fieldValidation') ?? 'Warn';
   if (fv !== 'Strict' && fv !== 'Warn' && fv !== 'Ignore')
     throw invalid('fieldValidation', fv, ['Ignore', 'Strict', 'Warn']);
-  return { dryRun: dry.length > 0, fieldManager: manager, fieldValidation: fv, warnings: [] };
+  return { dryRun: dry.length > 0, fieldManager: manager, fieldValidation: fv, warnings: [], user };
 }
 
 function deleteParams(q: URLSearchParams, body: string): DeleteParams {
@@ -224,7 +226,7 @@ async function patch(
 ): Promise<Reply> {
   const { registry, rules } = deps;
   const { ri, namespace, name, subresource } = req;
-  const wp = writeParams(query, headers, 'PatchOptions');
+  const wp = writeParams(query, headers, 'PatchOptions', req.user);
   const type = mediaType(headers['content-type']);
   if (type === 'application/apply-patch+yaml') {
     if (!query.get('fieldManager'))
@@ -308,7 +310,7 @@ async function bind(
   headers: Record<string, string | undefined>,
   body: string,
 ): Promise<Reply> {
-  const wp = writeParams(query, headers);
+  const wp = writeParams(query, headers, 'CreateOptions', req.user);
   const binding = decodeBody(body, headers['content-type']) as {
     target?: { name?: string; kind?: string };
     metadata?: { name?: string };

@@ -13,6 +13,7 @@ import type { ApiRules, ObjectPredicate } from './rules.js';
 import { strategyKey, type Strategy, type StrategyTable, type Undo, type WriteContext } from './strategy.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deletionFinalizers, sameFinalizers } from './gc-finalizers.js';
+import type { UserInfo } from '../state/tokens.js';
 
 export interface ListParams {
   namespace?: string;
@@ -32,6 +33,8 @@ export interface WriteParams {
   warnings: string[];
   /** The object comes from server-side apply, which has recorded field ownership itself. */
   applied?: boolean;
+  /** Who writes (undefined: the server itself, or no authentication); validating admission reads it. */
+  user?: UserInfo;
 }
 
 export interface DeleteParams {
@@ -41,6 +44,24 @@ export interface DeleteParams {
   propagationPolicy?: string;
   /** Deprecated form of propagationPolicy Orphan (true) or Background (false). */
   orphanDependents?: boolean;
+  user?: UserInfo;
+}
+
+/**
+ * Validating admission: called with each write that is about to be stored,
+ * after defaults and validation (old is undefined on create, obj on
+ * delete). Throws an ApiError (403) to refuse.
+ */
+export interface Admission {
+  admit(w: {
+    ri: ResourceInfo;
+    operation: 'create' | 'update' | 'delete';
+    obj?: KObject;
+    old?: KObject;
+    subresource?: string;
+    user?: UserInfo;
+    dryRun: boolean;
+  }): void | Promise<void>;
 }
 
 export type DeleteResult = { deleted: true; object: KObject } | { deleted: false; object: KObject };
@@ -63,6 +84,7 @@ export class Registry {
     readonly store: Store,
     private readonly rules: ApiRules,
     private readonly strategies: StrategyTable,
+    private readonly admission?: Admission,
   ) {}
 
   private strategy(ri: ResourceInfo): Strategy {
@@ -280,6 +302,7 @@ export class Registry {
     if (needsName) obj.metadata.name = generateName(obj.metadata.generateName!);
     this.throwIfInvalid(ri, obj, this.rules.validateCreate(ri, obj));
     if (ri.namespaced) await this.checkNamespaceOpen(obj.metadata.namespace!);
+    await this.admission?.admit({ ri, operation: 'create', obj, user: p.user, dryRun: p.dryRun });
     if (!p.applied) this.rules.trackUpdate(ri, undefined, obj, p.fieldManager, undefined, nowRFC3339(now));
     return this.insert(ri, obj, p, now, needsName ? 8 : 1);
   }
@@ -453,6 +476,15 @@ export class Registry {
       throw errors.staleObject(gr(ri), name);
     const updated = this.prepareUpdate(ri, obj, old, opts.subresource, p, now);
     if (sameContent(updated, old)) return old; // a no-op write changes nothing, not even resourceVersion
+    await this.admission?.admit({
+      ri,
+      operation: 'update',
+      obj: updated,
+      old,
+      subresource: opts.subresource,
+      user: p.user,
+      dryRun: p.dryRun,
+    });
     return this.commitUpdate(ri, updated, old, kv.modRevision, p, now);
   }
 
@@ -619,6 +651,7 @@ export class Registry {
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
         );
       }
+      await this.admission?.admit({ ri, operation: 'delete', obj, user: p.user, dryRun: p.dryRun });
       try {
         return await this.deleteOnce(ri, key, kv.modRevision, obj, p);
       } catch (e) {

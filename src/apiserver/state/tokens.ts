@@ -15,8 +15,10 @@ export interface UserInfo {
 interface TokenFile {
   admin: string;
   nodes: Record<string, string>;
-  /** user name -> token, for add-ons that act as themselves */
+  /** user name -> token, for add-ons and named users */
   users?: Record<string, string>;
+  /** user name -> the groups it is in besides system:authenticated (a static token file's groups column) */
+  groups?: Record<string, string[]>;
 }
 
 const newToken = () => randomBytes(24).toString('base64url');
@@ -54,16 +56,25 @@ export class TokenAuthenticator {
     return t;
   }
 
-  /** The token of an add-on's user (e.g. "system:podnet-router"), minted on first request and kept. */
-  userToken(user: string): string {
+  /**
+   * The token of a named user (e.g. a ServiceAccount's "system:serviceaccount:kube-system:kube-dns"),
+   * minted on first request and kept; `groups` (when given) replaces the user's groups.
+   */
+  userToken(user: string, groups?: string[]): string {
     this.reload();
     const users = (this.data.users ??= {});
     let t = users[user];
+    let changed = false;
     if (!t) {
       t = newToken();
       users[user] = t;
-      writeFileSync(this.path, JSON.stringify(this.data, null, 2), { mode: 0o600 });
+      changed = true;
     }
+    if (groups && JSON.stringify(this.data.groups?.[user] ?? []) !== JSON.stringify(groups)) {
+      (this.data.groups ??= {})[user] = groups;
+      changed = true;
+    }
+    if (changed) writeFileSync(this.path, JSON.stringify(this.data, null, 2), { mode: 0o600 });
     return t;
   }
 
@@ -78,7 +89,7 @@ export class TokenAuthenticator {
       if (same(token, t)) return { name: `system:node:${node}`, groups: ['system:nodes', 'system:authenticated'] };
     }
     for (const [user, t] of Object.entries(this.data.users ?? {})) {
-      if (same(token, t)) return { name: user, groups: ['system:authenticated'] };
+      if (same(token, t)) return { name: user, groups: groupsOf(user, this.data.groups?.[user]) };
     }
     // A token minted by another process since we loaded: look once more.
     const before = this.data;
@@ -87,6 +98,13 @@ export class TokenAuthenticator {
     if (this.data !== before && known.some((t) => same(token, t))) return this.authenticate(token);
     return undefined;
   }
+}
+
+/** A ServiceAccount's user is in its namespace's groups, as kube's ServiceAccount authenticator says. */
+function groupsOf(user: string, extra: string[] | undefined): string[] {
+  const sa = /^system:serviceaccount:([^:]+):[^:]+$/.exec(user);
+  const base = sa ? ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`] : [];
+  return [...new Set([...base, ...(extra ?? []), 'system:authenticated'])];
 }
 
 function same(a: string, b: string): boolean {

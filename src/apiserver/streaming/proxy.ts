@@ -57,6 +57,8 @@ export class StreamingProxy {
   constructor(
     private readonly registry: Registry,
     private readonly tls: NodeTls,
+    /** Authorization of an upgrade (the API server's authorizer chain); throws the 403. */
+    private readonly authorizeUpgrade?: (user: UserInfo, req: ResourceRequest) => void,
   ) {}
 
   /** The non-upgrade side (pods/log, and exec/attach/portforward asked for without an upgrade). */
@@ -135,6 +137,7 @@ export class StreamingProxy {
       )
         throw errors.badRequest(`${url.pathname} cannot be upgraded`);
       authorize(user, info);
+      this.authorizeUpgrade?.(user, info);
       const at = await locate(this.registry, info.subresource, info.namespace!, info.name!, url.searchParams);
       if (!at) throw errors.badRequest(`pod ${info.name} does not have a host assigned`);
       await this.splice(req, socket, head, at);

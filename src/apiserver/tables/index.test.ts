@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findResource, resources } from '../../api/resources.js';
+import { findResource, isReview, resources } from '../../api/resources.js';
 import { printerFor, toTable } from './index.js';
 import { kobj, now } from './testdata.js';
 
@@ -84,8 +84,11 @@ describe('toTable', () => {
 
   test('every served resource has its own printer, with cells matching its columns', () => {
     for (const ri of resources) {
+      // Reviews are never listed; kube prints roles as Name and Created At itself.
+      if (isReview(ri)) continue;
       const printer = printerFor(ri);
-      assert.notEqual(printer.columns[1]?.name, 'Created At', `${ri.resource} falls back to the default printer`);
+      if (ri.resource !== 'roles' && ri.resource !== 'clusterroles')
+        assert.notEqual(printer.columns[1]?.name, 'Created At', `${ri.resource} falls back to the default printer`);
       const row = printer.print(kobj(`${ri.group ? `${ri.group}/` : ''}${ri.version}`, ri.kind, 'empty'), now);
       assert.equal(row.cells.length, printer.columns.length, `${ri.resource}: cells vs columns`);
     }

@@ -3,6 +3,7 @@
  * `kubectl get` renders (Accept: application/json;as=Table;g=meta.k8s.io;v=v1).
  * One printer per resource; the columns and cells match kube-apiserver's.
  */
+import { bindingPrinter, rolePrinter } from './rbac.js';
 import type { KObject, ListMeta } from '../../api/meta.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { configMapPrinter } from './configmaps.js';
@@ -86,6 +87,10 @@ const printers = new Map<string, Printer>([
   ['apps/daemonsets', daemonSetPrinter],
   ['apps/statefulsets', statefulSetPrinter],
   ['apps/controllerrevisions', controllerRevisionPrinter],
+  ['rbac.authorization.k8s.io/roles', rolePrinter],
+  ['rbac.authorization.k8s.io/clusterroles', rolePrinter],
+  ['rbac.authorization.k8s.io/rolebindings', bindingPrinter],
+  ['rbac.authorization.k8s.io/clusterrolebindings', bindingPrinter],
 ]);
 
 /** The printer for a resource (the Name / Created At default when it has none). */

@@ -5,6 +5,7 @@
  * Prints a table against the issue's goals and writes the results as JSON.
  * Run it with bench/apiserver/run (see bench/README.md).
  */
+import { TokenAuthenticator } from '../../apiserver/state/tokens.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
@@ -71,6 +72,12 @@ export async function main(args: string[]): Promise<number> {
     );
     client = new BenchClient(server.url, server.token, server.caPem, opts.concurrency);
     await waitReady(client);
+    if (opts.identity === 'rbac') {
+      const token = await rbacUserToken(client, server.stateDir);
+      client.close();
+      client = new BenchClient(server.url, token, server.caPem, opts.concurrency);
+      log('as user bench-writer, authorized by RBAC (ClusterRole bench-writer)');
+    }
     const results = await run(client, server, opts, log);
     const table = formatTable(rows(results));
     const scaled =
@@ -247,4 +254,37 @@ function report(opts: BenchOptions, results: BenchResults): object {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   process.exitCode = await main(process.argv.slice(2));
+}
+
+/**
+ * A user that only RBAC lets write what the bench writes: a ClusterRole
+ * naming the resources and verbs (not "*"), bound to user bench-writer,
+ * whose token goes into the server's token file.
+ */
+async function rbacUserToken(admin: BenchClient, stateDir: string): Promise<string> {
+  const verbs = ['create', 'get', 'list', 'watch', 'patch', 'update', 'delete'];
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'bench-writer' },
+    rules: [
+      { apiGroups: [''], resources: ['namespaces', 'services', 'pods'], verbs },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs },
+    ],
+  };
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'bench-writer' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bench-writer' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bench-writer' }],
+  };
+  for (const [path, body] of [
+    ['/apis/rbac.authorization.k8s.io/v1/clusterroles', role],
+    ['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', binding],
+  ] as const) {
+    const r = await admin.send({ method: 'POST', path, body });
+    if (r.status !== 201) throw new Error(`creating ${path}: ${r.status} ${r.body.toString()}`);
+  }
+  return TokenAuthenticator.load(stateDir).userToken('bench-writer');
 }

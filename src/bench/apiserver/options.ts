@@ -25,6 +25,8 @@ export interface BenchOptions {
   server: 'bare' | 'cli';
   /** Where the server keeps its state: its SQLite file, or a throwaway single-member etcd on loopback. */
   store: 'sqlite' | 'etcd';
+  /** Who the bench is: admin (system:masters, allowed before RBAC) or a user RBAC authorizes (rbac). */
+  identity: 'admin' | 'rbac';
 }
 
 export const USAGE = `usage: bench/apiserver/run [flags]
@@ -44,6 +46,7 @@ export const USAGE = `usage: bench/apiserver/run [flags]
   --server-node-args="..." node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
   --store sqlite|etcd      sqlite (default); etcd: a single-member etcd on loopback started for the run
   --server bare|cli        bare (default): the API server with controllers off; cli: bin/podnet apiserver, controllers included
+  --identity admin|rbac    admin (default): system:masters; rbac: a user bound to a ClusterRole, so RBAC decides each request
   --verbose                echo the server's output`;
 
 const QUICK: Partial<BenchOptions> = {
@@ -78,6 +81,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
       verbose: { type: 'boolean' },
       server: { type: 'string' },
       store: { type: 'string' },
+      identity: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -99,6 +103,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     verbose: values.verbose ?? false,
     server: parseServerMode(values.server),
     store: parseStore(values.store),
+    identity: parseIdentity(values.identity),
     ...(values.quick ? QUICK : {}),
   };
   const num = (flag: string, fallback: number, min: number): number => wholeNumberFlag(values, flag, fallback, min);
@@ -132,6 +137,11 @@ function parseServerMode(v: string | undefined): 'bare' | 'cli' {
   throw new Error(
     `--server ${JSON.stringify(v)}: want bare (the API server alone) or cli (bin/podnet apiserver with controllers)`,
   );
+}
+
+function parseIdentity(v: string | undefined): 'admin' | 'rbac' {
+  if (v === undefined || v === 'admin' || v === 'rbac') return v ?? 'admin';
+  throw new Error(`--identity ${JSON.stringify(v)}: want admin (system:masters) or rbac (a user RBAC authorizes)`);
 }
 
 export class HelpRequested extends Error {
