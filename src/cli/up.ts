@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { bringUp } from '../cluster/bring-up.js';
 import { defaultKubeconfigTarget } from '../cluster/kubeconfig-merge.js';
-import type { Backend, ProxyMode } from '../cluster/layout.js';
+import type { Backend, ContainerRuntime, ProxyMode } from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
 import { resolveClusterConfig } from '../api/cluster-config.js';
@@ -61,6 +61,7 @@ export async function runUp(args: string[]): Promise<number> {
       name: values.name,
       backend: values.backend as Backend | undefined,
       proxyMode: proxyMode as ProxyMode | undefined,
+      runtime: values.runtime as ContainerRuntime | undefined,
       dnsUpstream,
       cluster,
       log: {

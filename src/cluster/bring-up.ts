@@ -28,6 +28,7 @@ import {
   type Backend,
   type ClusterLayout,
   type ClusterLogging,
+  type ContainerRuntime,
   type ProxyMode,
 } from './layout.js';
 import { readLayout, writeLayout } from './layout-file.js';
@@ -67,6 +68,7 @@ export interface UpOptions {
   name?: string;
   backend?: Backend;
   proxyMode?: ProxyMode;
+  runtime?: ContainerRuntime;
   /** The cluster's shape where it is not the default (--cluster-cidr, --service-cidr, ...); fixed at the first `up`. */
   cluster?: ClusterConfigInput;
   /** --log-level / --log-format for every process up starts; kept for reruns. */
@@ -93,6 +95,7 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
       name: o.name,
       backend: o.backend,
       proxyMode: o.proxyMode,
+      runtime: o.runtime,
       cluster: o.cluster,
       log: o.log,
     });
@@ -116,6 +119,7 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
     backend: o.backend ?? 'vxlan',
     nodes,
     proxyMode: o.proxyMode,
+    runtime: o.runtime,
     cluster: o.cluster,
     log: o.log,
   });

@@ -129,6 +129,7 @@ export function agentProcess(
       '--backend',
       layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
+      ...(layout.runtime ? ['--runtime', layout.runtime] : []),
       ...(opts.tlsDir
         ? [
             '--tls-cert-file',

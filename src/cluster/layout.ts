@@ -27,6 +27,7 @@ export interface ClusterLogging {
 /** Service proxy modes (the agent's --proxy-mode). */
 export type ProxyMode = 'nftables' | 'iptables';
 export const PROXY_MODES: ProxyMode[] = ['nftables', 'iptables'];
+export type ContainerRuntime = 'process' | 'runc';
 
 export interface ClusterLayout {
   version: 1;
@@ -40,6 +41,8 @@ export interface ClusterLayout {
   backend: Backend;
   /** Service proxy mode passed to every agent (absent: the agent's default, nftables). */
   proxyMode?: ProxyMode;
+  /** Container runtime passed to every agent (absent: the agent's default, process). */
+  runtime?: ContainerRuntime;
   /** API server port on hostIp; 0 until chosen. */
   apiserverPort: number;
   /** The web console's port on hostIp (absent until chosen). */
@@ -72,6 +75,7 @@ export function planLayout(opts: {
   nodes: number;
   apiserverPort?: number;
   proxyMode?: ProxyMode;
+  runtime?: ContainerRuntime;
   cluster?: ClusterConfigInput;
   log?: ClusterLogging;
 }): ClusterLayout {
@@ -86,6 +90,7 @@ export function planLayout(opts: {
     hostIp: hostIpOf(opts.subnet),
     backend: opts.backend,
     ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}),
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
     apiserverPort: opts.apiserverPort ?? 0,
     ...(opts.cluster && Object.keys(opts.cluster).length ? { cluster: opts.cluster } : {}),
     ...(opts.log?.level || opts.log?.format ? { log: opts.log } : {}),
@@ -98,6 +103,7 @@ export interface UpRequest {
   name?: string;
   backend?: Backend;
   proxyMode?: ProxyMode;
+  runtime?: ContainerRuntime;
   cluster?: ClusterConfigInput;
   log?: ClusterLogging;
 }
@@ -144,12 +150,14 @@ export function reconcileLayout(
   );
   // A new proxy mode only restarts the agents (their command line changes); each removes the other mode's rules.
   const proxyMode = req.proxyMode ?? recorded.proxyMode;
+  const runtime = req.runtime ?? recorded.runtime;
   // Logging too: given flags replace the recorded ones (their processes restart), absent ones keep them.
   const log = { ...recorded.log, ...req.log };
   return {
     layout: {
       ...recorded,
       ...(proxyMode ? { proxyMode } : {}),
+      ...(runtime ? { runtime } : {}),
       ...(log.level || log.format ? { log } : {}),
       nodes: [...recorded.nodes, ...added],
     },

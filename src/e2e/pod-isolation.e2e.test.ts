@@ -59,7 +59,7 @@ ${netexecPod(
 )}`;
 
 describe('pods under runc: isolation and securityContext', { skip: clusterSkip, timeout: 300_000 }, () => {
-  const cluster = new TestCluster(1, 'vxlan');
+  const cluster = new TestCluster(1, 'vxlan', ['--runtime', 'runc']);
   const node = () => cluster.node(1);
   const sh = (pod: string, command: string) => cluster.podShell(1, cluster.podIp(pod), command);
 

@@ -57,7 +57,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   const log = opts.log ?? logger(`node ${opts.nodeName}`);
   mkdirSync(opts.stateDir, { recursive: true });
   checkShimBinary();
-  const runtimeKind = opts.runtime ?? 'runc';
+  const runtimeKind = opts.runtime ?? 'process';
   if (runtimeKind === 'runc') await checkRunc();
   const stopping = { value: false };
   // Before the Node exists: an agent whose flags contradict the cluster must not join it.
