@@ -14,7 +14,7 @@ import { QueueController, type Logger } from './controller.js';
 import { planDaemonSet, withDaemonTolerations } from './daemonset-desired.js';
 import { Expectations } from './expectations.js';
 import { pinnedToNode, type NodeAffinity } from './node-affinity.js';
-import { claim, emitEvent, slowStartCreate } from './pod-control.js';
+import { claim, emitEvent, expectingPodHandlers, liveOwnerKey, slowStartCreate } from './pod-control.js';
 import { planRevisions, REVISION_HASH_LABEL, revisionHash } from './revisions.js';
 import { byController, byNamespace, res, type SharedInformers } from './shared-informers.js';
 import type { Node, Toleration } from './types.js';
@@ -47,27 +47,13 @@ export class DaemonSetController extends QueueController {
         this.enqueue(keyOf(ds));
       },
     });
-    this.pods.addHandlers({
-      onAdd: (p) => {
-        const owner = this.ownerKey(p);
-        if (owner) {
-          this.expectations.created(owner);
-          if (p.metadata.deletionTimestamp) this.expectations.deleted(owner, keyOf(p));
-        }
-        this.podChanged(p);
-      },
-      onUpdate: (old, p) => {
-        const owner = this.ownerKey(p);
-        if (owner && p.metadata.deletionTimestamp) this.expectations.deleted(owner, keyOf(p));
-        if (controllerRefOf(old)?.uid !== controllerRefOf(p)?.uid) this.podChanged(old);
-        this.podChanged(p);
-      },
-      onDelete: (p) => {
-        const owner = this.ownerKey(p);
-        if (owner) this.expectations.deleted(owner, keyOf(p));
-        this.podChanged(p);
-      },
-    });
+    this.pods.addHandlers(
+      expectingPodHandlers(
+        (p) => this.ownerKey(p),
+        this.expectations,
+        (p) => this.podChanged(p),
+      ),
+    );
     // Placement depends on a node's labels, taints and existence; heartbeats change none of them.
     const all = () => this.dss.list().forEach((ds) => this.enqueue(keyOf(ds)));
     this.nodes.addHandlers({
@@ -80,10 +66,7 @@ export class DaemonSetController extends QueueController {
   }
 
   private ownerKey(p: WorkloadPod): string | undefined {
-    const ref = controllerRefOf(p);
-    if (ref?.kind !== 'DaemonSet') return undefined;
-    const ds = this.dss.get(`${p.metadata.namespace}/${ref.name}`);
-    return ds && ds.metadata.uid === ref.uid ? keyOf(ds) : undefined;
+    return liveOwnerKey(p, 'DaemonSet', this.dss);
   }
 
   private podChanged(p: WorkloadPod): void {

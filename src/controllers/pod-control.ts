@@ -8,8 +8,11 @@ import type { ResourceInfo } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { isApiError, isNotFound } from '../client/api-error.js';
 import { recordEvent, type EventType } from '../client/events.js';
+import { keyOf, type Informer } from '../client/informer.js';
 import { adoptPatch, planClaims, releasePatch } from './claims.js';
 import type { Logger } from './controller.js';
+import type { Expectations } from './expectations.js';
+import { controllerRefOf, type WorkloadPod } from './workload-types.js';
 
 /**
  * The objects `owner` controls among `candidates` after adopting matching
@@ -93,4 +96,45 @@ export function emitEvent(
   component: string,
 ): void {
   void recordEvent(client, log, obj, type, reason, message, component);
+}
+
+/** The cache key of the live `kind` owner a pod's controller reference names (same uid), if any. */
+export function liveOwnerKey<T extends KObject>(p: WorkloadPod, kind: string, owners: Informer<T>): string | undefined {
+  const ref = controllerRefOf(p);
+  if (ref?.kind !== kind) return undefined;
+  const owner = owners.get(`${p.metadata.namespace}/${ref.name}`);
+  return owner && owner.metadata.uid === ref.uid ? keyOf(owner) : undefined;
+}
+
+/**
+ * Pod handlers of a controller that counts its own creates and deletes
+ * (expectations): each pod event settles its owner's expectation, then the
+ * pod's owners sync (the old one too when the controller reference moved).
+ */
+export function expectingPodHandlers(
+  ownerKey: (p: WorkloadPod) => string | undefined,
+  expectations: Expectations,
+  podChanged: (p: WorkloadPod) => void,
+) {
+  return {
+    onAdd: (p: WorkloadPod) => {
+      const owner = ownerKey(p);
+      if (owner) {
+        expectations.created(owner);
+        if (p.metadata.deletionTimestamp) expectations.deleted(owner, keyOf(p));
+      }
+      podChanged(p);
+    },
+    onUpdate: (old: WorkloadPod, p: WorkloadPod) => {
+      const owner = ownerKey(p);
+      if (owner && p.metadata.deletionTimestamp) expectations.deleted(owner, keyOf(p));
+      if (controllerRefOf(old)?.uid !== controllerRefOf(p)?.uid) podChanged(old);
+      podChanged(p);
+    },
+    onDelete: (p: WorkloadPod) => {
+      const owner = ownerKey(p);
+      if (owner) expectations.deleted(owner, keyOf(p));
+      podChanged(p);
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { canonicalJson } from './canonical.js';
 import { podFromTemplate, selectorPredicate } from './claims.js';
 import { QueueController, type Logger } from './controller.js';
 import { Expectations } from './expectations.js';
-import { claim, emitEvent, slowStartCreate } from './pod-control.js';
+import { claim, emitEvent, expectingPodHandlers, liveOwnerKey, slowStartCreate } from './pod-control.js';
 import { planReplicaSet, replicaFailure } from './replicaset-desired.js';
 import { byNamespace, res, type SharedInformers } from './shared-informers.js';
 import { controllerRefOf, type ReplicaSet, type WorkloadPod } from './workload-types.js';
@@ -40,33 +40,18 @@ export class ReplicaSetController extends QueueController {
         this.enqueue(keyOf(rs));
       },
     });
-    this.pods.addHandlers({
-      onAdd: (p) => {
-        const owner = this.ownerKey(p);
-        if (owner) this.expectations.created(owner);
-        if (p.metadata.deletionTimestamp && owner) this.expectations.deleted(owner, keyOf(p));
-        this.podChanged(p);
-      },
-      onUpdate: (old, p) => {
-        const owner = this.ownerKey(p);
-        if (p.metadata.deletionTimestamp && owner) this.expectations.deleted(owner, keyOf(p));
-        if (controllerRefOf(old)?.uid !== controllerRefOf(p)?.uid) this.podChanged(old);
-        this.podChanged(p);
-      },
-      onDelete: (p) => {
-        const owner = this.ownerKey(p);
-        if (owner) this.expectations.deleted(owner, keyOf(p));
-        this.podChanged(p);
-      },
-    });
+    this.pods.addHandlers(
+      expectingPodHandlers(
+        (p) => this.ownerKey(p),
+        this.expectations,
+        (p) => this.podChanged(p),
+      ),
+    );
   }
 
   /** The key of the ReplicaSet controlling this pod, if it is one we know. */
   private ownerKey(p: WorkloadPod): string | undefined {
-    const ref = controllerRefOf(p);
-    if (ref?.kind !== 'ReplicaSet') return undefined;
-    const rs = this.rss.get(`${p.metadata.namespace}/${ref.name}`);
-    return rs && rs.metadata.uid === ref.uid ? keyOf(rs) : undefined;
+    return liveOwnerKey(p, 'ReplicaSet', this.rss);
   }
 
   /** A pod's owner syncs; an orphan makes every ReplicaSet whose selector matches it sync (adoption). */
