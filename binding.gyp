@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "podnet_native",
-      "sources": ["src/native/module.c", "src/native/udp_batch.c", "src/native/netfilter.c"],
+      "sources": ["src/native/module.c", "src/native/udp_batch.c", "src/native/netfilter.c", "src/native/netns_dial.c"],
       "cflags": ["-O2", "-Wall", "-Wextra"]
     },
     {

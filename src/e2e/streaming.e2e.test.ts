@@ -318,7 +318,7 @@ spec:
     assert.equal(api.stdout, 'ok', api.out);
   });
 
-  test('a client that vanishes leaves no process and no relay behind', async () => {
+  test('a client that vanishes leaves no process and no connection behind', async () => {
     const marker = String(5000 + Math.floor(Math.random() * 4000));
     const exec = spawn('kubectl', ['exec', 'web', '--', 'sleep', marker], {
       env: { ...process.env, KUBECONFIG: c.kubeconfig },
@@ -339,9 +339,9 @@ spec:
     // A connection held open, then the client dies under it.
     const held = connect(port, '127.0.0.1');
     held.on('error', () => held.destroy());
-    await eventually('a relay into the pod', () => pgrep('TCP4:127.0.0.1:8080'), 20_000);
+    await eventually('a connection into the pod', () => podConnectionsTo(kube, 8080) > 0, 20_000);
     pf.kill('SIGKILL');
-    await eventually('the relay is gone', () => !pgrep('TCP4:127.0.0.1:8080'), 20_000);
+    await eventually('the connection is gone', () => podConnectionsTo(kube, 8080) === 0, 20_000);
     held.destroy();
   });
 });
@@ -354,6 +354,16 @@ function eventuallySync(check: () => boolean, ms: number): boolean {
     spawnSync('sleep', ['0.2']);
   }
   return false;
+}
+
+/** Established connections to the web pod's 127.0.0.1:port (IPv4 or v4-mapped), from its own /proc/net. */
+function podConnectionsTo(kube: (args: string[]) => { stdout: string }, port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const table = kube(['exec', 'web', '--', 'cat', '/proc/net/tcp', '/proc/net/tcp6']).stdout;
+  return table.split('\n').filter((l) => {
+    const f = l.trim().split(/\s+/);
+    return f[1]?.endsWith(local) && f[3] === '01';
+  }).length;
 }
 
 function pgrep(pattern: string): boolean {

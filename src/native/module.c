@@ -3,6 +3,7 @@
  * portable fallback in the TypeScript that loads it (src/native/native.ts).
  *   open(host, port, onBatch)        UDP through recvmmsg/sendmmsg (udp_batch.c)
  *   netfilterBatch(batch, acks)      one nfnetlink transaction (netfilter.c)
+ *   dialInNetns(path, port)          TCP to a pod's loopback (netns_dial.c)
  *   trimMalloc()                     glibc malloc_trim(0)
  */
 #include <node_api.h>
@@ -30,6 +31,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   register_udp_batch(env, exports);
   register_netfilter(env, exports);
+  register_netns_dial(env, exports);
   if (napi_create_function(env, "trimMalloc", NAPI_AUTO_LENGTH, js_trim_malloc, NULL, &fn) == napi_ok) napi_set_named_property(env, exports, "trimMalloc", fn);
   return exports;
 }

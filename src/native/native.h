@@ -5,5 +5,6 @@
 
 void register_udp_batch(napi_env env, napi_value exports);
 void register_netfilter(napi_env env, napi_value exports);
+void register_netns_dial(napi_env env, napi_value exports);
 
 #endif

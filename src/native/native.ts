@@ -1,6 +1,6 @@
 /**
  * The one loader of podnet's native module (module.c: udp_batch.c,
- * netfilter.c; built by node-gyp at install). Everything in it is an optimisation with a portable
+ * netfilter.c, netns_dial.c; built by node-gyp at install). Everything in it is an optimisation with a portable
  * fallback, so a missing module (not Linux, no compiler at install) is
  * undefined here, never an error.
  */
@@ -23,6 +23,8 @@ export interface NativeModule {
   open(host: string, port: number, onBatch: (count: number) => void): BatchSocket;
   /** One nfnetlink batch; resolves with the messages the kernel refused (empty: committed). */
   netfilterBatch?(batch: Uint8Array, acks: number): Promise<{ seq: number; errno: number; message: string }[]>;
+  /** A TCP connection to 127.0.0.1:port inside the network namespace at netnsPath; resolves with its fd. */
+  dialInNetns?(netnsPath: string, port: number): Promise<number>;
   /** Returns the C heap's free pages to the kernel (glibc malloc_trim); false when nothing was released. */
   trimMalloc(): boolean;
 }

@@ -5,7 +5,7 @@ import type { SandboxState } from '../runtime/types.js';
 import { nsenterExecArgv } from '../runtime/process-runner.js';
 import { runcExecArgv } from '../../host/runc.js';
 import { parseEnviron, withPty } from './exec.js';
-import { dialFailure } from './port-forward.js';
+import { dialFailure } from './pod-connection.js';
 import { attemptOf, logAttempt, parseRoute, runningContainer } from './target.js';
 
 const id = (a: number) => `podnet://u1-c-${a}`;
