@@ -8,8 +8,10 @@
  *   podnet.io/connect-timeout   e.g. 500ms, 5s: time to connect to a pod
  *   podnet.io/response-timeout  e.g. 30s, 2m: time for the app to answer
  *   podnet.io/tunnel-timeout    e.g. 1h: idle time of a WebSocket before it is closed
+ *   podnet.io/retries           requests (default: a failed connection, and an idempotent request whose pod
+ *                               failed before answering, go to another pod) | connect (failed connections only)
  */
-import type { Balance, BackendOptions, PathType } from './types.js';
+import type { Balance, BackendOptions, PathType, Retries } from './types.js';
 
 export const ANNOTATION_ROUTES = 'podnet.io/routes';
 export const ANNOTATION_ROUTE_PORT = 'podnet.io/route-port';
@@ -17,8 +19,10 @@ const ANNOTATION_BALANCE = 'podnet.io/balance';
 const ANNOTATION_CONNECT_TIMEOUT = 'podnet.io/connect-timeout';
 const ANNOTATION_RESPONSE_TIMEOUT = 'podnet.io/response-timeout';
 const ANNOTATION_TUNNEL_TIMEOUT = 'podnet.io/tunnel-timeout';
+const ANNOTATION_RETRIES = 'podnet.io/retries';
 
 const BALANCES: Balance[] = ['roundrobin', 'leastconn'];
+const RETRIES: Retries[] = ['requests', 'connect'];
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /** HAProxy's timeouts are 32-bit milliseconds; a day is more than any route needs. */
 const MAX_TIMEOUT_MS = 86_400_000;
@@ -44,6 +48,13 @@ export function backendOptions(annotations: Record<string, string> | undefined):
   if (balance !== undefined) {
     if (BALANCES.includes(balance.trim() as Balance)) options.balance = balance.trim() as Balance;
     else problems.push(`${ANNOTATION_BALANCE}: "${balance}" is not one of ${BALANCES.join(', ')}; using roundrobin`);
+  }
+  const retries = a[ANNOTATION_RETRIES];
+  if (retries !== undefined) {
+    const v = retries.trim() as Retries;
+    if (!RETRIES.includes(v))
+      problems.push(`${ANNOTATION_RETRIES}: "${retries}" is not one of ${RETRIES.join(', ')}; using requests`);
+    else if (v !== 'requests') options.retries = v;
   }
   const timeouts: [string, 'connectTimeoutMs' | 'responseTimeoutMs' | 'tunnelTimeoutMs'][] = [
     [ANNOTATION_CONNECT_TIMEOUT, 'connectTimeoutMs'],

@@ -418,7 +418,7 @@ test('Service routes annotation: hosts, paths, the route port, and what is refus
   );
 });
 
-test('annotations choose the balance and timeouts: one backend per Service port and options', () => {
+test('annotations choose the balance, retries and timeouts: one backend per Service port and options', () => {
   const s = buildRouterState(
     view({
       services: [service('api')],
@@ -430,6 +430,18 @@ test('annotations choose the balance and timeouts: one backend per Service port 
           { rules: [rule('b.example.com', [['/', 'Prefix', 'api', 80]])] },
           { 'podnet.io/balance': 'leastconn', 'podnet.io/response-timeout': '2m', 'podnet.io/connect-timeout': 'soon' },
         ),
+        ingress(
+          'fast',
+          3,
+          { rules: [rule('c.example.com', [['/', 'Prefix', 'api', 80]])] },
+          { 'podnet.io/retries': 'connect' },
+        ),
+        ingress(
+          'typo',
+          4,
+          { rules: [rule('d.example.com', [['/', 'Prefix', 'api', 80]])] },
+          { 'podnet.io/retries': 'never' },
+        ),
       ],
     }),
   );
@@ -438,13 +450,15 @@ test('annotations choose the balance and timeouts: one backend per Service port 
     [
       ['default_api_80', { balance: 'roundrobin' }],
       ['default_api_80_leastconn_r120000', { balance: 'leastconn', responseTimeoutMs: 120_000 }],
+      ['default_api_80_retry-connect', { balance: 'roundrobin', retries: 'connect' }],
     ],
   );
   assert.deepEqual(
     s.events.map((e) => e.reason),
-    ['InvalidAnnotation'],
+    ['InvalidAnnotation', 'InvalidAnnotation'],
   );
   assert.match(s.events[0]!.message, /podnet.io\/connect-timeout: "soon" is not a duration/);
+  assert.match(s.events[1]!.message, /podnet.io\/retries: "never" is not one of requests, connect; using requests/);
   assert.equal(backendName('ns', 'svc', '80', { balance: 'roundrobin', tunnelTimeoutMs: 5 }), 'ns_svc_80_t5');
 });
 

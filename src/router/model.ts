@@ -175,6 +175,7 @@ export function backendName(namespace: string, service: string, port: string, o:
   const base = `${namespace}_${service}_${port}`;
   const parts = [
     o.balance === 'roundrobin' ? '' : o.balance,
+    o.retries === undefined ? '' : `retry-${o.retries}`,
     o.connectTimeoutMs === undefined ? '' : `c${o.connectTimeoutMs}`,
     o.responseTimeoutMs === undefined ? '' : `r${o.responseTimeoutMs}`,
     o.tunnelTimeoutMs === undefined ? '' : `t${o.tunnelTimeoutMs}`,

@@ -82,8 +82,18 @@ export type PathType = 'Exact' | 'Prefix';
 export type Balance = 'roundrobin' | 'leastconn';
 
 /** Per-route options from annotations; a backend is one Service port with one set of options. */
+/**
+ * What the router retries on another pod: "requests" (the default) also
+ * replays an idempotent request whose pod failed before answering, which
+ * makes HAProxy keep a copy of every request; "connect" retries failed
+ * connections only, for routes that would rather have the throughput.
+ */
+export type Retries = 'requests' | 'connect';
+
 export interface BackendOptions {
   balance: Balance;
+  /** Undefined: "requests". */
+  retries?: Retries;
   /** Milliseconds; undefined keeps the router's default. */
   connectTimeoutMs?: number;
   /** Time for the app to answer (HAProxy's "timeout server"). */

@@ -269,11 +269,11 @@ test(
         assert.equal(await appOf('shop.example.com', '/aaax'), 'root', 'others are served meanwhile');
       for (const reply of await Promise.all(slow)) assert.match(reply, /^HTTP\/1\.1 408/);
       // Oversized headers: 431 up to what the parser holds, 400 beyond.
-      const big = await get(port, 'shop.example.com', '/', { 'x-big': 'a'.repeat(20_000) });
+      const big = await get(port, 'shop.example.com', '/', { 'x-big': 'a'.repeat(13_000) });
       assert.equal(big.status, 431);
       assert.equal(big.headers[ERROR_HEADER.toLowerCase()], 'header_too_large');
       assert.match(
-        await raw(port, `GET / HTTP/1.1\r\nHost: shop.example.com\r\nX-big: ${'a'.repeat(40_000)}\r\n\r\n`),
+        await raw(port, `GET / HTTP/1.1\r\nHost: shop.example.com\r\nX-big: ${'a'.repeat(20_000)}\r\n\r\n`),
         /^HTTP\/1\.1 400/,
       );
       // Malformed requests.

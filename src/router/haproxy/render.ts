@@ -18,8 +18,13 @@ import type { Backend, Certificate, Route, RouterState, Server } from '../types.
 
 const STICKY_COOKIE = '__PODNET_ID__';
 export const ERROR_HEADER = 'X-Podnet-Router-Error';
-/** Request headers larger than this get 431 (gorouter and nginx allow a few KiB per line; 16 KiB in all). */
-const MAX_HEADER_BYTES = 16384;
+/**
+ * Request headers larger than this get 431; beyond what HAProxy's 16 KiB
+ * buffer holds (about 15 KiB of headers) its parser answers 400. Larger
+ * buffers would move that line, but every request replayable by an L7
+ * retry is copied whole-buffer, so the buffer's size is paid per request.
+ */
+const MAX_HEADER_BYTES = 12288;
 
 export interface Timeouts {
   connectMs: number;
@@ -108,6 +113,7 @@ function backendSection(b: Backend): string[] {
   return [
     `backend ${b.name}`,
     `    balance ${o.balance}`,
+    ...(o.retries === 'connect' ? ['    retry-on conn-failure'] : []),
     ...(o.connectTimeoutMs ? [`    timeout connect ${ms(o.connectTimeoutMs)}`] : []),
     ...(o.responseTimeoutMs ? [`    timeout server ${ms(o.responseTimeoutMs)}`] : []),
     ...(o.tunnelTimeoutMs ? [`    timeout tunnel ${ms(o.tunnelTimeoutMs)}`] : []),
@@ -124,7 +130,7 @@ const ACCESS_LOG_FORMAT =
   '{"time":"%tr","client":"%ci:%cp","method":"%HM","host":"%[var(txn.host),json(utf8s)]",' +
   '"uri":"%[capture.req.uri,json(utf8s)]","status":%ST,"route":"%b","upstream":"%s","upstream_addr":"%si:%sp",' +
   '"bytes_in":%U,"bytes_out":%B,"request_ms":%TR,"queue_ms":%Tw,"connect_ms":%Tc,"response_ms":%Tr,"total_ms":%Ta,' +
-  '"retries":"%rc","termination":"%tsc","request_id":"%ID"}';
+  '"retries":"%rc","termination":"%tsc","request_id":"%[var(txn.rid),json(utf8s)]"}';
 
 /** The config with a placeholder where the structure digest goes, and whether a line is a server line. */
 function configLines(s: HaproxySettings): string[] {
@@ -141,9 +147,8 @@ function configLines(s: HaproxySettings): string[] {
     // Old workers keep serving their WebSockets across a reload, but not forever.
     '    hard-stop-after 15m',
     '    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
-    // Room for request headers up to ~31 KiB before the parser itself refuses (400), so the rule below
-    // can answer the usual oversized header with a 431 that says so.
-    '    tune.bufsize 32768',
+    // HAProxy's default, stated: see MAX_HEADER_BYTES.
+    '    tune.bufsize 16384',
     ...(s.accessLog ? [`    log ${s.accessLog} len 8192 format raw local0 info`] : []),
     '    description @STRUCTURE@',
     '',
@@ -178,17 +183,18 @@ function configLines(s: HaproxySettings): string[] {
     '    http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
     '    http-request set-var(txn.rid) req.hdr(x-request-id) if { req.hdr(x-request-id) -m found }',
     '    http-request set-var(txn.rid) uuid if !{ var(txn.rid) -m found }',
-    '    unique-id-format %[var(txn.rid)]',
     '    http-request set-header X-Request-Id %[var(txn.rid)]',
-    '    http-request set-header X-Forwarded-Proto https if { ssl_fc }',
-    '    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }',
+    '    http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]',
     '    http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     '    http-request set-header X-Forwarded-Port %[dst_port]',
     `    http-request disable-l7-retry if ${idempotent}`,
-    '    http-request set-var-fmt(txn.key) "%[var(txn.host)]%[path]"',
-    '    http-request set-var-fmt(txn.wkey) "*.%[var(txn.host),field(2,.,0)]%[path]"',
+    // Keys from sample expressions: a log-format string (set-var-fmt) costs a formatting pass per request.
+    '    http-request set-var(txn.path) path',
+    '    http-request set-var(txn.key) var(txn.host),concat(,txn.path)',
     `    http-request set-var(txn.be) var(txn.key),map_str(${p.exactMap})`,
     `    http-request set-var(txn.be) var(txn.key),concat(/),map_beg(${p.prefixMap}) if !{ var(txn.be) -m found }`,
+    // The wildcard's key only for hosts that have no route of their own.
+    '    http-request set-var-fmt(txn.wkey) "*.%[var(txn.host),field(2,.,0)]%[var(txn.path)]" if !{ var(txn.be) -m found }',
     `    http-request set-var(txn.be) var(txn.wkey),map_str(${p.exactMap}) if !{ var(txn.be) -m found }`,
     `    http-request set-var(txn.be) var(txn.wkey),concat(/),map_beg(${p.prefixMap}) if !{ var(txn.be) -m found }`,
     `    http-request set-var(txn.be) path,map_str(${p.exactMap}) if !{ var(txn.be) -m found }`,
@@ -223,7 +229,7 @@ const TEMPLATE_PROBE: Backend = {
   namespace: 'ns',
   service: 'svc',
   servicePort: '80',
-  options: { balance: 'leastconn', connectTimeoutMs: 1, responseTimeoutMs: 2, tunnelTimeoutMs: 3 },
+  options: { balance: 'leastconn', retries: 'connect', connectTimeoutMs: 1, responseTimeoutMs: 2, tunnelTimeoutMs: 3 },
   servers: [{ name: 's', address: '10.0.0.1', port: 1 }],
 };
 
