@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommands, scanPrompts } from './runtime-api.js';
+import { PromptCounter, runCommands } from './runtime-api.js';
 
 /** A stand-in for HAProxy's admin socket in interactive mode, writing its output `chunk` bytes at a time. */
 async function fakeAdminSocket(chunk: number): Promise<{ path: string; server: Server; done: () => void }> {
@@ -27,22 +27,16 @@ async function fakeAdminSocket(chunk: number): Promise<{ path: string; server: S
   return { path, server, done: () => (server.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
-test('scanPrompts counts each prompt once however the text arrives', () => {
+test('PromptCounter counts each prompt once however the text arrives', () => {
   const whole = '\n> SHOW INFO\n\n> \n> x\n> ';
   for (const cuts of [[], [1], [2], [1, 2, 3], [4, 14, 15], [...Array(whole.length).keys()].slice(1)]) {
-    let text = '';
-    let from = 0;
-    let found = 0;
-    const ends = [...cuts, whole.length];
+    const counter = new PromptCounter();
     let start = 0;
-    for (const end of ends) {
-      text += whole.slice(start, end);
+    for (const end of [...cuts, whole.length]) {
+      counter.push(whole.slice(start, end));
       start = end;
-      const seen = scanPrompts(text, from);
-      found += seen.found;
-      from = seen.next;
     }
-    assert.equal(found, 4, `cut at ${cuts.join(',')}`);
+    assert.equal(counter.prompts, 4, `cut at ${cuts.join(',')}`);
   }
 });
 

@@ -11,53 +11,57 @@ const PROMPT = '\n> ';
 export function runCommands(socketPath: string, commands: string[], timeoutMs = 10_000): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const sock = createConnection(socketPath);
-    let text = '';
     const expected = commands.length + 1; // the prompt after "prompt" itself, then one per command
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new Error(`HAProxy's socket ${socketPath} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
+    const chunks: string[] = [];
+    const counter = new PromptCounter();
     const finish = (err?: Error) => {
       clearTimeout(timer);
       sock.destroy();
       if (err) return reject(err);
-      const parts = text.split(PROMPT);
+      const parts = chunks.join('').split(PROMPT);
       // parts[0] is what preceded the first prompt (nothing); the last part follows the final prompt.
       resolve(parts.slice(1, expected).map((p) => p.replace(/\n+$/, '')));
     };
-    // Prompts seen so far, counted on the new text only: at 10,000 routes a reply runs to megabytes in
-    // many chunks, and rescanning all of it per chunk cost seconds.
-    let prompts = 0;
-    let scanFrom = 0;
+    let bytes = 0;
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
-      text += d;
-      const seen = scanPrompts(text, scanFrom);
-      prompts += seen.found;
-      scanFrom = seen.next;
-      if (prompts >= expected) finish();
+      chunks.push(d);
+      bytes += d.length;
+      if (counter.push(d) >= expected) finish();
     });
     sock.on('error', (e) => finish(new Error(`HAProxy's socket ${socketPath}: ${e.message}`)));
     sock.on('close', () => {
-      if (prompts < expected) finish(new Error(`HAProxy closed ${socketPath} after ${text.length} bytes`));
+      if (counter.prompts < expected) finish(new Error(`HAProxy closed ${socketPath} after ${bytes} bytes`));
     });
     sock.write(['prompt', ...commands].join('\n') + '\n');
   });
 }
 
 /**
- * The prompts in `text` from `from` on, and where the next scan of a longer
- * text should start: just before the end, so a prompt split across two
- * chunks is found once it is whole.
+ * Counts the prompts in a reply as it arrives, looking at each chunk once
+ * (with the end of the one before, for a prompt split across two): at
+ * 10,000 routes a reply runs to megabytes in many chunks, and rescanning
+ * the growing text per chunk cost seconds.
  */
-export function scanPrompts(text: string, from: number): { found: number; next: number } {
-  let found = 0;
-  let next = from;
-  for (let i = text.indexOf(PROMPT, next); i >= 0; i = text.indexOf(PROMPT, next)) {
-    found++;
-    next = i + PROMPT.length;
+export class PromptCounter {
+  prompts = 0;
+  private carry = '';
+
+  /** Adds a chunk; returns the prompts seen so far. */
+  push(chunk: string): number {
+    const text = this.carry + chunk;
+    let next = 0;
+    for (let i = text.indexOf(PROMPT); i >= 0; i = text.indexOf(PROMPT, next)) {
+      this.prompts++;
+      next = i + PROMPT.length;
+    }
+    this.carry = text.slice(Math.max(next, text.length - PROMPT.length + 1));
+    return this.prompts;
   }
-  return { found, next: Math.max(next, text.length - PROMPT.length + 1) };
 }
 
 /** One command on a fresh connection, read to the end (the master CLI's "reload" closes it). */
