@@ -91,8 +91,8 @@ export async function runRouter(args: string[]): Promise<number> {
 
   let accessLogSocket: Listening | undefined;
   if (accessLog)
-    accessLogSocket = await receiveAccessLog(accessLog.host, accessLog.port, (line) =>
-      process.stdout.write(line + '\n'),
+    accessLogSocket = await receiveAccessLog(accessLog.host, accessLog.port, (lines) =>
+      process.stdout.write(lines),
     ).catch((e: Error) => {
       throw new CliError(`--access-log ${values['access-log']}: ${e.message}`);
     });

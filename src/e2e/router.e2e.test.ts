@@ -7,6 +7,7 @@
  * 100 routes added and removed, the API server and the router restarted)
  * under a load loop that must see no failed request.
  */
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -274,6 +275,22 @@ spec:
     const own = await fetch(`http://${ip1}:10254/metrics`).then((r) => r.text());
     assert.match(own, /^podnet_router_routes \d+$/m);
     assert.match(own, /podnet_router_backend_endpoints\{backend="default_web_80"\} 2/);
+  });
+
+  test("the access log: one JSON line per request in the router pod's log", async () => {
+    const rid = `e2e-${randomUUID()}`;
+    assert.equal((await get(ip1, 'shop.example.com', '/clientip', { headers: { 'x-request-id': rid } })).status, 200);
+    const line = await eventually('the request logged', () => {
+      const logs = cluster.k(['-n', 'kube-system', 'logs', `podnet-router-${cluster.node(1)}`]);
+      return logs.split('\n').find((l) => l.includes(rid)) ?? false;
+    });
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(entry['host'], 'shop.example.com');
+    assert.equal(entry['uri'], '/clientip');
+    assert.equal(entry['status'], 200);
+    assert.equal(entry['route'], 'default_web_80');
+    assert.match(String(entry['upstream_addr']), /^10\.\d+\.\d+\.\d+:8080$/);
+    assert.equal(typeof entry['total_ms'], 'number');
   });
 
   test('churn under load: pods replaced, 100 routes added and removed, API server and router restarted: no failed request', async () => {

@@ -149,7 +149,7 @@ function configLines(s: HaproxySettings): string[] {
     '    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
     // HAProxy's default, stated: see MAX_HEADER_BYTES.
     '    tune.bufsize 16384',
-    ...(s.accessLog ? [`    log ${s.accessLog} len 8192 format raw local0 info`] : []),
+    ...(s.accessLog ? [`    log ${s.accessLog} len 4096 format raw local0 info`] : []),
     '    description @STRUCTURE@',
     '',
     'defaults',
