@@ -12,6 +12,7 @@ import {
 } from '../dns/index.js';
 import { dns as dnsCommand } from './commands.js';
 import { CliError } from './errors.js';
+import { inClusterAppliedLease } from '../client/endpoints-applied.js';
 import { logger } from '../log/log.js';
 import { configureLoggingFromFlags } from './logging.js';
 import { parseCommand } from './spec.js';
@@ -98,7 +99,7 @@ export async function runDns(args: string[]): Promise<number> {
     clusterDomain: cluster.clusterDomain,
     podRecords: podRecords as PodRecordsMode,
     ttl,
-    appliedLease: inClusterLease(),
+    appliedLease: inClusterAppliedLease(process.env),
   }).catch((e: Error) => {
     throw new CliError(e.message);
   });
@@ -119,15 +120,4 @@ export async function runDns(args: string[]): Promise<number> {
   await dns.stop();
   client.close();
   return 0;
-}
-
-/**
- * Run as a pod (the add-on gives POD_NAMESPACE and POD_NAME through the
- * downward API): publish what this replica has applied on a Lease named
- * after it, so nodes wait for it before stopping a pod behind a Service.
- */
-function inClusterLease(): { namespace: string; name: string; holderIdentity: string } | undefined {
-  const namespace = process.env.POD_NAMESPACE;
-  const name = process.env.POD_NAME;
-  return namespace && name ? { namespace, name: `podnet-endpoints-${name}`, holderIdentity: name } : undefined;
 }

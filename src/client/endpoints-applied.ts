@@ -157,3 +157,16 @@ export class AppliedRevisionPublisher {
       });
   }
 }
+
+/**
+ * Run as a pod (an add-on gives POD_NAMESPACE and POD_NAME through the
+ * downward API): the Lease, named after the pod, on which it publishes what
+ * it has applied. Outside a pod there is none, and nothing is published.
+ */
+export function inClusterAppliedLease(
+  env: NodeJS.ProcessEnv,
+): { namespace: string; name: string; holderIdentity: string } | undefined {
+  const namespace = env.POD_NAMESPACE;
+  const name = env.POD_NAME;
+  return namespace && name ? { namespace, name: `podnet-endpoints-${name}`, holderIdentity: name } : undefined;
+}

@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { clusterSkip, eventually, TestCluster } from './cluster.js';
@@ -54,6 +56,20 @@ class Load {
       /* already gone */
     }
   }
+}
+
+/** How long the agents waited before SIGTERM, from their logs (figures only: nothing is asserted on time). */
+function drainFigures(cluster: TestCluster): string {
+  const dir = join(cluster.dir, 'logs');
+  const text = readdirSync(dir)
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
+  const waits = [...text.matchAll(/pod default\/web-\S+: left every endpoint consumer in (\d+) ms/g)]
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+  const cut = [...text.matchAll(/pod default\/web-\S+: stopping after \d+ ms although/g)].length;
+  const at = (q: number) => waits[Math.min(waits.length - 1, Math.floor(q * waits.length))] ?? NaN;
+  return `drain before SIGTERM: ${waits.length} pods, p50 ${at(0.5)} ms, max ${at(1)} ms; ${cut} stopped at the budget`;
 }
 
 describe('rollout restart under load drops nothing', { skip: clusterSkip, timeout: 600_000 }, () => {
@@ -116,6 +132,22 @@ spec:
     const nodePort = k('get', 'svc', 'web', '-o', 'jsonpath={.spec.ports[0].nodePort}');
     const node1Ip = k('get', 'node', cluster.node(1), '-o', 'jsonpath={.status.addresses[0].address}');
     await eventually('the Service answers on node 1', () => cluster.curl(1, `http://${clusterIp}/hostname`).length > 0);
+    // Every data plane publishes what it has applied: both nodes' proxies, both DNS replicas, both routers.
+    const consumers = await eventually('every endpoint consumer publishes', () => {
+      const out = k(
+        'get',
+        'leases',
+        '-A',
+        '-l',
+        'podnet.io/endpoints-consumer',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.labels.podnet\\.io/endpoints-consumer} {.metadata.annotations.podnet\\.io/endpointslices-applied}{"\\n"}{end}',
+      );
+      const rows = out.split('\n').filter((l) => /^\w+ \d+$/.test(l));
+      const kinds = rows.map((l) => l.split(' ')[0]).sort();
+      return kinds.join() === 'dns,dns,proxy,proxy,router,router' ? kinds : undefined;
+    });
+    t.diagnostic(`endpoint consumers: ${consumers.join(', ')}`);
 
     const netns = (i: number) => ['nsenter', `--net=/run/netns/podnet-${cluster.node(i)}`, '--'];
     const node = process.execPath;
@@ -149,6 +181,7 @@ spec:
     await new Promise((r) => setTimeout(r, 2000));
     const results = await Promise.all(running.map(async (l) => ({ label: l.label, ...(await l.stop()) })));
     for (const r of results) t.diagnostic(`${r.label}: ${r.ok} ok, ${r.failed} failed ${JSON.stringify(r.errors)}`);
+    t.diagnostic(drainFigures(cluster));
     for (const r of results) assert.ok(r.ok > 0, `${r.label}: no request succeeded`);
     assert.deepEqual(
       results.filter((r) => r.failed > 0).map((r) => `${r.label}: ${r.failed} failed ${JSON.stringify(r.errors)}`),

@@ -32,6 +32,8 @@ export interface DrainResult {
   ms: number;
   /** The decision when the wait ended: not done means the budget ran out. */
   decision: DrainDecision;
+  /** What it waited for last before it was done (when it waited at all). */
+  lastReason?: string;
 }
 
 export class EndpointDrain {
@@ -85,7 +87,9 @@ export class EndpointDrain {
     const started = performance.now();
     const deadline = started + budgetMs;
     let decision = this.decide(podUid);
+    let lastReason: string | undefined;
     while (!decision.done && performance.now() < deadline) {
+      lastReason = decision.reason;
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -97,6 +101,6 @@ export class EndpointDrain {
       });
       decision = this.decide(podUid);
     }
-    return { ms: performance.now() - started, decision };
+    return { ms: performance.now() - started, decision, ...(lastReason ? { lastReason } : {}) };
   }
 }

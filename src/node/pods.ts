@@ -472,7 +472,10 @@ export class PodManager {
         // Out of every data plane first, so no new connection reaches a process that has stopped listening.
         const drained = await this.o.drain.wait(uid, drainBudgetMs(grace));
         const ms = Math.round(drained.ms);
-        if (drained.decision.done) this.o.log(`pod ${this.describe(uid)}: left every endpoint consumer in ${ms} ms`);
+        if (drained.decision.done)
+          this.o.log(
+            `pod ${this.describe(uid)}: left every endpoint consumer in ${ms} ms${drained.lastReason ? ` (last waited for: ${drained.lastReason})` : ''}`,
+          );
         else warn(this.o.log, `pod ${this.describe(uid)}: stopping after ${ms} ms although ${drained.decision.reason}`);
         grace = Math.max(1, Math.ceil(grace - drained.ms / 1000));
       }

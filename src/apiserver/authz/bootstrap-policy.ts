@@ -238,7 +238,7 @@ export const bootstrapClusterRoles: readonly KObject[] = [
 /** The cluster's shape (kube-system/podnet-config) is every component's to read, as kubeadm's cluster-info is. */
 const CLUSTER_CONFIG_READER = 'podnet:cluster-config-reader';
 
-/** Cluster DNS replicas publish what they have applied on Leases of their own in kube-system (src/client/endpoints-applied.ts). */
+/** Cluster DNS replicas and routers publish what they have applied on Leases of their own in kube-system (src/client/endpoints-applied.ts). */
 const ENDPOINTS_PUBLISHER = 'podnet:endpoints-publisher';
 
 export const bootstrapRoles: readonly KObject[] = [
@@ -277,7 +277,10 @@ export const bootstrapRoleBindings: readonly KObject[] = [
       annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
     },
     roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: ENDPOINTS_PUBLISHER },
-    subjects: [{ kind: 'ServiceAccount', name: DNS_SERVICE_ACCOUNT, namespace: ADDON_NAMESPACE }],
+    subjects: [
+      { kind: 'ServiceAccount', name: DNS_SERVICE_ACCOUNT, namespace: ADDON_NAMESPACE },
+      { kind: 'ServiceAccount', name: ROUTER_SERVICE_ACCOUNT, namespace: ADDON_NAMESPACE },
+    ],
   },
   {
     apiVersion: `${RBAC_GROUP}/v1`,
