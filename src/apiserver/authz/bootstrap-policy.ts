@@ -32,9 +32,8 @@ export const nodeRules: PolicyRule[] = [
   rule(['get'], [''], ['secrets', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes']),
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
-  rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
-  // Endpoint consumers' Leases: what each has applied, read before a terminating pod is stopped.
-  rule(['list', 'watch'], ['coordination.k8s.io'], ['leases']),
+  // Its own Lease (NodeRestriction), and every endpoint consumer's: read before a terminating pod is stopped.
+  rule(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
   // The service proxy in every agent (kube's system:node-proxier).
   rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
 ];
