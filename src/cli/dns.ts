@@ -12,6 +12,7 @@ import {
 } from '../dns/index.js';
 import { dns as dnsCommand } from './commands.js';
 import { CliError } from './errors.js';
+import { inClusterAppliedLease } from '../client/endpoints-applied.js';
 import { logger } from '../log/log.js';
 import { configureLoggingFromFlags } from './logging.js';
 import { parseCommand } from './spec.js';
@@ -98,6 +99,7 @@ export async function runDns(args: string[]): Promise<number> {
     clusterDomain: cluster.clusterDomain,
     podRecords: podRecords as PodRecordsMode,
     ttl,
+    appliedLease: inClusterAppliedLease(process.env),
   }).catch((e: Error) => {
     throw new CliError(e.message);
   });

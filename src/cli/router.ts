@@ -11,6 +11,7 @@ import { paths, type HaproxySettings, type Timeouts } from '../router/haproxy/re
 import { startRouter } from '../router/router.js';
 import { router as routerCommand } from './commands.js';
 import { CliError } from './errors.js';
+import { inClusterAppliedLease } from '../client/endpoints-applied.js';
 import { configureLoggingFromFlags } from './logging.js';
 import { parseCommand } from './spec.js';
 
@@ -112,7 +113,12 @@ export async function runRouter(args: string[]): Promise<number> {
     () => metrics(),
   ).catch((e: Error) => giveUp(new CliError(`--http-listen ${values['http-listen']}: ${e.message}`)));
   log.info(`waiting for the API (${client.server}); HAProxy files in ${settings.runDir}`);
-  const router = await startRouter({ client, haproxy: settings, log }).catch(async (e: Error) => {
+  const router = await startRouter({
+    client,
+    haproxy: settings,
+    log,
+    appliedLease: inClusterAppliedLease(process.env),
+  }).catch(async (e: Error) => {
     await endpoints.close();
     return giveUp(new CliError(e.message));
   });

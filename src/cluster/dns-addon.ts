@@ -87,6 +87,9 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
           ],
           env: [
             { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            // Name its Lease of applied endpoints (podnet-endpoints-<pod>).
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
             { name: 'NODE_OPTIONS', value: DNS_NODE_OPTIONS.join(' ') },
           ],
           ports: [

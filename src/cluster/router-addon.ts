@@ -71,7 +71,12 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
             '--threads',
             '1',
           ],
-          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+          env: [
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            // Name its Lease of applied endpoints (podnet-endpoints-<pod>).
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          ],
           ports: [
             { name: 'http', containerPort: 80, protocol: 'TCP' },
             { name: 'https', containerPort: 443, protocol: 'TCP' },

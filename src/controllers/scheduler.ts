@@ -1,6 +1,7 @@
 /**
  * A scheduler for default-scheduler pods: binds each pending pod to the
- * feasible node that spreads its group best; a pod no node can take gets
+ * feasible node that spreads its group best, deciding one pod at a time
+ * and binding without waiting, so a burst of pods is bound in a few commits; a pod no node can take gets
  * PodScheduled=False/Unschedulable with kube's message and a
  * FailedScheduling event, and is tried again when nodes change.
  */
@@ -17,12 +18,16 @@ import type { Node, Pod } from './types.js';
 
 /** Retry interval for unschedulable pods when nothing changes (kube's max is 5 min; ours is shorter). */
 const UNSCHEDULABLE_RETRY_MS = 30_000;
+/** Bindings sent at once before the scheduling loop waits for one to be answered. */
+const MAX_BINDINGS_IN_FLIGHT = 64;
 
 export class Scheduler extends QueueController {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   /** Pods bound by us that the cache does not show bound yet: key -> node. */
   private readonly assumed = new Map<string, string>();
+  /** Bindings sent and not yet answered. */
+  private readonly binding = new Set<Promise<void>>();
 
   constructor(
     private readonly client: KubeClient,
@@ -57,6 +62,15 @@ export class Scheduler extends QueueController {
     const node = pickNode(pod, feasible, (n) => this.podsOn(n));
     if (!node) return this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons));
     const nodeName = node.metadata.name!;
+    // Assumed at once, so the next decision counts this pod on its node; the binding goes on
+    // without holding the queue (kube's binding cycle), and bindings issued together share one commit.
+    this.assumed.set(key, nodeName);
+    while (this.binding.size >= MAX_BINDINGS_IN_FLIGHT) await Promise.race(this.binding);
+    const bound = this.bind(key, pod, nodeName).finally(() => this.binding.delete(bound));
+    this.binding.add(bound);
+  }
+
+  private async bind(key: string, pod: Pod, nodeName: string): Promise<void> {
     try {
       await this.client.createSubresource(res.pods, pod.metadata.namespace, pod.metadata.name!, 'binding', {
         apiVersion: 'v1',
@@ -65,12 +79,16 @@ export class Scheduler extends QueueController {
         target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
       });
     } catch (e) {
+      this.assumed.delete(key);
       // Gone, or bound by someone else meanwhile: nothing left to do for this pod.
       if (isNotFound(e) || (e instanceof ApiError && e.code === 409)) return;
-      throw e;
+      this.log(`scheduler: binding ${key} to ${nodeName} failed (retrying): ${(e as Error).message}`);
+      this.queue.addRateLimited(key);
+      return;
     }
-    this.assumed.set(key, nodeName);
-    await recordEvent(
+    this.queue.forget(key);
+    // Best effort, as every Event.
+    void recordEvent(
       this.client,
       this.log,
       pod,
@@ -79,6 +97,12 @@ export class Scheduler extends QueueController {
       `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`,
       DEFAULT_SCHEDULER,
     );
+  }
+
+  /** Waits for the bindings in flight (stop). */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await Promise.all(this.binding);
   }
 
   /** Live pods on the node, including ones we bound that the cache has not caught up with. */

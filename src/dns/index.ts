@@ -15,6 +15,7 @@ import { startListeners } from './server/listeners.js';
 import { DnsMetrics } from './server/metrics.js';
 import { DnsState } from './state.js';
 import { startSync } from './sync.js';
+import { AppliedRevisionPublisher } from '../client/endpoints-applied.js';
 import { releaseLoadMemory } from './heap.js';
 
 export { DnsState } from './state.js';
@@ -32,6 +33,11 @@ interface DnsOptions {
   ttl?: number;
   /** Forwarding budget per question before SERVFAIL (default 2000 ms). */
   forwardDeadlineMs?: number;
+  /**
+   * The Lease this replica owns and on which it publishes the EndpointSlice
+   * revision its answers reflect (nodes wait for it before stopping a pod).
+   */
+  appliedLease?: { namespace: string; name: string; holderIdentity: string };
   log?: (m: string) => void;
 }
 
@@ -56,7 +62,9 @@ export async function startDns(o: DnsOptions): Promise<RunningDns> {
     deadlineMs: o.forwardDeadlineMs,
     onExchange: (to, rcode, seconds) => metrics.upstream(to, rcode, seconds),
   });
-  const sync = startSync(o.client, state, log);
+  const applied =
+    o.appliedLease && new AppliedRevisionPublisher({ client: o.client, ...o.appliedLease, consumer: 'dns', log });
+  const sync = startSync(o.client, state, log, applied && ((rv) => applied.publish(rv)));
   void sync.waitForSync().then(() => setImmediate(releaseLoadMemory));
   const handler = new DnsHandler({ state, forwarder, metrics, synced: () => sync.synced() });
   const listeners = await startListeners(handler, { ...o.listen, log }).catch(async (e: Error) => {
@@ -94,6 +102,7 @@ export async function startDns(o: DnsOptions): Promise<RunningDns> {
       await http?.close();
       await listeners.close();
       await sync.stop();
+      await applied?.stop();
     },
   };
 }

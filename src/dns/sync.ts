@@ -9,6 +9,7 @@ import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { recordEvent } from '../client/events.js';
 import { Informer, keyOf } from '../client/informer.js';
+import { SliceRevisionWatermark } from '../client/endpoints-applied.js';
 import type { DnsState } from './state.js';
 import type { ClaimOutcome } from './zone/business.js';
 import type { DnsEndpointSlice, DnsPod, DnsService } from './zone/objects.js';
@@ -29,7 +30,13 @@ interface DnsSync {
   stop(): Promise<void>;
 }
 
-export function startSync(client: KubeClient, state: DnsState, log: (m: string) => void): DnsSync {
+export function startSync(
+  client: KubeClient,
+  state: DnsState,
+  log: (m: string) => void,
+  /** Called when the answers reflect every EndpointSlice change up to this resourceVersion. */
+  onApplied?: (sliceRevision: string) => void,
+): DnsSync {
   const onError = (e: unknown) => warn(log, `watch error (retrying): ${(e as Error).message ?? e}`);
   const services = new Informer<DnsService>(client, res.services, {
     onError,
@@ -73,10 +80,25 @@ export function startSync(client: KubeClient, state: DnsState, log: (m: string) 
     onUpdate: (o, s) => state.setService(s, o),
     onDelete: (s) => state.deleteService(s),
   });
+  // The zone changes within the event: what it answers is applied as soon as the handler returns.
+  const sliceRevision = new SliceRevisionWatermark();
+  const applied = (s: DnsEndpointSlice) => {
+    sliceRevision.observe(s);
+    onApplied?.(sliceRevision.current);
+  };
   slices.addHandlers({
-    onAdd: (s) => state.setSlice(s),
-    onUpdate: (_o, s) => state.setSlice(s),
-    onDelete: (s) => state.deleteSlice(s.metadata.namespace!, s.metadata.name!),
+    onAdd: (s) => {
+      state.setSlice(s);
+      applied(s);
+    },
+    onUpdate: (_o, s) => {
+      state.setSlice(s);
+      applied(s);
+    },
+    onDelete: (s) => {
+      state.deleteSlice(s.metadata.namespace!, s.metadata.name!);
+      applied(s);
+    },
   });
   pods.addHandlers({
     onAdd: (p) => state.setPod(keyOf(p), p),

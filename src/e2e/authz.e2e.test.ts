@@ -157,7 +157,10 @@ spec: {podCIDR: 10.244.2.0/24, podCIDRs: [10.244.2.0/24]}
     assert.equal(list.code, 0, list.out);
     assert.match(list.stdout, /^nodes\s+\[\]\s+\[\]\s+\[create delete get list watch patch update\]/m, list.stdout);
     assert.match(list.stdout, /^pods\/status\s+\[\]\s+\[\]\s+\[patch update\]/m, list.stdout);
-    assert.match(list.stdout, /^leases\.coordination\.k8s\.io\s+\[\]\s+\[\]\s+\[get create update patch delete\]/m);
+    assert.match(
+      list.stdout,
+      /^leases\.coordination\.k8s\.io\s+\[\]\s+\[\]\s+\[get list watch create update patch delete\]/m,
+    );
     const canI = (...args: string[]) => as(nodeKc(), ['auth', 'can-i', ...args, '-n', ns]).stdout.trim();
     assert.equal(canI('create', 'pods', '--subresource=exec'), 'no', 'create pods/exec');
     // kubectl prints the Node authorizer's reason after the answer.
@@ -172,6 +175,9 @@ spec: {podCIDR: 10.244.2.0/24, podCIDRs: [10.244.2.0/24]}
     assert.match(list.stdout, /^services\s+\[\]\s+\[\]\s+\[list watch\]/m, list.stdout);
     assert.equal(as(dnsKc(), ['auth', 'can-i', 'get', 'secrets', '-A']).stdout.trim(), 'no');
     assert.equal(as(dnsKc(), ['auth', 'can-i', 'create', 'pods', '-n', 'kube-system']).stdout.trim(), 'no');
+    // Its Lease of applied endpoints lives in kube-system; node Leases stay out of reach.
+    assert.equal(as(dnsKc(), ['auth', 'can-i', 'patch', 'leases', '-n', 'kube-system']).stdout.trim(), 'yes');
+    assert.equal(as(dnsKc(), ['auth', 'can-i', 'patch', 'leases', '-n', 'kube-node-lease']).stdout.trim(), 'no');
     const who = as(dnsKc(), ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
     assert.equal(who.stdout, 'system:serviceaccount:kube-system:kube-dns', who.out);
   });

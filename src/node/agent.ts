@@ -17,6 +17,8 @@ import { logger } from '../log/log.js';
 import { startOverlay } from '../overlay/index.js';
 import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
 import { Heartbeat } from './heartbeat.js';
+import { EndpointDrain } from './endpoint-drain.js';
+import { NODE_LEASE_NAMESPACE } from './node-object.js';
 import { readHostFacts } from './host-facts.js';
 import { PodManager } from './pods.js';
 import { CniPodRuntime } from './runtime/index.js';
@@ -94,6 +96,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     mode: opts.proxyMode,
     clusterCidr: cluster.clusterCidr,
     serviceCidr: cluster.serviceCidr,
+    appliedLease: { namespace: NODE_LEASE_NAMESPACE, name: opts.nodeName },
     log,
   });
   const runtime = new CniPodRuntime({
@@ -107,6 +110,8 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   });
   log(`container runtime: ${runtimeKind}`);
   const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  const drain = new EndpointDrain(opts.client, log);
+  await drain.start();
   const pods = new PodManager({
     client: opts.client,
     runtime,
@@ -118,6 +123,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     clusterDomain: cluster.clusterDomain,
     dataDir: join(opts.stateDir, 'containers'),
     volumesDir: join(opts.stateDir, 'volumes'),
+    drain,
     log,
   });
   await pods.start();
@@ -150,6 +156,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
       heartbeat.stop();
       await streaming?.close();
       await pods.stop();
+      await drain.stop();
       await overlay.stop();
       await proxy.stop();
     },

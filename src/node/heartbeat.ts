@@ -117,11 +117,11 @@ export class Heartbeat {
     return updated;
   }
 
+  /** A merge patch of spec: the service proxy writes its own annotation on this Lease at any moment. */
   private async renewLease(): Promise<void> {
     const desired = nodeLease(this.host.nodeName, this.nodeUid, Date.now());
     try {
-      const current = await this.client.get(leases, NODE_LEASE_NAMESPACE, this.host.nodeName);
-      await this.client.update(leases, NODE_LEASE_NAMESPACE, { ...current, spec: desired.spec });
+      await this.client.patch(leases, NODE_LEASE_NAMESPACE, this.host.nodeName, 'merge', { spec: desired.spec });
     } catch (e) {
       if (!isNotFound(e)) throw e;
       await this.client.create(leases, NODE_LEASE_NAMESPACE, desired);

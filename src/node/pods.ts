@@ -15,6 +15,7 @@ import { recordEvent, type EventType } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import { runWorkers, WorkQueue } from '../client/workqueue.js';
 import type { ImageTable } from '../images/index.js';
+import { warn } from '../log/log.js';
 import {
   containerEnv,
   containerResources,
@@ -36,6 +37,8 @@ import {
 import type { PodRuntime, SandboxState } from './runtime/types.js';
 import { containerBinds, PodVolumes } from './volumes/pod-volumes.js';
 import { fetchContainerData, fetchVolumeData } from './referenced-data.js';
+import { drainBudgetMs } from './endpoint-drain-decision.js';
+import type { DrainResult } from './endpoint-drain.js';
 
 const podsRes = findResource('', 'v1', 'pods')!;
 
@@ -74,6 +77,8 @@ export interface PodManagerOptions {
   volumesDir: string;
   /** Most processes one container may run (the kubelet's podPidsLimit; undefined: unlimited). */
   podPidsLimit?: number;
+  /** Waits until a terminating pod has left every node's proxy, DNS and the router (endpoint-drain.ts). */
+  drain?: { wait(podUid: string, budgetMs: number): Promise<DrainResult> };
   log: (m: string) => void;
 }
 
@@ -460,8 +465,20 @@ export class PodManager {
   private async terminate(pod: ApiPod, sandbox: SandboxState | undefined): Promise<void> {
     const uid = pod.metadata.uid!;
     this.probes.removePod(uid);
-    const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    let grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
     if (sandbox) {
+      const running = Object.values(sandbox.containers).some((c) => c.state === 'running');
+      if (running && this.o.drain && grace > 0) {
+        // Out of every data plane first, so no new connection reaches a process that has stopped listening.
+        const drained = await this.o.drain.wait(uid, drainBudgetMs(grace));
+        const ms = Math.round(drained.ms);
+        if (drained.decision.done)
+          this.o.log(
+            `pod ${this.describe(uid)}: left every endpoint consumer in ${ms} ms${drained.lastReason ? ` (last waited for: ${drained.lastReason})` : ''}`,
+          );
+        else warn(this.o.log, `pod ${this.describe(uid)}: stopping after ${ms} ms although ${drained.decision.reason}`);
+        grace = Math.max(1, Math.ceil(grace - drained.ms / 1000));
+      }
       await this.stopAll(uid, sandbox, grace);
       const stopped = await this.refreshSandbox(uid);
       const status = podStatus({

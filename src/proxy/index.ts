@@ -13,6 +13,7 @@ import { serveMetrics } from './metrics-server.js';
 import { NftBackend } from './nft/backend.js';
 import { Proxier, type SyncReport } from './proxier.js';
 import { ensureServiceRoute } from './service-route.js';
+import { AppliedRevisionPublisher } from '../client/endpoints-applied.js';
 
 export { buildProxyState } from './model.js';
 export { renderNft } from './nft/render.js';
@@ -40,6 +41,11 @@ interface ServiceProxyOptions {
   metricsPort?: number;
   resyncMs?: number;
   onSync?: (s: SyncReport) => void;
+  /**
+   * The Lease (the node's own, renewed by the agent) on which the proxy
+   * publishes the EndpointSlice revision its rules reflect; unset: not published.
+   */
+  appliedLease?: { namespace: string; name: string };
 }
 
 export interface ServiceProxy {
@@ -62,6 +68,9 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
   const backend: ProxyBackend = mode === 'nftables' ? new NftBackend(o.log) : new IptablesBackend();
   const other: ProxyBackend = mode === 'nftables' ? new IptablesBackend() : new NftBackend(o.log);
   const metrics = new ProxyMetrics(mode);
+  const applied =
+    o.appliedLease &&
+    new AppliedRevisionPublisher({ client: o.client, ...o.appliedLease, consumer: 'proxy', log: o.log });
   await ensureServiceRoute(node.serviceCidr, o.nodeIps[0]!, o.log);
   const proxier = new Proxier({
     client: o.client,
@@ -71,6 +80,7 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
     log: o.log,
     resyncMs: o.resyncMs,
     onSync: o.onSync,
+    onApplied: (rv) => applied?.publish(rv),
   });
   await proxier.start();
   // The other mode's rules go only once ours are live: switching modes never leaves a gap.
@@ -90,6 +100,7 @@ export async function startServiceProxy(o: ServiceProxyOptions): Promise<Service
     metricsText: () => metrics.text(),
     async stop() {
       await proxier.stop();
+      await applied?.stop();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     },
   };

@@ -20,6 +20,7 @@ import { ServiceChangeTracker, serviceKey, sliceServiceKey } from './change-trac
 import { diffStates } from './changes.js';
 import type { EndpointSliceObject, ProxyNode, ServiceObject, ServicePortState } from './types.js';
 import { warn } from '../log/log.js';
+import { SliceRevisionWatermark } from '../client/endpoints-applied.js';
 
 /**
  * kube-proxy's fullSyncPeriod: every sync is incremental but one an hour.
@@ -43,6 +44,8 @@ interface ProxierOptions {
   resyncMs?: number;
   /** Called after every successful sync (benchmarks and tests read sync times here). */
   onSync?: (s: SyncReport) => void;
+  /** Called when the rules in the kernel reflect every EndpointSlice change up to this resourceVersion. */
+  onApplied?: (sliceRevision: string) => void;
 }
 
 export interface SyncReport {
@@ -67,6 +70,7 @@ export class Proxier {
   private pendingChanges: number[] = [];
   private timers: NodeJS.Timeout[] = [];
   private retryMs = 500;
+  private readonly sliceRevision = new SliceRevisionWatermark();
 
   constructor(private readonly o: ProxierOptions) {
     const onError = (e: unknown) => warn(o.log, `proxy: watch: ${(e as Error).message}`);
@@ -101,14 +105,17 @@ export class Proxier {
     });
     this.slices.addHandlers({
       onAdd: (s) => {
+        this.sliceRevision.observe(s);
         this.tracker.markSlice(s);
         seen(s);
       },
       onUpdate: (old, s) => {
+        this.sliceRevision.observe(s);
         this.tracker.markSlice(s, old);
         seen(s);
       },
       onDelete: (s) => {
+        this.sliceRevision.observe(s);
         this.tracker.markSlice(s);
         this.pendingChanges.push(Date.now());
         this.trigger();
@@ -172,8 +179,14 @@ export class Proxier {
     const full = this.forceFull;
     this.forceFull = false;
     const started = performance.now();
+    // Read with the caches the changes come from: the rules below reflect every slice event up to here.
+    const sliceRevision = this.sliceRevision.current;
     const portChanges = full ? this.tracker.rebuildAll() : this.tracker.takeChanges();
-    if (!full && !portChanges.length) return; // events that change no rule (e.g. a slice for a headless Service)
+    if (!full && !portChanges.length) {
+      // Events that change no rule (e.g. a slice for a headless Service): applied as they are.
+      if (this.synced) this.o.onApplied?.(sliceRevision);
+      return;
+    }
     try {
       metrics.rules = full
         ? await backend.fullSync(this.tracker.state())
@@ -214,6 +227,7 @@ export class Proxier {
       else this.applied.delete(c.id);
     }
     this.synced = true;
+    this.o.onApplied?.(sliceRevision);
     this.o.onSync?.({ full, ms, servicePorts: this.tracker.servicePorts, rules: metrics.rules });
   }
 }

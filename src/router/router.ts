@@ -14,6 +14,7 @@ import { findResource } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import { recordEvent } from '../client/events.js';
 import { Informer, keyOf } from '../client/informer.js';
+import { AppliedRevisionPublisher, SliceRevisionWatermark } from '../client/endpoints-applied.js';
 import { warn } from '../log/log.js';
 import {
   appliedFromRendered,
@@ -69,6 +70,11 @@ interface RouterOptions {
   resyncMs?: number;
   /** Rewrite the files HAProxy would load (and `podnet router config` prints) at most this often (default 2 s). */
   fileFlushMs?: number;
+  /**
+   * The Lease this router owns and on which it publishes the EndpointSlice
+   * revision HAProxy reflects (nodes wait for it before stopping a pod).
+   */
+  appliedLease?: { namespace: string; name: string; holderIdentity: string };
 }
 
 export interface Router {
@@ -118,6 +124,9 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   const haproxy = new Haproxy(o.haproxy.runDir);
   mkdirSync(paths(o.haproxy.runDir).tlsDir, { recursive: true, mode: 0o700 });
   const onError = (e: unknown) => warn(log, `watch error (retrying): ${(e as Error).message ?? String(e)}`);
+  const sliceRevision = new SliceRevisionWatermark();
+  const appliedEndpoints =
+    o.appliedLease && new AppliedRevisionPublisher({ client: o.client, ...o.appliedLease, consumer: 'router', log });
   const ingresses = new Informer<IngressObject>(o.client, res.ingresses, { onError });
   const informers = [
     ingresses,
@@ -125,9 +134,10 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       table.setIngressClass(k, v),
     ),
     watch(new Informer<RouterServiceObject>(o.client, res.services, { onError }), (k, v) => table.setService(k, v)),
-    watch(new Informer<RouterEndpointSliceObject>(o.client, res.endpointSlices, { onError }), (k, v) =>
-      table.setEndpointSlice(k, v),
-    ),
+    watch(new Informer<RouterEndpointSliceObject>(o.client, res.endpointSlices, { onError }), (k, v, obj) => {
+      sliceRevision.observe(obj);
+      table.setEndpointSlice(k, v);
+    }),
     watch(new Informer<RouterPodObject>(o.client, res.pods, { onError }), (k, v) => table.setPod(k, v)),
     watch(
       new Informer<SecretObject>(o.client, res.secrets, { onError, fieldSelector: 'type=kubernetes.io/tls' }),
@@ -137,18 +147,21 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   ];
   watch(ingresses, (k, v) => table.setIngress(k, v));
 
-  function watch<T extends KObject>(inf: Informer<T>, set: (key: string, obj: T | undefined) => void): Informer<T> {
+  function watch<T extends KObject>(
+    inf: Informer<T>,
+    set: (key: string, obj: T | undefined, seen: T) => void,
+  ): Informer<T> {
     inf.addHandlers({
       onAdd: (obj) => {
-        set(keyOf(obj), obj);
+        set(keyOf(obj), obj, obj);
         schedule();
       },
       onUpdate: (_old, obj) => {
-        set(keyOf(obj), obj);
+        set(keyOf(obj), obj, obj);
         schedule();
       },
       onDelete: (obj) => {
-        set(keyOf(obj), undefined);
+        set(keyOf(obj), undefined, obj);
         schedule();
       },
     });
@@ -195,6 +208,8 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
     const since = pendingSince ?? started;
     pendingSince = undefined;
     const changes = table.takeChanges();
+    // Read with the table the changes come from: a clean sync makes HAProxy reflect every slice event up to here.
+    const revision = sliceRevision.current;
     try {
       // After a read-back everything is compared, not only what the table says changed.
       const full = readBack;
@@ -221,6 +236,8 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       } else if (full) await run(fullPlan(applied), since);
       else if (changes.backends.size || changes.routes.size) await runtime(changes, since);
       metrics.synced((performance.now() - started) / 1000);
+      // A refused command (readBack) leaves HAProxy short of the table until the next sync.
+      if (!readBack) appliedEndpoints?.publish(revision);
       await publish(changes);
     } catch (e) {
       metrics.syncErrors++;
@@ -375,6 +392,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
     clearTimeout(reloadTimer);
     await running;
     await Promise.all(informers.map((i) => i.stop()));
+    await appliedEndpoints?.stop();
   };
   return {
     table,

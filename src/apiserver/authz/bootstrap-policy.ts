@@ -32,7 +32,8 @@ export const nodeRules: PolicyRule[] = [
   rule(['get'], [''], ['secrets', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes']),
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
-  rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+  // Its own Lease (NodeRestriction), and every endpoint consumer's: read before a terminating pod is stopped.
+  rule(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
   // The service proxy in every agent (kube's system:node-proxier).
   rule(['list', 'watch'], ['discovery.k8s.io'], ['endpointslices']),
 ];
@@ -236,7 +237,21 @@ export const bootstrapClusterRoles: readonly KObject[] = [
 /** The cluster's shape (kube-system/podnet-config) is every component's to read, as kubeadm's cluster-info is. */
 const CLUSTER_CONFIG_READER = 'podnet:cluster-config-reader';
 
+/** Cluster DNS replicas and routers publish what they have applied on Leases of their own in kube-system (src/client/endpoints-applied.ts). */
+const ENDPOINTS_PUBLISHER = 'podnet:endpoints-publisher';
+
 export const bootstrapRoles: readonly KObject[] = [
+  {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'Role',
+    metadata: {
+      name: ENDPOINTS_PUBLISHER,
+      namespace: ADDON_NAMESPACE,
+      labels: { [BOOTSTRAP_LABEL]: 'rbac-defaults' },
+      annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+    },
+    rules: [rule(['create', 'patch', 'delete'], ['coordination.k8s.io'], ['leases'])],
+  },
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'Role',
@@ -251,6 +266,21 @@ export const bootstrapRoles: readonly KObject[] = [
 ];
 
 export const bootstrapRoleBindings: readonly KObject[] = [
+  {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'RoleBinding',
+    metadata: {
+      name: ENDPOINTS_PUBLISHER,
+      namespace: ADDON_NAMESPACE,
+      labels: { [BOOTSTRAP_LABEL]: 'rbac-defaults' },
+      annotations: { [AUTOUPDATE_ANNOTATION]: 'true' },
+    },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: ENDPOINTS_PUBLISHER },
+    subjects: [
+      { kind: 'ServiceAccount', name: DNS_SERVICE_ACCOUNT, namespace: ADDON_NAMESPACE },
+      { kind: 'ServiceAccount', name: ROUTER_SERVICE_ACCOUNT, namespace: ADDON_NAMESPACE },
+    ],
+  },
   {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'RoleBinding',
