@@ -457,7 +457,11 @@ and prints its address. See src/console/README.md.`,
       complete: 'file',
       help: "the API server's address and CA from this kubeconfig (never its credentials)",
     },
-    server: { type: 'string', value: 'URL', help: "the API server's URL" },
+    server: {
+      type: 'string',
+      value: 'URL[,URL...]',
+      help: "the API server's URL; more (comma-separated) for the console to fail over to",
+    },
     'certificate-authority': connection['certificate-authority'],
     'insecure-skip-tls-verify': connection['insecure-skip-tls-verify'],
     listen: {

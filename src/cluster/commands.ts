@@ -152,7 +152,7 @@ export function consoleProcess(layout: ClusterLayout, bin: PodnetBinary, port: n
       bin.entry,
       'console',
       '--server',
-      apiserverUrl(layout),
+      apiserverUrls(layout).join(','),
       '--certificate-authority',
       caCertPath(dir),
       '--listen',
