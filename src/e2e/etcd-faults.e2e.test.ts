@@ -190,6 +190,14 @@ spec:
       const ackedServices = new Set<string>();
       let failedWrites = 0;
       let writing = true;
+      // On failure too: nothing of this run keeps the test process alive.
+      t.after(async () => {
+        probing = false;
+        writing = false;
+        for (const w of watches) w.stop();
+        for (const inf of informers) await inf.stop();
+        failover.close();
+      });
       const writerErrors: unknown[] = [];
       const writers = Array.from({ length: WRITERS }, async (_, w) => {
         for (let seq = 0; writing; seq++) {
