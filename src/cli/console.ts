@@ -41,21 +41,25 @@ function upstreamFrom(values: {
   'certificate-authority'?: string;
   'insecure-skip-tls-verify'?: boolean;
 }): Upstream {
-  let server = values.server;
+  // --server may list several API servers (comma-separated): the first is used, the others on failure.
+  let servers = values.server
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   let caPem: string | undefined;
   let insecure = values['insecure-skip-tls-verify'] ?? false;
   if (values.kubeconfig) {
     try {
       // Only where the API server is and how to trust it: the users bring their own tokens.
       const kc = loadKubeconfig(values.kubeconfig);
-      server ??= kc.server;
+      servers ??= kc.servers ?? [kc.server];
       caPem = kc.caCertPem;
       insecure ||= kc.insecureSkipTlsVerify ?? false;
     } catch (e) {
       throw new CliError(`--kubeconfig: ${(e as Error).message}`);
     }
   }
-  if (!server) throw new CliError('podnet console needs --server URL (the API server), or --kubeconfig FILE');
+  if (!servers?.length) throw new CliError('podnet console needs --server URL (the API server), or --kubeconfig FILE');
   if (values['certificate-authority']) {
     try {
       caPem = readFileSync(values['certificate-authority'], 'utf8');
@@ -63,13 +67,21 @@ function upstreamFrom(values: {
       throw new CliError(`cannot read --certificate-authority: ${(e as Error).message}`);
     }
   }
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new CliError(`--server ${server}: not a URL; expected e.g. https://10.250.7.1:6443`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new CliError(`--server ${server}: expected an http:// or https:// URL`);
-  return { url, ...(caPem ? { caPem } : {}), insecureSkipTlsVerify: insecure };
+  const [url, ...others] = servers.map((server) => {
+    let url: URL;
+    try {
+      url = new URL(server);
+    } catch {
+      throw new CliError(`--server ${server}: not a URL; expected e.g. https://10.250.7.1:6443`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new CliError(`--server ${server}: expected an http:// or https:// URL`);
+    return url;
+  });
+  return {
+    url: url!,
+    ...(others.length ? { others } : {}),
+    ...(caPem ? { caPem } : {}),
+    insecureSkipTlsVerify: insecure,
+  };
 }

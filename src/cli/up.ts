@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { bringUp } from '../cluster/bring-up.js';
 import { defaultKubeconfigTarget } from '../cluster/kubeconfig-merge.js';
-import type { Backend, ContainerRuntime, ProxyMode } from '../cluster/layout.js';
+import {
+  apiserverPorts,
+  type Backend,
+  type ContainerRuntime,
+  type ProxyMode,
+  type StoreKind,
+} from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
 import { resolveClusterConfig } from '../api/cluster-config.js';
@@ -19,6 +25,9 @@ export async function runUp(args: string[]): Promise<number> {
   const nodes = values.nodes === undefined ? undefined : Number(values.nodes);
   if (nodes !== undefined && !(Number.isInteger(nodes) && nodes >= 1))
     throw new CliError(`--nodes must be a whole number of at least 1, got "${values.nodes}"`);
+  const apiservers = values.apiservers === undefined ? undefined : Number(values.apiservers);
+  if (apiservers !== undefined && !(Number.isInteger(apiservers) && apiservers >= 1))
+    throw new CliError(`--apiservers must be a whole number of at least 1, got "${values.apiservers}"`);
   const proxyMode = values['proxy-mode'];
   const dnsUpstream = values['dns-upstream']
     ?.split(',')
@@ -62,6 +71,8 @@ export async function runUp(args: string[]): Promise<number> {
       backend: values.backend as Backend | undefined,
       proxyMode: proxyMode as ProxyMode | undefined,
       runtime: values.runtime as ContainerRuntime | undefined,
+      store: values.store as StoreKind | undefined,
+      apiservers,
       dnsUpstream,
       cluster,
       log: {
@@ -76,7 +87,11 @@ export async function runUp(args: string[]): Promise<number> {
     const first = layout.nodes[0]!.name;
     const stateFlag = values.state === undefined ? '' : ` --state ${dir}`;
     say(`
-cluster is up: ${layout.nodes.length} node(s) Ready, API server https://${layout.hostIp}:${layout.apiserverPort}
+cluster is up: ${layout.nodes.length} node(s) Ready, API server ${apiserverPorts(layout)
+      .map((p) => `https://${layout.hostIp}:${p}`)
+      .join(
+        ' ',
+      )}${layout.store === 'etcd' ? `, etcd ${(layout.controlPlanes ?? []).map((c) => `${c.ip}:2379`).join(' ')}` : ''}
 kubeconfig: ${kc} (context ${kubeconfigName(layout.name)}${layout.mergedKubeconfig ? `, also current in ${layout.mergedKubeconfig}` : ''})
 console: http://${layout.hostIp}:${layout.consolePort}/ (log in with a token, e.g. the admin token:
          ${layout.mergedKubeconfig ? 'kubectl' : `podnet kubectl${stateFlag}`} config view --raw --minify -o jsonpath='{.users[0].user.token}')

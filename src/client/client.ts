@@ -12,6 +12,7 @@ import { ExecCredentials } from './exec-credential.js';
 import { loadKubeconfig, type ClientConfig } from './kubeconfig.js';
 import { resourcePath, withQuery, type ResourceRef } from './resource-path.js';
 import { watchStream, type WatchStream } from './watch-stream.js';
+import { mayFailOver, serverList } from './failover.js';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -77,7 +78,10 @@ interface RawResponse {
 
 export class KubeClient {
   readonly server: string;
-  private readonly base: URL;
+  /** Every API server this client may use, the configured server first (failover.ts). */
+  private readonly bases: URL[];
+  /** Index in bases of the server requests go to; moves on when that server cannot be reached. */
+  private current = 0;
   private agent: http.Agent;
   private readonly headers: Record<string, string>;
   private readonly exec: ExecCredentials | undefined;
@@ -88,7 +92,7 @@ export class KubeClient {
   /** Connection settings; see loadKubeconfig for reading them from a file. */
   constructor(readonly options: KubeClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
-    this.base = new URL(this.server);
+    this.bases = serverList(this.server, options.servers).map((u) => new URL(u));
     this.agent = this.newAgent(options.clientCertPem, options.clientKeyPem);
     this.agentCert = options.clientCertPem;
     this.exec = options.exec
@@ -97,6 +101,11 @@ export class KubeClient {
     this.headers = { accept: 'application/json', 'user-agent': options.userAgent ?? 'podnet' };
     if (options.token) this.headers.authorization = `Bearer ${options.token}`;
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+  }
+
+  /** The API server requests go to now (another of options.servers after a failover). */
+  get activeServer(): string {
+    return this.bases[this.current]!.href.replace(/\/+$/, '');
   }
 
   /** A client from a kubeconfig file (current context unless named). */
@@ -283,7 +292,7 @@ export class KubeClient {
   }
 
   private newAgent(cert: string | undefined, key: string | undefined): http.Agent {
-    return this.base.protocol === 'https:'
+    return this.bases[0]!.protocol === 'https:'
       ? new https.Agent({
           keepAlive: true,
           ca: this.options.caCertPem,
@@ -324,7 +333,11 @@ export class KubeClient {
     return this.send(headers, method, path, body, contentType, timeoutMs);
   }
 
-  private send(
+  /**
+   * Sends to the current server; when it cannot be reached, to the next
+   * ones in turn (each at most once), keeping the one that answers.
+   */
+  private async send(
     headers: Record<string, string>,
     method: string,
     path: string,
@@ -336,20 +349,42 @@ export class KubeClient {
       headers['content-type'] = contentType ?? 'application/json';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const basePath = this.base.pathname.replace(/\/+$/, '');
+    const first = this.current;
+    for (let tried = 1; ; tried++) {
+      const index = this.current;
+      try {
+        return await this.sendTo(this.bases[index]!, headers, method, path, body, timeoutMs);
+      } catch (e) {
+        const cause = (e as Error).cause;
+        if (tried >= this.bases.length || !mayFailOver(method, cause)) throw e;
+        // Another request may have moved on already; move only from the server that failed.
+        if (this.current === index) this.current = (index + 1) % this.bases.length;
+        if (this.current === first) throw e;
+      }
+    }
+  }
+
+  private sendTo(
+    base: URL,
+    headers: Record<string, string>,
+    method: string,
+    path: string,
+    body?: string,
+    timeoutMs?: number,
+  ): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+    const basePath = base.pathname.replace(/\/+$/, '');
     const opts: http.RequestOptions = {
       method,
       agent: this.agent,
       headers,
-      hostname: this.base.hostname.replace(/^\[|\]$/g, ''),
-      port: this.base.port || undefined,
+      hostname: base.hostname.replace(/^\[|\]$/g, ''),
+      port: base.port || undefined,
       path: basePath + path,
     };
+    const server = base.href.replace(/\/+$/, '');
     return new Promise((resolve, reject) => {
-      const req = (this.base.protocol === 'https:' ? https : http).request(opts, (res) => resolve({ req, res }));
-      req.on('error', (e) =>
-        reject(new Error(`cannot reach the API server at ${this.server}: ${e.message}`, { cause: e })),
-      );
+      const req = (base.protocol === 'https:' ? https : http).request(opts, (res) => resolve({ req, res }));
+      req.on('error', (e) => reject(new Error(`cannot reach the API server at ${server}: ${e.message}`, { cause: e })));
       if (timeoutMs) {
         req.setTimeout(timeoutMs, () =>
           req.destroy(new Error(`no answer within ${timeoutMs} ms to ${method} ${path}`)),

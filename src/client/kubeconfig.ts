@@ -15,6 +15,11 @@ const parseYaml = (text: string): unknown =>
 export interface ClientConfig {
   /** Base URL, e.g. https://127.0.0.1:6443 */
   server: string;
+  /**
+   * Every API server of the cluster, for failover (server is tried first);
+   * from the kubeconfig cluster extension podnet.io/apiservers.
+   */
+  servers?: string[];
   /** Bearer token. */
   token?: string;
   /** PEM of the CA(s) that signed the server certificate; when set, only these are trusted. */
@@ -69,6 +74,8 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
   if (cluster['certificate-authority-data']) cfg.caCertPem = b64(cluster['certificate-authority-data']);
   else if (cluster['certificate-authority']) cfg.caCertPem = file(cluster['certificate-authority']);
   if (cluster['insecure-skip-tls-verify'] === true) cfg.insecureSkipTlsVerify = true;
+  const servers = apiserversExtension(cluster.extensions, path);
+  if (servers) cfg.servers = servers;
   if (user) {
     const unsupported = UNSUPPORTED.find(([field]) => user[field] !== undefined);
     if (unsupported)
@@ -84,6 +91,17 @@ export function loadKubeconfig(path: string, context?: string): ClientConfig {
     else if (user['client-key']) cfg.clientKeyPem = file(user['client-key']);
   }
   return cfg;
+}
+
+/** The URLs of the podnet.io/apiservers cluster extension, when present. */
+function apiserversExtension(extensions: unknown, path: string): string[] | undefined {
+  if (!Array.isArray(extensions)) return undefined;
+  const ext = (extensions as Dict[]).find((e) => e?.name === 'podnet.io/apiservers')?.extension as Dict | undefined;
+  if (!ext) return undefined;
+  const servers = ext.servers;
+  if (!Array.isArray(servers) || servers.some((s) => typeof s !== 'string' || !/^https?:\/\//.test(s)))
+    throw new Error(`kubeconfig ${path}: the podnet.io/apiservers extension's servers must be a list of http(s) URLs`);
+  return (servers as string[]).map((s) => s.replace(/\/+$/, ''));
 }
 
 const UNSUPPORTED: [string, string][] = [

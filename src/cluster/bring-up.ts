@@ -15,7 +15,9 @@ import {
   agentProcess,
   apiserverProcess,
   apiserverUrl,
+  apiserverUrls,
   consoleProcess,
+  type EtcdClientFiles,
   logFlagArgs,
   thisPodnet,
   type PodnetBinary,
@@ -30,12 +32,16 @@ import {
   type ClusterLogging,
   type ContainerRuntime,
   type ProxyMode,
+  type StoreKind,
+  apiserversProblem,
 } from './layout.js';
+import { ensureEtcdClientFiles, etcdProcesses, waitEtcdReady } from './etcd-up.js';
 import { readLayout, writeLayout } from './layout-file.js';
 import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
 import {
   addonKubeconfigPath,
   CONSOLE,
+  apiserverProcessName,
   caCertPath,
   kubeconfigPath,
   nodeKubeconfigPath,
@@ -64,6 +70,9 @@ import { readClusterConfig } from '../client/cluster-config.js';
 
 export interface UpOptions {
   stateDir: string;
+  /** --store: sqlite (default) or etcd (a local etcd cluster; then --apiservers may be more than one). */
+  store?: StoreKind;
+  apiservers?: number;
   nodes?: number;
   name?: string;
   backend?: Backend;
@@ -98,6 +107,8 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
       runtime: o.runtime,
       cluster: o.cluster,
       log: o.log,
+      store: o.store,
+      apiservers: o.apiservers,
     });
     if ('error' in r) throw new Error(r.error);
     return r.layout;
@@ -106,6 +117,8 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
     const problem = clusterNameProblem(o.name);
     if (problem) throw new Error(problem);
   }
+  const problem = apiserversProblem(o.store, o.apiservers);
+  if (problem) throw new Error(problem);
   const nodes = o.nodes ?? DEFAULT_NODES;
   if (nodes < 1 || nodes > MAX_NODES) throw new Error(`--nodes must be 1..${MAX_NODES}, got ${nodes}`);
   // Pod and Service ranges are routed inside the nodes: keep the node subnet clear of them too.
@@ -122,6 +135,8 @@ export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
     runtime: o.runtime,
     cluster: o.cluster,
     log: o.log,
+    store: o.store,
+    apiservers: o.apiservers,
   });
 }
 
@@ -168,13 +183,60 @@ async function converge(dir: string, desired: DesiredProcess[], say: (s: string)
   }));
 }
 
-/** Keeps the recorded port unless the API server is down and something else took it. */
-async function choosePort(layout: ClusterLayout): Promise<number> {
-  if (layout.apiserverPort) {
-    const o = observe(layout.stateDir, 'apiserver');
-    if (o?.alive || (await portFree(layout.hostIp, layout.apiserverPort))) return layout.apiserverPort;
+/** Keeps the recorded port unless API server `index` is down and something else took it. */
+async function choosePort(layout: ClusterLayout, index = 1, recorded = layout.apiserverPort): Promise<number> {
+  if (recorded) {
+    const o = observe(layout.stateDir, apiserverProcessName(index));
+    if (o?.alive || (await portFree(layout.hostIp, recorded))) return recorded;
   }
-  return freePort(layout.hostIp, PREFERRED_PORT);
+  return freePort(layout.hostIp, PREFERRED_PORT + index - 1);
+}
+
+/** Starts (or keeps) one API server and waits until it is ready. */
+async function convergeApiserver(
+  layout: ClusterLayout,
+  bin: PodnetBinary,
+  server: { index: number; port: number; etcd?: EtcdClientFiles },
+  o: UpOptions,
+): Promise<void> {
+  const [proc] = await converge(layout.stateDir, [apiserverProcess(layout, bin, server)], o.say);
+  const probe = new KubeClient({
+    server: `https://${layout.hostIp}:${server.port}`,
+    insecureSkipTlsVerify: true,
+    requestTimeoutMs: 5000,
+  });
+  try {
+    await waitApiserverReady(probe, proc!, o.timeoutMs);
+  } finally {
+    probe.close();
+  }
+}
+
+/** --store etcd: the members, then a quorum; returns how the API servers reach them. */
+async function bringUpEtcd(layout: ClusterLayout, o: UpOptions): Promise<EtcdClientFiles> {
+  const files = ensureEtcdClientFiles(layout);
+  // All members at once: none is ready before a quorum of them runs.
+  const members = await converge(layout.stateDir, etcdProcesses(layout), o.say);
+  await waitEtcdReady(layout, files, members, o.timeoutMs);
+  return files;
+}
+
+/** API servers 2..N (--apiservers N), one after the other on ports of their own; all share DIR's CA and tokens. */
+async function bringUpMoreApiservers(
+  layout: ClusterLayout,
+  bin: PodnetBinary,
+  etcd: EtcdClientFiles,
+  o: UpOptions,
+): Promise<ClusterLayout> {
+  const ports: number[] = [];
+  for (let index = 2; index <= (layout.apiservers ?? 1); index++) {
+    const port = await choosePort(layout, index, layout.extraApiserverPorts?.[index - 2]);
+    ports.push(port);
+    layout = { ...layout, extraApiserverPorts: [...ports] };
+    writeLayout(layout);
+    await convergeApiserver(layout, bin, { index, port, etcd }, o);
+  }
+  return layout;
 }
 
 /** The recorded console port while it serves or is free; otherwise another free one. */
@@ -197,23 +259,16 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   );
   await ensureHostLayout(layout);
 
+  const deadline = Date.now() + o.timeoutMs;
+  const etcd = layout.store === 'etcd' ? await bringUpEtcd(layout, o) : undefined;
   layout = { ...layout, apiserverPort: await choosePort(layout) };
   writeLayout(layout);
   const dir = layout.stateDir;
-  const [apiserver] = await converge(dir, [apiserverProcess(layout, bin)], o.say);
-  const deadline = Date.now() + o.timeoutMs;
-  const probe = new KubeClient({
-    server: `https://${layout.hostIp}:${layout.apiserverPort}`,
-    insecureSkipTlsVerify: true,
-    requestTimeoutMs: 5000,
-  });
-  try {
-    await waitApiserverReady(probe, apiserver!, o.timeoutMs);
-  } finally {
-    probe.close();
-  }
+  // The first API server alone: it creates DIR's CA and tokens, which the others then share.
+  await convergeApiserver(layout, bin, { index: 1, port: layout.apiserverPort, etcd }, o);
   if (!existsSync(caCertPath(dir)))
-    throw new Error(`the API server is ready but wrote no ${caCertPath(dir)}; see ${apiserver!.log}`);
+    throw new Error(`the API server is ready but wrote no ${caCertPath(dir)}; see ${dir}/logs/apiserver.log`);
+  if (etcd) layout = await bringUpMoreApiservers(layout, bin, etcd, o);
 
   // The console needs only the API server: users bring their tokens.
   layout = { ...layout, consolePort: await chooseConsolePort(layout) };
@@ -224,7 +279,13 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const caCertPem = readFileSync(caCertPath(dir), 'utf8');
   const credentials = (path: string, token: string): string => {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeKubeconfig(path, { server: apiserverUrl(layout), caCertPem, token, name: kubeconfigName(layout.name) });
+    writeKubeconfig(path, {
+      server: apiserverUrl(layout),
+      servers: apiserverUrls(layout),
+      caCertPem,
+      token,
+      name: kubeconfigName(layout.name),
+    });
     return path;
   };
   const agents = layout.nodes.map((n) => {

@@ -6,8 +6,23 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterConfigInput } from '../api/cluster-config.js';
 import { netnsPath } from '../host/exec.js';
-import type { ClusterLayout, ClusterLogging, NodeLayout } from './layout.js';
-import { APISERVER, CONSOLE, caCertPath, logFile, nodeStateDir } from './paths.js';
+import { clientUrl, etcdArgs, type EtcdMember, type EtcdTls } from '../store/etcd/server-args.js';
+import {
+  apiserverPorts,
+  type ClusterLayout,
+  type ClusterLogging,
+  type ControlPlaneLayout,
+  type NodeLayout,
+} from './layout.js';
+import {
+  apiserverProcessName,
+  CONSOLE,
+  caCertPath,
+  etcdDataDir,
+  etcdProcessName,
+  logFile,
+  nodeStateDir,
+} from './paths.js';
 import type { DesiredProcess } from './process-table.js';
 
 /**
@@ -26,12 +41,32 @@ export const thisPodnet = (): PodnetBinary => ({
 
 export const apiserverUrl = (layout: ClusterLayout): string => `https://${layout.hostIp}:${layout.apiserverPort}`;
 
-export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): DesiredProcess {
+/** Every API server's URL, the first one first: clients fail over along this list. */
+export const apiserverUrls = (layout: ClusterLayout): string[] =>
+  apiserverPorts(layout)
+    .filter((p) => p > 0)
+    .map((p) => `https://${layout.hostIp}:${p}`);
+
+/** Where the API servers find etcd (--store etcd): the members' client URLs and the files of etcd's TLS. */
+export interface EtcdClientFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** API server `index` (from 1) on hostIp at `port`; with etcd files, on the cluster's etcd members. */
+export function apiserverProcess(
+  layout: ClusterLayout,
+  bin: PodnetBinary,
+  server: { index: number; port: number; etcd?: EtcdClientFiles } = { index: 1, port: layout.apiserverPort },
+): DesiredProcess {
   const dir = layout.stateDir;
+  const name = apiserverProcessName(server.index);
+  const etcd = server.etcd;
   return {
-    name: APISERVER,
+    name,
     marker: dir,
-    log: logFile(dir, APISERVER),
+    log: logFile(dir, name),
     argv: [
       bin.node,
       bin.entry,
@@ -39,12 +74,64 @@ export function apiserverProcess(layout: ClusterLayout, bin: PodnetBinary): Desi
       '--state',
       dir,
       '--listen',
-      `${layout.hostIp}:${layout.apiserverPort}`,
+      `${layout.hostIp}:${server.port}`,
       '--advertise-address',
       layout.hostIp,
       ...(layout.name ? ['--cluster-name', layout.name] : []),
+      ...(etcd
+        ? [
+            '--etcd-servers',
+            etcdMembers(layout)
+              .map((m) => clientUrl(m, true))
+              .join(','),
+            '--etcd-cafile',
+            etcd.caFile,
+            '--etcd-certfile',
+            etcd.certFile,
+            '--etcd-keyfile',
+            etcd.keyFile,
+          ]
+        : []),
       ...clusterFlagArgs(layout.cluster ?? {}),
       ...logFlagArgs(layout.log),
+    ],
+  };
+}
+
+export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+
+/** The etcd members of --store etcd: one per control-plane namespace, on etcd's own ports there. */
+export const etcdMembers = (layout: ClusterLayout): EtcdMember[] =>
+  (layout.controlPlanes ?? []).map((cp) => ({
+    name: cp.name,
+    host: cp.ip,
+    clientPort: ETCD_CLIENT_PORT,
+    peerPort: ETCD_PEER_PORT,
+  }));
+
+/** etcd member `cp` inside its namespace (nsenter --net, then exec: the recorded pid is etcd's), TLS everywhere. */
+export function etcdProcess(layout: ClusterLayout, cp: ControlPlaneLayout, tls: EtcdTls): DesiredProcess {
+  const dir = layout.stateDir;
+  const members = etcdMembers(layout);
+  const name = etcdProcessName(cp.index);
+  return {
+    name,
+    marker: dir,
+    log: logFile(dir, name),
+    argv: [
+      'nsenter',
+      `--net=${netnsPath(cp.netns)}`,
+      '--',
+      'etcd',
+      ...etcdArgs({
+        member: members.find((m) => m.name === cp.name)!,
+        cluster: members,
+        dataDir: etcdDataDir(dir, cp.name),
+        tls,
+        // Two clusters' members never join each other, even on a reused subnet.
+        clusterToken: `podnet-${layout.hash}`,
+      }),
     ],
   };
 }
@@ -65,7 +152,7 @@ export function consoleProcess(layout: ClusterLayout, bin: PodnetBinary, port: n
       bin.entry,
       'console',
       '--server',
-      apiserverUrl(layout),
+      apiserverUrls(layout).join(','),
       '--certificate-authority',
       caCertPath(dir),
       '--listen',

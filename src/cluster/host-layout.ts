@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ipJson, run, runOk } from '../host/exec.js';
 import { listLinks, listNetns } from './host-scan.js';
-import type { ClusterLayout, NodeLayout } from './layout.js';
+import type { ClusterLayout, ControlPlaneLayout, NodeLayout } from './layout.js';
 
 interface AddrEntry {
   ifname: string;
@@ -44,6 +44,20 @@ export async function ensureBridge(layout: ClusterLayout): Promise<void> {
 }
 
 export async function ensureNode(layout: ClusterLayout, node: NodeLayout): Promise<void> {
+  await ensureOnBridge(layout, node);
+  // The node routes pod traffic; forwarding is switched on in its own netns only, never on the host.
+  await runOk(['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'], { netns: node.netns });
+}
+
+/** A control-plane namespace (one etcd member): on the bridge, routing nothing. */
+export const ensureControlPlane = (layout: ClusterLayout, cp: ControlPlaneLayout): Promise<void> =>
+  ensureOnBridge(layout, cp);
+
+/** A netns with eth0 at ip, its veth's host end on the cluster bridge. */
+async function ensureOnBridge(
+  layout: ClusterLayout,
+  node: { netns: string; hostVeth: string; ip: string },
+): Promise<void> {
   if (!listNetns().includes(node.netns)) await runOk(['ip', 'netns', 'add', node.netns]);
   const inside = await listLinks(node.netns);
   if (!inside.some((l) => l.ifname === 'eth0')) {
@@ -57,12 +71,11 @@ export async function ensureNode(layout: ClusterLayout, node: NodeLayout): Promi
     await runOk(['ip', '-n', node.netns, 'addr', 'add', `${node.ip}/24`, 'dev', 'eth0']);
   }
   await runOk(['ip', '-n', node.netns, 'link', 'set', 'dev', 'eth0', 'up']);
-  // The node routes pod traffic; forwarding is switched on in its own netns only, never on the host.
-  await runOk(['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'], { netns: node.netns });
 }
 
-/** The whole host layout of `up`: bridge, then every node. */
+/** The whole host layout of `up`: bridge, control-plane namespaces, then every node. */
 export async function ensureHostLayout(layout: ClusterLayout): Promise<void> {
   await ensureBridge(layout);
+  for (const cp of layout.controlPlanes ?? []) await ensureControlPlane(layout, cp);
   for (const node of layout.nodes) await ensureNode(layout, node);
 }

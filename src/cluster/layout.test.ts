@@ -73,3 +73,55 @@ test('findNode accepts the full or the short name', () => {
   assert.equal(findNode(l, 'node2')?.index, 2);
   assert.equal(findNode(l, 'node9'), undefined);
 });
+
+test('planLayout --store etcd: three control-plane namespaces below the nodes, API servers counted', () => {
+  const h = clusterHash('t1');
+  const l = planLayout({
+    name: 't1',
+    stateDir: '/s',
+    subnet: '10.250.4.0/24',
+    backend: 'vxlan',
+    nodes: 2,
+    store: 'etcd',
+    apiservers: 2,
+  });
+  assert.equal(l.store, 'etcd');
+  assert.equal(l.apiservers, 2);
+  assert.deepEqual(l.controlPlanes, [
+    { index: 1, name: 't1-cp1', netns: 'podnet-t1-cp1', hostVeth: `podnet${h}c1`, ip: '10.250.4.2' },
+    { index: 2, name: 't1-cp2', netns: 'podnet-t1-cp2', hostVeth: `podnet${h}c2`, ip: '10.250.4.3' },
+    { index: 3, name: 't1-cp3', netns: 'podnet-t1-cp3', hostVeth: `podnet${h}c3`, ip: '10.250.4.4' },
+  ]);
+  assert.equal(base().store, undefined, 'SQLite stays the default and records nothing');
+  assert.equal(base().controlPlanes, undefined);
+});
+
+test('reconcileLayout: the store is fixed; API servers only grow, and only on etcd', () => {
+  const etcd = planLayout({
+    stateDir: '/s',
+    subnet: '10.250.4.0/24',
+    backend: 'vxlan',
+    nodes: 1,
+    store: 'etcd',
+    apiservers: 2,
+  });
+  const table: [ReturnType<typeof planLayout>, Parameters<typeof reconcileLayout>[1], string | number][] = [
+    [etcd, {}, 2],
+    [etcd, { store: 'etcd', apiservers: 3 }, 3],
+    [etcd, { apiservers: 1 }, 'never stops one'],
+    [etcd, { store: 'sqlite' }, 'keeps its state in etcd'],
+    [base(), { store: 'etcd' }, 'keeps its state in sqlite'],
+    [base(), { apiservers: 2 }, 'needs --store etcd'],
+    [etcd, { apiservers: 9 }, '--apiservers must be 1..5'],
+  ];
+  for (const [recorded, req, want] of table) {
+    const r = reconcileLayout(recorded, req);
+    if (typeof want === 'number') {
+      assert.ok('layout' in r, JSON.stringify(req));
+      assert.equal(r.layout.apiservers, want);
+      assert.deepEqual(r.layout.controlPlanes, recorded.controlPlanes);
+    } else {
+      assert.ok('error' in r && r.error.includes(want), `${JSON.stringify(req)}: ${JSON.stringify(r)}`);
+    }
+  }
+});

@@ -4,8 +4,17 @@
  * `down` knows what to remove even after a crash. Pure: no host access.
  */
 import { clusterConfigConflicts, resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
-import { bridgeName, clusterHash, hostVethName, MAX_NODES, nodeName, nodeNetns } from './names.js';
-import { hostIpOf, nodeIpOf } from './subnet.js';
+import {
+  bridgeName,
+  clusterHash,
+  controlPlaneName,
+  controlPlaneVethName,
+  hostVethName,
+  MAX_NODES,
+  nodeName,
+  nodeNetns,
+} from './names.js';
+import { controlPlaneIpOf, hostIpOf, nodeIpOf } from './subnet.js';
 
 export type Backend = 'vxlan' | 'host-gw';
 export const BACKENDS: readonly Backend[] = ['vxlan', 'host-gw'];
@@ -18,6 +27,24 @@ export interface NodeLayout {
   hostVeth: string;
   ip: string;
 }
+
+/** A control-plane network namespace on the bridge: it runs one etcd member (--store etcd). */
+export interface ControlPlaneLayout {
+  index: number;
+  /** cp<i>, or <cluster>-cp<i>: also the etcd member's name. */
+  name: string;
+  netns: string;
+  hostVeth: string;
+  ip: string;
+}
+
+/** Where the cluster's state lives: sqlite in the API server's DIR/db, or an etcd cluster. */
+export type StoreKind = 'sqlite' | 'etcd';
+export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'etcd'];
+/** Members of the local etcd cluster: three survive losing one. */
+export const ETCD_MEMBERS = 3;
+/** The most API servers `up` runs: each has its own port on the host's bridge address. */
+export const MAX_APISERVERS = 5;
 
 export interface ClusterLogging {
   level?: string;
@@ -45,6 +72,14 @@ export interface ClusterLayout {
   runtime?: ContainerRuntime;
   /** API server port on hostIp; 0 until chosen. */
   apiserverPort: number;
+  /** Absent: sqlite (one API server). etcd: the members in controlPlanes, and `apiservers` API servers. */
+  store?: StoreKind;
+  /** One namespace per etcd member (store etcd). */
+  controlPlanes?: ControlPlaneLayout[];
+  /** How many API servers run (absent: one); only with store etcd. */
+  apiservers?: number;
+  /** Ports on hostIp of API servers 2..N, once chosen. */
+  extraApiserverPorts?: number[];
   /** The web console's port on hostIp (absent until chosen). */
   consolePort?: number;
   /** The cluster-shape flags `up` was given (--cluster-cidr, --service-cidr, ...), passed to the API server; absent: the defaults. */
@@ -67,8 +102,26 @@ export function nodeLayout(name: string | undefined, hash: string, subnet: strin
   };
 }
 
+export function controlPlaneLayout(
+  name: string | undefined,
+  hash: string,
+  subnet: string,
+  index: number,
+): ControlPlaneLayout {
+  const cp = controlPlaneName(name, index);
+  return {
+    index,
+    name: cp,
+    netns: nodeNetns(cp),
+    hostVeth: controlPlaneVethName(hash, index),
+    ip: controlPlaneIpOf(subnet, index),
+  };
+}
+
 export function planLayout(opts: {
   name?: string;
+  store?: StoreKind;
+  apiservers?: number;
   stateDir: string;
   subnet: string;
   backend: Backend;
@@ -94,11 +147,22 @@ export function planLayout(opts: {
     apiserverPort: opts.apiserverPort ?? 0,
     ...(opts.cluster && Object.keys(opts.cluster).length ? { cluster: opts.cluster } : {}),
     ...(opts.log?.level || opts.log?.format ? { log: opts.log } : {}),
+    ...(opts.store === 'etcd'
+      ? {
+          store: 'etcd' as const,
+          controlPlanes: Array.from({ length: ETCD_MEMBERS }, (_, i) =>
+            controlPlaneLayout(opts.name, hash, opts.subnet, i + 1),
+          ),
+          apiservers: opts.apiservers ?? 1,
+        }
+      : {}),
     nodes: Array.from({ length: opts.nodes }, (_, i) => nodeLayout(opts.name, hash, opts.subnet, i + 1)),
   };
 }
 
 export interface UpRequest {
+  store?: StoreKind;
+  apiservers?: number;
   nodes?: number;
   name?: string;
   backend?: Backend;
@@ -133,6 +197,8 @@ export function reconcileLayout(
       error: `the cluster in ${recorded.stateDir} was made with another shape: ${conflicts.join('; ')}. Its pods and Services hold addresses of those ranges; run "podnet down --state ${recorded.stateDir} --purge" first for a cluster of another shape`,
     };
   }
+  const storeProblem = storeChangeProblem(recorded, req);
+  if (storeProblem) return { error: storeProblem };
   const have = recorded.nodes.length;
   const want = req.nodes ?? have;
   if (want < have) {
@@ -159,10 +225,39 @@ export function reconcileLayout(
       ...(proxyMode ? { proxyMode } : {}),
       ...(runtime ? { runtime } : {}),
       ...(log.level || log.format ? { log } : {}),
+      ...(req.apiservers !== undefined && recorded.store === 'etcd' ? { apiservers: req.apiservers } : {}),
       nodes: [...recorded.nodes, ...added],
     },
   };
 }
+
+/** Why the request's --store or --apiservers cannot apply to the recorded cluster, or undefined. */
+export function apiserversProblem(store: StoreKind | undefined, apiservers: number | undefined): string | undefined {
+  if (apiservers === undefined) return undefined;
+  if (!(Number.isInteger(apiservers) && apiservers >= 1 && apiservers <= MAX_APISERVERS))
+    return `--apiservers must be 1..${MAX_APISERVERS}, got ${apiservers}`;
+  if (apiservers > 1 && store !== 'etcd')
+    return `--apiservers ${apiservers} needs --store etcd: several API servers share one etcd, never one SQLite file`;
+  return undefined;
+}
+
+function storeChangeProblem(recorded: ClusterLayout, req: UpRequest): string | undefined {
+  const store = recorded.store ?? 'sqlite';
+  if (req.store !== undefined && req.store !== store)
+    return `the cluster in ${recorded.stateDir} keeps its state in ${store}; moving it to ${req.store} needs "podnet down --state ${recorded.stateDir} --purge" first (its objects are not carried over)`;
+  const problem = apiserversProblem(store, req.apiservers);
+  if (problem) return problem;
+  const have = recorded.apiservers ?? 1;
+  if (req.apiservers !== undefined && req.apiservers < have)
+    return `the cluster in ${recorded.stateDir} runs ${have} API servers; "podnet up" never stops one: pass --apiservers ${have} or more`;
+  return undefined;
+}
+
+/** Every API server's port on hostIp, the first one first (0 when not chosen yet). */
+export const apiserverPorts = (layout: ClusterLayout): number[] => [
+  layout.apiserverPort,
+  ...(layout.extraApiserverPorts ?? []),
+];
 
 /** A node by its full name or, for a named cluster, its short name ("node2" for "c-node2"). */
 export function findNode(layout: ClusterLayout, wanted: string): NodeLayout | undefined {

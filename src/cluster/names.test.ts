@@ -53,6 +53,8 @@ test("isClusterLink matches only this cluster's bridge and veths", () => {
     ['podnetab12c', true],
     ['podnetab12cv1', true],
     ['podnetab12cv240', true],
+    ['podnetab12cc3', true], // control-plane namespace 3 (--store etcd)
+    ['podnetab12cc', false],
     ['podnetab12d', false],
     ['podnetab12cx', false],
     ['podnetab12cv', false],

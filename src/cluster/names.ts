@@ -40,14 +40,22 @@ export function hostVethName(hash: string, index: number): string {
   return n;
 }
 
-/** Links of this cluster on the host: the bridge and the host veth ends. */
-export const isClusterLink = (hash: string, link: string): boolean => new RegExp(`^podnet${hash}(v\\d+)?$`).test(link);
+/** Host end of control-plane namespace i's veth pair (at most 9, so it always fits). */
+export const controlPlaneVethName = (hash: string, index: number): string => `podnet${hash}c${index}`;
+
+/** Links of this cluster on the host: the bridge and the host veth ends of nodes and control planes. */
+export const isClusterLink = (hash: string, link: string): boolean =>
+  new RegExp(`^podnet${hash}([vc]\\d+)?$`).test(link);
 
 /** node1..nodeN without --name, C-node1..C-nodeN with --name C. */
 export const nodeName = (cluster: string | undefined, index: number): string =>
   cluster ? `${cluster}-node${index}` : `node${index}`;
 
 export const nodeNetns = (node: string): string => `podnet-${node}`;
+
+/** cp1..cpN without --name, C-cp1.. with --name C: the control-plane namespaces of --store etcd. */
+export const controlPlaneName = (cluster: string | undefined, index: number): string =>
+  cluster ? `${cluster}-cp${index}` : `cp${index}`;
 
 /**
  * Which node a netns named podnet-<node>[-<pod>] belongs to. A node name ends

@@ -36,3 +36,7 @@ export const hostIpOf = (subnet: string): string => numberToIpv4(parseIpv4Cidr(s
 /** Node i (from 1) gets .(10+i). */
 export const nodeIpOf = (subnet: string, index: number): string =>
   numberToIpv4(parseIpv4Cidr(subnet).base + 10 + index);
+
+/** Control-plane namespace i (from 1, at most 9) gets .(1+i), below the nodes. */
+export const controlPlaneIpOf = (subnet: string, index: number): string =>
+  numberToIpv4(parseIpv4Cidr(subnet).base + 1 + index);

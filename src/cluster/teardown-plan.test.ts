@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { selectClusterProcesses, type ProcInfo } from './cluster-processes.js';
 import { planLayout } from './layout.js';
 import { mountsUnder, parseMountinfo } from './mounts.js';
-import { clusterNetns } from './teardown.js';
+import { clusterNetns, stopRank } from './teardown.js';
 
 const p = (pid: number, over: Partial<ProcInfo>): ProcInfo => ({
   pid,
@@ -75,4 +75,32 @@ test('mounts under a dir, deepest first, escapes undone', () => {
   assert.equal(points[4], '/s x/y');
   assert.deepEqual(mountsUnder(points, '/s'), ['/s/nodes/t-node1/netns/a', '/s/nodes/t-node1']);
   assert.deepEqual(mountsUnder(points, '/s x/'), ['/s x/y']);
+});
+
+test("clusterNetns: control-plane netns of --store etcd come last, only this cluster's", () => {
+  const l = planLayout({
+    name: 't',
+    stateDir: '/s',
+    subnet: '10.250.1.0/24',
+    backend: 'vxlan',
+    nodes: 1,
+    store: 'etcd',
+  });
+  const names = [
+    'podnet-t-cp2',
+    'podnet-t-node1',
+    'podnet-cp1',
+    'podnet-t-cp1-node1',
+    'podnet-t-cp1',
+    'podnet-t-node1-a',
+  ];
+  assert.deepEqual(clusterNetns(l, names), ['podnet-t-node1-a', 'podnet-t-node1', 'podnet-t-cp2', 'podnet-t-cp1']);
+});
+
+test('stopRank: agents and the rest, then API servers, etcd last', () => {
+  const names = ['etcd2', 'apiserver2', 't-node1', 'apiserver', 'console', 'etcd1'];
+  assert.deepEqual(
+    names.sort((a, b) => stopRank(a) - stopRank(b) || a.localeCompare(b)),
+    ['console', 't-node1', 'apiserver', 'apiserver2', 'etcd1', 'etcd2'],
+  );
 });

@@ -22,12 +22,20 @@ export interface TeardownReport {
   leftovers: string[];
 }
 
-/** The cluster's netns: node netns and pod netns (podnet-<node>-*), pods first. */
+/** The cluster's netns: pod netns (podnet-<node>-*) first, then node and control-plane netns. */
 export function clusterNetns(layout: ClusterLayout, names: readonly string[]): string[] {
   const nodes = new Set(layout.nodes.map((n) => n.name));
+  const controlPlanes = new Set((layout.controlPlanes ?? []).map((c) => c.netns));
   const owned = names.map((n) => ({ n, o: ownerOfNetns(n) })).filter(({ o }) => o !== undefined && nodes.has(o.node));
-  return [...owned.filter(({ o }) => o!.pod), ...owned.filter(({ o }) => !o!.pod)].map(({ n }) => n);
+  return [
+    ...owned.filter(({ o }) => o!.pod),
+    ...owned.filter(({ o }) => !o!.pod),
+    ...names.filter((n) => controlPlanes.has(n)),
+  ].map((x) => (typeof x === 'string' ? x : x.n));
 }
+
+/** Stop order: agents and the rest first (none restarts a pod being killed), then API servers, etcd last. */
+export const stopRank = (name: string): number => (/^etcd\d+$/.test(name) ? 2 : /^apiserver\d*$/.test(name) ? 1 : 0);
 
 const clusterNetnsInodes = (layout: ClusterLayout) =>
   new Set(
@@ -38,10 +46,7 @@ const clusterNetnsInodes = (layout: ClusterLayout) =>
 
 async function stopProcesses(layout: ClusterLayout, say: (s: string) => void): Promise<number[]> {
   const stopped: number[] = [];
-  // Agents first (so none restarts a pod we are about to kill), then the API server.
-  const records = listRecords(layout.stateDir).sort(
-    (a, b) => Number(a.name === 'apiserver') - Number(b.name === 'apiserver'),
-  );
+  const records = listRecords(layout.stateDir).sort((a, b) => stopRank(a.name) - stopRank(b.name));
   for (const r of records) {
     if (isRecordAlive(r)) {
       say(`stopping ${r.name} (pid ${r.pid})`);

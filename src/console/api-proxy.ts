@@ -4,12 +4,14 @@
  * log stays open until either side ends it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { upstreamRequest, upstreamUrl, USER_AGENT, type Upstream } from './upstream.js';
+import { failOver, serverCount, upstreamRequest, upstreamUrl, USER_AGENT, type Upstream } from './upstream.js';
 
 /** Response headers worth passing back; hop-by-hop and cookies stay behind. */
 const PASSED = ['content-type', 'content-encoding', 'warning'];
 
-export function proxyRead(up: Upstream, req: IncomingMessage, res: ServerResponse, token: string): void {
+/** Reads only, so one the API server never answered may go to the next server (each at most once). */
+export function proxyRead(up: Upstream, req: IncomingMessage, res: ServerResponse, token: string, tried = 1): void {
+  const server = up.url;
   const target = upstreamUrl(up, req.url ?? '/');
   const outgoing = upstreamRequest(
     up,
@@ -35,7 +37,9 @@ export function proxyRead(up: Upstream, req: IncomingMessage, res: ServerRespons
     },
   );
   outgoing.on('error', (e) => {
-    if (!res.headersSent) sendStatus(res, 502, `the API server at ${up.url.origin} cannot be reached: ${e.message}`);
+    if (!res.headersSent && !res.destroyed && tried < serverCount(up) && failOver(up, server))
+      return proxyRead(up, req, res, token, tried + 1);
+    if (!res.headersSent) sendStatus(res, 502, `the API server at ${server.origin} cannot be reached: ${e.message}`);
     else res.destroy();
   });
   // The browser left (a view closed, a log viewer stopped): end the watch upstream too.

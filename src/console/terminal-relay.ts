@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { refuseUpgrade } from './refuse.js';
 import { bearerFromProtocols, splitProtocols } from './token.js';
-import { tlsOptions, upstreamUrl, USER_AGENT, type Upstream } from './upstream.js';
+import { failOver, tlsOptions, upstreamUrl, USER_AGENT, type Upstream } from './upstream.js';
 
 export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 /** Messages queued towards one side beyond this pause the other side. */
@@ -47,6 +47,7 @@ export function terminalRelay(up: Upstream, log: (m: string) => void): TerminalR
     if (!channel.length)
       return refuseUpgrade(socket, 400, `offer one of the sub-protocols ${CHANNEL_PROTOCOLS.join(', ')}`);
 
+    const server = up.url;
     const target = upstreamUrl(up, req.url ?? '/', 'ws');
     const upstream = new WebSocket(target, channel, {
       headers: { authorization: `Bearer ${token}`, 'user-agent': USER_AGENT },
@@ -63,7 +64,9 @@ export function terminalRelay(up: Upstream, log: (m: string) => void): TerminalR
       });
     });
     upstream.on('error', (e) => {
-      if (!upgraded) refuseUpgrade(socket, 502, `the API server at ${up.url.origin} cannot be reached: ${e.message}`);
+      // The terminal's next attempt goes to the next API server.
+      if (!upgraded) failOver(up, server);
+      if (!upgraded) refuseUpgrade(socket, 502, `the API server at ${server.origin} cannot be reached: ${e.message}`);
     });
     socket.once('close', () => {
       if (!upgraded) upstream.terminate();

@@ -3,8 +3,10 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage, type 
 import { request as httpsRequest } from 'node:https';
 
 export interface Upstream {
-  /** The API server's base URL, e.g. https://10.250.7.1:6443. */
+  /** The API server's base URL, e.g. https://10.250.7.1:6443; another of `others` after a failover. */
   url: URL;
+  /** The cluster's other API servers, tried in turn when url cannot be reached. */
+  others?: URL[];
   /** PEM of the CA that signed the API server's certificate. */
   caPem?: string;
   /** Do not check the API server's certificate (tests only). */
@@ -35,3 +37,19 @@ export function upstreamRequest(
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return send(target, { ...options, ...tlsOptions(up) }, onResponse);
 }
+
+/**
+ * After `failed` could not be reached: the next API server becomes url
+ * (failed goes to the back of the line). False when there is no other, or
+ * another request already moved on.
+ */
+export function failOver(up: Upstream, failed: URL): boolean {
+  if (!up.others?.length) return false;
+  if (up.url !== failed) return true;
+  up.others.push(up.url);
+  up.url = up.others.shift()!;
+  return true;
+}
+
+/** How many servers a request may try. */
+export const serverCount = (up: Upstream): number => 1 + (up.others?.length ?? 0);

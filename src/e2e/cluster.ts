@@ -255,9 +255,11 @@ export class TestCluster {
 /** What of this cluster is still on the host, looked up directly (not only through teardown's own scan). */
 export async function leftoversOf(layout: ClusterLayout): Promise<string[]> {
   const left = new Set(await findLeftovers(layout));
-  const prefix = layout.name ? `podnet-${layout.name}-node` : 'podnet-node';
+  const prefixes = layout.name
+    ? [`podnet-${layout.name}-node`, `podnet-${layout.name}-cp`]
+    : ['podnet-node', 'podnet-cp'];
   const netns = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
-  for (const n of netns.filter((x) => x.startsWith(prefix))) left.add(`netns ${n}`);
+  for (const n of netns.filter((x) => prefixes.some((p) => x.startsWith(p)))) left.add(`netns ${n}`);
   const links = JSON.parse(ok(['ip', '-j', 'link', 'show'])) as { ifname: string }[];
   for (const l of links.filter((x) => isClusterLink(layout.hash, x.ifname))) left.add(`link ${l.ifname}`);
   const routes = ok(['ip', '-4', 'route', 'show', 'table', 'all'])

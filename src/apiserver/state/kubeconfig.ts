@@ -11,9 +11,21 @@ import { stringify } from 'yaml';
 export const kubeconfigName = (clusterName: string | undefined): string =>
   clusterName ? `podnet-${clusterName}` : 'podnet';
 
-export function kubeconfigYaml(opts: { server: string; caCertPem?: string; token: string; name: string }): string {
+/** The kubeconfig cluster extension listing every API server, for podnet's clients to fail over along (kubectl ignores it). */
+export const APISERVERS_EXTENSION = 'podnet.io/apiservers';
+
+export function kubeconfigYaml(opts: {
+  server: string;
+  /** Every API server of the cluster (server among them); written when there is more than one. */
+  servers?: string[];
+  caCertPem?: string;
+  token: string;
+  name: string;
+}): string {
   const clusterEntry: Record<string, unknown> = { server: opts.server };
   if (opts.caCertPem) clusterEntry['certificate-authority-data'] = Buffer.from(opts.caCertPem).toString('base64');
+  if (opts.servers && opts.servers.length > 1)
+    clusterEntry.extensions = [{ name: APISERVERS_EXTENSION, extension: { servers: opts.servers } }];
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

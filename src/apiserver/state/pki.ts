@@ -36,8 +36,8 @@ function makeCert(opts: {
   years: number;
   dnsNames?: string[];
   ips?: string[];
-  /** Extended key usage of a leaf certificate (default server). */
-  usage?: 'server' | 'client';
+  /** Extended key usage of a leaf certificate (default server); peer is both (etcd members). */
+  usage?: 'server' | 'client' | 'peer';
   organization?: string;
 }): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
@@ -61,7 +61,7 @@ function makeCert(opts: {
   if (!opts.isCA && opts.usage === 'client') {
     ext.push({ name: 'extKeyUsage', clientAuth: true });
   } else if (!opts.isCA) {
-    ext.push({ name: 'extKeyUsage', serverAuth: true });
+    ext.push({ name: 'extKeyUsage', serverAuth: true, ...(opts.usage === 'peer' ? { clientAuth: true } : {}) });
     const altNames = [
       ...(opts.dnsNames ?? []).map((value) => ({ type: 2, value })),
       ...(opts.ips ?? []).map((ip) => ({ type: 7, ip })),
@@ -226,4 +226,59 @@ export function ensureNodeServingCert(pkiDir: string, outDir: string, nodeName: 
     writeFileSync(certPath, forge.pki.certificateToPem(cert));
   }
   return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+}
+
+/** A CA of its own in dir (ca.crt, ca.key), created once: etcd's, kept apart from the cluster CA as kubeadm does. */
+export function ensureCa(dir: string, commonName: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyPath = join(dir, 'ca.key');
+  const certPath = join(dir, 'ca.crt');
+  if (!existsSync(keyPath) || !existsSync(certPath)) {
+    const key = newKeyPem();
+    const ca = makeCert({
+      subjectCN: commonName,
+      publicKeyPem: publicPemOf(key),
+      signingKeyPem: key,
+      isCA: true,
+      years: 10,
+    });
+    writeFileSync(keyPath, key, { mode: 0o600 });
+    writeFileSync(certPath, forge.pki.certificateToPem(ca));
+  }
+  return certPath;
+}
+
+/**
+ * A leaf certificate signed by the CA in caDir, written to caDir/<base>.{crt,key};
+ * re-issued when it lacks a requested address. Returns the two paths.
+ */
+export function ensureLeafCert(
+  caDir: string,
+  base: string,
+  opts: { commonName: string; usage: 'server' | 'client' | 'peer'; ips?: string[]; dnsNames?: string[] },
+): { certFile: string; keyFile: string } {
+  const certFile = join(caDir, `${base}.crt`);
+  const keyFile = join(caDir, `${base}.key`);
+  const names: ServingNames = { dnsNames: opts.dnsNames ?? [], ips: opts.ips ?? [] };
+  const stale =
+    !existsSync(certFile) ||
+    !existsSync(keyFile) ||
+    (opts.usage !== 'client' && !coversNames(readFileSync(certFile, 'utf8'), names));
+  if (stale) {
+    const { ca, caKeyPem } = loadCa(caDir);
+    const key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : newKeyPem();
+    const cert = makeCert({
+      subjectCN: opts.commonName,
+      publicKeyPem: publicPemOf(key),
+      signingKeyPem: caKeyPem,
+      issuer: ca,
+      isCA: false,
+      years: 5,
+      usage: opts.usage,
+      ...names,
+    });
+    writeFileSync(keyFile, key, { mode: 0o600 });
+    writeFileSync(certFile, forge.pki.certificateToPem(cert));
+  }
+  return { certFile, keyFile };
 }

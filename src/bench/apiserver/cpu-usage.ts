@@ -12,6 +12,7 @@ const TICKS_PER_SECOND = 100;
 interface CpuSample {
   at: number;
   serverS: number;
+  storeS: number;
   benchS: number;
   hostBusyS: number;
 }
@@ -21,16 +22,22 @@ export interface PhaseCpu {
   wallS: number;
   /** CPU seconds the server process used. */
   serverS: number;
+  /** CPU seconds the store's own process (etcd) used; 0 for SQLite, which runs inside the server. */
+  storeS: number;
   /** CPU seconds this load generator used. */
   benchS: number;
   /** CPU seconds every other process on the host used (contention). */
   otherS: number;
+  /** Operations in the phase and what one is ("object", "list", "update"), for CPU per operation. */
+  ops?: number;
+  unit?: string;
 }
 
-export function sampleCpu(serverPid: number): CpuSample {
+export function sampleCpu(serverPid: number, storePid?: number): CpuSample {
   return {
     at: performance.now(),
     serverS: processCpuSeconds(serverPid),
+    storeS: storePid === undefined ? 0 : processCpuSeconds(storePid),
     benchS: ownCpuSeconds(),
     hostBusyS: hostBusySeconds(),
   };
@@ -38,13 +45,15 @@ export function sampleCpu(serverPid: number): CpuSample {
 
 export function phaseCpu(phase: string, from: CpuSample, to: CpuSample): PhaseCpu {
   const serverS = to.serverS - from.serverS;
+  const storeS = to.storeS - from.storeS;
   const benchS = to.benchS - from.benchS;
   return {
     phase,
     wallS: (to.at - from.at) / 1000,
     serverS,
+    storeS,
     benchS,
-    otherS: Math.max(0, to.hostBusyS - from.hostBusyS - serverS - benchS),
+    otherS: Math.max(0, to.hostBusyS - from.hostBusyS - serverS - storeS - benchS),
   };
 }
 

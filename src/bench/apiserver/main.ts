@@ -23,7 +23,7 @@ import {
   serviceObject,
 } from './objects.js';
 import { HelpRequested, parseOptions, USAGE, type BenchOptions } from './options.js';
-import { formatTable, otherCores, rows, type BenchResults } from './report.js';
+import { formatSideBySide, formatTable, otherCores, rows, type BenchResults, type StoreRun } from './report.js';
 import { spawnApiServer, type ServerProcess } from './server-process.js';
 import { measureWatch } from './watch-phase.js';
 import { startThrowawayEtcd, type ThrowawayEtcd } from '../../store/etcd/testing/throwaway-etcd.js';
@@ -43,43 +43,20 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
-  let server: ServerProcess | undefined;
-  let client: BenchClient | undefined;
-  let etcd: ThrowawayEtcd | undefined;
-  // Ctrl-C or a kill still ends the server and removes its state dir.
+  // What runs now, so Ctrl-C or a kill still ends the server and etcd and removes their state.
+  const active: { server?: ServerProcess; client?: BenchClient; etcd?: ThrowawayEtcd } = {};
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupted = true;
     log(`${sig}: stopping the server`);
-    client?.close();
-    void (server?.stop() ?? Promise.resolve()).then(() => etcd?.stop()).finally(() => process.exit(130));
+    active.client?.close();
+    void (active.server?.stop() ?? Promise.resolve()).then(() => active.etcd?.stop()).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (opts.store === 'etcd') {
-      etcd = await startThrowawayEtcd();
-      log(`etcd (single member, loopback) at ${etcd.endpoint}`);
-    }
-    server = await spawnApiServer({
-      mode: opts.server,
-      nodeArgs: opts.serverNodeArgs,
-      verbose: opts.verbose,
-      ...(etcd && { etcdServers: etcd.endpoint }),
-    });
-    log(
-      `server (${opts.server === 'cli' ? 'bin/podnet apiserver, controllers on' : 'API server only, controllers off'}) pid ${server.pid} at ${server.url}, state ${server.stateDir}`,
-    );
-    client = new BenchClient(server.url, server.token, server.caPem, opts.concurrency);
-    await waitReady(client);
-    if (opts.identity === 'rbac') {
-      const token = await rbacUserToken(client, server.stateDir);
-      client.close();
-      client = new BenchClient(server.url, token, server.caPem, opts.concurrency);
-      log('as user bench-writer, authorized by RBAC (ClusterRole bench-writer)');
-    }
-    const results = await run(client, server, opts, log);
-    const table = formatTable(rows(results));
+    const runs: StoreRun[] = [];
+    for (const store of opts.stores) runs.push({ store, results: await runOnStore(store, opts, active, log) });
     const scaled =
       opts.services < 10_000 ||
       opts.pods < 10_000 ||
@@ -88,12 +65,14 @@ export async function main(args: string[]): Promise<number> {
     let note = scaled
       ? 'note: a scaled-down run; the goals are stated for 10k Services, 10k Pods, 100k endpoints and 100 watchers.\n'
       : '';
-    const others = otherCores(results);
+    const others = Math.max(...runs.map((r) => otherCores(r.results)));
     if (others > 0.2)
-      note += `note: other processes used ${others.toFixed(2)} cores on average during the run; wall-clock figures are disturbed (compare the server CPU rows).\n`;
-    process.stdout.write(`\n${table}\n${note}\n`);
+      note += `note: other processes used up to ${others.toFixed(2)} cores on average during the run; wall-clock figures are disturbed (compare the CPU rows).\n`;
+    for (const r of runs) process.stdout.write(`\n${r.store}:\n${formatTable(rows(r.results))}\n`);
+    if (runs.length > 1) process.stdout.write(`\nside by side:\n${formatSideBySide(runs)}\n`);
+    process.stdout.write(`\n${note}\n`);
     mkdirSync(dirname(opts.out), { recursive: true });
-    writeFileSync(opts.out, `${JSON.stringify(report(opts, results), null, 2)}\n`);
+    writeFileSync(opts.out, `${JSON.stringify(report(opts, runs), null, 2)}\n`);
     log(`results written to ${opts.out}`);
     return 0;
   } catch (e) {
@@ -102,17 +81,57 @@ export async function main(args: string[]): Promise<number> {
       process.stderr.write(`bench/apiserver failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   } finally {
-    client?.close();
-    await server?.stop();
-    await etcd?.stop();
+    active.client?.close();
+    await active.server?.stop();
+    await active.etcd?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** One whole run on one store: its own server (and etcd), stopped at the end. */
+async function runOnStore(
+  store: 'sqlite' | 'etcd',
+  opts: BenchOptions,
+  active: { server?: ServerProcess; client?: BenchClient; etcd?: ThrowawayEtcd },
+  log: (s: string) => void,
+): Promise<BenchResults> {
+  try {
+    if (store === 'etcd') {
+      active.etcd = await startThrowawayEtcd();
+      log(`etcd (single member, loopback) at ${active.etcd.endpoint}, pid ${active.etcd.pid}`);
+    }
+    const server = await spawnApiServer({
+      mode: opts.server,
+      nodeArgs: opts.serverNodeArgs,
+      verbose: opts.verbose,
+      ...(active.etcd && { etcdServers: active.etcd.endpoint }),
+    });
+    active.server = server;
+    log(
+      `[${store}] server (${opts.server === 'cli' ? 'bin/podnet apiserver, controllers on' : 'API server only, controllers off'}) pid ${server.pid} at ${server.url}, state ${server.stateDir}`,
+    );
+    active.client = new BenchClient(server.url, server.token, server.caPem, opts.concurrency);
+    await waitReady(active.client);
+    if (opts.identity === 'rbac') {
+      const token = await rbacUserToken(active.client, server.stateDir);
+      active.client.close();
+      active.client = new BenchClient(server.url, token, server.caPem, opts.concurrency);
+      log('as user bench-writer, authorized by RBAC (ClusterRole bench-writer)');
+    }
+    return await run(active.client, server, active.etcd?.pid, opts, log);
+  } finally {
+    active.client?.close();
+    await active.server?.stop();
+    await active.etcd?.stop();
+    active.client = active.server = active.etcd = undefined;
   }
 }
 
 async function run(
   client: BenchClient,
   server: ServerProcess,
+  storePid: number | undefined,
   o: BenchOptions,
   log: (s: string) => void,
 ): Promise<BenchResults> {
@@ -124,21 +143,21 @@ async function run(
   };
   mark('start');
   const cpu: PhaseCpu[] = [];
-  let cpuFrom = sampleCpu(server.pid);
+  let cpuFrom = sampleCpu(server.pid, storePid);
   const cpuMark = (phase: string, ops: number, unit: string) => {
-    const to = sampleCpu(server.pid);
-    const c = phaseCpu(phase, cpuFrom, to);
+    const to = sampleCpu(server.pid, storePid);
+    const c = { ...phaseCpu(phase, cpuFrom, to), ops, unit };
     cpu.push(c);
     cpuFrom = to;
     log(
-      `  CPU: server ${c.serverS.toFixed(1)} s (${((c.serverS * 1000) / Math.max(1, ops)).toFixed(2)} ms/${unit}), load generator ${c.benchS.toFixed(1)} s, other processes ${c.otherS.toFixed(1)} s, wall ${c.wallS.toFixed(1)} s`,
+      `  CPU: server ${c.serverS.toFixed(1)} s (${((c.serverS * 1000) / Math.max(1, ops)).toFixed(2)} ms/${unit})${storePid === undefined ? '' : `, etcd ${c.storeS.toFixed(1)} s (${((c.storeS * 1000) / Math.max(1, ops)).toFixed(2)} ms/${unit})`}, load generator ${c.benchS.toFixed(1)} s, other processes ${c.otherS.toFixed(1)} s, wall ${c.wallS.toFixed(1)} s`,
     );
   };
   const ns = (i: number) => namespaceName(i % o.namespaces);
   const creates: CreateResult[] = [];
   const create = async (spec: Parameters<typeof createMany>[1]) => {
     log(`creating ${spec.count} ${spec.kind} objects, ${spec.concurrency} in flight`);
-    cpuFrom = sampleCpu(server.pid);
+    cpuFrom = sampleCpu(server.pid, storePid);
     const r = await createMany(client, spec);
     creates.push(r);
     log(
@@ -190,7 +209,7 @@ async function run(
   ];
   for (const s of listSpecs) {
     log(`${s.name} of /api/v1/services, ${o.listRuns} runs`);
-    cpuFrom = sampleCpu(server.pid);
+    cpuFrom = sampleCpu(server.pid, storePid);
     const r = await measureList(client, { ...s, path: '/api/v1/services', runs: o.listRuns, wantItems: o.services });
     lists.push(r);
     log(
@@ -201,7 +220,7 @@ async function run(
   mark('lists');
 
   log(`watch: ${o.watchers} watchers, ${o.updates} patches every ${o.updateIntervalMs} ms`);
-  cpuFrom = sampleCpu(server.pid);
+  cpuFrom = sampleCpu(server.pid, storePid);
   const targets = Array.from(
     { length: Math.min(o.updates, o.services) },
     (_, i) => `/api/v1/namespaces/${ns(i)}/services/${serviceName(i)}`,
@@ -234,7 +253,7 @@ async function waitReady(client: BenchClient): Promise<void> {
   }
 }
 
-function report(opts: BenchOptions, results: BenchResults): object {
+function report(opts: BenchOptions, runs: StoreRun[]): object {
   const { out: _out, verbose: _verbose, ...options } = opts;
   return {
     benchmark: 'apiserver',
@@ -246,9 +265,12 @@ function report(opts: BenchOptions, results: BenchResults): object {
       node: process.version,
     },
     options,
-    otherProcessesCores: otherCores(results),
-    table: rows(results).map((r) => ({ ...r, value: Number.isNaN(r.value) ? null : r.value })),
-    results,
+    runs: runs.map(({ store, results }) => ({
+      store,
+      otherProcessesCores: otherCores(results),
+      table: rows(results).map((r) => ({ ...r, value: Number.isNaN(r.value) ? null : r.value })),
+      results,
+    })),
   };
 }
 

@@ -23,8 +23,8 @@ export interface BenchOptions {
   verbose: boolean;
   /** Which server process to measure (see SpawnOptions.mode). */
   server: 'bare' | 'cli';
-  /** Where the server keeps its state: its SQLite file, or a throwaway single-member etcd on loopback. */
-  store: 'sqlite' | 'etcd';
+  /** Where the server keeps its state, one run each in this order: its SQLite file, or a throwaway single-member etcd on loopback. */
+  stores: ('sqlite' | 'etcd')[];
   /** Who the bench is: admin (system:masters, allowed before RBAC) or a user RBAC authorizes (rbac). */
   identity: 'admin' | 'rbac';
 }
@@ -44,7 +44,8 @@ export const USAGE = `usage: bench/apiserver/run [flags]
   --quick                  a one-minute run: 1000 services, 1000 pods, 100 slices, 20 watchers, 100 updates, 5 list runs
   --out FILE               results JSON (bench/apiserver/results.json)
   --server-node-args="..." node flags for the server, e.g. --server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
-  --store sqlite|etcd      sqlite (default); etcd: a single-member etcd on loopback started for the run
+  --store S[,S]            sqlite (default), etcd (a single-member etcd on loopback started for the run),
+                           or sqlite,etcd: both, one after the other, side by side in one table
   --server bare|cli        bare (default): the API server with controllers off; cli: bin/podnet apiserver, controllers included
   --identity admin|rbac    admin (default): system:masters; rbac: a user bound to a ClusterRole, so RBAC decides each request
   --verbose                echo the server's output`;
@@ -102,7 +103,7 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
     serverNodeArgs: (values['server-node-args'] ?? '').split(' ').filter(Boolean),
     verbose: values.verbose ?? false,
     server: parseServerMode(values.server),
-    store: parseStore(values.store),
+    stores: parseStores(values.store),
     identity: parseIdentity(values.identity),
     ...(values.quick ? QUICK : {}),
   };
@@ -127,9 +128,12 @@ export function parseOptions(args: string[], defaultOut: string): BenchOptions {
   return opts;
 }
 
-function parseStore(v: string | undefined): 'sqlite' | 'etcd' {
-  if (v === undefined || v === 'sqlite' || v === 'etcd') return v ?? 'sqlite';
-  throw new Error(`--store ${JSON.stringify(v)}: want sqlite or etcd`);
+function parseStores(v: string | undefined): ('sqlite' | 'etcd')[] {
+  const list = (v ?? 'sqlite').split(',').map((s) => s.trim());
+  const bad = list.find((s) => s !== 'sqlite' && s !== 'etcd');
+  if (bad !== undefined || new Set(list).size !== list.length)
+    throw new Error(`--store ${JSON.stringify(v)}: want sqlite, etcd or sqlite,etcd`);
+  return list as ('sqlite' | 'etcd')[];
 }
 
 function parseServerMode(v: string | undefined): 'bare' | 'cli' {

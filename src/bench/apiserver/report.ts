@@ -116,14 +116,22 @@ export function rows(r: BenchResults): Row[] {
     goal: `< ${GOALS.rssMiB} MB`,
     met: last.hwmMiB * 1.048576 < GOALS.rssMiB,
   });
+  const withStore = r.cpu.some((c) => c.storeS > 0);
   for (const c of r.cpu) {
     if (c.phase === 'create Namespace') continue;
     out.push({
-      metric: `CPU ${c.phase}: server / load generator / others`,
+      metric: `CPU ${c.phase}: server${withStore ? ' / etcd' : ''} / load generator / others`,
       value: NaN,
-      unit: `${fmt(c.serverS)} / ${fmt(c.benchS)} / ${fmt(c.otherS)} s in ${fmt(c.wallS)} s`,
+      unit: `${fmt(c.serverS)}${withStore ? ` / ${fmt(c.storeS)}` : ''} / ${fmt(c.benchS)} / ${fmt(c.otherS)} s in ${fmt(c.wallS)} s`,
       goal: '',
     });
+    if (c.ops)
+      out.push({
+        metric: `  CPU per ${c.unit}: server${withStore ? ' / etcd' : ''}`,
+        value: NaN,
+        unit: `${fmt(perOpMs(c.serverS, c))}${withStore ? ` / ${fmt(perOpMs(c.storeS, c))}` : ''} ms`,
+        goal: '',
+      });
   }
   return out;
 }
@@ -159,4 +167,65 @@ export function formatTable(rs: Row[]): string {
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return v >= 100 ? Math.round(v).toLocaleString('en-US') : String(round2(v));
+}
+
+const perOpMs = (seconds: number, c: PhaseCpu): number => (seconds * 1000) / Math.max(1, c.ops ?? 1);
+
+/** One store's whole run. */
+export interface StoreRun {
+  store: 'sqlite' | 'etcd';
+  results: BenchResults;
+}
+
+/** The figures that compare the stores, one column per store (the issue's etcd goals beside them). */
+export function sideBySideRows(runs: StoreRun[]): { metric: string; values: string[]; goal: string }[] {
+  const cpuOf = (r: BenchResults, phase: string) => r.cpu.find((c) => c.phase === phase);
+  const pick = (f: (r: BenchResults) => number | undefined, unit: string) =>
+    runs.map(({ results }) => {
+      const v = f(results);
+      return v === undefined ? '-' : `${fmt(v)} ${unit}`.trim();
+    });
+  const svc = (r: BenchResults) => r.creates.find((c) => c.kind === 'Service');
+  const list = (r: BenchResults) => r.lists.find((l) => l.name === 'list JSON');
+  const per = (phase: string, which: 'serverS' | 'storeS') => (r: BenchResults) => {
+    const c = cpuOf(r, phase);
+    return c?.ops ? perOpMs(c[which], c) : undefined;
+  };
+  return [
+    { metric: 'Service creates', values: pick((r) => svc(r)?.perSecond, '/s'), goal: '>= 1,500/s (etcd)' },
+    {
+      metric: `list of ${runs[0]?.results.lists[0]?.items ?? 0} Services p50`,
+      values: pick((r) => list(r)?.latency.p50, 'ms'),
+      goal: '< 300 ms (etcd)',
+    },
+    { metric: '  p99', values: pick((r) => list(r)?.latency.p99, 'ms'), goal: '< 300 ms (etcd)' },
+    { metric: 'watch send->receive p99', values: pick((r) => r.watch.fromSend.p99, 'ms'), goal: '< 50 ms' },
+    {
+      metric: 'CPU per Service create: API server',
+      values: pick(per('create Service', 'serverS'), 'ms'),
+      goal: '',
+    },
+    { metric: 'CPU per Service create: etcd', values: pick(per('create Service', 'storeS'), 'ms'), goal: '' },
+    { metric: 'CPU per list: API server', values: pick(per('list JSON', 'serverS'), 'ms'), goal: '' },
+    { metric: 'CPU per list: etcd', values: pick(per('list JSON', 'storeS'), 'ms'), goal: '' },
+    { metric: 'CPU per watched update: API server', values: pick(per('watch', 'serverS'), 'ms'), goal: '' },
+    { metric: 'CPU per watched update: etcd', values: pick(per('watch', 'storeS'), 'ms'), goal: '' },
+    {
+      metric: 'other processes (mean cores)',
+      values: runs.map(({ results }) => fmt(otherCores(results))),
+      goal: '',
+    },
+  ];
+}
+
+export function formatSideBySide(runs: StoreRun[]): string {
+  const head = ['metric', ...runs.map((r) => r.store), 'goal'];
+  const cells = sideBySideRows(runs).map((r) => [r.metric, ...r.values, r.goal]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }

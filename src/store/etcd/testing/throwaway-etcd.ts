@@ -19,6 +19,8 @@ export const etcdServer: Requirement = {
 export interface ThrowawayEtcd {
   endpoint: string;
   dir: string;
+  /** The etcd process now (a restart changes it). */
+  readonly pid: number;
   /** Kill etcd (SIGKILL) and start it again on the same data and ports. */
   restart(): Promise<void>;
   /** Kill etcd and remove its directory; idempotent. */
@@ -68,6 +70,9 @@ export async function startThrowawayEtcd(): Promise<ThrowawayEtcd> {
   return {
     endpoint,
     dir,
+    get pid() {
+      return child.pid!;
+    },
     stop,
     restart: async () => {
       await kill();

@@ -1,0 +1,22 @@
+/**
+ * Which API servers a client uses and when a failed request may go to the
+ * next one. Pure. A request that never reached a server (refused, no route)
+ * may go anywhere; one that broke on the way may be repeated only when
+ * repeating it cannot do a write twice, so only reads move on then, and a
+ * write's caller sees the error (as with client-go) and decides.
+ */
+
+/** Errors of a connection that was never made: the server saw nothing. */
+const NOT_REACHED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export function mayFailOver(method: string, cause: unknown): boolean {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && NOT_REACHED.has(code)) return true;
+  return method === 'GET' || method === 'HEAD';
+}
+
+/** The configured server first, then the others once each, without trailing slashes. */
+export function serverList(server: string, servers: readonly string[] = []): string[] {
+  const trim = (s: string) => s.replace(/\/+$/, '');
+  return [...new Set([trim(server), ...servers.map(trim)])];
+}
