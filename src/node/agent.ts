@@ -4,7 +4,7 @@
  * to the rest of the cluster only through the API; pods are processes that
  * outlive the agent, so stopping it (or a crash) never disturbs them.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findResource } from '../api/resources.js';
@@ -13,7 +13,7 @@ import type { ClusterConfigInput } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
 import { readClusterConfig } from '../client/cluster-config.js';
 import { loadImageTable } from '../images/index.js';
-import { logger } from '../log/log.js';
+import { logger, warn } from '../log/log.js';
 import { startOverlay } from '../overlay/index.js';
 import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
 import { Heartbeat } from './heartbeat.js';
@@ -68,17 +68,25 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     stopping,
   });
   let notReady: string | undefined = "container runtime network not ready: waiting for this node's podCIDR";
+  // The subnet the pods here were given, kept across agent restarts and Node re-registrations.
+  const podCidrFile = join(opts.stateDir, 'pod-cidr');
+  let podCidrHint = existsSync(podCidrFile) ? readFileSync(podCidrFile, 'utf8').trim() || undefined : undefined;
   const heartbeat = new Heartbeat(
     opts.client,
     readHostFacts(opts.nodeName, opts.nodeIp, opts.maxPods, AGENT_VERSION),
     () => notReady,
     log,
+    () => podCidrHint,
   );
   await heartbeat.register();
   heartbeat.start();
 
   const podCidr = await waitForPodCidr(opts.client, opts.nodeName, stopping);
   log(`podCIDR ${podCidr}`);
+  if (podCidrHint && podCidrHint !== podCidr)
+    warn(log, `podCIDR changed from ${podCidrHint} to ${podCidr}: the pod network is rebuilt on the new subnet`);
+  writeFileSync(podCidrFile, `${podCidr}\n`);
+  podCidrHint = podCidr;
   const overlay = await startOverlay({
     client: opts.client,
     nodeName: opts.nodeName,
@@ -116,6 +124,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     hostResolvConf,
     clusterDns: [cluster.clusterDnsIp],
     clusterDomain: cluster.clusterDomain,
+    kubernetesService: { host: cluster.kubernetesServiceIp, port: 443 },
     dataDir: join(opts.stateDir, 'containers'),
     volumesDir: join(opts.stateDir, 'volumes'),
     log,
