@@ -17,6 +17,7 @@ import { logger, warn } from '../log/log.js';
 import { startOverlay } from '../overlay/index.js';
 import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
 import { Heartbeat } from './heartbeat.js';
+import { recordEvent } from '../client/events.js';
 import { readHostFacts } from './host-facts.js';
 import { PodManager } from './pods.js';
 import { CniPodRuntime } from './runtime/index.js';
@@ -29,6 +30,7 @@ import { startStreamingServer, STREAMING_PORT, type RunningStreamingServer } fro
 
 export const AGENT_VERSION = '0.1.0';
 const nodes = findResource('', 'v1', 'nodes')!;
+const POD_CIDR_CHECK_MS = 10_000;
 
 export interface NodeAgentOptions {
   client: KubeClient;
@@ -152,10 +154,15 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   notReady = undefined;
   await heartbeat.refresh().catch((e: Error) => log(`status: ${e.message}`));
   log('ready');
+  const cidrWatch = watchPodCidr(opts.client, opts.nodeName, podCidr, log, (why) => {
+    notReady = why;
+    void heartbeat.refresh().catch((e: Error) => log(`status: ${e.message}`));
+  });
 
   return {
     async stop() {
       stopping.value = true;
+      clearInterval(cidrWatch);
       heartbeat.stop();
       await streaming?.close();
       await pods.stop();
@@ -163,6 +170,48 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
       await proxy.stop();
     },
   };
+}
+
+/**
+ * The pod network (bridge, host-local range, overlay address) is built on
+ * the podCIDR the node had at start. If the Node's podCIDR changes under a
+ * running agent (deleted and given another subnet), pods on the new subnet
+ * would be unreachable: the node goes NotReady with a Warning Event saying
+ * so, once, until the agent is restarted on the new subnet.
+ */
+function watchPodCidr(
+  client: KubeClient,
+  nodeName: string,
+  builtOn: string,
+  log: (m: string) => void,
+  onChanged: (why: string) => void,
+): NodeJS.Timeout {
+  let reported = false;
+  const timer = setInterval(() => {
+    if (reported) return;
+    client.get<KObject & { spec?: { podCIDR?: string } }>(nodes, undefined, nodeName).then(
+      (node) => {
+        const now = node.spec?.podCIDR;
+        if (!now || now === builtOn) return;
+        reported = true;
+        const why = `the pod network was built on podCIDR ${builtOn} but the Node now has ${now}; restart the node agent to rebuild it`;
+        warn(log, why);
+        onChanged(why);
+        void recordEvent(
+          client,
+          log,
+          { ...node, apiVersion: 'v1', kind: 'Node' },
+          'Warning',
+          'PodCIDRChanged',
+          why,
+          'kubelet',
+        );
+      },
+      () => undefined, // a missing Node is re-registered by the heartbeat; the next tick looks again
+    );
+  }, POD_CIDR_CHECK_MS);
+  timer.unref();
+  return timer;
 }
 
 /** The podCIDR the cluster's allocator gives this node (polls; allocation takes milliseconds). */
