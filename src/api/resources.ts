@@ -95,7 +95,12 @@ export const resources: readonly ResourceInfo[] = [
   r('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   r('', 'v1', 'Secret', 'secrets', true),
   r('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
-  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, {
+    shortNames: ['sa'],
+    subresources: [
+      { name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+    ],
+  }),
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, {
     shortNames: ['ing'],

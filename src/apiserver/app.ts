@@ -14,10 +14,11 @@ import { parseRequest, type RequestInfo } from './request-info.js';
 import type { UserInfo } from './state/tokens.js';
 import type { StreamingProxy } from './streaming/proxy.js';
 import { isReview } from '../api/resources.js';
+import { tokenRequestReply, type TokenRequestDeps } from './serviceaccounts/token-request.js';
 import { attributesOf, authorizeOrThrow, reviewReply, type Authorizer, type ReviewDeps } from './authz/index.js';
 
 export interface Authenticator {
-  authenticate(token: string): UserInfo | undefined;
+  authenticate(token: string): Promise<UserInfo | undefined>;
 }
 
 export interface HealthCheck {
@@ -35,6 +36,8 @@ export interface AppDeps extends ResourceHandlerDeps {
   serverAddress(): string;
   /** pods/log, exec, attach, portforward through the node agents (undefined: 503). */
   streaming?: StreamingProxy;
+  /** serviceaccounts/token (TokenRequest); undefined: 404. */
+  tokenRequests?: TokenRequestDeps;
   /** Counts every request and serves /metrics; undefined: no /metrics. */
   metrics?: ApiserverMetrics;
 }
@@ -78,7 +81,7 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
   if (!PUBLIC.has(healthPath) && deps.authenticator) {
     const auth = req.headers['authorization'] ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    user = m ? deps.authenticator.authenticate(m[1]!) : undefined;
+    user = m ? await deps.authenticator.authenticate(m[1]!) : undefined;
     if (!user) throw errors.unauthorized();
   }
   if (bodyTooLarge(req)) throw errors.tooLarge();
@@ -123,6 +126,11 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
   if (isReview(info.ri) && user && deps.authorization) {
     const review = protobufBodyAsJson(req);
     return reviewReply(deps.authorization.reviews, info, user, review.headers, review.body);
+  }
+  if (info.ri.group === '' && info.ri.resource === 'serviceaccounts' && info.subresource === 'token') {
+    if (!deps.tokenRequests) throw errors.resourceNotFound();
+    const tokenReq = protobufBodyAsJson(req);
+    return tokenRequestReply(deps.tokenRequests, info, user, tokenReq.headers, tokenReq.body);
   }
   if (info.verb === 'connect' && deps.streaming) return deps.streaming.connect(info, url.searchParams, user);
   const jsonReq = protobufBodyAsJson(req);

@@ -17,7 +17,8 @@ import { ApiserverMetrics } from './metrics.js';
 import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js';
 import { clusterConfigAtStart } from './cluster-config.js';
 import { nodeHandler, readTlsThroughStream } from './serve-http.js';
-import { Registry } from './registry/registry.js';
+import { Registry, type Admission } from './registry/registry.js';
+import { clusterAdmission } from './admission/index.js';
 import { apiRules } from './rules.js';
 import { strategies } from './registry/strategies/index.js';
 import { ServiceAllocations } from './registry/strategies/services.js';
@@ -33,6 +34,11 @@ import { defaultServingNames, ensureKubeletClientCert, ensurePki } from './state
 import { StreamingProxy } from './streaming/proxy.js';
 import { parseRequest } from './request-info.js';
 import { TokenAuthenticator } from './state/tokens.js';
+import { BearerAuthenticator } from './authenticator.js';
+import { ServiceAccountTokens, type ObjectLookup } from './serviceaccounts/tokens.js';
+import { ensureSigningKey } from './serviceaccounts/signing-key.js';
+import { serviceAccountIssuer } from './serviceaccounts/claims.js';
+import { findResource } from '../api/resources.js';
 import { kubeconfigName, writeKubeconfig } from './state/kubeconfig.js';
 import { authorizeOrThrow, resourceAttributes, startAuthorization, type Authorization } from './authz/index.js';
 
@@ -54,6 +60,8 @@ export interface ApiServerOptions {
   controllers?: boolean;
   /** How often the ClusterIP / NodePort allocations are checked against the Services (ms; 0: never). */
   allocationRepairMs?: number;
+  /** Ranges Services may take externalIPs from (kube's DenyServiceExternalIPs otherwise; default none). */
+  serviceExternalIpCidrs?: string[];
   /** Keep the state in etcd (shareable by several API servers) instead of DIR/db. */
   etcd?: EtcdConnection;
 }
@@ -102,8 +110,19 @@ async function startOn(
   await allocations.init();
   // Admission is bound late: authorization needs the registry to write the default roles.
   let authz: Authorization | undefined;
+  // The plugins read the store through the registry they admit for, so they are bound late too.
+  const plugins: { admission?: Required<Admission> } = {};
   const registry = new Registry(store, apiRules, strategies(allocations), {
-    admit: (w) => authz?.admission.admit(w),
+    mutate: async (w) => plugins.admission?.mutate(w),
+    admit: async (w) => {
+      await authz?.admission.admit(w);
+      await plugins.admission?.admit(w);
+    },
+  });
+  plugins.admission = clusterAdmission(registry, {
+    // Pods need a ServiceAccount only where the controller that makes them runs.
+    serviceAccounts: !opts.insecureHttp && opts.controllers !== false,
+    externalIpCidrs: opts.serviceExternalIpCidrs ?? [],
   });
   if (!opts.insecureHttp) {
     authz = await startAuthorization(store, registry);
@@ -113,9 +132,19 @@ async function startOn(
 
   let controllersReady = false;
   let bootstrapped = false;
-  const tokens = opts.insecureHttp ? undefined : TokenAuthenticator.load(opts.stateDir);
+  const staticTokens = opts.insecureHttp ? undefined : TokenAuthenticator.load(opts.stateDir);
   let serverAddress = `${opts.host}:${opts.port}`;
   const pkiDir = join(opts.stateDir, 'pki');
+  const serviceAccountTokens = staticTokens
+    ? new ServiceAccountTokens(
+        ensureSigningKey(pkiDir),
+        serviceAccountIssuer(cluster.clusterDomain),
+        [serviceAccountIssuer(cluster.clusterDomain)],
+        objectLookup(registry),
+      )
+    : undefined;
+  const tokens =
+    staticTokens && serviceAccountTokens ? new BearerAuthenticator(staticTokens, serviceAccountTokens) : undefined;
   const advertise = opts.advertiseAddress ?? (opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host);
   const pki = opts.insecureHttp
     ? undefined
@@ -144,10 +173,11 @@ async function startOn(
               registry,
               authorizer: authz.authorizer,
               rbac: () => authz.rbac(),
-              authenticate: (t) => tokens.authenticate(t),
+              authenticate: (t) => tokens.check(t),
             },
           }
         : undefined,
+    tokenRequests: serviceAccountTokens ? { registry, tokens: serviceAccountTokens } : undefined,
     serverAddress: () => serverAddress,
     streaming,
     metrics: new ApiserverMetrics(),
@@ -207,7 +237,7 @@ async function startOn(
   serverAddress = `${hostForUrl(advertise)}:${port}`;
   const url = `${opts.insecureHttp ? 'http' : 'https'}://${hostForUrl(advertise)}:${port}`;
   const kubeconfigPath = join(opts.stateDir, 'kubeconfig');
-  const adminToken = tokens?.adminToken ?? '';
+  const adminToken = staticTokens?.adminToken ?? '';
   writeKubeconfig(kubeconfigPath, {
     server: url,
     caCertPem,
@@ -241,6 +271,7 @@ async function startOn(
         clusterCidr: cluster.clusterCidr,
         nodeCidrMaskSize: cluster.nodeCidrMaskSize,
         nodeGracePeriodSeconds: opts.nodeGracePeriodSeconds,
+        rootCaPem: caCertPem,
       }),
     );
     const started = controllers;
@@ -297,6 +328,17 @@ function electedControllers(
   });
   elector.start();
   return { stop: () => elector.stop() };
+}
+
+/** How the ServiceAccount authenticator reads the objects a token is bound to: straight from the store. */
+function objectLookup(registry: Registry): ObjectLookup {
+  return async (resource, namespace, name) => {
+    const ri = findResource('', 'v1', resource)!;
+    const kv = await registry.store.get(registry.key(ri, namespace, name));
+    if (!kv) return undefined;
+    const { uid, deletionTimestamp } = registry.decode(kv).metadata;
+    return { uid, deletionTimestamp };
+  };
 }
 
 function hostForUrl(host: string): string {

@@ -7,6 +7,7 @@ import { parseCommand } from './spec.js';
 import { CliError } from './errors.js';
 import { configureLoggingFromFlags } from './logging.js';
 import { stateDir } from './state-dir.js';
+import { tryParseCidr } from '../api/ipv4.js';
 import { etcdConnectionProblem, parseEtcdServers, type EtcdConnection } from '../store/etcd/open.js';
 
 export async function runApiserver(args: string[]): Promise<number> {
@@ -25,6 +26,7 @@ export async function runApiserver(args: string[]): Promise<number> {
     advertiseAddress: values['advertise-address'],
     clusterName: values['cluster-name'],
     nodeGracePeriodSeconds: values['node-grace-period'] ? Number(values['node-grace-period']) : undefined,
+    serviceExternalIpCidrs: externalIpCidrs(values['service-external-ip-cidrs']),
     ...(etcd && { etcd }),
   }).catch((e: Error) => {
     throw new CliError(e.message);
@@ -37,6 +39,13 @@ export async function runApiserver(args: string[]): Promise<number> {
   });
   await server.close();
   return 0;
+}
+
+function externalIpCidrs(flag: string | undefined): string[] {
+  const cidrs = (flag ?? '').split(',').filter(Boolean);
+  const bad = cidrs.find((c) => !tryParseCidr(c));
+  if (bad) throw new CliError(`--service-external-ip-cidrs: "${bad}" is not an IPv4 CIDR (e.g. 192.0.2.0/24)`);
+  return cidrs;
 }
 
 function etcdFrom(values: {

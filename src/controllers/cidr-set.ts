@@ -68,6 +68,15 @@ export class CidrSet {
     return true;
   }
 
+  /** Takes this subnet if it is one of ours and free; false otherwise. */
+  allocate(cidr: string): boolean {
+    const i = this.indexOf(cidr);
+    if (i === undefined || this.used[i]) return false;
+    this.used[i] = 1;
+    this.count++;
+    return true;
+  }
+
   release(cidr: string): void {
     const i = this.indexOf(cidr);
     if (i === undefined || !this.used[i]) return;

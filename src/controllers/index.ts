@@ -19,6 +19,8 @@ import { DeploymentController } from './deployment.js';
 import { DaemonSetController } from './daemonset.js';
 import { StatefulSetController } from './statefulset.js';
 import { GarbageCollector } from './garbagecollector.js';
+import { ServiceAccountController } from './serviceaccount.js';
+import { RootCaPublisher } from './root-ca-publisher.js';
 
 export interface ControllerOptions {
   /** Pod network, carved into one subnet per node (default: DEFAULT_CLUSTER_CONFIG's). */
@@ -31,6 +33,8 @@ export interface ControllerOptions {
   nodeMonitorPeriodMs?: number;
   /** Which controllers to run (default all): see CONTROLLER_NAMES. */
   enabled?: string[];
+  /** The cluster CA, published as ConfigMap kube-root-ca.crt in every namespace (undefined: not published). */
+  rootCaPem?: string;
   /** Where controllers report problems they recover from (default: stderr). */
   log?: Logger;
 }
@@ -52,6 +56,8 @@ export const CONTROLLER_NAMES = [
   'daemonset',
   'statefulset',
   'garbagecollector',
+  'serviceaccount',
+  'root-ca-cert-publisher',
 ] as const;
 
 /**
@@ -92,7 +98,12 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
   if (enabled.has('statefulset')) controllers.push(new StatefulSetController(client, informers, log));
   if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector(client, informers, log));
   const podGc = enabled.has('podgc') ? new PodGcController(client, informers, log) : undefined;
-  await informers.start();
+  const own: (ServiceAccountController | RootCaPublisher)[] = [];
+  if (enabled.has('serviceaccount')) own.push(new ServiceAccountController(client, informers, log));
+  if (enabled.has('root-ca-cert-publisher') && opts.rootCaPem)
+    own.push(new RootCaPublisher(client, informers, log, opts.rootCaPem));
+  controllers.push(...own);
+  await Promise.all([informers.start(), ...own.map((c) => c.startInformer())]);
   for (const c of controllers) c.run(workersOf(c));
   podGc?.run();
   return {

@@ -14,6 +14,9 @@ import { recordEvent } from '../client/events.js';
 import { res, type SharedInformers } from './shared-informers.js';
 import type { Node } from './types.js';
 
+/** Set by the node agent on a Node it registers again (src/node/node-object.ts). */
+const POD_CIDR_HINT_ANNOTATION = 'podnet.io/pod-cidr-hint';
+
 export interface PodCidrOptions {
   /** default: DEFAULT_CLUSTER_CONFIG's */
   clusterCidr?: string;
@@ -65,7 +68,9 @@ export class PodCidrController extends QueueController {
   protected async sync(name: string): Promise<void> {
     const node = this.nodes.get(name);
     if (!node || node.spec?.podCIDR || this.pending.has(name)) return;
-    const cidr = this.cidrs.allocateNext();
+    // A node registered again asks for the subnet its bridge and pods are on: give it back when free.
+    const hint = node.metadata.annotations?.[POD_CIDR_HINT_ANNOTATION];
+    const cidr = (hint && this.cidrs.allocate(hint) ? hint : undefined) ?? this.cidrs.allocateNext();
     if (!cidr) {
       await recordEvent(
         this.client,

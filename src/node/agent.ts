@@ -4,7 +4,7 @@
  * to the rest of the cluster only through the API; pods are processes that
  * outlive the agent, so stopping it (or a crash) never disturbs them.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findResource } from '../api/resources.js';
@@ -13,12 +13,13 @@ import type { ClusterConfigInput } from '../api/cluster-config.js';
 import type { KubeClient } from '../client/client.js';
 import { readClusterConfig } from '../client/cluster-config.js';
 import { loadImageTable } from '../images/index.js';
-import { logger } from '../log/log.js';
+import { logger, warn } from '../log/log.js';
 import { startOverlay } from '../overlay/index.js';
 import { startServiceProxy, type ProxyMode } from '../proxy/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { EndpointDrain } from './endpoint-drain.js';
 import { NODE_LEASE_NAMESPACE } from './node-object.js';
+import { recordEvent } from '../client/events.js';
 import { readHostFacts } from './host-facts.js';
 import { PodManager } from './pods.js';
 import { CniPodRuntime } from './runtime/index.js';
@@ -31,6 +32,7 @@ import { startStreamingServer, STREAMING_PORT, type RunningStreamingServer } fro
 
 export const AGENT_VERSION = '0.1.0';
 const nodes = findResource('', 'v1', 'nodes')!;
+const POD_CIDR_CHECK_MS = 10_000;
 
 export interface NodeAgentOptions {
   client: KubeClient;
@@ -70,17 +72,25 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     stopping,
   });
   let notReady: string | undefined = "container runtime network not ready: waiting for this node's podCIDR";
+  // The subnet the pods here were given, kept across agent restarts and Node re-registrations.
+  const podCidrFile = join(opts.stateDir, 'pod-cidr');
+  let podCidrHint = existsSync(podCidrFile) ? readFileSync(podCidrFile, 'utf8').trim() || undefined : undefined;
   const heartbeat = new Heartbeat(
     opts.client,
     readHostFacts(opts.nodeName, opts.nodeIp, opts.maxPods, AGENT_VERSION),
     () => notReady,
     log,
+    () => podCidrHint,
   );
   await heartbeat.register();
   heartbeat.start();
 
   const podCidr = await waitForPodCidr(opts.client, opts.nodeName, stopping);
   log(`podCIDR ${podCidr}`);
+  if (podCidrHint && podCidrHint !== podCidr)
+    warn(log, `podCIDR changed from ${podCidrHint} to ${podCidr}: the pod network is rebuilt on the new subnet`);
+  writeFileSync(podCidrFile, `${podCidr}\n`);
+  podCidrHint = podCidr;
   const overlay = await startOverlay({
     client: opts.client,
     nodeName: opts.nodeName,
@@ -121,6 +131,7 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     hostResolvConf,
     clusterDns: [cluster.clusterDnsIp],
     clusterDomain: cluster.clusterDomain,
+    kubernetesService: { host: cluster.kubernetesServiceIp, port: 443 },
     dataDir: join(opts.stateDir, 'containers'),
     volumesDir: join(opts.stateDir, 'volumes'),
     drain,
@@ -149,10 +160,15 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   notReady = undefined;
   await heartbeat.refresh().catch((e: Error) => log(`status: ${e.message}`));
   log('ready');
+  const cidrWatch = watchPodCidr(opts.client, opts.nodeName, podCidr, log, (why) => {
+    notReady = why;
+    void heartbeat.refresh().catch((e: Error) => log(`status: ${e.message}`));
+  });
 
   return {
     async stop() {
       stopping.value = true;
+      clearInterval(cidrWatch);
       heartbeat.stop();
       await streaming?.close();
       await pods.stop();
@@ -161,6 +177,48 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
       await proxy.stop();
     },
   };
+}
+
+/**
+ * The pod network (bridge, host-local range, overlay address) is built on
+ * the podCIDR the node had at start. If the Node's podCIDR changes under a
+ * running agent (deleted and given another subnet), pods on the new subnet
+ * would be unreachable: the node goes NotReady with a Warning Event saying
+ * so, once, until the agent is restarted on the new subnet.
+ */
+function watchPodCidr(
+  client: KubeClient,
+  nodeName: string,
+  builtOn: string,
+  log: (m: string) => void,
+  onChanged: (why: string) => void,
+): NodeJS.Timeout {
+  let reported = false;
+  const timer = setInterval(() => {
+    if (reported) return;
+    client.get<KObject & { spec?: { podCIDR?: string } }>(nodes, undefined, nodeName).then(
+      (node) => {
+        const now = node.spec?.podCIDR;
+        if (!now || now === builtOn) return;
+        reported = true;
+        const why = `the pod network was built on podCIDR ${builtOn} but the Node now has ${now}; restart the node agent to rebuild it`;
+        warn(log, why);
+        onChanged(why);
+        void recordEvent(
+          client,
+          log,
+          { ...node, apiVersion: 'v1', kind: 'Node' },
+          'Warning',
+          'PodCIDRChanged',
+          why,
+          'kubelet',
+        );
+      },
+      () => undefined, // a missing Node is re-registered by the heartbeat; the next tick looks again
+    );
+  }, POD_CIDR_CHECK_MS);
+  timer.unref();
+  return timer;
 }
 
 /** The podCIDR the cluster's allocator gives this node (polls; allocation takes milliseconds). */

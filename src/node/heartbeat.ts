@@ -38,6 +38,8 @@ export class Heartbeat {
     /** Why the node can't run pods yet (undefined = Ready); asked at every beat. */
     private readonly notReady: () => NotReadyReason,
     private readonly log: (m: string) => void,
+    /** The podCIDR this node's pod network is built on, asked back when the Node is created again. */
+    private readonly podCidrHint: () => string | undefined = () => undefined,
   ) {}
 
   /** Creates the Node if missing and posts its status; returns the Node as stored. */
@@ -48,7 +50,7 @@ export class Heartbeat {
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
-        node = await this.client.create(nodes, undefined, newNode(this.host));
+        node = await this.client.create(nodes, undefined, newNode(this.host, this.podCidrHint()));
         this.log(`registered node ${this.host.nodeName}`);
       } catch (err) {
         if (!isConflict(err)) throw err;

@@ -39,13 +39,21 @@ export const LEASE_RENEW_MS = 10_000;
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' };
 export const goArch = (nodeArch: string): string => ARCH[nodeArch] ?? nodeArch;
 
-/** The Node an agent creates on first registration. */
-export function newNode(h: HostFacts): KObject {
+/**
+ * Annotation with the podCIDR this node's pod network was built on: a Node
+ * deleted and registered again asks for it back (the podcidr controller
+ * gives it when no other node holds it), so its bridge and pods stay valid.
+ */
+export const POD_CIDR_HINT_ANNOTATION = 'podnet.io/pod-cidr-hint';
+
+/** The Node an agent creates on registration (podCidrHint: the subnet its pods are on, if it had one). */
+export function newNode(h: HostFacts, podCidrHint?: string): KObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name: h.nodeName,
+      ...(podCidrHint ? { annotations: { [POD_CIDR_HINT_ANNOTATION]: podCidrHint } } : {}),
       labels: {
         'kubernetes.io/hostname': h.nodeName,
         'kubernetes.io/os': 'linux',

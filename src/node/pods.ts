@@ -19,6 +19,8 @@ import { warn } from '../log/log.js';
 import {
   containerEnv,
   containerResources,
+  downwardFieldValue,
+  downwardResourceValue,
   containerSecurity,
   expandCommand,
   planPod,
@@ -39,13 +41,15 @@ import { containerBinds, PodVolumes } from './volumes/pod-volumes.js';
 import { fetchContainerData, fetchVolumeData } from './referenced-data.js';
 import { drainBudgetMs } from './endpoint-drain-decision.js';
 import type { DrainResult } from './endpoint-drain.js';
+import { ServiceAccountTokenCache } from './volumes/token-cache.js';
+import type { VolumeSources } from './volumes/pod-volumes.js';
 
 const podsRes = findResource('', 'v1', 'pods')!;
 
 export type ApiPod = Pod & KObject;
 
 const RELIST_MS = 1000;
-/** How often running pods re-read the ConfigMaps and Secrets their volumes show (a node may not watch them all). */
+/** How often running pods re-read the ConfigMaps, Secrets and tokens their volumes show (a node may not watch them all). */
 const VOLUME_REFRESH_MS = 10_000;
 /** Pods synced at once (the kubelet runs one worker per pod; sandbox setup is mostly waiting on plugins). */
 const POD_WORKERS = 16;
@@ -71,6 +75,8 @@ export interface PodManagerOptions {
   hostHosts?: string;
   clusterDns: string[];
   clusterDomain: string;
+  /** The kubernetes Service's ClusterIP and port, in every container's env (KUBERNETES_SERVICE_HOST/PORT). */
+  kubernetesService?: { host: string; port: number };
   /** Per-container writable dirs for generated image config (nginx prefix, CATALINA_BASE). */
   dataDir: string;
   /** Where pods' volumes live on the node (emptyDir, configMap, secret). */
@@ -91,6 +97,7 @@ export class PodManager {
   private readonly waiting = new Map<string, Record<string, WaitingInfo | undefined>>();
   private readonly probes: ProbeManager;
   private readonly volumes: PodVolumes;
+  private readonly tokens: ServiceAccountTokenCache;
   /** When running pods' configMap and secret volumes were last re-read (see start). */
   private volumesRefreshedAt = 0;
   /** Pods being synced now, and the relist generation at which each last finished a sync (see relist). */
@@ -105,6 +112,7 @@ export class PodManager {
     const onError = (e: unknown) => o.log(`watch: ${(e as Error).message ?? e}`);
     this.pods = new Informer<ApiPod>(o.client, podsRes, { fieldSelector: `spec.nodeName=${o.nodeName}`, onError });
     this.volumes = new PodVolumes(o.volumesDir);
+    this.tokens = new ServiceAccountTokenCache(o.client, o.log);
     this.probes = new ProbeManager({
       exec: (uid, container, argv, timeoutMs) => o.runtime.execInSandbox(uid, container, argv, timeoutMs),
       onChange: (uid) => this.queue.add(uid),
@@ -273,7 +281,7 @@ export class PodManager {
       if (sandbox?.alive) {
         if (Object.values(sandbox.containers).some((c) => c.state === 'running')) {
           // Keeps configMap and secret volumes of running containers current (a no-op when unchanged).
-          const r = await this.volumes.setUp(pod, await fetchVolumeData(this.o.client, pod));
+          const r = await this.volumes.setUp(pod, await this.volumeData(pod, sandbox));
           if ('error' in r) this.o.log(`pod ${this.describe(uid)}: volumes: ${r.error}`);
         }
         const starts = [
@@ -384,6 +392,7 @@ export class PodManager {
       hostIp: this.o.nodeIp,
       nodeName: this.o.nodeName,
       serviceAccountName: pod.spec.serviceAccountName,
+      kubernetesService: this.o.kubernetesService,
       configMaps: data.configMaps,
       secrets: data.secrets,
     });
@@ -408,7 +417,7 @@ export class PodManager {
       waiting[spec.name] = { reason: 'CreateContainerConfigError', message: (e as Error).message };
       return undefined;
     }
-    const vols = await this.volumes.setUp(pod, await fetchVolumeData(this.o.client, pod));
+    const vols = await this.volumes.setUp(pod, await this.volumeData(pod, sandbox));
     const mounts = 'error' in vols ? vols : containerBinds(spec.volumeMounts, pod.spec.volumes, vols.paths);
     if ('error' in mounts) {
       if (waiting[spec.name]?.message !== mounts.error) this.event(pod, 'Warning', 'FailedMount', mounts.error);
@@ -459,6 +468,21 @@ export class PodManager {
       waiting[spec.name] = { reason: 'CreateContainerError', message: (e as Error).message };
       return undefined;
     }
+  }
+
+  /** What the pod's volumes show: ConfigMaps, Secrets, ServiceAccount tokens, downward API fields. */
+  private volumeData(pod: ApiPod, sandbox: SandboxState): Promise<VolumeSources> {
+    const ctx = {
+      podIp: sandbox.ip,
+      hostIp: this.o.nodeIp,
+      nodeName: this.o.nodeName,
+      serviceAccountName: pod.spec.serviceAccountName,
+    };
+    return fetchVolumeData(this.o.client, pod, this.tokens, (item) => {
+      if (item.fieldRef) return downwardFieldValue(pod, item.fieldRef.fieldPath, ctx);
+      if (item.resourceFieldRef) return downwardResourceValue(pod, item.resourceFieldRef, ctx);
+      return { error: 'an item needs fieldRef or resourceFieldRef' };
+    });
   }
 
   /** Graceful deletion: stop containers within the grace period, free the node, then let the API forget the pod. */
@@ -550,6 +574,7 @@ export class PodManager {
   }
 
   private forget(uid: string): void {
+    this.tokens.forget(uid);
     this.syncedAt.delete(uid);
     this.probes.removePod(uid);
     this.backoff.delete(uid);
@@ -557,7 +582,7 @@ export class PodManager {
   }
 }
 
-/** Whether a pod shows ConfigMaps or Secrets as files (they change under running containers). */
+/** Whether a pod shows ConfigMaps, Secrets or tokens as files (they change under running containers). */
 function hasDataVolumes(pod: ApiPod): boolean {
-  return (pod.spec.volumes ?? []).some((v) => v.configMap || v.secret);
+  return (pod.spec.volumes ?? []).some((v) => v.configMap || v.secret || v.projected || v.downwardAPI);
 }

@@ -9,6 +9,9 @@ import { containerReferences, podReferences, type ContainerRefs, type PodRefsSpe
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { KubeClient } from '../client/client.js';
 import type { VolumeSources } from './volumes/pod-volumes.js';
+import { DEFAULT_TOKEN_EXPIRATION_SECONDS } from './volumes/projected.js';
+import type { ServiceAccountTokenCache, TokenPod } from './volumes/token-cache.js';
+import type { Volume } from './volumes/types.js';
 
 const configMapsRes = findResource('', 'v1', 'configmaps')!;
 const secretsRes = findResource('', 'v1', 'secrets')!;
@@ -54,14 +57,30 @@ async function fetchAll(
  */
 export async function fetchVolumeData(
   client: KubeClient,
-  pod: { metadata: { namespace?: string }; spec: { volumes?: PodRefsSpec['volumes'] } },
+  pod: TokenPod & { spec: { volumes?: Volume[] } },
+  tokens: ServiceAccountTokenCache,
+  downward: VolumeSources['downward'],
 ): Promise<VolumeSources> {
   const namespace = pod.metadata.namespace ?? 'default';
-  const refs = podReferences({ volumes: pod.spec.volumes });
-  const [configMaps, secrets] = await Promise.all([
+  const refs = podReferences({ volumes: pod.spec.volumes as PodRefsSpec['volumes'] });
+  const wanted = (pod.spec.volumes ?? [])
+    .flatMap((v) => v.projected?.sources ?? [])
+    .flatMap((s) => (s.serviceAccountToken ? [s.serviceAccountToken] : []))
+    .map((t) => ({
+      audience: t.audience || undefined,
+      seconds: t.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS,
+    }));
+  const tokenKey = (audience: string | undefined, seconds: number) => `${audience ?? ''}\0${seconds}`;
+  const [configMaps, secrets, fetchedTokens] = await Promise.all([
     fetchObjects(client, configMapsRes, namespace, refs.configMaps),
     fetchObjects(client, secretsRes, namespace, refs.secrets),
+    Promise.all(
+      wanted.map(
+        async (t) => [tokenKey(t.audience, t.seconds), await tokens.token(pod, t.audience, t.seconds)] as const,
+      ),
+    ),
   ]);
+  const tokenMap = new Map(fetchedTokens);
   const bytes = (o: DataObject | undefined, base64Data: boolean) => {
     if (!o) return undefined;
     const out: Record<string, Buffer> = {};
@@ -72,6 +91,8 @@ export async function fetchVolumeData(
   return {
     configMap: (ns, name) => (ns === namespace ? bytes(configMaps.get(name), false) : undefined),
     secret: (ns, name) => (ns === namespace ? bytes(secrets.get(name), true) : undefined),
+    token: (audience, seconds) => tokenMap.get(tokenKey(audience || undefined, seconds)),
+    downward,
   };
 }
 

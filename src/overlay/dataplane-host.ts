@@ -11,6 +11,7 @@ import {
   type IpRouteJson,
 } from './observed-parse.js';
 import { readLink } from './vxlan-device.js';
+import { removeIpMasq } from './ip-masq.js';
 import type { Change, Dataplane, HostTarget, Logger } from './types.js';
 
 /** Everything the overlay owns in the target netns right now. */
@@ -54,7 +55,8 @@ export async function applyChanges(target: HostTarget, changes: readonly Change[
 
 /**
  * Removes everything the overlay made in the target netns: podnet.1 (with
- * its neighbours and FDB) and every proto-80 route in the cluster CIDR.
+ * its neighbours and FDB), every proto-80 route in the cluster CIDR and the
+ * ip-masq table.
  * For uninstall; stopping the overlay leaves the dataplane in place so pods
  * keep talking while the agent restarts.
  */
@@ -67,4 +69,5 @@ export async function removeOverlayDataplane(target: HostTarget, clusterCidr: st
   );
   const r = await run(['ip', 'link', 'del', VXLAN_DEVICE], { netns: target.netns });
   if (r.code === 0) log(`overlay: deleted ${VXLAN_DEVICE}`);
+  await removeIpMasq(target);
 }

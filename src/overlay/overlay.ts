@@ -1,7 +1,8 @@
 /**
  * The overlay (flanneld's job inside the node agent): sets up this node's
  * side (forwarding, the VXLAN device), publishes how to reach it in its Node
- * annotations, and keeps routes / neighbours / FDB entries to every other
+ * annotations, masquerades pods' traffic that leaves the cluster network
+ * (ip-masq.ts), and keeps routes / neighbours / FDB entries to every other
  * node equal to what the Node objects say, on every Node event and on a
  * periodic full resync. Because every pass compares the full desired set
  * against everything we own in the kernel, entries for nodes deleted while
@@ -17,6 +18,7 @@ import { applyChanges, readDataplane } from './dataplane-host.js';
 import { desiredDataplane, type SkippedNode } from './desired.js';
 import { diffDataplane } from './diff.js';
 import { enableIpForwarding } from './forwarding.js';
+import { ensureIpMasq } from './ip-masq.js';
 import { backendMtu } from './mtu.js';
 import { annotationPatch, selfAnnotations, type OverlayNode } from './peers.js';
 import { ReconcileLoop } from './reconcile-loop.js';
@@ -67,6 +69,7 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   const target: HostTarget = { netns: opts.netns };
 
   await enableIpForwarding(target);
+  await ensureIpMasq(target, clusterCidr);
   const underlay = await findUnderlay(target, publicIp);
   const mtu = backendMtu(backend, underlay.mtu);
   const vxlan: VxlanSpec = { local: publicIp, underlayDev: underlay.dev, mac: vtepMacFor(publicIp), mtu };

@@ -40,6 +40,17 @@ describe('Service defaults', () => {
     assert.deepEqual(s.ipFamilies, ['IPv6']);
     assert.equal((s.ports as { targetPort: unknown }[])[0]!.targetPort, 'http');
   });
+  test('a ClusterIP Service with externalIPs gets externalTrafficPolicy, one without none', () => {
+    const svc = (extra: Record<string, unknown>) =>
+      apply('', 'services', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web' },
+        spec: { ports: [{ port: 80 }], ...extra },
+      }).spec as Record<string, unknown>;
+    assert.equal(svc({ externalIPs: ['203.0.113.5'] }).externalTrafficPolicy, 'Cluster');
+    assert.equal(svc({}).externalTrafficPolicy, undefined);
+  });
   test('ExternalName gets no traffic policy or families', () => {
     const o = apply('', 'services', {
       apiVersion: 'v1',

@@ -13,8 +13,10 @@ export function defaultService(o: KObject): void {
     if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '')
       p.targetPort = p.port;
   }
-  if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && !s.externalTrafficPolicy)
-    s.externalTrafficPolicy = 'Cluster';
+  // Every externally reachable Service has a policy: NodePorts, load balancers and externalIPs (kube's defaults).
+  const external =
+    s.type === 'NodePort' || s.type === 'LoadBalancer' || (Array.isArray(s.externalIPs) && s.externalIPs.length > 0);
+  if (external && !s.externalTrafficPolicy) s.externalTrafficPolicy = 'Cluster';
   if (s.type !== 'ExternalName' && (s.internalTrafficPolicy === undefined || s.internalTrafficPolicy === null))
     s.internalTrafficPolicy = 'Cluster';
   if (s.type === 'LoadBalancer') s.allocateLoadBalancerNodePorts ??= true;

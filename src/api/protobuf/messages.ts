@@ -1647,6 +1647,26 @@ export const messages: MessageTable = {
     [2, 'spec', '@io.k8s.api.authentication.v1.TokenReviewSpec', ''],
     [3, 'status', '@io.k8s.api.authentication.v1.TokenReviewStatus', 'o'],
   ],
+  'io.k8s.api.authentication.v1.BoundObjectReference': [
+    [1, 'kind', 'string', 'o'],
+    [2, 'apiVersion', 'string', 'o'],
+    [3, 'name', 'string', 'o'],
+    [4, 'uid', 'string', 'o'],
+  ],
+  'io.k8s.api.authentication.v1.TokenRequestSpec': [
+    [1, 'audiences', 'string', 'r'],
+    [4, 'expirationSeconds', 'int64', 'p'],
+    [3, 'boundObjectRef', '@io.k8s.api.authentication.v1.BoundObjectReference', 'p'],
+  ],
+  'io.k8s.api.authentication.v1.TokenRequestStatus': [
+    [1, 'token', 'string', ''],
+    [2, 'expirationTimestamp', 'time', ''],
+  ],
+  'io.k8s.api.authentication.v1.TokenRequest': [
+    [1, 'metadata', '@io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'o'],
+    [2, 'spec', '@io.k8s.api.authentication.v1.TokenRequestSpec', ''],
+    [3, 'status', '@io.k8s.api.authentication.v1.TokenRequestStatus', 'o'],
+  ],
   'io.k8s.api.authentication.v1.SelfSubjectReviewStatus': [
     [1, 'userInfo', '@io.k8s.api.authentication.v1.UserInfo', 'o'],
   ],

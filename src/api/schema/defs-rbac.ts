@@ -1,6 +1,6 @@
 /** Schemas of rbac.authorization.k8s.io, authorization.k8s.io and authentication.k8s.io (as in Kubernetes 1.32). */
 import type { Definitions, Schema } from './types.js';
-import { AUTHENTICATION, AUTHORIZATION, META, RBAC, arr, bool, obj, r, str } from './dsl.js';
+import { AUTHENTICATION, AUTHORIZATION, META, RBAC, arr, bool, int64, obj, r, str, time } from './dsl.js';
 
 const strings = () => arr(str(), { listType: 'atomic' });
 const object = (kind: string, fields: Record<string, Schema>): Schema =>
@@ -117,6 +117,18 @@ export const rbacDefinitions: Definitions = {
   [AUTHENTICATION + 'TokenReview']: object('TokenReview', {
     spec: r(AUTHENTICATION + 'TokenReviewSpec'),
     status: r(AUTHENTICATION + 'TokenReviewStatus'),
+  }),
+  // The serviceaccounts/token subresource's body and answer.
+  [AUTHENTICATION + 'BoundObjectReference']: obj({ kind: str(), apiVersion: str(), name: str(), uid: str() }),
+  [AUTHENTICATION + 'TokenRequestSpec']: obj({
+    audiences: strings(),
+    expirationSeconds: int64(),
+    boundObjectRef: r(AUTHENTICATION + 'BoundObjectReference'),
+  }),
+  [AUTHENTICATION + 'TokenRequestStatus']: obj({ token: str(), expirationTimestamp: time() }),
+  [AUTHENTICATION + 'TokenRequest']: object('TokenRequest', {
+    spec: r(AUTHENTICATION + 'TokenRequestSpec'),
+    status: r(AUTHENTICATION + 'TokenRequestStatus'),
   }),
   [AUTHENTICATION + 'SelfSubjectReviewStatus']: obj({ userInfo: r(AUTHENTICATION + 'UserInfo') }),
   [AUTHENTICATION + 'SelfSubjectReview']: object('SelfSubjectReview', {

@@ -31,6 +31,8 @@ export const nodeRules: PolicyRule[] = [
   rule(['get', 'list', 'watch'], [''], ['services', 'endpoints']),
   rule(['get'], [''], ['secrets', 'configmaps', 'persistentvolumeclaims', 'persistentvolumes']),
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+  // Narrowed by the Node authorizer to its pods' ServiceAccounts (checked before these rules).
+  rule(['create'], [''], ['serviceaccounts/token']),
   rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
   // Its own Lease (NodeRestriction), and every endpoint consumer's: read before a terminating pod is stopped.
   rule(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),

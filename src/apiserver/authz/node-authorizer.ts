@@ -2,7 +2,8 @@
  * The Node authorizer: what a node's credentials (user system:node:NAME in
  * group system:nodes) may do. The node rules (bootstrap-policy.ts) say
  * which verbs on which resources; reads of Secrets and ConfigMaps are
- * further limited to those a pod bound to that node uses, and lists and
+ * further limited to those a pod bound to that node uses, tokens to the
+ * ServiceAccounts of its pods, and lists and
  * watches of pods to the node's own (fieldSelector spec.nodeName=NAME).
  * Which object a write may touch is NodeRestriction's job (admission).
  */
@@ -68,6 +69,11 @@ export class NodeAuthorizer implements Authorizer {
         return { decision: 'no-opinion', reason: 'can only get individual resources of this type' };
       }
       if (this.graph.linked(node, a.resource, a.namespace, a.name)) return { decision: 'allow', reason: '' };
+      return { decision: 'no-opinion', reason: `no relationship found between node '${node}' and this object` };
+    }
+    if (a.apiGroup === '' && a.resource === 'serviceaccounts' && a.subresource === 'token') {
+      if (a.verb !== 'create') return { decision: 'no-opinion', reason: 'can only create tokens' };
+      if (this.graph.linked(node, 'serviceaccounts', a.namespace, a.name)) return { decision: 'allow', reason: '' };
       return { decision: 'no-opinion', reason: `no relationship found between node '${node}' and this object` };
     }
     if (a.apiGroup === '' && a.resource === 'pods' && !a.subresource && (a.verb === 'list' || a.verb === 'watch')) {

@@ -1,7 +1,8 @@
 /**
- * Which node may read which Secret and ConfigMap (kube's node authorizer
- * graph, the part podnet needs): each pod bound to a node links the node to
- * the objects the pod refers to. Fed pod by pod from the store's watch.
+ * Which node may read which Secret and ConfigMap, and ask for which
+ * ServiceAccount's tokens (kube's node authorizer graph, the part podnet
+ * needs): each pod bound to a node links the node to the objects the pod
+ * refers to and to its ServiceAccount. Fed pod by pod from the store's watch.
  */
 import { podReferences, type PodRefsSpec } from '../../api/pod-references.js';
 
@@ -20,7 +21,12 @@ export class NodeGraph {
   /** A pod as stored now (undefined: deleted). */
   setPod(
     key: string,
-    pod: { metadata?: { namespace?: string; name?: string }; spec?: PodRefsSpec & { nodeName?: string } } | undefined,
+    pod:
+      | {
+          metadata?: { namespace?: string; name?: string };
+          spec?: PodRefsSpec & { nodeName?: string; serviceAccountName?: string };
+        }
+      | undefined,
   ): void {
     const before = this.pods.get(key);
     if (before) this.unlink(before);
@@ -33,6 +39,8 @@ export class NodeGraph {
     const r = podReferences(pod.spec);
     const refs = [
       `pods/${ns}/${pod.metadata?.name}`,
+      // The node asks for the pod's ServiceAccount token (serviceaccounts/token).
+      `serviceaccounts/${ns}/${pod.spec?.serviceAccountName || 'default'}`,
       ...[...r.secrets].map((n) => `secrets/${ns}/${n}`),
       ...[...r.configMaps].map((n) => `configmaps/${ns}/${n}`),
     ];

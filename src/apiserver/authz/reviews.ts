@@ -22,7 +22,8 @@ export interface ReviewDeps {
   registry: Registry;
   authorizer: Authorizer;
   rbac(): RbacIndex;
-  authenticate(token: string): UserInfo | undefined;
+  /** The user a token names, or why it names none. */
+  authenticate(token: string): Promise<{ user: UserInfo } | { error: string }>;
 }
 
 interface ResourceAttributesSpec {
@@ -42,13 +43,13 @@ interface AccessSpec {
   extra?: Record<string, string[]>;
 }
 
-export function reviewReply(
+export async function reviewReply(
   d: ReviewDeps,
   req: ResourceRequest,
   user: UserInfo,
   headers: Record<string, string | undefined>,
   body: string,
-): Reply {
+): Promise<Reply> {
   const { ri } = req;
   if (req.verb !== 'create' || req.name || req.subresource)
     throw errors.methodNotAllowed(req.verb, { group: ri.group, resource: ri.resource });
@@ -85,20 +86,31 @@ export function reviewReply(
       break;
     case 'tokenreviews': {
       if (!spec.token) throw invalid([{ type: 'FieldValueRequired', field: 'spec.token', detail: '' }]);
-      const who = d.authenticate(spec.token);
-      status = who
-        ? { authenticated: true, user: { username: who.name, groups: who.groups }, audiences: spec.audiences }
-        : { authenticated: false, error: 'invalid bearer token' };
+      const who = await d.authenticate(spec.token);
+      status =
+        'user' in who
+          ? { authenticated: true, user: userInfoOf(who.user), audiences: spec.audiences }
+          : { authenticated: false, error: who.error };
       break;
     }
     case 'selfsubjectreviews':
-      status = { userInfo: { username: user.name, groups: user.groups } };
+      status = { userInfo: userInfoOf(user) };
       break;
     default:
       throw errors.resourceNotFound();
   }
   const metadata = { ...obj.metadata, creationTimestamp: null };
   return jsonReply(201, { kind: ri.kind, apiVersion: groupVersion(ri), metadata, spec: obj.spec, status });
+}
+
+/** authentication.k8s.io/v1 UserInfo. */
+function userInfoOf(u: UserInfo): Record<string, unknown> {
+  return {
+    username: u.name,
+    ...(u.uid ? { uid: u.uid } : {}),
+    groups: u.groups,
+    ...(u.extra && Object.keys(u.extra).length ? { extra: u.extra } : {}),
+  };
 }
 
 function access(

@@ -53,6 +53,8 @@ export interface DeleteParams {
  * delete). Throws an ApiError (403) to refuse.
  */
 export interface Admission {
+  /** Mutating admission on create, after validation (what it adds is well-formed by construction), before admit. */
+  mutate?(w: { ri: ResourceInfo; obj: KObject; user?: UserInfo; dryRun: boolean }): Promise<void>;
   admit(w: {
     ri: ResourceInfo;
     operation: 'create' | 'update' | 'delete';
@@ -302,6 +304,7 @@ export class Registry {
     if (needsName) obj.metadata.name = generateName(obj.metadata.generateName!);
     this.throwIfInvalid(ri, obj, this.rules.validateCreate(ri, obj));
     if (ri.namespaced) await this.checkNamespaceOpen(obj.metadata.namespace!);
+    await this.admission?.mutate?.({ ri, obj, user: p.user, dryRun: p.dryRun });
     await this.admission?.admit({ ri, operation: 'create', obj, user: p.user, dryRun: p.dryRun });
     if (!p.applied) this.rules.trackUpdate(ri, undefined, obj, p.fieldManager, undefined, nowRFC3339(now));
     return this.insert(ri, obj, p, now, needsName ? 8 : 1);

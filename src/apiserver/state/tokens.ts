@@ -10,6 +10,10 @@ import { join } from 'node:path';
 export interface UserInfo {
   name: string;
   groups: string[];
+  /** Set for ServiceAccount tokens: the ServiceAccount's uid. */
+  uid?: string;
+  /** Set for bound ServiceAccount tokens: the pod (or node) and token id, under kube's keys. */
+  extra?: Record<string, string[]>;
 }
 
 interface TokenFile {

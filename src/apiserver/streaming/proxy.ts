@@ -119,14 +119,14 @@ export class StreamingProxy {
     req: IncomingMessage,
     socket: Duplex,
     head: Buffer,
-    authenticate: (token: string) => UserInfo | undefined,
+    authenticate: (token: string) => Promise<UserInfo | undefined>,
     parse: (method: string, url: URL) => ResourceRequest | undefined,
   ): Promise<void> {
     socket.on('error', () => socket.destroy());
     try {
       const url = new URL(req.url ?? '/', 'https://apiserver');
       const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      const user = m ? authenticate(m[1]!) : undefined;
+      const user = m ? await authenticate(m[1]!) : undefined;
       if (!user) throw errors.unauthorized();
       const info = parse(req.method ?? 'GET', url);
       if (

@@ -1,8 +1,10 @@
 /**
  * A container's environment as the kubelet builds it (makeEnvironmentVariables):
  * envFrom sources first, then env entries in order, each able to reference the
- * variables defined before it with $(VAR). Kubernetes service variables are not
- * injected (podnet pods find services through DNS).
+ * variables defined before it with $(VAR). Of the service variables only the
+ * `kubernetes` Service's are set (KUBERNETES_SERVICE_HOST, ..._PORT and the
+ * Docker-link forms), which in-cluster clients read; podnet pods find other
+ * Services through DNS.
  */
 import { expandVars } from './expand.js';
 import { parseQuantity } from './quantity.js';
@@ -22,6 +24,8 @@ export interface EnvContext {
   configMaps?: (namespace: string, name: string) => Record<string, string> | undefined;
   /** A Secret's .data (base64 values, as the API serves them); undefined when the Secret does not exist. */
   secrets?: (namespace: string, name: string) => Record<string, string> | undefined;
+  /** The `kubernetes` Service (default/kubernetes): its ClusterIP and port, for in-cluster clients. */
+  kubernetesService?: { host: string; port: number };
   /** The node's allocatable cpu/memory, which the downward API reports for containers without limits. */
   nodeAllocatable?: { cpu?: string | number; memory?: string | number; 'ephemeral-storage'?: string | number };
 }
@@ -48,6 +52,60 @@ function keyRef(
     throw new EnvError(`couldn't find key ${ref.key} in ${kind} ${ns}/${ref.name}`);
   }
   return kind === 'Secret' ? Buffer.from(value, 'base64').toString('utf8') : value;
+}
+
+/** The variables the kubelet sets for the kubernetes Service (its service links: host, port, Docker-link forms). */
+export function kubernetesServiceEnv(svc: { host: string; port: number } | undefined): Record<string, string> {
+  if (!svc) return {};
+  const url = `tcp://${svc.host}:${svc.port}`;
+  return {
+    KUBERNETES_SERVICE_HOST: svc.host,
+    KUBERNETES_SERVICE_PORT: String(svc.port),
+    KUBERNETES_SERVICE_PORT_HTTPS: String(svc.port),
+    KUBERNETES_PORT: url,
+    [`KUBERNETES_PORT_${svc.port}_TCP`]: url,
+    [`KUBERNETES_PORT_${svc.port}_TCP_PROTO`]: 'tcp',
+    [`KUBERNETES_PORT_${svc.port}_TCP_PORT`]: String(svc.port),
+    [`KUBERNETES_PORT_${svc.port}_TCP_ADDR`]: svc.host,
+  };
+}
+
+/** A downward API field for a volume file, or why it cannot be given. */
+export function downwardFieldValue(
+  pod: Pod,
+  fieldPath: string,
+  ctx: EnvContext,
+): { value: string } | { error: string } {
+  if (fieldPath === 'metadata.labels' || fieldPath === 'metadata.annotations') {
+    const m = (fieldPath === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations) ?? {};
+    // The kubelet's format: key="value" lines, sorted, values quoted as Go's %q does.
+    const lines = Object.keys(m)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(m[k])}`);
+    return { value: lines.join('\n') };
+  }
+  try {
+    return { value: fieldRefValue(pod, fieldPath, ctx) };
+  } catch (e) {
+    if (e instanceof EnvError) return { error: e.message };
+    throw e;
+  }
+}
+
+/** A downward API resource field (limits.cpu, requests.memory, ...) for a volume file. */
+export function downwardResourceValue(
+  pod: Pod,
+  ref: { containerName?: string; resource: string; divisor?: string | number },
+  ctx: EnvContext,
+): { value: string } | { error: string } {
+  const self = pod.spec.containers.find((c) => c.name === ref.containerName);
+  if (!self) return { error: `resourceFieldRef ${ref.resource}: container "${ref.containerName ?? ''}" not found` };
+  try {
+    return { value: resourceFieldValue(pod, self, ref, ctx) };
+  } catch (e) {
+    if (e instanceof EnvError) return { error: e.message };
+    throw e;
+  }
 }
 
 const SUBSCRIPT = /^metadata\.(labels|annotations)\['(.*)'\]$/;
@@ -127,7 +185,7 @@ function resourceFieldValue(
 /** Resolves the container's environment, or says why the container cannot start (CreateContainerConfigError). */
 export function containerEnv(pod: Pod, container: ContainerSpec, ctx: EnvContext): EnvResult {
   const ns = podNamespace(pod);
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = kubernetesServiceEnv(ctx.kubernetesService);
   try {
     for (const from of container.envFrom ?? []) {
       const prefix = from.prefix ?? '';

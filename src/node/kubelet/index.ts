@@ -12,7 +12,7 @@ export {
 export type { NodeDNS, PodDNS, ParsedResolvConf } from './dns.js';
 export { renderHosts, podHostname } from './hosts.js';
 export type { HostsOptions, PodHostname } from './hosts.js';
-export { containerEnv, expandCommand } from './env.js';
+export { containerEnv, downwardFieldValue, downwardResourceValue, expandCommand, kubernetesServiceEnv } from './env.js';
 export type { EnvContext, EnvResult } from './env.js';
 export { expandVars } from './expand.js';
 export { parseQuantity } from './quantity.js';

@@ -1,8 +1,9 @@
 /**
  * A pod's volumes on the node, under <root>/<uid>/: emptyDir directories
  * (a tmpfs for medium Memory, sized by sizeLimit), hostPath checked against
- * its type, and configMap and secret volumes written the way the kubelet's
- * AtomicWriter does: the files in a "..<hash>" directory, "..data" a
+ * its type, and configMap, secret, projected (ServiceAccount token,
+ * configMap, secret, downward API) and downwardAPI volumes written the way
+ * the kubelet's AtomicWriter does: the files in a "..<hash>" directory, "..data" a
  * symlink to it, and each top-level name a symlink through "..data". An
  * update writes a new directory and renames a new "..data" over the old,
  * so a running pod sees the old set or the new, never half of one.
@@ -28,11 +29,16 @@ import { run } from '../../host/exec.js';
 import { parseQuantity } from '../kubelet/quantity.js';
 import type { ContainerBind } from '../runtime/types.js';
 import { hostPathProblem, projectData } from './files.js';
-import type { ProjectedFile, Volume, VolumeMount } from './types.js';
+import { downwardFiles, projectedFiles } from './projected.js';
+import type { DownwardItem, ProjectedFile, Volume, VolumeMount } from './types.js';
 
 export interface VolumeSources {
   configMap(namespace: string, name: string): Record<string, Buffer> | undefined;
   secret(namespace: string, name: string): Record<string, Buffer> | undefined;
+  /** The pod's ServiceAccount token for an audience and lifetime, fetched beforehand (undefined: none). */
+  token(audience: string | undefined, expirationSeconds: number): string | undefined;
+  /** A downward API item's value for this pod. */
+  downward(item: DownwardItem): { value: string } | { error: string };
 }
 
 export interface VolumePod {
@@ -98,9 +104,23 @@ export class PodVolumes {
         const path = dir(isCm ? 'configmap' : 'secret');
         writeAtomically(path, projected.files, fsGroup);
         paths.set(v.name, path);
+      } else if (v.projected || v.downwardAPI) {
+        const files = v.projected
+          ? projectedFiles(v.projected.sources, v.projected.defaultMode, {
+              configMap: (name) => sources.configMap(ns, name),
+              secret: (name) => sources.secret(ns, name),
+              downward: (item) => sources.downward(item),
+              token: (aud, seconds) => sources.token(aud, seconds),
+            })
+          : downwardFiles(v.downwardAPI!.items, v.downwardAPI!.defaultMode, sources);
+        if ('error' in files)
+          return { error: `${v.projected ? 'projected' : 'downwardAPI'} volume ${v.name}: ${files.error}` };
+        const path = dir(v.projected ? 'projected' : 'downward-api');
+        writeAtomically(path, files.files, fsGroup);
+        paths.set(v.name, path);
       } else {
         return {
-          error: `volume ${v.name}: only emptyDir, hostPath, configMap and secret volumes are supported on this node`,
+          error: `volume ${v.name}: only emptyDir, hostPath, configMap, secret, projected and downwardAPI volumes are supported on this node`,
         };
       }
     }
@@ -141,8 +161,9 @@ export function containerBinds(
       source = join(base, m.subPath);
       if (!existsSync(source)) mkdirSync(source, { recursive: true, mode: 0o755 });
     }
-    // configMap and secret volumes are read-only in Kubernetes whatever the mount says.
-    binds.push({ source, destination: m.mountPath, readOnly: !!m.readOnly || !!vol.configMap || !!vol.secret });
+    // configMap, secret, projected and downwardAPI volumes are read-only in Kubernetes whatever the mount says.
+    const readOnly = !!m.readOnly || !!vol.configMap || !!vol.secret || !!vol.projected || !!vol.downwardAPI;
+    binds.push({ source, destination: m.mountPath, readOnly });
   }
   return { binds };
 }

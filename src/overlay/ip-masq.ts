@@ -1,0 +1,41 @@
+/**
+ * flannel's ip-masq: a pod's traffic to an address outside the cluster
+ * network leaves its node with the node's address (masquerade), so the
+ * API server behind the kubernetes Service and any other host can answer a
+ * pod they have no route to. Pod-to-pod traffic (the destination inside the
+ * cluster CIDR, also after a Service's DNAT) keeps its pod source address,
+ * and multicast is left alone. The rules live in their own table, `ip
+ * podnet-masq`, replaced whole in one nft transaction.
+ */
+import { runOk } from '../host/exec.js';
+import type { HostTarget } from './types.js';
+
+export const IP_MASQ_TABLE = 'podnet-masq';
+
+/** The table's text for `nft -f` (pure): create-if-missing, delete, create, so a re-apply converges in one transaction. */
+export function ipMasqRuleset(clusterCidr: string): string {
+  return [
+    `table ip ${IP_MASQ_TABLE} {}`,
+    `delete table ip ${IP_MASQ_TABLE}`,
+    `table ip ${IP_MASQ_TABLE} {`,
+    '  chain postrouting {',
+    // After the service proxy's own masquerade (srcnat): a connection NATed there is not NATed again.
+    '    type nat hook postrouting priority srcnat + 10; policy accept;',
+    `    ip saddr ${clusterCidr} ip daddr ${clusterCidr} return`,
+    `    ip saddr ${clusterCidr} ip daddr != 224.0.0.0/4 masquerade fully-random`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export async function ensureIpMasq(target: HostTarget, clusterCidr: string): Promise<void> {
+  await runOk(['nft', '-f', '-'], { netns: target.netns, input: ipMasqRuleset(clusterCidr) });
+}
+
+export async function removeIpMasq(target: HostTarget): Promise<void> {
+  await runOk(['nft', '-f', '-'], {
+    netns: target.netns,
+    input: `table ip ${IP_MASQ_TABLE} {}\ndelete table ip ${IP_MASQ_TABLE}\n`,
+  });
+}
