@@ -112,7 +112,12 @@ export async function runRouter(args: string[]): Promise<number> {
     () => metrics(),
   ).catch((e: Error) => giveUp(new CliError(`--http-listen ${values['http-listen']}: ${e.message}`)));
   log.info(`waiting for the API (${client.server}); HAProxy files in ${settings.runDir}`);
-  const router = await startRouter({ client, haproxy: settings, log }).catch(async (e: Error) => {
+  const router = await startRouter({
+    client,
+    haproxy: settings,
+    externalHaproxy: values['external-haproxy'],
+    log,
+  }).catch(async (e: Error) => {
     await endpoints.close();
     return giveUp(new CliError(e.message));
   });
