@@ -18,6 +18,8 @@ import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js
 import { clusterConfigAtStart } from './cluster-config.js';
 import { nodeHandler, readTlsThroughStream } from './serve-http.js';
 import { Registry } from './registry/registry.js';
+import { findResource } from '../api/resources.js';
+import { podSecurityAdmission } from './pod-security/admission.js';
 import { apiRules } from './rules.js';
 import { strategies } from './registry/strategies/index.js';
 import { ServiceAllocations } from './registry/strategies/services.js';
@@ -35,6 +37,9 @@ import { parseRequest } from './request-info.js';
 import { TokenAuthenticator } from './state/tokens.js';
 import { kubeconfigName, writeKubeconfig } from './state/kubeconfig.js';
 import { authorizeOrThrow, resourceAttributes, startAuthorization, type Authorization } from './authz/index.js';
+
+const NAMESPACES = findResource('', 'v1', 'namespaces')!;
+const PODS = findResource('', 'v1', 'pods')!;
 
 export interface ApiServerOptions {
   stateDir: string;
@@ -102,8 +107,20 @@ async function startOn(
   await allocations.init();
   // Admission is bound late: authorization needs the registry to write the default roles.
   let authz: Authorization | undefined;
-  const registry = new Registry(store, apiRules, strategies(allocations), {
-    admit: (w) => authz?.admission.admit(w),
+  const podSecurity = podSecurityAdmission({
+    namespaceLabels: (name) =>
+      registry.get(NAMESPACES, undefined, name).then(
+        (ns) => ns.metadata.labels ?? {},
+        () => undefined,
+      ),
+    podsIn: (namespace) => registry.listAll(PODS, namespace),
+    audit: (line) => logger('apiserver').info(`PodSecurity audit: ${line}`),
+  });
+  const registry: Registry = new Registry(store, apiRules, strategies(allocations), {
+    admit: async (w) => {
+      await authz?.admission.admit(w);
+      await podSecurity.admit(w);
+    },
   });
   if (!opts.insecureHttp) {
     authz = await startAuthorization(store, registry);
