@@ -5,7 +5,8 @@
  * namespaces, mount or unshare. securityContext holds (runAsUser shows in
  * id, a read-only root refuses writes), and a memory hog is OOMKilled and
  * restarted with the kubelet's status. Pod Security Admission refuses a
- * privileged pod in a restricted namespace with kube's message.
+ * privileged pod in a restricted namespace with kube's message;
+ * shareProcessNamespace puts a pod's containers in one PID namespace.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -214,6 +215,34 @@ spec:
     securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 `);
     cluster.k(['-n', 'psa-restricted', 'wait', '--for=condition=Ready', 'pod/hardened', '--timeout=60s']);
+  });
+
+  test("shareProcessNamespace: the pod's containers see each other's processes, PID 1 reaps", async () => {
+    cluster.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: shared}
+spec:
+  nodeName: ${node()}
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: a, image: podnet/agnhost, command: [/bin/sh, -c, 'exec sleep 4242']}
+  - {name: b, image: podnet/agnhost, command: [/bin/sh, -c, 'exec sleep 4343']}
+`);
+    cluster.waitReady(['shared']);
+    const ps = await eventually('both sleeps in one namespace', () => {
+      const out = cluster.k(['exec', 'shared', '-c', 'a', '--', 'ps', '-eo', 'pid,args']);
+      return /sleep 4343/.test(out) && /sleep 4242/.test(out) && out;
+    });
+    assert.match(ps, /^\s*1\s+\S*podnet-shim pause$/m, "PID 1 is the pod's init");
+    // An orphan of a container is reaped by PID 1: no zombie stays behind.
+    cluster.k(['exec', 'shared', '-c', 'b', '--', '/bin/sh', '-c', '(sleep 0.2 &) ; exit 0']);
+    await eventually(
+      'no zombie',
+      () => !/\sZ/.test(cluster.k(['exec', 'shared', '-c', 'a', '--', 'ps', '-eo', 'pid,stat,args'])),
+    );
+    // A pod without it keeps one namespace per container.
+    assert.doesNotMatch(sh('attacker', 'ps -eo args'), /sleep 4343/);
   });
 
   test('a ConfigMap update reaches the running pod (atomic swap of ..data)', async () => {

@@ -31,7 +31,7 @@ import {
 import { readSandboxRecord, writeSandboxRecord, type SandboxRecord } from './sandbox-record.js';
 import type { ContainerRunner, ExecCommand } from './container-runner.js';
 import { ProcessRunner } from './process-runner.js';
-import { containerEnv, DEFAULT_PATH } from './shim.js';
+import { containerEnv, DEFAULT_PATH, shimBinary } from './shim.js';
 import type { ContainerConfig, ContainerRuntimeState, PodRuntime, SandboxConfig, SandboxState } from './types.js';
 
 export interface CniPodRuntimeOptions {
@@ -271,6 +271,7 @@ export class CniPodRuntime implements PodRuntime {
       ip: '',
       createdAt: new Date().toISOString(),
       ...(cfg.hostNetwork ? {} : { netns: podNetnsName(this.opts.nodeName, cfg.uid) }),
+      ...(cfg.shareProcessNamespace && this.runner.kind === 'runc' ? { sharedPid: true } : {}),
     };
     await writeSandboxRecord(L.sandboxFile(cfg.uid), rec);
     await writeFile(L.resolvConf(cfg.uid), cfg.resolvConf);
@@ -302,6 +303,7 @@ export class CniPodRuntime implements PodRuntime {
         resolvConf: L.resolvConf(cfg.uid),
         hosts: L.hosts(cfg.uid),
         readyFile: L.holderReadyFile(cfg.uid),
+        ...(rec.sharedPid ? { sharedPidInit: shimBinary() } : {}),
       },
       L.holderPidFile(cfg.uid),
       L.holderLog(cfg.uid),

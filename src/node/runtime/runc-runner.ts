@@ -70,6 +70,8 @@ export class RuncRunner implements ContainerRunner {
         network,
         // The pod's containers share one IPC namespace: the sandbox holder's.
         ipc: rec.holder ? `/proc/${rec.holder.pid}/ns/ipc` : undefined,
+        // shareProcessNamespace: the namespace whose PID 1 is the holder's child (podnet-shim pause).
+        pid: rec.sharedPid && rec.holder ? `/proc/${rec.holder.pid}/ns/pid_for_children` : undefined,
       },
       view: view.binds,
       podFiles: s.podFiles,

@@ -20,6 +20,8 @@ export interface SandboxConfig {
   renderHosts: (podIp: string) => string;
   /** hostPort mappings handed to the portmap plugin. */
   portMappings: { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' | 'sctp' }[];
+  /** spec.shareProcessNamespace: one PID namespace for the pod's containers (runc runtime). */
+  shareProcessNamespace?: boolean;
 }
 
 import type { ExecCommand } from './container-runner.js';
