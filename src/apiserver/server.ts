@@ -19,6 +19,8 @@ import { clusterConfigAtStart } from './cluster-config.js';
 import { nodeHandler, readTlsThroughStream } from './serve-http.js';
 import { Registry, type Admission } from './registry/registry.js';
 import { clusterAdmission } from './admission/index.js';
+import { findResource } from '../api/resources.js';
+import { podSecurityAdmission } from './pod-security/admission.js';
 import { apiRules } from './rules.js';
 import { strategies } from './registry/strategies/index.js';
 import { ServiceAllocations } from './registry/strategies/services.js';
@@ -38,9 +40,11 @@ import { BearerAuthenticator } from './authenticator.js';
 import { ServiceAccountTokens, type ObjectLookup } from './serviceaccounts/tokens.js';
 import { ensureSigningKey } from './serviceaccounts/signing-key.js';
 import { serviceAccountIssuer } from './serviceaccounts/claims.js';
-import { findResource } from '../api/resources.js';
 import { kubeconfigName, writeKubeconfig } from './state/kubeconfig.js';
 import { authorizeOrThrow, resourceAttributes, startAuthorization, type Authorization } from './authz/index.js';
+
+const NAMESPACES = findResource('', 'v1', 'namespaces')!;
+const PODS = findResource('', 'v1', 'pods')!;
 
 export interface ApiServerOptions {
   stateDir: string;
@@ -110,12 +114,22 @@ async function startOn(
   await allocations.init();
   // Admission is bound late: authorization needs the registry to write the default roles.
   let authz: Authorization | undefined;
+  const podSecurity = podSecurityAdmission({
+    namespaceLabels: (name) =>
+      registry.get(NAMESPACES, undefined, name).then(
+        (ns) => ns.metadata.labels ?? {},
+        () => undefined,
+      ),
+    podsIn: (namespace) => registry.listAll(PODS, namespace),
+    audit: (line) => logger('apiserver').info(`PodSecurity audit: ${line}`),
+  });
   // The plugins read the store through the registry they admit for, so they are bound late too.
   const plugins: { admission?: Required<Admission> } = {};
-  const registry = new Registry(store, apiRules, strategies(allocations), {
+  const registry: Registry = new Registry(store, apiRules, strategies(allocations), {
     mutate: async (w) => plugins.admission?.mutate(w),
     admit: async (w) => {
       await authz?.admission.admit(w);
+      await podSecurity.admit(w);
       await plugins.admission?.admit(w);
     },
   });

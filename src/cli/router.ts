@@ -116,6 +116,7 @@ export async function runRouter(args: string[]): Promise<number> {
   const router = await startRouter({
     client,
     haproxy: settings,
+    externalHaproxy: values['external-haproxy'],
     log,
     appliedLease: inClusterAppliedLease(process.env),
   }).catch(async (e: Error) => {

@@ -4,13 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { kubeconfigName } from '../apiserver/state/kubeconfig.js';
 import { bringUp } from '../cluster/bring-up.js';
 import { defaultKubeconfigTarget } from '../cluster/kubeconfig-merge.js';
-import {
-  apiserverPorts,
-  type Backend,
-  type ContainerRuntime,
-  type ProxyMode,
-  type StoreKind,
-} from '../cluster/layout.js';
+import { apiserverPorts, type Backend, type ProxyMode, type StoreKind } from '../cluster/layout.js';
 import { acquireLock } from '../cluster/lock.js';
 import { kubeconfigPath } from '../cluster/paths.js';
 import { resolveClusterConfig } from '../api/cluster-config.js';
@@ -45,6 +39,10 @@ export async function runUp(args: string[]): Promise<number> {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  // PODNET_RUNTIME stands in for --runtime (whole test suites switch runtime this way).
+  const runtime = values.runtime ?? process.env['PODNET_RUNTIME'];
+  if (runtime !== undefined && runtime !== 'runc' && runtime !== 'process')
+    throw new CliError(`PODNET_RUNTIME must be runc or process, got "${runtime}"`);
   const timeout = Number(values.timeout);
   if (!(timeout > 0)) throw new CliError(`--timeout is in seconds and must be positive, got "${values.timeout}"`);
   if (process.getuid?.() !== 0) throw new CliError('it creates network namespaces, links and mounts: run it as root');
@@ -70,7 +68,7 @@ export async function runUp(args: string[]): Promise<number> {
       name: values.name,
       backend: values.backend as Backend | undefined,
       proxyMode: proxyMode as ProxyMode | undefined,
-      runtime: values.runtime as ContainerRuntime | undefined,
+      runtime,
       store: values.store as StoreKind | undefined,
       apiservers,
       dnsUpstream,

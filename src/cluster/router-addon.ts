@@ -4,10 +4,13 @@
  * 80 and 443, as hostNetwork pods in kube-system under ServiceAccount
  * kube-system/podnet-router (ClusterRole system:podnet-router: read what
  * it routes, write Ingress status and Events), credentials in a 0600 kubeconfig. Each keeps HAProxy's files in its node's
- * state directory, where a restarted router container finds the running
- * HAProxy and adopts it.
+ * state directory. HAProxy is the pod's second container (its own PID
+ * namespace under runc), so a restarted router container finds it still
+ * serving and adopts it.
  */
 import type { KObject } from '../api/meta.js';
+import { haproxyArgv } from '../router/haproxy/process.js';
+import { paths } from '../router/haproxy/render.js';
 import { CONTROLLER_NAME, DEFAULT_CLASS_ANNOTATION } from '../router/model.js';
 import { ROUTER_SERVICE_ACCOUNT } from '../apiserver/authz/bootstrap-policy.js';
 
@@ -70,6 +73,7 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
             `$(POD_IP):${HEALTH_PORT}`,
             '--threads',
             '1',
+            '--external-haproxy',
           ],
           env: [
             { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -85,9 +89,29 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
           ],
           readinessProbe: { httpGet: { path: '/readyz', port: HEALTH_PORT }, periodSeconds: 2 },
           livenessProbe: { httpGet: { path: '/healthz', port: HEALTH_PORT }, periodSeconds: 10, failureThreshold: 5 },
+          volumeMounts: [{ name: 'run', mountPath: node.runDir }],
+        },
+        {
+          // HAProxy in a container of its own, so it keeps serving while the controller's restarts.
+          name: 'haproxy',
+          image: 'podnet/podnet',
+          command: ['/bin/sh', '-c', haproxyContainerScript(node.runDir)],
+          volumeMounts: [{ name: 'run', mountPath: node.runDir }],
         },
       ],
+      volumes: [{ name: 'run', hostPath: { path: node.runDir, type: 'DirectoryOrCreate' } }],
     },
   }));
   return [ingressClass, serviceAccount, ...routers];
+}
+
+/**
+ * The haproxy container's command: wait until the controller has written
+ * a config (a restarted pod starts at once on the last one), then become
+ * HAProxy's master in the foreground (pure).
+ */
+export function haproxyContainerScript(runDir: string): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const config = paths(runDir).config;
+  return `until [ -s ${q(config)} ]; do sleep 0.2; done; exec ${haproxyArgv(runDir, 'haproxy').map(q).join(' ')}`;
 }

@@ -4,7 +4,9 @@
  * the CA key), nor other pods' or the node's processes, and cannot enter
  * namespaces, mount or unshare. securityContext holds (runAsUser shows in
  * id, a read-only root refuses writes), and a memory hog is OOMKilled and
- * restarted with the kubelet's status.
+ * restarted with the kubelet's status. Pod Security Admission refuses a
+ * privileged pod in a restricted namespace with kube's message;
+ * shareProcessNamespace puts a pod's containers in one PID namespace.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -162,6 +164,85 @@ describe('pods under runc: isolation and securityContext', { skip: clusterSkip, 
     assert.match(out, /tmpfs \/scratch tmpfs rw.*size=8192k/);
     assert.match(out, /\nf\n/, 'the subPath is a directory of the same emptyDir');
     assert.match(out, /Read-only file system\nrc=1/, 'configMap volumes are read-only');
+  });
+
+  test("restricted Pod Security refuses a privileged pod with kube's message; warn lets it through with kube's warning", () => {
+    cluster.apply(`apiVersion: v1
+kind: Namespace
+metadata:
+  name: psa-restricted
+  labels: {pod-security.kubernetes.io/enforce: restricted}
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: psa-warned
+  labels: {pod-security.kubernetes.io/enforce: baseline, pod-security.kubernetes.io/warn: restricted}
+`);
+    const privileged = (ns: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: priv, namespace: ${ns}}
+spec:
+  containers:
+  - {name: c, image: podnet/agnhost, securityContext: {privileged: true}}
+`;
+    const refused = cluster.kubectl(['apply', '-f', '-'], privileged('psa-restricted'));
+    assert.notEqual(refused.code, 0);
+    assert.match(
+      refused.out,
+      /Error from server \(Forbidden\): error when creating "STDIN": pods "priv" is forbidden: violates PodSecurity "restricted:latest": privileged \(container "c" must not set securityContext.privileged=true\), allowPrivilegeEscalation != false \(container "c" must set securityContext.allowPrivilegeEscalation=false\), unrestricted capabilities \(container "c" must set securityContext.capabilities.drop=\["ALL"\]\), runAsNonRoot != true \(pod or container "c" must set securityContext.runAsNonRoot=true\), seccompProfile \(pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost"\)/,
+    );
+    // Baseline refuses it too; a plain pod passes enforce and gets restricted's warning.
+    assert.match(
+      cluster.kubectl(['apply', '-f', '-'], privileged('psa-warned')).out,
+      /violates PodSecurity "baseline:latest": privileged \(container "c" must not set securityContext.privileged=true\)/,
+    );
+    const warned = cluster.kubectl(['-n', 'psa-warned', 'run', 'plain', '--image=podnet/agnhost']);
+    assert.equal(warned.code, 0, warned.out);
+    assert.match(
+      warned.out,
+      /Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/,
+    );
+    // A pod that meets restricted runs there.
+    cluster.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: hardened, namespace: psa-restricted}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 1000, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: c
+    image: podnet/agnhost
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+`);
+    cluster.k(['-n', 'psa-restricted', 'wait', '--for=condition=Ready', 'pod/hardened', '--timeout=60s']);
+  });
+
+  test("shareProcessNamespace: the pod's containers see each other's processes, PID 1 reaps", async () => {
+    cluster.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: shared}
+spec:
+  nodeName: ${node()}
+  shareProcessNamespace: true
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: a, image: podnet/agnhost, command: [/bin/sh, -c, 'exec sleep 4242']}
+  - {name: b, image: podnet/agnhost, command: [/bin/sh, -c, 'exec sleep 4343']}
+`);
+    cluster.waitReady(['shared']);
+    const ps = await eventually('both sleeps in one namespace', () => {
+      const out = cluster.k(['exec', 'shared', '-c', 'a', '--', 'ps', '-eo', 'pid,args']);
+      return /sleep 4343/.test(out) && /sleep 4242/.test(out) && out;
+    });
+    assert.match(ps, /^\s*1\s+\S*podnet-shim pause$/m, "PID 1 is the pod's init");
+    // An orphan of a container is reaped by PID 1: no zombie stays behind.
+    cluster.k(['exec', 'shared', '-c', 'b', '--', '/bin/sh', '-c', '(sleep 0.2 &) ; exit 0']);
+    await eventually(
+      'no zombie',
+      () => !/\sZ/.test(cluster.k(['exec', 'shared', '-c', 'a', '--', 'ps', '-eo', 'pid,stat,args'])),
+    );
+    // A pod without it keeps one namespace per container.
+    assert.doesNotMatch(sh('attacker', 'ps -eo args'), /sleep 4343/);
   });
 
   test('a ConfigMap update reaches the running pod (atomic swap of ..data)', async () => {

@@ -341,6 +341,10 @@ spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
       // The router controller on node 1 dies; the kubelet restarts it and it adopts the running HAProxy.
       const runDir = join(cluster.dir, 'nodes', cluster.node(1), 'router');
       const masterBefore = readFileSync(join(runDir, 'haproxy.pid'), 'utf8').trim();
+      const routerPod = ['-n', 'kube-system', 'get', 'pod', `podnet-router-${cluster.node(1)}`, '-o'];
+      const haproxyStatus =
+        'jsonpath={range .status.containerStatuses[?(@.name=="haproxy")]}{.restartCount} {.state.running.startedAt}{end}';
+      const haproxyBefore = cluster.k([...routerPod, haproxyStatus]).trim();
       const controller = sh(['pgrep', '-f', `^${process.execPath} .*router .*--run-dir ${runDir} `])
         .stdout.trim()
         .split('\n');
@@ -350,16 +354,12 @@ spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
         () =>
           cluster
             .k([
-              '-n',
-              'kube-system',
-              'get',
-              'pod',
-              `podnet-router-${cluster.node(1)}`,
-              '-o',
-              'jsonpath={.status.containerStatuses[0].restartCount} {.status.conditions[?(@.type=="Ready")].status}',
+              ...routerPod,
+              'jsonpath={.status.containerStatuses[?(@.name=="router")].restartCount} {.status.conditions[?(@.type=="Ready")].status}',
             ])
             .trim() === '1 True',
       );
+      assert.equal(cluster.k([...routerPod, haproxyStatus]).trim(), haproxyBefore, 'the haproxy container ran on');
       assert.equal(
         readFileSync(join(runDir, 'haproxy.pid'), 'utf8').trim(),
         masterBefore,

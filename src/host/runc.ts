@@ -5,6 +5,7 @@
  * containers.
  */
 import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './exec.js';
 
@@ -19,9 +20,31 @@ export function runcRunArgv(root: string, id: string, bundle: string, pidFile: s
   return [RUNC, '--root', root, 'run', '--detach', '--pid-file', pidFile, '--bundle', bundle, id];
 }
 
-/** `runc exec`: a command in a running container, with its spec's env, cwd, user and hardening (pure). */
-export function runcExecArgv(root: string, id: string, command: string[], tty: boolean): string[] {
-  return [RUNC, '--root', root, 'exec', ...(tty ? ['--tty'] : []), id, ...command];
+/**
+ * `runc exec`: a command in a running container, with its spec's env, cwd,
+ * user and hardening; runc writes the command's host pid to pidFile (pure).
+ */
+export function runcExecArgv(root: string, id: string, command: string[], tty: boolean, pidFile: string): string[] {
+  return [RUNC, '--root', root, 'exec', '--pid-file', pidFile, ...(tty ? ['--tty'] : []), id, ...command];
+}
+
+/**
+ * Ends what a runc exec started, whether or not runc is still there: the
+ * command leads a session and process group of its own inside the
+ * container (runc's init calls setsid), so its group is killed by the pid
+ * runc wrote. The pid stays a process group ID while any member lives, so
+ * it cannot name a stranger's group. Removes the pid file.
+ */
+export async function endRuncExec(pidFile: string): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (Number.isInteger(pid) && pid > 1) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  }
+  await rm(pidFile, { force: true });
 }
 
 /** True while runc still holds state for the container (until `runc delete`). */

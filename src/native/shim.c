@@ -27,6 +27,11 @@
  *       "resize ROWS COLS" lines. Exits with ARGV's status. SIGTERM, SIGHUP
  *       or the death of its parent kill ARGV's whole process group: an exec
  *       session never outlives the agent's stream.
+ *
+ *   podnet-shim pause
+ *       The init of a pod's shared PID namespace (shareProcessNamespace):
+ *       sleeps and reaps every child it inherits, as kube's pause does, so
+ *       processes orphaned in any container leave no zombies.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -479,10 +484,29 @@ static int cmd_pty(int rows, int cols, char **argv) {
   return exit_code(status);
 }
 
+/* --- pause: PID 1 of a shared PID namespace ------------------------------------ */
+
+static int cmd_pause(void) {
+  /* As PID 1 of its namespace only signals with a handler reach it; SIGKILL from the node ends it. */
+  signal(SIGCHLD, on_chld);
+  sigset_t chld, none;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigemptyset(&none);
+  /* SIGCHLD is held between reaping and sleeping, so none is missed in between. */
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  for (;;) {
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    sigsuspend(&none);
+  }
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: podnet-shim run DIR [-i] [-t] [-w WORKDIR] [-r PIDFILE] -- ARGV...\n"
-          "       podnet-shim pty [-s ROWS:COLS] -- ARGV...\n");
+          "       podnet-shim pty [-s ROWS:COLS] -- ARGV...\n"
+          "       podnet-shim pause\n");
   exit(125);
 }
 
@@ -514,6 +538,7 @@ int main(int argc, char **argv) {
     if (i + 1 >= argc) usage();
     return cmd_pty(rows, cols, argv + i + 1);
   }
+  if (strcmp(argv[1], "pause") == 0) return cmd_pause();
   usage();
   return 125;
 }

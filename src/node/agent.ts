@@ -116,7 +116,9 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
     podCidr,
     mtu: overlay.mtu,
     runner:
-      runtimeKind === 'runc' ? new RuncRunner({ root: join(opts.stateDir, 'pods', 'runc') }) : new ProcessRunner(),
+      runtimeKind === 'runc'
+        ? new RuncRunner({ root: join(opts.stateDir, 'pods', 'runc'), execDir: join(opts.stateDir, 'pods', 'exec') })
+        : new ProcessRunner(),
   });
   log(`container runtime: ${runtimeKind}`);
   const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');

@@ -367,6 +367,7 @@ export class PodManager {
             nodeHosts: this.o.hostHosts ?? '127.0.0.1\tlocalhost\n',
           }),
         portMappings: ports,
+        shareProcessNamespace: !!pod.spec.shareProcessNamespace,
       });
       for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) delete waiting[c.name];
       this.o.log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: sandbox up, IP ${sandbox.ip}`);

@@ -63,6 +63,8 @@ const res = {
 interface RouterOptions {
   client: KubeClient;
   haproxy: HaproxySettings;
+  /** HAProxy runs beside the controller (its own container): wait for it, never start or stop it. */
+  externalHaproxy?: boolean;
   log: (message: string) => void;
   /** A structural change waits this long for others to reload once (default 100 ms). */
   reloadDelayMs?: number;
@@ -121,7 +123,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   const log = o.log;
   const table = new RouteTable();
   const metrics = new RouterMetrics(table);
-  const haproxy = new Haproxy(o.haproxy.runDir);
+  const haproxy = new Haproxy(o.haproxy.runDir, !!o.externalHaproxy);
   mkdirSync(paths(o.haproxy.runDir).tlsDir, { recursive: true, mode: 0o700 });
   const onError = (e: unknown) => warn(log, `watch error (retrying): ${(e as Error).message ?? String(e)}`);
   const sliceRevision = new SliceRevisionWatermark();

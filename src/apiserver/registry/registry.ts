@@ -63,6 +63,8 @@ export interface Admission {
     subresource?: string;
     user?: UserInfo;
     dryRun: boolean;
+    /** Warnings for the client (Warning headers); absent on delete. */
+    warnings?: string[];
   }): void | Promise<void>;
 }
 
@@ -305,7 +307,14 @@ export class Registry {
     this.throwIfInvalid(ri, obj, this.rules.validateCreate(ri, obj));
     if (ri.namespaced) await this.checkNamespaceOpen(obj.metadata.namespace!);
     await this.admission?.mutate?.({ ri, obj, user: p.user, dryRun: p.dryRun });
-    await this.admission?.admit({ ri, operation: 'create', obj, user: p.user, dryRun: p.dryRun });
+    await this.admission?.admit({
+      ri,
+      operation: 'create',
+      obj,
+      user: p.user,
+      dryRun: p.dryRun,
+      warnings: p.warnings,
+    });
     if (!p.applied) this.rules.trackUpdate(ri, undefined, obj, p.fieldManager, undefined, nowRFC3339(now));
     return this.insert(ri, obj, p, now, needsName ? 8 : 1);
   }
@@ -487,6 +496,7 @@ export class Registry {
       subresource: opts.subresource,
       user: p.user,
       dryRun: p.dryRun,
+      warnings: p.warnings,
     });
     return this.commitUpdate(ri, updated, old, kv.modRevision, p, now);
   }

@@ -34,6 +34,7 @@ describe('holder argv', () => {
         '/s/h',
         '/s/ready',
         'sysfs',
+        '',
       ],
     );
   });
@@ -56,8 +57,31 @@ describe('holder argv', () => {
         '/s/h',
         '/s/ready',
         '',
+        '',
       ],
     );
+  });
+  test('shareProcessNamespace: a PID namespace whose PID 1 is podnet-shim pause', () => {
+    const argv = holderArgv({
+      hostname: 'p',
+      resolvConf: '/s/r',
+      hosts: '/s/h',
+      readyFile: '/s/ready',
+      freshSysfs: true,
+      sharedPidInit: '/b/podnet-shim',
+    });
+    assert.deepEqual(argv.slice(0, 9), [
+      'unshare',
+      '--uts',
+      '--ipc',
+      '--mount',
+      '--propagation',
+      'private',
+      '--pid',
+      '--fork',
+      '--kill-child',
+    ]);
+    assert.equal(argv.at(-1), '/b/podnet-shim');
   });
 });
 

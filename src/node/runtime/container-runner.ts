@@ -11,6 +11,17 @@ import type { ContainerConfig } from './types.js';
 
 export type RuntimeKind = 'runc' | 'process';
 
+/** How to run a command in a container (exec probes, kubectl exec). */
+export interface ExecCommand {
+  argv: string[];
+  /**
+   * Where runc writes the command's host pid. runc exec's command lives in
+   * the container, in a session of its own, not under runc: killing runc's
+   * group does not end it, killing this pid's group does (endExec).
+   */
+  pidFile?: string;
+}
+
 export interface ContainerStart {
   rec: SandboxRecord;
   /** The attempt's directory (meta.json written; the shim writes pid, exit, log here). */
@@ -28,13 +39,13 @@ export interface ContainerRunner {
   readonly kind: RuntimeKind;
   /** Spawns the container's shim detached; returns the shim's identity (recorded in <dir>/shim.json). */
   start(s: ContainerStart): Promise<ProcessIdentity>;
-  /** argv running a command in the container with this attempt and pid (exec probes, kubectl exec). */
+  /** How to run a command in the container with this attempt and pid (exec probes, kubectl exec). */
   execArgv(
     rec: SandboxRecord,
     container: { name: string; attempt: number; pid: number },
     command: string[],
     tty: boolean,
-  ): Promise<string[]>;
+  ): Promise<ExecCommand>;
   /**
    * After an attempt ended (or to tear it down): frees what the runtime holds
    * for it and says why it ended when the exit code alone does not (OOMKilled).

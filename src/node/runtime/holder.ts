@@ -1,7 +1,8 @@
 /**
  * The sandbox holder (the pod's "pause" process): a `sleep infinity` that
  * owns the pod's UTS, IPC and mount namespaces (and sits in its network
- * namespace), so containers can join them with nsenter -t <holder>. It is
+ * namespace), so containers can join them with nsenter -t <holder>; with
+ * shareProcessNamespace also the pod's PID namespace. It is
  * started in its own session so it outlives the agent.
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +15,9 @@ import { identify, isAlive, waitFor, type ProcessIdentity } from './proc.js';
 /**
  * $1 hostname ('' keeps the node's), $2 resolv.conf, $3 hosts, $4 ready file,
  * $5 "sysfs" to mount a fresh read-only /sys (sysfs shows the network devices
- * of the netns that mounted it, so a pod with its own netns needs its own).
+ * of the netns that mounted it, so a pod with its own netns needs its own),
+ * $6 podnet-shim when the holder is PID 1 of the pod's shared PID namespace
+ * (it then reaps what the containers orphan, as kube's pause does).
  * The hostname is written through /proc so no hostname binary is needed; the
  * mounts land in the private mount namespace only, never on the host.
  */
@@ -22,7 +25,7 @@ export const HOLDER_SCRIPT =
   '{ [ -z "$1" ] || echo "$1" > /proc/sys/kernel/hostname; } && ' +
   'mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && ' +
   '{ [ "$5" != sysfs ] || mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys; } && ' +
-  ': > "$4" && exec sleep infinity';
+  ': > "$4" && { [ -z "$6" ] || exec "$6" pause; } && exec sleep infinity';
 
 export interface HolderSpec {
   /** Network namespace to sit in: the pod's, or for hostNetwork pods the node's (undefined = the agent's own). */
@@ -34,6 +37,12 @@ export interface HolderSpec {
   readyFile: string;
   /** Mount a /sys of the pod's own netns (true unless hostNetwork). */
   freshSysfs: boolean;
+  /**
+   * shareProcessNamespace: a new PID namespace whose PID 1 is `podnet-shim
+   * pause` (this shim binary); the holder's pid is then unshare's, and
+   * containers join /proc/<holder>/ns/pid_for_children.
+   */
+  sharedPidInit?: string;
 }
 
 /** argv of the holder (pure). */
@@ -46,6 +55,8 @@ export function holderArgv(spec: HolderSpec): string[] {
     '--mount',
     '--propagation',
     'private',
+    // unshare stays as the parent of PID 1 and takes it along when killed.
+    ...(spec.sharedPidInit ? ['--pid', '--fork', '--kill-child'] : []),
     '--',
   ];
   return [
@@ -60,6 +71,7 @@ export function holderArgv(spec: HolderSpec): string[] {
     spec.hosts,
     spec.readyFile,
     spec.freshSysfs ? 'sysfs' : '',
+    spec.sharedPidInit ?? '',
   ];
 }
 

@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rm, writeFile, rename } from 'node:fs/promise
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { netnsPath, run, runOk } from '../../host/exec.js';
+import { endRuncExec } from '../../host/runc.js';
 import { confListForPod, POD_NETWORK_NAME, renderLoopbackConfList, renderPodNetworkConfList } from '../cni/conflist.js';
 import { CniRuntime } from '../cni/cni-runtime.js';
 import { kubernetesCniArgs } from '../cni/invocation.js';
@@ -28,9 +29,9 @@ import {
   type ProcessIdentity,
 } from './proc.js';
 import { readSandboxRecord, writeSandboxRecord, type SandboxRecord } from './sandbox-record.js';
-import type { ContainerRunner } from './container-runner.js';
+import type { ContainerRunner, ExecCommand } from './container-runner.js';
 import { ProcessRunner } from './process-runner.js';
-import { containerEnv, DEFAULT_PATH } from './shim.js';
+import { containerEnv, DEFAULT_PATH, shimBinary } from './shim.js';
 import type { ContainerConfig, ContainerRuntimeState, PodRuntime, SandboxConfig, SandboxState } from './types.js';
 
 export interface CniPodRuntimeOptions {
@@ -206,15 +207,15 @@ export class CniPodRuntime implements PodRuntime {
       target = { name: container, attempt: state.attempt, pid: state.pid };
     }
     // Without a container: the pod's namespaces, as the sandbox holder has them (network checks).
-    const command = target
+    const command: ExecCommand = target
       ? await this.runner.execArgv(rec, target, argv, false)
-      : ['nsenter', '-t', String(rec.holder!.pid), '-n', '-u', '-i', '-m', '--', ...argv];
+      : { argv: ['nsenter', '-t', String(rec.holder!.pid), '-n', '-u', '-i', '-m', '--', ...argv] };
     const started = Date.now();
-    const r = await run(command, {
+    const r = await run(command.argv, {
       cleanEnv: true,
       env: { PATH: DEFAULT_PATH, HOSTNAME: rec.hostNetwork ? this.nodeHostname : rec.hostname },
       timeoutMs,
-    });
+    }).finally(() => (command.pidFile ? endRuncExec(command.pidFile) : undefined));
     if (Date.now() - started >= timeoutMs && r.code >= 128) {
       // Killed by our timeout: report it the way timeout(1) does.
       return { code: 124, stdout: r.stdout, stderr: `${r.stderr}command timed out after ${timeoutMs} ms\n` };
@@ -229,7 +230,7 @@ export class CniPodRuntime implements PodRuntime {
     pid: number,
     command: string[],
     tty: boolean,
-  ): Promise<string[]> {
+  ): Promise<ExecCommand> {
     const rec = await this.readyRecord(uid);
     return this.runner.execArgv(rec, { name: container, attempt, pid }, command, tty);
   }
@@ -270,6 +271,7 @@ export class CniPodRuntime implements PodRuntime {
       ip: '',
       createdAt: new Date().toISOString(),
       ...(cfg.hostNetwork ? {} : { netns: podNetnsName(this.opts.nodeName, cfg.uid) }),
+      ...(cfg.shareProcessNamespace && this.runner.kind === 'runc' ? { sharedPid: true } : {}),
     };
     await writeSandboxRecord(L.sandboxFile(cfg.uid), rec);
     await writeFile(L.resolvConf(cfg.uid), cfg.resolvConf);
@@ -301,6 +303,7 @@ export class CniPodRuntime implements PodRuntime {
         resolvConf: L.resolvConf(cfg.uid),
         hosts: L.hosts(cfg.uid),
         readyFile: L.holderReadyFile(cfg.uid),
+        ...(rec.sharedPid ? { sharedPidInit: shimBinary() } : {}),
       },
       L.holderPidFile(cfg.uid),
       L.holderLog(cfg.uid),

@@ -5,7 +5,7 @@
  * no isolation beyond the network namespace.
  */
 import { processEnv } from '../streaming/exec.js';
-import type { ContainerRunner, ContainerStart } from './container-runner.js';
+import type { ContainerRunner, ContainerStart, ExecCommand } from './container-runner.js';
 import type { ProcessIdentity } from './proc.js';
 import { envArgv, spawnShim } from './shim.js';
 
@@ -31,11 +31,12 @@ export class ProcessRunner implements ContainerRunner {
     container: { name: string; attempt: number; pid: number },
     command: string[],
     tty: boolean,
-  ): Promise<string[]> {
+  ): Promise<ExecCommand> {
     // The container process's environment and working directory, as runc exec takes them from its spec.
     const env = await processEnv(container.pid);
     void tty; // the caller puts a pty around it
-    return nsenterExecArgv(container.pid, env, command);
+    // nsenter execs the command in place: it stays in the caller's process group.
+    return { argv: nsenterExecArgv(container.pid, env, command) };
   }
 
   release(): Promise<{ reason?: string }> {

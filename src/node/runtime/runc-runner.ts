@@ -8,13 +8,14 @@
  * restarted agent adopts containers by reading the attempt files back.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cgroupOomKilled, removeCgroup } from '../../host/cgroups.js';
 import { netnsPath } from '../../host/exec.js';
 import { runcDelete, runcExecArgv, runcRunArgv } from '../../host/runc.js';
-import type { ContainerRunner, ContainerStart } from './container-runner.js';
+import type { ContainerRunner, ContainerStart, ExecCommand } from './container-runner.js';
 import { capabilitiesOfMask } from './oci/security.js';
 import { ociSpec } from './oci/spec.js';
 import { ensureRootDir, hostPrivilegedView, hostRootView } from './oci/view.js';
@@ -25,6 +26,8 @@ import { checkShimBinary, DEFAULT_PATH, shimBinary } from './shim.js';
 export interface RuncRunnerOptions {
   /** runc's --root: this node's container state. */
   root: string;
+  /** Where exec commands' pid files live while they run. */
+  execDir: string;
   /** The node's network namespace when the agent does not run in it (tests playing a node). */
   nodeNetns?: string;
 }
@@ -67,6 +70,8 @@ export class RuncRunner implements ContainerRunner {
         network,
         // The pod's containers share one IPC namespace: the sandbox holder's.
         ipc: rec.holder ? `/proc/${rec.holder.pid}/ns/ipc` : undefined,
+        // shareProcessNamespace: the namespace whose PID 1 is the holder's child (podnet-shim pause).
+        pid: rec.sharedPid && rec.holder ? `/proc/${rec.holder.pid}/ns/pid_for_children` : undefined,
       },
       view: view.binds,
       podFiles: s.podFiles,
@@ -111,8 +116,11 @@ export class RuncRunner implements ContainerRunner {
     container: { name: string; attempt: number; pid: number },
     command: string[],
     tty: boolean,
-  ): Promise<string[]> {
-    return Promise.resolve(runcExecArgv(this.o.root, runcId(rec.uid, container.name, container.attempt), command, tty));
+  ): Promise<ExecCommand> {
+    mkdirSync(this.o.execDir, { recursive: true });
+    const id = runcId(rec.uid, container.name, container.attempt);
+    const pidFile = join(this.o.execDir, `${id}-${randomBytes(6).toString('hex')}.pid`);
+    return Promise.resolve({ argv: runcExecArgv(this.o.root, id, command, tty, pidFile), pidFile });
   }
 
   async release(rec: { uid: string }, dir: string, name: string, attempt: number): Promise<{ reason?: string }> {

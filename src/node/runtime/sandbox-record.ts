@@ -18,6 +18,8 @@ export interface SandboxRecord {
   holder?: ProcessIdentity;
   /** The holder's mount namespace ("mnt:[...]"), to find every process of the pod. */
   mountNs?: string;
+  /** shareProcessNamespace: the holder owns one PID namespace all containers join. */
+  sharedPid?: boolean;
 }
 
 export async function readSandboxRecord(file: string): Promise<SandboxRecord | undefined> {

@@ -20,8 +20,11 @@ export interface SandboxConfig {
   renderHosts: (podIp: string) => string;
   /** hostPort mappings handed to the portmap plugin. */
   portMappings: { hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' | 'sctp' }[];
+  /** spec.shareProcessNamespace: one PID namespace for the pod's containers (runc runtime). */
+  shareProcessNamespace?: boolean;
 }
 
+import type { ExecCommand } from './container-runner.js';
 import type { ContainerResources } from './oci/spec.js';
 import type { ContainerSecurity } from './oci/security.js';
 
@@ -104,7 +107,7 @@ export interface PodRuntime {
   ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Path of a container's log file (CRI records of stdout and stderr), for kubectl logs. */
   logPath(uid: string, name: string, attempt: number): string;
-  /** argv that runs a command in a running container for kubectl exec (tty: the caller provides the pty). */
+  /** How to run a command in a running container for kubectl exec (tty: the caller provides the pty). */
   execArgv(
     uid: string,
     container: string,
@@ -112,7 +115,7 @@ export interface PodRuntime {
     pid: number,
     command: string[],
     tty: boolean,
-  ): Promise<string[]>;
+  ): Promise<ExecCommand>;
   /** Directory of one attempt of a container: log, exit, and the shim's stdin and ctl fifos. */
   attemptDir(uid: string, name: string, attempt: number): string;
 }

@@ -11,6 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { killGroup, spawnProcess } from '../../host/exec.js';
+import { endRuncExec } from '../../host/runc.js';
+import type { ExecCommand } from '../runtime/container-runner.js';
 import { exitStatus, internalErrorStatus } from '../../streaming/status.js';
 import { DEFAULT_PATH, shimBinary } from '../runtime/shim.js';
 import type { CommandIO } from './command-io.js';
@@ -46,14 +48,17 @@ export function withPty(argv: string[], tty: boolean): string[] {
 /** Runs the command the runtime's exec argv gives (runc exec, or nsenter into the container process). */
 export async function runExec(
   io: CommandIO,
-  execArgv: (command: string[], tty: boolean) => Promise<string[]>,
+  execArgv: (command: string[], tty: boolean) => Promise<ExecCommand>,
 ): Promise<void> {
   const o = io.opts;
   if (o.command.length === 0) {
     io.finish(internalErrorStatus('command is required'));
     return;
   }
-  const argv = withPty(await execArgv(o.command, o.tty), o.tty);
+  const command = await execArgv(o.command, o.tty);
+  const argv = withPty(command.argv, o.tty);
+  // Under runc the command is not in our group: its own group goes too (runc may be gone already).
+  const endCommand = () => (command.pidFile ? endRuncExec(command.pidFile) : Promise.resolve());
   const child = spawnProcess(argv, {
     env: { PATH: DEFAULT_PATH },
     stdio: o.tty
@@ -100,6 +105,7 @@ export async function runExec(
     // The client is gone: the command and everything it started go too.
     if (o.tty) killGroup(pid, 'SIGTERM'); // podnet-shim pty kills the session it made
     killGroup(pid);
+    void endCommand();
   });
 
   const done = new Promise<number | Error>((resolve) => {
@@ -115,6 +121,7 @@ export async function runExec(
   });
   const result = await done;
   killGroup(pid);
+  await endCommand();
   if (result instanceof Error) io.finish(internalErrorStatus(`cannot run the command: ${result.message}`));
   else io.finish(exitStatus(result));
 }

@@ -27,6 +27,7 @@ import { parseNodeCommand, parsePorts, type CommandOptions } from '../../streami
 import { SpdySession } from '../../streaming/spdy/session.js';
 import { internalErrorStatus } from '../../streaming/status.js';
 import type { ApiPod } from '../pods.js';
+import type { ExecCommand } from '../runtime/container-runner.js';
 import type { SandboxState } from '../runtime/types.js';
 import { runAttach } from './attach.js';
 import { spdyCommandIO, WebSocketCommandIO, type CommandIO } from './command-io.js';
@@ -48,7 +49,7 @@ const WS_PING_MS = 20_000;
 export interface StreamingPods {
   lookup(namespace: string, name: string): { pod: ApiPod; sandbox: SandboxState | undefined } | undefined;
   attemptDir(uid: string, container: string, attempt: number): string;
-  /** argv running a command in this running container (the runtime's exec: runc exec, or nsenter). */
+  /** How to run a command in this running container (the runtime's exec: runc exec, or nsenter). */
   execArgv(
     uid: string,
     container: string,
@@ -56,7 +57,7 @@ export interface StreamingPods {
     pid: number,
     command: string[],
     tty: boolean,
-  ): Promise<string[]>;
+  ): Promise<ExecCommand>;
 }
 
 export interface StreamingServerOptions {

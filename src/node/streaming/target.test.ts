@@ -142,10 +142,18 @@ describe('streaming targets', () => {
   });
 
   test('under runc, exec is runc exec of the attempt, a pty around it for a tty', () => {
-    assert.deepEqual(runcExecArgv('/r', 'id-c-0', ['ls'], false).slice(1), ['--root', '/r', 'exec', 'id-c-0', 'ls']);
-    const tty = withPty(runcExecArgv('/r', 'id-c-0', ['sh'], true), true);
+    assert.deepEqual(runcExecArgv('/r', 'id-c-0', ['ls'], false, '/p').slice(1), [
+      '--root',
+      '/r',
+      'exec',
+      '--pid-file',
+      '/p',
+      'id-c-0',
+      'ls',
+    ]);
+    const tty = withPty(runcExecArgv('/r', 'id-c-0', ['sh'], true, '/p'), true);
     assert.deepEqual(tty.slice(1, 3), ['pty', '--']);
-    assert.deepEqual(tty.slice(4), ['--root', '/r', 'exec', '--tty', 'id-c-0', 'sh']);
+    assert.deepEqual(tty.slice(4), ['--root', '/r', 'exec', '--pid-file', '/p', '--tty', 'id-c-0', 'sh']);
   });
 });
 

@@ -23,10 +23,28 @@ const HAPROXY_BIN = process.env['PODNET_HAPROXY'] ?? 'haproxy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * HAProxy in master-worker mode on a run dir's files: the master CLI on
+ * master.sock (reloads, the process table), the master's pid in haproxy.pid.
+ * Without -D it stays in the foreground, as a container's main process (pure).
+ */
+export function haproxyArgv(runDir: string, bin = HAPROXY_BIN): string[] {
+  const p = paths(runDir);
+  return [bin, '-W', '-S', `${p.masterSocket},mode,600`, '-f', p.config, '-p', p.pidFile];
+}
+
 export class Haproxy {
   private readonly p: ReturnType<typeof paths>;
 
-  constructor(readonly runDir: string) {
+  /**
+   * external: HAProxy is started by someone else on this run dir's files
+   * (the router pod's haproxy container, so that it outlives the
+   * controller's container); start waits for it and stop leaves it alone.
+   */
+  constructor(
+    readonly runDir: string,
+    private readonly external = false,
+  ) {
     this.p = paths(runDir);
   }
 
@@ -48,19 +66,20 @@ export class Haproxy {
       );
   }
 
-  /** Starts HAProxy on the files in the run dir and waits until its first worker runs. */
-  async start(timeoutMs = 20_000): Promise<ProcInfo> {
-    spawnDetached(
-      [HAPROXY_BIN, '-W', '-S', `${this.p.masterSocket},mode,600`, '-f', this.p.config, '-p', this.p.pidFile],
-      this.p.log,
-    );
+  /** Starts HAProxy on the files in the run dir (or, external, waits for it) until its first worker runs. */
+  async start(timeoutMs = this.external ? 120_000 : 20_000): Promise<ProcInfo> {
+    if (!this.external) spawnDetached(haproxyArgv(this.runDir), this.p.log);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const info = await this.proc();
       if (info && info.workers.length > 0) return info;
       await sleep(50);
     }
-    throw new Error(`HAProxy did not start within ${timeoutMs} ms: ${this.logTail()}`);
+    throw new Error(
+      this.external
+        ? `no HAProxy answers on ${this.p.masterSocket} after ${timeoutMs} ms; it runs in the router pod's haproxy container: see its log (kubectl logs -c haproxy)`
+        : `HAProxy did not start within ${timeoutMs} ms: ${this.logTail()}`,
+    );
   }
 
   /** Reloads from the files in the run dir; resolves once a new worker serves, throws if HAProxy refused. */
@@ -91,6 +110,7 @@ export class Haproxy {
 
   /** Stops HAProxy gracefully (SIGUSR1 to the master: workers finish their connections, then exit). */
   async stop(timeoutMs = 10_000): Promise<void> {
+    if (this.external) return; // it ends with its container
     const info = await this.proc();
     if (!info) return;
     try {
