@@ -7,7 +7,8 @@ import { errors } from '../api/errors.js';
 import { discoveryReply, versionInfo } from './handlers/discovery.js';
 import { openapiReply } from './handlers/openapi.js';
 import { handleResource, type ResourceHandlerDeps } from './handlers/resource.js';
-import { MAX_BODY_BYTES, protobufBodyAsJson } from './http/body.js';
+import { MAX_BODY_BYTES, mediaType, nestedTooDeep, protobufBodyAsJson, tooDeep } from './http/body.js';
+import { PROTOBUF_MEDIA_TYPE } from '../api/protobuf/decode.js';
 import { errorReply, jsonReply, textReply, type ApiRequest, type Reply } from './http/reply.js';
 import type { ApiserverMetrics } from './metrics.js';
 import { parseRequest, type RequestInfo } from './request-info.js';
@@ -82,6 +83,8 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
     if (!user) throw errors.unauthorized();
   }
   if (bodyTooLarge(req)) throw errors.tooLarge();
+  // Before any parser or walker recurses into it: a hostile body must not reach the stack limit.
+  if (mediaType(req.headers['content-type']) !== PROTOBUF_MEDIA_TYPE && nestedTooDeep(req.body)) throw tooDeep();
   if (PUBLIC.has(healthPath)) return health(deps, path, url.searchParams);
   const info = parseRequest(req.method, path, url.searchParams);
   if (user && deps.authorization)

@@ -54,6 +54,7 @@ export async function handleResource(
 
   switch (req.verb) {
     case 'get': {
+      await registry.awaitRevision(query.get('resourceVersion'));
       const obj = await registry.get(ri, namespace, name!);
       return render(ri, repr, obj, query);
     }
@@ -456,7 +457,9 @@ async function watchReply(
       },
     ]);
   }
-  // Start (and fail, e.g. 410) before answering 200, so errors come back as plain Status responses.
+  // Start (and fail, e.g. 410, or 504 from a future resourceVersion) before answering 200, so errors
+  // come back as plain Status responses.
+  await registry.awaitRevision(query.get('resourceVersion'));
   const buffered: WatchEvent[] = [];
   let live: ((ev: WatchEvent) => void) | undefined;
   let failed: ApiError | undefined;
