@@ -72,7 +72,7 @@ interface Seen {
 }
 
 async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply> {
-  const url = new URL(req.url, 'https://apiserver');
+  const url = requestUrl(req.url);
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   const healthPath = path.split('/').slice(0, 2).join('/');
   let user: UserInfo | undefined;
@@ -153,4 +153,13 @@ function health(deps: AppDeps, path: string, q: URLSearchParams): Reply {
     return textReply(failed.length ? 500 : 200, lines.join('\n') + '\n');
   }
   return textReply(200, 'ok');
+}
+
+/** The request's path and query; a request target URL parsing refuses (e.g. "//?x") is a 400, not a 500. */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(`https://apiserver${target.startsWith('/') ? '' : '/'}${target}`);
+  } catch {
+    throw errors.badRequest(`the request path ${JSON.stringify(target.slice(0, 100))} is not a valid URL path`);
+  }
 }

@@ -7,10 +7,15 @@ import type { ApiRequest } from './reply.js';
 /** kube-apiserver's limit for a request body. */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-/** The deepest nesting of arrays and objects Go's JSON decoder (and so kube-apiserver) accepts. */
-export const MAX_NESTING_DEPTH = 10_000;
+/**
+ * The deepest nesting of arrays and objects a body may have. Go's decoder
+ * (so kube-apiserver) stops at 10,000; V8's own JSON.stringify and every
+ * recursive walk of an object overflow the stack near 2,000-5,000, so
+ * podnet stops at 1,000 (real objects nest about 20 deep).
+ */
+export const MAX_NESTING_DEPTH = 1_000;
 
-/** kube's message for a body nested deeper than MAX_NESTING_DEPTH. */
+/** kube's message for a body nested too deep, with podnet's limit. */
 export const tooDeep = () =>
   errors.badRequest(
     `couldn't get version/kind; json parse error: exceeded max depth: bodies may nest arrays and objects at most ${MAX_NESTING_DEPTH} levels deep`,

@@ -743,8 +743,9 @@ const FRESHNESS_WAIT_MS = 3_000;
 const FRESHNESS_POLL_MS = 50;
 
 function parseRevision(rv: string): number {
-  const n = Number(rv);
-  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  // Digits only, as Go's strconv.ParseUint reads it ("1e3" and " 5" are not versions).
+  const n = /^\d{1,16}$/.test(rv) ? Number(rv) : NaN;
+  if (!Number.isSafeInteger(n)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
   return n;
 }
 
