@@ -234,6 +234,16 @@ export const errors = {
   /** A watch or list from a compacted resourceVersion. */
   expired: (message: string) => new ApiError(410, 'Expired', message),
   gone: (message: string) => new ApiError(410, 'Gone', message),
+  /**
+   * A read or watch from a resourceVersion the store has not reached (kube's
+   * NewTooLargeResourceVersionError): clients retry after a second, and
+   * client-go's reflector recognises the cause.
+   */
+  tooLargeResourceVersion: (requested: number, current: number) =>
+    new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    }),
   internal: (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`),
   unavailable: (message: string) => new ApiError(503, 'ServiceUnavailable', message),
   /** The 404 for a path that names no resource the server serves. */

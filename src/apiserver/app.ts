@@ -7,7 +7,8 @@ import { errors } from '../api/errors.js';
 import { discoveryReply, versionInfo } from './handlers/discovery.js';
 import { openapiReply } from './handlers/openapi.js';
 import { handleResource, type ResourceHandlerDeps } from './handlers/resource.js';
-import { MAX_BODY_BYTES, protobufBodyAsJson } from './http/body.js';
+import { MAX_BODY_BYTES, mediaType, nestedTooDeep, protobufBodyAsJson, tooDeep } from './http/body.js';
+import { PROTOBUF_MEDIA_TYPE } from '../api/protobuf/decode.js';
 import { errorReply, jsonReply, textReply, type ApiRequest, type Reply } from './http/reply.js';
 import type { ApiserverMetrics } from './metrics.js';
 import { parseRequest, type RequestInfo } from './request-info.js';
@@ -74,7 +75,7 @@ interface Seen {
 }
 
 async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply> {
-  const url = new URL(req.url, 'https://apiserver');
+  const url = requestUrl(req.url);
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
   const healthPath = path.split('/').slice(0, 2).join('/');
   let user: UserInfo | undefined;
@@ -85,6 +86,8 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
     if (!user) throw errors.unauthorized();
   }
   if (bodyTooLarge(req)) throw errors.tooLarge();
+  // Before any parser or walker recurses into it: a hostile body must not reach the stack limit.
+  if (mediaType(req.headers['content-type']) !== PROTOBUF_MEDIA_TYPE && nestedTooDeep(req.body)) throw tooDeep();
   if (PUBLIC.has(healthPath)) return health(deps, path, url.searchParams);
   const info = parseRequest(req.method, path, url.searchParams);
   if (user && deps.authorization)
@@ -158,4 +161,13 @@ function health(deps: AppDeps, path: string, q: URLSearchParams): Reply {
     return textReply(failed.length ? 500 : 200, lines.join('\n') + '\n');
   }
   return textReply(200, 'ok');
+}
+
+/** The request's path and query; a request target URL parsing refuses (e.g. "//?x") is a 400, not a 500. */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(`https://apiserver${target.startsWith('/') ? '' : '/'}${target}`);
+  } catch {
+    throw errors.badRequest(`the request path ${JSON.stringify(target.slice(0, 100))} is not a valid URL path`);
+  }
 }

@@ -35,11 +35,20 @@ export interface DiscoveryRequest {
 
 export type RequestInfo = ResourceRequest | NonResourceRequest | DiscoveryRequest;
 
+/** One path segment, unescaped; a malformed escape ("%zz") is the client's error. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw errors.badRequest(`invalid URL escape in the path segment ${JSON.stringify(segment)}`);
+  }
+}
+
 export function parseRequest(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const parts = pathname
     .split('/')
     .filter((p) => p !== '')
-    .map(decodeURIComponent);
+    .map(decodeSegment);
   if (parts[0] === 'api') {
     if (parts.length === 1) return { kind: 'discovery', legacy: true };
     if (parts.length === 2) return { kind: 'discovery', legacy: true, group: '', version: parts[1] };
@@ -107,5 +116,8 @@ function resourcePath(
   }
   const sub = subresource ? ri.subresources.find((s) => s.name === subresource) : undefined;
   if (sub?.streaming) verb = 'connect';
+  // A verb the resource does not serve (deletecollection on namespaces, watch on status) is kube's 405.
+  else if (!(sub ?? ri).verbs.includes(verb))
+    throw errors.methodNotAllowed(verb, { group, resource: sub ? `${ri.resource}/${sub.name}` : ri.resource });
   return { kind: 'resource', ri, verb, namespace, name, subresource };
 }

@@ -8,7 +8,8 @@ import type { KObject } from '../api/meta.js';
 import { groupVersion, type ResourceInfo } from '../api/resources.js';
 import { applyDefaults } from '../api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../api/validation/index.js';
-import { resolve, schemaForKind, type Schema } from '../api/schema/index.js';
+import { definitionName, resolve, schemaForKind, type Schema } from '../api/schema/index.js';
+import { typeMismatch } from '../api/schema/type-check.js';
 import { pruneUnknownFields } from '../api/schema/prune.js';
 import { objectPredicate } from '../api/selectors/index.js';
 import { apply, applyPatch, updateManagedFields } from './patch/index.js';
@@ -25,6 +26,10 @@ export const apiRules: ApiRules = {
   validateCreate,
   validateUpdate,
   prune: (ri, obj) => pruneUnknownFields(obj, schemaOf(ri)),
+  typeError: (ri, obj) => {
+    const ref = definitionName(groupVersion(ri), ri.kind);
+    return ref ? typeMismatch(obj, ref) : undefined;
+  },
   selector: objectPredicate,
   patch: (ri, contentType, live, body) => applyPatch(contentType, live, body, schemaOf(ri), resolve),
   apply: (ri, live, applied, manager, force, now) =>

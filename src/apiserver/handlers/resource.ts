@@ -54,6 +54,7 @@ export async function handleResource(
 
   switch (req.verb) {
     case 'get': {
+      await registry.awaitRevision(query.get('resourceVersion'));
       const obj = await registry.get(ri, namespace, name!);
       return render(ri, repr, obj, query);
     }
@@ -151,8 +152,8 @@ function withWarnings(reply: Reply, wp: WriteParams): Reply {
 function parseIntParam(q: URLSearchParams, key: string): number | undefined {
   const v = q.get(key);
   if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0)
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n))
     throw errors.badRequest(`invalid value for ${key}: ${JSON.stringify(v)}: must be a non-negative integer`);
   return n;
 }
@@ -443,6 +444,8 @@ async function watchReply(
   const { registry, rules } = deps;
   const { ri, namespace, name } = req;
   const predicate = rules.selector(ri, query.get('labelSelector'), query.get('fieldSelector'));
+  // Options the encoder reads are checked now: an error while streaming could only end the stream.
+  if (repr.as === 'table') includeObject(query);
   const timeout = parseIntParam(query, 'timeoutSeconds') ?? 1800;
   const sendInitialEvents = query.get('sendInitialEvents') === 'true';
   const allowBookmarks = query.get('allowWatchBookmarks') === 'true';
@@ -456,7 +459,9 @@ async function watchReply(
       },
     ]);
   }
-  // Start (and fail, e.g. 410) before answering 200, so errors come back as plain Status responses.
+  // Start (and fail, e.g. 410, or 504 from a future resourceVersion) before answering 200, so errors
+  // come back as plain Status responses.
+  await registry.awaitRevision(query.get('resourceVersion'));
   const buffered: WatchEvent[] = [];
   let live: ((ev: WatchEvent) => void) | undefined;
   let failed: ApiError | undefined;
@@ -512,11 +517,20 @@ async function watchReply(
         write(JSON.stringify({ type: 'ERROR', object: e.toStatus() }) + '\n');
         finish();
       };
-      for (const ev of buffered) write(encode(ev));
-      buffered.length = 0;
       live = (ev) => {
-        if (!done) write(encode(ev));
+        if (done) return;
+        let chunk: string;
+        try {
+          chunk = encode(ev);
+        } catch (e) {
+          // An event that cannot be encoded ends the watch with an ERROR event, never a silent hang.
+          onFail?.(e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e)));
+          return;
+        }
+        write(chunk);
       };
+      for (const ev of buffered) live(ev);
+      buffered.length = 0;
       if (failed) onFail(failed);
       const timer = setTimeout(finish, timeout * 1000);
       timer.unref();

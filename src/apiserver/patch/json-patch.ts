@@ -25,6 +25,13 @@ export class JsonPatchError extends Error {}
 /** kube-apiserver's limit on operations in one JSON patch. */
 export const maxJSONPatchOperations = 10000;
 
+/**
+ * kube-apiserver's JSONPatchMaxCopyBytes: how much all "copy" operations of
+ * one patch may add, so a small patch of repeated copies cannot double the
+ * object until the server runs out of memory.
+ */
+export const maxAccumulatedCopyBytes = 3 * 1024 * 1024;
+
 /** Decodes a json-patch body, rejecting malformed bodies with 400 as kube does. */
 export function decodeJsonPatch(body: string): JsonPatchOperation[] {
   let parsed: unknown;
@@ -55,7 +62,8 @@ export function decodeJsonPatch(body: string): JsonPatchOperation[] {
 /** Applies a decoded patch; failures throw JsonPatchError with the reason. Does not modify `doc`. */
 export function applyJsonPatchOperations(doc: unknown, ops: JsonPatchOperation[]): unknown {
   let root = clone(doc);
-  for (const op of ops) root = applyOne(root, op);
+  const copied = { bytes: 0 };
+  for (const op of ops) root = applyOne(root, op, copied);
   return root;
 }
 
@@ -86,7 +94,7 @@ export function parsePointer(pointer: string): string[] {
     .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function applyOne(root: unknown, op: JsonPatchOperation): unknown {
+function applyOne(root: unknown, op: JsonPatchOperation, copied: { bytes: number }): unknown {
   const path = typeof op.path === 'string' ? op.path : undefined;
   switch (op.op) {
     case 'add':
@@ -112,6 +120,12 @@ function applyOne(root: unknown, op: JsonPatchOperation): unknown {
       const value = get(root, parsePointer(requireFrom(op)));
       if (value === undefined)
         throw new JsonPatchError(`copy operation does not apply: doc is missing from path: ${op.from}`);
+      copied.bytes += Buffer.byteLength(JSON.stringify(value));
+      if (copied.bytes > maxAccumulatedCopyBytes) {
+        throw new JsonPatchError(
+          `Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${maxAccumulatedCopyBytes}`,
+        );
+      }
       return add(root, requirePath(op, path), clone(value));
     }
     case 'test': {

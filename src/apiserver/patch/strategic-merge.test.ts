@@ -182,21 +182,21 @@ describe('strategic merge patch', () => {
       {
         name: 'unknown $patch in a map',
         patch: { spec: { nodeSelector: { $patch: 'merge' } } },
-        code: 500,
+        code: 400,
         message: 'unknown patch type: merge in map: map[$patch:merge]',
       },
       {
         name: 'unknown $patch in a list item',
         original: pod({ containers: [c('a')] }),
         patch: { spec: { containers: [{ name: 'a', $patch: 'frob' }] } },
-        code: 500,
+        code: 400,
         message: 'unknown patch type: frob in map: map[$patch:frob name:a]',
       },
       {
         name: '$patch: merge in a list',
         original: pod({ containers: [c('a')] }),
         patch: { spec: { containers: [{ $patch: 'merge' }] } },
-        code: 500,
+        code: 400,
         message: 'merging lists cannot yet be specified in the patch',
       },
       {
@@ -222,7 +222,7 @@ describe('strategic merge patch', () => {
         name: 'an item without its merge key',
         original: pod({ containers: [c('a')] }),
         patch: { spec: { containers: [{ image: 'x' }] } },
-        code: 500,
+        code: 400,
         message: 'map: map[image:x] does not contain declared merge key: name',
       },
       {

@@ -29,9 +29,12 @@ const badRequestMessages = {
   setElementOrder: 'invalid patch format of setElementOrder list',
 };
 
-/** Errors kube does not translate: they reach the client as a 500 carrying the raw text. */
+/**
+ * Errors kube does not translate (its client sees a 500 with the raw text):
+ * the patch is at fault, so podnet answers 400 with the same text.
+ */
 function rawError(message: string): ApiError {
-  return new ApiError(500, 'InternalError', message);
+  return new ApiError(400, 'BadRequest', message);
 }
 
 const noListOfLists = () =>

@@ -5,7 +5,7 @@
  * specifics come from the Strategy table; pure API rules from ApiRules.
  */
 import { randomUUID } from 'node:crypto';
-import { errors, ApiError, type FieldError } from '../../api/errors.js';
+import { errors, ApiError, fieldError, type FieldError } from '../../api/errors.js';
 import { deepClone, nowRFC3339, objectKey, resourcePrefix, type KList, type KObject } from '../../api/meta.js';
 import { findResource, groupVersion, type ResourceInfo } from '../../api/resources.js';
 import { StoreError, type KeyValue, type ListOptions, type ListResult, type Store } from '../../store/store.js';
@@ -126,6 +126,23 @@ export class Registry {
     return JSON.stringify({ apiVersion, kind, metadata, ...rest });
   }
 
+  /**
+   * Waits until the store has reached `resourceVersion` (a read or watch
+   * "not older than" it), as kube's watch cache does for up to 3 s, then
+   * gives up with 504 Too large resource version. Unset and "0" mean any.
+   */
+  async awaitRevision(resourceVersion: string | null | undefined, waitMs = FRESHNESS_WAIT_MS): Promise<void> {
+    if (!resourceVersion || resourceVersion === '0') return;
+    const wanted = parseRevision(resourceVersion);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const current = await this.store.currentRevision();
+      if (current >= wanted) return;
+      if (Date.now() >= deadline) throw errors.tooLargeResourceVersion(wanted, current);
+      await new Promise((r) => setTimeout(r, FRESHNESS_POLL_MS));
+    }
+  }
+
   async get(ri: ResourceInfo, namespace: string | undefined, name: string): Promise<KObject> {
     const kv = await this.store.get(this.key(ri, namespace, name));
     if (!kv) throw errors.notFound(gr(ri), name);
@@ -212,6 +229,8 @@ export class Registry {
       leftBefore = tok.left;
     } else if (p.resourceVersion && p.resourceVersion !== '0' && p.resourceVersionMatch === 'Exact') {
       revision = parseRevision(p.resourceVersion);
+    } else {
+      await this.awaitRevision(p.resourceVersion);
     }
     const limit = p.limit && p.limit > 0 ? p.limit : 0;
     const items: KeyValue<V>[] = [];
@@ -261,7 +280,7 @@ export class Registry {
           : errors.expired(`too old resource version: ${p.resourceVersion} (${e.revision ?? ''})`);
       }
       if (e instanceof StoreError && e.code === 'FutureRevision') {
-        throw errors.internal(`Too large resource version: ${p.resourceVersion}, current: ${revision}`);
+        throw errors.tooLargeResourceVersion(revision, await this.store.currentRevision());
       }
       throw e;
     }
@@ -391,7 +410,7 @@ export class Registry {
   decodeBody(
     ri: ResourceInfo,
     input: KObject,
-    p: Pick<WriteParams, 'fieldValidation' | 'warnings'>,
+    p: Pick<WriteParams, 'fieldValidation' | 'warnings'> & { patched?: KObject },
     owned = false,
   ): KObject {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -408,6 +427,16 @@ export class Registry {
       throw errors.badRequest(
         `${input.kind} in version "${input.apiVersion}" cannot be handled as a ${ri.kind}: the object provided is unrecognized (expected ${gv}, Kind=${ri.kind})`,
       );
+    }
+    // Go decodes before it looks for unknown fields: a value of the wrong type is the first error.
+    const typeError = this.rules.typeError(ri, input);
+    if (typeError) {
+      if (p.patched !== undefined) {
+        throw errors.invalid({ group: '', kind: '' }, '', [
+          fieldError.invalid('patch', JSON.stringify(p.patched), typeError),
+        ]);
+      }
+      throw errors.badRequest(`${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: ${typeError}`);
     }
     const obj = owned ? input : deepClone(input);
     if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
@@ -633,9 +662,11 @@ export class Registry {
       const next = mutate(deepClone(live));
       const requested = next.metadata?.resourceVersion;
       // A patch that names a resourceVersion is a precondition; otherwise we base it on what we read.
-      if (!requested) next.metadata = { ...next.metadata, resourceVersion: live.metadata.resourceVersion };
+      // A patched object of the wrong type is kube's 422 on "patch", not the 400 of a body.
+      const decoded = this.decodeBody(ri, next, { ...p, patched: next });
+      if (!requested) decoded.metadata.resourceVersion = live.metadata.resourceVersion;
       try {
-        return await this.update(ri, namespace, name, next, p, { subresource, decoded: false });
+        return await this.update(ri, namespace, name, decoded, p, { subresource, decoded: true });
       } catch (e) {
         if (e instanceof ApiError && e.reason === 'Conflict' && !requested && attempt < 5) continue;
         throw e;
@@ -720,9 +751,14 @@ export class Registry {
   }
 }
 
+/** How long a read from a future resourceVersion waits for the store (kube's watch cache: 3 s). */
+const FRESHNESS_WAIT_MS = 3_000;
+const FRESHNESS_POLL_MS = 50;
+
 function parseRevision(rv: string): number {
-  const n = Number(rv);
-  if (!Number.isInteger(n) || n < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  // Digits only, as Go's strconv.ParseUint reads it ("1e3" and " 5" are not versions).
+  const n = /^\d{1,16}$/.test(rv) ? Number(rv) : NaN;
+  if (!Number.isSafeInteger(n)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
   return n;
 }
 

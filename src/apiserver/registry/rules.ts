@@ -19,6 +19,11 @@ export interface ApiRules {
    * for strict field validation.
    */
   prune(ri: ResourceInfo, obj: KObject): string[];
+  /**
+   * Go's decoding error for the first value whose JSON type does not fit the
+   * kind's schema (a number where a string belongs), or undefined.
+   */
+  typeError(ri: ResourceInfo, obj: KObject): string | undefined;
   /** A predicate for ?labelSelector= and ?fieldSelector=; throws ApiError 400 on bad syntax or unsupported fields. */
   selector(ri: ResourceInfo, labelSelector: string | null, fieldSelector: string | null): ObjectPredicate | undefined;
   /** Apply a PATCH body of the given content type to the live object. */
