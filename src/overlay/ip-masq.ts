@@ -4,7 +4,9 @@
  * API server behind the kubernetes Service and any other host can answer a
  * pod they have no route to. Pod-to-pod traffic (the destination inside the
  * cluster CIDR, also after a Service's DNAT) keeps its pod source address,
- * and multicast is left alone. The rules live in their own table, `ip
+ * and so does traffic to the cluster's nodes, which route to every pod
+ * themselves: a host-network pod such as cluster DNS sees which pod asked
+ * (its namespace scopes business names). Multicast is left alone. The rules live in their own table, `ip
  * podnet-masq`, replaced whole in one nft transaction.
  */
 import { runOk } from '../host/exec.js';
@@ -12,8 +14,12 @@ import type { HostTarget } from './types.js';
 
 export const IP_MASQ_TABLE = 'podnet-masq';
 
-/** The table's text for `nft -f` (pure): create-if-missing, delete, create, so a re-apply converges in one transaction. */
-export function ipMasqRuleset(clusterCidr: string): string {
+/**
+ * The table's text for `nft -f` (pure): create-if-missing, delete, create,
+ * so a re-apply converges in one transaction. nodeIps: the nodes' own
+ * addresses, sorted (the caller compares texts to skip unchanged applies).
+ */
+export function ipMasqRuleset(clusterCidr: string, nodeIps: readonly string[] = []): string {
   return [
     `table ip ${IP_MASQ_TABLE} {}`,
     `delete table ip ${IP_MASQ_TABLE}`,
@@ -22,6 +28,7 @@ export function ipMasqRuleset(clusterCidr: string): string {
     // After the service proxy's own masquerade (srcnat): a connection NATed there is not NATed again.
     '    type nat hook postrouting priority srcnat + 10; policy accept;',
     `    ip saddr ${clusterCidr} ip daddr ${clusterCidr} return`,
+    ...(nodeIps.length ? [`    ip saddr ${clusterCidr} ip daddr { ${nodeIps.join(', ')} } return`] : []),
     `    ip saddr ${clusterCidr} ip daddr != 224.0.0.0/4 masquerade fully-random`,
     '  }',
     '}',
@@ -29,8 +36,8 @@ export function ipMasqRuleset(clusterCidr: string): string {
   ].join('\n');
 }
 
-export async function ensureIpMasq(target: HostTarget, clusterCidr: string): Promise<void> {
-  await runOk(['nft', '-f', '-'], { netns: target.netns, input: ipMasqRuleset(clusterCidr) });
+export async function applyIpMasq(target: HostTarget, ruleset: string): Promise<void> {
+  await runOk(['nft', '-f', '-'], { netns: target.netns, input: ruleset });
 }
 
 export async function removeIpMasq(target: HostTarget): Promise<void> {

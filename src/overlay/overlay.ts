@@ -18,7 +18,7 @@ import { applyChanges, readDataplane } from './dataplane-host.js';
 import { desiredDataplane, type SkippedNode } from './desired.js';
 import { diffDataplane } from './diff.js';
 import { enableIpForwarding } from './forwarding.js';
-import { ensureIpMasq } from './ip-masq.js';
+import { applyIpMasq, ipMasqRuleset } from './ip-masq.js';
 import { backendMtu } from './mtu.js';
 import { annotationPatch, selfAnnotations, type OverlayNode } from './peers.js';
 import { ReconcileLoop } from './reconcile-loop.js';
@@ -69,7 +69,8 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
   const target: HostTarget = { netns: opts.netns };
 
   await enableIpForwarding(target);
-  await ensureIpMasq(target, clusterCidr);
+  let appliedMasq = ipMasqRuleset(clusterCidr, [publicIp]);
+  await applyIpMasq(target, appliedMasq);
   const underlay = await findUnderlay(target, publicIp);
   const mtu = backendMtu(backend, underlay.mtu);
   const vxlan: VxlanSpec = { local: publicIp, underlayDev: underlay.dev, mac: vtepMacFor(publicIp), mtu };
@@ -127,6 +128,11 @@ export async function startOverlay(opts: OverlayOptions): Promise<Overlay> {
       underlayCidr: underlay.cidr,
     });
     reportSkips(desired.skipped);
+    const masq = ipMasqRuleset(clusterCidr, [...new Set([publicIp, ...desired.peers.map((p) => p.publicIp)])].sort());
+    if (masq !== appliedMasq) {
+      await applyIpMasq(target, masq);
+      appliedMasq = masq;
+    }
     const observed = await readDataplane(target, clusterCidr);
     const result = await applyChanges(target, diffDataplane(desired.dataplane, observed), log);
     lastStatus = { peers: desired.peers, skipped: desired.skipped };
