@@ -86,14 +86,16 @@ describe('pods under runc: isolation and securityContext', { skip: clusterSkip, 
   test("the node's and the cluster's state are not in the pod's root", () => {
     const out = sh(
       'attacker',
-      `ls -d ${cluster.dir} ${cluster.dir}/tokens.json ${cluster.dir}/pki/ca.key /var/lib/podnet /etc/shadow 2>&1; echo; ls /`,
+      `ls -d ${cluster.dir} ${cluster.dir}/tokens.json ${cluster.dir}/pki/ca.key /var/lib/podnet /etc/shadow 2>&1; echo; ls /; echo; echo "var: $(ls -A /var) run: $(ls -A /var/run)"`,
     );
     for (const path of [cluster.dir, `${cluster.dir}/tokens.json`, `${cluster.dir}/pki/ca.key`, '/etc/shadow'])
       assert.match(out, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}': No such file or directory`));
     // The root is the image's view: no /root, /home, /var, /run of the node.
-    const root = out.split('\n\n')[1]!.split(/\s+/).filter(Boolean);
-    for (const hidden of ['root', 'home', 'var', 'run', 'srv', 'opt'])
-      assert.ok(!root.includes(hidden), `/${hidden} visible`);
+    const [, listing, varListing] = out.split('\n\n');
+    const root = listing!.split(/\s+/).filter(Boolean);
+    for (const hidden of ['root', 'home', 'run', 'srv', 'opt']) assert.ok(!root.includes(hidden), `/${hidden} visible`);
+    // /var holds only the mount point of the ServiceAccount token.
+    assert.equal(varListing?.trim(), 'var: run run: secrets', 'only /var/run/secrets in /var');
   });
 
   test("other pods' and the node's processes are invisible", () => {
