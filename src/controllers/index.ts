@@ -21,6 +21,8 @@ import { StatefulSetController } from './statefulset.js';
 import { GarbageCollector } from './garbagecollector.js';
 import { ServiceAccountController } from './serviceaccount.js';
 import { RootCaPublisher } from './root-ca-publisher.js';
+import type { PerNamespaceObjectController } from './per-namespace-object.js';
+import type { KObject } from '../api/meta.js';
 
 export interface ControllerOptions {
   /** Pod network, carved into one subnet per node (default: DEFAULT_CLUSTER_CONFIG's). */
@@ -98,7 +100,7 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
   if (enabled.has('statefulset')) controllers.push(new StatefulSetController(client, informers, log));
   if (enabled.has('garbagecollector')) controllers.push(new GarbageCollector(client, informers, log));
   const podGc = enabled.has('podgc') ? new PodGcController(client, informers, log) : undefined;
-  const own: (ServiceAccountController | RootCaPublisher)[] = [];
+  const own: PerNamespaceObjectController<KObject>[] = [];
   if (enabled.has('serviceaccount')) own.push(new ServiceAccountController(client, informers, log));
   if (enabled.has('root-ca-cert-publisher') && opts.rootCaPem)
     own.push(new RootCaPublisher(client, informers, log, opts.rootCaPem));

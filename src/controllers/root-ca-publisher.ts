@@ -8,8 +8,8 @@ import { findResource } from '../api/resources.js';
 import type { KObject } from '../api/meta.js';
 import { isAlreadyExists, isNotFound } from '../client/api-error.js';
 import type { KubeClient } from '../client/client.js';
-import { Informer } from '../client/informer.js';
-import { QueueController, type Logger } from './controller.js';
+import type { Logger } from './controller.js';
+import { PerNamespaceObjectController } from './per-namespace-object.js';
 import type { SharedInformers } from './shared-informers.js';
 
 const configMaps = findResource('', 'v1', 'configmaps')!;
@@ -20,47 +20,17 @@ const DESCRIPTION =
 
 type ConfigMap = KObject & { data?: Record<string, string> };
 
-export class RootCaPublisher extends QueueController {
-  private readonly namespaces: Informer<KObject>;
-  readonly published: Informer<ConfigMap>;
-
+export class RootCaPublisher extends PerNamespaceObjectController<ConfigMap> {
   constructor(
-    private readonly client: KubeClient,
+    client: KubeClient,
     informers: SharedInformers,
     log: Logger,
     private readonly caPem: string,
   ) {
-    super('root-ca-cert-publisher', log);
-    this.namespaces = informers.namespaces();
-    this.published = new Informer<ConfigMap>(client, configMaps, {
-      fieldSelector: `metadata.name=${ROOT_CA_CONFIGMAP}`,
-      onError: (e) => log(`watch configmaps: ${(e as Error).message}`),
-    });
-    this.namespaces.addHandlers({
-      onAdd: (n) => this.enqueue(n.metadata.name!),
-      onUpdate: (_o, n) => this.enqueue(n.metadata.name!),
-    });
-    this.published.addHandlers({
-      onAdd: (cm) => this.enqueue(cm.metadata.namespace!),
-      onUpdate: (_o, cm) => this.enqueue(cm.metadata.namespace!),
-      onDelete: (cm) => this.enqueue(cm.metadata.namespace!),
-    });
+    super('root-ca-cert-publisher', client, informers, log, configMaps, ROOT_CA_CONFIGMAP);
   }
 
-  async startInformer(): Promise<void> {
-    this.published.start();
-    await this.published.waitForSync();
-  }
-
-  override async stop(): Promise<void> {
-    await super.stop();
-    await this.published.stop();
-  }
-
-  protected async sync(namespace: string): Promise<void> {
-    const ns: (KObject & { status?: { phase?: string } }) | undefined = this.namespaces.getByName(undefined, namespace);
-    if (!ns || ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') return;
-    const live = this.published.getByName(namespace, ROOT_CA_CONFIGMAP);
+  protected async ensure(namespace: string, live: ConfigMap | undefined): Promise<void> {
     if (live && live.data?.['ca.crt'] === this.caPem) return;
     const desired: ConfigMap = {
       apiVersion: 'v1',

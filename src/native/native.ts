@@ -6,6 +6,11 @@
  */
 import { createRequire } from 'node:module';
 
+/** A datagram's room in a batch socket's buffers (SLOT in udp_batch.c; longer datagrams are cut). */
+export const BATCH_SLOT_BYTES = 4096;
+/** A datagram's address record in them (ADDR in udp_batch.c). */
+export const BATCH_ADDR_BYTES = 20;
+
 export interface BatchBuffers {
   data: ArrayBuffer;
   lengths: Int32Array;

@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadNative } from '../native/native.js';
+import { BATCH_SLOT_BYTES, loadNative } from '../native/native.js';
 
 export interface Listening {
   port: number;
@@ -60,7 +60,7 @@ export async function receiveAccessLog(host: string, port: number, write: (lines
     const sock = native.open(host, port, (count) => {
       let text = '';
       for (let i = 0; i < count; i++) {
-        const at = i * NATIVE_SLOT;
+        const at = i * BATCH_SLOT_BYTES;
         text += lineOf(bufs.data.toString('utf8', at, at + bufs.lengths[i]!));
       }
       write(text);
@@ -88,8 +88,5 @@ export async function receiveAccessLog(host: string, port: number, write: (lines
     close: () => new Promise<void>((r) => sock.close(() => r())),
   };
 }
-
-/** A datagram's room in the native socket's buffer (SLOT in udp_batch.c; longer ones are cut there). */
-const NATIVE_SLOT = 4096;
 
 const lineOf = (datagram: string) => datagram.replace(/\n+$/, '') + '\n';

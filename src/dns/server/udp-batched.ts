@@ -7,14 +7,13 @@
  * and a send request per datagram, which was most of podnet dns's CPU.
  * Questions that need the full path are answered later with one sendto.
  */
-import { loadNative } from '../../native/native.js';
+import { BATCH_ADDR_BYTES, BATCH_SLOT_BYTES, loadNative } from '../../native/native.js';
 import type { DnsHandler } from './handler.js';
 import type { UdpServer } from './udp-dgram.js';
 import { error } from '../../log/log.js';
 
-/** Matches SLOT and ADDR in udp_batch.c. */
-const SLOT = 4096;
-const ADDR = 20;
+const SLOT = BATCH_SLOT_BYTES;
+const ADDR = BATCH_ADDR_BYTES;
 
 export function startBatchedUdp(
   handler: DnsHandler,

@@ -14,8 +14,6 @@ import type { SpdySession, SpdyStream } from '../../streaming/spdy/session.js';
 import { STREAM_CREATION_TIMEOUT_MS } from './command-io.js';
 import { connectToPod, type ForwardTarget, type PodConnection } from './pod-connection.js';
 
-export type { ForwardTarget } from './pod-connection.js';
-
 const errorText = (t: ForwardTarget, port: number, why: string) =>
   `error forwarding port ${port} to pod ${t.podName}, uid ${t.podUid}: ${why}`;
 

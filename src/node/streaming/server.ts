@@ -27,13 +27,13 @@ import { parseNodeCommand, parsePorts, type CommandOptions } from '../../streami
 import { SpdySession } from '../../streaming/spdy/session.js';
 import { internalErrorStatus } from '../../streaming/status.js';
 import type { ApiPod } from '../pods.js';
-import type { ExecCommand } from '../runtime/container-runner.js';
-import type { SandboxState } from '../runtime/types.js';
+import type { PodRuntime, SandboxState } from '../runtime/types.js';
 import { runAttach } from './attach.js';
 import { spdyCommandIO, WebSocketCommandIO, type CommandIO } from './command-io.js';
 import { runExec } from './exec.js';
 import { logOptionsFromQuery, serveLogs } from './logs.js';
-import { servePortForwardChannels, servePortForwardSpdy, type ForwardTarget } from './port-forward.js';
+import type { ForwardTarget } from './pod-connection.js';
+import { servePortForwardChannels, servePortForwardSpdy } from './port-forward.js';
 import { logAttempt, parseRoute, runningContainer, type StreamingRoute } from './target.js';
 
 /** The common name of the API server's client certificate; nothing else may stream. */
@@ -50,14 +50,7 @@ export interface StreamingPods {
   lookup(namespace: string, name: string): { pod: ApiPod; sandbox: SandboxState | undefined } | undefined;
   attemptDir(uid: string, container: string, attempt: number): string;
   /** How to run a command in this running container (the runtime's exec: runc exec, or nsenter). */
-  execArgv(
-    uid: string,
-    container: string,
-    attempt: number,
-    pid: number,
-    command: string[],
-    tty: boolean,
-  ): Promise<ExecCommand>;
+  execArgv: PodRuntime['execArgv'];
 }
 
 export interface StreamingServerOptions {

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { BATCH_SLOT_BYTES } from '../../native/native.js';
 import type { Backend, Certificate, Route, RouterState, Server } from '../types.js';
 
 const STICKY_COOKIE = '__PODNET_ID__';
@@ -149,7 +150,8 @@ function configLines(s: HaproxySettings): string[] {
     '    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
     // HAProxy's default, stated: see MAX_HEADER_BYTES.
     '    tune.bufsize 16384',
-    ...(s.accessLog ? [`    log ${s.accessLog} len 4096 format raw local0 info`] : []),
+    // Lines no longer than the controller's batch receiver takes whole.
+    ...(s.accessLog ? [`    log ${s.accessLog} len ${BATCH_SLOT_BYTES} format raw local0 info`] : []),
     '    description @STRUCTURE@',
     '',
     'defaults',
