@@ -399,7 +399,7 @@ podnet.io/routes Service annotation, straight to the ready pods, through
 HAProxy (Debian's haproxy): endpoint and route changes through its Runtime
 API, a seamless reload only for a new backend or new certificates. TLS by
 SNI from the Ingresses' Secrets. HAProxy keeps serving when the router
-stops; the next router adopts it. The access log is JSON lines on stdout.
+stops; the next router adopts it. HAProxy writes the access log, JSON lines, to stdout.
 "podnet router config [--run-dir DIR]" prints the config and route maps
 HAProxy runs with. "podnet up" runs one router per node. See
 src/router/README.md.`,
@@ -433,9 +433,9 @@ src/router/README.md.`,
     },
     'access-log': {
       type: 'string',
-      value: 'ADDR:PORT|off',
-      default: '127.0.0.1:10514',
-      help: 'where HAProxy sends the access log (syslog over UDP) for the router to print',
+      value: 'stdout|ADDR:PORT|off',
+      default: 'stdout',
+      help: "where HAProxy writes the access log (JSON lines): its own stdout (the router's, or with --external-haproxy its container's log), or a syslog server over UDP",
     },
     threads: { type: 'string', value: 'N', defaultText: 'the number of CPUs', help: "HAProxy's threads" },
     'connect-timeout': duration('time to connect to a pod', '5s'),

@@ -4,7 +4,7 @@ import { cpus } from 'node:os';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { parseDuration } from '../router/annotations.js';
-import { receiveAccessLog, serveHttp, type Listening } from '../router/endpoints.js';
+import { serveHttp } from '../router/endpoints.js';
 import { logger } from '../log/log.js';
 import { processMetricsText } from '../metrics/process.js';
 import { paths, type HaproxySettings, type Timeouts } from '../router/haproxy/render.js';
@@ -20,6 +20,14 @@ function hostPort(text: string, flag: string): { host: string; port: number } {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new CliError(`${flag} ${text}: expected ADDR:PORT, e.g. 0.0.0.0:80`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** --access-log: "stdout", a syslog server's ADDR:PORT, or off. */
+function accessLogFlag(v: string): string | undefined {
+  if (v === 'off') return undefined;
+  if (v === 'stdout') return v;
+  const { host, port } = hostPort(v, '--access-log');
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 const list = (v: string | undefined, flag: string): string[] =>
@@ -74,7 +82,7 @@ export async function runRouter(args: string[]): Promise<number> {
   const threads = values.threads === undefined ? Math.max(1, cpus().length) : Number(values.threads);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64)
     throw new CliError(`--threads ${values.threads}: must be an integer 1-64`);
-  const accessLog = values['access-log'] === 'off' ? undefined : hostPort(values['access-log'], '--access-log');
+  const accessLog = accessLogFlag(values['access-log']);
   const stats = values['stats-listen'] === 'off' ? undefined : values['stats-listen'];
   if (stats) hostPort(stats, '--stats-listen');
   const settings: HaproxySettings = {
@@ -82,7 +90,7 @@ export async function runRouter(args: string[]): Promise<number> {
     httpBinds: list(values.http, '--http'),
     httpsBinds: list(values.https, '--https'),
     ...(stats ? { statsBind: stats } : {}),
-    ...(accessLog ? { accessLog: `${accessLog.host}:${accessLog.port}` } : {}),
+    ...(accessLog ? { accessLog } : {}),
     threads,
     timeouts,
   };
@@ -90,19 +98,11 @@ export async function runRouter(args: string[]): Promise<number> {
     throw new CliError('--http and --https are both off: the router would serve nothing');
   const client = clientFrom(values);
 
-  let accessLogSocket: Listening | undefined;
-  if (accessLog)
-    accessLogSocket = await receiveAccessLog(accessLog.host, accessLog.port, (lines) =>
-      process.stdout.write(lines),
-    ).catch((e: Error) => {
-      throw new CliError(`--access-log ${values['access-log']}: ${e.message}`);
-    });
   const httpAddr = hostPort(values['http-listen'], '--http-listen');
   let ready = false;
   let metrics = () => '';
   // A failure to start closes what is already open, so the process exits with its error instead of idling.
-  const giveUp = async (e: CliError): Promise<never> => {
-    await accessLogSocket?.close();
+  const giveUp = (e: CliError): never => {
     client.close();
     throw e;
   };
@@ -136,7 +136,6 @@ export async function runRouter(args: string[]): Promise<number> {
   // HAProxy keeps serving: a restarted controller adopts it; deleting the pod stops it with the pod.
   await router.stop();
   await endpoints.close();
-  await accessLogSocket?.close();
   client.close();
   return 0;
 }

@@ -277,11 +277,11 @@ spec:
     assert.match(own, /podnet_router_backend_endpoints\{backend="default_web_80"\} 2/);
   });
 
-  test("the access log: one JSON line per request in the router pod's log", async () => {
+  test("the access log: one JSON line per request in the router pod's haproxy container log", async () => {
     const rid = `e2e-${randomUUID()}`;
     assert.equal((await get(ip1, 'shop.example.com', '/clientip', { headers: { 'x-request-id': rid } })).status, 200);
     const line = await eventually('the request logged', () => {
-      const logs = cluster.k(['-n', 'kube-system', 'logs', `podnet-router-${cluster.node(1)}`]);
+      const logs = cluster.k(['-n', 'kube-system', 'logs', `podnet-router-${cluster.node(1)}`, '-c', 'haproxy']);
       return logs.split('\n').find((l) => l.includes(rid)) ?? false;
     });
     const entry = JSON.parse(line) as Record<string, unknown>;

@@ -111,16 +111,21 @@ export async function ipJson<T = unknown>(args: string[], opts: RunOptions = {})
 
 /**
  * Starts a long-lived program in a session of its own (so it outlives the
- * caller and its process group), stdout and stderr appended to logFile;
- * returns its pid. The caller tracks it from there (pid file, sockets).
+ * caller and its process group), stdout and stderr appended to logFile
+ * (stdout to the caller's own with stdoutToOurs); returns its pid. The caller tracks it from there (pid file, sockets).
  */
-export function spawnDetached(argv: string[], logFile: string, env?: Record<string, string>): number {
+export function spawnDetached(
+  argv: string[],
+  logFile: string,
+  opts: { env?: Record<string, string>; stdoutToOurs?: boolean } = {},
+): number {
   const log = openSync(logFile, 'a');
   try {
     const child = spawn(argv[0]!, argv.slice(1), {
       detached: true,
-      stdio: ['ignore', log, log],
-      env: env ? { ...process.env, ...env } : process.env,
+      // Our own stdout fd itself (not a pipe through us): the child writes there directly and outlives us.
+      stdio: ['ignore', opts.stdoutToOurs ? 1 : log, log],
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
     });
     child.on('error', () => undefined); // reported below via the missing pid
     child.unref();

@@ -18,11 +18,16 @@ import { AppliedRevisionPublisher, SliceRevisionWatermark } from '../client/endp
 import { warn } from '../log/log.js';
 import {
   appliedFromRendered,
+  haproxyName,
+  keepAliases,
   needsReload,
   ordered,
   planMapEntry,
   planRuntime,
   planServers,
+  servable,
+  tableName,
+  takeStandby,
   type AppliedState,
   type RuntimeCommand,
 } from './haproxy/plan.js';
@@ -37,7 +42,7 @@ import {
   type Rendered,
 } from './haproxy/render.js';
 import { RouterMetrics } from './metrics.js';
-import { selfSignedPem } from './self-signed.js';
+import { selfSignedPemAsync } from './self-signed.js';
 import { RouteTable, type TableChanges } from './table.js';
 import type {
   IngressClassObject,
@@ -104,7 +109,6 @@ function writeIfChanged(path: string, text: string, mode = 0o644): void {
 
 function writeFiles(r: Rendered, runDir: string): void {
   const p = paths(runDir);
-  if (!existsSync(p.defaultCert)) writeIfChanged(p.defaultCert, selfSignedPem('podnet-router.invalid'), 0o600);
   for (const [name, text] of r.tlsFiles) writeIfChanged(join(p.tlsDir, name), text, 0o600);
   const keep = new Set([...r.tlsFiles.keys(), 'default.pem']);
   for (const f of readdirSync(p.tlsDir)) if (!keep.has(f)) rmSync(join(p.tlsDir, f), { force: true });
@@ -123,8 +127,13 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   const log = o.log;
   const table = new RouteTable();
   const metrics = new RouterMetrics(table);
-  const haproxy = new Haproxy(o.haproxy.runDir, !!o.externalHaproxy);
+  const haproxy = new Haproxy(o.haproxy.runDir, !!o.externalHaproxy, o.haproxy.accessLog === 'stdout');
   mkdirSync(paths(o.haproxy.runDir).tlsDir, { recursive: true, mode: 0o700 });
+  // Made while the informers list (HAProxy needs it to listen for TLS at all).
+  const defaultCert = paths(o.haproxy.runDir).defaultCert;
+  const defaultCertReady = existsSync(defaultCert)
+    ? Promise.resolve()
+    : selfSignedPemAsync('podnet-router.invalid').then((pem) => writeIfChanged(defaultCert, pem, 0o600));
   const onError = (e: unknown) => warn(log, `watch error (retrying): ${(e as Error).message ?? String(e)}`);
   const sliceRevision = new SliceRevisionWatermark();
   const appliedEndpoints =
@@ -217,12 +226,14 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       const full = readBack;
       if (readBack) {
         readBack = false;
+        const previous = applied;
         applied = (await haproxy.proc()) ? await haproxy.readApplied() : undefined;
+        if (applied) keepAliases(previous, applied);
       }
       const frame = renderFrame(table.certificates(), o.haproxy);
-      const newBackend = full
-        ? !!applied && needsReload(applied, render())
-        : [...changes.backends].some((b) => table.backends.has(b) && !applied?.backends.has(b));
+      const wanted = full ? table.backends.values() : [...changes.backends].flatMap((b) => table.backends.get(b) ?? []);
+      // A new backend takes a standby one where it can; only one that cannot waits for a reload.
+      const newBackend = !!applied && takeStandby(applied, wanted).length > 0;
       if (!applied || reloadPending || newBackend || frame.frameHash !== applied.frameHash) {
         if (!applied || performance.now() >= reloadDue) {
           await reloadOrStart();
@@ -264,13 +275,19 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
     const rendered = renderHaproxy(state, o.haproxy);
     writeFiles(rendered, o.haproxy.runDir);
     filesDirty = false;
-    await haproxy.validate();
     if (await haproxy.proc()) {
+      // A refused config would leave the running worker as it is; checking first names the cause.
+      await haproxy.validate();
       await haproxy.reload();
       log(`HAProxy reloaded (${state.backends.length} backends, ${state.routes.length} routes)`);
     } else {
+      // No check first: it would parse the whole config once more (seconds at 10,000 routes), and a config
+      // HAProxy refuses stops the start with HAProxy's own message.
+      const t0 = performance.now();
       const info = await haproxy.start();
-      log(`HAProxy started (master pid ${info.masterPid}, ${state.routes.length} routes)`);
+      log(
+        `HAProxy started in ${Math.round(performance.now() - t0)} ms (master pid ${info.masterPid}, ${state.routes.length} routes)`,
+      );
     }
     applied = appliedFromRendered(state, rendered);
     reloadPending = false;
@@ -282,14 +299,14 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
   async function runtime(changes: TableChanges, since: number): Promise<void> {
     const a = applied!;
     const servers = [...changes.backends]
-      .filter((b) => a.backends.has(b))
-      .map((b) => planServers(a, b, table.backends.get(b)?.servers ?? []));
+      .filter((b) => servable(a, b))
+      .map((b) => planServers(a, haproxyName(a, b), table.backends.get(b)?.servers ?? []));
     const maps: RuntimeCommand[] = [];
     for (const rk of changes.routes) {
       const { which, key } = mapEntryOf(rk);
       const backend = table.routes.get(rk)?.backend;
-      if (backend !== undefined && !a.backends.has(backend)) continue; // comes with the reload
-      const c = planMapEntry(a, o.haproxy.runDir, which, key, backend);
+      if (backend !== undefined && !servable(a, backend)) continue; // comes with the reload
+      const c = planMapEntry(a, o.haproxy.runDir, which, key, backend && haproxyName(a, backend));
       if (c) maps.push(c);
     }
     await run(ordered(servers, maps), since);
@@ -305,7 +322,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
       if (c.succeeded(out)) c.apply(a);
       else if (c.text.startsWith('del server')) {
         // Refused while connections are attached: tried again shortly (through drain).
-        table.retry(c.text.split(' ')[2]!.split('/')[0]!);
+        table.retry(tableName(a, c.text.split(' ')[2]!.split('/')[0]!));
         setTimeout(schedule, 2000).unref();
       } else {
         failed++;
@@ -351,7 +368,7 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
     if ((await haproxy.frameHash()) !== frame.frameHash) return; // the first sync reloads it
     applied = await haproxy.readApplied();
     // What changed while no controller watched is caught up here, or by the first sync's reload.
-    reloadPending = needsReload(applied, render());
+    reloadPending = takeStandby(applied, table.backends.values()).length > 0 || needsReload(applied, render());
     const catchUp = fullPlan(applied);
     if (!reloadPending && catchUp.length) {
       const replies = await haproxy.commands(catchUp.map((c) => c.text));
@@ -362,8 +379,10 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
     );
   }
 
+  const listing = performance.now();
   for (const inf of informers) inf.start();
-  await Promise.all(informers.map((i) => i.waitForSync()));
+  await Promise.all([...informers.map((i) => i.waitForSync()), defaultCertReady]);
+  log(`listed the cluster in ${Math.round(performance.now() - listing)} ms: ${table.routes.size} routes`);
   table.takeChanges(); // the first sync looks at everything anyway
   await adopt();
   synced = true;
@@ -372,6 +391,8 @@ export async function startRouter(o: RouterOptions): Promise<Router> {
 
   const resync = setInterval(() => {
     readBack = true;
+    // Backends served by standby ones get their own names (in the access log, in metrics) at a quiet moment.
+    if (applied?.aliases.size) reloadPending = true;
     schedule();
   }, o.resyncMs ?? 30_000);
   resync.unref();

@@ -4,7 +4,7 @@
  * SIGKILL) — only this child, by its pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 export interface Memory {
   rssMiB: number;
@@ -30,10 +30,10 @@ export async function stopAllChildren(): Promise<void> {
 
 interface ChildOptions {
   /**
-   * Send stdout to /dev/null instead of keeping its tail: for a server that
-   * logs every request, whose log would otherwise cost this process CPU.
+   * Append stdout to this file instead of keeping its tail: for a server
+   * that logs every request, whose log would otherwise cost this process CPU.
    */
-  discardStdout?: boolean;
+  stdoutFile?: string;
 }
 
 /** Runs `argv` pinned to `cpus` with taskset when given. */
@@ -46,9 +46,9 @@ export function startChild(
 ): Child {
   const full = cpus ? ['taskset', '-c', cpus, ...argv] : argv;
   // taskset execs the command, so the pid is the server's own.
-  const proc = spawn(full[0]!, full.slice(1), {
-    stdio: ['ignore', options.discardStdout ? 'ignore' : 'pipe', 'pipe'],
-  });
+  const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'a');
+  const proc = spawn(full[0]!, full.slice(1), { stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'] });
+  if (stdoutFd !== undefined) closeSync(stdoutFd);
   let out = '';
   let exited = false;
   let stopping = false;

@@ -5,7 +5,7 @@
  * controllers, so only the bench writes objects), the backends, the
  * proxies, `podnet router`. Writes its results as JSON to --out.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../../client/client.js';
@@ -38,6 +38,7 @@ import { freshNeeded, type DriverConfig, type Phase } from './options.js';
 import { Probe } from './probe.js';
 import { processCpuSeconds, routerArgv, startRouter, type RouterConfig, type RouterHandle } from './router-process.js';
 import { routeStatus, timeColdStart, type ColdStart } from './scale.js';
+import { besideRouter, minimalConfig, timeHaproxyAlone, type AloneStart } from './haproxy-alone.js';
 import { measureThroughput, type ConnectionCase, type ThroughputCase, type ThroughputTarget } from './throughput.js';
 
 /** Change samples at one size, and what the router reported meanwhile. */
@@ -60,6 +61,8 @@ export interface ScaleResult {
   haproxyProcessesAfter: number;
   controllerRssAfterMiB: number;
   haproxyRssAfterMiB: number;
+  /** The floor: HAProxy alone, exec to serving, on the router's rendered config and on a minimal one. */
+  haproxyAlone?: { podnetConfig: AloneStart; minimal: AloneStart };
 }
 
 export interface DriverResult {
@@ -82,6 +85,8 @@ const { values } = parseArgs({
 });
 const cfg = JSON.parse(values.config!) as DriverConfig;
 const tmp = values.tmp!;
+/** HAProxy alone listens here (beside the router, which keeps its port). */
+const ALONE_PORT = 8014;
 const log = (m: string) => process.stderr.write(`[router bench] ${m}\n`);
 const cpus = cfg.pin ? { client: String(CLIENT_CPU), server: String(SERVER_CPU) } : { client: '', server: '' };
 
@@ -163,7 +168,7 @@ try {
     port: PROXY_PORTS[name],
     metricsPort: name === 'podnet' ? 10254 : 10255,
     statsPort: name === 'podnet' ? 8404 : 8405,
-    accessLogPort: name === 'podnet' ? 10514 : 'off',
+    accessLog: name === 'podnet',
     cpus: cpus.server,
     nodeArgs: cfg.routerNodeArgs,
   });
@@ -287,6 +292,34 @@ try {
       );
       if (s < cfg.starts - 1) await stopRouter('podnet');
     }
+    const aloneRoutes = [
+      ...Array.from({ length: n }, (_, i) => ({
+        host: scaleHost(i),
+        endpoints: scaleEndpoints(i, cfg.endpointsPerRoute),
+      })),
+      { host: BENCH_HOST, endpoints: BACKENDS },
+    ];
+    const runDir = router!.config.runDir;
+    const aloneDir = (name: string) => join(tmp, name);
+    const haproxyAlone = {
+      podnetConfig: await timeHaproxyAlone(
+        aloneDir('alone-podnet'),
+        besideRouter(readFileSync(join(runDir, 'haproxy.cfg'), 'utf8'), runDir, aloneDir('alone-podnet'), ALONE_PORT),
+        cpus.server,
+        ALONE_PORT,
+        hosts,
+      ),
+      minimal: await timeHaproxyAlone(
+        aloneDir('alone-minimal'),
+        minimalConfig(aloneDir('alone-minimal'), ALONE_PORT, aloneRoutes),
+        cpus.server,
+        ALONE_PORT,
+        hosts,
+      ),
+    };
+    log(
+      `scale: HAProxy alone, exec to serving: ${haproxyAlone.podnetConfig.servingMs.toFixed(0)} ms on the router's config, ${haproxyAlone.minimal.servingMs.toFixed(0)} ms on a minimal one`,
+    );
     probe = new Probe(PROXY_IP, PROXY_PORTS.podnet);
     const x: ChangeContext = { client, router: router!, fresh: freshBackends, probe, log };
     await sleep(1000);
@@ -341,6 +374,7 @@ try {
       haproxyProcessesAfter: mem.haproxy.length,
       controllerRssAfterMiB: mem.controller.rssMiB,
       haproxyRssAfterMiB: Math.max(0, ...mem.haproxy.map((m) => m.rssMiB)),
+      haproxyAlone,
     };
   });
   for (const key of [...routers.keys()]) await stopRouter(key);

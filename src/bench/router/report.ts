@@ -5,6 +5,7 @@ import type { ChangeKind, ChangeRun, RouterReport } from './change-latency.js';
 import type { DriverResult } from './driver.js';
 import { PROXY_LABELS, type ProxyName } from './net.js';
 import type { ColdStart } from './scale.js';
+import type { AloneStart } from './haproxy-alone.js';
 import type { ConnectionCase, ThroughputCase, ThroughputRun } from './throughput.js';
 
 export const GOALS = {
@@ -74,6 +75,7 @@ interface ScaleSummary {
   controllerRssAfterMiB: number;
   haproxyRssAfterMiB: number;
   haproxyProcessesAfter: number;
+  haproxyAlone?: { podnetConfig: AloneStart; minimal: AloneStart };
 }
 
 /** One set of change samples: what others ran before it, and what the router itself reported meanwhile. */
@@ -184,6 +186,7 @@ export function summarizeResult(r: DriverResult): BenchSummary {
             controllerRssAfterMiB: r.scale.controllerRssAfterMiB,
             haproxyRssAfterMiB: r.scale.haproxyRssAfterMiB,
             haproxyProcessesAfter: r.scale.haproxyProcessesAfter,
+            ...(r.scale.haproxyAlone ? { haproxyAlone: r.scale.haproxyAlone } : {}),
           },
         }
       : {}),
@@ -296,6 +299,12 @@ export function table(s: BenchSummary, goals: GoalCheck[], o: { seconds: number;
     lines.push(
       `after the changes: controller ${f0(s.scale.controllerRssAfterMiB)} MiB, HAProxy ${f0(s.scale.haproxyRssAfterMiB)} MiB, ${s.scale.haproxyProcessesAfter} HAProxy processes`,
     );
+    const alone = s.scale.haproxyAlone;
+    if (alone)
+      lines.push(
+        `the floor, HAProxy alone from exec to serving: ${f0(alone.podnetConfig.servingMs)} ms (${alone.podnetConfig.cpuSeconds.toFixed(2)} s CPU) on the router's config, ` +
+          `${f0(alone.minimal.servingMs)} ms (${alone.minimal.cpuSeconds.toFixed(2)} s CPU) on a hand-written minimal one`,
+      );
   }
   for (const e of s.phaseErrors) lines.push('', `PHASE NOT COMPLETED: ${e}`);
   lines.push('', 'Goals (issue 17)');

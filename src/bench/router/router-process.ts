@@ -24,8 +24,8 @@ export interface RouterConfig {
   metricsPort: number;
   /** HAProxy's own /metrics on 127.0.0.1. */
   statsPort: number;
-  /** The access-log receiver's port on 127.0.0.1, or off. */
-  accessLogPort: number | 'off';
+  /** Whether HAProxy writes the access log (to the router's stdout, a file beside the run dir). */
+  accessLog: boolean;
   cpus: string;
   nodeArgs: string[];
 }
@@ -67,7 +67,7 @@ export function routerArgv(c: RouterConfig): string[] {
     '--stats-listen',
     `127.0.0.1:${c.statsPort}`,
     '--access-log',
-    c.accessLogPort === 'off' ? 'off' : `127.0.0.1:${c.accessLogPort}`,
+    c.accessLog ? 'stdout' : 'off',
   ];
 }
 
@@ -141,8 +141,9 @@ async function endAll(pids: number[]): Promise<void> {
 
 export function startRouter(c: RouterConfig): RouterHandle {
   const argv = routerArgv(c);
-  // The access log goes to stdout, a line per request: to /dev/null, not through this process (it would cost the client core).
-  const child = startChild(argv, c.cpus, c.label, false, { discardStdout: c.accessLogPort !== 'off' });
+  // The access log, a line per request on stdout, goes to a file as a log collector's would, not through this
+  // process (it would cost the client core).
+  const child = startChild(argv, c.cpus, c.label, false, c.accessLog ? { stdoutFile: `${c.runDir}.access.log` } : {});
   const haproxyPids = () => findHaproxy(c.runDir);
   return {
     config: c,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { installed, needs } from '../../testing/requirements.js';
 import { selfSignedPem } from '../self-signed.js';
 import type { Backend, Route, RouterState, Server } from '../types.js';
-import { appliedFromRendered, needsReload, planRuntime, type AppliedState } from './plan.js';
+import { appliedFromRendered, keepAliases, needsReload, planRuntime, takeStandby, type AppliedState } from './plan.js';
 import { Haproxy } from './process.js';
 import { DEFAULT_TIMEOUTS, ERROR_HEADER, mapFile, paths, renderHaproxy, type HaproxySettings } from './render.js';
 
@@ -385,6 +385,29 @@ test(
       for (let i = 0; i < 40; i++) statuses.push((await get(port, 'shop.example.com', '/aaa/bbb/x')).status);
       assert.ok(sick.hits >= 10 && sick.hits <= 12, `ten consecutive errors eject it (it got ${sick.hits} requests)`);
       assert.deepEqual(statuses.slice(-10), Array(10).fill(200), 'then only the healthy pod answers');
+    });
+
+    await t.test('a new backend with the default options takes a standby one: live without a reload', async () => {
+      const before = await haproxy.proc();
+      state = {
+        ...state,
+        backends: [...state.backends, backend('spare', [server(wild, 's1')])],
+        routes: [...state.routes, route('spare.example.com', '/', 'Prefix', 'spare')],
+      };
+      assert.deepEqual(takeStandby(applied, state.backends), []);
+      const standby = applied.aliases.get('spare')!;
+      assert.match(standby, /^standby-\d+$/);
+      await settle();
+      assert.equal(await appOf('spare.example.com', '/'), 'wild');
+      assert.deepEqual((await haproxy.proc())?.reloads, before?.reloads, 'no reload');
+      // What HAProxy holds, read back, plus the controller's record of the standby it gave out: nothing to redo.
+      const readBack = await haproxy.readApplied();
+      assert.equal(readBack.standby.includes(standby), false, 'a standby in use is not free');
+      keepAliases(applied, readBack);
+      assert.deepEqual(
+        planRuntime(readBack, state, renderHaproxy(state, settings), runDir).map((c) => c.text),
+        [],
+      );
     });
 
     await t.test('a new backend takes a reload, and a new controller adopts what HAProxy holds', async () => {

@@ -7,8 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Backend, Route, RouterState, Server } from '../types.js';
-import { appliedFromRendered, needsReload, planRuntime, type AppliedState } from './plan.js';
-import { DEFAULT_TIMEOUTS, renderHaproxy, type HaproxySettings } from './render.js';
+import {
+  appliedFromRendered,
+  freeStandby,
+  keepAliases,
+  needsReload,
+  planRuntime,
+  takeStandby,
+  type AppliedState,
+} from './plan.js';
+import { DEFAULT_TIMEOUTS, fitsStandby, renderHaproxy, standbyCount, type HaproxySettings } from './render.js';
 
 const settings: HaproxySettings = {
   runDir: '/run/r',
@@ -171,4 +179,63 @@ test('a new backend, other options, a certificate or listeners change the struct
   );
   assert.equal(needsReload(applied, renderHaproxy(STATES.moved!, settings)), false, 'endpoints and routes only');
   assert.equal(needsReload(undefined, renderHaproxy(base, settings)), true, 'nothing running yet');
+});
+
+test('a new backend with the default options takes a standby one at run time; other options wait for a reload', () => {
+  const base = STATES.two!;
+  const applied = appliedFromRendered(base, renderHaproxy(base, settings));
+  assert.equal(applied.standby.length, standbyCount(2));
+  const withC = (b: Backend): RouterState => ({
+    ...base,
+    backends: [...base.backends, b],
+    routes: [...base.routes, rt('c.example.com', '/', b.name)],
+  });
+  const target = withC(be('c', [srv('r1', 5)]));
+  assert.deepEqual(takeStandby(applied, target.backends), [], 'every backend servable');
+  assert.equal(applied.aliases.get('c'), 'standby-1');
+  const r = renderHaproxy(target, settings);
+  assert.equal(needsReload(applied, r), false);
+  const texts = applyAll(applied, target);
+  assert.deepEqual(
+    texts.map((t) => t.split(' ').slice(0, 4).join(' ')),
+    [
+      'add server standby-1/r1 10.244.1.5:8080',
+      'enable health standby-1/r1',
+      'set server standby-1/r1 state',
+      'add map /run/r/maps/prefix.map c.example.com/',
+    ],
+  );
+  assert.match(texts[3]!, / standby-1$/);
+  assert.deepEqual(applyAll(applied, target), [], 'converged');
+
+  // A read-back cannot tell which backend a standby serves: the controller's own record carries over.
+  const readBack: AppliedState = {
+    ...applied,
+    servers: new Map(applied.servers),
+    aliases: new Map(),
+    standby: freeStandby(applied),
+  };
+  assert.equal(readBack.standby.includes('standby-1'), false, 'a standby with servers and routes is in use');
+  assert.equal(readBack.standby.length, standbyCount(2) - 1);
+  keepAliases(applied, readBack);
+  assert.deepEqual(planRuntime(readBack, target, r, settings.runDir), [], 'nothing to redo after a read-back');
+  // After a reload HAProxy has the backend's own section: the record is dropped.
+  const reloaded = appliedFromRendered(target, r);
+  keepAliases(applied, reloaded);
+  assert.equal(reloaded.aliases.size, 0);
+
+  // Removing it empties the standby (servers out, route gone); it stays taken until the next reload.
+  assert.deepEqual(
+    applyAll(applied, base).map((t) => t.split(' ').slice(0, 4).join(' ')),
+    ['del map /run/r/maps/prefix.map c.example.com/', 'set server standby-1/r1 state', 'del server standby-1/r1'],
+  );
+
+  const other = appliedFromRendered(base, renderHaproxy(base, settings));
+  const leastconn = { ...be('c_leastconn', []), options: { balance: 'leastconn' as const } };
+  assert.equal(fitsStandby(leastconn), false);
+  assert.deepEqual(takeStandby(other, [leastconn]), ['c_leastconn'], 'other options: a reload');
+  assert.equal(needsReload(other, renderHaproxy(withC(leastconn), settings)), true);
+  other.standby = [];
+  assert.deepEqual(takeStandby(other, [be('d', [])]), ['d'], 'none left: a reload');
+  assert.equal(fitsStandby({ ...be('e', []), options: { balance: 'roundrobin', responseTimeoutMs: 5000 } }), false);
 });

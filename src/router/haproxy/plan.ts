@@ -10,8 +10,8 @@
  * and the deletion is retried at the next sync, through drain, which
  * closes the idle ones.
  */
-import type { RouterState, Server } from '../types.js';
-import { SERVER_OPTIONS, paths, type Rendered } from './render.js';
+import type { Backend, RouterState, Server } from '../types.js';
+import { SERVER_OPTIONS, STANDBY_PREFIX, fitsStandby, paths, type Rendered } from './render.js';
 
 export interface AppliedServer {
   address: string;
@@ -22,12 +22,16 @@ export interface AppliedServer {
 
 export interface AppliedState {
   frameHash: string;
-  /** The backends HAProxy has (removed ones stay, unused, until the next reload). */
+  /** The backends HAProxy has, standby ones included (removed ones stay, unused, until the next reload). */
   backends: Set<string>;
   /** backend -> server -> state */
   servers: Map<string, Map<string, AppliedServer>>;
   exact: Map<string, string>;
   prefix: Map<string, string>;
+  /** Standby backends no route has taken yet. */
+  standby: string[];
+  /** A backend of the table HAProxy lacks -> the standby backend that serves it until the next reload. */
+  aliases: Map<string, string>;
 }
 
 /** One Runtime API command, how to tell it worked, and what it changes in the applied state. */
@@ -44,16 +48,67 @@ export function appliedFromRendered(state: RouterState, r: Rendered): AppliedSta
     servers.set(b.name, new Map(b.servers.map((s) => [s.name, { address: s.address, port: s.port, ready: true }])));
   return {
     frameHash: r.frameHash,
-    backends: new Set(r.backends),
+    backends: new Set([...r.backends, ...r.standby]),
     servers,
     exact: new Map(r.exact),
     prefix: new Map(r.prefix),
+    standby: [...r.standby],
+    aliases: new Map(),
   };
+}
+
+/** The name HAProxy knows a table backend by: its own, or that of the standby backend serving it. */
+export const haproxyName = (a: AppliedState, backend: string): string => a.aliases.get(backend) ?? backend;
+
+/** Whether HAProxy can serve a table backend now (under its own name or a standby's). */
+export const servable = (a: AppliedState, backend: string): boolean =>
+  a.backends.has(backend) || a.aliases.has(backend);
+
+/** The table backend a HAProxy backend serves. */
+export function tableName(a: AppliedState, haproxyBackend: string): string {
+  for (const [backend, standby] of a.aliases) if (standby === haproxyBackend) return backend;
+  return haproxyBackend;
+}
+
+/**
+ * Gives each wanted backend HAProxy lacks a free standby backend, where its
+ * options allow; returns the names still missing, which only a reload adds.
+ */
+export function takeStandby(a: AppliedState, wanted: Iterable<Backend>): string[] {
+  const missing: string[] = [];
+  for (const b of wanted) {
+    if (servable(a, b.name)) continue;
+    const standby = fitsStandby(b) ? a.standby.shift() : undefined;
+    if (standby === undefined) missing.push(b.name);
+    else a.aliases.set(b.name, standby);
+  }
+  return missing;
+}
+
+/**
+ * After reading HAProxy back, keeps the standby backends this controller
+ * had given out where HAProxy still lacks the backend's own section (the
+ * same process, or one restarted on files written before the backend was
+ * known); a read-back alone cannot tell which backend a standby serves.
+ */
+export function keepAliases(previous: AppliedState | undefined, next: AppliedState): void {
+  if (!previous) return;
+  for (const [backend, standby] of previous.aliases) {
+    if (next.backends.has(backend) || !next.backends.has(standby)) continue;
+    next.aliases.set(backend, standby);
+    next.standby = next.standby.filter((n) => n !== standby);
+  }
+}
+
+/** The standby backends of a read-back that nothing uses: no servers, no map entry points at them. */
+export function freeStandby(a: Pick<AppliedState, 'backends' | 'servers' | 'exact' | 'prefix'>): string[] {
+  const used = new Set([...a.exact.values(), ...a.prefix.values()]);
+  return [...a.backends].filter((b) => b.startsWith(STANDBY_PREFIX) && !used.has(b) && !(a.servers.get(b)?.size ?? 0));
 }
 
 /** Whether only a reload can get there: another frame (frontends, TLS, settings) or a backend HAProxy lacks. */
 export const needsReload = (applied: AppliedState | undefined, r: Rendered): boolean =>
-  !applied || applied.frameHash !== r.frameHash || r.backends.some((b) => !applied.backends.has(b));
+  !applied || applied.frameHash !== r.frameHash || r.backends.some((b) => !servable(applied, b));
 
 const empty = (out: string) => out.trim() === '';
 const serverMap = (a: AppliedState, backend: string) => {
@@ -159,18 +214,20 @@ export function ordered(
 
 /** Commands that take `applied` (with the same structure) to the whole of `state`. Empty when nothing differs. */
 export function planRuntime(applied: AppliedState, state: RouterState, r: Rendered, runDir: string): RuntimeCommand[] {
+  const present = state.backends.filter((b) => servable(applied, b.name));
   // A backend no route uses any more keeps no servers (no health checks against pods that come and go).
-  const live = new Set(state.backends.map((b) => b.name));
+  const live = new Set(present.map((b) => haproxyName(applied, b.name)));
   const gone = [...applied.servers.keys()].filter((name) => !live.has(name));
   const servers = [
-    ...state.backends.map((b) => planServers(applied, b.name, b.servers)),
+    ...present.map((b) => planServers(applied, haproxyName(applied, b.name), b.servers)),
     ...gone.map((name) => planServers(applied, name, [])),
   ];
   const maps: RuntimeCommand[] = [];
   for (const which of ['exact', 'prefix'] as const) {
     const want = r[which];
     for (const [key, backend] of want) {
-      const c = planMapEntry(applied, runDir, which, key, backend);
+      if (!servable(applied, backend)) continue; // comes with the reload
+      const c = planMapEntry(applied, runDir, which, key, haproxyName(applied, backend));
       if (c) maps.push(c);
     }
     for (const key of applied[which].keys()) {

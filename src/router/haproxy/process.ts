@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { run, spawnDetached } from '../../host/exec.js';
-import { appliedFromRendered, type AppliedServer, type AppliedState } from './plan.js';
+import { appliedFromRendered, freeStandby, type AppliedServer, type AppliedState } from './plan.js';
 import {
   parseDescription,
   parseServersState,
@@ -22,6 +22,15 @@ import { paths } from './render.js';
 const HAPROXY_BIN = process.env['PODNET_HAPROXY'] ?? 'haproxy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether a process of ours still runs (a child that exited but was not reaped counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * HAProxy in master-worker mode on a run dir's files: the master CLI on
@@ -44,6 +53,8 @@ export class Haproxy {
   constructor(
     readonly runDir: string,
     private readonly external = false,
+    /** HAProxy's stdout (its access log) is ours; otherwise the log file in the run dir. */
+    private readonly stdoutToOurs = false,
   ) {
     this.p = paths(runDir);
   }
@@ -68,11 +79,14 @@ export class Haproxy {
 
   /** Starts HAProxy on the files in the run dir (or, external, waits for it) until its first worker runs. */
   async start(timeoutMs = this.external ? 120_000 : 20_000): Promise<ProcInfo> {
-    if (!this.external) spawnDetached(haproxyArgv(this.runDir), this.p.log);
+    const pid = this.external
+      ? undefined
+      : spawnDetached(haproxyArgv(this.runDir), this.p.log, { stdoutToOurs: this.stdoutToOurs });
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const info = await this.proc();
       if (info && info.workers.length > 0) return info;
+      if (pid !== undefined && !alive(pid)) throw new Error(`HAProxy exited at start: ${this.logTail()}`);
       await sleep(50);
     }
     throw new Error(
@@ -156,6 +170,7 @@ export class Haproxy {
         tlsFiles: new Map(),
         frameHash: parseDescription(info ?? '').replace(/^podnet-frame=/, ''),
         backends: (backends ?? '').split('\n').filter((l) => l && !l.startsWith('#')),
+        standby: [],
       },
     );
     for (const s of parseServersState(servers ?? '')) {
@@ -163,6 +178,7 @@ export class Haproxy {
       if (!m) applied.servers.set(s.backend, (m = new Map<string, AppliedServer>()));
       m.set(s.server, { address: s.address, port: s.port, ready: !s.maint });
     }
+    applied.standby = freeStandby(applied);
     return applied;
   }
 

@@ -14,7 +14,6 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { BATCH_SLOT_BYTES } from '../../native/native.js';
 import type { Backend, Certificate, Route, RouterState, Server } from '../types.js';
 
 const STICKY_COOKIE = '__PODNET_ID__';
@@ -59,7 +58,11 @@ export interface HaproxySettings {
   httpsBinds: string[];
   /** ADDR:PORT of HAProxy's own /metrics (Prometheus) and /healthz; none when undefined. */
   statsBind?: string;
-  /** ADDR:PORT a syslog (UDP) receiver for the access log listens on; none when undefined. */
+  /**
+   * Where HAProxy writes the access log: "stdout" (its own: the router's
+   * when the router starts it, its container's log otherwise) or the
+   * ADDR:PORT of a syslog server (UDP); none when undefined.
+   */
   accessLog?: string;
   threads: number;
   timeouts: Timeouts;
@@ -89,6 +92,8 @@ export interface Rendered {
   /** Digest of everything but the backends (whose sections follow from their names) and the servers. */
   frameHash: string;
   backends: string[];
+  /** Empty backends with the default options, each of which a new route can take at run time. */
+  standby: string[];
 }
 
 /** The map key of a route: host + path; Prefix keys end in "/" (whole path elements). */
@@ -127,6 +132,31 @@ function backendSection(b: Backend): string[] {
   ];
 }
 
+/**
+ * Standby backends: HAProxy cannot add a backend at run time, so the config
+ * carries spare ones, empty and with the default options; a new route whose
+ * backend has those options takes one (servers added, map entries pointed
+ * at it) instead of waiting for a reload, which at 10,000 routes takes
+ * seconds. The next reload gives it its own name. The names have no "_",
+ * which every backend of a Service has, so they never collide.
+ */
+export const STANDBY_PREFIX = 'standby-';
+export const standbyCount = (backends: number): number => 16 + Math.ceil(backends / 20);
+const STANDBY_TEMPLATE: Backend = {
+  name: 'standby',
+  namespace: '',
+  service: '',
+  servicePort: '',
+  options: { balance: 'roundrobin' },
+  servers: [],
+};
+const sectionBody = (b: Backend) => backendSection({ ...b, name: '', servers: [] }).join('\n');
+const STANDBY_BODY = sectionBody(STANDBY_TEMPLATE);
+
+/** Whether a standby backend can serve this backend: the same section but for the name and servers (pure). */
+export const fitsStandby = (b: Backend): boolean => sectionBody(b) === STANDBY_BODY;
+
+const ACCESS_LOG_LINE_BYTES = 8192;
 const ACCESS_LOG_FORMAT =
   '{"time":"%tr","client":"%ci:%cp","method":"%HM","host":"%[var(txn.host),json(utf8s)]",' +
   '"uri":"%[capture.req.uri,json(utf8s)]","status":%ST,"route":"%b","upstream":"%s","upstream_addr":"%si:%sp",' +
@@ -150,8 +180,8 @@ function configLines(s: HaproxySettings): string[] {
     '    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
     // HAProxy's default, stated: see MAX_HEADER_BYTES.
     '    tune.bufsize 16384',
-    // Lines no longer than the controller's batch receiver takes whole.
-    ...(s.accessLog ? [`    log ${s.accessLog} len ${BATCH_SLOT_BYTES} format raw local0 info`] : []),
+    // One writev per line to stdout (no process of ours on the path); long URIs fit.
+    ...(s.accessLog ? [`    log ${s.accessLog} len ${ACCESS_LOG_LINE_BYTES} format raw local0 info`] : []),
     '    description @STRUCTURE@',
     '',
     'defaults',
@@ -259,16 +289,34 @@ export function renderFrame(
   return { lines, tlsFiles, frameHash };
 }
 
-export function renderHaproxy(state: RouterState, s: HaproxySettings): Rendered {
+export function renderHaproxy(
+  state: RouterState,
+  s: HaproxySettings,
+  standby = standbyCount(state.backends.length),
+): Rendered {
   const exact = new Map<string, string>();
   const prefix = new Map<string, string>();
   for (const r of state.routes) (r.pathType === 'Exact' ? exact : prefix).set(mapKey(r), r.backend);
   const { lines, tlsFiles, frameHash } = renderFrame(state.certificates, s);
+  const standbyNames = Array.from({ length: standby }, (_, i) => `${STANDBY_PREFIX}${i + 1}`);
   const config =
-    [...lines, ...state.backends.flatMap(backendSection)]
+    [
+      ...lines,
+      ...state.backends.flatMap(backendSection),
+      '# Standby: a new route with the default options takes one of these at run time, without a reload.',
+      ...standbyNames.flatMap((name) => backendSection({ ...STANDBY_TEMPLATE, name })),
+    ]
       .join('\n')
       .replace('@STRUCTURE@', `podnet-frame=${frameHash}`) + '\n';
-  return { config, exact, prefix, tlsFiles, frameHash, backends: state.backends.map((b) => b.name) };
+  return {
+    config,
+    exact,
+    prefix,
+    tlsFiles,
+    frameHash,
+    backends: state.backends.map((b) => b.name),
+    standby: standbyNames,
+  };
 }
 
 /** A map file's text: one "key value" line per entry, sorted for readable diffs. */
