@@ -87,6 +87,7 @@ export function minimalConfig(
   routes: { host: string; endpoints: readonly string[] }[],
 ): string {
   const map = join(dir, 'hosts.map');
+  mkdirSync(dir, { recursive: true });
   writeFileSync(map, routes.map((r, i) => `${r.host} b${i}\n`).join(''));
   return [
     'global',
