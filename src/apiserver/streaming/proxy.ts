@@ -7,7 +7,8 @@
  * and, after the node's answer (101 or a refusal, passed back verbatim as
  * kube's UpgradeAwareProxy does), bytes are copied both ways. The protocol
  * inside (WebSocket channels, SPDY, the SPDY-in-WebSocket tunnel) runs end to
- * end between the client and the node.
+ * end between the client and the node; the API server copies bytes
+ * (../../streaming/relay.ts), batching TLS records into few writes.
  */
 import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
@@ -18,6 +19,7 @@ import { errorReply, type Reply } from '../http/reply.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceRequest } from '../request-info.js';
 import type { UserInfo } from '../state/tokens.js';
+import { relayBoth } from '../../streaming/relay.js';
 import { locate, STREAMING_SUBRESOURCES, type NodeLocation, type StreamingSubresource } from './locate.js';
 
 export interface NodeTls {
@@ -182,8 +184,7 @@ export class StreamingProxy {
         sock.setNoDelay?.(true);
         node.setKeepAlive(true, 30_000);
         node.setNoDelay(true);
-        node.pipe(client);
-        client.pipe(node);
+        relayBoth(node, client);
         const close = () => {
           node.destroy();
           client.destroy();

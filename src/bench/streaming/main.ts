@@ -11,7 +11,8 @@
  *     random stdin each; every digest must match (goal: no byte lost);
  *  3. port-forward throughput: iperf3 through `kubectl port-forward` against
  *     the same hops made of two plain TCP relays (socat on this machine, socat
- *     on the node), each direction (goal: >= 0.5x of the relay chain).
+ *     on the node), each direction (goal: >= 0.5x of the relay chain), with
+ *     the CPU seconds per GB of each process on either path.
  *
  * Prints a table and writes bench/streaming/results.json. Needs root.
  */
@@ -23,6 +24,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { round2, summarize, type Summary } from '../apiserver/stats.js';
+import { cpuSeconds, findProcess } from '../common/proc-cpu.js';
 import { clusterDown, clusterUp, downAll, sh, type Cluster } from '../pods/cluster.js';
 import { consoleEchoLatency } from './console-echo.js';
 
@@ -170,7 +172,21 @@ async function concurrentSessions(c: Cluster, n: number, bytes: number) {
   };
 }
 
-async function iperf(port: number, seconds: number, reverse: boolean): Promise<number> {
+/** iperf3's rate (Gbit/s) and the bytes it carried. */
+async function iperf(port: number, seconds: number, reverse: boolean): Promise<{ gbps: number; bytes: number }> {
+  // iperf3 -s takes the port probes (waitPort) for tests and may still be winding one down: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await iperfOnce(port, seconds, reverse);
+    } catch (e) {
+      if (attempt === 3) throw e;
+      log(`  ${(e as Error).message}; again in 2 s`);
+      await sleep(2000);
+    }
+  }
+}
+
+async function iperfOnce(port: number, seconds: number, reverse: boolean): Promise<{ gbps: number; bytes: number }> {
   const r = await sh(
     ['iperf3', '-c', '127.0.0.1', '-p', String(port), '-t', String(seconds), '-J', ...(reverse ? ['-R'] : [])],
     { timeoutMs: (seconds + 30) * 1000 },
@@ -179,11 +195,37 @@ async function iperf(port: number, seconds: number, reverse: boolean): Promise<n
   // iperf3 may print a WARNING line before its JSON.
   const j = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as {
     error?: string;
-    end?: { sum_received?: { bits_per_second: number } };
+    end?: { sum_received?: { bits_per_second: number; bytes: number } };
   };
-  const bps = j.end?.sum_received?.bits_per_second;
-  if (bps === undefined) throw new Error(`iperf3 to port ${port}: ${j.error ?? r.stdout.slice(0, 300)}`);
-  return bps / 1e9;
+  const sum = j.end?.sum_received;
+  if (sum === undefined) throw new Error(`iperf3 to port ${port}: ${j.error ?? r.stdout.slice(0, 300)}`);
+  return { gbps: sum.bits_per_second / 1e9, bytes: sum.bytes };
+}
+
+type CpuPerGB = Record<string, number>;
+
+/**
+ * One iperf3 run and the CPU seconds per GB (1e9 bytes) each process of the
+ * path used meanwhile (with 'total'): load-robust where the rate is not.
+ */
+async function measuredRun(
+  port: number,
+  seconds: number,
+  reverse: boolean,
+  path: Record<string, number>,
+): Promise<{ gbps: number; cpu: CpuPerGB }> {
+  const before = Object.fromEntries(Object.entries(path).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const run = await iperf(port, seconds, reverse);
+  await sleep(500); // socat's per-connection children are reaped (their time moves to the parent)
+  const cpu: CpuPerGB = {};
+  let total = 0;
+  for (const [name, pid] of Object.entries(path)) {
+    const perGB = (cpuSeconds(pid) - before[name]!) / (run.bytes / 1e9);
+    cpu[name] = round2(perGB);
+    total += perGB;
+  }
+  cpu.total = round2(total);
+  return { gbps: run.gbps, cpu };
 }
 
 async function waitPort(port: number): Promise<void> {
@@ -236,18 +278,41 @@ async function portForward(c: Cluster, seconds: number) {
     );
     await waitPort(pfPort);
     await waitPort(relayPort);
+    const apiserver = findProcess(['apiserver', '--state', c.stateDir]);
+    const agent = findProcess(['node', '--name', node.name]);
+    if (!apiserver || !agent) throw new Error(`no API server or node agent process found for ${c.stateDir}`);
+    const pfPath = { kubectl: procs[0]!.pid!, apiserver, nodeAgent: agent };
+    const relayPath = { nodeSocat: procs[1]!.pid!, localSocat: procs[2]!.pid! };
     const out = { portForward: { upload: 0, download: 0 }, relays: { upload: 0, download: 0 } };
+    const cpu = { portForward: {} as Record<string, CpuPerGB>, relays: {} as Record<string, CpuPerGB> };
+    // A first second through each path warms its code (JIT) and connections, so it is not in the per-GB figures.
+    await iperf(relayPort, 1, false);
+    await iperf(pfPort, 1, false);
     for (const reverse of [false, true]) {
       const dir = reverse ? 'download' : 'upload';
-      out.relays[dir] = round2(await iperf(relayPort, seconds, reverse));
-      out.portForward[dir] = round2(await iperf(pfPort, seconds, reverse));
+      const relay = await measuredRun(relayPort, seconds, reverse, relayPath);
+      const pf = await measuredRun(pfPort, seconds, reverse, pfPath);
+      out.relays[dir] = round2(relay.gbps);
+      out.portForward[dir] = round2(pf.gbps);
+      cpu.relays[dir] = relay.cpu;
+      cpu.portForward[dir] = pf.cpu;
       log(`  ${dir}: port-forward ${out.portForward[dir]} Gbit/s, relay chain ${out.relays[dir]} Gbit/s`);
+      log(`  ${dir}: CPU s/GB port-forward ${JSON.stringify(pf.cpu)}, relay chain ${JSON.stringify(relay.cpu)}`);
     }
-    return out;
+    return { ...out, cpuSecondsPerGB: cpu };
   } finally {
     for (const p of procs) p.kill('SIGKILL');
   }
 }
+
+/** "upload / download" totals with each process's share. */
+const cpuLine = (byDir: Record<string, CpuPerGB>): string =>
+  ['upload', 'download']
+    .map((dir) => {
+      const { total, ...each } = byDir[dir] ?? {};
+      return `${total} (${Object.values(each).join(' + ')})`;
+    })
+    .join(' / ');
 
 export async function main(args: string[]): Promise<number> {
   let o: Options;
@@ -304,7 +369,8 @@ export async function main(args: string[]): Promise<number> {
       },
       localPtyEchoMs: { p50: round2(floor.p50), p99: round2(floor.p99) },
       sessions,
-      portForwardGbps: pf,
+      portForwardGbps: { portForward: pf.portForward, relays: pf.relays },
+      portForwardCpuSecondsPerGB: pf.cpuSecondsPerGB,
       portForwardRatio: ratio,
       goals: {
         echoP99Under10ms: echo.p99 < 10,
@@ -325,6 +391,8 @@ export async function main(args: string[]): Promise<number> {
         `| port-forward upload / download | ${pf.portForward.upload} / ${pf.portForward.download} Gbit/s | |`,
         `| two socat relays, same hops | ${pf.relays.upload} / ${pf.relays.download} Gbit/s | |`,
         `| ratio | ${ratio.upload} / ${ratio.download} | >= 0.5: ${results.goals.portForwardHalfOfRelays ? 'met' : 'not met'} |`,
+        `| CPU s/GB, port-forward (kubectl + API server + node agent) | ${cpuLine(pf.cpuSecondsPerGB.portForward)} | |`,
+        `| CPU s/GB, relay chain (two socat) | ${cpuLine(pf.cpuSecondsPerGB.relays)} | |`,
         '',
       ].join('\n'),
     );

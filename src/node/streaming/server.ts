@@ -204,7 +204,7 @@ async function upgrade(
     if (websocket && offered.includes(PROTOCOL_PORTFORWARD_TUNNEL)) {
       delete req.headers['sec-websocket-protocol'];
       u.tunnels.handleUpgrade(req, socket, head, (ws) => {
-        const session = tunnelSession(ws);
+        const session = tunnelSession(ws, socket);
         track(
           u,
           () => session.close(),
@@ -311,11 +311,13 @@ function spdyUpgrade(
   );
   const s = socket as Duplex & { writableLength: number; setNoDelay?(on: boolean): void };
   s.setNoDelay?.(true);
+  const write = (b: Buffer) => {
+    if (!socket.write(b)) socket.once('drain', () => session.emit('drain'));
+  };
   const session = new SpdySession(
     {
-      write: (b) => {
-        if (!socket.write(b)) socket.once('drain', () => session.emit('drain'));
-      },
+      write,
+      writev: (list) => corked(socket, () => list.forEach(write)),
       end: () => socket.end(),
       congested: () => s.writableLength > 1 << 20,
       pause: () => socket.pause(),
@@ -330,17 +332,34 @@ function spdyUpgrade(
   return session;
 }
 
-/** kubectl's port-forward tunnel: the WebSocket's binary messages are one byte stream of SPDY frames. */
-function tunnelSession(ws: WebSocket): SpdySession {
+/** Writes what fn writes to socket as one writev (for TLS: one encryption pass and one syscall). */
+function corked(socket: Duplex, fn: () => void): void {
+  socket.cork();
+  try {
+    fn();
+  } finally {
+    socket.uncork();
+  }
+}
+
+/**
+ * kubectl's port-forward tunnel: the WebSocket's binary messages are one
+ * byte stream of SPDY frames. A DATA frame goes out as two messages (its
+ * header, its payload: no copy of the payload), written to the socket
+ * together.
+ */
+function tunnelSession(ws: WebSocket, socket: Duplex): SpdySession {
   let pending = 0;
+  const write = (b: Buffer) => {
+    pending += b.length;
+    ws.send(b, { binary: true }, () => {
+      pending -= b.length;
+      if (pending < 1 << 20) session.emit('drain');
+    });
+  };
   const session = new SpdySession({
-    write: (b) => {
-      pending += b.length;
-      ws.send(b, { binary: true }, () => {
-        pending -= b.length;
-        if (pending < 1 << 20) session.emit('drain');
-      });
-    },
+    write,
+    writev: (list) => corked(socket, () => list.forEach(write)),
     end: () => ws.close(1000),
     congested: () => pending >= 1 << 20,
     pause: () => ws.pause(),

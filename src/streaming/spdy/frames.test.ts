@@ -76,19 +76,36 @@ describe('SPDY/3 frames', () => {
   });
 
   test('the parser takes frames split anywhere, even into empty pieces (the WebSocket tunnel)', () => {
-    const stream = Buffer.concat([encodePing(1), ...encodeData(3, Buffer.from('hello')), encodeGoaway(3)]);
+    const stream = Buffer.concat([
+      encodePing(1),
+      ...encodeData(3, Buffer.from('hello'), true),
+      ...encodeData(5, Buffer.alloc(0), true),
+      encodeGoaway(3),
+    ]);
     for (const size of [1, 2, 3, 7, 100]) {
       const p = new FrameParser();
       const got: Frame[] = [];
       got.push(...p.push(Buffer.alloc(0)));
       for (let i = 0; i < stream.length; i += size) got.push(...p.push(stream.subarray(i, i + size)));
+      // DATA comes out as it arrives: pieces of stream 3 that join to the payload, FIN on the last one only.
+      const kinds = got.map((f) => (f.kind === 'data' ? `data${f.streamId}` : f.kind));
+      assert.deepEqual([...new Set(kinds)], ['ping', 'data3', 'data5', 'goaway'], `pieces of ${size}`);
+      const data3 = got.filter((f) => f.kind === 'data' && f.streamId === 3) as Extract<Frame, { kind: 'data' }>[];
+      assert.equal(Buffer.concat(data3.map((f) => f.data)).toString(), 'hello');
       assert.deepEqual(
-        got.map((f) => f.kind),
-        ['ping', 'data', 'goaway'],
-        `pieces of ${size}`,
+        data3.map((f) => f.flags),
+        data3.map((_, i) => (i === data3.length - 1 ? 1 : 0)),
       );
+      assert.ok(data3.every((f) => f.data.length > 0));
       assert.equal(p.pending, 0);
     }
+  });
+
+  test('DATA payloads are views of the bytes given, not copies', () => {
+    const bytes = Buffer.concat(encodeData(1, Buffer.from('abcdef')));
+    const [f] = new FrameParser().push(bytes);
+    assert.ok(f?.kind === 'data');
+    assert.equal(f.data.buffer, bytes.buffer);
   });
 
   test('rejects another version and short control frames', () => {

@@ -58,30 +58,77 @@ class SpdyProtocolError extends Error {
 
 /**
  * Splits a byte stream into frames. Bytes may arrive in any pieces (the
- * WebSocket tunnel delivers frames split across 0..n-byte messages).
+ * WebSocket tunnel delivers frames split across 0..n-byte messages; kubectl
+ * sends each DATA frame's header in two 4-byte messages and its payload in a
+ * third). A DATA frame's payload is passed on as it arrives, as views of the
+ * pieces given (no copy): one frame on the wire may come out as several DATA
+ * frames of the same stream, FIN on the last only. Control frames come out
+ * whole.
  */
 export class FrameParser {
-  private buf: Buffer = Buffer.alloc(0);
+  /** The 8-byte frame header being gathered. */
+  private readonly head = Buffer.alloc(8);
+  private headLength = 0;
+  /** Payload bytes of the current DATA frame still to come. */
+  private dataLeft = 0;
+  private dataStreamId = 0;
+  private dataFlags = 0;
+  /** The current control frame (header included) and how much of it has arrived. */
+  private control: Buffer | undefined;
+  private controlLength = 0;
 
-  /** Adds bytes and returns every frame now complete, in order. */
+  /** Adds bytes and returns every frame (or DATA piece) now complete, in order. */
   push(chunk: Buffer): Frame[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     const out: Frame[] = [];
     let off = 0;
-    while (this.buf.length - off >= 8) {
-      const len = this.buf.readUInt32BE(off + 4) & 0xffffff;
-      if (this.buf.length - off < 8 + len) break;
-      out.push(decodeFrame(this.buf.subarray(off, off + 8 + len)));
-      off += 8 + len;
+    while (off < chunk.length) {
+      if (this.dataLeft > 0) {
+        const n = Math.min(this.dataLeft, chunk.length - off);
+        this.dataLeft -= n;
+        const flags = this.dataLeft === 0 ? this.dataFlags : this.dataFlags & ~FLAG_FIN;
+        out.push({ kind: 'data', streamId: this.dataStreamId, flags, data: chunk.subarray(off, off + n) });
+        off += n;
+      } else if (this.control) {
+        const n = chunk.copy(this.control, this.controlLength, off);
+        this.controlLength += n;
+        off += n;
+        if (this.controlLength === this.control.length) {
+          out.push(decodeFrame(this.control));
+          this.control = undefined;
+        }
+      } else {
+        const n = chunk.copy(this.head, this.headLength, off, off + 8 - this.headLength);
+        this.headLength += n;
+        off += n;
+        if (this.headLength === 8) this.startFrame(out);
+      }
     }
-    // Copy the remainder so a large consumed buffer is not kept alive by a small tail.
-    this.buf = off === 0 ? this.buf : Buffer.from(this.buf.subarray(off));
     return out;
   }
 
-  /** Bytes received that do not form a whole frame yet. */
+  private startFrame(out: Frame[]): void {
+    this.headLength = 0;
+    const length = this.head.readUInt32BE(4) & 0xffffff;
+    if ((this.head[0]! & 0x80) === 0) {
+      this.dataStreamId = this.head.readUInt32BE(0) & 0x7fffffff;
+      this.dataFlags = this.head[4]!;
+      if (length > 0) this.dataLeft = length;
+      else out.push({ kind: 'data', streamId: this.dataStreamId, flags: this.dataFlags, data: Buffer.alloc(0) });
+      return;
+    }
+    const frame = Buffer.allocUnsafe(8 + length);
+    this.head.copy(frame, 0);
+    if (length === 0) {
+      out.push(decodeFrame(frame));
+      return;
+    }
+    this.control = frame;
+    this.controlLength = 8;
+  }
+
+  /** Bytes received that do not form a whole frame (or DATA piece) yet. */
   get pending(): number {
-    return this.buf.length;
+    return this.headLength + (this.control ? this.controlLength : 0);
   }
 }
 
@@ -145,18 +192,22 @@ function control(type: number, flags: number, payload: Buffer): Buffer {
   return Buffer.concat([h, payload]);
 }
 
-/** DATA frames; data longer than a frame can hold is split, FIN only on the last. */
+/** The 8-byte header of a DATA frame carrying length bytes. */
+export function encodeDataHeader(streamId: number, length: number, fin = false): Buffer {
+  const h = Buffer.allocUnsafe(8);
+  h.writeUInt32BE(streamId & 0x7fffffff, 0);
+  h.writeUInt32BE((((fin ? FLAG_FIN : 0) & 0xff) << 24) | length, 4);
+  return h;
+}
+
+/** DATA frames (header, payload, header, payload...): data longer than a frame can hold is split, FIN only on the last. */
 export function encodeData(streamId: number, data: Buffer, fin = false): Buffer[] {
   const out: Buffer[] = [];
   let off = 0;
   do {
     const piece = data.subarray(off, off + MAX_FRAME_PAYLOAD);
     off += piece.length;
-    const last = off >= data.length;
-    const h = Buffer.alloc(8);
-    h.writeUInt32BE(streamId & 0x7fffffff, 0);
-    h.writeUInt32BE((((fin && last ? FLAG_FIN : 0) & 0xff) << 24) | piece.length, 4);
-    out.push(h, piece);
+    out.push(encodeDataHeader(streamId, piece.length, fin && off >= data.length), piece);
   } while (off < data.length);
   return out;
 }

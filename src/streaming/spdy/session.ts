@@ -27,6 +27,8 @@ import {
 
 interface ByteTransport {
   write(b: Buffer): void;
+  /** Several buffers as one write (a DATA frame's header and payload without copying them together). */
+  writev?(list: Buffer[]): void;
   /** Ends the connection (flushes what was written). */
   end(): void;
   /** True while written bytes wait in user space (the session emits 'drain' when the owner says so). */
@@ -213,7 +215,9 @@ export class SpdySession extends EventEmitter {
   /** @internal */
   send(frames: Buffer[]): void {
     if (this.closed) return;
-    this.transport.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    if (frames.length === 1) this.transport.write(frames[0]!);
+    else if (this.transport.writev) this.transport.writev(frames);
+    else this.transport.write(Buffer.concat(frames));
   }
 
   /** @internal */
