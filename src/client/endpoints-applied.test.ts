@@ -38,6 +38,12 @@ test('inClusterAppliedLease: named after the pod, only when run as one', () => {
     name: 'podnet-endpoints-podnet-dns-1',
     holderIdentity: 'podnet-dns-1',
   });
+  assert.deepEqual(inClusterAppliedLease({ POD_NAME: 'd', POD_NAMESPACE: 'kube-system', POD_UID: 'u1' }), {
+    namespace: 'kube-system',
+    name: 'podnet-endpoints-d',
+    holderIdentity: 'd',
+    ownerPodUid: 'u1',
+  });
   assert.equal(inClusterAppliedLease({ POD_NAME: 'x' }), undefined);
   assert.equal(inClusterAppliedLease({}), undefined);
 });

@@ -57,6 +57,8 @@ export interface AppliedPublisherOptions {
    * on stop here. Unset for a Lease another loop renews (the node's own).
    */
   holderIdentity?: string;
+  /** The uid of the pod the consumer runs in (named holderIdentity): the Lease's owner, so it goes with the pod. */
+  ownerPodUid?: string;
   log: (m: string) => void;
 }
 
@@ -135,7 +137,16 @@ export class AppliedRevisionPublisher {
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.o.name, namespace: this.o.namespace, ...metadata },
+      metadata: {
+        name: this.o.name,
+        namespace: this.o.namespace,
+        ...metadata,
+        // A replica killed without its stop (its node died) leaves the Lease; the garbage collector removes it with the pod.
+        ...(this.o.ownerPodUid &&
+          this.o.holderIdentity && {
+            ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: this.o.holderIdentity, uid: this.o.ownerPodUid }],
+          }),
+      },
       spec: {
         holderIdentity: this.o.holderIdentity,
         leaseDurationSeconds: OWN_LEASE_SECONDS,
@@ -165,8 +176,14 @@ export class AppliedRevisionPublisher {
  */
 export function inClusterAppliedLease(
   env: NodeJS.ProcessEnv,
-): { namespace: string; name: string; holderIdentity: string } | undefined {
+): { namespace: string; name: string; holderIdentity: string; ownerPodUid?: string } | undefined {
   const namespace = env.POD_NAMESPACE;
   const name = env.POD_NAME;
-  return namespace && name ? { namespace, name: `podnet-endpoints-${name}`, holderIdentity: name } : undefined;
+  if (!namespace || !name) return undefined;
+  return {
+    namespace,
+    name: `podnet-endpoints-${name}`,
+    holderIdentity: name,
+    ...(env.POD_UID ? { ownerPodUid: env.POD_UID } : {}),
+  };
 }

@@ -41,6 +41,7 @@ import { clusterHash, clusterNameProblem, MAX_NODES } from './names.js';
 import {
   addonKubeconfigPath,
   CONSOLE,
+  routersDir,
   apiserverProcessName,
   caCertPath,
   kubeconfigPath,
@@ -55,14 +56,22 @@ import { cidrsOverlap } from '../api/ipv4.js';
 import { pickNodeSubnet } from './subnet.js';
 import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
 import {
+  DNS_APP_LABEL,
+  DNS_DEPLOYMENT,
   DNS_NAMESPACE,
+  DNS_REPLICAS,
   DNS_SERVICE_ACCOUNT,
   dnsAddonObjects,
-  ensureObjects,
-  waitDnsReady,
-  waitPodsReady,
+  LEGACY_DNS_PODS,
 } from './dns-addon.js';
-import { ROUTER_APP_LABEL, ROUTER_NAMESPACE, ROUTER_SERVICE_ACCOUNT, routerAddonObjects } from './router-addon.js';
+import {
+  ROUTER_APP_LABEL,
+  ROUTER_DAEMONSET,
+  ROUTER_NAMESPACE,
+  ROUTER_SERVICE_ACCOUNT,
+  routerAddonObjects,
+} from './router-addon.js';
+import { ensureObjects, removeLegacyPods, waitWorkloadReady } from './addons.js';
 import { serviceAccountUser } from '../apiserver/authz/types.js';
 import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.js';
 import { resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
@@ -307,7 +316,6 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
     const created = await ensureObjects(
       client,
       dnsAddonObjects({
-        nodes: layout.nodes.map((n) => n.name),
         kubeconfigPath: credentials(
           addonKubeconfigPath(dir, 'kube-dns'),
           tokens.userToken(serviceAccountUser(DNS_NAMESPACE, DNS_SERVICE_ACCOUNT)),
@@ -317,25 +325,40 @@ export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
         upstreams: o.dnsUpstream?.map((u) => u.replace(/^host(?=:|$)/, layout.hostIp)),
       }),
     );
-    if (created.length) o.say(`cluster DNS: created ${created.join(', ')}`);
+    if (created.length) o.say(`cluster DNS: ${created.join(', ')}`);
     const routers = await ensureObjects(
       client,
       routerAddonObjects({
-        nodes: layout.nodes.map((n) => ({ name: n.name, runDir: join(nodeStateDir(dir, n.name), 'router') })),
+        runRoot: routersDir(dir),
         kubeconfigPath: credentials(
           addonKubeconfigPath(dir, 'podnet-router'),
           tokens.userToken(serviceAccountUser(ROUTER_NAMESPACE, ROUTER_SERVICE_ACCOUNT)),
         ),
       }),
     );
-    if (routers.length) o.say(`router: created ${routers.join(', ')}`);
+    if (routers.length) o.say(`router: ${routers.join(', ')}`);
+    // Older versions ran the add-ons as bare pods; the workloads replace them.
+    const legacy = await removeLegacyPods(client, DNS_NAMESPACE, [
+      ...LEGACY_DNS_PODS,
+      ...layout.nodes.map((n) => `podnet-router-${n.name}`),
+    ]);
+    if (legacy.length) o.say(`add-ons: removed ${legacy.join(', ')} (now run by their Deployment and DaemonSet)`);
     await removeLegacyTokenSecrets(client);
-    await waitDnsReady(client, Math.max(deadline - Date.now(), 10_000));
-    await waitPodsReady(
+    // Host-network DNS replicas take port 53 on their node: a cluster smaller than the replica count runs fewer.
+    await waitWorkloadReady(
       client,
-      ROUTER_NAMESPACE,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: DNS_DEPLOYMENT, namespace: DNS_NAMESPACE } },
+      `k8s-app=${DNS_APP_LABEL}`,
+      'cluster DNS',
+      Math.min(DNS_REPLICAS, layout.nodes.length),
+      Math.max(deadline - Date.now(), 10_000),
+    );
+    await waitWorkloadReady(
+      client,
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: ROUTER_DAEMONSET, namespace: ROUTER_NAMESPACE } },
       `app=${ROUTER_APP_LABEL}`,
       'the router',
+      layout.nodes.length,
       Math.max(deadline - Date.now(), 10_000),
     );
   } finally {

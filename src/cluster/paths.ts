@@ -8,6 +8,7 @@
  *   nodes/<node>/pki/      its streaming endpoint's certificate (node.crt, node.key)
  *   nodes/<node>/kubeconfig   the agent's credentials (user system:node:<node>), mode 0600
  *   addons/<name>.kubeconfig  an add-on's credentials (its ServiceAccount's token), mode 0600
+ *   routers/<node>/        the router pod's HAProxy files on each node (config, maps, sockets)
  *   pki/etcd/              etcd's own CA, each member's peer/serving certificate, the API servers' client certificate (--store etcd)
  *   etcd/<member>/         each etcd member's data dir (--store etcd)
  *   up.lock                held while up/down run
@@ -24,6 +25,8 @@ export const nodeStateDir = (dir: string, node: string): string => join(dir, 'no
 export const nodePkiDir = (dir: string, node: string): string => join(dir, 'nodes', node, 'pki');
 export const nodeKubeconfigPath = (dir: string, node: string): string => join(dir, 'nodes', node, 'kubeconfig');
 export const addonKubeconfigPath = (dir: string, addon: string): string => join(dir, 'addons', `${addon}.kubeconfig`);
+export const routersDir = (dir: string): string => join(dir, 'routers');
+export const routerRunDir = (dir: string, node: string): string => join(dir, 'routers', node);
 export const etcdPkiDir = (dir: string): string => join(dir, 'pki', 'etcd');
 export const etcdDataDir = (dir: string, member: string): string => join(dir, 'etcd', member);
 export const lockFile = (dir: string): string => join(dir, 'up.lock');

@@ -1,12 +1,14 @@
 /**
  * The platform router as an add-on: the `podnet` IngressClass (the
- * cluster's default) and one `podnet router` per node on the node's ports
- * 80 and 443, as hostNetwork pods in kube-system under ServiceAccount
+ * cluster's default) and a DaemonSet that runs one `podnet router` on every
+ * node (nodes that join later too) on the node's ports 80 and 443, as
+ * hostNetwork pods in kube-system under ServiceAccount
  * kube-system/podnet-router (ClusterRole system:podnet-router: read what
- * it routes, write Ingress status and Events), credentials in a 0600 kubeconfig. Each keeps HAProxy's files in its node's
- * state directory. HAProxy is the pod's second container (its own PID
- * namespace under runc), so a restarted router container finds it still
- * serving and adopts it.
+ * it routes, write Ingress status and Events), credentials in a 0600
+ * kubeconfig. Each keeps HAProxy's files in `<runRoot>/<node>` (the node's
+ * name from the downward API: nodes of one machine share its file system).
+ * HAProxy is the pod's second container (its own PID namespace under runc),
+ * so a restarted router container finds it still serving and adopts it.
  */
 import type { KObject } from '../api/meta.js';
 import { haproxyArgv } from '../router/haproxy/process.js';
@@ -15,6 +17,7 @@ import { CONTROLLER_NAME, DEFAULT_CLASS_ANNOTATION } from '../router/model.js';
 import { ROUTER_SERVICE_ACCOUNT } from '../apiserver/authz/bootstrap-policy.js';
 
 export const ROUTER_NAMESPACE = 'kube-system';
+export const ROUTER_DAEMONSET = 'podnet-router';
 export const ROUTER_APP_LABEL = 'podnet-router';
 export { ROUTER_SERVICE_ACCOUNT };
 export const INGRESS_CLASS = 'podnet';
@@ -22,8 +25,8 @@ const HEALTH_PORT = 10254;
 const STATS_PORT = 8404;
 
 export interface RouterAddonParams {
-  /** Node name -> the directory HAProxy's files live in on that node. */
-  nodes: { name: string; runDir: string }[];
+  /** The directory holding each node's HAProxy files, one subdirectory per node name. */
+  runRoot: string;
   /** The routers' kubeconfig (mode 0600 on the nodes' host). */
   kubeconfigPath: string;
 }
@@ -42,73 +45,85 @@ export function routerAddonObjects(p: RouterAddonParams): KObject[] {
     kind: 'ServiceAccount',
     metadata: { name: ROUTER_SERVICE_ACCOUNT, namespace: ROUTER_NAMESPACE },
   };
-  const routers = p.nodes.map((node): KObject => ({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `podnet-router-${node.name}`, namespace: ROUTER_NAMESPACE, labels },
+  const runDir = `${p.runRoot}/$(NODE_NAME)`;
+  const nodeName = { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } };
+  const volumeMounts = [{ name: 'run', mountPath: p.runRoot }];
+  const podSpec = {
+    serviceAccountName: ROUTER_SERVICE_ACCOUNT,
+    hostNetwork: true,
+    dnsPolicy: 'Default',
+    containers: [
+      {
+        name: 'router',
+        image: 'podnet/podnet',
+        // A node component: it reads the cluster CA (and the router its run dir) from the node.
+        securityContext: { privileged: true },
+        args: [
+          'router',
+          '--kubeconfig',
+          p.kubeconfigPath,
+          '--run-dir',
+          runDir,
+          '--http',
+          '0.0.0.0:80',
+          '--https',
+          '0.0.0.0:443',
+          '--stats-listen',
+          `$(POD_IP):${STATS_PORT}`,
+          '--http-listen',
+          `$(POD_IP):${HEALTH_PORT}`,
+          '--threads',
+          '1',
+          '--external-haproxy',
+        ],
+        env: [
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          // Name its Lease of applied endpoints (podnet-endpoints-<pod>).
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          { name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+          nodeName,
+        ],
+        ports: [
+          { name: 'http', containerPort: 80, protocol: 'TCP' },
+          { name: 'https', containerPort: 443, protocol: 'TCP' },
+          { name: 'haproxy-stats', containerPort: STATS_PORT, protocol: 'TCP' },
+          { name: 'metrics', containerPort: HEALTH_PORT, protocol: 'TCP' },
+        ],
+        readinessProbe: { httpGet: { path: '/readyz', port: HEALTH_PORT }, periodSeconds: 2 },
+        livenessProbe: { httpGet: { path: '/healthz', port: HEALTH_PORT }, periodSeconds: 10, failureThreshold: 5 },
+        volumeMounts,
+      },
+      {
+        // HAProxy in a container of its own, so it keeps serving while the controller's restarts.
+        name: 'haproxy',
+        image: 'podnet/podnet',
+        command: ['/bin/sh', '-c', haproxyContainerScript(runDir)],
+        env: [nodeName],
+        volumeMounts,
+      },
+    ],
+    volumes: [{ name: 'run', hostPath: { path: p.runRoot, type: 'DirectoryOrCreate' } }],
+  };
+  const daemonSet: KObject = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: ROUTER_DAEMONSET, namespace: ROUTER_NAMESPACE, labels },
     spec: {
-      nodeName: node.name,
-      serviceAccountName: ROUTER_SERVICE_ACCOUNT,
-      hostNetwork: true,
-      dnsPolicy: 'Default',
-      containers: [
-        {
-          name: 'router',
-          image: 'podnet/podnet',
-          // A node component: it reads the cluster CA (and the router its run dir) from the node.
-          securityContext: { privileged: true },
-          args: [
-            'router',
-            '--kubeconfig',
-            p.kubeconfigPath,
-            '--run-dir',
-            node.runDir,
-            '--http',
-            '0.0.0.0:80',
-            '--https',
-            '0.0.0.0:443',
-            '--stats-listen',
-            `$(POD_IP):${STATS_PORT}`,
-            '--http-listen',
-            `$(POD_IP):${HEALTH_PORT}`,
-            '--threads',
-            '1',
-            '--external-haproxy',
-          ],
-          env: [
-            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-            // Name its Lease of applied endpoints (podnet-endpoints-<pod>).
-            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-            { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-          ],
-          ports: [
-            { name: 'http', containerPort: 80, protocol: 'TCP' },
-            { name: 'https', containerPort: 443, protocol: 'TCP' },
-            { name: 'haproxy-stats', containerPort: STATS_PORT, protocol: 'TCP' },
-            { name: 'metrics', containerPort: HEALTH_PORT, protocol: 'TCP' },
-          ],
-          readinessProbe: { httpGet: { path: '/readyz', port: HEALTH_PORT }, periodSeconds: 2 },
-          livenessProbe: { httpGet: { path: '/healthz', port: HEALTH_PORT }, periodSeconds: 10, failureThreshold: 5 },
-          volumeMounts: [{ name: 'run', mountPath: node.runDir }],
-        },
-        {
-          // HAProxy in a container of its own, so it keeps serving while the controller's restarts.
-          name: 'haproxy',
-          image: 'podnet/podnet',
-          command: ['/bin/sh', '-c', haproxyContainerScript(node.runDir)],
-          volumeMounts: [{ name: 'run', mountPath: node.runDir }],
-        },
-      ],
-      volumes: [{ name: 'run', hostPath: { path: node.runDir, type: 'DirectoryOrCreate' } }],
+      selector: { matchLabels: labels },
+      // One node at a time: the others keep serving their port 80 while it is replaced.
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      template: { metadata: { labels }, spec: podSpec },
     },
-  }));
-  return [ingressClass, serviceAccount, ...routers];
+  };
+  return [ingressClass, serviceAccount, daemonSet];
 }
 
 /**
  * The haproxy container's command: wait until the controller has written
  * a config (a restarted pod starts at once on the last one), then become
- * HAProxy's master in the foreground (pure).
+ * HAProxy's master in the foreground (pure). `$(NODE_NAME)` in runDir is
+ * expanded by the node agent before the shell sees it.
  */
 export function haproxyContainerScript(runDir: string): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -1,12 +1,15 @@
 /**
  * The scheduler's decision for one pod, pure: which nodes can take it
  * (ready, schedulable, no untolerated NoSchedule/NoExecute taint, matching
- * nodeSelector), kube's message when none can, and which feasible node
- * spreads the pod's siblings best.
+ * nodeSelector and node affinity, free host ports, pod anti-affinity),
+ * kube's message when none can, and which feasible node spreads the pod
+ * best (preferred anti-affinity, then its siblings).
  */
 import type { Node, Pod, Taint, Toleration } from './types.js';
 import { isPodTerminal } from './types.js';
 import { matchesNodeAffinity } from './node-affinity.js';
+import { hostPortTaken } from './host-ports.js';
+import type { AntiAffinity } from './pod-anti-affinity.js';
 
 export const DEFAULT_SCHEDULER = 'default-scheduler';
 
@@ -70,11 +73,25 @@ export interface Filtered {
   reasons: Map<string, number>;
 }
 
-export function filterNodes(pod: Pod, nodes: Node[]): Filtered {
+/** What the filters that look at other pods read: the pods on a node, the pod's anti-affinity. */
+export interface PodsView {
+  podsOn: (node: string) => Pod[];
+  antiAffinity?: AntiAffinity;
+}
+
+export const HOST_PORTS_UNFIT = "node(s) didn't have free ports for the requested pod ports";
+
+/** Why the node cannot take the pod for the pods already on it (kube's NodePorts, InterPodAffinity filters). */
+export function podsUnfitReason(pod: Pod, node: Node, view: PodsView): string | undefined {
+  if (hostPortTaken(pod, view.podsOn(node.metadata.name!))) return HOST_PORTS_UNFIT;
+  return view.antiAffinity?.unfitReason(node);
+}
+
+export function filterNodes(pod: Pod, nodes: Node[], view?: PodsView): Filtered {
   const feasible: Node[] = [];
   const reasons = new Map<string, number>();
   for (const n of nodes) {
-    const why = unfitReason(pod, n);
+    const why = unfitReason(pod, n) ?? (view && podsUnfitReason(pod, n, view));
     if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
     else feasible.push(n);
   }
@@ -101,22 +118,32 @@ export function sameGroup(a: Pod, b: Pod): boolean {
 }
 
 /**
- * The feasible node with the fewest pods of the pod's group, then the fewest
- * pods, then the first name. podsOn(node) lists the live pods bound to it.
+ * The feasible node with the least weight of the pod's preferred
+ * anti-affinity, then the fewest pods of its group, then the fewest pods,
+ * then the first name. podsOn(node) lists the live pods bound to it.
  */
-export function pickNode(pod: Pod, feasible: Node[], podsOn: (node: string) => Pod[]): Node | undefined {
-  let best: { node: Node; same: number; total: number } | undefined;
+export function pickNode(
+  pod: Pod,
+  feasible: Node[],
+  podsOn: (node: string) => Pod[],
+  antiAffinity?: AntiAffinity,
+): Node | undefined {
+  let best: { node: Node; penalty: number; same: number; total: number } | undefined;
   for (const node of feasible) {
     const pods = podsOn(node.metadata.name!).filter((p) => !isPodTerminal(p) && p.metadata.uid !== pod.metadata.uid);
     const same = pods.filter((p) => sameGroup(pod, p)).length;
-    const c = { node, same, total: pods.length };
-    if (
-      !best ||
-      c.same < best.same ||
-      (c.same === best.same &&
-        (c.total < best.total || (c.total === best.total && node.metadata.name! < best.node.metadata.name!)))
-    )
-      best = c;
+    const c = { node, penalty: antiAffinity?.penalty(node) ?? 0, same, total: pods.length };
+    if (!best || better(c, best)) best = c;
   }
   return best?.node;
+}
+
+function better(
+  a: { node: Node; penalty: number; same: number; total: number },
+  b: { node: Node; penalty: number; same: number; total: number },
+): boolean {
+  if (a.penalty !== b.penalty) return a.penalty < b.penalty;
+  if (a.same !== b.same) return a.same < b.same;
+  if (a.total !== b.total) return a.total < b.total;
+  return a.node.metadata.name! < b.node.metadata.name!;
 }

@@ -13,8 +13,10 @@ import type { Informer } from '../client/informer.js';
 import { QueueController, type Logger } from './controller.js';
 import { recordEvent } from '../client/events.js';
 import { DEFAULT_SCHEDULER, filterNodes, needsScheduling, pickNode, unschedulableMessage } from './scheduler-decide.js';
+import { antiAffinityFor, requiredAntiAffinity } from './pod-anti-affinity.js';
 import { byNodeName, keyOf, res, type SharedInformers } from './shared-informers.js';
-import type { Node, Pod } from './types.js';
+import type { KObject } from '../api/meta.js';
+import { isPodTerminal, type Node, type Pod } from './types.js';
 
 /** Retry interval for unschedulable pods when nothing changes (kube's max is 5 min; ours is shorter). */
 const UNSCHEDULABLE_RETRY_MS = 30_000;
@@ -24,6 +26,9 @@ const MAX_BINDINGS_IN_FLIGHT = 64;
 export class Scheduler extends QueueController {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly namespaces: Informer<KObject>;
+  /** Keys of placed pods with required anti-affinity terms, which every later pod is checked against. */
+  private readonly withRequiredAntiAffinity = new Set<string>();
   /** Pods bound by us that the cache does not show bound yet: key -> node. */
   private readonly assumed = new Map<string, string>();
   /** Bindings sent and not yet answered. */
@@ -37,15 +42,25 @@ export class Scheduler extends QueueController {
     super('scheduler', log);
     this.pods = informers.pods();
     this.nodes = informers.nodes();
+    this.namespaces = informers.namespaces();
     const podSeen = (p: Pod) => {
       const key = keyOf(p);
       if (p.spec?.nodeName) this.assumed.delete(key);
+      if (requiredAntiAffinity(p).length > 0) this.withRequiredAntiAffinity.add(key);
       if (needsScheduling(p)) this.enqueue(key);
     };
     this.pods.addHandlers({
       onAdd: podSeen,
-      onUpdate: (_o, p) => podSeen(p),
-      onDelete: (p) => this.assumed.delete(keyOf(p)),
+      onUpdate: (o, p) => {
+        podSeen(p);
+        // A pod that finished frees its host ports and its place in anti-affinity domains.
+        if (p.spec?.nodeName && isPodTerminal(p) && !isPodTerminal(o)) this.retryUnschedulable();
+      },
+      onDelete: (p) => {
+        this.assumed.delete(keyOf(p));
+        this.withRequiredAntiAffinity.delete(keyOf(p));
+        if (p.spec?.nodeName) this.retryUnschedulable();
+      },
     });
     // Any node change may make a waiting pod schedulable.
     const retryPending = () => {
@@ -54,12 +69,29 @@ export class Scheduler extends QueueController {
     this.nodes.addHandlers({ onAdd: retryPending, onUpdate: retryPending, onDelete: retryPending });
   }
 
+  /** Pods found unschedulable before, tried again when a placed pod goes (kube's AssignedPodDelete event). */
+  private retryUnschedulable(): void {
+    for (const p of this.pods.list())
+      if (
+        needsScheduling(p) &&
+        p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable')
+      )
+        this.enqueue(keyOf(p));
+  }
+
   protected async sync(key: string): Promise<void> {
     const pod = this.pods.get(key);
     if (!pod || !needsScheduling(pod) || this.assumed.has(key)) return;
     const nodes = this.nodes.list();
-    const { feasible, reasons } = filterNodes(pod, nodes);
-    const node = pickNode(pod, feasible, (n) => this.podsOn(n));
+    const podsOn = (n: string) => this.podsOn(n);
+    const antiAffinity = antiAffinityFor(pod, {
+      nodes,
+      podsOn,
+      namespaceLabels: (ns) => this.namespaces.get(ns)?.metadata.labels,
+      podsWithRequiredAntiAffinity: () => this.podsWithRequiredAntiAffinity(),
+    });
+    const { feasible, reasons } = filterNodes(pod, nodes, { podsOn, antiAffinity });
+    const node = pickNode(pod, feasible, podsOn, antiAffinity);
     if (!node) return this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons));
     const nodeName = node.metadata.name!;
     // Assumed at once, so the next decision counts this pod on its node; the binding goes on
@@ -103,6 +135,17 @@ export class Scheduler extends QueueController {
   override async stop(): Promise<void> {
     await super.stop();
     await Promise.all(this.binding);
+  }
+
+  /** Placed pods with required anti-affinity, ours assumed on their node included. */
+  private podsWithRequiredAntiAffinity(): Pod[] {
+    const out: Pod[] = [];
+    for (const key of this.withRequiredAntiAffinity) {
+      const p = this.pods.get(key);
+      const node = p?.spec?.nodeName ?? this.assumed.get(key);
+      if (p && node) out.push(p.spec?.nodeName ? p : { ...p, spec: { ...p.spec, nodeName: node } });
+    }
+    return out;
   }
 
   /** Live pods on the node, including ones we bound that the cache has not caught up with. */

@@ -1,11 +1,14 @@
 /** Typed views of the few object fields the controllers read and write. */
 import type { KObject, ObjectMeta } from '../api/meta.js';
 import type { NodeAffinity } from './node-affinity.js';
+import type { PodAntiAffinity } from './pod-anti-affinity.js';
 
 export interface ContainerPort {
   name?: string;
   containerPort: number;
   protocol?: string;
+  hostPort?: number;
+  hostIP?: string;
 }
 export interface Toleration {
   key?: string;
@@ -30,8 +33,9 @@ export interface Pod extends KObject {
     hostname?: string;
     subdomain?: string;
     nodeSelector?: Record<string, string>;
-    affinity?: NodeAffinity;
+    affinity?: NodeAffinity & { podAntiAffinity?: PodAntiAffinity };
     tolerations?: Toleration[];
+    hostNetwork?: boolean;
     containers?: { name: string; ports?: ContainerPort[] }[];
   };
   status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; conditions?: Condition[] };

@@ -37,7 +37,7 @@ interface DnsOptions {
    * The Lease this replica owns and on which it publishes the EndpointSlice
    * revision its answers reflect (nodes wait for it before stopping a pod).
    */
-  appliedLease?: { namespace: string; name: string; holderIdentity: string };
+  appliedLease?: { namespace: string; name: string; holderIdentity: string; ownerPodUid?: string };
   log?: (m: string) => void;
 }
 

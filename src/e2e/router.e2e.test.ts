@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { selfSignedPem, splitPem } from '../router/self-signed.js';
+import { routerRunDir } from '../cluster/paths.js';
 import { clusterSkip, eventually, netexecPod, sh, TestCluster } from './cluster.js';
 import { get, httpsGet, startWrk, tlsHello, WS_ECHO_SERVER, wsEcho, type WrkResult } from './router-clients.js';
 
@@ -40,6 +41,22 @@ const webPod = (name: string, node: string) =>
 
 describe('podnet router on podnet up', { skip: clusterSkip, timeout: 900_000 }, () => {
   const cluster = new TestCluster(2, 'vxlan');
+  /** The router DaemonSet's pod on a node. */
+  const routerPodOn = (node: string) =>
+    cluster
+      .k([
+        '-n',
+        'kube-system',
+        'get',
+        'pod',
+        '-l',
+        'app=podnet-router',
+        '--field-selector',
+        `spec.nodeName=${node}`,
+        '-o',
+        'jsonpath={.items[0].metadata.name}',
+      ])
+      .trim();
   let ip1 = '';
   let ip2 = '';
   const shopPem = selfSignedPem('shop.example.com');
@@ -259,12 +276,7 @@ spec:
   });
 
   test('podnet router config shows the routes; metrics from HAProxy and the router', async () => {
-    const out = cluster.podnet([
-      'router',
-      'config',
-      '--run-dir',
-      join(cluster.dir, 'nodes', cluster.node(1), 'router'),
-    ]);
+    const out = cluster.podnet(['router', 'config', '--run-dir', routerRunDir(cluster.dir, cluster.node(1))]);
     assert.equal(out.code, 0, out.out);
     assert.match(out.out, /shop\.example\.com\/clientip default_web_80/);
     assert.match(out.out, /\*\.example\.org\/ default_web_80/);
@@ -281,7 +293,7 @@ spec:
     const rid = `e2e-${randomUUID()}`;
     assert.equal((await get(ip1, 'shop.example.com', '/clientip', { headers: { 'x-request-id': rid } })).status, 200);
     const line = await eventually('the request logged', () => {
-      const logs = cluster.k(['-n', 'kube-system', 'logs', `podnet-router-${cluster.node(1)}`, '-c', 'haproxy']);
+      const logs = cluster.k(['-n', 'kube-system', 'logs', routerPodOn(cluster.node(1)), '-c', 'haproxy']);
       return logs.split('\n').find((l) => l.includes(rid)) ?? false;
     });
     const entry = JSON.parse(line) as Record<string, unknown>;
@@ -339,9 +351,9 @@ spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
       await sleep(3000);
       cluster.upAgain();
       // The router controller on node 1 dies; the kubelet restarts it and it adopts the running HAProxy.
-      const runDir = join(cluster.dir, 'nodes', cluster.node(1), 'router');
+      const runDir = routerRunDir(cluster.dir, cluster.node(1));
       const masterBefore = readFileSync(join(runDir, 'haproxy.pid'), 'utf8').trim();
-      const routerPod = ['-n', 'kube-system', 'get', 'pod', `podnet-router-${cluster.node(1)}`, '-o'];
+      const routerPod = ['-n', 'kube-system', 'get', 'pod', routerPodOn(cluster.node(1)), '-o'];
       const haproxyStatus =
         'jsonpath={range .status.containerStatuses[?(@.name=="haproxy")]}{.restartCount} {.state.running.startedAt}{end}';
       const haproxyBefore = cluster.k([...routerPod, haproxyStatus]).trim();

@@ -81,7 +81,7 @@ interface RouterOptions {
    * The Lease this router owns and on which it publishes the EndpointSlice
    * revision HAProxy reflects (nodes wait for it before stopping a pod).
    */
-  appliedLease?: { namespace: string; name: string; holderIdentity: string };
+  appliedLease?: { namespace: string; name: string; holderIdentity: string; ownerPodUid?: string };
 }
 
 export interface Router {
