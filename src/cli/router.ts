@@ -1,6 +1,7 @@
 /** `podnet router`: apps on domains, from Ingresses and Service annotations, with HAProxy as the engine. */
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { ApiserverDiscovery } from '../client/apiserver-discovery.js';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { parseDuration } from '../router/annotations.js';
@@ -89,6 +90,9 @@ export async function runRouter(args: string[]): Promise<number> {
   if (!settings.httpBinds.length && !settings.httpsBinds.length)
     throw new CliError('--http and --https are both off: the router would serve nothing');
   const client = clientFrom(values);
+  // Every live API server, from the kubernetes Service's endpoints: the router fails over to any of them.
+  const discovery = new ApiserverDiscovery(client, { log: (m) => log.info(m) });
+  discovery.start();
 
   let accessLogSocket: Listening | undefined;
   if (accessLog)
@@ -103,6 +107,7 @@ export async function runRouter(args: string[]): Promise<number> {
   // A failure to start closes what is already open, so the process exits with its error instead of idling.
   const giveUp = async (e: CliError): Promise<never> => {
     await accessLogSocket?.close();
+    discovery.stop();
     client.close();
     throw e;
   };
@@ -137,6 +142,7 @@ export async function runRouter(args: string[]): Promise<number> {
   await router.stop();
   await endpoints.close();
   await accessLogSocket?.close();
+  discovery.stop();
   client.close();
   return 0;
 }
