@@ -61,6 +61,33 @@ export function kubernetesSubsets(servers: ApiserverAddress[]): unknown[] {
   }));
 }
 
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/**
+ * The `kubernetes` EndpointSlices for those servers; pure. A slice holds
+ * one set of ports, so servers on one host at several ports (podnet up
+ * --apiservers N) need one slice per port: `kubernetes` for the first,
+ * `kubernetes-<port>` for the others. Clients learn every server from
+ * them (src/client/apiserver-discovery.ts), and the service proxy takes
+ * each slice's own port.
+ */
+export function kubernetesSlices(servers: ApiserverAddress[]): KObject[] {
+  const byPort = new Map<number, ApiserverAddress[]>();
+  for (const s of servers) byPort.set(s.port, [...(byPort.get(s.port) ?? []), s]);
+  return [...byPort].map(([port, at], i) => ({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: i === 0 ? 'kubernetes' : `kubernetes-${port}`,
+      namespace: 'default',
+      labels: { [SERVICE_NAME_LABEL]: 'kubernetes' },
+    },
+    addressType: at[0]!.ip.includes(':') ? 'IPv6' : 'IPv4',
+    endpoints: at.map((s) => ({ addresses: [s.ip], conditions: { ready: true } })),
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  }));
+}
+
 export class ApiserverEndpoints {
   private readonly leaseName: string;
   private timer: NodeJS.Timeout | undefined;
@@ -136,19 +163,20 @@ export class ApiserverEndpoints {
       subsets: kubernetesSubsets(servers),
     };
     await upsertIfChanged(this.registry, endpointsRes, endpoints, 'subsets');
-    // One slice holds one port: servers on one host at several ports show in Endpoints, the first port's in the slice.
-    const port = servers[0]!.port;
-    const slice: KObject = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-      addressType: servers[0]!.ip.includes(':') ? 'IPv6' : 'IPv4',
-      endpoints: servers
-        .filter((s) => s.port === port)
-        .map((s) => ({ addresses: [s.ip], conditions: { ready: true } })),
-      ports: [{ name: 'https', port, protocol: 'TCP' }],
-    };
-    await upsertIfChanged(this.registry, slices, slice, 'endpoints', 'ports');
+    const wanted = kubernetesSlices(servers);
+    for (const slice of wanted) await upsertIfChanged(this.registry, slices, slice, 'endpoints', 'ports');
+    // Slices of ports no server listens on any more (servers on one host, one port each).
+    const names = new Set(wanted.map((s) => s.metadata.name));
+    const stale = (await this.registry.listAll(slices, 'default')).filter(
+      (s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === 'kubernetes' && !names.has(s.metadata.name),
+    );
+    for (const s of stale) {
+      await this.registry
+        .delete(slices, 'default', s.metadata.name!, { dryRun: false, preconditions: { uid: s.metadata.uid } })
+        .catch((e: unknown) => {
+          if (!(e instanceof ApiError && (e.reason === 'NotFound' || e.reason === 'Conflict'))) throw e;
+        });
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { KObject } from '../api/meta.js';
 import { findResource } from '../api/resources.js';
+import { ApiserverDiscovery } from '../client/apiserver-discovery.js';
 import { KubeClient } from '../client/client.js';
 import { startThrowawayEtcd, etcdServer, type ThrowawayEtcd } from '../store/etcd/testing/throwaway-etcd.js';
 import { needs } from '../testing/requirements.js';
@@ -145,10 +146,12 @@ test(
     let etcd: ThrowawayEtcd | undefined;
     let servers: RunningApiServer[] = [];
     let client: KubeClient | undefined;
+    let learner: KubeClient | undefined;
     /* eslint-enable prefer-const */
     const closed = new Set<RunningApiServer>();
     t.after(async () => {
       client?.close();
+      learner?.close();
       for (const s of servers) if (!closed.has(s)) await s.close();
       await etcd?.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -174,6 +177,16 @@ test(
     });
     assert.deepEqual(await endpointPorts(), ports.map((p) => `${ip}:${p}`).sort());
 
+    // A client given only the first server learns both from the kubernetes EndpointSlices (one per port).
+    const urls = ports.map((p) => `https://${ip}:${p}`).sort();
+    learner = new KubeClient({ server: first.url, token: first.adminToken, caCertPem: first.caCertPem });
+    const discovery = new ApiserverDiscovery(learner);
+    await eventually('both servers in the kubernetes EndpointSlices', async () => {
+      const got = await discovery.refresh();
+      return got.length === 2 ? got : undefined;
+    });
+    assert.deepEqual(learner.servers, [first.url, ...urls.filter((u) => u !== first.url)]);
+
     const holder = async () => {
       // No Lease yet reads as no holder; the caller waits for one.
       const lease = await c.get(leases, 'kube-system', 'podnet-controller-manager').catch(() => undefined);
@@ -198,5 +211,13 @@ test(
     });
     assert.notEqual(next, leader);
     assert.deepEqual(await endpointPorts(), [`${ip}:${new URL(second.url).port}`]);
+    // The learner reaches the second server it was never told of, and the gone server's slice goes away.
+    assert.ok((await learner.list(services, 'default')).items.some((o) => o.metadata.name === 'elected'));
+    assert.equal(learner.activeServer, second.url);
+    await eventually('only the live server in the kubernetes EndpointSlices', async () => {
+      const got = await discovery.refresh();
+      return got.length === 1 ? got : undefined;
+    });
+    assert.deepEqual(await discovery.refresh(), [second.url]);
   },
 );

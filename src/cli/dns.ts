@@ -1,5 +1,6 @@
 /** `podnet dns`: cluster DNS for the Kubernetes DNS spec and business names, forwarding the rest upstream. */
 import { readFileSync } from 'node:fs';
+import { ApiserverDiscovery } from '../client/apiserver-discovery.js';
 import { KubeClient } from '../client/client.js';
 import { readClusterConfig } from '../client/cluster-config.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
@@ -81,6 +82,9 @@ export async function runDns(args: string[]): Promise<number> {
     });
   }
 
+  // Every live API server, from the kubernetes Service's endpoints: DNS fails over to any of them.
+  const discovery = new ApiserverDiscovery(client, { log: (m) => log.info(m) });
+  discovery.start();
   let cluster;
   try {
     cluster = await readClusterConfig(client, {
@@ -88,6 +92,7 @@ export async function runDns(args: string[]): Promise<number> {
       log,
     });
   } catch (e) {
+    discovery.stop();
     client.close();
     throw new CliError((e as Error).message);
   }
@@ -117,6 +122,7 @@ export async function runDns(args: string[]): Promise<number> {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  discovery.stop();
   await dns.stop();
   client.close();
   return 0;

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ApiserverDiscovery } from '../client/apiserver-discovery.js';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { runOk } from '../host/exec.js';
+import { logger } from '../log/log.js';
 import { startNodeAgent } from '../node/agent.js';
 import { node } from './commands.js';
 import { CliError } from './errors.js';
@@ -45,6 +47,9 @@ export async function runNode(args: string[]): Promise<number> {
       userAgent: 'podnet-node',
     });
   }
+  // Every live API server, from the kubernetes Service's endpoints: the agent fails over to any of them.
+  const discovery = new ApiserverDiscovery(client, { log: (m) => logger('node').info(m) });
+  discovery.start();
   const nodeName = values.name ?? hostname();
   const nodeIp = values['node-ip'] ?? (await sourceAddressTowards(client.server));
   const state = resolve(values.state ?? join('/var/lib/podnet/nodes', nodeName));
@@ -71,6 +76,7 @@ export async function runNode(args: string[]): Promise<number> {
     process.once('SIGTERM', done);
   });
   // Pods keep running: a restarted agent adopts them, as the kubelet does.
+  discovery.stop();
   await agent.stop();
   return 0;
 }

@@ -1,6 +1,7 @@
 /** `podnet router`: apps on domains, from Ingresses and Service annotations, with HAProxy as the engine. */
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { ApiserverDiscovery } from '../client/apiserver-discovery.js';
 import { KubeClient } from '../client/client.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { parseDuration } from '../router/annotations.js';
@@ -97,12 +98,16 @@ export async function runRouter(args: string[]): Promise<number> {
   if (!settings.httpBinds.length && !settings.httpsBinds.length)
     throw new CliError('--http and --https are both off: the router would serve nothing');
   const client = clientFrom(values);
+  // Every live API server, from the kubernetes Service's endpoints: the router fails over to any of them.
+  const discovery = new ApiserverDiscovery(client, { log: (m) => log.info(m) });
+  discovery.start();
 
   const httpAddr = hostPort(values['http-listen'], '--http-listen');
   let ready = false;
   let metrics = () => '';
   // A failure to start closes what is already open, so the process exits with its error instead of idling.
   const giveUp = (e: CliError): never => {
+    discovery.stop();
     client.close();
     throw e;
   };
@@ -136,6 +141,7 @@ export async function runRouter(args: string[]): Promise<number> {
   // HAProxy keeps serving: a restarted controller adopts it; deleting the pod stops it with the pod.
   await router.stop();
   await endpoints.close();
+  discovery.stop();
   client.close();
   return 0;
 }

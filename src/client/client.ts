@@ -12,7 +12,7 @@ import { ExecCredentials } from './exec-credential.js';
 import { loadKubeconfig, type ClientConfig } from './kubeconfig.js';
 import { resourcePath, withQuery, type ResourceRef } from './resource-path.js';
 import { watchStream, type WatchStream } from './watch-stream.js';
-import { mayFailOver, serverList } from './failover.js';
+import { mayFailOver, serverList, trimUrl, withLearned } from './failover.js';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -78,8 +78,10 @@ interface RawResponse {
 
 export class KubeClient {
   readonly server: string;
-  /** Every API server this client may use, the configured server first (failover.ts). */
-  private readonly bases: URL[];
+  /** Every API server this client may use, the configured server first (failover.ts), then learned ones. */
+  private bases: URL[];
+  /** The servers the options name; learnServers() adds to these, never removes them. */
+  private readonly configured: string[];
   /** Index in bases of the server requests go to; moves on when that server cannot be reached. */
   private current = 0;
   private agent: http.Agent;
@@ -92,7 +94,8 @@ export class KubeClient {
   /** Connection settings; see loadKubeconfig for reading them from a file. */
   constructor(readonly options: KubeClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
-    this.bases = serverList(this.server, options.servers).map((u) => new URL(u));
+    this.configured = serverList(this.server, options.servers);
+    this.bases = this.configured.map((u) => new URL(u));
     this.agent = this.newAgent(options.clientCertPem, options.clientKeyPem);
     this.agentCert = options.clientCertPem;
     this.exec = options.exec
@@ -105,7 +108,25 @@ export class KubeClient {
 
   /** The API server requests go to now (another of options.servers after a failover). */
   get activeServer(): string {
-    return this.bases[this.current]!.href.replace(/\/+$/, '');
+    return trimUrl(this.bases[this.current]!.href);
+  }
+
+  /** Every API server this client may use now, in the order it tries them. */
+  get servers(): string[] {
+    return this.bases.map((b) => trimUrl(b.href));
+  }
+
+  /**
+   * The API servers the cluster says are live (apiserver-discovery.ts): used
+   * after the configured ones; a learned server that is no longer listed is
+   * dropped. The server requests go to now stays current while it is listed.
+   */
+  learnServers(urls: readonly string[]): void {
+    const active = this.activeServer;
+    const next = [...new Set(withLearned(this.configured, urls).map((u) => trimUrl(new URL(u).href)))];
+    if (next.join(' ') === this.servers.join(' ')) return;
+    this.bases = next.map((u) => new URL(u));
+    this.current = Math.max(0, next.indexOf(active));
   }
 
   /** A client from a kubeconfig file (current context unless named). */

@@ -15,8 +15,16 @@ export function mayFailOver(method: string, cause: unknown): boolean {
   return method === 'GET' || method === 'HEAD';
 }
 
+export const trimUrl = (s: string): string => s.replace(/\/+$/, '');
+
 /** The configured server first, then the others once each, without trailing slashes. */
 export function serverList(server: string, servers: readonly string[] = []): string[] {
-  const trim = (s: string) => s.replace(/\/+$/, '');
-  return [...new Set([trim(server), ...servers.map(trim)])];
+  return [...new Set([trimUrl(server), ...servers.map(trimUrl)])];
+}
+
+/** The configured servers, then the learned ones not among them (each once; learned ones sorted, so stable). */
+export function withLearned(configured: readonly string[], learned: readonly string[]): string[] {
+  const known = new Set(configured);
+  const extra = [...new Set(learned.map(trimUrl))].filter((u) => !known.has(u)).sort();
+  return [...configured, ...extra];
 }

@@ -39,7 +39,8 @@ type Lease = KObject & { spec?: LeaseRecord };
 export class LeaderElector {
   readonly identity: string;
   private observed: Observation | undefined;
-  private leading: { stop(): Promise<void> } | undefined;
+  /** The work started on becoming leader (it may still be starting: renewals go on meanwhile). */
+  private leading: Promise<{ stop(): Promise<void> } | undefined> | undefined;
   private lastRenewMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -130,7 +131,14 @@ export class LeaderElector {
     this.lastRenewMs = now;
     if (!this.leading && !this.stopped) {
       this.o.log?.(`${this.identity} is now the leader (${this.o.namespace}/${this.o.name})`);
-      this.leading = await this.o.onStartedLeading();
+      // Not awaited (client-go runs OnStartedLeading in its own goroutine): work that takes long to start
+      // (informers listing everything) must not hold up the renewals, or the leader misses its renew deadline.
+      const starting: Promise<{ stop(): Promise<void> } | undefined> = this.o.onStartedLeading().catch((e: Error) => {
+        this.o.log?.(`${this.identity} could not start leading: ${e.message}; trying again next period`);
+        if (this.leading === starting) this.leading = undefined;
+        return undefined;
+      });
+      this.leading = starting;
     }
   }
 
@@ -145,7 +153,8 @@ export class LeaderElector {
   private async stepDown(): Promise<void> {
     const leading = this.leading;
     this.leading = undefined;
-    await leading?.stop();
+    // Work still starting is stopped once it has started.
+    await (await leading)?.stop();
   }
 
   /** Give the Lease up (empty holder) so a successor takes it at its next retry. */

@@ -21,6 +21,7 @@ import { EtcdWatch } from './etcd-watch.js';
 import { KeySpace, keyAfter } from './keys.js';
 import { CompactionProbe } from './compaction-probe.js';
 import { startEtcdCompactor, type EtcdCompactorOptions } from './compactor.js';
+import { orderedProgressRequests } from './progress-requests.js';
 
 export interface EtcdStoreOptions {
   /** Client URLs, e.g. https://10.0.0.1:2379 (kube-apiserver's --etcd-servers). */
@@ -29,7 +30,7 @@ export interface EtcdStoreOptions {
   tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
   /** Prepended to every key (kube-apiserver's --etcd-prefix minus /registry); '' by default. */
   keyPrefix?: string;
-  /** How often each watch asks for a progress notification, in ms (default 5 s). */
+  /** How often each watch asks for a progress notification, in ms (default 5 s; only on etcd that orders them). */
   progressIntervalMs?: number;
   /** Timeout of one request to etcd, in ms (default 10 s). */
   requestTimeoutMs?: number;
@@ -46,6 +47,7 @@ export class EtcdStore implements Store {
   private readonly compaction: CompactionProbe;
   private readonly compactor: { stop(): void } | undefined;
   private closed = false;
+  private orderedProgress: Promise<boolean> | undefined;
 
   constructor(private readonly opts: EtcdStoreOptions) {
     if (opts.endpoints.length === 0) throw new Error('no etcd endpoints given: pass --etcd-servers URL[,URL...]');
@@ -179,7 +181,11 @@ export class EtcdStore implements Store {
         },
         onProgress: (revision) => handlers.onProgress?.(revision),
       },
-      { progressIntervalMs: this.opts.progressIntervalMs ?? 5_000, retryMs: 100 },
+      {
+        progressIntervalMs: this.opts.progressIntervalMs ?? 5_000,
+        progressRequests: () => this.progressRequests(),
+        retryMs: 100,
+      },
     );
     this.watches.add(watch);
     return {
@@ -188,6 +194,18 @@ export class EtcdStore implements Store {
         watch.cancel();
       },
     };
+  }
+
+  /** Whether progress requests are safe on these members (asked once; asked again after a failed ask). */
+  private progressRequests(): Promise<boolean> {
+    this.orderedProgress ??= this.client.maintenance.status().then(
+      (s) => orderedProgressRequests(s.version),
+      () => {
+        this.orderedProgress = undefined;
+        return false;
+      },
+    );
+    return this.orderedProgress;
   }
 
   async currentRevision(): Promise<number> {

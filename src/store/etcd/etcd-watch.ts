@@ -1,6 +1,7 @@
 /**
  * One Store watch on one etcd gRPC watch stream: created from the next
- * revision wanted, with prevKv and progress notifications, re-created from
+ * revision wanted, with prevKv and progress notifications (requested ones
+ * only where etcd orders them with events), re-created from
  * the last revision delivered when the stream breaks (a member died, the
  * connection dropped), so a failover misses nothing and repeats nothing.
  * etcd cancelling for compaction ends it with Compacted.
@@ -12,6 +13,8 @@ import type { KeySpace } from './keys.js';
 export interface EtcdWatchOptions {
   /** How often to ask etcd for a progress notification (a bookmark), in ms. */
   progressIntervalMs: number;
+  /** Whether the members answer progress requests in order with events (progress-requests.ts); else none are sent. */
+  progressRequests(): Promise<boolean>;
   /** Pause before re-creating a broken stream, in ms (doubles up to 10x). */
   retryMs: number;
 }
@@ -71,8 +74,11 @@ export class EtcdWatch implements Watch {
             progress_notify: true,
           },
         });
-        this.progressTimer = setInterval(() => stream.write({ progress_request: {} }), this.opts.progressIntervalMs);
-        this.progressTimer.unref();
+        void this.opts.progressRequests().then((ordered) => {
+          if (!ordered || this.stopped || stream !== this.stream) return;
+          this.progressTimer = setInterval(() => stream.write({ progress_request: {} }), this.opts.progressIntervalMs);
+          this.progressTimer.unref();
+        });
       },
       () => this.broken(undefined),
     );
