@@ -235,7 +235,7 @@ async function patch(
     const force = query.get('force') === 'true';
     if (query.get('force') && !force && query.get('force') !== 'false')
       throw errors.badRequest(`invalid force value: ${query.get('force')}`);
-    const applied = registry.decodeBody(ri, parseYaml(body) as KObject, wp);
+    const applied = registry.decodeBody(ri, parseYaml(body) as KObject, { ...wp, requireKind: true });
     if (applied.metadata.name && applied.metadata.name !== name) {
       throw errors.badRequest(
         `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
