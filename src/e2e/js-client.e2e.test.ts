@@ -254,9 +254,12 @@ describe('integration: @kubernetes/client-node CRUD', { skip, timeout: 120_000 }
     const scale = await apps.readNamespacedDeploymentScale({ name, namespace: ns });
     assert.equal(scale.spec?.replicas, 3);
 
-    const current = await apps.readNamespacedDeployment({ name, namespace: ns });
-    current.spec!.template.metadata!.annotations = { revision: 'two' };
-    const replaced = await apps.replaceNamespacedDeployment({ name, namespace: ns, body: current });
+    // The controller writes status meanwhile: read-modify-replace retries on a conflict, as clients do.
+    const replaced = await eventually('a replace without conflict', async () => {
+      const current = await apps.readNamespacedDeployment({ name, namespace: ns });
+      current.spec!.template.metadata!.annotations = { revision: 'two' };
+      return apps.replaceNamespacedDeployment({ name, namespace: ns, body: current });
+    });
     assert.equal(replaced.spec?.template.metadata?.annotations?.['revision'], 'two');
     assert.ok((replaced.metadata?.generation ?? 0) >= 3, `generation ${replaced.metadata?.generation}`);
 
