@@ -40,6 +40,11 @@ export async function runApiserver(args: string[]): Promise<number> {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // Under --supervise: a supervisor killed with -9 closes this channel; stop rather than outlive it.
+    if (process.channel) {
+      process.channel.unref();
+      process.once('disconnect', stop);
+    }
   });
   await server.close();
   return 0;

@@ -99,3 +99,43 @@ test(
     );
   },
 );
+
+test(
+  'apiserver --supervise: the server stops when its supervisor is killed with -9',
+  { skip: needs(built), timeout: 120_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'podnet-supervise-'));
+    const port = await freePort();
+    const sup = spawn(
+      process.execPath,
+      [podnet, 'apiserver', '--supervise', '--insecure-http', '--state', dir, '--listen', `127.0.0.1:${port}`],
+      { stdio: 'ignore' },
+    );
+    const started: number[] = [sup.pid!];
+    t.after(() => {
+      for (const pid of started) {
+        try {
+          if (pid) process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await eventually(
+      'the supervised server is ready',
+      async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined),
+      60_000,
+    );
+    const server = childrenOf(sup.pid!)[0];
+    assert.ok(server, 'the supervisor has a child');
+    started.push(server);
+    assert.ok(cmdline(server).includes(`--max-old-space-size=1024`), 'the default heap limit');
+    sup.kill('SIGKILL');
+    await eventually(
+      'the orphaned server stopped',
+      async () => (existsSync(`/proc/${server}`) ? undefined : true),
+      30_000,
+    );
+  },
+);

@@ -3,7 +3,9 @@
  * start it again when it dies (crash, out of memory, SIGKILL), with the
  * backoff of restart-policy.ts. The supervisor is what `up` records and
  * `down` signals: SIGTERM/SIGINT stop the child (it shares the process group,
- * so a group signal reaches it directly) and then the supervisor.
+ * so a group signal reaches it directly) and then the supervisor; a
+ * supervisor killed outright closes the child's IPC channel, and the child
+ * stops too (no orphan keeps the port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { logger } from '../log/log.js';
@@ -35,7 +37,8 @@ export function superviseChild(o: SuperviseOptions): Promise<number> {
   return new Promise((resolve) => {
     const start = () => {
       const startedAt = Date.now();
-      const c = spawn(process.execPath, argv, { stdio: 'inherit' });
+      // The IPC channel is only a lifeline: the child stops when it closes (this supervisor died).
+      const c = spawn(process.execPath, argv, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
       child = c;
       log.info(`started ${o.name}`, { pid: c.pid, maxHeapMib: o.maxHeapMib });
       c.on('error', (e) => log.error(`cannot start ${o.name}: ${e.message}`));
