@@ -5,6 +5,7 @@
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import { errors } from '../api/errors.js';
 import type { UserInfo } from './state/tokens.js';
+import { queryBool } from '../streaming/options.js';
 
 export type RequestVerb =
   'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
@@ -92,7 +93,8 @@ function resourcePath(
   if (subresource && !ri.subresources.some((s) => s.name === subresource)) throw errors.resourceNotFound();
   if (ri.resource === 'namespaces') namespace = undefined;
   else if (!ri.namespaced && namespace !== undefined) throw errors.resourceNotFound();
-  const isWatch = watchPrefix || query.get('watch') === 'true' || query.get('watch') === '1';
+  // kube's query bool: the Python client sends watch=True.
+  const isWatch = watchPrefix || queryBool(query, 'watch');
   let verb: RequestVerb;
   switch (method) {
     case 'GET':

@@ -130,6 +130,17 @@ ${SHAPE_NOTE}`,
       help: 'the address other hosts reach this server on (in the certificate and the kubernetes Endpoints)',
     },
     'insecure-http': { type: 'boolean', default: false, help: 'plain HTTP without authentication (tests only)' },
+    supervise: {
+      type: 'boolean',
+      default: false,
+      help: 'run the server as a child with a bounded heap (--max-heap) and start it again when it dies (podnet up does)',
+    },
+    'max-heap': {
+      type: 'string',
+      value: 'MIB',
+      defaultText: '1024',
+      help: "with --supervise: the server's V8 heap limit (node --max-old-space-size)",
+    },
     'cluster-name': {
       type: 'string',
       value: 'NAME',

@@ -24,6 +24,7 @@ import {
   nodeStateDir,
 } from './paths.js';
 import type { DesiredProcess } from './process-table.js';
+import { DEFAULT_APISERVER_MAX_HEAP_MIB } from './supervise-child.js';
 
 /**
  * How to run podnet itself: this node binary and this checkout's bin/podnet
@@ -82,6 +83,9 @@ export function apiserverProcess(
       ...RELAY_V8_FLAGS,
       bin.entry,
       'apiserver',
+      '--supervise',
+      '--max-heap',
+      String(DEFAULT_APISERVER_MAX_HEAP_MIB),
       '--state',
       dir,
       '--listen',

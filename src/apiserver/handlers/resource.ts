@@ -16,6 +16,7 @@ import { startWatch } from '../registry/watch.js';
 import { toTable } from '../tables/index.js';
 import { handleScale } from './scale.js';
 import type { UserInfo } from '../state/tokens.js';
+import { queryBool } from '../../streaming/options.js';
 
 export interface ResourceHandlerDeps {
   registry: Registry;
@@ -213,7 +214,9 @@ function deleteParams(q: URLSearchParams, body: string): DeleteParams {
     gracePeriodSeconds: graceSeconds,
     preconditions: opts['preconditions'] as DeleteParams['preconditions'],
     propagationPolicy: policy,
-    ...(orphan !== undefined && orphan !== null ? { orphanDependents: orphan === 'true' } : {}),
+    ...(orphan !== undefined && orphan !== null
+      ? { orphanDependents: !['0', 'false'].includes(orphan.toLowerCase()) }
+      : {}),
   };
 }
 
@@ -232,10 +235,8 @@ async function patch(
   if (type === 'application/apply-patch+yaml') {
     if (!query.get('fieldManager'))
       throw errors.badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests');
-    const force = query.get('force') === 'true';
-    if (query.get('force') && !force && query.get('force') !== 'false')
-      throw errors.badRequest(`invalid force value: ${query.get('force')}`);
-    const applied = registry.decodeBody(ri, parseYaml(body) as KObject, wp);
+    const force = queryBool(query, 'force');
+    const applied = registry.decodeBody(ri, parseYaml(body) as KObject, { ...wp, requireKind: true });
     if (applied.metadata.name && applied.metadata.name !== name) {
       throw errors.badRequest(
         `the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`,
@@ -447,8 +448,8 @@ async function watchReply(
   // Options the encoder reads are checked now: an error while streaming could only end the stream.
   if (repr.as === 'table') includeObject(query);
   const timeout = parseIntParam(query, 'timeoutSeconds') ?? 1800;
-  const sendInitialEvents = query.get('sendInitialEvents') === 'true';
-  const allowBookmarks = query.get('allowWatchBookmarks') === 'true';
+  const sendInitialEvents = queryBool(query, 'sendInitialEvents');
+  const allowBookmarks = queryBool(query, 'allowWatchBookmarks');
   if (sendInitialEvents && (query.get('resourceVersionMatch') !== 'NotOlderThan' || !allowBookmarks)) {
     throw errors.invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [
       {

@@ -410,22 +410,25 @@ export class Registry {
   decodeBody(
     ri: ResourceInfo,
     input: KObject,
-    p: Pick<WriteParams, 'fieldValidation' | 'warnings'> & { patched?: KObject },
+    p: Pick<WriteParams, 'fieldValidation' | 'warnings'> & { patched?: KObject; requireKind?: boolean },
     owned = false,
   ): KObject {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(input)}'`);
     }
     const gv = groupVersion(ri);
-    if (!input.kind) throw errors.badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(input))}'`);
-    if (input.apiVersion !== gv || input.kind !== ri.kind) {
-      if (input.kind === ri.kind && input.apiVersion !== gv) {
+    // kube decodes create and update bodies with the endpoint's kind as the default
+    // (gvkWithDefaults): the generated clients send objects without kind or apiVersion.
+    const { kind, apiVersion } = p.requireKind ? input : withDefaultKind(input, ri.kind, gv);
+    if (!kind) throw errors.badRequest(`Object 'Kind' is missing in '${truncate(JSON.stringify(input))}'`);
+    if (apiVersion !== gv || kind !== ri.kind) {
+      if (kind === ri.kind && apiVersion !== gv) {
         throw errors.badRequest(
-          `the API version in the data (${input.apiVersion}) does not match the expected API version (${gv})`,
+          `the API version in the data (${apiVersion}) does not match the expected API version (${gv})`,
         );
       }
       throw errors.badRequest(
-        `${input.kind} in version "${input.apiVersion}" cannot be handled as a ${ri.kind}: the object provided is unrecognized (expected ${gv}, Kind=${ri.kind})`,
+        `${kind} in version "${apiVersion}" cannot be handled as a ${ri.kind}: the object provided is unrecognized (expected ${gv}, Kind=${ri.kind})`,
       );
     }
     // Go decodes before it looks for unknown fields: a value of the wrong type is the first error.
@@ -439,6 +442,8 @@ export class Registry {
       throw errors.badRequest(`${ri.kind} in version "${ri.version}" cannot be handled as a ${ri.kind}: ${typeError}`);
     }
     const obj = owned ? input : deepClone(input);
+    obj.kind = kind;
+    obj.apiVersion = apiVersion;
     if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
     // One walk finds and drops unknown fields; Strict then refuses the request (the pruned copy is dropped with it).
     const unknown = this.rules.prune(ri, obj);
@@ -804,4 +809,16 @@ function specChanged(a: KObject, b: KObject): boolean {
     return canonical(rest);
   };
   return JSON.stringify(strip(a)) !== JSON.stringify(strip(b));
+}
+
+/** apimachinery's gvkWithDefaults: a missing kind or apiVersion takes the endpoint's. */
+export function withDefaultKind(
+  input: { kind?: unknown; apiVersion?: unknown },
+  kind: string,
+  groupVersion: string,
+): { kind: string; apiVersion: string } {
+  return {
+    kind: typeof input.kind === 'string' && input.kind !== '' ? input.kind : kind,
+    apiVersion: typeof input.apiVersion === 'string' && input.apiVersion !== '' ? input.apiVersion : groupVersion,
+  };
 }
