@@ -276,7 +276,11 @@ spec:
     assert.ok(leaderName, `no API server log says ${holder} leads`);
     t.diagnostic(`killing ${leaderName}, the controllers' leader`);
     const killedAt = Date.now();
-    process.kill(pidOf(leaderName), 'SIGKILL');
+    // The recorded pid is the API server's supervisor: kill it and the server under it, both abruptly.
+    const supervisor = pidOf(leaderName);
+    const server = readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim().split(/\s+/);
+    process.kill(supervisor, 'SIGKILL');
+    for (const pid of server.filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
 
     // Controllers resume in the other server: a new Service gets its EndpointSlice there.
     const survivor = apis[leaderName === 'apiserver' ? 1 : 0]!;
