@@ -24,8 +24,8 @@ export function cpuSeconds(pid: number): number {
   return parseStatCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
-/** The pid of the one running process whose argv holds every one of `words`, or undefined. */
-export function findProcess(words: readonly string[]): number | undefined {
+/** The pid of the one running process whose argv holds every one of `words` and none of `without`, or undefined. */
+export function findProcess(words: readonly string[], without: readonly string[] = []): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let argv: string[];
@@ -34,7 +34,7 @@ export function findProcess(words: readonly string[]): number | undefined {
     } catch {
       continue; // gone
     }
-    if (words.every((w) => argv.includes(w))) return Number(entry);
+    if (words.every((w) => argv.includes(w)) && !without.some((w) => argv.includes(w))) return Number(entry);
   }
   return undefined;
 }

@@ -278,7 +278,8 @@ async function portForward(c: Cluster, seconds: number) {
     );
     await waitPort(pfPort);
     await waitPort(relayPort);
-    const apiserver = findProcess(['apiserver', '--state', c.stateDir]);
+    // The API server itself, not its supervisor (which only waits).
+    const apiserver = findProcess(['apiserver', '--state', c.stateDir], ['--supervise']);
     const agent = findProcess(['node', '--name', node.name]);
     if (!apiserver || !agent) throw new Error(`no API server or node agent process found for ${c.stateDir}`);
     const pfPath = { kubectl: procs[0]!.pid!, apiserver, nodeAgent: agent };
