@@ -56,6 +56,8 @@ export class EtcdStore implements Store {
       hosts: opts.endpoints,
       dialTimeout: timeout,
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+      // gRPC's default 4 MiB cap on a reply would fail a list of ~4,000 Services; kube-apiserver lifts it too.
+      grpcOptions: { 'grpc.max_receive_message_length': -1 },
     };
     if (opts.tls) {
       options.credentials = {
