@@ -51,7 +51,7 @@ export const DEFAULT_CLUSTER_CONFIG: ClusterConfig = {
 };
 
 /** Each field's flag, for messages that tell the user what to change. */
-export const CLUSTER_CONFIG_FLAGS: Record<keyof ClusterConfigInput, string> = {
+const CLUSTER_CONFIG_FLAGS: Record<keyof ClusterConfigInput, string> = {
   clusterCidr: '--cluster-cidr',
   nodeCidrMaskSize: '--node-cidr-mask-size',
   serviceCidr: '--service-cidr',

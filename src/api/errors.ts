@@ -37,7 +37,7 @@ export interface FieldError {
   supported?: string[];
 }
 
-export type FieldErrorType =
+type FieldErrorType =
   | 'FieldValueInvalid'
   | 'FieldValueRequired'
   | 'FieldValueNotSupported'
@@ -172,7 +172,7 @@ export interface GroupResource {
 }
 const qualified = (gr: GroupResource) => (gr.group ? `${gr.resource}.${gr.group}` : gr.resource);
 /** Kind as Kubernetes names it in Invalid messages: `Service`, `Ingress.networking.k8s.io`. */
-export interface GroupKind {
+interface GroupKind {
   group: string;
   kind: string;
 }

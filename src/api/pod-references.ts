@@ -31,7 +31,7 @@ export interface PodRefsSpec {
   }[];
 }
 
-export interface PodReferences {
+interface PodReferences {
   secrets: Set<string>;
   configMaps: Set<string>;
 }

@@ -14,8 +14,8 @@ import type { KObject } from '../api/meta.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { Registry, WriteParams } from './registry/registry.js';
 
-export const IDENTITY_LABEL = 'apiserver.kubernetes.io/identity';
-export const ADVERTISE_ANNOTATION = 'podnet.io/advertise-address';
+const IDENTITY_LABEL = 'apiserver.kubernetes.io/identity';
+const ADVERTISE_ANNOTATION = 'podnet.io/advertise-address';
 const LEASE_SECONDS = 15;
 const RENEW_MS = 5_000;
 
@@ -38,7 +38,7 @@ export interface ApiserverAddress {
 type Lease = KObject & { spec?: { renewTime?: string; leaseDurationSeconds?: number; holderIdentity?: string } };
 
 /** The live API servers' addresses from their identity Leases, sorted; pure. */
-export function liveApiservers(items: Lease[], nowMs: number): ApiserverAddress[] {
+function liveApiservers(items: Lease[], nowMs: number): ApiserverAddress[] {
   const out: ApiserverAddress[] = [];
   for (const l of items) {
     if (!l.metadata.labels?.[IDENTITY_LABEL]) continue;
@@ -52,7 +52,7 @@ export function liveApiservers(items: Lease[], nowMs: number): ApiserverAddress[
 }
 
 /** Endpoints subsets for those servers: one subset per port (servers on one host differ by port). */
-export function kubernetesSubsets(servers: ApiserverAddress[]): unknown[] {
+function kubernetesSubsets(servers: ApiserverAddress[]): unknown[] {
   const byPort = new Map<number, string[]>();
   for (const s of servers) byPort.set(s.port, [...(byPort.get(s.port) ?? []), s.ip]);
   return [...byPort].map(([port, ips]) => ({

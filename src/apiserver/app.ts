@@ -18,16 +18,16 @@ import { isReview } from '../api/resources.js';
 import { tokenRequestReply, type TokenRequestDeps } from './serviceaccounts/token-request.js';
 import { attributesOf, authorizeOrThrow, reviewReply, type Authorizer, type ReviewDeps } from './authz/index.js';
 
-export interface Authenticator {
+interface Authenticator {
   authenticate(token: string): Promise<UserInfo | undefined>;
 }
 
-export interface HealthCheck {
+interface HealthCheck {
   name: string;
   ok(): boolean;
 }
 
-export interface AppDeps extends ResourceHandlerDeps {
+interface AppDeps extends ResourceHandlerDeps {
   /** Undefined: no authentication (only with an explicit insecure flag). */
   authenticator?: Authenticator;
   /** Who may do what, and the review resources; undefined: every authenticated user may do anything. */

@@ -19,7 +19,7 @@ import {
 import { StoreError, type Store } from '../store/store.js';
 
 /** Not under an API resource's prefix: no request can read or change it. */
-export const clusterConfigKey = '/registry/podnet/cluster-config';
+const clusterConfigKey = '/registry/podnet/cluster-config';
 
 export async function clusterConfigAtStart(
   store: Store,

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { apiGroups, groupVersion, resources, type ResourceInfo, type SubresourceInfo } from '../api/resources.js';
 
-export type DiscoveryFormat = 'v2' | 'v2beta1' | 'legacy';
+type DiscoveryFormat = 'v2' | 'v2beta1' | 'legacy';
 
 const discoveryGroup = 'apidiscovery.k8s.io';
 const discoveryKind = 'APIGroupDiscoveryList';
@@ -231,7 +231,7 @@ export function aggregatedDiscovery(scope: 'core' | 'groups', version: 'v2' | 'v
 
 // ---------------------------------------------------------------- one entry point
 
-export interface DiscoveryResponse {
+interface DiscoveryResponse {
   contentType: string;
   body: object;
   /** Response headers beyond Content-Type; the body depends on Accept, so caches must key on it. */

@@ -197,7 +197,7 @@ function pathItem(item: Json): Writer {
 }
 
 /** Encodes a Swagger 2.0 JSON document (as openapi.ts builds it) as openapi_v2.Document. */
-export function encodeOpenAPIV2(doc: Json): Uint8Array {
+function encodeOpenAPIV2(doc: Json): Uint8Array {
   const m = w().string(1, doc['swagger'] as string);
   const info = isObj(doc['info']) ? doc['info'] : {};
   m.message(

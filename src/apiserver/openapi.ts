@@ -51,7 +51,7 @@ const refPrefix = (v: OpenAPIVersion): string => (v === 3 ? '#/components/schema
 // ---------------------------------------------------------------- schemas
 
 /** One DSL schema as an OpenAPI schema object, with the Kubernetes extensions. */
-export function toOpenAPISchema(s: Schema, v: OpenAPIVersion): Json {
+function toOpenAPISchema(s: Schema, v: OpenAPIVersion): Json {
   const out: Json = schemaBody(s, v);
   if (s.description) out['description'] = s.description;
   return out;
@@ -693,7 +693,7 @@ const bearer = {
 };
 
 /** The v3 path of a group version: "api/v1", "apis/networking.k8s.io/v1". */
-export const v3PathOf = (ri: { group: string; version: string }): string =>
+const v3PathOf = (ri: { group: string; version: string }): string =>
   ri.group === '' ? `api/${ri.version}` : `apis/${ri.group}/${ri.version}`;
 
 function buildV3Documents(): Map<string, { doc: Json; hash: string }> {

@@ -7,8 +7,7 @@ import { errors } from '../api/errors.js';
 import type { UserInfo } from './state/tokens.js';
 import { queryBool } from '../streaming/options.js';
 
-export type RequestVerb =
-  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
+type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'connect';
 
 export interface ResourceRequest {
   kind: 'resource';
@@ -21,7 +20,7 @@ export interface ResourceRequest {
   user?: UserInfo;
 }
 
-export interface NonResourceRequest {
+interface NonResourceRequest {
   kind: 'nonresource';
   path: string;
 }

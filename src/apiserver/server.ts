@@ -46,7 +46,7 @@ import { authorizeOrThrow, resourceAttributes, startAuthorization, type Authoriz
 const NAMESPACES = findResource('', 'v1', 'namespaces')!;
 const PODS = findResource('', 'v1', 'pods')!;
 
-export interface ApiServerOptions {
+interface ApiServerOptions {
   stateDir: string;
   host: string;
   port: number;

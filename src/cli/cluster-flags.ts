@@ -2,16 +2,15 @@
 import { parsePortRange, type ClusterConfigInput } from '../api/cluster-config.js';
 import { CliError } from './errors.js';
 
-export const CLUSTER_FLAG_OPTIONS = {
-  'cluster-cidr': { type: 'string' },
-  'node-cidr-mask-size': { type: 'string' },
-  'service-cidr': { type: 'string' },
-  'cluster-dns': { type: 'string' },
-  'cluster-domain': { type: 'string' },
-  'service-node-port-range': { type: 'string' },
-} as const;
+type ClusterFlag =
+  | 'cluster-cidr'
+  | 'node-cidr-mask-size'
+  | 'service-cidr'
+  | 'cluster-dns'
+  | 'cluster-domain'
+  | 'service-node-port-range';
 
-type ClusterFlagValues = { [K in keyof typeof CLUSTER_FLAG_OPTIONS]?: string };
+type ClusterFlagValues = Partial<Record<ClusterFlag, string>>;
 
 /** Only the flags given: the rest comes from the cluster (or the defaults at its first start). */
 export function clusterFlagsFrom(v: ClusterFlagValues): ClusterConfigInput {

@@ -27,7 +27,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   version: async () => (await import('./version.js')).runVersion,
 };
 
-export function globalHelp(): string {
+function globalHelp(): string {
   return `podnet: Kubernetes service networking you can run for real
 
 Usage:

@@ -45,7 +45,7 @@ type FlagValue<F> = F extends { type: 'boolean' }
     ? string
     : string | undefined;
 
-export type FlagValues<S extends CommandSpec> = { -readonly [K in keyof S['flags']]: FlagValue<S['flags'][K]> };
+type FlagValues<S extends CommandSpec> = { -readonly [K in keyof S['flags']]: FlagValue<S['flags'][K]> };
 
 export interface Parsed<S extends CommandSpec> {
   values: FlagValues<S>;

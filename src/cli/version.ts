@@ -3,7 +3,7 @@ import { version } from './commands.js';
 import { parseCommand } from './spec.js';
 import { readFileSync } from 'node:fs';
 
-export const PODNET_VERSION = (
+const PODNET_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 

@@ -34,7 +34,7 @@ export function apiserverUrls(items: readonly Slice[], scheme: 'https' | 'http' 
   return [...urls].sort();
 }
 
-export interface ApiserverDiscoveryOptions {
+interface ApiserverDiscoveryOptions {
   /** How often to read the slices (default 30 s). */
   periodMs?: number;
   log?(message: string): void;

@@ -20,7 +20,7 @@ import type { KubeClient } from './client.js';
 
 const configmaps = { group: '', version: 'v1', resource: 'configmaps', namespaced: true };
 
-export interface ReadClusterConfigOptions {
+interface ReadClusterConfigOptions {
   /** Who asks, as errors start ("node n1"); none where the caller says it already. */
   component?: string;
   /** The component's own flags; any that disagree with the cluster make the read fail. */

@@ -46,7 +46,7 @@ export class SliceRevisionWatermark {
   }
 }
 
-export interface AppliedPublisherOptions {
+interface AppliedPublisherOptions {
   client: KubeClient;
   namespace: string;
   name: string;

@@ -9,7 +9,7 @@ const eventsResource = findResource('', 'v1', 'events')!;
 export type EventType = 'Normal' | 'Warning';
 
 /** The Event object kube's recorder would write (name: object name + "." + hex nanosecond timestamp). */
-export function buildEvent(
+function buildEvent(
   obj: KObject,
   type: EventType,
   reason: string,

@@ -15,7 +15,7 @@ import type { KubeClient } from '../client/client.js';
 export const ADDON_TEMPLATE_ANNOTATION = 'podnet.io/addon-template';
 
 /** The resource of an add-on object, from its apiVersion and kind (kinds here pluralise regularly). */
-export function resourceOf(obj: Pick<KObject, 'apiVersion' | 'kind'>) {
+function resourceOf(obj: Pick<KObject, 'apiVersion' | 'kind'>) {
   const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
   const kind = obj.kind.toLowerCase();
   const plural = kind.endsWith('s') ? `${kind}es` : `${kind}s`;

@@ -77,7 +77,7 @@ import { waitApiserverReady, waitNodesReady, type Watched } from './wait-ready.j
 import { resolveClusterConfig, type ClusterConfigInput } from '../api/cluster-config.js';
 import { readClusterConfig } from '../client/cluster-config.js';
 
-export interface UpOptions {
+interface UpOptions {
   stateDir: string;
   /** --store: sqlite (default) or etcd (a local etcd cluster; then --apiservers may be more than one). */
   store?: StoreKind;
@@ -105,7 +105,7 @@ const PREFERRED_PORT = 6443;
 const PREFERRED_CONSOLE_PORT = 7070;
 
 /** The recorded layout adjusted to the request, or a fresh one on a subnet nobody uses. */
-export async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
+async function resolveLayout(o: UpOptions): Promise<ClusterLayout> {
   const recorded = readLayout(o.stateDir);
   if (recorded) {
     const r = reconcileLayout(recorded, {

@@ -17,7 +17,7 @@ export interface ProcInfo {
   files: string[];
 }
 
-export interface ClusterMatch {
+interface ClusterMatch {
   /** Inodes of the cluster's node and pod netns. */
   netnsInodes: ReadonlySet<string>;
   /** Inode of the host's (our own) netns. */
@@ -64,7 +64,7 @@ export function selectClusterProcesses(procs: readonly ProcInfo[], m: ClusterMat
   return ours.map((p) => ({ pid: p.pid, group: p.pgid === p.pid }));
 }
 
-export function readProcInfo(pid: number): ProcInfo | undefined {
+function readProcInfo(pid: number): ProcInfo | undefined {
   const stat = readStat(pid);
   if (!stat || stat.state === 'Z') return undefined;
   return {
@@ -79,7 +79,7 @@ export function readProcInfo(pid: number): ProcInfo | undefined {
 }
 
 /** Our pid and every ancestor's: never to be signalled. */
-export function selfAndAncestors(): Set<number> {
+function selfAndAncestors(): Set<number> {
   const out = new Set<number>();
   for (let pid: number | undefined = process.pid; pid && pid > 1 && !out.has(pid); pid = readStat(pid)?.ppid)
     out.add(pid);

@@ -48,7 +48,7 @@ export const thisPodnet = (): PodnetBinary => ({
  * every 10-20 MB carried (a third of the agent's CPU per byte). Starting the
  * limit at 64 MB lets the young generation collect that garbage alone.
  */
-export const RELAY_V8_FLAGS = ['--initial-old-space-size=64'];
+const RELAY_V8_FLAGS = ['--initial-old-space-size=64'];
 
 export const apiserverUrl = (layout: ClusterLayout): string => `https://${layout.hostIp}:${layout.apiserverPort}`;
 
@@ -113,8 +113,8 @@ export function apiserverProcess(
   };
 }
 
-export const ETCD_CLIENT_PORT = 2379;
-export const ETCD_PEER_PORT = 2380;
+const ETCD_CLIENT_PORT = 2379;
+const ETCD_PEER_PORT = 2380;
 
 /** The etcd members of --store etcd: one per control-plane namespace, on etcd's own ports there. */
 export const etcdMembers = (layout: ClusterLayout): EtcdMember[] =>
@@ -184,7 +184,7 @@ export const logFlagArgs = (log: ClusterLogging | undefined): string[] => [
 ];
 
 /** The cluster's shape as `podnet apiserver` flags (only those `up` was given). */
-export function clusterFlagArgs(c: ClusterConfigInput): string[] {
+function clusterFlagArgs(c: ClusterConfigInput): string[] {
   const out: string[] = [];
   if (c.clusterCidr !== undefined) out.push('--cluster-cidr', c.clusterCidr);
   if (c.nodeCidrMaskSize !== undefined) out.push('--node-cidr-mask-size', String(c.nodeCidrMaskSize));

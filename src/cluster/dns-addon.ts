@@ -14,7 +14,7 @@ import { DNS_NODE_OPTIONS } from '../dns/node-options.js';
 import { DNS_SERVICE_ACCOUNT } from '../apiserver/authz/bootstrap-policy.js';
 
 export const DNS_NAMESPACE = 'kube-system';
-export const DNS_SERVICE = 'kube-dns';
+const DNS_SERVICE = 'kube-dns';
 export const DNS_DEPLOYMENT = 'podnet-dns';
 export const DNS_APP_LABEL = 'kube-dns';
 export const DNS_REPLICAS = 2;
@@ -24,7 +24,7 @@ export const LEGACY_DNS_PODS = ['podnet-dns-1', 'podnet-dns-2'];
 export { DNS_SERVICE_ACCOUNT };
 const METRICS_PORT = 9153;
 
-export interface DnsAddonParams {
+interface DnsAddonParams {
   /** The replicas' kubeconfig (mode 0600 on the nodes' host): server, CA and the ServiceAccount's token. */
   kubeconfigPath: string;
   /** kube-dns's ClusterIP: the cluster config's clusterDnsIp. */

@@ -133,7 +133,7 @@ export function aptFix(results: readonly CheckResult[]): string | undefined {
 }
 
 /** What the native module offers: which of it loaded, and the switches that turn a part off. */
-export interface NativeFacts {
+interface NativeFacts {
   loaded: boolean;
   netfilterBatch: boolean;
   env: Record<string, string | undefined>;

@@ -21,7 +21,7 @@ function executable(path: string): boolean {
   }
 }
 
-export function findBinary(candidates: readonly string[]): string | undefined {
+function findBinary(candidates: readonly string[]): string | undefined {
   for (const c of candidates) {
     if (c.startsWith('/')) {
       if (executable(c)) return c;
@@ -34,7 +34,7 @@ export function findBinary(candidates: readonly string[]): string | undefined {
   return undefined;
 }
 
-export function checkBinary(b: BinaryRequirement): CheckResult {
+function checkBinary(b: BinaryRequirement): CheckResult {
   const override = b.name === 'kubectl' ? process.env['KUBECTL'] : undefined;
   const path = findBinary(override ? [override] : b.candidates);
   return path
@@ -63,7 +63,7 @@ const KERNEL_FIX =
   'use a kernel with netns, veth, bridge, vxlan and nf_tables (any stock Debian kernel), and run as root';
 
 /** Kernel features, each tried once inside a throwaway netns podnetdoc<rand>. */
-export async function checkKernel(): Promise<CheckResult[]> {
+async function checkKernel(): Promise<CheckResult[]> {
   const tag = randomBytes(2).toString('hex');
   const ns = `podnetdoc${tag}`;
   const dev = (suffix: string) => `podnetdoc${tag}${suffix}`;

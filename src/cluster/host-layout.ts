@@ -15,7 +15,7 @@ interface AddrEntry {
 }
 
 /** The bridge's alias names the state dir that owns it, so a second DIR cannot silently share it. */
-export function bridgeAlias(stateDir: string): string {
+function bridgeAlias(stateDir: string): string {
   const alias = `podnet state=${stateDir}`;
   return alias.length <= 250 ? alias : `podnet state-sha256=${createHash('sha256').update(stateDir).digest('hex')}`;
 }
@@ -25,7 +25,7 @@ async function hasAddress(dev: string, ip: string, netns?: string): Promise<bool
   return entries.some((e) => (e.addr_info ?? []).some((a) => a.local === ip));
 }
 
-export async function ensureBridge(layout: ClusterLayout): Promise<void> {
+async function ensureBridge(layout: ClusterLayout): Promise<void> {
   const alias = bridgeAlias(layout.stateDir);
   const existing = (await listLinks()).find((l) => l.ifname === layout.bridge);
   if (existing && existing.ifalias !== alias) {
@@ -43,15 +43,14 @@ export async function ensureBridge(layout: ClusterLayout): Promise<void> {
   await runOk(['ip', 'link', 'set', 'dev', layout.bridge, 'up']);
 }
 
-export async function ensureNode(layout: ClusterLayout, node: NodeLayout): Promise<void> {
+async function ensureNode(layout: ClusterLayout, node: NodeLayout): Promise<void> {
   await ensureOnBridge(layout, node);
   // The node routes pod traffic; forwarding is switched on in its own netns only, never on the host.
   await runOk(['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'], { netns: node.netns });
 }
 
 /** A control-plane namespace (one etcd member): on the bridge, routing nothing. */
-export const ensureControlPlane = (layout: ClusterLayout, cp: ControlPlaneLayout): Promise<void> =>
-  ensureOnBridge(layout, cp);
+const ensureControlPlane = (layout: ClusterLayout, cp: ControlPlaneLayout): Promise<void> => ensureOnBridge(layout, cp);
 
 /** A netns with eth0 at ip, its veth's host end on the cluster bridge. */
 async function ensureOnBridge(

@@ -17,7 +17,7 @@ export function netnsInode(name: string): string | undefined {
   }
 }
 
-export interface LinkInfo {
+interface LinkInfo {
   ifname: string;
   ifalias?: string;
   master?: string;

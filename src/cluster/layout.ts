@@ -40,11 +40,10 @@ export interface ControlPlaneLayout {
 
 /** Where the cluster's state lives: sqlite in the API server's DIR/db, or an etcd cluster. */
 export type StoreKind = 'sqlite' | 'etcd';
-export const STORE_KINDS: readonly StoreKind[] = ['sqlite', 'etcd'];
 /** Members of the local etcd cluster: three survive losing one. */
-export const ETCD_MEMBERS = 3;
+const ETCD_MEMBERS = 3;
 /** The most API servers `up` runs: each has its own port on the host's bridge address. */
-export const MAX_APISERVERS = 5;
+const MAX_APISERVERS = 5;
 
 export interface ClusterLogging {
   level?: string;
@@ -91,7 +90,7 @@ export interface ClusterLayout {
   nodes: NodeLayout[];
 }
 
-export function nodeLayout(name: string | undefined, hash: string, subnet: string, index: number): NodeLayout {
+function nodeLayout(name: string | undefined, hash: string, subnet: string, index: number): NodeLayout {
   const node = nodeName(name, index);
   return {
     index,
@@ -102,12 +101,7 @@ export function nodeLayout(name: string | undefined, hash: string, subnet: strin
   };
 }
 
-export function controlPlaneLayout(
-  name: string | undefined,
-  hash: string,
-  subnet: string,
-  index: number,
-): ControlPlaneLayout {
+function controlPlaneLayout(name: string | undefined, hash: string, subnet: string, index: number): ControlPlaneLayout {
   const cp = controlPlaneName(name, index);
   return {
     index,
@@ -160,7 +154,7 @@ export function planLayout(opts: {
   };
 }
 
-export interface UpRequest {
+interface UpRequest {
   store?: StoreKind;
   apiservers?: number;
   nodes?: number;

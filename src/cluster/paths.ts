@@ -32,7 +32,7 @@ export const etcdDataDir = (dir: string, member: string): string => join(dir, 'e
 export const lockFile = (dir: string): string => join(dir, 'up.lock');
 
 /** The process name of the API server in pids/ and logs/; node agents use their node name. */
-export const APISERVER = 'apiserver';
+const APISERVER = 'apiserver';
 /** The web console's process name in pids/ and logs/. */
 export const CONSOLE = 'console';
 

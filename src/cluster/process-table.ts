@@ -21,7 +21,7 @@ export interface DesiredProcess {
   log: string;
 }
 
-export type ProcessAction =
+type ProcessAction =
   | { name: string; action: 'keep'; pid: number }
   | { name: string; action: 'start'; reason: string }
   | { name: string; action: 'restart'; reason: string; record: ProcessRecord };

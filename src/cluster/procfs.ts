@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-export interface ProcStat {
+interface ProcStat {
   pid: number;
   state: string;
   ppid: number;

@@ -4,10 +4,10 @@
  * minute. Pure; supervise-child.ts applies it.
  */
 
-export const FIRST_RESTART_DELAY_MS = 1000;
-export const MAX_RESTART_DELAY_MS = 30_000;
+const FIRST_RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 30_000;
 /** A run this long counts as healthy: the next crash starts the backoff over. */
-export const HEALTHY_RUN_MS = 60_000;
+const HEALTHY_RUN_MS = 60_000;
 
 /** The delay before the next start, given the previous delay (0 before any restart) and how long the run lasted. */
 export function nextRestartDelay(previousDelayMs: number, ranForMs: number): number {

@@ -20,11 +20,11 @@ export const ROUTER_NAMESPACE = 'kube-system';
 export const ROUTER_DAEMONSET = 'podnet-router';
 export const ROUTER_APP_LABEL = 'podnet-router';
 export { ROUTER_SERVICE_ACCOUNT };
-export const INGRESS_CLASS = 'podnet';
+const INGRESS_CLASS = 'podnet';
 const HEALTH_PORT = 10254;
 const STATS_PORT = 8404;
 
-export interface RouterAddonParams {
+interface RouterAddonParams {
   /** The directory holding each node's HAProxy files, one subdirectory per node name. */
   runRoot: string;
   /** The routers' kubeconfig (mode 0600 on the nodes' host). */

@@ -13,7 +13,7 @@ import { isClusterLink, ownerOfNetns } from './names.js';
 import { isRunning } from './procfs.js';
 import { isRecordAlive, listRecords, removeRecord, terminate } from './supervisor.js';
 
-export interface TeardownReport {
+interface TeardownReport {
   stopped: number[];
   unmounted: string[];
   links: string[];

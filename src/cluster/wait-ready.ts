@@ -47,7 +47,7 @@ interface NodeObj {
 }
 
 /** Why a Node is not Ready, or undefined when it is. */
-export function notReadyReason(node: NodeObj | undefined): string | undefined {
+function notReadyReason(node: NodeObj | undefined): string | undefined {
   if (!node) return 'not registered yet';
   const c = node.status?.conditions?.find((x) => x.type === 'Ready');
   if (c?.status === 'True') return undefined;

@@ -15,7 +15,7 @@ import { watchRelay } from './watch-relay.js';
 import { bearerFromHeader } from './token.js';
 import type { Upstream } from './upstream.js';
 
-export interface ConsoleOptions {
+interface ConsoleOptions {
   upstream: Upstream;
   log: (message: string) => void;
   assets?: AssetDirs;

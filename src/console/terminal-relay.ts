@@ -14,12 +14,12 @@ import { refuseUpgrade } from './refuse.js';
 import { bearerFromProtocols, splitProtocols } from './token.js';
 import { failOver, tlsOptions, upstreamUrl, USER_AGENT, type Upstream } from './upstream.js';
 
-export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 /** Messages queued towards one side beyond this pause the other side. */
 const HIGH_WATER = 1 << 20;
 const PING_MS = 20_000;
 
-export interface TerminalRelay {
+interface TerminalRelay {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes every open terminal. */
   close(): void;

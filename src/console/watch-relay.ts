@@ -17,7 +17,7 @@ import { upstreamRequest, upstreamUrl, USER_AGENT, type Upstream } from './upstr
 export const WATCH_PROTOCOL = 'watch.console.podnet.io';
 const HIGH_WATER = 1 << 20;
 
-export interface WatchRelay {
+interface WatchRelay {
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): void;
 }

@@ -10,7 +10,7 @@ import { labelSelectorFromObject, matchesLabels, type LabelSelectorObject } from
 import { semanticJson } from './canonical.js';
 import { controllerRefOf, controllerRefTo, type PodTemplate } from './workload-types.js';
 
-export interface ClaimPlan<T> {
+interface ClaimPlan<T> {
   /** Ours, and the selector still matches. */
   owned: T[];
   /** Orphans the selector matches: take them (then they are ours). */
@@ -106,7 +106,7 @@ export function podFromTemplate(
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** 32-bit FNV-1a of a string's UTF-8 bytes. */
-export function fnv32a(s: string): number {
+function fnv32a(s: string): number {
   let h = 0x811c9dc5;
   for (const b of Buffer.from(s, 'utf8')) {
     h ^= b;

@@ -19,7 +19,7 @@ import {
 } from './workload-types.js';
 
 /** The tolerations every daemon pod gets (kube's AddOrUpdateDaemonPodTolerations). */
-export function daemonTolerations(hostNetwork: boolean): Toleration[] {
+function daemonTolerations(hostNetwork: boolean): Toleration[] {
   const t = (key: string, effect: string): Toleration => ({ key, operator: 'Exists', effect });
   return [
     t('node.kubernetes.io/not-ready', 'NoExecute'),
@@ -64,7 +64,7 @@ export function nodeShouldRun(ds: DaemonSet, node: Node): { shouldRun: boolean; 
 }
 
 /** The node a daemon pod is on, or is pinned to before it is scheduled. */
-export function targetNode(pod: WorkloadPod): string | undefined {
+function targetNode(pod: WorkloadPod): string | undefined {
   return pod.spec?.nodeName || pinnedNode(pod.spec?.affinity);
 }
 
@@ -75,7 +75,7 @@ const byAge = (a: WorkloadPod, b: WorkloadPod) =>
   (a.status?.phase === 'Running' ? 0 : 1) - (b.status?.phase === 'Running' ? 0 : 1) ||
   (a.metadata.name! < b.metadata.name! ? -1 : 1);
 
-export interface DaemonSetPlan {
+interface DaemonSetPlan {
   /** Nodes that get a new pod. */
   create: string[];
   delete: WorkloadPod[];

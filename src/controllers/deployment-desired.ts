@@ -13,10 +13,10 @@ import { templateHash } from './claims.js';
 import type { DeploymentCondition, Deployment, DeploymentStatus, PodTemplate, ReplicaSet } from './workload-types.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
-export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
-export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
-export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
-export const HASH_LABEL = 'pod-template-hash';
+const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
+const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
+const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
+const HASH_LABEL = 'pod-template-hash';
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_REV_HISTORY_CHARS = 2000;
 
@@ -34,7 +34,7 @@ export const reasons = {
   minUnavailable: 'MinimumReplicasUnavailable',
 } as const;
 
-export interface DeploymentEvent {
+interface DeploymentEvent {
   type: 'Normal' | 'Warning';
   reason: string;
   message: string;
@@ -56,7 +56,7 @@ export interface DeploymentPlan {
   requeueAfterMs?: number;
 }
 
-export interface DeploymentInputs {
+interface DeploymentInputs {
   deployment: Deployment;
   /** The ReplicaSets the Deployment controls. */
   replicaSets: readonly ReplicaSet[];
@@ -157,7 +157,7 @@ function removeCondition(s: DeploymentStatus, type: string): void {
 }
 
 /** DeploymentComplete: every replica updated and available, and the latest generation observed. */
-export function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean {
+function deploymentComplete(d: Deployment, s: DeploymentStatus): boolean {
   const r = replicasOf(d);
   return (
     (s.updatedReplicas ?? 0) === r &&

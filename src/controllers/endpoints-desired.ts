@@ -19,7 +19,7 @@ import {
 } from './types.js';
 
 /** kube's maxCapacity for one Endpoints object. */
-export const MAX_ENDPOINTS_ADDRESSES = 1000;
+const MAX_ENDPOINTS_ADDRESSES = 1000;
 export const ANNOTATION_OVER_CAPACITY = 'endpoints.kubernetes.io/over-capacity';
 /** Marks Endpoints this controller wrote (kube 1.33 sets the same label). */
 export const LABEL_ENDPOINTS_MANAGED_BY = 'endpoints.kubernetes.io/managed-by';
@@ -31,7 +31,7 @@ export interface EndpointAddress {
   nodeName?: string;
   targetRef?: ObjectReference;
 }
-export interface EndpointsPort {
+interface EndpointsPort {
   name?: string;
   port: number;
   protocol: string;

@@ -24,7 +24,7 @@ export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
 export const LABEL_HEADLESS = 'service.kubernetes.io/headless';
 /** kube's --max-endpoints-per-slice default. */
-export const MAX_ENDPOINTS_PER_SLICE = 100;
+const MAX_ENDPOINTS_PER_SLICE = 100;
 
 /** Endpoints that share one resolved port list (pods lacking a named port land in another group). */
 export interface EndpointGroup {
@@ -32,7 +32,7 @@ export interface EndpointGroup {
   endpoints: Endpoint[];
 }
 
-export interface SlicePlan {
+interface SlicePlan {
   create: EndpointSlice[];
   update: EndpointSlice[];
   delete: EndpointSlice[];
@@ -57,7 +57,7 @@ export function podToEndpoint(pod: Pod, svc: Service, ip: string): Endpoint {
 }
 
 /** The service's ports as this pod resolves them; ports the pod lacks are left out. */
-export function podEndpointPorts(pod: Pod, svc: Service): EndpointPort[] {
+function podEndpointPorts(pod: Pod, svc: Service): EndpointPort[] {
   const out: EndpointPort[] = [];
   for (const sp of svc.spec?.ports ?? []) {
     const port = findPodPort(pod, sp);
@@ -70,7 +70,7 @@ export function podEndpointPorts(pod: Pod, svc: Service): EndpointPort[] {
 }
 
 /** Canonical identity of a port list, order-insensitive. */
-export function portsKey(ports: EndpointPort[] | null | undefined): string {
+function portsKey(ports: EndpointPort[] | null | undefined): string {
   return (ports ?? [])
     .map((p) => `${p.name ?? ''}/${p.protocol ?? 'TCP'}/${p.port ?? ''}/${p.appProtocol ?? ''}`)
     .sort()
@@ -106,7 +106,7 @@ export function desiredEndpointGroups(svc: Service, pods: Pod[]): Map<string, En
 }
 
 /** Labels kube puts on a managed slice: the service's own, plus the two managed ones (and headless). */
-export function sliceLabels(svc: Service): Record<string, string> {
+function sliceLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(svc.metadata.labels ?? {})) {
     if (k !== LABEL_SERVICE_NAME && k !== LABEL_MANAGED_BY && k !== LABEL_HEADLESS) labels[k] = v;
@@ -117,7 +117,7 @@ export function sliceLabels(svc: Service): Record<string, string> {
   return labels;
 }
 
-export function serviceOwnerRef(svc: Service): OwnerReference {
+function serviceOwnerRef(svc: Service): OwnerReference {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -129,7 +129,7 @@ export function serviceOwnerRef(svc: Service): OwnerReference {
 }
 
 /** A new (unnamed) slice of the service; the API server completes generateName. */
-export function newSlice(svc: Service, ports: EndpointPort[] | null, endpoints: Endpoint[]): EndpointSlice {
+function newSlice(svc: Service, ports: EndpointPort[] | null, endpoints: Endpoint[]): EndpointSlice {
   const slice: EndpointSlice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',

@@ -26,7 +26,7 @@ export interface GraphNode {
 /** An owner as looked up: gone, or there (and perhaps being deleted in the foreground). */
 export type OwnerState = 'absent' | 'present' | 'deletingForeground' | 'unknown';
 
-export type DependentAction =
+type DependentAction =
   | { kind: 'keep' }
   | { kind: 'removeOwners'; uids: string[] }
   | { kind: 'delete'; propagationPolicy: 'Background' | 'Foreground' | 'Orphan' };
@@ -61,7 +61,7 @@ export function decideDependent(
   return { kind: 'delete', propagationPolicy: 'Background' };
 }
 
-export type OwnerAction =
+type OwnerAction =
   | { kind: 'none' }
   /** Strip these dependents' references to the owner, then drop the orphan finalizer. */
   | { kind: 'orphan'; dependents: GraphNode[] }

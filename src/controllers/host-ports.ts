@@ -6,7 +6,7 @@
 import type { Pod } from './types.js';
 import { isPodTerminal } from './types.js';
 
-export interface HostPort {
+interface HostPort {
   protocol: string;
   port: number;
   /** '' or 0.0.0.0 means every address of the node. */

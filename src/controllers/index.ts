@@ -24,7 +24,7 @@ import { RootCaPublisher } from './root-ca-publisher.js';
 import type { PerNamespaceObjectController } from './per-namespace-object.js';
 import type { KObject } from '../api/meta.js';
 
-export interface ControllerOptions {
+interface ControllerOptions {
   /** Pod network, carved into one subnet per node (default: DEFAULT_CLUSTER_CONFIG's). */
   clusterCidr?: string;
   /** Prefix length of each node's subnet (default: DEFAULT_CLUSTER_CONFIG's). */
@@ -45,7 +45,7 @@ export interface RunningControllers {
   stop(): Promise<void>;
 }
 
-export const CONTROLLER_NAMES = [
+const CONTROLLER_NAMES = [
   'endpointslice',
   'endpoints',
   'scheduler',

@@ -20,7 +20,7 @@ import { res, type SharedInformers } from './shared-informers.js';
 import type { Condition } from './types.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-export const FINALIZER_KUBERNETES = 'kubernetes';
+const FINALIZER_KUBERNETES = 'kubernetes';
 /** How often a namespace that still has content is looked at again. */
 const RECHECK_MS = 2_000;
 

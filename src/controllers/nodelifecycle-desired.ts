@@ -5,9 +5,9 @@
  */
 import type { Condition, Node, Pod, Taint } from './types.js';
 
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const REASON_NODE_STATUS_UNKNOWN = 'NodeStatusUnknown';
-export const MESSAGE_STOPPED_POSTING = 'Kubelet stopped posting node status.';
+const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+const REASON_NODE_STATUS_UNKNOWN = 'NodeStatusUnknown';
+const MESSAGE_STOPPED_POSTING = 'Kubelet stopped posting node status.';
 /** kube's --node-monitor-grace-period default. */
 export const DEFAULT_GRACE_SECONDS = 40;
 

@@ -23,7 +23,7 @@ import {
 import { byNodeName, res, type SharedInformers } from './shared-informers.js';
 import type { Lease, Node, Pod } from './types.js';
 
-export interface NodeLifecycleOptions {
+interface NodeLifecycleOptions {
   /** Seconds without a Lease renewal before a node is Unknown (default 40). */
   gracePeriodSeconds?: number;
   /** How often every node is checked (default 5 s, kube's node-monitor-period). */

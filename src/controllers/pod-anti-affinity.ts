@@ -38,8 +38,8 @@ export interface AffinityView {
   podsWithRequiredAntiAffinity: () => Pod[];
 }
 
-export const ANTI_AFFINITY_UNFIT = "node(s) didn't match pod anti-affinity rules";
-export const EXISTING_ANTI_AFFINITY_UNFIT = "node(s) didn't satisfy existing pods anti-affinity rules";
+const ANTI_AFFINITY_UNFIT = "node(s) didn't match pod anti-affinity rules";
+const EXISTING_ANTI_AFFINITY_UNFIT = "node(s) didn't satisfy existing pods anti-affinity rules";
 
 export function requiredAntiAffinity(pod: Pod): PodAffinityTerm[] {
   return pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];

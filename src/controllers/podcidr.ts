@@ -17,7 +17,7 @@ import type { Node } from './types.js';
 /** Set by the node agent on a Node it registers again (src/node/node-object.ts). */
 const POD_CIDR_HINT_ANNOTATION = 'podnet.io/pod-cidr-hint';
 
-export interface PodCidrOptions {
+interface PodCidrOptions {
   /** default: DEFAULT_CLUSTER_CONFIG's */
   clusterCidr?: string;
   /** default: DEFAULT_CLUSTER_CONFIG's */

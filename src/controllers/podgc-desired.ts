@@ -8,7 +8,7 @@
 import type { Node, Pod } from './types.js';
 
 /** kube-controller-manager's quarantine before an orphan is collected. */
-export const ORPHAN_QUARANTINE_MS = 40_000;
+const ORPHAN_QUARANTINE_MS = 40_000;
 
 /**
  * Pods to force-delete now. `missingSince` remembers when each absent node

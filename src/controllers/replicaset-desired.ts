@@ -15,9 +15,9 @@ import {
 } from './workload-types.js';
 
 /** kube's burstReplicas: at most this many creations or deletions in one sync. */
-export const BURST_REPLICAS = 500;
+const BURST_REPLICAS = 500;
 
-export interface ReplicaSetPlan {
+interface ReplicaSetPlan {
   create: number;
   delete: WorkloadPod[];
   status: NonNullable<ReplicaSet['status']>;

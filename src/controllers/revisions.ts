@@ -14,11 +14,11 @@ import { controllerRefTo, type ControllerRevision, type PodTemplate } from './wo
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 
 /** The revision's data: a patch that puts this template back (kube's getPatch). */
-export function revisionData(template: PodTemplate | undefined): object {
+function revisionData(template: PodTemplate | undefined): object {
   return { spec: { template: { ...structuredClone(template ?? {}), $patch: 'replace' } } };
 }
 
-export interface RevisionPlan {
+interface RevisionPlan {
   /** The revision of the current template (to create, or existing). */
   current: ControllerRevision;
   /** Not stored yet: create it. */

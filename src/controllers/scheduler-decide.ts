@@ -37,7 +37,7 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
  * without the matching taint yet gets it implicitly (kube's node lifecycle
  * controller would have added it): not-ready, or unreachable when Unknown.
  */
-export function effectiveTaints(node: Node): Taint[] {
+function effectiveTaints(node: Node): Taint[] {
   const taints = [...(node.spec?.taints ?? [])];
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready?.status !== 'True') {
@@ -68,13 +68,13 @@ export function unfitReason(pod: Pod, node: Node): string | undefined {
   return undefined;
 }
 
-export interface Filtered {
+interface Filtered {
   feasible: Node[];
   reasons: Map<string, number>;
 }
 
 /** What the filters that look at other pods read: the pods on a node, the pod's anti-affinity. */
-export interface PodsView {
+interface PodsView {
   podsOn: (node: string) => Pod[];
   antiAffinity?: AntiAffinity;
 }
@@ -82,7 +82,7 @@ export interface PodsView {
 export const HOST_PORTS_UNFIT = "node(s) didn't have free ports for the requested pod ports";
 
 /** Why the node cannot take the pod for the pods already on it (kube's NodePorts, InterPodAffinity filters). */
-export function podsUnfitReason(pod: Pod, node: Node, view: PodsView): string | undefined {
+function podsUnfitReason(pod: Pod, node: Node, view: PodsView): string | undefined {
   if (hostPortTaken(pod, view.podsOn(node.metadata.name!))) return HOST_PORTS_UNFIT;
   return view.antiAffinity?.unfitReason(node);
 }
@@ -106,7 +106,7 @@ export function unschedulableMessage(nodeCount: number, reasons: Map<string, num
 }
 
 /** Pods that belong together: the same controller, or (without one) the same namespace and labels. */
-export function sameGroup(a: Pod, b: Pod): boolean {
+function sameGroup(a: Pod, b: Pod): boolean {
   if (a.metadata.namespace !== b.metadata.namespace) return false;
   const ca = a.metadata.ownerReferences?.find((o) => o.controller)?.uid;
   const cb = b.metadata.ownerReferences?.find((o) => o.controller)?.uid;

@@ -13,7 +13,7 @@ import { PerNamespaceObjectController } from './per-namespace-object.js';
 import type { SharedInformers } from './shared-informers.js';
 
 const serviceAccounts = findResource('', 'v1', 'serviceaccounts')!;
-export const DEFAULT_SERVICE_ACCOUNT = 'default';
+const DEFAULT_SERVICE_ACCOUNT = 'default';
 
 export class ServiceAccountController extends PerNamespaceObjectController<KObject> {
   constructor(client: KubeClient, informers: SharedInformers, log: Logger) {

@@ -20,8 +20,8 @@ import {
   type WorkloadPod,
 } from './workload-types.js';
 
-export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
-export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 
 /** The ordinal of a pod of this set (its name is <set>-<n>), or undefined when it is not one. */
 export function ordinalOf(set: StatefulSet, pod: KObject): number | undefined {
@@ -68,7 +68,7 @@ export function statefulPod(
   });
 }
 
-export interface StatefulSetPlan {
+interface StatefulSetPlan {
   /** Ordinals to create, each with the revision (name) its template comes from. */
   create: { ordinal: number; revision: string }[];
   delete: WorkloadPod[];
@@ -163,7 +163,7 @@ export function planStatefulSet(
 }
 
 /** computeReplicaStatus plus completeRollingUpdate. */
-export function statefulSetStatus(
+function statefulSetStatus(
   set: StatefulSet,
   pods: readonly WorkloadPod[],
   rev: Revisions,

@@ -1,7 +1,7 @@
 /** Builders for the controller tests: short, explicit objects. */
 import type { EndpointSlice, Node, Pod, Service, ServicePort } from './types.js';
 
-export interface PodOpts {
+interface PodOpts {
   ns?: string;
   labels?: Record<string, string>;
   ip?: string;

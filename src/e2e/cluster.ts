@@ -78,7 +78,7 @@ export async function eventually<T>(
   }
 }
 
-export const randomName = (): string =>
+const randomName = (): string =>
   `t${Math.random()
     .toString(36)
     .slice(2, 8)

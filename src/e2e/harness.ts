@@ -22,7 +22,7 @@ export interface RunResult {
 }
 
 /** One kubectl binary under test, named by its minor version. */
-export interface KubectlBinary {
+interface KubectlBinary {
   version: string;
   path: string;
 }
@@ -234,12 +234,12 @@ function exitIfHandlesLeak(): void {
 }
 
 /** Render a RunResult for assertion messages: the evidence a reader needs. */
-export function describeRun(r: RunResult): string {
+function describeRun(r: RunResult): string {
   return `$ ${r.command}\n[exit ${r.code}]\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`;
 }
 
 /** The real kubectl, pointed at one cluster. */
-export class Kubectl {
+class Kubectl {
   constructor(
     readonly bin: KubectlBinary,
     private readonly cluster: Cluster,

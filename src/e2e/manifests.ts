@@ -2,7 +2,7 @@
 import { DEFAULT_CLUSTER_CONFIG } from '../api/cluster-config.js';
 import { ipv4ToNumber, parseIpv4Cidr } from '../api/ipv4.js';
 
-export interface ServiceOpts {
+interface ServiceOpts {
   namespace?: string;
   port?: number;
   targetPort?: number;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** Every hierarchy's mount point: the unified root on v2, else each v1 controller (and unified) dir. */
-export function cgroupHierarchies(root = CGROUP_ROOT): string[] {
+function cgroupHierarchies(root = CGROUP_ROOT): string[] {
   if (existsSync(join(root, 'cgroup.controllers'))) return [root];
   try {
     return readdirSync(root)
@@ -23,7 +23,7 @@ export function cgroupHierarchies(root = CGROUP_ROOT): string[] {
 }
 
 /** The "oom_kill N" counter from memory.oom_control (v1) or memory.events (v2) (pure). */
-export function parseOomKills(text: string): number {
+function parseOomKills(text: string): number {
   const m = /^oom_kill\s+(\d+)$/m.exec(text);
   return m ? Number(m[1]) : 0;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { run } from './exec.js';
 
 /** runc's absolute path (the shim execs it without a PATH search); PODNET_RUNC overrides. */
-export const RUNC =
+const RUNC =
   process.env['PODNET_RUNC'] ??
   ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc', '/usr/local/bin/runc'].find((p) => existsSync(p)) ??
   'runc';
@@ -48,7 +48,7 @@ export async function endRuncExec(pidFile: string): Promise<void> {
 }
 
 /** True while runc still holds state for the container (until `runc delete`). */
-export function runcKnows(root: string, id: string): boolean {
+function runcKnows(root: string, id: string): boolean {
   return existsSync(join(root, id, 'state.json'));
 }
 

@@ -11,20 +11,20 @@ export const BATCH_SLOT_BYTES = 4096;
 /** A datagram's address record in them (ADDR in udp_batch.c). */
 export const BATCH_ADDR_BYTES = 20;
 
-export interface BatchBuffers {
+interface BatchBuffers {
   data: ArrayBuffer;
   lengths: Int32Array;
   addrs: ArrayBuffer;
   replies: ArrayBuffer;
   replyLengths: Int32Array;
 }
-export interface BatchSocket {
+interface BatchSocket {
   port(): number;
   buffers(): BatchBuffers;
   sendTo(reply: Buffer, address: Buffer): number;
   close(): void;
 }
-export interface NativeModule {
+interface NativeModule {
   open(host: string, port: number, onBatch: (count: number) => void): BatchSocket;
   /** One nfnetlink batch; resolves with the messages the kernel refused (empty: committed). */
   netfilterBatch?(batch: Uint8Array, acks: number): Promise<{ seq: number; errno: number; message: string }[]>;

@@ -30,11 +30,11 @@ import { RuncRunner } from './runtime/runc-runner.js';
 import { checkRunc } from '../host/runc.js';
 import { startStreamingServer, STREAMING_PORT, type RunningStreamingServer } from './streaming/server.js';
 
-export const AGENT_VERSION = '0.1.0';
+const AGENT_VERSION = '0.1.0';
 const nodes = findResource('', 'v1', 'nodes')!;
 const POD_CIDR_CHECK_MS = 10_000;
 
-export interface NodeAgentOptions {
+interface NodeAgentOptions {
   client: KubeClient;
   nodeName: string;
   nodeIp: string;
@@ -53,7 +53,7 @@ export interface NodeAgentOptions {
   log?: (m: string) => void;
 }
 
-export interface RunningNodeAgent {
+interface RunningNodeAgent {
   stop(): Promise<void>;
 }
 

@@ -34,7 +34,7 @@ function revision(rv: string | undefined): bigint | undefined {
 }
 
 /** Whether a consumer's Lease is still held at nowMs (renewed within its duration). */
-export function consumerLive(c: DrainConsumer, nowMs: number): boolean {
+function consumerLive(c: DrainConsumer, nowMs: number): boolean {
   const renewed = c.renewTime ? Date.parse(c.renewTime) : NaN;
   if (Number.isNaN(renewed)) return false;
   return renewed + (c.leaseDurationSeconds ?? DEFAULT_LEASE_SECONDS) * 1000 > nowMs;
@@ -68,7 +68,7 @@ export function drainDecision(
 }
 
 /** At most this long before SIGTERM, and never more than half the grace period (the app keeps the rest). */
-export const MAX_DRAIN_MS = 10_000;
+const MAX_DRAIN_MS = 10_000;
 
 export function drainBudgetMs(graceSeconds: number): number {
   return Math.max(0, Math.min(MAX_DRAIN_MS, (graceSeconds * 1000) / 2));

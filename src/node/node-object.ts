@@ -32,7 +32,7 @@ export interface NodeCondition {
 export type NotReadyReason = string | undefined;
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
-export const LEASE_DURATION_SECONDS = 40;
+const LEASE_DURATION_SECONDS = 40;
 /** kubelet renews at a quarter of the duration. */
 export const LEASE_RENEW_MS = 10_000;
 

@@ -63,7 +63,7 @@ export function isOlder(a: string | undefined, b: string | undefined): boolean {
   return BigInt(a) < BigInt(b);
 }
 
-export interface PodManagerOptions {
+interface PodManagerOptions {
   client: KubeClient;
   runtime: PodRuntime & { rotateLogs?(maxBytes: number, keep: number): Promise<unknown> };
   images: ImageTable;

@@ -17,9 +17,9 @@ const configMapsRes = findResource('', 'v1', 'configmaps')!;
 const secretsRes = findResource('', 'v1', 'secrets')!;
 
 type DataObject = KObject & { data?: Record<string, string>; binaryData?: Record<string, string> };
-export type DataLookup = (namespace: string, name: string) => Record<string, string> | undefined;
+type DataLookup = (namespace: string, name: string) => Record<string, string> | undefined;
 
-export interface ContainerData {
+interface ContainerData {
   configMaps: DataLookup;
   secrets: DataLookup;
 }

@@ -12,7 +12,7 @@
 import { runOk } from '../host/exec.js';
 import type { HostTarget } from './types.js';
 
-export const IP_MASQ_TABLE = 'podnet-masq';
+const IP_MASQ_TABLE = 'podnet-masq';
 
 /**
  * The table's text for `nft -f` (pure): create-if-missing, delete, create,

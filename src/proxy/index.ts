@@ -48,7 +48,7 @@ interface ServiceProxyOptions {
   appliedLease?: { namespace: string; name: string };
 }
 
-export interface ServiceProxy {
+interface ServiceProxy {
   readonly mode: ProxyMode;
   metricsText(): string;
   /** Stops watching; the rules stay, so Services keep working while the agent restarts. */

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Listening {
+interface Listening {
   port: number;
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { StoreError, type KeyValue, type ListResult, type Store, type WatchEvent } from './store.js';
 
-export interface StoreUnderTest {
+interface StoreUnderTest {
   store: Store;
   /** Open the same data again; the suite has closed `store` before calling it. Omit if the store is not persistent. */
   reopen?: () => Promise<Store>;

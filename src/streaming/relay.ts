@@ -11,7 +11,7 @@
 import type { Duplex } from 'node:stream';
 
 /** Bytes queued towards a slow side before the other side is no longer read. */
-export const RELAY_QUEUE_BYTES = 1 << 20;
+const RELAY_QUEUE_BYTES = 1 << 20;
 
 /** Copies src into dst until src ends (then ends dst's writing half); back-pressure from dst pauses src. */
 export function relay(src: Duplex, dst: Duplex, queueBytes = RELAY_QUEUE_BYTES): void {

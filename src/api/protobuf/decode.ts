@@ -27,7 +27,7 @@ export const PROTOBUF_MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 
 /** The envelope: runtime.Unknown {typeMeta(1) {apiVersion(1), kind(2)}, raw(2), contentEncoding(3), contentType(4)}. */
-export interface ProtobufEnvelope {
+interface ProtobufEnvelope {
   apiVersion: string;
   kind: string;
   raw: Uint8Array;
@@ -62,7 +62,7 @@ export function decodeKubernetesProtobuf(body: Uint8Array): KObject {
 }
 
 /** Reads the magic prefix and the runtime.Unknown envelope; ApiError 400 when they are not there. */
-export function readEnvelope(body: Uint8Array): ProtobufEnvelope {
+function readEnvelope(body: Uint8Array): ProtobufEnvelope {
   if (body.length < 4 || PROTOBUF_MAGIC.some((b, i) => body[i] !== b)) {
     throw errors.badRequest(
       `the request body is not Kubernetes protobuf: it must start with the 4-byte prefix "k8s\\x00" (or send JSON with Content-Type: application/json)`,
@@ -119,7 +119,7 @@ function layoutOf(name: string): { fields: Field[]; byNum: Map<number, Field> } 
 }
 
 /** One message's fields as JSON properties, in Go declaration order. */
-export function decodeMessage(name: string, bytes: Uint8Array): Record<string, unknown> {
+function decodeMessage(name: string, bytes: Uint8Array): Record<string, unknown> {
   const { fields, byNum } = layoutOf(name);
   const seen = new Map<number, WireValue[]>();
   for (const f of ProtoReader.fields(bytes)) {

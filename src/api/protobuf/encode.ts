@@ -52,7 +52,7 @@ function fieldsByNumber(name: string): Field[] {
 const present = (v: unknown): boolean => v !== undefined && v !== null;
 
 /** One message from the JSON properties of `value` (an inline field reads the same object). */
-export function encodeMessage(name: string, value: Record<string, unknown>): Uint8Array {
+function encodeMessage(name: string, value: Record<string, unknown>): Uint8Array {
   const w = new ProtoWriter();
   for (const f of fieldsByNumber(name)) {
     if (f.inline) {

@@ -31,7 +31,7 @@ export type ElemType =
  * element type, flags]. Flags: p = pointer, r = slice, m = map with string
  * keys, i = embedded inline struct, o = json omitempty.
  */
-export type FieldLayout = readonly [number, string, ElemType, string];
+type FieldLayout = readonly [number, string, ElemType, string];
 
 /** Message name -> its fields in Go declaration order (the order Go marshals JSON in). */
 export type MessageTable = Record<string, readonly FieldLayout[]>;

@@ -8,13 +8,13 @@
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
 export const WIRE_BYTES = 2;
-export const WIRE_FIXED32 = 5;
+const WIRE_FIXED32 = 5;
 
 /** A malformed message; the decoder turns it into a 400 that names the message. */
 export class WireError extends Error {}
 
 /** A varint's 64 bits as unsigned low and high halves. */
-export interface Varint {
+interface Varint {
   lo: number;
   hi: number;
 }
@@ -23,7 +23,7 @@ export type WireValue =
   | { wire: typeof WIRE_VARINT; v: Varint }
   | { wire: typeof WIRE_FIXED64 | typeof WIRE_FIXED32 | typeof WIRE_BYTES; bytes: Uint8Array };
 
-export interface WireField {
+interface WireField {
   num: number;
   value: WireValue;
 }

@@ -3,12 +3,12 @@ import { errors } from '../errors.js';
 import type { KObject } from '../meta.js';
 import type { ResourceInfo } from '../resources.js';
 
-export interface FieldRequirement {
+interface FieldRequirement {
   field: string;
   operator: '=' | '!=';
   value: string;
 }
-export interface FieldSelector {
+interface FieldSelector {
   requirements: FieldRequirement[];
 }
 
@@ -120,7 +120,7 @@ export function fieldsFor(ri: ResourceInfo, obj: KObject): Record<string, string
 }
 
 /** Field names a resource accepts in a field selector. */
-export function supportedFields(ri: ResourceInfo): string[] {
+function supportedFields(ri: ResourceInfo): string[] {
   const sample = fieldsFor(ri, { apiVersion: '', kind: '', metadata: {} });
   return [...new Set(['metadata.name', 'metadata.namespace', ...Object.keys(sample)])];
 }

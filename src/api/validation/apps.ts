@@ -29,14 +29,14 @@ const nonNegative = (v: number | undefined, field: string): FieldError[] =>
   v !== undefined && v < 0 ? [invalid(field, v, 'must be greater than or equal to 0')] : [];
 
 /** Go's %#v of map[string]string (keys sorted, as fmt prints maps). */
-export function goStringMap(m: Record<string, string> | undefined): string {
+function goStringMap(m: Record<string, string> | undefined): string {
   if (!m) return 'map[string]string(nil)';
   const keys = Object.keys(m).sort();
   return `map[string]string{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`).join(', ')}}`;
 }
 
 /** Go's %#v of a metav1.LabelSelector. */
-export function goLabelSelector(sel: Obj): string {
+function goLabelSelector(sel: Obj): string {
   const labels = isObj(sel.matchLabels)
     ? goStringMap(sel.matchLabels as Record<string, string>)
     : 'map[string]string(nil)';

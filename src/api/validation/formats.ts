@@ -8,9 +8,9 @@ const regexError = (msg: string, fmt: string, ...examples: string[]): string => 
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 };
-export const maxLenError = (n: number) => `must be no more than ${n} characters`;
+const maxLenError = (n: number) => `must be no more than ${n} characters`;
 export const inclusiveRangeError = (lo: number, hi: number) => `must be between ${lo} and ${hi}, inclusive`;
-export const emptyError = () => 'must be non-empty';
+const emptyError = () => 'must be non-empty';
 /** Byte length, as Go's len() on a string counts. */
 export const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -59,7 +59,7 @@ export function isDNS1123Subdomain(v: string): string[] {
   return errs;
 }
 
-export function isDNS1035Label(v: string): string[] {
+function isDNS1035Label(v: string): string[] {
   const errs: string[] = [];
   if (byteLength(v) > 63) errs.push(maxLenError(63));
   if (!dns1035LabelRe.test(v))

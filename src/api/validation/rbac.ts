@@ -8,7 +8,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
 /** ValidatePathSegmentName: RBAC names may hold ':' (system:node) but not '/' or '%', nor be '.' or '..'. */
-export const nameIsPathSegment: NameRule = (name, prefix) => {
+const nameIsPathSegment: NameRule = (name, prefix) => {
   if (!prefix && (name === '.' || name === '..')) return [`may not be '${name}'`];
   for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
   return [];

@@ -12,7 +12,7 @@ import { admitPodServiceAccount, type ServiceAccountObject } from '../serviceacc
 import { externalIpsProblem } from './external-ips.js';
 import { cidrsOf, podCidrProblem } from './pod-cidrs.js';
 
-export interface ClusterAdmissionOptions {
+interface ClusterAdmissionOptions {
   /** Enforce pods' ServiceAccounts and mount their tokens (needs the serviceaccount controller running). */
   serviceAccounts: boolean;
   /** Ranges Services may take externalIPs from (empty: none). */

@@ -5,7 +5,7 @@
  */
 import { cidrsOverlap, tryParseCidr } from '../../api/ipv4.js';
 
-export interface NodeCidrs {
+interface NodeCidrs {
   name: string;
   podCIDRs: string[];
 }

@@ -14,7 +14,7 @@
 import { StoreError, type Store } from '../../store/store.js';
 import { parseIpv4Cidr } from '../../api/ipv4.js';
 
-export interface RangeAllocatorOptions {
+interface RangeAllocatorOptions {
   store: Store;
   /** Store key prefix, with trailing slash, e.g. /registry/ranges/serviceips/ */
   prefix: string;
@@ -26,7 +26,7 @@ export interface RangeAllocatorOptions {
   parse(s: string): number | undefined;
 }
 
-export type AllocateFailure = 'allocated' | 'out-of-range' | 'full';
+type AllocateFailure = 'allocated' | 'out-of-range' | 'full';
 
 export class AllocationError extends Error {
   constructor(

@@ -14,8 +14,8 @@ const rule = (verbs: string[], apiGroups: string[], resources: string[], resourc
   resourceNames ? { verbs, apiGroups, resources, resourceNames } : { verbs, apiGroups, resources };
 const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
 
-export const AGGREGATE_TO = (role: 'admin' | 'edit' | 'view') => `rbac.authorization.k8s.io/aggregate-to-${role}`;
-export const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
+const AGGREGATE_TO = (role: 'admin' | 'edit' | 'view') => `rbac.authorization.k8s.io/aggregate-to-${role}`;
+const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
 /** kube's annotation: "false" tells the API server not to put a changed default role back at start. */
 export const AUTOUPDATE_ANNOTATION = 'rbac.authorization.kubernetes.io/autoupdate';
 
@@ -145,7 +145,7 @@ const adminRules: PolicyRule[] = [
 ];
 
 /** The identities of podnet's add-ons: ServiceAccounts in kube-system, as kubeadm's add-ons have. */
-export const ADDON_NAMESPACE = 'kube-system';
+const ADDON_NAMESPACE = 'kube-system';
 export const DNS_SERVICE_ACCOUNT = 'kube-dns';
 export const ROUTER_SERVICE_ACCOUNT = 'podnet-router';
 

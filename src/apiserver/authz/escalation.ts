@@ -20,7 +20,7 @@ import {
   type UserInfo,
 } from './types.js';
 
-export interface EscalationDeps {
+interface EscalationDeps {
   authorizer: Authorizer;
   rbac(): RbacIndex;
   /** The rules of a role a binding refers to (undefined: no such role). */

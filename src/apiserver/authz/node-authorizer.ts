@@ -14,7 +14,7 @@ import { NodeGraph } from './node-graph.js';
 import { ruleAllows } from './rules.js';
 import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from './types.js';
 
-export const NODES_GROUP = 'system:nodes';
+const NODES_GROUP = 'system:nodes';
 const NODE_USER_PREFIX = 'system:node:';
 
 /** The node a user is, or undefined for anyone else. */

@@ -16,7 +16,7 @@ import {
   type UserInfo,
 } from './types.js';
 
-export interface RbacObjects {
+interface RbacObjects {
   clusterRoles: readonly RoleObject[];
   roles: readonly RoleObject[];
   clusterRoleBindings: readonly BindingObject[];

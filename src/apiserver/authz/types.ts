@@ -30,7 +30,7 @@ export interface NonResourceAttributes {
 
 export type Attributes = ResourceAttributes | NonResourceAttributes;
 
-export type Decision = 'allow' | 'deny' | 'no-opinion';
+type Decision = 'allow' | 'deny' | 'no-opinion';
 
 export interface AuthorizerResult {
   decision: Decision;
@@ -71,7 +71,7 @@ export interface RoleObject {
   aggregationRule?: { clusterRoleSelectors?: LabelSelectorSpec[] } | null;
 }
 
-export interface LabelSelectorSpec {
+interface LabelSelectorSpec {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
@@ -83,7 +83,7 @@ export interface BindingObject {
 }
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
-export const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
+const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
 
 /** The user name of a ServiceAccount ("system:serviceaccount:NS:NAME"). */
 export const serviceAccountUser = (namespace: string, name: string): string =>

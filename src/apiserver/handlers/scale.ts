@@ -45,7 +45,7 @@ function selectorText(sel: LabelSelectorObject | undefined): string {
 }
 
 /** The Scale view of a workload. */
-export function scaleOf(obj: KObject): KObject {
+function scaleOf(obj: KObject): KObject {
   const o = obj as KObject & Scalable;
   const md = obj.metadata;
   return {

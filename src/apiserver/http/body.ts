@@ -13,7 +13,7 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
  * recursive walk of an object overflow the stack near 2,000-5,000, so
  * podnet stops at 1,000 (real objects nest about 20 deep).
  */
-export const MAX_NESTING_DEPTH = 1_000;
+const MAX_NESTING_DEPTH = 1_000;
 
 /** kube's message for a body nested too deep, with podnet's limit. */
 export const tooDeep = () =>
@@ -46,7 +46,7 @@ export function nestedTooDeep(text: string): boolean {
 }
 
 /** The nesting depth of a parsed value, walked without recursion; stops counting past `limit`. */
-export function valueDepth(value: unknown, limit = MAX_NESTING_DEPTH): number {
+function valueDepth(value: unknown, limit = MAX_NESTING_DEPTH): number {
   let deepest = 0;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {

@@ -12,7 +12,7 @@ export interface ApiRequest {
   rawBody?: Uint8Array;
 }
 
-export interface BufferedReply {
+interface BufferedReply {
   status: number;
   headers: Record<string, string | string[]>;
   /** Text, or bytes for binary documents (the protobuf OpenAPI v2). */
@@ -20,7 +20,7 @@ export interface BufferedReply {
 }
 
 /** A long-lived response (watch): `start` writes chunks until `end`, and returns a stop function for when the client goes away. */
-export interface StreamingReply {
+interface StreamingReply {
   status: number;
   headers: Record<string, string>;
   start(write: (chunk: string | Uint8Array) => void, end: () => void): () => void;

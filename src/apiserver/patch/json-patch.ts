@@ -23,14 +23,14 @@ export interface JsonPatchOperation {
 export class JsonPatchError extends Error {}
 
 /** kube-apiserver's limit on operations in one JSON patch. */
-export const maxJSONPatchOperations = 10000;
+const maxJSONPatchOperations = 10000;
 
 /**
  * kube-apiserver's JSONPatchMaxCopyBytes: how much all "copy" operations of
  * one patch may add, so a small patch of repeated copies cannot double the
  * object until the server runs out of memory.
  */
-export const maxAccumulatedCopyBytes = 3 * 1024 * 1024;
+const maxAccumulatedCopyBytes = 3 * 1024 * 1024;
 
 /** Decodes a json-patch body, rejecting malformed bodies with 400 as kube does. */
 export function decodeJsonPatch(body: string): JsonPatchOperation[] {
@@ -84,7 +84,7 @@ export function applyJsonPatchBody(original: unknown, body: string): unknown {
 }
 
 /** Splits a JSON pointer into unescaped reference tokens ("" is the whole document). */
-export function parsePointer(pointer: string): string[] {
+function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/'))
     throw new JsonPatchError(`invalid JSON pointer ${JSON.stringify(pointer)}: must start with "/"`);

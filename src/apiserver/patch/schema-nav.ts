@@ -35,7 +35,7 @@ export function itemSchema(list: Schema | undefined, resolve: Resolve): Schema |
   return undefined;
 }
 
-export function asArraySchema(s: Schema | undefined, resolve: Resolve): ArraySchema | undefined {
+function asArraySchema(s: Schema | undefined, resolve: Resolve): ArraySchema | undefined {
   const d = deref(s, resolve);
   return d && d.type === 'array' ? d : undefined;
 }
@@ -48,7 +48,7 @@ export function smpListStrategy(s: Schema | undefined, resolve: Resolve): { merg
 }
 
 /** How server-side apply treats a list (x-kubernetes-list-type, with strategic-merge metadata as fallback). */
-export type ListKind = { kind: 'atomic' } | { kind: 'set' } | { kind: 'map'; keys: string[] };
+type ListKind = { kind: 'atomic' } | { kind: 'set' } | { kind: 'map'; keys: string[] };
 
 export function listKind(s: Schema | undefined, resolve: Resolve): ListKind {
   const a = asArraySchema(s, resolve);

@@ -8,7 +8,7 @@ const str: Schema = { type: 'string' };
 const int: Schema = { type: 'integer' };
 const labels: Schema = { type: 'map', values: str };
 
-export const testDefinitions: Definitions = {
+const testDefinitions: Definitions = {
   ObjectMeta: {
     type: 'object',
     properties: {

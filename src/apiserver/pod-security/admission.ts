@@ -16,7 +16,7 @@ import { invalidLabels, LABEL_PREFIX, namespacePolicy, policyName } from './labe
 
 type Write = Parameters<Admission['admit']>[0];
 
-export interface PodSecurityOptions {
+interface PodSecurityOptions {
   /** The namespace's labels (undefined when it does not exist). */
   namespaceLabels(name: string): Promise<Record<string, string> | undefined>;
   /** The pods of a namespace (for the warning a new enforce level gives). */

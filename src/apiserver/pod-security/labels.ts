@@ -7,11 +7,11 @@
 import type { Level, LevelVersion } from './checks.js';
 
 export const LABEL_PREFIX = 'pod-security.kubernetes.io/';
-export type Mode = 'enforce' | 'warn' | 'audit';
-export const MODES: Mode[] = ['enforce', 'warn', 'audit'];
+type Mode = 'enforce' | 'warn' | 'audit';
+const MODES: Mode[] = ['enforce', 'warn', 'audit'];
 const LEVELS = new Set<Level>(['privileged', 'baseline', 'restricted']);
 
-export type NamespacePolicy = Record<Mode, LevelVersion>;
+type NamespacePolicy = Record<Mode, LevelVersion>;
 
 /** "latest" → undefined; "v1.N" → N; anything else is invalid. */
 export function parseVersion(v: string | undefined): { minor?: number } | undefined {

@@ -15,7 +15,7 @@ import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deletionFinalizers, sameFinalizers } from './gc-finalizers.js';
 import type { UserInfo } from '../state/tokens.js';
 
-export interface ListParams {
+interface ListParams {
   namespace?: string;
   labelSelector?: string | null;
   fieldSelector?: string | null;
@@ -68,7 +68,7 @@ export interface Admission {
   }): void | Promise<void>;
 }
 
-export type DeleteResult = { deleted: true; object: KObject } | { deleted: false; object: KObject };
+type DeleteResult = { deleted: true; object: KObject } | { deleted: false; object: KObject };
 
 const gr = (ri: ResourceInfo) => ({ group: ri.group, resource: ri.resource });
 const gk = (ri: ResourceInfo) => ({ group: ri.group, kind: ri.kind });

@@ -11,7 +11,7 @@ import { StoreError, type WatchEvent as StoreEvent } from '../../store/store.js'
 import type { Registry } from './registry.js';
 import type { ObjectPredicate } from './rules.js';
 
-export interface WatchParams {
+interface WatchParams {
   namespace?: string;
   /** Only this object (a watch on /pods/NAME or fieldSelector metadata.name). */
   name?: string;
@@ -23,13 +23,13 @@ export interface WatchParams {
   bookmarkIntervalMs?: number;
 }
 
-export interface WatchSink {
+interface WatchSink {
   send(ev: WatchEvent): void;
   /** The watch cannot go on (e.g. expired): send an ERROR event and close. */
   fail(err: ApiError): void;
 }
 
-export interface ActiveWatch {
+interface ActiveWatch {
   stop(): void;
 }
 

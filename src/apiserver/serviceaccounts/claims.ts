@@ -15,7 +15,7 @@ export const DEFAULT_EXPIRATION_SECONDS = 3600;
 export const MIN_EXPIRATION_SECONDS = 600;
 export const MAX_EXPIRATION_SECONDS = 2 ** 32;
 
-export interface ObjectRef {
+interface ObjectRef {
   name: string;
   uid: string;
 }
@@ -28,7 +28,7 @@ export interface TokenSubject {
   node?: ObjectRef;
 }
 
-export interface ServiceAccountClaims {
+interface ServiceAccountClaims {
   iss: string;
   sub: string;
   aud: string[];

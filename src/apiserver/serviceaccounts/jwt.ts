@@ -6,7 +6,7 @@
  */
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
-export interface JwtHeader {
+interface JwtHeader {
   alg: string;
   kid?: string;
   typ?: string;
@@ -15,7 +15,7 @@ export interface JwtHeader {
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 /** The key id kube derives from a signing key: base64url(sha256(DER of the public key)). */
-export function keyId(key: KeyObject): string {
+function keyId(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
   return createHash('sha256')
     .update(pub.export({ type: 'spki', format: 'der' }))

@@ -43,7 +43,7 @@ export interface ServiceAccountObject {
 }
 
 /** The projected volume kube-apiserver adds (kube's TokenVolumeSource). */
-export function apiAccessVolume(name: string): Record<string, unknown> {
+function apiAccessVolume(name: string): Record<string, unknown> {
   return {
     name,
     projected: {
@@ -80,14 +80,14 @@ export function mountApiAccess(pod: AdmittedPod, suffix: string): void {
     (c.volumeMounts ??= []).push({ name, readOnly: true, mountPath: SERVICE_ACCOUNT_MOUNT_PATH });
 }
 
-export function randomSuffix(): string {
+function randomSuffix(): string {
   let s = '';
   for (let i = 0; i < 5; i++) s += SUFFIX_CHARS[randomInt(SUFFIX_CHARS.length)];
   return s;
 }
 
 /** How the admission reads a ServiceAccount (undefined: absent). */
-export type ServiceAccountLookup = (namespace: string, name: string) => Promise<ServiceAccountObject | undefined>;
+type ServiceAccountLookup = (namespace: string, name: string) => Promise<ServiceAccountObject | undefined>;
 
 /**
  * A namespace's default ServiceAccount is made by a controller just after

@@ -12,7 +12,7 @@ export const kubeconfigName = (clusterName: string | undefined): string =>
   clusterName ? `podnet-${clusterName}` : 'podnet';
 
 /** The kubeconfig cluster extension listing every API server, for podnet's clients to fail over along (kubectl ignores it). */
-export const APISERVERS_EXTENSION = 'podnet.io/apiservers';
+const APISERVERS_EXTENSION = 'podnet.io/apiservers';
 
 export function kubeconfigYaml(opts: {
   server: string;

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
 
-export interface ServingPki {
+interface ServingPki {
   caCertPem: string;
   certPem: string;
   keyPem: string;
@@ -79,7 +79,7 @@ function publicPemOf(keyPem: string): string {
 }
 
 /** Names and addresses the serving certificate must cover. */
-export interface ServingNames {
+interface ServingNames {
   dnsNames: string[];
   ips: string[];
 }
@@ -160,9 +160,9 @@ function normalizeIp(ip: string): string {
 }
 
 /** The CN of the API server's client certificate towards node agents (kubeadm's name). */
-export const KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
+const KUBELET_CLIENT_CN = 'kube-apiserver-kubelet-client';
 
-export interface KeyPair {
+interface KeyPair {
   certPem: string;
   keyPem: string;
 }

@@ -22,7 +22,7 @@ import type { UserInfo } from '../state/tokens.js';
 import { relayBoth } from '../../streaming/relay.js';
 import { locate, STREAMING_SUBRESOURCES, type NodeLocation, type StreamingSubresource } from './locate.js';
 
-export interface NodeTls {
+interface NodeTls {
   caPem: string;
   certPem: string;
   keyPem: string;

@@ -11,7 +11,7 @@ import type { Printer, PrintedRow } from './types.js';
 const max = 3;
 
 /** Ready addresses only (notReadyAddresses are not printed), port by port within each subset. */
-export function formatEndpoints(subsets: unknown): string {
+function formatEndpoints(subsets: unknown): string {
   const all = arr(subsets).map(obj);
   if (all.length === 0) return '<none>';
   const list: string[] = [];

@@ -34,11 +34,11 @@ export type { ColumnDefinition, Printer, RowCondition } from './types.js';
 export { humanDuration } from './duration.js';
 
 /** ?includeObject= on a Table request; kube-apiserver defaults to Metadata. */
-export type IncludeObject = 'None' | 'Metadata' | 'Object';
+type IncludeObject = 'None' | 'Metadata' | 'Object';
 /** meta.k8s.io version of the Table (and of PartialObjectMetadata rows). */
-export type TableVersion = 'v1' | 'v1beta1';
+type TableVersion = 'v1' | 'v1beta1';
 
-export interface TableOptions {
+interface TableOptions {
   includeObject: IncludeObject;
   /** For a list: the list's resourceVersion/continue/remainingItemCount. For a single GET: { resourceVersion: <object's> }. */
   listMeta?: ListMeta;
@@ -53,7 +53,7 @@ export interface TableOptions {
   noHeaders?: boolean;
 }
 
-export interface TableRow {
+interface TableRow {
   cells: unknown[];
   conditions?: RowCondition[];
   object?: object;
@@ -99,7 +99,7 @@ export function printerFor(ri: Pick<ResourceInfo, 'group' | 'resource'>): Printe
 }
 
 /** meta.k8s.io PartialObjectMetadata of an object: its whole metadata, nothing else. */
-export function partialObjectMetadata(o: KObject, version: TableVersion = 'v1'): object {
+function partialObjectMetadata(o: KObject, version: TableVersion = 'v1'): object {
   return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: o.metadata };
 }
 

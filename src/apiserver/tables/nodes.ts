@@ -13,7 +13,7 @@ import type { Printer, PrintedRow } from './types.js';
 const rolePrefix = 'node-role.kubernetes.io/';
 
 /** Sorted, de-duplicated roles of a node. */
-export function nodeRoles(labels: unknown): string[] {
+function nodeRoles(labels: unknown): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(obj(labels))) {
     if (k.startsWith(rolePrefix)) {

@@ -55,7 +55,7 @@ function containerCells(o: KObject): [string, string] {
 }
 
 /** LabelSelectorAsSelector(...).String(): requirements sorted by key; "" selects everything, "<none>" nothing. */
-export function selectorCell(sel: unknown): string {
+function selectorCell(sel: unknown): string {
   try {
     const parsed = labelSelectorFromObject(sel as LabelSelectorObject | undefined);
     if (parsed === 'nothing') return '<none>';

@@ -178,7 +178,7 @@ export interface StoreRun {
 }
 
 /** The figures that compare the stores, one column per store (the etcd goals beside them). */
-export function sideBySideRows(runs: StoreRun[]): { metric: string; values: string[]; goal: string }[] {
+function sideBySideRows(runs: StoreRun[]): { metric: string; values: string[]; goal: string }[] {
   const cpuOf = (r: BenchResults, phase: string) => r.cpu.find((c) => c.phase === phase);
   const pick = (f: (r: BenchResults) => number | undefined, unit: string) =>
     runs.map(({ results }) => {

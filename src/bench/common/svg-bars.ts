@@ -1,7 +1,7 @@
 /** Hand-written SVG bar panels for the benches' charts (no dependencies): grouped bars, whiskers, goal lines. */
 
 /** `interval`: a 95 % interval, drawn as a whisker over the bar. */
-export interface Bar {
+interface Bar {
   label: string;
   value: number;
   color: string;

@@ -15,7 +15,7 @@ import { readLayout } from '../../cluster/layout-file.js';
 import type { Backend, ClusterLayout } from '../../cluster/layout.js';
 import { kubeconfigPath, nodeStateDir } from '../../cluster/paths.js';
 
-export const PODNET = fileURLToPath(new URL('../../../bin/podnet', import.meta.url));
+const PODNET = fileURLToPath(new URL('../../../bin/podnet', import.meta.url));
 
 export const podsRes = findResource('', 'v1', 'pods')!;
 const namespacesRes = findResource('', 'v1', 'namespaces')!;

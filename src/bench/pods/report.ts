@@ -3,7 +3,7 @@ import { median } from '../apiserver/stats.js';
 import type { PathResult } from './netperf.js';
 import type { DensityResult, StartLatencyResult } from './pod-phases.js';
 
-export interface Goal {
+interface Goal {
   goal: string;
   value: string;
   met: boolean | null;

@@ -19,7 +19,7 @@ export interface Observation {
   atMs: number;
 }
 
-export type Step =
+type Step =
   /** No Lease: create it, holding it. */
   | { kind: 'create' }
   /** We hold it: renew it (compare-and-swap on its resourceVersion). */

@@ -21,7 +21,7 @@ const microTime = (ms: number): string => new Date(ms).toISOString().replace(/\.
 
 const leases = findResource('coordination.k8s.io', 'v1', 'leases')!;
 
-export interface LeaderElectionOptions {
+interface LeaderElectionOptions {
   namespace: string;
   name: string;
   /** Who is campaigning (default hostname_uuid, as kube). */

@@ -38,7 +38,7 @@ interface Watcher {
 }
 
 /** A recorded request: method, path with query, parsed JSON body. */
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   path: string;
   body: unknown;

@@ -9,7 +9,7 @@ export const STDOUT = 1;
 export const STDERR = 2;
 /** The Status the node writes when the command ends (v4 and v5). */
 export const ERROR = 3;
-export const RESIZE = 4;
+const RESIZE = 4;
 
 export const TERMINAL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 export const BEARER_PROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
@@ -44,7 +44,7 @@ export function bearerProtocol(token: string): string {
 }
 
 /** An interactive shell: bash where the container has it, else sh, with a TERM xterm.js understands. */
-export const SHELL_COMMAND = [
+const SHELL_COMMAND = [
   'sh',
   '-c',
   'TERM=xterm-256color; export TERM; command -v bash >/dev/null && exec bash || exec sh',

@@ -15,7 +15,7 @@ export const ANNOTATION_PUBLIC_IP = 'podnet.io/public-ip';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 /** The router's class; an Ingress without a class is the router's too (podnet is the default class). */
-export const ROUTER_CLASS = 'podnet';
+const ROUTER_CLASS = 'podnet';
 
 export interface ClusterObjects {
   nodes: readonly NodeObject[];
@@ -46,13 +46,13 @@ export interface PictureNode {
 }
 
 /** A path between two nodes' pod subnets: a VXLAN tunnel or a host-gw route. */
-export interface PictureTunnel {
+interface PictureTunnel {
   from: string;
   to: string;
   kind: string;
 }
 
-export interface PictureEndpoint {
+interface PictureEndpoint {
   /** The pod's key (namespace/name) when the endpoint is a pod the picture shows. */
   pod?: string;
   ip: string;
@@ -83,13 +83,13 @@ const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(
 const byKey = <T extends { key: string }>(a: T, b: T) => a.key.localeCompare(b.key);
 
 /** Entries of a comma- or space-separated annotation, as the DNS server and the router read them. */
-export const listAnnotation = (text: string | undefined): string[] =>
+const listAnnotation = (text: string | undefined): string[] =>
   (text ?? '')
     .split(/[,\s]+/)
     .map((s) => s.trim())
     .filter(Boolean);
 
-export function picturePod(p: PodObject): PicturePod {
+function picturePod(p: PodObject): PicturePod {
   const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   return {
     key: keyOf(p),

@@ -3,7 +3,7 @@
  * sends them (JSON). Types only: the browser and the tests share them.
  */
 
-export interface Meta {
+interface Meta {
   name: string;
   namespace?: string;
   uid?: string;

@@ -20,7 +20,7 @@ export interface CniConfList {
   plugins: CniPluginConf[];
 }
 
-export interface CniInterface {
+interface CniInterface {
   name: string;
   mac?: string;
   /** Path of the netns the interface lives in; absent for host-side interfaces. */
@@ -35,12 +35,12 @@ export interface CniIpConfig {
   interface?: number;
 }
 
-export interface CniRoute {
+interface CniRoute {
   dst: string;
   gw?: string;
 }
 
-export interface CniDns {
+interface CniDns {
   nameservers?: string[];
   domain?: string;
   search?: string[];

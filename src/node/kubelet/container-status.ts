@@ -62,7 +62,7 @@ function willRestart(pod: Pod, rec: ContainerRuntimeState | undefined): boolean 
   return !(policy === 'OnFailure' && rec.exitCode === 0);
 }
 
-export interface ContainerStatusInput {
+interface ContainerStatusInput {
   pod: Pod;
   sandbox?: SandboxState;
   probe: ProbeStates;

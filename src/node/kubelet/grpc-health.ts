@@ -11,7 +11,7 @@ const STATUS_NAMES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 /** gRPC status code for a method the server does not have. */
 const GRPC_UNIMPLEMENTED = 12;
 
-export type GrpcHealthResult = { ok: true } | { ok: false; message: string };
+type GrpcHealthResult = { ok: true } | { ok: false; message: string };
 
 function encodeRequest(service: string): Buffer {
   const name = Buffer.from(service, 'utf8');

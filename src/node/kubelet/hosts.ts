@@ -47,8 +47,8 @@ export function podHostname(pod: Pod, clusterDomain: string): PodHostname {
   return fqdn ? { hostname, fqdn, kernelHostname } : { hostname, kernelHostname };
 }
 
-export const MANAGED_HOSTS_HEADER = '# Kubernetes-managed hosts file.\n';
-export const MANAGED_HOSTS_HEADER_HOST_NETWORK = '# Kubernetes-managed hosts file (host network).\n';
+const MANAGED_HOSTS_HEADER = '# Kubernetes-managed hosts file.\n';
+const MANAGED_HOSTS_HEADER_HOST_NETWORK = '# Kubernetes-managed hosts file (host network).\n';
 
 function hostAliasEntries(pod: Pod): string {
   const aliases = pod.spec.hostAliases ?? [];

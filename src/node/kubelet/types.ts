@@ -103,8 +103,8 @@ export interface PodDNSConfig {
   options?: { name: string; value?: string }[];
 }
 
-export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
-export type DNSPolicy = 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
+type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+type DNSPolicy = 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
 
 export interface PodSpec {
   containers: ContainerSpec[];

@@ -27,7 +27,7 @@ export const HOLDER_SCRIPT =
   '{ [ "$5" != sysfs ] || mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys; } && ' +
   ': > "$4" && { [ -z "$6" ] || exec "$6" pause; } && exec sleep infinity';
 
-export interface HolderSpec {
+interface HolderSpec {
   /** Network namespace to sit in: the pod's, or for hostNetwork pods the node's (undefined = the agent's own). */
   netns?: string;
   /** New UTS namespace with this hostname; undefined shares the node's (hostNetwork). */

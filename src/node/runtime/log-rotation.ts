@@ -16,7 +16,7 @@ export function rotationRenames(file: string, keep: number): { drop?: string; mo
 }
 
 /** Rotates one file if it exceeds maxBytes; returns whether it did. keep = how many old copies to keep (0: just truncate). */
-export async function rotateIfLarge(file: string, maxBytes: number, keep: number): Promise<boolean> {
+async function rotateIfLarge(file: string, maxBytes: number, keep: number): Promise<boolean> {
   let size: number;
   try {
     size = (await stat(file)).size;

@@ -23,7 +23,7 @@ import { parseProcStat, type ProcessIdentity } from './proc.js';
 import type { SandboxRecord } from './sandbox-record.js';
 import { checkShimBinary, DEFAULT_PATH, shimBinary } from './shim.js';
 
-export interface RuncRunnerOptions {
+interface RuncRunnerOptions {
   /** runc's --root: this node's container state. */
   root: string;
   /** Where exec commands' pid files live while they run. */
@@ -33,12 +33,11 @@ export interface RuncRunnerOptions {
 }
 
 /** runc container ID of one attempt: unique per pod UID, container and attempt (pure). */
-export const runcId = (uid: string, name: string, attempt: number): string => `${uid}-${name}-${attempt}`;
+const runcId = (uid: string, name: string, attempt: number): string => `${uid}-${name}-${attempt}`;
 
 /** The attempt's cgroup under every hierarchy: the pod's cgroup holds its containers (pure). */
-export const podCgroup = (uid: string): string => `/podnet/pod${uid}`;
-export const containerCgroup = (uid: string, name: string, attempt: number): string =>
-  `${podCgroup(uid)}/${name}-${attempt}`;
+const podCgroup = (uid: string): string => `/podnet/pod${uid}`;
+const containerCgroup = (uid: string, name: string, attempt: number): string => `${podCgroup(uid)}/${name}-${attempt}`;
 
 export class RuncRunner implements ContainerRunner {
   readonly kind = 'runc' as const;

@@ -37,7 +37,7 @@ export function containerEnv(env: Record<string, string>, hostname: string): Rec
   return { PATH: DEFAULT_PATH, HOSTNAME: hostname, ...env };
 }
 
-export interface ShimSpec {
+interface ShimSpec {
   holderPid: number;
   dir: string;
   workingDir?: string;

@@ -14,7 +14,7 @@ import type { CommandIO } from './command-io.js';
 import { whenWritable } from './flow.js';
 import { follow, readAll } from './log-follow.js';
 
-export interface AttachTarget {
+interface AttachTarget {
   /** The attempt's directory (log, exit, stdin and ctl fifos). */
   dir: string;
   /** The container spec's stdin / stdinOnce / tty. */

@@ -185,7 +185,7 @@ export function spdyCommandIO(session: SpdySession, opts: CommandOptions): Promi
   });
 }
 
-export class SpdyCommandIO extends CommandIO {
+class SpdyCommandIO extends CommandIO {
   private readonly error: SpdyStream;
   private readonly stdout?: SpdyStream;
   private readonly stderr?: SpdyStream;

@@ -67,7 +67,7 @@ export function sinceCutoff(o: { sinceSeconds?: number; sinceTime?: string }, no
   return undefined;
 }
 
-export interface Selection {
+interface Selection {
   /** Records at or after this time (normalized). */
   since?: string;
   tailLines?: number;

@@ -27,7 +27,7 @@ export async function readAll(dir: string): Promise<{ records: LogRecord[]; offs
   return { records, offset: consumed };
 }
 
-export interface Follower {
+interface Follower {
   stop(): void;
 }
 

@@ -20,7 +20,7 @@ export interface ForwardTarget {
 }
 
 /** What a connection reports to the framing that carries it. */
-export interface PodConnectionEvents {
+interface PodConnectionEvents {
   /** Bytes from the pod. */
   data(b: Buffer): void;
   /** The pod closed its half; the other direction may still carry data. */

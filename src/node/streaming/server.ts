@@ -37,7 +37,7 @@ import { servePortForwardChannels, servePortForwardSpdy } from './port-forward.j
 import { logAttempt, parseRoute, runningContainer, type StreamingRoute } from './target.js';
 
 /** The common name of the API server's client certificate; nothing else may stream. */
-export const APISERVER_CLIENT_CN = 'kube-apiserver-kubelet-client';
+const APISERVER_CLIENT_CN = 'kube-apiserver-kubelet-client';
 export const STREAMING_PORT = 10250;
 /** A connection that has not finished its request (or handshake) by then is dropped. */
 const HANDSHAKE_TIMEOUT_MS = 30_000;
@@ -46,14 +46,14 @@ const SPDY_IDLE_MS = 60_000;
 /** WebSocket clients are pinged this often and dropped when a pong does not come back before the next. */
 const WS_PING_MS = 20_000;
 
-export interface StreamingPods {
+interface StreamingPods {
   lookup(namespace: string, name: string): { pod: ApiPod; sandbox: SandboxState | undefined } | undefined;
   attemptDir(uid: string, container: string, attempt: number): string;
   /** How to run a command in this running container (the runtime's exec: runc exec, or nsenter). */
   execArgv: PodRuntime['execArgv'];
 }
 
-export interface StreamingServerOptions {
+interface StreamingServerOptions {
   host: string;
   port: number;
   certPem: string;

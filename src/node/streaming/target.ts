@@ -43,7 +43,7 @@ export function logAttempt(
   return { error: `container ${c} in pod ${p} is waiting to start - no logs yet` };
 }
 
-export interface RunningContainer {
+interface RunningContainer {
   attempt: number;
   pid: number;
 }

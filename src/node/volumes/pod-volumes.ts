@@ -41,7 +41,7 @@ export interface VolumeSources {
   downward(item: DownwardItem): { value: string } | { error: string };
 }
 
-export interface VolumePod {
+interface VolumePod {
   metadata: { uid?: string; namespace?: string };
   spec: { volumes?: Volume[]; securityContext?: { fsGroup?: number } };
 }

@@ -11,7 +11,7 @@ import type { KubeClient } from '../../client/client.js';
 const serviceAccounts = findResource('', 'v1', 'serviceaccounts')!;
 const MAX_AGE_MS = 24 * 3600_000;
 
-export interface CachedToken {
+interface CachedToken {
   token: string;
   issuedAt: number;
   expiresAt: number;

@@ -23,7 +23,7 @@ import { CompactionProbe } from './compaction-probe.js';
 import { startEtcdCompactor, type EtcdCompactorOptions } from './compactor.js';
 import { orderedProgressRequests } from './progress-requests.js';
 
-export interface EtcdStoreOptions {
+interface EtcdStoreOptions {
   /** Client URLs, e.g. https://10.0.0.1:2379 (kube-apiserver's --etcd-servers). */
   endpoints: string[];
   /** PEM files for TLS to etcd (--etcd-cafile, --etcd-certfile, --etcd-keyfile). */

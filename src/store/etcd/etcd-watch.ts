@@ -10,7 +10,7 @@ import type { IDuplexStream, IEvent, IWatchRequest, IWatchResponse, WatchClient 
 import { StoreError, type KeyValue, type Watch, type WatchEvent, type WatchHandlers } from '../store.js';
 import type { KeySpace } from './keys.js';
 
-export interface EtcdWatchOptions {
+interface EtcdWatchOptions {
   /** How often to ask etcd for a progress notification (a bookmark), in ms. */
   progressIntervalMs: number;
   /** Whether the members answer progress requests in order with events (progress-requests.ts); else none are sent. */

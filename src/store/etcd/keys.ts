@@ -53,7 +53,7 @@ export class KeySpace {
  * with its last byte below 0xff incremented (etcd's rule; all 0xff or empty
  * means "to the end", the single byte 0).
  */
-export function prefixEnd(prefix: Uint8Array): Buffer {
+function prefixEnd(prefix: Uint8Array): Buffer {
   const end = Buffer.from(prefix);
   for (let i = end.length - 1; i >= 0; i--) {
     if (end[i]! < 0xff) {

@@ -19,7 +19,7 @@ export interface EtcdTls {
   keyFile: string;
 }
 
-export interface EtcdMemberConfig {
+interface EtcdMemberConfig {
   member: EtcdMember;
   /** Every member of the cluster, this one included. */
   cluster: EtcdMember[];
@@ -36,7 +36,7 @@ export interface EtcdMemberConfig {
 const url = (tls: boolean, host: string, port: number) => `${tls ? 'https' : 'http'}://${host}:${port}`;
 
 export const clientUrl = (m: EtcdMember, tls: boolean): string => url(tls, m.host, m.clientPort);
-export const peerUrl = (m: EtcdMember, tls: boolean): string => url(tls, m.host, m.peerPort);
+const peerUrl = (m: EtcdMember, tls: boolean): string => url(tls, m.host, m.peerPort);
 
 export function etcdArgs(c: EtcdMemberConfig): string[] {
   const tls = !!c.tls;

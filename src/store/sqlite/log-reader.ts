@@ -37,7 +37,7 @@ function countSql(lowOp: '>=' | '>'): string {
 }
 
 /** A page row with its value as bytes (BLOB): what listBytes returns, without old_value. */
-export interface ValueBytesRow {
+interface ValueBytesRow {
   id: number;
   name: string;
   create_revision: number;

@@ -22,7 +22,7 @@ import { openDatabase } from './schema.js';
 import { WatchHub } from './watch-hub.js';
 import { WriteQueue } from './write-queue.js';
 
-export interface SqliteStoreOptions {
+interface SqliteStoreOptions {
   /** Revisions of history kept by automatic compaction (default 10,000). */
   compactWindow?: number;
   /** How often automatic compaction runs, in ms (default 5 minutes). */

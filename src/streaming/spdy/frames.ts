@@ -23,7 +23,6 @@ const FrameType = {
 } as const;
 
 export const FLAG_FIN = 0x01;
-export const FLAG_UNIDIRECTIONAL = 0x02;
 
 /** RST_STREAM status codes. */
 export const RstStatus = {
@@ -193,7 +192,7 @@ function control(type: number, flags: number, payload: Buffer): Buffer {
 }
 
 /** The 8-byte header of a DATA frame carrying length bytes. */
-export function encodeDataHeader(streamId: number, length: number, fin = false): Buffer {
+function encodeDataHeader(streamId: number, length: number, fin = false): Buffer {
   const h = Buffer.allocUnsafe(8);
   h.writeUInt32BE(streamId & 0x7fffffff, 0);
   h.writeUInt32BE((((fin ? FLAG_FIN : 0) & 0xff) << 24) | length, 4);

@@ -9,7 +9,7 @@
 import { isMap } from '../json-value.js';
 
 /** One path element in its FieldsV1 spelling, e.g. `f:spec`, `k:{"name":"nginx"}`, `v:"a"`. */
-export type PathElement = string;
+type PathElement = string;
 export type FieldPath = PathElement[];
 
 export const fieldElement = (name: string): PathElement => `f:${name}`;
@@ -21,7 +21,7 @@ export function keyElement(fields: Record<string, unknown>): PathElement {
   return `k:${JSON.stringify(sorted)}`;
 }
 
-export const pathKey = (p: FieldPath): string => JSON.stringify(p);
+const pathKey = (p: FieldPath): string => JSON.stringify(p);
 
 /** A set of member paths. Immutable-by-convention: operations return new sets. */
 export class FieldSet {

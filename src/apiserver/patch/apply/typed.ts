@@ -24,7 +24,7 @@ export interface FieldEntry {
   leaf: boolean;
 }
 
-export interface WalkOptions {
+interface WalkOptions {
   /**
    * Reject map-list items that lack a key field (the applied configuration);
    * otherwise such a list is treated as atomic (objects already stored).

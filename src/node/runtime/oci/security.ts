@@ -37,7 +37,7 @@ export const DEFAULT_CAPABILITIES = [
 ];
 
 /** Every capability a 5.x/6.x kernel knows, in the kernel's bit order (CAP_CHOWN is bit 0). */
-export const ALL_CAPABILITIES = [
+const ALL_CAPABILITIES = [
   'CAP_CHOWN',
   'CAP_DAC_OVERRIDE',
   'CAP_DAC_READ_SEARCH',
@@ -82,7 +82,7 @@ export const ALL_CAPABILITIES = [
 ];
 
 /** "net_admin", "NET_ADMIN" or "CAP_NET_ADMIN" → "CAP_NET_ADMIN"; unknown names are an error a user can fix. */
-export function capabilityName(name: string): string {
+function capabilityName(name: string): string {
   const upper = name.toUpperCase();
   const full = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
   if (!ALL_CAPABILITIES.includes(full))

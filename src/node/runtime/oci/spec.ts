@@ -8,7 +8,7 @@
 import { runtimeDefaultSeccomp } from './seccomp.js';
 import { effectiveCapabilities, MASKED_PATHS, READONLY_PATHS, type ContainerSecurity } from './security.js';
 
-export interface OciMount {
+interface OciMount {
   destination: string;
   source: string;
   type: string;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 const TOP_LEVEL = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
 
 /** /etc entries programs read: users and groups, name service, dynamic linker, time zone, TLS, Java. */
-export const ETC_ALLOWED = [
+const ETC_ALLOWED = [
   'passwd',
   'group',
   'nsswitch.conf',
@@ -52,14 +52,14 @@ export const ETC_ALLOWED = [
 /** /etc entries matched by prefix (Java installs /etc/java-17-openjdk, linked from its conf dir). */
 const ETC_PREFIXES = ['java-'];
 
-export interface RootView {
+interface RootView {
   /** Read-only binds: node path → same path in the container. */
   binds: { source: string; destination: string }[];
   /** Links to create in the root directory (merged /usr). */
   links: { path: string; target: string }[];
 }
 
-export interface HostEntry {
+interface HostEntry {
   name: string;
   kind: 'dir' | 'file' | 'link';
   target?: string;
