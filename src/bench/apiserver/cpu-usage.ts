@@ -5,6 +5,7 @@
  * share say how much of a result is the server and how much is the neighbours.
  */
 import { readFileSync } from 'node:fs';
+import { cpuSeconds } from '../common/proc-cpu.js';
 
 /** Linux USER_HZ; 100 on every mainstream kernel (getconf CLK_TCK). */
 const TICKS_PER_SECOND = 100;
@@ -57,13 +58,6 @@ export function phaseCpu(phase: string, from: CpuSample, to: CpuSample): PhaseCp
   };
 }
 
-/** utime + stime of a process (fields 14 and 15 of /proc/PID/stat, counted after the command name). */
-export function parseProcStat(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state), so field N is fields[N - 3].
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
 /** Busy seconds of one "cpu" line of /proc/stat (everything but idle and iowait). */
 function busyOfLine(line: string): number {
   const [, ...ticks] = line.trim().split(/\s+/);
@@ -89,7 +83,7 @@ export function parsePerCpuStat(stat: string): number[] {
 }
 
 function processCpuSeconds(pid: number): number {
-  return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return cpuSeconds(pid, false);
 }
 
 function ownCpuSeconds(): number {

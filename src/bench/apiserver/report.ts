@@ -154,7 +154,11 @@ export function formatTable(rs: Row[]): string {
     r.goal,
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
   ]);
-  const head = ['metric', 'value', 'goal', 'met?'];
+  return textTable(['metric', 'value', 'goal', 'met?'], cells);
+}
+
+/** Columns padded to their widest cell, a rule under the head. */
+function textTable(head: string[], cells: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c
@@ -219,13 +223,6 @@ function sideBySideRows(runs: StoreRun[]): { metric: string; values: string[]; g
 }
 
 export function formatSideBySide(runs: StoreRun[]): string {
-  const head = ['metric', ...runs.map((r) => r.store), 'goal'];
   const cells = sideBySideRows(runs).map((r) => [r.metric, ...r.values, r.goal]);
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) =>
-    c
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  return textTable(['metric', ...runs.map((r) => r.store), 'goal'], cells);
 }

@@ -10,5 +10,6 @@ test('CPU seconds from /proc/PID/stat: own and reaped children, user and system'
     ['a name with spaces and parentheses', '7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 1 2 3 4 20 0', 0.1],
   ];
   for (const [name, stat, want] of cases) assert.equal(parseStatCpuSeconds(stat), want, name);
+  assert.equal(parseStatCpuSeconds(cases[1]![1], false), 0.3, 'own time only');
   assert.throws(() => parseStatCpuSeconds('1 (x) S'), /unreadable/);
 });

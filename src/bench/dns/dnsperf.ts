@@ -5,8 +5,7 @@
  * latency, so p50/p99 compare both servers under the same offered load.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { parseProcStat } from '../apiserver/cpu-usage.js';
+import { cpuSeconds } from '../common/proc-cpu.js';
 
 interface DnsperfSpec {
   host: string;
@@ -63,7 +62,7 @@ export async function runDnsperf(s: DnsperfSpec): Promise<DnsperfResult> {
   let cpuS = 0;
   const cpuTimer = setInterval(() => {
     try {
-      cpuS = parseProcStat(readFileSync(`/proc/${proc.pid}/stat`, 'utf8'));
+      cpuS = cpuSeconds(proc.pid!, false);
     } catch {
       /* exited */
     }

@@ -5,7 +5,8 @@
  * little about either server.
  */
 import { readFileSync } from 'node:fs';
-import { parseHostStat, parseProcStat } from '../apiserver/cpu-usage.js';
+import { parseHostStat } from '../apiserver/cpu-usage.js';
+import { cpuSeconds } from '../common/proc-cpu.js';
 
 export interface LoadAverage {
   one: number;
@@ -30,7 +31,7 @@ export function markCpu(serverPid: number): CpuMark {
   return {
     at: performance.now(),
     hostS: parseHostStat(readFileSync('/proc/stat', 'utf8')),
-    serverS: parseProcStat(readFileSync(`/proc/${serverPid}/stat`, 'utf8')),
+    serverS: cpuSeconds(serverPid, false),
     ownS: (u.user + u.system) / 1e6,
   };
 }

@@ -36,8 +36,9 @@ import {
 } from './objects.js';
 import { freshNeeded, type DriverConfig, type Phase } from './options.js';
 import { Probe } from './probe.js';
-import { processCpuSeconds, routerArgv, startRouter, type RouterConfig, type RouterHandle } from './router-process.js';
+import { routerArgv, startRouter, type RouterConfig, type RouterHandle } from './router-process.js';
 import { routeStatus, timeColdStart, type ColdStart } from './scale.js';
+import { ownCpuSecondsOf } from '../common/proc-cpu.js';
 import { besideRouter, minimalConfig, timeHaproxyAlone, type AloneStart } from './haproxy-alone.js';
 import { measureThroughput, type ConnectionCase, type ThroughputCase, type ThroughputTarget } from './throughput.js';
 
@@ -215,7 +216,7 @@ try {
             ? await startHandwrittenHaproxy(join(tmp, 'haproxy'), cpus.server)
             : await startNginxProxy(join(tmp, 'nginx'), cpus.server);
         children.set(name, c);
-        targets.push({ name, cpuSeconds: () => ({ proxy: processCpuSeconds(c.pid), controller: 0 }) });
+        targets.push({ name, cpuSeconds: () => ({ proxy: ownCpuSecondsOf(c.pid), controller: 0 }) });
       }
     }
     log(

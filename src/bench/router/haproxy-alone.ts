@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND_PORT, PROXY_IP } from './net.js';
-import { processCpuSeconds } from './router-process.js';
+import { ownCpuSecondsOf } from '../common/proc-cpu.js';
 import { routeStatus } from './scale.js';
 
 export interface AloneStart {
@@ -47,7 +47,7 @@ export async function timeHaproxyAlone(
       await sleep(10);
     }
     const servingMs = performance.now() - t0;
-    return { servingMs, cpuSeconds: processCpuSeconds(master) + childrenCpu(master) };
+    return { servingMs, cpuSeconds: ownCpuSecondsOf(master) + childrenCpu(master) };
   } finally {
     child.kill('SIGTERM');
     for (let i = 0; i < 100 && child.exitCode === null && child.signalCode === null; i++) await sleep(50);
@@ -59,7 +59,7 @@ export async function timeHaproxyAlone(
 function childrenCpu(pid: number): number {
   try {
     const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    return kids.reduce((s, k) => s + processCpuSeconds(Number(k)), 0);
+    return kids.reduce((s, k) => s + ownCpuSecondsOf(Number(k)), 0);
   } catch {
     return 0;
   }

@@ -8,8 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { parseProcStat } from '../apiserver/cpu-usage.js';
 import { readMemory, startChild, type Child, type Memory } from '../common/child.js';
+import { ownCpuSecondsOf } from '../common/proc-cpu.js';
 import { PROXY_IP } from './net.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/podnet', import.meta.url));
@@ -107,15 +107,6 @@ function findHaproxy(runDir: string): number[] {
   return out;
 }
 
-/** utime + stime of a process so far; 0 once it has exited. */
-export const processCpuSeconds = (pid: number): number => {
-  try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return 0; // exited: its time is gone with it
-  }
-};
-
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -157,8 +148,8 @@ export function startRouter(c: RouterConfig): RouterHandle {
     ready: async () => (await localGet(c.metricsPort, '/readyz'))?.status === 200,
     haproxyPids,
     cpuSeconds: () => ({
-      controller: processCpuSeconds(child.pid),
-      haproxy: haproxyPids().reduce((s, p) => s + processCpuSeconds(p), 0),
+      controller: ownCpuSecondsOf(child.pid),
+      haproxy: haproxyPids().reduce((s, p) => s + ownCpuSecondsOf(p), 0),
     }),
     memory: () => ({
       controller: readMemory(child.pid),
