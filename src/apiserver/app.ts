@@ -80,9 +80,8 @@ async function route(deps: AppDeps, req: ApiRequest, seen: Seen): Promise<Reply>
   const healthPath = path.split('/').slice(0, 2).join('/');
   let user: UserInfo | undefined;
   if (!PUBLIC.has(healthPath) && deps.authenticator) {
-    const auth = req.headers['authorization'] ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    user = m ? await deps.authenticator.authenticate(m[1]!) : undefined;
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers['authorization'] ?? '');
+    user = req.clientCertUser ?? (m ? await deps.authenticator.authenticate(m[1]!) : undefined);
     if (!user) throw errors.unauthorized();
   }
   if (bodyTooLarge(req)) throw errors.tooLarge();

@@ -2,6 +2,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { errors } from '../api/errors.js';
+import { clientCertificateUser } from './authenticator.js';
 import { MAX_BODY_BYTES } from './http/body.js';
 import { errorReply, isStreaming, type ApiRequest, type Reply } from './http/reply.js';
 
@@ -30,7 +31,15 @@ export function nodeHandler(app: (req: ApiRequest) => Promise<Reply>) {
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       const raw = Buffer.concat(chunks);
-      app({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: raw.toString('utf8'), rawBody: raw })
+      const clientCertUser = clientCertificateUser(req.socket);
+      app({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers,
+        body: raw.toString('utf8'),
+        rawBody: raw,
+        ...(clientCertUser ? { clientCertUser } : {}),
+      })
         .then((reply) => send(res, reply, req))
         .catch((e) => send(res, errorReply(e)));
     });

@@ -209,7 +209,12 @@ async function startOn(
   } else {
     caCertPem = pki.caCertPem;
     server = readTlsThroughStream(
-      createHttpsServer({ cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem }, nodeHandler(app)),
+      createHttpsServer(
+        // Ask for a client certificate, never require one: tokens stay valid, and a certificate
+        // that does not chain to the cluster CA just authenticates nobody (401 without a token).
+        { cert: pki.certPem, key: pki.keyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false },
+        nodeHandler(app),
+      ),
     );
   }
   if (streaming && tokens) {

@@ -277,6 +277,31 @@ with them. "podnet up" makes them for its own nodes.`,
   args: { min: 1, max: 1, name: 'NODE' },
 } as const satisfies CommandSpec;
 
+export const userKubeconfig = {
+  name: 'user-kubeconfig',
+  summary: 'Mint a kubeconfig for a user: a client certificate signed by the cluster CA.',
+  usage: 'USER [--group G[,G...]] [--days N] [--state DIR] [--out FILE]',
+  description: `The API server takes the certificate's CN as the user name and each O as a
+group, as kube-apiserver does. The user may do nothing until RBAC says so:
+"kubectl create rolebinding NAME --clusterrole=view --user=USER" (or
+--group=G). A certificate cannot be revoked before it expires: keep --days
+short for people who may leave. The kubeconfig's cluster is the one in
+DIR/kubeconfig; its user and context are USER@CLUSTER.`,
+  flags: {
+    state,
+    group: { type: 'string', value: 'G[,G...]', help: "the user's groups (the certificate's O values)" },
+    days: { type: 'string', value: 'N', default: '365', help: 'days the certificate is valid' },
+    out: {
+      type: 'string',
+      value: 'FILE',
+      complete: 'file',
+      defaultText: 'standard output',
+      help: 'write the kubeconfig here (mode 0600)',
+    },
+  },
+  args: { min: 1, max: 1, name: 'USER' },
+} as const satisfies CommandSpec;
+
 export const up = {
   name: 'up',
   summary: 'Start a cluster on this machine (root) and wait until every node is Ready.',
@@ -555,6 +580,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   node,
   nodeToken,
   nodeCert,
+  userKubeconfig,
   dns,
   router,
   consoleCommand,

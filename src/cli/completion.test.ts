@@ -18,7 +18,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 }
 
 test('bash completion: commands, flags, choices, directories, the command after --', () => {
-  assert.deepEqual(complete('podnet u'), ['up']);
+  assert.deepEqual(complete('podnet u'), ['up', 'user-kubeconfig']);
   assert.deepEqual(complete('podnet node'), ['node', 'node-cert', 'node-exec', 'node-token']);
   assert.deepEqual(complete('podnet up --ba'), ['--backend']);
   assert.deepEqual(complete('podnet up --backend '), ['host-gw', 'vxlan']);

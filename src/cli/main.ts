@@ -16,6 +16,7 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
   node: async () => (await import('./node.js')).runNode,
   'node-token': async () => (await import('./node-token.js')).runNodeToken,
   'node-cert': async () => (await import('./node-cert.js')).runNodeCert,
+  'user-kubeconfig': async () => (await import('./user-kubeconfig.js')).runUserKubeconfig,
   router: async () => (await import('./router.js')).runRouter,
   console: async () => (await import('./console.js')).runConsole,
   up: async () => (await import('./up.js')).runUp,

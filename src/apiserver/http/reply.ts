@@ -1,6 +1,7 @@
 /** Request-in, response-out: the server's handler works on these so tests can drive it without sockets. */
 import { stringify } from 'yaml';
 import { ApiError, errors } from '../../api/errors.js';
+import type { UserInfo } from '../state/tokens.js';
 
 export interface ApiRequest {
   method: string;
@@ -10,6 +11,8 @@ export interface ApiRequest {
   body: string;
   /** The body's bytes, for binary bodies (Kubernetes protobuf) that a UTF-8 string would corrupt. */
   rawBody?: Uint8Array;
+  /** The user of the connection's verified client certificate, if it has one. */
+  clientCertUser?: UserInfo;
 }
 
 interface BufferedReply {

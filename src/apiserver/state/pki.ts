@@ -33,22 +33,25 @@ function makeCert(opts: {
   signingKeyPem: string;
   issuer?: forge.pki.Certificate;
   isCA: boolean;
+  /** Validity in years; `days` wins when given (users' certificates are shorter-lived). */
   years: number;
+  days?: number;
   dnsNames?: string[];
   ips?: string[];
   /** Extended key usage of a leaf certificate (default server); peer is both (etcd members). */
   usage?: 'server' | 'client' | 'peer';
-  organization?: string;
+  /** Subject O values: the groups of a client certificate's user. */
+  organizations?: string[];
 }): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(opts.publicKeyPem);
   cert.serialNumber = serial();
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
-  cert.validity.notAfter = new Date(now.getTime() + opts.years * 365 * 24 * 3600_000);
+  cert.validity.notAfter = new Date(now.getTime() + (opts.days ?? opts.years * 365) * 24 * 3600_000);
   cert.setSubject([
     { name: 'commonName', value: opts.subjectCN },
-    ...(opts.organization ? [{ name: 'organizationName', value: opts.organization }] : []),
+    ...(opts.organizations ?? []).map((value) => ({ name: 'organizationName', value })),
   ]);
   cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : [{ name: 'commonName', value: opts.subjectCN }]);
   const ext: { name: string; [field: string]: unknown }[] = [
@@ -184,7 +187,7 @@ export function ensureKubeletClientCert(dir: string): KeyPair {
     const key = newKeyPem();
     const cert = makeCert({
       subjectCN: KUBELET_CLIENT_CN,
-      organization: 'system:masters',
+      organizations: ['system:masters'],
       publicKeyPem: publicPemOf(key),
       signingKeyPem: caKeyPem,
       issuer: ca,
@@ -196,6 +199,29 @@ export function ensureKubeletClientCert(dir: string): KeyPair {
     writeFileSync(certPath, forge.pki.certificateToPem(cert));
   }
   return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+}
+
+/**
+ * A client certificate for a user of the cluster, signed by the cluster CA
+ * in pkiDir: the API server takes the subject's CN as the user name and
+ * each O as a group, as kube-apiserver's x509 authenticator does. Not kept
+ * on disk: it goes into the user's kubeconfig.
+ */
+export function issueUserCert(pkiDir: string, user: { name: string; groups: string[]; days: number }): KeyPair {
+  const { ca, caKeyPem } = loadCa(pkiDir);
+  const key = newKeyPem();
+  const cert = makeCert({
+    subjectCN: user.name,
+    organizations: user.groups,
+    publicKeyPem: publicPemOf(key),
+    signingKeyPem: caKeyPem,
+    issuer: ca,
+    isCA: false,
+    years: 1,
+    days: user.days,
+    usage: 'client',
+  });
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: key };
 }
 
 /**

@@ -15,6 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ApiError, errors } from '../../api/errors.js';
+import { clientCertificateUser } from '../authenticator.js';
 import { errorReply, type Reply } from '../http/reply.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceRequest } from '../request-info.js';
@@ -128,7 +129,7 @@ export class StreamingProxy {
     try {
       const url = new URL(req.url ?? '/', 'https://apiserver');
       const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      const user = m ? await authenticate(m[1]!) : undefined;
+      const user = clientCertificateUser(req.socket) ?? (m ? await authenticate(m[1]!) : undefined);
       if (!user) throw errors.unauthorized();
       const info = parse(req.method ?? 'GET', url);
       if (
