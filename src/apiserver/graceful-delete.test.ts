@@ -69,3 +69,26 @@ test("a status update during a pod's grace period keeps the pod; grace 0 deletes
     'the update that removed the last finalizer deletes it',
   );
 });
+
+test('a delete that removes a pod answers with the Pod, as kube does; other kinds answer with a Status', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'podnet-delete-reply-'));
+  const server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false });
+  const client = KubeClient.fromKubeconfig(server.kubeconfigPath);
+  t.after(async () => {
+    client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await client.create(pods, 'default', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'unbound' },
+    spec: { containers: [{ name: 'c', image: 'x' }] },
+  });
+  const podReply = await client.delete(pods, 'default', 'unbound');
+  assert.equal(podReply.kind, 'Pod');
+  assert.equal((podReply as { metadata: { name: string } }).metadata.name, 'unbound');
+  await client.create(configMaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } });
+  const cmReply = await client.delete(configMaps, 'default', 'cm');
+  assert.deepEqual([cmReply.kind, (cmReply as { status?: string }).status], ['Status', 'Success']);
+});

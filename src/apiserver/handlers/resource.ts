@@ -104,7 +104,7 @@ export async function handleResource(
     case 'delete': {
       const dp = { ...deleteParams(query, body), user: req.user };
       const res = await registry.delete(ri, namespace, name!, dp);
-      if (!res.deleted || ri.resource === 'pods') return render(ri, repr, res.object, query, 200);
+      if (!res.deleted || registry.returnsDeletedObject(ri)) return render(ri, repr, res.object, query, 200);
       return jsonReply(200, successStatus(ri, res.object));
     }
     case 'deletecollection': {

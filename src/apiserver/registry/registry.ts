@@ -91,6 +91,11 @@ export class Registry {
     private readonly admission?: Admission,
   ) {}
 
+  /** Whether a delete that removed an object of ri answers with the object rather than a Status. */
+  returnsDeletedObject(ri: ResourceInfo): boolean {
+    return this.strategy(ri).returnsDeletedObject === true;
+  }
+
   private strategy(ri: ResourceInfo): Strategy {
     return this.strategies[strategyKey(ri)] ?? {};
   }

@@ -32,6 +32,8 @@ export interface Strategy {
   tracksGeneration?: boolean;
   /** Objects of this kind own nothing: a delete adds no orphan or foregroundDeletion finalizer. */
   noDependents?: boolean;
+  /** A delete that removed the object answers with the object, not a Status (kube's ReturnDeletedObject). */
+  returnsDeletedObject?: boolean;
 }
 
 export type StrategyTable = Partial<Record<string, Strategy>>;

@@ -8,6 +8,7 @@ interface PodShape {
 }
 
 export const podStrategy: Strategy = {
+  returnsDeletedObject: true,
   prepareForCreate(obj: KObject) {
     obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
   },
