@@ -10,6 +10,7 @@ import { EndpointSliceController } from './endpointslice.js';
 import { EndpointsController } from './endpoints.js';
 import { NamespaceController } from './namespace.js';
 import { NodeLifecycleController } from './nodelifecycle.js';
+import { TaintEvictionController } from './taint-eviction.js';
 import { PodCidrController } from './podcidr.js';
 import { PodGcController } from './podgc.js';
 import { Scheduler } from './scheduler.js';
@@ -52,6 +53,7 @@ const CONTROLLER_NAMES = [
   'podcidr',
   'namespace',
   'nodelifecycle',
+  'taint-eviction',
   'podgc',
   'replicaset',
   'deployment',
@@ -94,6 +96,7 @@ export async function startControllers(client: KubeClient, opts: ControllerOptio
       }),
     );
   }
+  if (enabled.has('taint-eviction')) controllers.push(new TaintEvictionController(client, informers, log));
   if (enabled.has('replicaset')) controllers.push(new ReplicaSetController(client, informers, log));
   if (enabled.has('deployment')) controllers.push(new DeploymentController(client, informers, log));
   if (enabled.has('daemonset')) controllers.push(new DaemonSetController(client, informers, log));

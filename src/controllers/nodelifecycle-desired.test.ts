@@ -4,8 +4,8 @@ import {
   isStale,
   lastHeartbeat,
   podNotReadyConditions,
+  readinessTaints,
   unknownConditions,
-  withUnreachableTaint,
 } from './nodelifecycle-desired.js';
 import { node, pod } from './testdata.js';
 
@@ -37,16 +37,45 @@ test('a silent node gets Ready=Unknown with kube reason and message; already Unk
   assert.equal(unknownConditions(node('n1', { ready: null }), 'T')![0]!.reason, 'NodeStatusNeverUpdated');
 });
 
-test('the unreachable taint is added once and removed without touching others', () => {
-  const n = node('n1', { taints: [{ key: 'a', effect: 'NoSchedule' }] });
-  const added = withUnreachableTaint(n, true, 'T');
-  assert.deepEqual(added, [
-    { key: 'a', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: 'T' },
-  ]);
-  n.spec!.taints = added;
-  assert.deepEqual(withUnreachableTaint(n, true, 'U').length, 2);
-  assert.deepEqual(withUnreachableTaint(n, false, 'U'), [{ key: 'a', effect: 'NoSchedule' }]);
+test("a node's taints follow its Ready condition, keep their timeAdded, and leave other taints alone", () => {
+  const other = { key: 'a', effect: 'NoSchedule' };
+  const unreachable = (effect: string, timeAdded = 'T') => ({
+    key: 'node.kubernetes.io/unreachable',
+    effect,
+    timeAdded,
+  });
+  const notReady = (effect: string, timeAdded = 'T') => ({ key: 'node.kubernetes.io/not-ready', effect, timeAdded });
+  const cases: [string, Parameters<typeof node>[1], ReturnType<typeof readinessTaints>][] = [
+    [
+      'Unknown: unreachable, both effects',
+      { ready: 'Unknown', taints: [other] },
+      [other, unreachable('NoSchedule'), unreachable('NoExecute')],
+    ],
+    ['False: not-ready, both effects', { ready: 'False' }, [notReady('NoSchedule'), notReady('NoExecute')]],
+    [
+      'True: none',
+      { ready: 'True', taints: [other, unreachable('NoSchedule', 'S'), unreachable('NoExecute', 'S')] },
+      [other],
+    ],
+    ['not reported yet: none, nothing to change', { ready: null }, undefined],
+    [
+      'already right: unchanged',
+      { ready: 'Unknown', taints: [unreachable('NoExecute', 'S'), unreachable('NoSchedule', 'S')] },
+      undefined,
+    ],
+    [
+      'one effect missing: added, the other keeps its time',
+      { ready: 'Unknown', taints: [unreachable('NoSchedule', 'S')] },
+      [unreachable('NoSchedule', 'S'), unreachable('NoExecute')],
+    ],
+    [
+      'Unknown after False: not-ready goes, unreachable comes',
+      { ready: 'Unknown', taints: [notReady('NoSchedule', 'S'), notReady('NoExecute', 'S')] },
+      [unreachable('NoSchedule'), unreachable('NoExecute')],
+    ],
+    ['True with no taints: nothing', { ready: 'True' }, undefined],
+  ];
+  for (const [name, o, want] of cases) assert.deepEqual(readinessTaints(node('n1', o), 'T'), want, name);
 });
 
 test('pods on the node lose Ready; a pod already not ready is left alone', () => {

@@ -59,13 +59,33 @@ export function unknownConditions(node: Node, now: string): Condition[] | undefi
   );
 }
 
-export const hasUnreachableTaint = (node: Node): boolean =>
-  (node.spec?.taints ?? []).some((t) => t.key === TAINT_UNREACHABLE && t.effect === 'NoSchedule');
+const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
+const READINESS_KEYS = new Set([TAINT_NOT_READY, TAINT_UNREACHABLE]);
+const READINESS_EFFECTS = ['NoSchedule', 'NoExecute'] as const;
 
-/** Taints with node.kubernetes.io/unreachable:NoSchedule added (or removed). */
-export function withUnreachableTaint(node: Node, present: boolean, now: string): Taint[] {
-  const others = (node.spec?.taints ?? []).filter((t) => !(t.key === TAINT_UNREACHABLE && t.effect === 'NoSchedule'));
-  return present ? [...others, { key: TAINT_UNREACHABLE, effect: 'NoSchedule', timeAdded: now }] : others;
+/**
+ * The node's taints once they follow its Ready condition, as kube's node
+ * lifecycle controller keeps them: not-ready while Ready is False,
+ * unreachable while Unknown, each with NoSchedule (nothing new lands) and
+ * NoExecute (pods that do not tolerate it are evicted); neither while Ready
+ * is True or not reported yet. A taint already there keeps its timeAdded
+ * (evictions count from it); other taints are untouched. undefined when
+ * nothing changes.
+ */
+export function readinessTaints(node: Node, now: string): Taint[] | undefined {
+  const ready = nodeReadyStatus(node);
+  const key = ready === 'False' ? TAINT_NOT_READY : ready === 'Unknown' ? TAINT_UNREACHABLE : undefined;
+  const taints = node.spec?.taints ?? [];
+  const isReadiness = (t: Taint) =>
+    READINESS_KEYS.has(t.key) && (READINESS_EFFECTS as readonly string[]).includes(t.effect);
+  const wanted: Taint[] = key
+    ? READINESS_EFFECTS.map(
+        (effect) => taints.find((t) => t.key === key && t.effect === effect) ?? { key, effect, timeAdded: now },
+      )
+    : [];
+  const kept = taints.filter((t) => isReadiness(t) && wanted.includes(t));
+  if (kept.length === wanted.length && taints.filter(isReadiness).length === wanted.length) return undefined;
+  return [...taints.filter((t) => !isReadiness(t)), ...wanted];
 }
 
 /** kube's MarkPodsNotReady for one pod: its Ready condition flips to False; undefined when nothing changes. */

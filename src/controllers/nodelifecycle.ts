@@ -1,8 +1,10 @@
 /**
  * The node lifecycle controller: a node whose Lease was not renewed within
- * the grace period is marked Ready=Unknown and tainted unreachable, and its
- * pods are marked not Ready so their endpoints stop receiving traffic. The
- * taint goes once the node reports Ready again.
+ * the grace period is marked Ready=Unknown, and its pods are marked not
+ * Ready so their endpoints stop receiving traffic. A node's taints follow
+ * its Ready condition (unreachable or not-ready, NoSchedule and NoExecute:
+ * the taint eviction controller acts on the latter) and go once it reports
+ * Ready again.
  */
 import { nowRFC3339 } from '../api/meta.js';
 import type { KubeClient } from '../client/client.js';
@@ -12,13 +14,11 @@ import { QueueController, type Logger } from './controller.js';
 import { recordEvent } from '../client/events.js';
 import {
   DEFAULT_GRACE_SECONDS,
-  hasUnreachableTaint,
   isStale,
   lastHeartbeat,
-  nodeReadyStatus,
   podNotReadyConditions,
+  readinessTaints,
   unknownConditions,
-  withUnreachableTaint,
 } from './nodelifecycle-desired.js';
 import { byNodeName, res, type SharedInformers } from './shared-informers.js';
 import type { Lease, Node, Pod } from './types.js';
@@ -80,12 +80,8 @@ export class NodeLifecycleController extends QueueController {
     const now = Date.now();
     const beat = lastHeartbeat(lease?.spec?.renewTime, this.firstSeen.get(name) ?? now);
     const ts = nowRFC3339(new Date(now));
-    if (!isStale(beat, now, this.grace)) {
-      // Back to life: the kubelet reported Ready again, so the taint goes.
-      if (hasUnreachableTaint(node) && nodeReadyStatus(node) === 'True') await this.setTaint(node, false, ts);
-      return;
-    }
-    const conditions = unknownConditions(node, ts);
+    const stale = isStale(beat, now, this.grace);
+    const conditions = stale ? unknownConditions(node, ts) : undefined;
     if (conditions) {
       await this.client.updateStatus(res.nodes, undefined, { ...node, status: { ...node.status, conditions } });
       this.log(`${this.name}: node ${name} stopped renewing its lease; marked Ready=Unknown`);
@@ -100,7 +96,12 @@ export class NodeLifecycleController extends QueueController {
       );
       return; // the status write changes the node; the next pass (from its event) continues with fresh data
     }
-    if (!hasUnreachableTaint(node)) await this.setTaint(node, true, ts);
+    const taints = readinessTaints(node, ts);
+    if (taints) {
+      await this.client.update(res.nodes, undefined, { ...node, spec: { ...node.spec, taints } });
+      return; // as above: the taint write changes the node
+    }
+    if (!stale) return;
     for (const pod of this.pods.byIndex(byNodeName, name)) {
       const podConds = podNotReadyConditions(pod, ts);
       if (!podConds) continue;
@@ -113,12 +114,5 @@ export class NodeLifecycleController extends QueueController {
         if (!isNotFound(e)) throw e;
       }
     }
-  }
-
-  private async setTaint(node: Node, present: boolean, ts: string): Promise<void> {
-    await this.client.update(res.nodes, undefined, {
-      ...node,
-      spec: { ...node.spec, taints: withUnreachableTaint(node, present, ts) },
-    });
   }
 }

@@ -15,6 +15,8 @@ export interface Toleration {
   operator?: 'Exists' | 'Equal';
   value?: string;
   effect?: string;
+  /** For NoExecute: how long the pod stays once tainted (absent: for ever; 0 or less: not at all). */
+  tolerationSeconds?: number;
 }
 export interface Condition {
   type: string;

@@ -3,7 +3,8 @@
  * the way a new user drives them. A Deployment is created, scaled, rolled
  * (set image, rollout status, history, undo, pause/resume, restart, Recreate),
  * exposed and reached through its Service; its pods are replaced when deleted
- * and when their node goes; deleting it leaves nothing. A StatefulSet's pods
+ * when their node dies but stays registered (taint-based eviction) and
+ * when it is deleted; deleting it leaves nothing. A StatefulSet's pods
  * resolve by their stable names through a headless Service; a DaemonSet
  * covers a node that joins with `podnet up --nodes 3`. (A deleted node that
  * rejoins is not tried: it gets a new podCIDR its cni0 does not have yet.)
@@ -208,7 +209,7 @@ spec:
     });
   });
 
-  test('a DaemonSet covers a node added with podnet up --nodes 3; pods of a node that goes are replaced', async () => {
+  test('a DaemonSet covers a node added with podnet up --nodes 3; pods of a dead node are evicted and replaced', async () => {
     cluster.apply(`apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent}
@@ -236,20 +237,66 @@ spec:
     });
     rolledOut('daemonset/agent');
 
-    // node3 goes (its agent dies, its Node is deleted): the Deployment's pods there come back elsewhere.
-    k('scale', 'deployment', 'web', '--replicas=6');
+    // node3's agent dies and its Node stays registered: once the node lifecycle controller marks it
+    // unreachable (40 s without a Lease renewal), the taint eviction controller deletes the web pods
+    // there when their toleration runs out (2 s here; 300 s by default), and they come back elsewhere.
+    k(
+      'patch',
+      'deployment',
+      'web',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        spec: {
+          replicas: 6,
+          template: {
+            spec: {
+              tolerations: [
+                {
+                  key: 'node.kubernetes.io/unreachable',
+                  operator: 'Exists',
+                  effect: 'NoExecute',
+                  tolerationSeconds: 2,
+                },
+              ],
+            },
+          },
+        },
+      }),
+    );
     rolledOut('deployment/web');
     await eventually('web pods on node3', () => nodesOf('web').includes(cluster.node(3)));
+    const onNode3 = live('app=web')
+      .filter((p) => p.node === cluster.node(3))
+      .map((p) => p.name);
     await cluster.killAgent(3);
-    k('delete', 'node', cluster.node(3));
     await eventually(
-      'six web replicas Ready on node1 and node2',
+      'six web replicas Ready on node1 and node2 while node3 is still registered',
       () => {
-        const pods = podsOf('app=web');
+        const pods = live('app=web');
         return pods.length === 6 && pods.every((p) => p.node !== cluster.node(3) && p.ready);
       },
-      120_000,
+      150_000,
     );
+    assert.match(
+      k('get', 'node', cluster.node(3), '-o', 'jsonpath={range .spec.taints[*]}{.key}:{.effect} {end}'),
+      /node\.kubernetes\.io\/unreachable:NoExecute/,
+    );
+    const evicted = onNode3[0]!;
+    assert.equal(
+      k('get', 'pod', evicted, '-o', 'jsonpath={.status.conditions[?(@.type=="DisruptionTarget")].reason}'),
+      'DeletionByTaintManager',
+    );
+    const events = JSON.parse(k('get', 'events', '-o', 'json')) as {
+      items: { reason: string; involvedObject: { name: string } }[];
+    };
+    assert.ok(
+      events.items.some((e) => e.involvedObject.name === evicted && e.reason === 'TaintManagerEviction'),
+      `no TaintManagerEviction event for ${evicted}`,
+    );
+    // The evicted pods stay Terminating while their node's agent is dead (as in kube); the node goes.
+    k('delete', 'node', cluster.node(3));
+    await eventually('the evicted pods gone with their node', () => podsOf('app=web').length === 6, 120_000);
     await eventually(
       'the DaemonSet back to two nodes',
       () =>

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DENIED, externalIpsProblem } from './external-ips.js';
 import { podCidrProblem } from './pod-cidrs.js';
+import { withDefaultTolerations } from './default-toleration-seconds.js';
 
 test('externalIPs: denied by default, allowed from the allow-list, never a cluster address', () => {
   const own = new Set(['192.168.50.1', '192.168.50.2']);
@@ -41,4 +42,20 @@ test('podCIDRs never overlap another node', () => {
     `podCIDR 10.244.1.0/24 overlaps node "b"'s 10.244.1.0/24; each node needs a subnet of its own`,
   );
   assert.match(podCidrProblem({ name: 'c', podCIDRs: ['10.244.0.0/23'] }, others) ?? '', /overlaps node "a"/);
+});
+
+test('DefaultTolerationSeconds: 300 s for not-ready and unreachable unless the pod says otherwise', () => {
+  const defaults = [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  ];
+  assert.deepEqual(withDefaultTolerations([]), defaults);
+  const own = [
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 5 },
+  ];
+  assert.deepEqual(withDefaultTolerations(own), [...own, defaults[0]]);
+  const everything = [{ operator: 'Exists' }];
+  assert.equal(withDefaultTolerations(everything), everything, 'a toleration of every taint covers both');
+  const noSchedule = [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoSchedule' }];
+  assert.deepEqual(withDefaultTolerations(noSchedule), [...noSchedule, ...defaults], 'NoSchedule does not count');
 });

@@ -1,6 +1,7 @@
 /**
  * The API server's own admission plugins besides authorization's (RBAC
- * escalation, NodeRestriction): ServiceAccount for pods (mutating),
+ * escalation, NodeRestriction): DefaultTolerationSeconds and ServiceAccount
+ * for pods (mutating),
  * externalIPs for Services and non-overlapping podCIDRs for Nodes
  * (validating). Each reads what it needs straight from the store.
  */
@@ -9,6 +10,7 @@ import { resourcePrefix, type KObject } from '../../api/meta.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import type { Admission, Registry } from '../registry/registry.js';
 import { admitPodServiceAccount, type ServiceAccountObject } from '../serviceaccounts/pod-admission.js';
+import { withDefaultTolerations } from './default-toleration-seconds.js';
 import { externalIpsProblem } from './external-ips.js';
 import { cidrsOf, podCidrProblem } from './pod-cidrs.js';
 
@@ -31,7 +33,12 @@ export function clusterAdmission(registry: Registry, o: ClusterAdmissionOptions)
   };
   return {
     async mutate(w) {
-      if (o.serviceAccounts && is(w.ri, 'pods')) await admitPodServiceAccount(w.obj, readSa);
+      if (!is(w.ri, 'pods')) return;
+      const spec = ((w.obj as Spec).spec ??= {});
+      const tolerations = (spec['tolerations'] ?? []) as Parameters<typeof withDefaultTolerations>[0];
+      const defaulted = withDefaultTolerations(tolerations);
+      if (defaulted !== tolerations) spec['tolerations'] = defaulted;
+      if (o.serviceAccounts) await admitPodServiceAccount(w.obj, readSa);
     },
     async admit(w) {
       if (w.operation === 'delete' || !w.obj || w.subresource === 'status') return;
