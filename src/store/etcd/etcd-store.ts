@@ -35,7 +35,7 @@ interface EtcdStoreOptions {
   progressIntervalMs?: number;
   /** Timeout of one request to etcd, in ms (default 10 s). */
   requestTimeoutMs?: number;
-  /** Events each shared watch keeps for watches that start a little behind it (default 1,000). */
+  /** Events each shared watch keeps for watches that start a little behind it (default 1,000; at most 16 Mi characters of values). */
   watchWindow?: number;
   /** Automatic compaction (a window of revisions on a timer); false to leave it to someone else. */
   compaction?: EtcdCompactorOptions | false;
@@ -185,7 +185,7 @@ export class EtcdStore implements Store {
       const created: SharedWatch = new SharedWatch(
         afterRevision,
         (from, h) => this.watchAlone(prefix, from, h),
-        this.opts.watchWindow ?? 1_000,
+        { events: this.opts.watchWindow ?? 1_000, size: 16 << 20 },
         () => {
           if (this.shared.get(prefix) === created) this.shared.delete(prefix);
         },

@@ -9,7 +9,7 @@ const put = (key: string, rev: number): WatchEvent => ({
 });
 
 /** A SharedWatch over a fake etcd watch the test drives by hand. */
-function harness(from: number, window = 100) {
+function harness(from: number, window = { events: 100, size: 1 << 20 }) {
   let source: WatchHandlers | undefined;
   const opened: number[] = [];
   let sourceCancelled = false;
@@ -105,18 +105,42 @@ test('the replay is delivered after subscribe returns, live events queue behind 
   assert.deepEqual(b.log, ['events 1', 'events 2']);
 });
 
-test('the window forgets whole revisions; watches from before it are not covered', () => {
-  const h = harness(0, 4);
+test('the window forgets whole revisions, by count and by size; watches from before it are not covered', () => {
+  const cases: { window: { events: number; size: number }; covered: number }[] = [
+    // 12 events of 2 characters: over 4 events it drops to 3 or fewer, whole revisions only.
+    { window: { events: 4, size: 1000 }, covered: 4 },
+    // Over 10 characters it drops to 7 or fewer.
+    { window: { events: 100, size: 10 }, covered: 4 },
+    { window: { events: 100, size: 1000 }, covered: 0 },
+  ];
+  for (const { window, covered } of cases) {
+    const h = harness(0, window);
+    h.shared.subscribe(0, { onEvents: () => undefined, onError: () => undefined });
+    for (let rev = 1; rev <= 6; rev++) h.emit([put('/a', rev), put('/b', rev)]);
+    const label = JSON.stringify(window);
+    if (covered > 0) assert.equal(h.shared.covers(covered - 1), false, label);
+    assert.equal(h.shared.covers(covered), true, label);
+    assert.equal(h.shared.covers(100), true, label);
+  }
+  const h = harness(0);
   h.shared.subscribe(0, { onEvents: () => undefined, onError: () => undefined });
-  for (let rev = 1; rev <= 6; rev++) h.emit([put('/a', rev), put('/b', rev)]);
-  // 12 events in a window of 4 (trimmed in quarter steps): revisions 1-4 are gone.
-  assert.equal(h.shared.covers(0), false);
-  assert.equal(h.shared.covers(3), false);
-  assert.equal(h.shared.covers(4), true);
-  assert.equal(h.shared.covers(100), true);
-  h.shared.forgetBefore(5);
-  assert.equal(h.shared.covers(4), false);
-  assert.equal(h.shared.covers(5), true);
+  h.emit([put('/a', 1), put('/a', 2)]);
+  h.shared.forgetBefore(2);
+  assert.equal(h.shared.covers(1), false);
+  assert.equal(h.shared.covers(2), true);
+});
+
+test('a late subscriber replays copies: the live event objects are not kept', async () => {
+  const h = harness(0);
+  const live: WatchEvent[] = [];
+  h.shared.subscribe(0, { onEvents: (e) => live.push(...e), onError: () => undefined });
+  await tick();
+  h.emit([put('/a', 1)]);
+  const replayed: WatchEvent[] = [];
+  h.shared.subscribe(0, { onEvents: (e) => replayed.push(...e), onError: () => undefined });
+  await tick();
+  assert.deepEqual(replayed, live);
+  assert.notEqual(replayed[0], live[0]);
 });
 
 test('the last cancel stops the source; a cancelled subscriber hears nothing more', async () => {

@@ -5,8 +5,12 @@
  * same event objects, so the API server's per-object decode and JSON
  * caches (keyed on those objects) work across watchers.
  *
- * It keeps the last `window` events, so a watch from a recent revision
- * (an informer's list, then watch) joins without asking etcd to replay.
+ * It keeps the last events (up to a count and a size of values), so a
+ * watch from a recent revision (an informer's list, then watch) joins
+ * without asking etcd to replay. The window holds copies of the events:
+ * the API server caches decoded objects and encoded lines on the live
+ * event objects, and those caches must die with the live delivery, not
+ * live on in the window.
  * A subscriber gets exactly the events after its own revision, in order,
  * once: replayed from the window, then live. Delivery is never inside
  * subscribe(): the replay goes out in a microtask, and live batches that
@@ -35,6 +39,8 @@ export class SharedWatch {
   private readonly subscribers = new Set<Subscriber>();
   /** Recent events in revision order; every event after windowStart is here (or still to come). */
   private recent: WatchEvent[] = [];
+  /** UTF-16 length of the values in `recent`, a measure of what it holds. */
+  private recentSize = 0;
   private windowStart: number;
   /** Every change up to this revision has arrived from etcd. */
   private delivered: number;
@@ -44,7 +50,7 @@ export class SharedWatch {
   constructor(
     afterRevision: number,
     open: OpenWatch,
-    private readonly window: number,
+    private readonly window: { events: number; size: number },
     /** Called once when the shared watch ends (no subscribers left, or it failed). */
     private readonly onEnd: () => void,
     /** A subscriber's watch failed with Compacted at this revision though it started at or after it: watch again. */
@@ -68,11 +74,12 @@ export class SharedWatch {
     if (revision <= this.windowStart) return;
     this.windowStart = revision;
     const keep = this.recent.findIndex((e) => e.kv.modRevision > revision);
-    this.recent = keep < 0 ? [] : this.recent.slice(keep);
+    this.dropFirst(keep < 0 ? this.recent.length : keep);
   }
 
   subscribe(afterRevision: number, handlers: WatchHandlers): Watch {
-    const replay = this.recent.filter((e) => e.kv.modRevision > afterRevision);
+    // Copies again: what the API server caches on the replayed objects must not stay in the window.
+    const replay = this.recent.filter((e) => e.kv.modRevision > afterRevision).map(copyOf);
     const sub: Subscriber = {
       after: Math.max(afterRevision, this.delivered),
       handlers,
@@ -102,15 +109,22 @@ export class SharedWatch {
   private received(events: WatchEvent[]): void {
     const last = events[events.length - 1]!.kv.modRevision;
     this.delivered = last;
-    for (const e of events) this.recent.push(e);
-    // Trimmed in steps of a quarter window, so the copy is paid once per many events.
-    if (this.recent.length > this.window + (this.window >> 2)) {
-      // Drop whole revisions only: windowStart must be a revision whose events are all gone.
-      let cut = this.recent.length - this.window;
+    for (const e of events) {
+      this.recent.push(copyOf(e));
+      this.recentSize += sizeOf(e);
+    }
+    const { events: maxEvents, size: maxSize } = this.window;
+    if (this.recent.length > maxEvents || this.recentSize > maxSize) {
+      // Down to three quarters, so the copy is paid once per many events; whole revisions only,
+      // as windowStart must be a revision none of whose events is left.
+      let cut = 0;
+      let size = this.recentSize;
+      while (cut < this.recent.length && (this.recent.length - cut > (maxEvents * 3) / 4 || size > (maxSize * 3) / 4))
+        size -= sizeOf(this.recent[cut++]!);
       const rev = this.recent[cut - 1]!.kv.modRevision;
       while (cut < this.recent.length && this.recent[cut]!.kv.modRevision === rev) cut++;
       this.windowStart = rev;
-      this.recent = this.recent.slice(cut);
+      this.dropFirst(cut);
     }
     for (const sub of [...this.subscribers]) {
       if (last <= sub.after) continue;
@@ -118,6 +132,11 @@ export class SharedWatch {
       sub.after = last;
       this.send(sub, { events: mine });
     }
+  }
+
+  private dropFirst(n: number): void {
+    for (let i = 0; i < n; i++) this.recentSize -= sizeOf(this.recent[i]!);
+    this.recent = this.recent.slice(n);
   }
 
   private progressed(revision: number): void {
@@ -190,4 +209,11 @@ export class SharedWatch {
       sub.handlers.onError(err instanceof Error ? err : new Error(String(err)));
     }
   }
+}
+
+const sizeOf = (e: WatchEvent) => e.kv.value.length + (e.prevKv?.value.length ?? 0);
+
+/** The same event in new objects (the strings are shared, not copied). */
+function copyOf(e: WatchEvent): WatchEvent {
+  return { type: e.type, kv: { ...e.kv }, ...(e.prevKv && { prevKv: { ...e.prevKv } }) };
 }
