@@ -381,12 +381,14 @@ async function finalize(
   return render(req.ri, repr, updated, query);
 }
 
-// Watch events' objects are shared by every watcher of a commit: serialise each once.
-const jsonOf = new WeakMap<object, string>();
-function sharedJson(o: KObject): string {
-  let j = jsonOf.get(o);
-  if (j === undefined) jsonOf.set(o, (j = JSON.stringify(o)));
-  return j;
+// Watch events' objects are shared by every watcher of a commit: encode each event line once, as
+// bytes, and write the same buffer to every watcher.
+type ObjectEventType = Exclude<WatchEvent['type'], 'ERROR' | 'BOOKMARK'>;
+const linesOf = new WeakMap<object, Partial<Record<ObjectEventType, Buffer>>>();
+function sharedLine(type: ObjectEventType, o: KObject): Buffer {
+  let lines = linesOf.get(o);
+  if (!lines) linesOf.set(o, (lines = {}));
+  return (lines[type] ??= Buffer.from(`{"type":"${type}","object":${JSON.stringify(o)}}\n`));
 }
 
 function render(ri: ResourceInfo, repr: Representation, obj: KObject, query: URLSearchParams, status = 200): Reply {
@@ -484,10 +486,10 @@ async function watchReply(
     },
   );
   let firstTable = true;
-  const encode = (ev: WatchEvent): string => {
+  const encode = (ev: WatchEvent): string | Buffer => {
     let object: unknown = ev.object;
     if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') object = ev.object;
-    else if (repr.as === 'object') return `{"type":"${ev.type}","object":${sharedJson(ev.object)}}\n`;
+    else if (repr.as === 'object') return sharedLine(ev.type, ev.object);
     else if (repr.as === 'table') {
       object = toTable(ri, [ev.object], {
         includeObject: includeObject(query),
@@ -520,7 +522,7 @@ async function watchReply(
       };
       live = (ev) => {
         if (done) return;
-        let chunk: string;
+        let chunk: string | Buffer;
         try {
           chunk = encode(ev);
         } catch (e) {

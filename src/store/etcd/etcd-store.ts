@@ -22,6 +22,7 @@ import { KeySpace, keyAfter } from './keys.js';
 import { CompactionProbe } from './compaction-probe.js';
 import { startEtcdCompactor, type EtcdCompactorOptions } from './compactor.js';
 import { orderedProgressRequests } from './progress-requests.js';
+import { SharedWatch } from './shared-watch.js';
 
 interface EtcdStoreOptions {
   /** Client URLs, e.g. https://10.0.0.1:2379 (kube-apiserver's --etcd-servers). */
@@ -34,6 +35,8 @@ interface EtcdStoreOptions {
   progressIntervalMs?: number;
   /** Timeout of one request to etcd, in ms (default 10 s). */
   requestTimeoutMs?: number;
+  /** Events each shared watch keeps for watches that start a little behind it (default 1,000; at most 16 Mi characters of values). */
+  watchWindow?: number;
   /** Automatic compaction (a window of revisions on a timer); false to leave it to someone else. */
   compaction?: EtcdCompactorOptions | false;
 }
@@ -44,6 +47,8 @@ export class EtcdStore implements Store {
   private readonly client: Etcd3;
   private readonly keys: KeySpace;
   private readonly watches = new Set<EtcdWatch>();
+  /** The shared etcd watch of each prefix being watched. */
+  private readonly shared = new Map<string, SharedWatch>();
   private readonly compaction: CompactionProbe;
   private readonly compactor: { stop(): void } | undefined;
   private closed = false;
@@ -164,11 +169,35 @@ export class EtcdStore implements Store {
     return new StoreError('Conflict', `key ${key} was modified concurrently`, this.keys.toKeyValue(current));
   }
 
+  /**
+   * Watches on one prefix share one etcd watch (shared-watch.ts); a watch
+   * from before what the shared one still remembers replays from etcd on
+   * its own stream.
+   */
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watch {
     if (this.closed) {
       queueMicrotask(() => handlers.onError(closedError()));
       return { cancel: () => undefined };
     }
+    let shared = this.shared.get(prefix);
+    if (shared && !shared.covers(afterRevision)) return this.watchAlone(prefix, afterRevision, handlers);
+    if (!shared) {
+      const created: SharedWatch = new SharedWatch(
+        afterRevision,
+        (from, h) => this.watchAlone(prefix, from, h),
+        { events: this.opts.watchWindow ?? 1_000, size: 16 << 20 },
+        () => {
+          if (this.shared.get(prefix) === created) this.shared.delete(prefix);
+        },
+        (from, h) => this.watch(prefix, from, h),
+      );
+      this.shared.set(prefix, (shared = created));
+    }
+    return shared.subscribe(afterRevision, handlers);
+  }
+
+  /** One etcd watch stream for one watch. */
+  private watchAlone(prefix: string, afterRevision: number, handlers: WatchHandlers): Watch {
     const watch = new EtcdWatch(
       this.client.watchClient,
       this.keys,
@@ -227,6 +256,7 @@ export class EtcdStore implements Store {
     try {
       await this.client.kv.compact({ revision, physical: true });
       this.compaction.learnt(revision);
+      for (const shared of this.shared.values()) shared.forgetBefore(revision);
     } catch (err) {
       // Compacting to a revision etcd has already compacted past is done already.
       const e = await this.translated(err, revision);

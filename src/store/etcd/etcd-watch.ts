@@ -45,9 +45,12 @@ export class EtcdWatch implements Watch {
     this.stopped = true;
     clearInterval(this.progressTimer);
     clearTimeout(this.retryTimer);
-    // Half-close, never cancel: etcd3 counts a CANCELLED stream against the member's circuit
-    // breaker (three open it and reset every connection to it); etcd ends the stream cleanly instead.
+    // etcd keeps serving a watch stream its client only half-closed (clients such as grpc-gateway
+    // close their side and still read), so the stream must be cancelled too, or etcd's watcher and
+    // its events live on. End it first: etcd3 counts an error on a stream still writable against
+    // the member's circuit breaker (three open it and reset every connection), not on an ended one.
     this.stream?.end();
+    this.stream?.cancel();
     this.stream = undefined;
   }
 
@@ -61,7 +64,11 @@ export class EtcdWatch implements Watch {
   private connect(): void {
     this.client.watch().then(
       (stream) => {
-        if (this.stopped) return stream.end();
+        if (this.stopped) {
+          stream.on('error', () => undefined);
+          stream.end();
+          return stream.cancel();
+        }
         this.stream = stream;
         stream.on('data', (res) => this.received(stream, res));
         stream.on('error', () => this.broken(stream));
