@@ -319,7 +319,7 @@ try {
       ),
     };
     log(
-      `scale: HAProxy alone, exec to serving: ${haproxyAlone.podnetConfig.servingMs.toFixed(0)} ms on the router's config, ${haproxyAlone.minimal.servingMs.toFixed(0)} ms on a minimal one (CPU ${haproxyAlone.podnetConfig.cpuSeconds.toFixed(2)} / ${haproxyAlone.minimal.cpuSeconds.toFixed(2)} s)`,
+      `scale: HAProxy alone, exec to serving: ${haproxyAlone.podnetConfig.servingMs.toFixed(0)} ms on the router's config, ${haproxyAlone.minimal.servingMs.toFixed(0)} ms on a minimal one (CPU ${haproxyAlone.podnetConfig.cpuSeconds.toFixed(2)} / ${haproxyAlone.minimal.cpuSeconds.toFixed(2)} s, the master's ${haproxyAlone.podnetConfig.masterCpuSeconds.toFixed(2)} / ${haproxyAlone.minimal.masterCpuSeconds.toFixed(2)} s)`,
     );
     probe = new Probe(PROXY_IP, PROXY_PORTS.podnet);
     const x: ChangeContext = { client, router: router!, fresh: freshBackends, probe, log };
