@@ -289,7 +289,7 @@ try {
       const cs = await timeColdStart(router, spawnedAt, n + 1, hosts, 300_000);
       starts.push(cs);
       log(
-        `scale: start ${s + 1}/${cfg.starts}: ready ${cs.toReadyMs.toFixed(0)} ms, all routes in /metrics ${cs.toRoutesMs.toFixed(0)} ms, serving ${cs.toServingMs.toFixed(0)} ms`,
+        `scale: start ${s + 1}/${cfg.starts}: ready ${cs.toReadyMs.toFixed(0)} ms, all routes in /metrics ${cs.toRoutesMs.toFixed(0)} ms, serving ${cs.toServingMs.toFixed(0)} ms; CPU controller ${cs.cpuSeconds.controller.toFixed(2)} s, HAProxy ${cs.cpuSeconds.haproxy.toFixed(2)} s`,
       );
       if (s < cfg.starts - 1) await stopRouter('podnet');
     }
@@ -319,7 +319,7 @@ try {
       ),
     };
     log(
-      `scale: HAProxy alone, exec to serving: ${haproxyAlone.podnetConfig.servingMs.toFixed(0)} ms on the router's config, ${haproxyAlone.minimal.servingMs.toFixed(0)} ms on a minimal one`,
+      `scale: HAProxy alone, exec to serving: ${haproxyAlone.podnetConfig.servingMs.toFixed(0)} ms on the router's config, ${haproxyAlone.minimal.servingMs.toFixed(0)} ms on a minimal one (CPU ${haproxyAlone.podnetConfig.cpuSeconds.toFixed(2)} / ${haproxyAlone.minimal.cpuSeconds.toFixed(2)} s, the master's ${haproxyAlone.podnetConfig.masterCpuSeconds.toFixed(2)} / ${haproxyAlone.minimal.masterCpuSeconds.toFixed(2)} s)`,
     );
     probe = new Probe(PROXY_IP, PROXY_PORTS.podnet);
     const x: ChangeContext = { client, router: router!, fresh: freshBackends, probe, log };

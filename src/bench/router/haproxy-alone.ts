@@ -17,6 +17,12 @@ export interface AloneStart {
   servingMs: number;
   /** CPU seconds of HAProxy's processes (master and worker) by then. */
   cpuSeconds: number;
+  /**
+   * CPU seconds of the master alone: parsing the config and preparing the
+   * servers before the worker forks, the part no wall clock or health check
+   * running meanwhile inflates.
+   */
+  masterCpuSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,18 +42,25 @@ export async function timeHaproxyAlone(
   const t0 = performance.now();
   const argv = [...(cpus ? ['taskset', '-c', cpus] : []), 'haproxy', '-W', '-f', cfg];
   // taskset execs HAProxy: the pid is the master's.
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   const master = child.pid!;
+  // The last of what HAProxy said, for the error when it exits (its alerts name the cause).
+  let said = '';
+  child.stderr.on('data', (d: Buffer) => {
+    said = (said + d.toString()).slice(-1500);
+  });
   try {
     for (;;) {
       if (performance.now() - t0 > timeoutMs) throw new Error(`HAProxy alone did not serve within ${timeoutMs} ms`);
-      if (child.exitCode !== null) throw new Error(`HAProxy alone exited (code ${child.exitCode}) on ${cfg}`);
+      if (child.exitCode !== null)
+        throw new Error(`HAProxy alone exited (code ${child.exitCode}) on ${cfg}: ${said.trim()}`);
       const ok = await Promise.all(hosts.map((h) => routeStatus(port, h, 1000)));
       if (ok.every((s) => s === 200)) break;
       await sleep(10);
     }
     const servingMs = performance.now() - t0;
-    return { servingMs, cpuSeconds: ownCpuSecondsOf(master) + childrenCpu(master) };
+    const masterCpuSeconds = ownCpuSecondsOf(master);
+    return { servingMs, cpuSeconds: masterCpuSeconds + childrenCpu(master), masterCpuSeconds };
   } finally {
     child.kill('SIGTERM');
     for (let i = 0; i < 100 && child.exitCode === null && child.signalCode === null; i++) await sleep(50);

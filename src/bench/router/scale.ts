@@ -23,6 +23,11 @@ export interface ColdStart {
   /** The largest HAProxy process (the worker; master and worker share pages). */
   haproxyRssMiB: number;
   haproxyProcesses: number;
+  /**
+   * CPU seconds spent by then (load-robust where wall times are not): the
+   * controller's process, and HAProxy's live processes (master and worker).
+   */
+  cpuSeconds: { controller: number; haproxy: number };
 }
 
 /** The status of GET / with Host `host` through the proxy on a new connection; 0 when it fails. */
@@ -87,6 +92,7 @@ export async function timeColdStart(
     }
     if (!Number.isNaN(toReadyMs) && !Number.isNaN(toRoutesMs) && !Number.isNaN(toHostsMs)) {
       const mem = router.memory();
+      const cpuSeconds = router.cpuSeconds();
       return {
         toReadyMs,
         toRoutesMs,
@@ -96,6 +102,7 @@ export async function timeColdStart(
         controllerRssMiB: mem.controller.rssMiB,
         haproxyRssMiB: Math.max(0, ...mem.haproxy.map((x) => x.rssMiB)),
         haproxyProcesses: mem.haproxy.length,
+        cpuSeconds,
       };
     }
     await new Promise((r) => setTimeout(r, 10));

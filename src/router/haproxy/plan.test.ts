@@ -105,12 +105,14 @@ test('order: servers are added and ready before routes point at them; removals c
   assert.deepEqual(texts, [
     'add server a/q1 10.244.1.3:8080 ' + texts[0]!.split(' ').slice(4).join(' '),
     'enable health a/q1',
+    'enable dynamic-cookie backend a',
     'set server a/q1 state ready',
-    'add server b/p1 10.244.1.1:8080 ' + texts[3]!.split(' ').slice(4).join(' '),
+    'add server b/p1 10.244.1.1:8080 ' + texts[4]!.split(' ').slice(4).join(' '),
     'enable health b/p1',
-    'set server b/p1 state ready',
     'add server b/p2 10.244.1.2:8080 ' + texts[6]!.split(' ').slice(4).join(' '),
     'enable health b/p2',
+    'enable dynamic-cookie backend b',
+    'set server b/p1 state ready',
     'set server b/p2 state ready',
     'add map /run/r/maps/prefix.map *.example.com/ a',
     'add map /run/r/maps/prefix.map x.example.com/api/ b',
@@ -201,11 +203,12 @@ test('a new backend with the default options takes a standby one at run time; ot
     [
       'add server standby-1/r1 10.244.1.5:8080',
       'enable health standby-1/r1',
+      'enable dynamic-cookie backend standby-1',
       'set server standby-1/r1 state',
       'add map /run/r/maps/prefix.map c.example.com/',
     ],
   );
-  assert.match(texts[3]!, / standby-1$/);
+  assert.match(texts[4]!, / standby-1$/);
   assert.deepEqual(applyAll(applied, target), [], 'converged');
 
   // A read-back cannot tell which backend a standby serves: the controller's own record carries over.

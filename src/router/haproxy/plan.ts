@@ -124,14 +124,17 @@ export function planServers(
   servers: readonly Server[],
 ): { adds: RuntimeCommand[]; removals: RuntimeCommand[] } {
   const adds: RuntimeCommand[] = [];
+  const readies: RuntimeCommand[] = [];
   const removals: RuntimeCommand[] = [];
   const have = applied.servers.get(backend) ?? new Map<string, AppliedServer>();
   const want = new Set<string>();
+  let added = false;
   for (const s of servers) {
     want.add(s.name);
     const id = `${backend}/${s.name}`;
     const cur = have.get(s.name);
     if (!cur) {
+      added = true;
       adds.push({
         text: `add server ${id} ${s.address}:${s.port} ${SERVER_OPTIONS}`,
         succeeded: (out) => out.includes('New server registered'),
@@ -149,7 +152,7 @@ export function planServers(
       });
     }
     if (!cur || !cur.ready || cur.address !== s.address || cur.port !== s.port) {
-      adds.push({
+      readies.push({
         text: `set server ${id} state ready`,
         succeeded: empty,
         apply: (a) => {
@@ -160,6 +163,10 @@ export function planServers(
       });
     }
   }
+  // A server added at run time has no sticky-session cookie until the backend's dynamic cookies are computed
+  // again (a new address gets its own at once): before it takes requests.
+  if (added) adds.push({ text: `enable dynamic-cookie backend ${backend}`, succeeded: empty, apply: () => undefined });
+  adds.push(...readies);
   for (const [name, cur] of have) {
     if (want.has(name)) continue;
     const id = `${backend}/${name}`;

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import type { Backend, Certificate, Route, RouterState, Server } from '../types.js';
 
 const STICKY_COOKIE = '__PODNET_ID__';
+/** Not a secret: it only has to be the same on every router, so a cookie one router gave works on all. */
+const STICKY_COOKIE_KEY = 'podnet-router';
 export const ERROR_HEADER = 'X-Podnet-Router-Error';
 /**
  * Request headers larger than this get 431; beyond what HAProxy's 16 KiB
@@ -123,10 +125,6 @@ function backendSection(b: Backend): string[] {
     ...(o.connectTimeoutMs ? [`    timeout connect ${ms(o.connectTimeoutMs)}`] : []),
     ...(o.responseTimeoutMs ? [`    timeout server ${ms(o.responseTimeoutMs)}`] : []),
     ...(o.tunnelTimeoutMs ? [`    timeout tunnel ${ms(o.tunnelTimeoutMs)}`] : []),
-    // Sticky sessions, gorouter style: a client the app gave a session is pinned to that pod by a cookie of
-    // ours (set in the frontend); a cookie naming a pod that is gone or down is ignored and the request
-    // load-balanced.
-    `    use-server %[req.cook(${STICKY_COOKIE})] if { req.cook(${STICKY_COOKIE}) -m found }`,
     ...b.servers.map(serverLine),
     '',
   ];
@@ -202,6 +200,14 @@ function configLines(s: HaproxySettings): string[] {
     `    timeout http-keep-alive ${ms(t.keepAliveMs)}`,
     `    timeout tunnel ${ms(t.tunnelMs)}`,
     '    timeout queue 5s',
+    // Sticky sessions, gorouter style: a response that sets JSESSIONID gets a cookie of ours (added in the
+    // frontend), whose value HAProxy rewrites to the server's cookie; a request carrying it goes to that
+    // server while it is up, else is load-balanced. Dynamic cookies are a hash of the key and the server's
+    // address and port: the same on every router, given to servers added at run time too, and set in the
+    // defaults so a backend's section carries no per-request rule (a use-server rule per backend was about
+    // a tenth of HAProxy's start at 10,000 routes).
+    `    cookie ${STICKY_COOKIE} rewrite dynamic`,
+    `    dynamic-cookie-key ${STICKY_COOKIE_KEY}`,
     `    default-server ${SERVER_OPTIONS}`,
     `    http-error status 502 content-type text/plain string "502 Bad Gateway: the app's pod failed to answer\\n" hdr ${ERROR_HEADER} endpoint_failure`,
     `    http-error status 503 content-type text/plain string "503 Service Unavailable: no ready pod serves this route\\n" hdr ${ERROR_HEADER} endpoint_failure`,
