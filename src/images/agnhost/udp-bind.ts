@@ -24,7 +24,7 @@ export function literalFirstLookup(address: string, family: unknown, callback: L
 export function bindUdp(address: string, port: number): Promise<dgram.Socket> {
   const attempt = (type: 'udp4' | 'udp6', addr: string): Promise<dgram.Socket> =>
     new Promise((resolve, reject) => {
-      const s = dgram.createSocket({ type, lookup: literalFirstLookup as dgram.SocketOptions['lookup'] });
+      const s = dgram.createSocket({ type, lookup: literalFirstLookup });
       s.once('error', (e) => {
         s.close();
         reject(e);
