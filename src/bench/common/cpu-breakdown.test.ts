@@ -44,6 +44,9 @@ test('CPU between two samples: new processes from zero, children by ancestor, re
     [21, p(21, 10, ['/opt/podnet-shim', 'run', 'x', '--', ...app], 0.01)],
     [22, p(22, 21, app, 0.2)],
     [23, p(23, 21, app, 0.3)],
+    // Another cluster's pod on the same machine.
+    [31, p(31, 30, ['/opt/podnet-shim', 'run', 'y', '--', ...app], 0.01)],
+    [32, p(32, 31, app, 0.9)],
   ]);
   const rows = cpuBetween(before, after, S);
   const by = Object.fromEntries(rows.map((r) => [r.component, r]));

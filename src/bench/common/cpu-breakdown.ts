@@ -24,8 +24,8 @@ export interface ProcSample {
 /** The component a process belongs to, from its argv; undefined when it is none of the cluster's. */
 export function componentOf(argv: readonly string[], clusterMarker: string): string | undefined {
   const joined = argv.join(' ');
-  if (!joined.includes(clusterMarker) && !joined.includes('agnhost')) return undefined;
-  if (argv.some((a) => a.endsWith('podnet-shim'))) return 'podnet-shim';
+  if (!joined.includes(clusterMarker)) return undefined;
+  if (argv[0]?.endsWith('podnet-shim')) return undefined; // a pod's: placed by its ancestry
   if (argv.includes('apiserver')) return argv.includes('--supervise') ? 'apiserver supervisor' : 'apiserver';
   if (argv.includes('console')) return 'console';
   if (argv.includes('dns')) return 'dns';
@@ -84,23 +84,16 @@ export function cpuBetween(
   after: Map<number, ProcSample>,
   clusterMarker: string,
 ): ComponentCpu[] {
-  const direct = new Map<number, string | undefined>();
-  for (const p of after.values())
-    direct.set(
-      p.pid,
-      p.argv[0]?.endsWith('podnet-shim')
-        ? 'podnet-shim'
-        : isPodApp(p.argv)
-          ? 'pod app'
-          : componentOf(p.argv, clusterMarker),
-    );
+  // Pod processes (shims, apps) carry no marker of their cluster: they count only under this cluster's agent.
   const resolve = (pid: number, depth = 0): string | undefined => {
     const p = after.get(pid);
     if (!p || depth > 32) return undefined;
-    const c = direct.get(pid);
-    if (c) return c;
+    const own = componentOf(p.argv, clusterMarker);
+    if (own) return own;
     const parent = resolve(p.ppid, depth + 1);
     if (!parent) return undefined;
+    if (p.argv[0]?.endsWith('podnet-shim')) return 'podnet-shim';
+    if (isPodApp(p.argv)) return 'pod app';
     return parent === 'node agent' ? 'node agent children' : parent;
   };
   const by = new Map<string, ComponentCpu>();
