@@ -7,6 +7,7 @@
  * supervisor killed outright closes the child's IPC channel, and the child
  * stops too (no orphan keeps the port).
  */
+import { cpuProfileFlags } from './cpu-profile-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { logger } from '../log/log.js';
 import { describeExit, nextRestartDelay } from './restart-policy.js';
@@ -29,7 +30,7 @@ export interface SuperviseOptions {
 /** Resolves with the child's last exit status once a stop signal ended it. */
 export function superviseChild(o: SuperviseOptions): Promise<number> {
   const log = logger(`supervise ${o.name}`);
-  const argv = [`--max-old-space-size=${o.maxHeapMib}`, ...o.args];
+  const argv = [`--max-old-space-size=${o.maxHeapMib}`, ...cpuProfileFlags(), ...o.args];
   let child: ChildProcess | undefined;
   let stopping = false;
   let delay = 0;

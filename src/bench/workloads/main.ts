@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KObject, WatchEvent } from '../../api/meta.js';
 import { findResource } from '../../api/resources.js';
+import { cpuBetween, sampleProcesses, type ComponentCpu } from '../common/cpu-breakdown.js';
 import { backgroundCores } from '../common/host-busy.js';
 import { clusterDown, clusterUp, createNamespace, downAll, podsRes, type Cluster } from '../pods/cluster.js';
 import { isReady, type PodObj } from '../pods/pod-tracker.js';
@@ -159,15 +160,21 @@ interface ScaleResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU seconds per component from the scale request until all Ready (and 2 s to settle). */
+  cpu: ComponentCpu[];
 }
 
 async function scale(c: Cluster, w: PodWatch, from: number, to: number): Promise<ScaleResult> {
   const before = new Set(w.live.keys());
+  const cpuBefore = sampleProcesses();
   const t0 = performance.now();
   await c.client.patch(deployments, NS, 'scale', 'merge', { spec: { replicas: to } });
   await w.until(`${to} replicas Ready`, 300_000, () => w.readyNotDeleting('scale-') >= to);
   const times = [...w.live.keys()].filter((n) => !before.has(n)).map((n) => w.readyAt.get(n)! - t0);
-  return { from, to, p50Ms: quantile(times, 0.5), p99Ms: quantile(times, 0.99), maxMs: Math.max(...times) };
+  // The status writes and watch fan-out of the last pods finish just after Ready is seen.
+  await new Promise((r) => setTimeout(r, 2000));
+  const cpu = cpuBetween(cpuBefore, sampleProcesses(), c.stateDir);
+  return { from, to, p50Ms: quantile(times, 0.5), p99Ms: quantile(times, 0.99), maxMs: Math.max(...times), cpu };
 }
 
 interface RolloutResult {
@@ -222,6 +229,17 @@ async function rollout(c: Cluster, w: PodWatch, replicas: number, log: (s: strin
   }
 }
 
+/** The CPU of one scale step per component, per pod started, in ms. */
+function cpuTable(rows: ComponentCpu[], pods: number): string[] {
+  const ms = (sec: number) => ((sec * 1000) / pods).toFixed(1).padStart(7);
+  const total = rows.reduce((t, r) => t + r.own + r.reaped, 0);
+  return [
+    `  CPU per pod (ms): ${'component'.padEnd(20)} ${'own'.padStart(7)} ${'reaped'.padStart(7)}  processes`,
+    ...rows.map((r) => `                   ${r.component.padEnd(20)} ${ms(r.own)} ${ms(r.reaped)}  ${r.processes}`),
+    `                   ${'total'.padEnd(20)} ${ms(total)}`,
+  ];
+}
+
 export async function main(args: string[]): Promise<number> {
   let o: Options;
   if (args.includes('--help')) {
@@ -267,7 +285,10 @@ export async function main(args: string[]): Promise<number> {
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const lines = [
       `workloads on ${o.nodes} nodes (${cpus().length} CPUs, ${busy.toFixed(1)} busy before the run)`,
-      ...scales.map((r) => `scale ${r.from} -> ${r.to}: Ready p50 ${s(r.p50Ms)}, p99 ${s(r.p99Ms)}, max ${s(r.maxMs)}`),
+      ...scales.flatMap((r) => [
+        `scale ${r.from} -> ${r.to}: Ready p50 ${s(r.p50Ms)}, p99 ${s(r.p99Ms)}, max ${s(r.maxMs)}`,
+        ...cpuTable(r.cpu, r.to - r.from),
+      ]),
       ...(roll
         ? [
             `rollout of ${roll.replicas}: ${s(roll.endToEndMs)} end to end; ${roll.failed} of ${roll.requests} requests failed ${JSON.stringify(roll.errors)}`,

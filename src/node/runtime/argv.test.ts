@@ -13,6 +13,7 @@ describe('holder argv', () => {
         hosts: '/s/h',
         readyFile: '/s/ready',
         freshSysfs: true,
+        loopbackUp: true,
       }),
       [
         'nsenter',
@@ -35,6 +36,7 @@ describe('holder argv', () => {
         '/s/ready',
         'sysfs',
         '',
+        'lo',
       ],
     );
   });
@@ -56,6 +58,7 @@ describe('holder argv', () => {
         '/s/r',
         '/s/h',
         '/s/ready',
+        '',
         '',
         '',
       ],
@@ -81,7 +84,7 @@ describe('holder argv', () => {
       '--fork',
       '--kill-child',
     ]);
-    assert.equal(argv.at(-1), '/b/podnet-shim');
+    assert.equal(argv.at(-2), '/b/podnet-shim');
   });
 });
 

@@ -25,6 +25,7 @@ export const HOLDER_SCRIPT =
   '{ [ -z "$1" ] || echo "$1" > /proc/sys/kernel/hostname; } && ' +
   'mount --bind "$2" /etc/resolv.conf && mount --bind "$3" /etc/hosts && ' +
   '{ [ "$5" != sysfs ] || mount -t sysfs -o ro,nosuid,nodev,noexec sysfs /sys; } && ' +
+  '{ [ "$7" != lo ] || ip link set lo up; } && ' +
   ': > "$4" && { [ -z "$6" ] || exec "$6" pause; } && exec sleep infinity';
 
 interface HolderSpec {
@@ -37,6 +38,13 @@ interface HolderSpec {
   readyFile: string;
   /** Mount a /sys of the pod's own netns (true unless hostNetwork). */
   freshSysfs: boolean;
+  /**
+   * Bring the pod netns's loopback up (true unless hostNetwork). Done here, in
+   * the shell the holder already runs in that netns, rather than by the CNI
+   * loopback plugin: one cheap `ip` instead of a Go binary the agent spawns
+   * per pod (as CRI-O does it natively).
+   */
+  loopbackUp?: boolean;
   /**
    * shareProcessNamespace: a new PID namespace whose PID 1 is `podnet-shim
    * pause` (this shim binary); the holder's pid is then unshare's, and
@@ -72,6 +80,7 @@ export function holderArgv(spec: HolderSpec): string[] {
     spec.readyFile,
     spec.freshSysfs ? 'sysfs' : '',
     spec.sharedPidInit ?? '',
+    spec.loopbackUp ? 'lo' : '',
   ];
 }
 

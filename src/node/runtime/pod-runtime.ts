@@ -8,9 +8,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
-import { netnsPath, run, runOk } from '../../host/exec.js';
+import { ipJson, netnsPath, run, runOk } from '../../host/exec.js';
 import { endRuncExec } from '../../host/runc.js';
-import { confListForPod, POD_NETWORK_NAME, renderLoopbackConfList, renderPodNetworkConfList } from '../cni/conflist.js';
+import {
+  confListForPod,
+  LOOPBACK_NETWORK_NAME,
+  POD_NETWORK_NAME,
+  renderLoopbackConfList,
+  renderPodNetworkConfList,
+} from '../cni/conflist.js';
 import { CniRuntime } from '../cni/cni-runtime.js';
 import { kubernetesCniArgs } from '../cni/invocation.js';
 import { podIPv4 } from '../cni/result.js';
@@ -239,7 +245,8 @@ export class CniPodRuntime implements PodRuntime {
   async checkSandboxNetwork(uid: string): Promise<void> {
     const rec = await this.readyRecord(uid);
     if (rec.hostNetwork) return;
-    await this.cni.check(renderLoopbackConfList(), this.attachment(rec, LO_IFNAME));
+    const [lo] = await ipJson<{ flags?: string[] }>(['-n', rec.netns!, 'link', 'show', LO_IFNAME]);
+    if (!lo?.flags?.includes('UP')) throw new Error(`loopback of pod ${rec.namespace}/${rec.name} is down`);
     // portmap (plugins <= 1.2) fails CHECK on IPv4-only pods with hostPorts: it always looks for an
     // ip6tables chain it never created (containernetworking/plugins#819). Pods here are IPv4-only.
     await this.cni.check(this.podNetwork, this.attachment(rec, POD_IFNAME), ['portmap']);
@@ -278,7 +285,6 @@ export class CniPodRuntime implements PodRuntime {
 
     if (rec.netns) {
       await runOk(['ip', 'netns', 'add', rec.netns]);
-      await this.cni.add(renderLoopbackConfList(), this.attachment(rec, LO_IFNAME));
       const result = await this.cni.add(confListForPod(this.podNetwork, cfg.portMappings.length), {
         ...this.attachment(rec, POD_IFNAME),
         capabilityArgs: { portMappings: cfg.portMappings },
@@ -304,6 +310,7 @@ export class CniPodRuntime implements PodRuntime {
         hosts: L.hosts(cfg.uid),
         readyFile: L.holderReadyFile(cfg.uid),
         ...(rec.sharedPid ? { sharedPidInit: shimBinary() } : {}),
+        loopbackUp: !!rec.netns,
       },
       L.holderPidFile(cfg.uid),
       L.holderLog(cfg.uid),
@@ -348,7 +355,9 @@ export class CniPodRuntime implements PodRuntime {
       // An empty CNI_NETNS tells plugins the namespace is gone: they still release IPs and host-side state.
       const withNetns = (att: CniAttachment): CniAttachment => ({ ...att, netns: present ? att.netns : '' });
       await this.cni.del(this.podNetwork, withNetns(this.attachment(stub, POD_IFNAME)));
-      await this.cni.del(renderLoopbackConfList(), withNetns(this.attachment(stub, LO_IFNAME)));
+      // Sandboxes made before the holder brought lo up had it attached by the CNI loopback plugin.
+      const lo = withNetns(this.attachment(stub, LO_IFNAME));
+      if (await this.cni.cache.get(LOOPBACK_NETWORK_NAME, lo)) await this.cni.del(renderLoopbackConfList(), lo);
       if (present) {
         const r = await run(['ip', 'netns', 'del', netns]);
         if (r.code !== 0 && existsSync(netnsPath(netns)))
