@@ -10,6 +10,9 @@ import { join } from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
+/** A pod's cgroup (relative to each hierarchy's root); its containers' cgroups sit inside it (pure). */
+export const podCgroup = (uid: string): string => `/podnet/pod${uid}`;
+
 /** Every hierarchy's mount point: the unified root on v2, else each v1 controller (and unified) dir. */
 function cgroupHierarchies(root = CGROUP_ROOT): string[] {
   if (existsSync(join(root, 'cgroup.controllers'))) return [root];
