@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { podCgroup, removeCgroup } from '../host/cgroups.js';
+import { cgroupProcesses, podCgroup, removeCgroup } from '../host/cgroups.js';
 import { run } from '../host/exec.js';
 import { scanClusterProcesses } from './cluster-processes.js';
 import { hostIpv4Prefixes, listLinks, listNetns, netnsInode, routesOf } from './host-scan.js';
@@ -84,12 +84,28 @@ function clusterPodUids(stateDir: string): string[] {
   return uids;
 }
 
-/** Removes the pods' cgroups once their processes are gone; a busy one is reported as left over. */
-function removePodCgroups(stateDir: string): { removed: string[]; busy: string[] } {
+/**
+ * Removes the pods' cgroups. Their processes were just killed, but a dying
+ * process holds its cgroup for a moment, and one the scan missed holds it
+ * for good: whatever is still in a pod cgroup of this cluster is killed and
+ * the removal retried for a few seconds; what stays is reported.
+ */
+async function removePodCgroups(stateDir: string): Promise<{ removed: string[]; busy: string[] }> {
   const removed: string[] = [];
   const busy: string[] = [];
   for (const uid of clusterPodUids(stateDir)) {
-    const left = removeCgroup(podCgroup(uid));
+    let left = removeCgroup(podCgroup(uid));
+    for (let round = 0; left.length > 0 && round < 30; round++) {
+      for (const pid of cgroupProcesses(left)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      left = removeCgroup(podCgroup(uid));
+    }
     if (left.length) busy.push(...left);
     else removed.push(podCgroup(uid));
   }
@@ -148,7 +164,7 @@ export async function tearDown(
   say: (s: string) => void = () => undefined,
 ): Promise<TeardownReport> {
   const stopped = await stopProcesses(layout, say);
-  const cgroups = removePodCgroups(layout.stateDir);
+  const cgroups = await removePodCgroups(layout.stateDir);
   const unmounted = await unmountUnder(layout.stateDir);
   const links = await deleteLinks(layout);
   const netns = await deleteNetns(layout);
