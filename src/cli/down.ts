@@ -36,11 +36,11 @@ export async function runDown(args: string[]): Promise<number> {
     if (layout.mergedKubeconfig && unmergeKubeconfig(layout.mergedKubeconfig, kubeconfigName(layout.name)))
       say(`removed context ${kubeconfigName(layout.name)} from ${layout.mergedKubeconfig}`);
     say(
-      `stopped ${r.stopped.length} process(es), unmounted ${r.unmounted.length}, deleted ${r.links.length} link(s) and ${r.netns.length} netns`,
+      `stopped ${r.stopped.length} process(es), unmounted ${r.unmounted.length}, deleted ${r.links.length} link(s), ${r.netns.length} netns and ${r.cgroups.length} pod cgroup(s)`,
     );
     if (r.leftovers.length > 0) {
       process.stderr.write(
-        `podnet down: these are still there:\n${r.leftovers.map((l) => `  ${l}`).join('\n')}\nRun "podnet down${values.state ? ` --state ${dir}` : ''}" again; if they stay, remove them by hand (ip netns del / ip link del / kill).\n`,
+        `podnet down: these are still there:\n${r.leftovers.map((l) => `  ${l}`).join('\n')}\nRun "podnet down${values.state ? ` --state ${dir}` : ''}" again; if they stay, remove them by hand (ip netns del / ip link del / kill / rmdir).\n`,
       );
       return 1;
     }

@@ -1,9 +1,12 @@
 /**
- * `down`'s work: stop every process of the cluster, unmount what lies under
- * DIR, delete its links and netns, then look again and report anything
- * left. Works from the recorded layout alone, so it also cleans up after a
+ * `down`'s work: stop every process of the cluster, remove its pods'
+ * cgroups (runc runtime), unmount what lies under DIR, delete its links and
+ * netns, then look again and report anything left. Works from the recorded layout alone, so it also cleans up after a
  * crash or when the agents are long gone. Every step is idempotent.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroupProcesses, podCgroup, removeCgroup } from '../host/cgroups.js';
 import { run } from '../host/exec.js';
 import { scanClusterProcesses } from './cluster-processes.js';
 import { hostIpv4Prefixes, listLinks, listNetns, netnsInode, routesOf } from './host-scan.js';
@@ -18,6 +21,8 @@ interface TeardownReport {
   unmounted: string[];
   links: string[];
   netns: string[];
+  /** Pod cgroups removed (the runc runtime makes one per pod; the agents are gone, so down removes them). */
+  cgroups: string[];
   /** What is still there at the end (empty on success), one line each. */
   leftovers: string[];
 }
@@ -66,6 +71,45 @@ async function stopProcesses(layout: ClusterLayout, say: (s: string) => void): P
     stopped.push(...found.map((t) => t.pid));
   }
   return stopped;
+}
+
+/** UIDs of the pods the cluster's nodes have sandboxes for (<DIR>/nodes/<node>/pods/sandboxes/<uid>). */
+function clusterPodUids(stateDir: string): string[] {
+  const nodes = join(stateDir, 'nodes');
+  const uids: string[] = [];
+  for (const node of existsSync(nodes) ? readdirSync(nodes) : []) {
+    const sandboxes = join(nodes, node, 'pods', 'sandboxes');
+    if (existsSync(sandboxes)) uids.push(...readdirSync(sandboxes).filter((u) => /^[0-9a-f-]{36}$/.test(u)));
+  }
+  return uids;
+}
+
+/**
+ * Removes the pods' cgroups. Their processes were just killed, but a dying
+ * process holds its cgroup for a moment, and one the scan missed holds it
+ * for good: whatever is still in a pod cgroup of this cluster is killed and
+ * the removal retried for a few seconds; what stays is reported.
+ */
+async function removePodCgroups(stateDir: string): Promise<{ removed: string[]; busy: string[] }> {
+  const removed: string[] = [];
+  const busy: string[] = [];
+  for (const uid of clusterPodUids(stateDir)) {
+    let left = removeCgroup(podCgroup(uid));
+    for (let round = 0; left.length > 0 && round < 30; round++) {
+      for (const pid of cgroupProcesses(left)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      left = removeCgroup(podCgroup(uid));
+    }
+    if (left.length) busy.push(...left);
+    else removed.push(podCgroup(uid));
+  }
+  return { removed, busy };
 }
 
 async function unmountUnder(dir: string): Promise<string[]> {
@@ -120,8 +164,10 @@ export async function tearDown(
   say: (s: string) => void = () => undefined,
 ): Promise<TeardownReport> {
   const stopped = await stopProcesses(layout, say);
+  const cgroups = await removePodCgroups(layout.stateDir);
   const unmounted = await unmountUnder(layout.stateDir);
   const links = await deleteLinks(layout);
   const netns = await deleteNetns(layout);
-  return { stopped, unmounted, links, netns, leftovers: await findLeftovers(layout) };
+  const leftovers = [...cgroups.busy.map((c) => `cgroup ${c} (still has processes)`), ...(await findLeftovers(layout))];
+  return { stopped, unmounted, links, netns, cgroups: cgroups.removed, leftovers };
 }

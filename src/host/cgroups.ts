@@ -4,11 +4,14 @@
  * Works on cgroup v1 (one hierarchy per controller), v2 (unified) and the
  * hybrid layout (v1 controllers with a v2 hierarchy at /sys/fs/cgroup/unified).
  */
-import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** A pod's cgroup (relative to each hierarchy's root); its containers' cgroups sit inside it (pure). */
+export const podCgroup = (uid: string): string => `/podnet/pod${uid}`;
 
 /** Every hierarchy's mount point: the unified root on v2, else each v1 controller (and unified) dir. */
 function cgroupHierarchies(root = CGROUP_ROOT): string[] {
@@ -63,4 +66,19 @@ export function removeCgroup(cgroupPath: string, root = CGROUP_ROOT): string[] {
   };
   for (const h of cgroupHierarchies(root)) rmTree(join(h, cgroupPath));
   return busy;
+}
+
+/** PIDs still in these cgroup directories (their cgroup.procs); a directory already gone has none. */
+export function cgroupProcesses(dirs: string[]): number[] {
+  const pids = new Set<number>();
+  for (const d of dirs) {
+    let text: string;
+    try {
+      text = readFileSync(join(d, 'cgroup.procs'), 'utf8');
+    } catch {
+      continue; // removed meanwhile
+    }
+    for (const line of text.split('\n')) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
+  }
+  return [...pids];
 }

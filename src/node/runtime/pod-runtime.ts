@@ -22,6 +22,7 @@ import { kubernetesCniArgs } from '../cni/invocation.js';
 import { podIPv4 } from '../cni/result.js';
 import type { CniAttachment, CniConfList } from '../cni/types.js';
 import { decideContainerState, LOST_EXIT_RECORD, readContainerFiles, type ContainerMeta } from './container-state.js';
+import { waitForFiles } from './file-wait.js';
 import { startHolder } from './holder.js';
 import { StateLayout } from './layout.js';
 import { rotateAllLogs } from './log-rotation.js';
@@ -173,10 +174,11 @@ export class CniPodRuntime implements PodRuntime {
         await rm(dir, { recursive: true, force: true });
         throw e;
       }
-      const recorded = await waitFor(
-        async () => existsSync(join(dir, 'pid')) || existsSync(join(dir, 'exit')) || !(await isAlive(shim)),
-        10_000,
-      );
+      // inotify, not a 10 ms poll: under runc the start takes ~100 ms of CPU and longer under load.
+      const recorded = await waitForFiles(dir, ['pid', 'exit'], {
+        gaveUp: async () => !(await isAlive(shim)),
+        timeoutMs: 10_000,
+      });
       if (!existsSync(join(dir, 'pid')) && !existsSync(join(dir, 'exit'))) {
         const log = await readFile(join(dir, 'log'), 'utf8').catch(() => '');
         throw new Error(
@@ -429,7 +431,10 @@ export class CniPodRuntime implements PodRuntime {
     if (f.proc && (f.procAlive || leaderJustDied)) signalGroup(f.proc.pid);
     // Under runc the container's first process need not lead a group; killing it ends its PID namespace.
     await signalIfAlive(f.proc, 'SIGKILL');
-    const recorded = await waitFor(async () => existsSync(join(dir, 'exit')) || !(await isAlive(f.shim)), 10_000);
+    const recorded = await waitForFiles(dir, ['exit'], {
+      gaveUp: async () => !(await isAlive(f.shim)),
+      timeoutMs: 10_000,
+    });
     if (!recorded) throw new Error(`container process in ${dir} did not die after SIGKILL; retry later`);
     await this.containerState(dir); // persists a "lost" verdict if the shim died without recording
   }

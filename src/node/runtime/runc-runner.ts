@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cgroupOomKilled, removeCgroup } from '../../host/cgroups.js';
+import { cgroupOomKilled, podCgroup, removeCgroup } from '../../host/cgroups.js';
 import { netnsPath } from '../../host/exec.js';
 import { runcDelete, runcExecArgv, runcRunArgv } from '../../host/runc.js';
 import type { ContainerRunner, ContainerStart, ExecCommand } from './container-runner.js';
@@ -36,7 +36,6 @@ interface RuncRunnerOptions {
 const runcId = (uid: string, name: string, attempt: number): string => `${uid}-${name}-${attempt}`;
 
 /** The attempt's cgroup under every hierarchy: the pod's cgroup holds its containers (pure). */
-const podCgroup = (uid: string): string => `/podnet/pod${uid}`;
 const containerCgroup = (uid: string, name: string, attempt: number): string => `${podCgroup(uid)}/${name}-${attempt}`;
 
 export class RuncRunner implements ContainerRunner {
