@@ -126,11 +126,12 @@ spec:
     await page.locator('#terminal .xterm-helper-textarea').focus();
     await page.keyboard.type('hostname; stty size');
     await page.keyboard.press('Enter');
+    // Both answers: the screen can show the hostname before stty has printed.
     const text = await eventually(
-      'the pod name on the terminal',
+      'the pod name and the terminal size on the terminal',
       async () => {
         const s = await screen();
-        return s.split('\n').some((l) => l.trim() === 'shell') ? s : false;
+        return s.split('\n').some((l) => l.trim() === 'shell') && /^\d+ \d+\s*$/m.test(s) ? s : false;
       },
       20_000,
     );
