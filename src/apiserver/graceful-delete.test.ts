@@ -5,14 +5,10 @@
  * removes its last finalizer.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { ApiError } from '../api/errors.js';
 import { findResource } from '../api/resources.js';
-import { KubeClient } from '../client/client.js';
-import { startApiServer } from './server.js';
+import { testApiServer } from '../testing/apiserver.js';
 
 const pods = findResource('', 'v1', 'pods')!;
 const configMaps = findResource('', 'v1', 'configmaps')!;
@@ -27,14 +23,7 @@ const gone = (p: Promise<unknown>) =>
   );
 
 test("a status update during a pod's grace period keeps the pod; grace 0 deletes it; removing the last finalizer deletes", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'podnet-graceful-'));
-  const server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0 });
-  const client = KubeClient.fromKubeconfig(server.kubeconfigPath);
-  t.after(async () => {
-    client.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { client } = await testApiServer(t);
 
   await client.create(pods, 'default', {
     apiVersion: 'v1',
@@ -71,14 +60,7 @@ test("a status update during a pod's grace period keeps the pod; grace 0 deletes
 });
 
 test('a delete that removes a pod answers with the Pod, as kube does; other kinds answer with a Status', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'podnet-delete-reply-'));
-  const server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false });
-  const client = KubeClient.fromKubeconfig(server.kubeconfigPath);
-  t.after(async () => {
-    client.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { client } = await testApiServer(t, { controllers: false });
   await client.create(pods, 'default', {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -1,22 +1,12 @@
 /** /metrics on a real in-process API server: kube-apiserver's request metrics, then the process's. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { findResource } from '../api/resources.js';
 import { KubeClient } from '../client/client.js';
-import { startApiServer } from './server.js';
+import { testApiServer } from '../testing/apiserver.js';
 
 test('apiserver_request_total and apiserver_request_duration_seconds by verb, resource and code', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'podnet-metrics-'));
-  const server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false });
-  const client = KubeClient.fromKubeconfig(server.kubeconfigPath);
-  t.after(async () => {
-    client.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { server, client } = await testApiServer(t, { controllers: false });
   const cms = findResource('', 'v1', 'configmaps')!;
   await client.create(cms, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
   await client.list(cms, 'default');

@@ -5,16 +5,12 @@
  * collector (orphan and foregroundDeletion finalizers).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ApiError } from '../api/errors.js';
 import type { KObject } from '../api/meta.js';
 import { findResource } from '../api/resources.js';
-import { KubeClient } from '../client/client.js';
 import { deletionFinalizers } from './registry/gc-finalizers.js';
-import { startApiServer } from './server.js';
+import { testApiServer } from '../testing/apiserver.js';
 
 const deployments = findResource('apps', 'v1', 'deployments')!;
 const path = (name: string, sub = '') => `/apis/apps/v1/namespaces/default/deployments/${name}${sub}`;
@@ -48,14 +44,7 @@ describe('deletion finalizers for the garbage collector', () => {
 });
 
 test('the scale subresource and propagation policies of a Deployment', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'podnet-workloads-'));
-  const server = await startApiServer({ stateDir: dir, host: '127.0.0.1', port: 0, controllers: false });
-  const client = KubeClient.fromKubeconfig(server.kubeconfigPath);
-  t.after(async () => {
-    client.close();
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { client } = await testApiServer(t, { controllers: false });
 
   const created = await client.create(deployments, 'default', deployment('web'));
   assert.deepEqual(created['status'], {}, 'status starts empty');
