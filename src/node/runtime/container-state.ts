@@ -67,11 +67,16 @@ export async function readContainerFiles(dir: string): Promise<ContainerFiles | 
   const meta = JSON.parse(metaText) as ContainerMeta;
   const shimText = await readOpt(join(dir, 'shim.json'));
   const shim = shimText ? (JSON.parse(shimText) as ProcessIdentity) : undefined;
+  // Liveness before the records: the shim writes the exit record and then exits, so a shim seen
+  // dead here has already written it, and a dead shim with no record really is lost. Read the
+  // other way round, a shim that records and exits between the two reads looks lost.
+  const shimAlive = await isAlive(shim);
   const pidText = await readOpt(join(dir, 'pid'));
   const [pidStr, startTime] = (pidText ?? '').trim().split(/\s+/);
   const proc = pidStr && startTime && /^\d+$/.test(pidStr) ? { pid: Number(pidStr), startTime } : undefined;
+  const procAlive = await isAlive(proc);
   const exitText = await readOpt(join(dir, 'exit'));
   const exit =
     exitText !== undefined ? { text: exitText, at: (await stat(join(dir, 'exit'))).mtime.toISOString() } : undefined;
-  return { meta, shim, proc, exit, procAlive: await isAlive(proc), shimAlive: await isAlive(shim) };
+  return { meta, shim, proc, exit, procAlive, shimAlive };
 }
