@@ -250,6 +250,7 @@ spec:
   });
 
   test('attach and exec still work after the node agent restarted (the shim owns the stdio)', async () => {
+    const restartsBefore = c.jsonpath('shell', '{.status.containerStatuses[0].restartCount}');
     await c.killAgent(2);
     c.upAgain();
     const s = await eventually(
@@ -263,7 +264,18 @@ spec:
       60_000,
     );
     keys(s, 'echo again-$((7*6))');
-    await eventually('the same container answers', () => /^again-42\r?$/m.test(pane(s)), 20_000);
+    await eventually(
+      'the same container answers',
+      () => /^again-42\r?$/m.test(pane(s)) || sh(tmuxArgv('has-session', '-t', s)).code !== 0,
+      20_000,
+    );
+    const shown = pane(s);
+    assert.match(
+      shown,
+      /^again-42\r?$/m,
+      `the attach session shows:\n${shown}\npod shell: ${c.k(['get', 'pod', 'shell', '-o', 'jsonpath={.status.containerStatuses}'])}`,
+    );
+    assert.equal(c.jsonpath('shell', '{.status.containerStatuses[0].restartCount}'), restartsBefore);
     assert.equal(kube(['exec', 'shell', '--', 'hostname']).stdout, 'shell\n');
   });
 
