@@ -4,6 +4,7 @@
  * completions load none of it.
  */
 import { DEFAULT_CLUSTER_CONFIG as D, formatPortRange } from '../api/cluster-config.js';
+import { DEFAULT_MAX_HEAP_MIB, type SupervisedComponent } from '../cluster/heap-limits.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../log/log.js';
 import type { CommandSpec, FlagSpec } from './spec.js';
 
@@ -51,6 +52,22 @@ const logging = {
     help: 'timestamped text lines, or one JSON object per line',
   },
 } as const satisfies Record<string, FlagSpec>;
+
+/** `--supervise` and `--max-heap` of a long-running component (src/cli/supervision.ts). */
+const supervision = (component: SupervisedComponent) =>
+  ({
+    supervise: {
+      type: 'boolean',
+      default: false,
+      help: `run the ${component} as a child with a bounded heap (--max-heap) and start it again when it dies (podnet up does)`,
+    },
+    'max-heap': {
+      type: 'string',
+      value: 'MIB',
+      defaultText: String(DEFAULT_MAX_HEAP_MIB[component]),
+      help: `with --supervise: the ${component}'s V8 heap limit (node --max-old-space-size)`,
+    },
+  }) as const satisfies Record<string, FlagSpec>;
 
 const firstStart = (value: string) => `the cluster's; at its first start ${value}`;
 
@@ -130,17 +147,7 @@ ${SHAPE_NOTE}`,
       help: 'the address other hosts reach this server on (in the certificate and the kubernetes Endpoints)',
     },
     'insecure-http': { type: 'boolean', default: false, help: 'plain HTTP without authentication (tests only)' },
-    supervise: {
-      type: 'boolean',
-      default: false,
-      help: 'run the server as a child with a bounded heap (--max-heap) and start it again when it dies (podnet up does)',
-    },
-    'max-heap': {
-      type: 'string',
-      value: 'MIB',
-      defaultText: '1024',
-      help: "with --supervise: the server's V8 heap limit (node --max-old-space-size)",
-    },
+    ...supervision('apiserver'),
     'cluster-name': {
       type: 'string',
       value: 'NAME',
@@ -248,6 +255,7 @@ The cluster's shape comes from ConfigMap kube-system/podnet-config.`,
       defaultText: '--certificate-authority',
       help: "the CA the API server's client certificate must chain to",
     },
+    ...supervision('node'),
     ...logging,
   },
 } as const satisfies CommandSpec;
@@ -517,6 +525,7 @@ and prints its address. See src/console/README.md.`,
       default: '127.0.0.1:7070',
       help: 'where to serve the console (HTTP)',
     },
+    ...supervision('console'),
     ...logging,
   },
 } as const satisfies CommandSpec;

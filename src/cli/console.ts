@@ -8,6 +8,7 @@ import { consoleCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { configureLoggingFromFlags } from './logging.js';
 import { parseCommand } from './spec.js';
+import { superviseIfAsked, untilStopped } from './supervision.js';
 
 export async function runConsole(args: string[]): Promise<number> {
   const { values } = parseCommand(consoleCommand, args);
@@ -18,6 +19,9 @@ export async function runConsole(args: string[]): Promise<number> {
   if (!m || Number(m[3]) > 65535)
     throw new CliError(`--listen ${values.listen}: expected ADDR:PORT, e.g. 127.0.0.1:7070`);
   const host = m[1] ?? (m[2] || '0.0.0.0');
+  // Flags are checked before supervising: a typo fails now, not in a restart loop.
+  const supervised = superviseIfAsked('console', values, args);
+  if (supervised) return supervised;
   const served = createConsoleServer({ upstream, log: (line) => log.info(line) });
   await new Promise<void>((resolve, reject) => {
     served.server.once('error', (e) => reject(new CliError(`--listen ${values.listen}: ${e.message}`)));
@@ -27,10 +31,7 @@ export async function runConsole(args: string[]): Promise<number> {
   log.info(
     `serving http://${host.includes(':') ? `[${host}]` : host}:${port}/ for the API server ${upstream.url.origin}`,
   );
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await untilStopped();
   await served.close();
   return 0;
 }

@@ -12,6 +12,7 @@ import { node } from './commands.js';
 import { CliError } from './errors.js';
 import { configureLoggingFromFlags } from './logging.js';
 import { parseCommand } from './spec.js';
+import { superviseIfAsked, untilStopped } from './supervision.js';
 
 export async function runNode(args: string[]): Promise<number> {
   const { values } = parseCommand(node, args);
@@ -47,6 +48,9 @@ export async function runNode(args: string[]): Promise<number> {
       userAgent: 'podnet-node',
     });
   }
+  // Flags are checked before supervising: a typo fails now, not in a restart loop.
+  const supervised = superviseIfAsked('node', values, args);
+  if (supervised) return supervised;
   // Every live API server, from the kubernetes Service's endpoints: the agent fails over to any of them.
   const discovery = new ApiserverDiscovery(client, { log: (m) => logger('node').info(m) });
   discovery.start();
@@ -71,10 +75,7 @@ export async function runNode(args: string[]): Promise<number> {
     throw new CliError(e.message);
   });
   process.stdout.write(`podnet node ${nodeName} (${nodeIp}) running; state in ${state}\n`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+  await untilStopped();
   // Pods keep running: a restarted agent adopts them, as the kubelet does.
   discovery.stop();
   await agent.stop();

@@ -55,6 +55,8 @@ import { planProcesses, type DesiredProcess, type Observed } from './process-tab
 import { cidrsOverlap } from '../api/ipv4.js';
 import { pickNodeSubnet } from './subnet.js';
 import { isRecordAlive, readRecord, startDetached, terminate } from './supervisor.js';
+import { fileSize, readSince } from './log-tail.js';
+import { mentionsRestart } from './restart-policy.js';
 import {
   DNS_APP_LABEL,
   DNS_DEPLOYMENT,
@@ -182,14 +184,18 @@ async function converge(dir: string, desired: DesiredProcess[], say: (s: string)
     const rec = startDetached(dir, proc);
     say(`${action.name}: started (pid ${rec.pid}; ${action.reason}); log ${proc.log}`);
   }
-  return desired.map((d) => ({
-    name: d.name,
-    log: d.log,
-    alive: () => {
-      const r = readRecord(dir, d.name);
-      return r !== undefined && isRecordAlive(r);
-    },
-  }));
+  return desired.map((d) => {
+    // A supervised component whose child died since now is not coming up by itself: fail early with its log.
+    const logFrom = fileSize(d.log);
+    return {
+      name: d.name,
+      log: d.log,
+      alive: () => {
+        const r = readRecord(dir, d.name);
+        return r !== undefined && isRecordAlive(r) && !mentionsRestart(readSince(d.log, logFrom));
+      },
+    };
+  });
 }
 
 /** Keeps the recorded port unless API server `index` is down and something else took it. */

@@ -25,7 +25,7 @@ import {
   nodeStateDir,
 } from './paths.js';
 import type { DesiredProcess } from './process-table.js';
-import { DEFAULT_APISERVER_MAX_HEAP_MIB } from './supervise-child.js';
+import { DEFAULT_MAX_HEAP_MIB } from './heap-limits.js';
 
 /**
  * How to run podnet itself: this node binary and this checkout's bin/podnet
@@ -42,8 +42,8 @@ export const thisPodnet = (): PodnetBinary => ({
 });
 
 /**
- * V8 flags for the processes that relay streaming bytes (the API server and
- * the node agents). Each chunk a socket reads is a new buffer; with the
+ * V8 flags for the processes that relay streaming bytes (the API server, the
+ * node agents and the console; under --supervise their children get them too). Each chunk a socket reads is a new buffer; with the
  * small heap these processes keep, V8's old-generation limit sits a few MB
  * above what is live and port-forward traffic set off a full mark-compact
  * every 10-20 MB carried (a third of the agent's CPU per byte). Starting the
@@ -86,7 +86,7 @@ export function apiserverProcess(
       'apiserver',
       '--supervise',
       '--max-heap',
-      String(DEFAULT_APISERVER_MAX_HEAP_MIB),
+      String(DEFAULT_MAX_HEAP_MIB.apiserver),
       '--state',
       dir,
       '--listen',
@@ -165,8 +165,12 @@ export function consoleProcess(layout: ClusterLayout, bin: PodnetBinary, port: n
     log: logFile(dir, CONSOLE),
     argv: [
       bin.node,
+      ...RELAY_V8_FLAGS,
       bin.entry,
       'console',
+      '--supervise',
+      '--max-heap',
+      String(DEFAULT_MAX_HEAP_MIB.console),
       '--server',
       apiserverUrls(layout).join(','),
       '--certificate-authority',
@@ -221,6 +225,10 @@ export function agentProcess(
       ...RELAY_V8_FLAGS,
       opts.entry,
       'node',
+      // A crashed agent comes back by itself (as the kubelet does under systemd) and adopts its pods.
+      '--supervise',
+      '--max-heap',
+      String(DEFAULT_MAX_HEAP_MIB.node),
       // The node's credentials come from a 0600 file: a token on the command line is readable by every local user.
       '--kubeconfig',
       opts.kubeconfig,

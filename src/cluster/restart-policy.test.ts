@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { childArgs, describeExit, nextRestartDelay } from './restart-policy.js';
+import { childArgs, describeExit, mentionsRestart, nextRestartDelay, restartNotice } from './restart-policy.js';
 
 test('restart delay: 1 s, doubling to 30 s, back to 1 s after a healthy run', () => {
   const cases: [previous: number, ranFor: number, want: number][] = [
@@ -38,4 +38,11 @@ test('describeExit', () => {
   assert.equal(describeExit(1, null), 'exited with status 1');
   assert.equal(describeExit(null, 'SIGKILL'), 'was killed by SIGKILL (out of memory?)');
   assert.equal(describeExit(null, 'SIGSEGV'), 'was killed by SIGSEGV');
+});
+
+test('the restart notice is what mentionsRestart finds', () => {
+  const line = restartNotice('node', 2, null, 1000);
+  assert.equal(line, 'node exited with status 2; starting it again in 1 s');
+  assert.equal(mentionsRestart(`2026-12-08T03:00:00Z WARN supervise node: ${line}\n`), true);
+  assert.equal(mentionsRestart('2026-12-08T03:00:00Z INFO supervise node: started node\n'), false);
 });

@@ -35,3 +35,18 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
   if (signal) return `was killed by ${signal}${signal === 'SIGKILL' ? ' (out of memory?)' : ''}`;
   return `exited with status ${code ?? '?'}`;
 }
+
+/** What the supervisor logs when its child died: "node exited with status 2; starting it again in 1 s". */
+export function restartNotice(
+  name: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  delayMs: number,
+): string {
+  return `${name} ${describeExit(code, signal)}; ${RESTART_WORDS} ${delayMs / 1000} s`;
+}
+
+const RESTART_WORDS = 'starting it again in';
+
+/** Whether a supervisor's log text says its child died (and is being started again). */
+export const mentionsRestart = (logText: string): boolean => logText.includes(RESTART_WORDS);

@@ -7,20 +7,16 @@
  * supervisor killed outright closes the child's IPC channel, and the child
  * stops too (no orphan keeps the port).
  */
-import { cpuProfileFlags } from './cpu-profile-flags.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { logger } from '../log/log.js';
-import { describeExit, nextRestartDelay } from './restart-policy.js';
-
-/** The API server's heap limit under `podnet up` (MiB): room for a large cluster, bounded below the machine. */
-export const DEFAULT_APISERVER_MAX_HEAP_MIB = 1024;
+import { nextRestartDelay, restartNotice } from './restart-policy.js';
 
 /** How long a stop signal waits for the child to stop by itself (a group signal) before passing it on. */
 const FORWARD_AFTER_MS = 1000;
 const KILL_AFTER_MS = 15_000;
 
 export interface SuperviseOptions {
-  /** For the log: "apiserver". */
+  /** For the log: "apiserver", "node". */
   name: string;
   /** The podnet command line without node: [entry, command, ...args]. */
   args: string[];
@@ -30,7 +26,8 @@ export interface SuperviseOptions {
 /** Resolves with the child's last exit status once a stop signal ended it. */
 export function superviseChild(o: SuperviseOptions): Promise<number> {
   const log = logger(`supervise ${o.name}`);
-  const argv = [`--max-old-space-size=${o.maxHeapMib}`, ...cpuProfileFlags(), ...o.args];
+  // The child gets the supervisor's own V8 flags (heap sizing, CPU profiling), then the limit.
+  const argv = [...process.execArgv, `--max-old-space-size=${o.maxHeapMib}`, ...o.args];
   let child: ChildProcess | undefined;
   let stopping = false;
   let delay = 0;
@@ -47,7 +44,7 @@ export function superviseChild(o: SuperviseOptions): Promise<number> {
         child = undefined;
         if (stopping) return resolve(code ?? 0);
         delay = nextRestartDelay(delay, Date.now() - startedAt);
-        log.warn(`${o.name} ${describeExit(code, signal)}; starting it again in ${delay / 1000} s`);
+        log.warn(restartNotice(o.name, code, signal, delay));
         restartTimer = setTimeout(start, delay);
       });
     };

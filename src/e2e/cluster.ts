@@ -78,6 +78,10 @@ export async function eventually<T>(
   }
 }
 
+/** The process is gone or a zombie (its parent has not reaped it yet). */
+const gone = (pid: number): boolean =>
+  !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') === true;
+
 const randomName = (): string =>
   `t${Math.random()
     .toString(36)
@@ -210,19 +214,39 @@ export class TestCluster {
     return child;
   }
 
-  /** The pid of node i's agent as `up` recorded it. */
+  /** The pid of node i's agent supervisor as `up` recorded it (the agent itself is its child). */
   agentPid(i: number): number {
     return (JSON.parse(readFileSync(join(this.dir, 'pids', `${this.node(i)}.json`), 'utf8')) as { pid: number }).pid;
   }
 
-  /** Kills node i's agent (SIGKILL: no chance to clean up) and waits until it is gone. */
+  /** The running node agent of node i: the supervisor's child, once it has one. */
+  agentChild(i: number): number | undefined {
+    const sup = this.agentPid(i);
+    const children = `/proc/${sup}/task/${sup}/children`;
+    if (!existsSync(children)) return undefined;
+    const [child] = readFileSync(children, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    return child;
+  }
+
+  /**
+   * Kills node i's agent and its supervisor (SIGKILL to their process group:
+   * no chance to clean up, nothing starts it again) and waits until both are gone.
+   */
   async killAgent(i: number): Promise<void> {
-    const pid = this.agentPid(i);
-    process.kill(pid, 'SIGKILL');
-    await eventually(
-      `agent ${this.node(i)} (pid ${pid}) to exit`,
-      () => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z'),
-    );
+    const pids = [this.agentPid(i), this.agentChild(i)].filter((p) => p !== undefined);
+    process.kill(-pids[0]!, 'SIGKILL');
+    await eventually(`agent ${this.node(i)} (pids ${pids.join(', ')}) to exit`, () => pids.every(gone));
+  }
+
+  /** Kills only node i's agent process, as a crash would; its supervisor starts a new one. Returns the new pid. */
+  async crashAgent(i: number): Promise<number> {
+    const first = this.agentChild(i);
+    assert.ok(first, `node ${this.node(i)}'s agent supervisor has no child`);
+    process.kill(first, 'SIGKILL');
+    return eventually(`a new agent on ${this.node(i)}`, () => {
+      const now = this.agentChild(i);
+      return now !== undefined && now !== first ? now : undefined;
+    });
   }
 
   /** `podnet down --purge`, then asserts nothing of the cluster is left on the host. */

@@ -12,6 +12,10 @@ test('a process is put in its component by argv; strangers in none', () => {
     ],
     [['/usr/bin/node', '--max-old-space-size=1024', 'bin/podnet', 'apiserver', '--state', S], 'apiserver'],
     [['/usr/bin/node', 'bin/podnet', 'node', '--state', `${S}/nodes/n1`, '--node-ip', '10.0.0.1'], 'node agent'],
+    [
+      ['/usr/bin/node', 'bin/podnet', 'node', '--supervise', '--state', `${S}/nodes/n1`, '--node-ip', '10.0.0.1'],
+      'node agent supervisor',
+    ],
     [['/usr/bin/node', 'dist/cli/main-entry.js', 'dns', '--kubeconfig', `${S}/addons/kube-dns.kubeconfig`], 'dns'],
     [['/usr/bin/node', 'dist/cli/main-entry.js', 'router', '--run-dir', `${S}/routers/n1`], 'router'],
     [['haproxy', '-W', '-f', `${S}/routers/n1/haproxy.cfg`], 'haproxy'],

@@ -26,7 +26,13 @@ export function componentOf(argv: readonly string[], clusterMarker: string): str
   const joined = argv.join(' ');
   if (!joined.includes(clusterMarker)) return undefined;
   if (argv[0]?.endsWith('podnet-shim')) return undefined; // a pod's: placed by its ancestry
-  if (argv.includes('apiserver')) return argv.includes('--supervise') ? 'apiserver supervisor' : 'apiserver';
+  const component = componentOfArgv(argv);
+  // A supervisor only waits for its child, which is the component proper.
+  return component && argv.includes('--supervise') ? `${component} supervisor` : component;
+}
+
+function componentOfArgv(argv: readonly string[]): string | undefined {
+  if (argv.includes('apiserver')) return 'apiserver';
   if (argv.includes('console')) return 'console';
   if (argv.includes('dns')) return 'dns';
   if (argv.includes('router')) return 'router';

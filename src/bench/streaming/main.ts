@@ -278,9 +278,9 @@ async function portForward(c: Cluster, seconds: number) {
     );
     await waitPort(pfPort);
     await waitPort(relayPort);
-    // The API server itself, not its supervisor (which only waits).
+    // The API server and the agent themselves, not their supervisors (which only wait).
     const apiserver = findProcess(['apiserver', '--state', c.stateDir], ['--supervise']);
-    const agent = findProcess(['node', '--name', node.name]);
+    const agent = findProcess(['node', '--name', node.name], ['--supervise']);
     if (!apiserver || !agent) throw new Error(`no API server or node agent process found for ${c.stateDir}`);
     const pfPath = { kubectl: procs[0]!.pid!, apiserver, nodeAgent: agent };
     const relayPath = { nodeSocat: procs[1]!.pid!, localSocat: procs[2]!.pid! };
