@@ -1,4 +1,3 @@
-import { cpuProfileFlags } from './cpu-profile-flags.js';
 import { join } from 'node:path';
 /**
  * The exact command lines `up` runs. Pure: the process table compares them
@@ -49,7 +48,7 @@ export const thisPodnet = (): PodnetBinary => ({
  * every 10-20 MB carried (a third of the agent's CPU per byte). Starting the
  * limit at 64 MB lets the young generation collect that garbage alone.
  */
-const RELAY_V8_FLAGS = ['--initial-old-space-size=64', ...cpuProfileFlags()];
+const RELAY_V8_FLAGS = ['--initial-old-space-size=64'];
 
 export const apiserverUrl = (layout: ClusterLayout): string => `https://${layout.hostIp}:${layout.apiserverPort}`;
 

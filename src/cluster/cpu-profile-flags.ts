@@ -1,6 +1,6 @@
 /**
- * `PODNET_CPU_PROF_DIR=/dir podnet up ...` starts the API server and the
- * node agents under V8's CPU profiler (`node --cpu-prof`, which NODE_OPTIONS
+ * `PODNET_CPU_PROF_DIR=/dir podnet up ...` starts the API server, the node
+ * agents and the console (the supervisors' children) under V8's CPU profiler (`node --cpu-prof`, which NODE_OPTIONS
  * does not allow); each writes a .cpuprofile into that directory when it
  * exits (`podnet down`). For finding where a benchmark's CPU goes.
  */

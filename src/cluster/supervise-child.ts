@@ -8,6 +8,7 @@
  * stops too (no orphan keeps the port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpuProfileFlags } from './cpu-profile-flags.js';
 import { logger } from '../log/log.js';
 import { nextRestartDelay, restartNotice } from './restart-policy.js';
 
@@ -26,8 +27,9 @@ export interface SuperviseOptions {
 /** Resolves with the child's last exit status once a stop signal ended it. */
 export function superviseChild(o: SuperviseOptions): Promise<number> {
   const log = logger(`supervise ${o.name}`);
-  // The child gets the supervisor's own V8 flags (heap sizing, CPU profiling), then the limit.
-  const argv = [...process.execArgv, `--max-old-space-size=${o.maxHeapMib}`, ...o.args];
+  // The child gets the supervisor's own V8 flags, the profiler (PODNET_CPU_PROF_DIR: the child's CPU is
+  // what a profile is for; the supervisor only waits) and the heap limit.
+  const argv = [...process.execArgv, ...cpuProfileFlags(), `--max-old-space-size=${o.maxHeapMib}`, ...o.args];
   let child: ChildProcess | undefined;
   let stopping = false;
   let delay = 0;
