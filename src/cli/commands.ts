@@ -230,8 +230,8 @@ The cluster's shape comes from ConfigMap kube-system/podnet-config.`,
     runtime: {
       type: 'string',
       value: 'R',
-      default: 'process',
-      choices: ['process', 'runc'],
+      default: 'runc',
+      choices: ['runc', 'process'],
       help: 'what runs containers: runc (isolated, hardened) or process (bare processes)',
     },
     images: {
@@ -344,8 +344,8 @@ ${SHAPE_NOTE}`,
     runtime: {
       type: 'string',
       value: 'R',
-      choices: ['process', 'runc'],
-      defaultText: "$PODNET_RUNTIME, or process, or the cluster's",
+      choices: ['runc', 'process'],
+      defaultText: "$PODNET_RUNTIME, or the cluster's, or runc",
       help: 'what runs containers on every node: runc (isolated, hardened) or process (bare processes)',
     },
     store: {

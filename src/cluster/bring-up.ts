@@ -24,6 +24,7 @@ import {
 } from './commands.js';
 import { ensureHostLayout } from './host-layout.js';
 import { hostIpv4Prefixes, listLinks } from './host-scan.js';
+import { checkRunc } from '../host/runc.js';
 import {
   planLayout,
   reconcileLayout,
@@ -266,6 +267,11 @@ async function chooseConsolePort(layout: ClusterLayout): Promise<number> {
 export async function bringUp(o: UpOptions): Promise<ClusterLayout> {
   const bin = o.bin ?? thisPodnet();
   let layout = await resolveLayout(o);
+  // Before anything is built: every agent would refuse to start without it, only later and less clearly.
+  if (layout.runtime === 'runc')
+    await checkRunc(
+      `run "podnet up --runtime process" to run containers as bare processes (no isolation between pods and the node)`,
+    );
   await checkSubnetStillFree(layout);
   // Recorded before anything is built, so `down` can clean up whatever a crash leaves.
   writeLayout(layout);

@@ -45,3 +45,17 @@ test("the API server gets exactly the shape flags up was given, so a rerun's com
     '20000-20999',
   ]);
 });
+
+test('agents run the recorded runtime: runc for a new cluster, process for one recorded before that default', () => {
+  const bin = { node: '/usr/bin/node', entry: '/p/bin/podnet', kubeconfig: '/k', caPath: '/ca' };
+  const runtimeOf = (layout: ReturnType<typeof planLayout>) => {
+    const { argv } = agentProcess(layout, layout.nodes[0]!, bin);
+    return argv[argv.indexOf('--runtime') + 1];
+  };
+  const plan = (runtime?: 'runc' | 'process') =>
+    planLayout({ stateDir: '/s', subnet: '10.250.1.0/24', backend: 'vxlan', nodes: 1, runtime });
+  assert.equal(runtimeOf(plan()), 'runc');
+  assert.equal(runtimeOf(plan('process')), 'process');
+  const { runtime: _dropped, ...legacy } = plan();
+  assert.equal(runtimeOf(legacy), 'process');
+});

@@ -240,7 +240,9 @@ export function agentProcess(
       '--backend',
       layout.backend,
       ...(layout.proxyMode ? ['--proxy-mode', layout.proxyMode] : []),
-      ...(layout.runtime ? ['--runtime', layout.runtime] : []),
+      // A layout without one was made when process was the default: its pods keep that runtime.
+      '--runtime',
+      layout.runtime ?? 'process',
       ...(opts.tlsDir
         ? [
             '--tls-cert-file',

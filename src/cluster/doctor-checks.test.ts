@@ -15,6 +15,7 @@ test('every binary has a fix, and the Debian packages are the ones documented', 
     'iptables',
     'conntrack',
     'containernetworking-plugins',
+    'runc',
     'nginx-light',
     'tomcat10',
   ])

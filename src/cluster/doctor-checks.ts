@@ -77,6 +77,13 @@ export const BINARIES: readonly BinaryRequirement[] = [
     required: true,
     why: 'port-forward relays into pod network namespaces',
   },
+  {
+    name: 'runc',
+    candidates: ['runc'],
+    install: apt('runc'),
+    required: true,
+    why: 'runs containers (without it: podnet up --runtime process, no isolation)',
+  },
   cni('bridge'),
   cni('host-local'),
   cni('loopback'),

@@ -125,3 +125,15 @@ test('reconcileLayout: the store is fixed; API servers only grow, and only on et
     }
   }
 });
+
+test('a new cluster records runc unless told otherwise; a rerun keeps what was recorded', () => {
+  assert.equal(base().runtime, 'runc');
+  const proc = planLayout({ stateDir: '/s', subnet: '10.250.4.0/24', backend: 'vxlan', nodes: 1, runtime: 'process' });
+  const rerun = reconcileLayout(proc, {});
+  assert.ok('layout' in rerun);
+  assert.equal(rerun.layout.runtime, 'process');
+  const { runtime: _dropped, ...legacy } = base();
+  const legacyRerun = reconcileLayout(legacy, {});
+  assert.ok('layout' in legacyRerun);
+  assert.equal(legacyRerun.layout.runtime, undefined, 'a layout without one stays without (its agents get process)');
+});

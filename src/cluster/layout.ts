@@ -54,6 +54,8 @@ export interface ClusterLogging {
 export type ProxyMode = 'nftables' | 'iptables';
 export const PROXY_MODES: ProxyMode[] = ['nftables', 'iptables'];
 export type ContainerRuntime = 'process' | 'runc';
+/** What a new cluster runs containers with unless told otherwise (`--runtime process` is the bare-process alternative). */
+export const DEFAULT_RUNTIME: ContainerRuntime = 'runc';
 
 export interface ClusterLayout {
   version: 1;
@@ -67,7 +69,7 @@ export interface ClusterLayout {
   backend: Backend;
   /** Service proxy mode passed to every agent (absent: the agent's default, nftables). */
   proxyMode?: ProxyMode;
-  /** Container runtime passed to every agent (absent: the agent's default, process). */
+  /** Container runtime passed to every agent (absent: a cluster from before runc was the default, so process). */
   runtime?: ContainerRuntime;
   /** API server port on hostIp; 0 until chosen. */
   apiserverPort: number;
@@ -137,7 +139,7 @@ export function planLayout(opts: {
     hostIp: hostIpOf(opts.subnet),
     backend: opts.backend,
     ...(opts.proxyMode ? { proxyMode: opts.proxyMode } : {}),
-    ...(opts.runtime ? { runtime: opts.runtime } : {}),
+    runtime: opts.runtime ?? DEFAULT_RUNTIME,
     apiserverPort: opts.apiserverPort ?? 0,
     ...(opts.cluster && Object.keys(opts.cluster).length ? { cluster: opts.cluster } : {}),
     ...(opts.log?.level || opts.log?.format ? { log: opts.log } : {}),

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,11 +46,15 @@ const agnhost = (name: string, node: string, labels: Record<string, string>) => 
   },
 });
 
-/** A readinessProbe that passes while `file` exists on the node (agnhost netexec has no readiness toggle). */
-function withReadinessFile<P extends ReturnType<typeof agnhost>>(pod: P, file: string): P {
+/**
+ * A readinessProbe that fails while `file` exists in the container (agnhost
+ * netexec has no readiness toggle); the test makes and removes it with
+ * kubectl exec, so it works whether the container has a /tmp of its own.
+ */
+function withNotReadyFile<P extends ReturnType<typeof agnhost>>(pod: P, file: string): P {
   const c = pod.spec.containers[0]! as Record<string, unknown>;
   c.readinessProbe = {
-    exec: { command: ['/bin/sh', '-c', `test -e ${file}`] },
+    exec: { command: ['/bin/sh', '-c', `test ! -e ${file}`] },
     periodSeconds: 1,
     failureThreshold: 1,
     successThreshold: 1,
@@ -71,8 +75,8 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
     const nodeIps: string[] = [];
     const svcIp = new Map<string, string>();
     let nodePort = 0;
-    // Pods share the node's filesystem: the readiness file's path carries the cluster name so runs never collide.
-    const readyFile = `/tmp/podnet-ready-${name}-ready-2`;
+    // Under --runtime process pods share the node's /tmp: the file's name carries the cluster's so runs never collide.
+    const notReadyFile = `/tmp/podnet-notready-${name}-ready-2`;
 
     /** agnhost /dial from pod `from`: the hostnames that answered (errors as "ERR ..."). */
     const dial = (from: string, host: string, port: number, protocol: 'http' | 'udp', tries: number): string[] => {
@@ -115,7 +119,6 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
     };
 
     before(async () => {
-      writeFileSync(readyFile, '');
       const up = sh(
         [
           process.execPath,
@@ -143,7 +146,7 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
         agnhost('web-3', node(3), { app: 'web' }),
         agnhost('udp-1', node(2), { app: 'udp' }),
         agnhost('ready-1', node(2), { app: 'ready' }),
-        withReadinessFile(agnhost('ready-2', node(3), { app: 'ready' }), readyFile),
+        withNotReadyFile(agnhost('ready-2', node(3), { app: 'ready' }), notReadyFile),
         {
           apiVersion: 'v1',
           kind: 'Service',
@@ -187,7 +190,7 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
       const layout = readLayout(dir);
       if (layout) await tearDown(layout).catch(() => undefined); // safety net; leftovers are asserted elsewhere
       rmSync(dir, { recursive: true, force: true });
-      rmSync(readyFile, { force: true });
+      rmSync(notReadyFile, { force: true });
     });
 
     test('from a pod, a ClusterIP reaches the endpoints on every node, spread across them', async () => {
@@ -270,7 +273,11 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
         },
         60_000,
       );
-      unlinkSync(readyFile);
+      const inReady2 = (...cmd: string[]) => {
+        const r = kubectl('exec', 'ready-2', '--', ...cmd);
+        assert.equal(r.code, 0, r.out);
+      };
+      inReady2('touch', notReadyFile);
       try {
         await eventually('ready-2 gone from the answers', () => {
           const a = dial('web-1', svc, 80, 'http', 20);
@@ -279,7 +286,7 @@ export function proxySuite(mode: 'nftables' | 'iptables'): void {
         // Still running, only not Ready: the pod itself answers on its own IP.
         assert.equal(readyPodIp('ready-2'), podIp.get('ready-2'));
       } finally {
-        writeFileSync(readyFile, '');
+        inReady2('rm', '-f', notReadyFile);
       }
       await eventually(
         'ready-2 back once its probe passes again',

@@ -61,11 +61,11 @@ export async function runcDelete(root: string, id: string): Promise<void> {
 }
 
 /** Is runc installed? (the agent checks at start-up, with the message to act on). */
-export async function checkRunc(): Promise<void> {
+export async function checkRunc(withoutIt: string): Promise<void> {
   // A spawn failure (no such binary) is the answer, reported below.
   const r = await run([RUNC, '--version']).catch(() => undefined);
   if (!r || r.code !== 0)
     throw new Error(
-      `${RUNC} is not installed: the node runs pods under runc; install it (apt-get install runc) or start the node with --runtime process`,
+      `${RUNC} is not installed: pods run under runc (the default runtime); install it (apt-get install runc) or ${withoutIt}`,
     );
 }

@@ -61,8 +61,9 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   const log = opts.log ?? logger(`node ${opts.nodeName}`);
   mkdirSync(opts.stateDir, { recursive: true });
   checkShimBinary();
-  const runtimeKind = opts.runtime ?? 'process';
-  if (runtimeKind === 'runc') await checkRunc();
+  const runtimeKind = opts.runtime ?? 'runc';
+  if (runtimeKind === 'runc')
+    await checkRunc('start the node with --runtime process (containers as bare processes, without isolation)');
   const stopping = { value: false };
   // Before the Node exists: an agent whose flags contradict the cluster must not join it.
   const cluster = await readClusterConfig(opts.client, {
