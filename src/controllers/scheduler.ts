@@ -14,6 +14,8 @@ import { QueueController, type Logger } from './controller.js';
 import { recordEvent } from '../client/events.js';
 import { DEFAULT_SCHEDULER, filterNodes, needsScheduling, pickNode, unschedulableMessage } from './scheduler-decide.js';
 import { antiAffinityFor, requiredAntiAffinity } from './pod-anti-affinity.js';
+import { affinityFor } from './pod-affinity.js';
+import { topologySpreadFor } from './topology-spread.js';
 import { byNodeName, keyOf, res, type SharedInformers } from './shared-informers.js';
 import type { KObject } from '../api/meta.js';
 import { isPodTerminal, type Node, type Pod } from './types.js';
@@ -84,14 +86,19 @@ export class Scheduler extends QueueController {
     if (!pod || !needsScheduling(pod) || this.assumed.has(key)) return;
     const nodes = this.nodes.list();
     const podsOn = (n: string) => this.podsOn(n);
-    const antiAffinity = antiAffinityFor(pod, {
-      nodes,
-      podsOn,
-      namespaceLabels: (ns) => this.namespaces.get(ns)?.metadata.labels,
-      podsWithRequiredAntiAffinity: () => this.podsWithRequiredAntiAffinity(),
-    });
-    const { feasible, reasons } = filterNodes(pod, nodes, { podsOn, antiAffinity });
-    const node = pickNode(pod, feasible, podsOn, antiAffinity);
+    const namespaceLabels = (ns: string) => this.namespaces.get(ns)?.metadata.labels;
+    const rules = {
+      antiAffinity: antiAffinityFor(pod, {
+        nodes,
+        podsOn,
+        namespaceLabels,
+        podsWithRequiredAntiAffinity: () => this.podsWithRequiredAntiAffinity(),
+      }),
+      affinity: affinityFor(pod, { nodes, podsOn, namespaceLabels }),
+      spread: topologySpreadFor(pod, { nodes, podsOn }),
+    };
+    const { feasible, reasons } = filterNodes(pod, nodes, { podsOn, ...rules });
+    const node = pickNode(pod, feasible, podsOn, rules);
     if (!node) return this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons));
     const nodeName = node.metadata.name!;
     // Assumed at once, so the next decision counts this pod on its node; the binding goes on
