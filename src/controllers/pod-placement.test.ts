@@ -12,7 +12,9 @@ import {
   type TopologySpreadConstraint,
 } from './topology-spread.js';
 import { node, pod } from './testdata.js';
-import type { Pod } from './types.js';
+import type { Pod, Service } from './types.js';
+import { defaultSelector, defaultSpreadConstraints } from './default-spread.js';
+import type { LabelSelectorObject } from '../api/selectors/index.js';
 
 const withPorts = (
   p: Pod,
@@ -471,5 +473,69 @@ describe('topology spread', () => {
       three.map((n) => on[n.metadata.name!]?.length),
       [2, 2, 2],
     );
+  });
+});
+
+describe("kube's default spreading", () => {
+  const web = { app: 'web' };
+  const svc = (name: string, selector: Record<string, string>): Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default' },
+    spec: { selector },
+  });
+  const cases: [string, Pod, Parameters<typeof defaultSelector>[1], LabelSelectorObject | undefined][] = [
+    ['nothing groups a bare pod', pod('p', { labels: web }), { services: [] }, undefined],
+    [
+      'Services selecting the pod merge; others do not count',
+      pod('p', { labels: { ...web, tier: 'front' } }),
+      { services: [svc('a', web), svc('b', { tier: 'front' }), svc('c', { app: 'db' })] },
+      { matchLabels: { app: 'web', tier: 'front' }, matchExpressions: [] },
+    ],
+    [
+      "the controller's selector joins",
+      pod('p', { labels: { ...web, 'pod-template-hash': 'h' } }),
+      {
+        services: [],
+        controllerSelector: {
+          matchLabels: { 'pod-template-hash': 'h' },
+          matchExpressions: [{ key: 'app', operator: 'Exists' }],
+        },
+      },
+      { matchLabels: { 'pod-template-hash': 'h' }, matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+    ],
+  ];
+  for (const [name, p, src, want] of cases) test(name, () => assert.deepEqual(defaultSelector(p, src), want));
+
+  test('only for pods without their own constraints: hostname maxSkew 3, zone maxSkew 5, soft', () => {
+    const src = { services: [svc('a', web)] };
+    assert.deepEqual(
+      defaultSpreadConstraints(pod('p'), src).map((c) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable]),
+      [
+        ['kubernetes.io/hostname', 3, 'ScheduleAnyway'],
+        ['topology.kubernetes.io/zone', 5, 'ScheduleAnyway'],
+      ],
+    );
+    const own: Pod = {
+      ...pod('p'),
+      spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'k', whenUnsatisfiable: 'DoNotSchedule' }] },
+    };
+    assert.deepEqual(defaultSpreadConstraints(own, src), []);
+  });
+
+  test('scored on nodes with any of the keys: nodes without a zone still spread by host', () => {
+    const nodes = [node('n1'), node('n2'), node('n3')];
+    const on: Record<string, Pod[]> = {
+      n1: [pod('a', { node: 'n1' }), pod('b', { node: 'n1' })],
+      n2: [pod('c', { node: 'n2' })],
+    };
+    const p = pod('new');
+    const v = { nodes, podsOn: (n: string) => on[n] ?? [] };
+    const spread = topologySpreadFor(p, v, defaultSpreadConstraints(p, { services: [svc('a', web)] }))!;
+    assert.deepEqual(
+      nodes.map((n) => spread.cost(n)),
+      [4, 3, 2].map((k) => Math.round(k * Math.log(5))),
+    );
+    assert.equal(pickNode(p, nodes, v.podsOn, { spread })!.metadata.name, 'n3');
   });
 });

@@ -121,9 +121,19 @@ function minOf(counts: Map<string, number>, minDomains: number): number {
   return min === Infinity ? 0 : min;
 }
 
-/** The pod's topology spread against what is placed; undefined when it has no constraints. */
-export function topologySpreadFor(pod: Pod, view: SpreadView): TopologySpread | undefined {
-  const constraints = pod.spec?.topologySpreadConstraints ?? [];
+/**
+ * The pod's topology spread against what is placed; undefined when it has
+ * no constraints. systemDefaults (used when the pod has none of its own)
+ * are scored on the nodes with any of their keys, not only all of them.
+ */
+export function topologySpreadFor(
+  pod: Pod,
+  view: SpreadView,
+  systemDefaults: TopologySpreadConstraint[] = [],
+): TopologySpread | undefined {
+  const own = pod.spec?.topologySpreadConstraints ?? [];
+  const defaulted = own.length === 0;
+  const constraints = defaulted ? systemDefaults : own;
   if (constraints.length === 0) return undefined;
   const hard = constraints.filter((c) => c.whenUnsatisfiable !== 'ScheduleAnyway');
   const soft = constraints.filter((c) => c.whenUnsatisfiable === 'ScheduleAnyway');
@@ -133,12 +143,7 @@ export function topologySpreadFor(pod: Pod, view: SpreadView): TopologySpread | 
     hard.map((c) => c.topologyKey),
     view,
   );
-  const softCounts = count(
-    pod,
-    soft,
-    soft.map((c) => c.topologyKey),
-    view,
-  );
+  const softCounts = count(pod, soft, defaulted ? [] : soft.map((c) => c.topologyKey), view);
   // kube weighs each soft constraint by log(domains + 2), so a key with many domains counts more.
   const weights = softCounts.map((c) => Math.log(c.counts.size + 2));
   return {
@@ -158,9 +163,11 @@ export function topologySpreadFor(pod: Pod, view: SpreadView): TopologySpread | 
     },
     cost: (node) => {
       const labels = node.metadata.labels ?? {};
-      if (!soft.every((c) => labels[c.topologyKey] !== undefined)) return undefined;
+      const has = (c: TopologySpreadConstraint) => labels[c.topologyKey] !== undefined;
+      if (defaulted ? !soft.some(has) : !soft.every(has)) return undefined;
       let sum = 0;
       softCounts.forEach((c, i) => {
+        if (!has(c.constraint)) return;
         const n = c.counts.get(labels[c.constraint.topologyKey]!) ?? 0;
         sum += (n + c.constraint.maxSkew - 1) * weights[i]!;
       });
