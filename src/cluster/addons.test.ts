@@ -26,7 +26,10 @@ test('cluster DNS is a Deployment of two replicas kept apart, behind kube-dns', 
   assert.deepEqual((objs[1]!.spec as { selector: unknown }).selector, spec.selector.matchLabels);
   assert.equal(spec.template.spec['nodeName'], undefined, 'placed by the scheduler');
   assert.equal(spec.template.spec['hostNetwork'], true);
-  assert.match(JSON.stringify(spec.template.spec['affinity']), /"topologyKey":"kubernetes.io\/hostname"/);
+  assert.match(
+    JSON.stringify(spec.template.spec['topologySpreadConstraints']),
+    /"topologyKey":"kubernetes.io\/hostname"/,
+  );
 });
 
 test('the router is a DaemonSet whose run dir is per node by the downward API', () => {

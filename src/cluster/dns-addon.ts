@@ -5,9 +5,12 @@
  * with its pod or its node is replaced by the ReplicaSet. The replicas use
  * the host network of their nodes, so they reach the API server on the node
  * subnet like the agents do; their port 53 on the node keeps two off one
- * node (the scheduler's host-port filter), and preferred anti-affinity, as
- * in kubeadm's manifest, spreads them before that. Pods reach them through
- * the service proxy like any Service.
+ * node (the scheduler's host-port filter), and a soft topology spread
+ * constraint over hostnames (what kube's docs recommend today over
+ * kubeadm's preferred anti-affinity: it balances counts rather than only
+ * avoiding a node, and matchLabelKeys on pod-template-hash spreads a
+ * rollout's new pods among themselves) places them before that. Pods reach
+ * them through the service proxy like any Service.
  */
 import type { KObject } from '../api/meta.js';
 import { DNS_NODE_OPTIONS } from '../dns/node-options.js';
@@ -63,16 +66,16 @@ export function dnsAddonObjects(p: DnsAddonParams): KObject[] {
   };
   const podSpec = {
     serviceAccountName: DNS_SERVICE_ACCOUNT,
-    affinity: {
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          {
-            weight: 100,
-            podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: 'kubernetes.io/hostname' },
-          },
-        ],
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        // Soft: the host port already forbids two on a node; this only orders the choice.
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: labels },
+        matchLabelKeys: ['pod-template-hash'],
       },
-    },
+    ],
     hostNetwork: true,
     dnsPolicy: 'Default',
     containers: [

@@ -14,9 +14,14 @@ import { QueueController, type Logger } from './controller.js';
 import { recordEvent } from '../client/events.js';
 import { DEFAULT_SCHEDULER, filterNodes, needsScheduling, pickNode, unschedulableMessage } from './scheduler-decide.js';
 import { antiAffinityFor, requiredAntiAffinity } from './pod-anti-affinity.js';
-import { byNodeName, keyOf, res, type SharedInformers } from './shared-informers.js';
+import { affinityFor } from './pod-affinity.js';
+import { topologySpreadFor } from './topology-spread.js';
+import { defaultSpreadConstraints } from './default-spread.js';
+import type { LabelSelectorObject } from '../api/selectors/index.js';
+import type { ReplicaSet, StatefulSet } from './workload-types.js';
+import { byNamespace, byNodeName, keyOf, res, type SharedInformers } from './shared-informers.js';
 import type { KObject } from '../api/meta.js';
-import { isPodTerminal, type Node, type Pod } from './types.js';
+import { isPodTerminal, type Node, type Pod, type Service } from './types.js';
 
 /** Retry interval for unschedulable pods when nothing changes (kube's max is 5 min; ours is shorter). */
 const UNSCHEDULABLE_RETRY_MS = 30_000;
@@ -27,6 +32,10 @@ export class Scheduler extends QueueController {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   private readonly namespaces: Informer<KObject>;
+  /** What kube's default spreading groups pods by: Services, ReplicaSets, StatefulSets. */
+  private readonly services: Informer<Service>;
+  private readonly replicaSets: Informer<ReplicaSet>;
+  private readonly statefulSets: Informer<StatefulSet>;
   /** Keys of placed pods with required anti-affinity terms, which every later pod is checked against. */
   private readonly withRequiredAntiAffinity = new Set<string>();
   /** Pods bound by us that the cache does not show bound yet: key -> node. */
@@ -43,6 +52,9 @@ export class Scheduler extends QueueController {
     this.pods = informers.pods();
     this.nodes = informers.nodes();
     this.namespaces = informers.namespaces();
+    this.services = informers.services();
+    this.replicaSets = informers.replicaSets();
+    this.statefulSets = informers.statefulSets();
     const podSeen = (p: Pod) => {
       const key = keyOf(p);
       if (p.spec?.nodeName) this.assumed.delete(key);
@@ -84,14 +96,26 @@ export class Scheduler extends QueueController {
     if (!pod || !needsScheduling(pod) || this.assumed.has(key)) return;
     const nodes = this.nodes.list();
     const podsOn = (n: string) => this.podsOn(n);
-    const antiAffinity = antiAffinityFor(pod, {
-      nodes,
-      podsOn,
-      namespaceLabels: (ns) => this.namespaces.get(ns)?.metadata.labels,
-      podsWithRequiredAntiAffinity: () => this.podsWithRequiredAntiAffinity(),
-    });
-    const { feasible, reasons } = filterNodes(pod, nodes, { podsOn, antiAffinity });
-    const node = pickNode(pod, feasible, podsOn, antiAffinity);
+    const namespaceLabels = (ns: string) => this.namespaces.get(ns)?.metadata.labels;
+    const rules = {
+      antiAffinity: antiAffinityFor(pod, {
+        nodes,
+        podsOn,
+        namespaceLabels,
+        podsWithRequiredAntiAffinity: () => this.podsWithRequiredAntiAffinity(),
+      }),
+      affinity: affinityFor(pod, { nodes, podsOn, namespaceLabels }),
+      spread: topologySpreadFor(
+        pod,
+        { nodes, podsOn },
+        defaultSpreadConstraints(pod, {
+          services: this.services.byIndex(byNamespace, pod.metadata.namespace ?? 'default'),
+          controllerSelector: this.controllerSelector(pod),
+        }),
+      ),
+    };
+    const { feasible, reasons } = filterNodes(pod, nodes, { podsOn, ...rules });
+    const node = pickNode(pod, feasible, podsOn, rules);
     if (!node) return this.markUnschedulable(pod, unschedulableMessage(nodes.length, reasons));
     const nodeName = node.metadata.name!;
     // Assumed at once, so the next decision counts this pod on its node; the binding goes on
@@ -135,6 +159,20 @@ export class Scheduler extends QueueController {
   override async stop(): Promise<void> {
     await super.stop();
     await Promise.all(this.binding);
+  }
+
+  /** The selector of the pod's controlling ReplicaSet or StatefulSet (for kube's default spreading). */
+  private controllerSelector(pod: Pod): LabelSelectorObject | undefined {
+    const owner = pod.metadata.ownerReferences?.find((o) => o.controller);
+    if (!owner || !owner.apiVersion.startsWith('apps/')) return undefined;
+    const key = `${pod.metadata.namespace}/${owner.name}`;
+    const set: ReplicaSet | StatefulSet | undefined =
+      owner.kind === 'ReplicaSet'
+        ? this.replicaSets.get(key)
+        : owner.kind === 'StatefulSet'
+          ? this.statefulSets.get(key)
+          : undefined;
+    return set?.metadata.uid === owner.uid ? set.spec?.selector : undefined;
   }
 
   /** Placed pods with required anti-affinity, ours assumed on their node included. */

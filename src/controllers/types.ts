@@ -2,6 +2,8 @@
 import type { KObject, ObjectMeta } from '../api/meta.js';
 import type { NodeAffinity } from './node-affinity.js';
 import type { PodAntiAffinity } from './pod-anti-affinity.js';
+import type { PodAffinity } from './pod-affinity.js';
+import type { TopologySpreadConstraint } from './topology-spread.js';
 
 export interface ContainerPort {
   name?: string;
@@ -35,7 +37,8 @@ export interface Pod extends KObject {
     hostname?: string;
     subdomain?: string;
     nodeSelector?: Record<string, string>;
-    affinity?: NodeAffinity & { podAntiAffinity?: PodAntiAffinity };
+    affinity?: NodeAffinity & { podAffinity?: PodAffinity; podAntiAffinity?: PodAntiAffinity };
+    topologySpreadConstraints?: TopologySpreadConstraint[];
     tolerations?: Toleration[];
     hostNetwork?: boolean;
     containers?: { name: string; ports?: ContainerPort[] }[];

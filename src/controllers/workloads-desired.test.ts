@@ -104,6 +104,41 @@ describe('ReplicaSet', () => {
       ['unscheduled', 'pending', 'not-ready', 'new-ready', 'crashy', 'old-ready'],
     );
   });
+  const colocated: [string, WorkloadPod[], WorkloadPod[] | undefined, string[]][] = [
+    [
+      'equal otherwise: the doubled-up node loses first, newest first there',
+      [
+        pod('a1', { node: 'a', ready: 100, age: 100 }),
+        pod('a2', { node: 'a', ready: 100, age: 50 }),
+        pod('b1', { node: 'b', ready: 100, age: 10 }),
+      ],
+      undefined,
+      ['a2', 'a1', 'b1'],
+    ],
+    [
+      "related pods (the Deployment's other ReplicaSets) count on their node",
+      [pod('a1', { node: 'a', ready: 100, age: 100 }), pod('b1', { node: 'b', ready: 100, age: 100 })],
+      [
+        pod('a1', { node: 'a', ready: 100, age: 100 }),
+        pod('b1', { node: 'b', ready: 100, age: 100 }),
+        pod('old-b', { node: 'b', ready: 100, age: 900 }),
+        pod('old-b2', { node: 'b', ready: 100, age: 900 }),
+      ],
+      ['b1', 'a1'],
+    ],
+    [
+      'the colocated rank comes after readiness',
+      [pod('a1', { node: 'a', ready: 100 }), pod('a2', { node: 'a', ready: 100 }), pod('b1', { node: 'b' })],
+      undefined,
+      ['b1', 'a1', 'a2'],
+    ],
+  ];
+  for (const [name, pods, related, want] of colocated)
+    test(`rank: ${name}`, () =>
+      assert.deepEqual(
+        rankForDeletion(pods, related).map((p) => p.metadata.name),
+        want,
+      ));
   const rs = (replicas: number, minReadySeconds = 0): ReplicaSet => ({
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',

@@ -32,6 +32,7 @@ import {
 import { validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { protocols, validatePortNumOrName } from './service.js';
 import { podSpecDiff } from './pod-diff.js';
+import { validatePodAffinities, validateTopologySpreadConstraints } from './pod-scheduling.js';
 
 const maxInt32 = 2147483647;
 const isSet = (v: unknown) => v !== undefined && v !== null;
@@ -349,6 +350,8 @@ export function validatePodSpec(s: Obj): FieldError[] {
   if (str(s.hostname)) errs.push(...invalidEach('spec.hostname', str(s.hostname), isDNS1123Label(str(s.hostname))));
   if (str(s.subdomain)) errs.push(...invalidEach('spec.subdomain', str(s.subdomain), isDNS1123Label(str(s.subdomain))));
   errs.push(...validateTolerations(arr(s.tolerations).map(obj), 'spec.tolerations'));
+  errs.push(...validatePodAffinities(obj(s.affinity)));
+  errs.push(...validateTopologySpreadConstraints(arr(s.topologySpreadConstraints).map(obj)));
   arr(s.hostAliases)
     .map(obj)
     .forEach((h, i) => {
