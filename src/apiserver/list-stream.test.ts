@@ -122,7 +122,13 @@ test('an unpaged list of 12 MiB is whole, one snapshot, and written a page at a 
     `/api/v1/namespaces/${ns}/configmaps`,
     'application/json;as=Table;v=v1;g=meta.k8s.io',
   );
-  const rows = (JSON.parse(asTable) as { rows: { cells: unknown[] }[] }).rows;
+  const rows = (JSON.parse(asTable) as { rows: { cells: unknown[]; object: KObject }[] }).rows;
+  // Each row's object is the item's metadata (cut from the stored bytes), as a PartialObjectMetadata.
+  assert.deepEqual(rows[7]!.object, {
+    kind: 'PartialObjectMetadata',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: list.items[7]!.metadata,
+  });
   assert.deepEqual(
     rows.map((r) => r.cells[0]),
     [...names, 'cm-late'],

@@ -15,7 +15,7 @@ import type { ChunkedReply } from '../http/reply.js';
 import type { Representation } from '../http/negotiate.js';
 import type { ListPage } from '../registry/list-pages.js';
 import type { Registry } from '../registry/registry.js';
-import { joinStoredItems } from '../registry/stored-json.js';
+import { joinStoredItems, storedMetadataJson } from '../registry/stored-json.js';
 import { toTable } from '../tables/index.js';
 
 type ListParams = Parameters<Registry['listPaged']>[1];
@@ -36,17 +36,33 @@ export async function streamedList(
       chunks(jsonOpen(envelope), pages, (page, first) => joinStoredItems(page.items, decode, { leadingComma: !first })),
     );
   }
-  const { revision, pages } = await registry.listPaged(ri, params, false);
-  const objects = (page: ListPage<string>) => page.items.map((kv, i) => page.decoded[i] ?? registry.decode(kv));
   if (repr.as === 'table') {
+    const { revision, pages } = await registry.listPaged(ri, params, true);
     const opts = { includeObject: includeObject(query), listMeta: listMeta(revision), version: repr.version };
     const now = new Date();
+    const rowObject = (kv: KeyValue<Uint8Array>, obj: KObject): Buffer =>
+      (opts.includeObject === 'Metadata'
+        ? storedMetadataJson(kv, `meta.k8s.io/${repr.version}`)
+        : joinStoredItems([kv], (k) => registry.decode(k))) ??
+      Buffer.from(JSON.stringify(partialMetadata(obj, repr.version)));
     return json(
-      chunks(jsonOpen(toTable(ri, [], opts)), pages, (page, first) =>
-        jsonItems(toTable(ri, objects(page), { ...opts, now }).rows, first),
-      ),
+      chunks(jsonOpen(toTable(ri, [], opts)), pages, (page, first) => {
+        const objs = page.items.map((kv, i) => page.decoded[i] ?? registry.decode(kv));
+        // Cells from the parsed object; the row's object from the stored bytes, not encoded again.
+        const rows = toTable(ri, objs, { ...opts, includeObject: 'None', now }).rows;
+        const parts: Buffer[] = [];
+        rows.forEach((row, i) => {
+          const cells = JSON.stringify(row);
+          if (i > 0 || !first) parts.push(COMMA);
+          if (opts.includeObject === 'None') return parts.push(Buffer.from(cells));
+          parts.push(Buffer.from(cells.slice(0, -1) + ',"object":'), rowObject(page.items[i]!, objs[i]!), CLOSE);
+        });
+        return Buffer.concat(parts);
+      }),
     );
   }
+  const { revision, pages } = await registry.listPaged(ri, params, false);
+  const objects = (page: ListPage<string>) => page.items.map((kv, i) => page.decoded[i] ?? registry.decode(kv));
   if (repr.as === 'metadata') {
     const version = repr.version;
     const envelope = {
@@ -91,6 +107,9 @@ export function includeObject(q: URLSearchParams): 'None' | 'Metadata' | 'Object
 export function partialMetadata(obj: KObject, version: string) {
   return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: deepClone(obj.metadata) };
 }
+
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from('}');
 
 const listMeta = (revision: number) => ({ resourceVersion: String(revision) });
 

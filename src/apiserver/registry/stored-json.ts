@@ -65,3 +65,48 @@ export function joinStoredItems(
   after.copy(out, off);
   return out;
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+
+/**
+ * The stored object's metadata as a PartialObjectMetadata's JSON, cut from
+ * the stored bytes with the resourceVersion spliced in (a Table row's object
+ * for includeObject=Metadata, what kubectl asks for), or undefined when the
+ * value does not start as expected and the caller must encode it itself.
+ */
+export function storedMetadataJson(kv: KeyValue<Uint8Array>, apiVersion: string): Buffer | undefined {
+  const v = asBuffer(kv.value);
+  const at = v.indexOf(METADATA_OPEN_BYTES);
+  if (at < 0) return undefined;
+  const cut = at + METADATA_OPEN_BYTES.length;
+  const end = objectEnd(v, cut);
+  if (end < 0) return undefined;
+  const empty = v[cut] === CLOSE_BRACE;
+  return Buffer.concat([
+    Buffer.from(
+      `{"kind":"PartialObjectMetadata","apiVersion":"${apiVersion}","metadata":{${versionField(kv.modRevision)}${empty ? '' : ','}`,
+    ),
+    v.subarray(cut, end),
+    CLOSING,
+  ]);
+}
+
+const CLOSING = Buffer.from('}');
+
+/** The index just past the `}` that closes an object whose body starts at `from`; -1 if the bytes end first. */
+function objectEnd(v: Buffer, from: number): number {
+  let depth = 1;
+  let inString = false;
+  for (let i = from; i < v.length; i++) {
+    const c = v[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE) depth++;
+    else if (c === CLOSE_BRACE && --depth === 0) return i + 1;
+  }
+  return -1;
+}
