@@ -15,6 +15,7 @@ import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deletionFinalizers, sameFinalizers } from './gc-finalizers.js';
 import type { UserInfo } from '../state/tokens.js';
 import { readPaged, type PagedList } from './list-pages.js';
+import type { NamespaceCache } from './namespace-cache.js';
 import { asBuffer, joinStoredItems } from './stored-json.js';
 
 interface ListParams {
@@ -462,7 +463,11 @@ export class Registry {
     if (errs.length > 0) throw errors.invalid(gk(ri), obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
   }
 
+  /** Set by the server: namespaces it follows, so most creates need not read theirs. */
+  namespaceCache: NamespaceCache | undefined;
+
   private async checkNamespaceOpen(namespace: string): Promise<void> {
+    if (this.namespaceCache?.knownOpen(namespace)) return;
     const nsRi = findResource('', 'v1', 'namespaces')!;
     const kv = await this.store.get(this.key(nsRi, undefined, namespace));
     if (!kv) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
@@ -679,6 +684,8 @@ export class Registry {
   }
 
   async delete(ri: ResourceInfo, namespace: string | undefined, name: string, p: DeleteParams): Promise<DeleteResult> {
+    // This server's own deletes are seen before the watch says so: a create right after must read the namespace.
+    if (ri.resource === 'namespaces' && ri.group === '') this.namespaceCache?.forget(name);
     const key = this.key(ri, namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
