@@ -2,9 +2,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { errors } from '../api/errors.js';
+import { logger } from '../log/log.js';
 import { clientCertificateUser } from './authenticator.js';
 import { MAX_BODY_BYTES } from './http/body.js';
-import { errorReply, isStreaming, type ApiRequest, type Reply } from './http/reply.js';
+import { errorReply, isChunked, isStreaming, type ApiRequest, type ChunkedReply, type Reply } from './http/reply.js';
 
 export function nodeHandler(app: (req: ApiRequest) => Promise<Reply>) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -73,6 +74,10 @@ function ignoreChunk(): void {}
 
 function send(res: ServerResponse, reply: Reply, req?: IncomingMessage): void {
   if (res.headersSent) return;
+  if (isChunked(reply)) {
+    void sendChunks(res, reply, req?.method === 'HEAD');
+    return;
+  }
   if (!isStreaming(reply)) {
     // Encode once: measuring a large string and then writing it would encode it twice.
     const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
@@ -90,4 +95,42 @@ function send(res: ServerResponse, reply: Reply, req?: IncomingMessage): void {
     () => res.end(),
   );
   res.on('close', stop);
+}
+
+/**
+ * Writes each chunk once the socket has taken the previous ones (so a slow
+ * client holds the producer back instead of filling memory), and destroys
+ * the response when producing fails: the status line is gone, and ending
+ * the body normally would pass a cut answer off as whole. kube-apiserver
+ * ends a failing response the same way.
+ */
+async function sendChunks(res: ServerResponse, reply: ChunkedReply, head: boolean): Promise<void> {
+  const chunks = reply.chunks[Symbol.asyncIterator]();
+  let gone = false;
+  const closed = new Promise<void>((resolve) =>
+    res.once('close', () => {
+      gone = true;
+      resolve();
+    }),
+  );
+  res.writeHead(reply.status, reply.headers);
+  try {
+    for (;;) {
+      if (head || gone) break;
+      const next = await chunks.next();
+      if (next.done) break;
+      if (gone) break;
+      if (!res.write(next.value)) await Promise.race([once(res, 'drain'), closed]);
+    }
+    if (!gone) res.end();
+  } catch (e) {
+    logger('apiserver').warn(`cut a ${reply.status} answer short: ${e instanceof Error ? e.message : String(e)}`);
+    res.destroy();
+  } finally {
+    await chunks.return?.();
+  }
+}
+
+function once(res: ServerResponse, event: string): Promise<void> {
+  return new Promise((resolve) => res.once(event, () => resolve()));
 }

@@ -13,6 +13,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { openEtcdStore, type EtcdConnection } from '../store/etcd/open.js';
 import { createApp } from './app.js';
+import { NamespaceCache } from './registry/namespace-cache.js';
 import { ApiserverMetrics } from './metrics.js';
 import type { ClusterConfig, ClusterConfigInput } from '../api/cluster-config.js';
 import { clusterConfigAtStart } from './cluster-config.js';
@@ -133,6 +134,10 @@ async function startOn(
       await plugins.admission?.admit(w);
     },
   });
+  const namespaces = new NamespaceCache();
+  await namespaces.start(store);
+  registry.namespaceCache = namespaces;
+  undo.push(() => Promise.resolve(namespaces.stop()));
   plugins.admission = clusterAdmission(registry, {
     // Pods need a ServiceAccount only where the controller that makes them runs.
     serviceAccounts: !opts.insecureHttp && opts.controllers !== false,
@@ -318,6 +323,7 @@ async function startOn(
       clearInterval(storeProbe);
       await controllers?.stop();
       authz?.stop();
+      namespaces.stop();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store.close();

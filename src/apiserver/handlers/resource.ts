@@ -4,7 +4,7 @@
  * (object, Table, PartialObjectMetadata, watch stream).
  */
 import { errors, ApiError } from '../../api/errors.js';
-import { deepClone, nowRFC3339, type KList, type KObject, type WatchEvent } from '../../api/meta.js';
+import { nowRFC3339, type KList, type KObject, type WatchEvent } from '../../api/meta.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { decodeBody, mediaType, parseJson, parseYaml } from '../http/body.js';
 import { negotiate, type Representation } from '../http/negotiate.js';
@@ -15,6 +15,7 @@ import type { ApiRules } from '../registry/rules.js';
 import { startWatch } from '../registry/watch.js';
 import { toTable } from '../tables/index.js';
 import { handleScale } from './scale.js';
+import { includeObject, partialMetadata, streamedList } from './list-stream.js';
 import type { UserInfo } from '../state/tokens.js';
 import { queryBool } from '../../streaming/options.js';
 
@@ -69,6 +70,8 @@ export async function handleResource(
         resourceVersion: query.get('resourceVersion'),
         resourceVersionMatch: query.get('resourceVersionMatch'),
       };
+      // Unpaged: written page by page as read, however long (kube answers every item, never truncated).
+      if (!params.limit) return streamedList(registry, ri, repr, params, query);
       if (repr.as === 'object' && repr.format === 'json') {
         return {
           status: 200,
@@ -422,20 +425,6 @@ function renderList(ri: ResourceInfo, repr: Representation, list: KList, query: 
     });
   }
   return repr.format === 'yaml' ? yamlReply(200, list) : jsonReply(200, list);
-}
-
-function includeObject(q: URLSearchParams): 'None' | 'Metadata' | 'Object' {
-  const v = q.get('includeObject');
-  if (v === 'None' || v === 'Object' || v === 'Metadata') return v;
-  if (v)
-    throw errors.badRequest(
-      `includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`,
-    );
-  return 'Metadata';
-}
-
-function partialMetadata(obj: KObject, version: string) {
-  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: deepClone(obj.metadata) };
 }
 
 async function watchReply(

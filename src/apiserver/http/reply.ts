@@ -29,9 +29,30 @@ interface StreamingReply {
   start(write: (chunk: string | Uint8Array) => void, end: () => void): () => void;
 }
 
-export type Reply = BufferedReply | StreamingReply;
+/**
+ * A finite body written as it is produced (a large list): the server waits
+ * for the client to take each chunk before asking for the next, and cuts
+ * the connection when producing one fails, so a client never takes a
+ * broken answer for a whole one.
+ */
+export interface ChunkedReply {
+  status: number;
+  headers: Record<string, string>;
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+export type Reply = BufferedReply | StreamingReply | ChunkedReply;
 
 export const isStreaming = (r: Reply): r is StreamingReply => 'start' in r;
+export const isChunked = (r: Reply): r is ChunkedReply => 'chunks' in r;
+
+/** A reply's whole body, for callers that need it at once (tests, replies proxied as one message). */
+export async function bodyOf(reply: BufferedReply | ChunkedReply): Promise<Buffer> {
+  if (!isChunked(reply)) return Buffer.from(reply.body);
+  const parts: Uint8Array[] = [];
+  for await (const c of reply.chunks) parts.push(c);
+  return Buffer.concat(parts);
+}
 
 export function jsonReply(
   status: number,

@@ -14,6 +14,9 @@ import { strategyKey, type Strategy, type StrategyTable, type Undo, type WriteCo
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deletionFinalizers, sameFinalizers } from './gc-finalizers.js';
 import type { UserInfo } from '../state/tokens.js';
+import { readPaged, type PagedList } from './list-pages.js';
+import type { NamespaceCache } from './namespace-cache.js';
+import { asBuffer, joinStoredItems } from './stored-json.js';
 
 interface ListParams {
   namespace?: string;
@@ -74,13 +77,6 @@ const gr = (ri: ResourceInfo) => ({ group: ri.group, resource: ri.resource });
 const gk = (ri: ResourceInfo) => ({ group: ri.group, kind: ri.kind });
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 const METADATA_OPEN = '"metadata":{';
-const METADATA_OPEN_BYTES = Buffer.from(METADATA_OPEN);
-const COMMA = 0x2c;
-const CLOSE_BRACE = 0x7d;
-const versionField = (rev: number) => `"resourceVersion":"${rev}"`;
-/** A Buffer view of bytes, without copying. */
-const asBuffer = (b: Uint8Array): Buffer =>
-  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 const textOf = (b: Uint8Array): string => asBuffer(b).toString('utf8');
 
 export class Registry {
@@ -167,49 +163,71 @@ export class Registry {
   /**
    * A list as JSON bytes, built from the stored values' bytes without
    * decoding them (the hot path of informers' lists): each value is copied
-   * once into the answer, with its resourceVersion spliced in as bytes
-   * (stored values start with apiVersion, kind, metadata; see encode).
+   * once into the answer, with its resourceVersion spliced in as bytes.
    */
   async listEncoded(ri: ResourceInfo, p: ListParams): Promise<Buffer> {
     const { kvs, metadata } = await this.listKeyValues(ri, p, (prefix, o) => this.store.listBytes(prefix, o));
-    const head = Buffer.from(
-      `{"kind":${JSON.stringify(ri.listKind)},"apiVersion":${JSON.stringify(groupVersion(ri))},"metadata":${JSON.stringify(metadata)},"items":[`,
-    );
-    // Pass 1: where each version goes, and the exact size of the answer.
-    const cuts = new Int32Array(kvs.length);
-    const reencoded: (Buffer | undefined)[] = [];
-    let size = head.length + Math.max(0, kvs.length - 1) + 2;
-    for (let i = 0; i < kvs.length; i++) {
-      const v = asBuffer(kvs[i]!.value);
-      const at = v.indexOf(METADATA_OPEN_BYTES);
-      if (at < 0) {
-        reencoded[i] = Buffer.from(JSON.stringify(this.decode(kvs[i]!)));
-        size += reencoded[i]!.length;
-        continue;
-      }
-      const cut = at + METADATA_OPEN_BYTES.length;
-      cuts[i] = cut;
-      size += v.length + versionField(kvs[i]!.modRevision).length + (v[cut] === CLOSE_BRACE ? 0 : 1);
+    return joinStoredItems(kvs, (kv) => this.decode(kv), {
+      before: `{"kind":${JSON.stringify(ri.listKind)},"apiVersion":${JSON.stringify(groupVersion(ri))},"metadata":${JSON.stringify(metadata)},"items":[`,
+      after: ']}',
+    });
+  }
+
+  /**
+   * An unpaged list (no limit) as pages read at one revision (list-pages.ts),
+   * for answers written as they are read, so memory stays bounded whatever
+   * the list's length. `bytes` reads values as bytes (for joinStoredItems).
+   * Resolves once the first page is read: errors until then are the
+   * request's; a failure after it ends the answer early.
+   */
+  listPaged(ri: ResourceInfo, p: ListParams, bytes: true): Promise<PagedList<Uint8Array>>;
+  listPaged(ri: ResourceInfo, p: ListParams, bytes: false): Promise<PagedList<string>>;
+  async listPaged(ri: ResourceInfo, p: ListParams, bytes: boolean): Promise<PagedList<string | Uint8Array>> {
+    const predicate = this.rules.selector(ri, p.labelSelector ?? null, p.fieldSelector ?? null);
+    const prefix = this.listPrefix(ri, p);
+    const { revision } = await this.listStart(p, prefix);
+    const read = (o: ListOptions) => (bytes ? this.store.listBytes(prefix, o) : this.store.list(prefix, o));
+    try {
+      return await readPaged<string | Uint8Array>(read, revision, (kv) => this.decode(kv), predicate ?? undefined);
+    } catch (e) {
+      throw await this.listError(e, p, revision);
     }
-    // Pass 2: copy.
-    const out = Buffer.allocUnsafe(size);
-    let off = head.copy(out, 0);
-    for (let i = 0; i < kvs.length; i++) {
-      if (i > 0) out[off++] = COMMA;
-      const v = asBuffer(kvs[i]!.value);
-      const again = reencoded[i];
-      if (again) {
-        off += again.copy(out, off);
-        continue;
-      }
-      const cut = cuts[i]!;
-      off += v.copy(out, off, 0, cut);
-      off += out.write(versionField(kvs[i]!.modRevision), off, 'latin1');
-      if (v[cut] !== CLOSE_BRACE) out[off++] = COMMA;
-      off += v.copy(out, off, cut);
+  }
+
+  private listPrefix(ri: ResourceInfo, p: ListParams): string {
+    return ri.namespaced && p.namespace
+      ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/`
+      : resourcePrefix(ri.group, ri.resource);
+  }
+
+  /** Where a list starts: the revision to read at (0: latest), and for a continue token its key and count. */
+  private async listStart(
+    p: ListParams,
+    prefix: string,
+  ): Promise<{ revision: number; startAfter?: string; leftBefore?: number }> {
+    if (p.continueToken) {
+      const tok = decodeContinue(p.continueToken, prefix);
+      return { revision: tok.revision, startAfter: tok.startAfter, leftBefore: tok.left };
     }
-    out.write(']}', off, 'latin1');
-    return out;
+    if (p.resourceVersion && p.resourceVersion !== '0' && p.resourceVersionMatch === 'Exact')
+      return { revision: parseRevision(p.resourceVersion) };
+    await this.awaitRevision(p.resourceVersion);
+    return { revision: 0 };
+  }
+
+  /** A store error of a list read as the API error kube answers. */
+  private async listError(e: unknown, p: ListParams, revision: number): Promise<unknown> {
+    if (e instanceof StoreError && e.code === 'Compacted') {
+      return p.continueToken
+        ? errors.expired(
+            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+          )
+        : errors.expired(`too old resource version: ${p.resourceVersion} (${e.revision ?? ''})`);
+    }
+    if (e instanceof StoreError && e.code === 'FutureRevision') {
+      return errors.tooLargeResourceVersion(revision, await this.store.currentRevision());
+    }
+    return e;
   }
 
   private async listKeyValues<V extends string | Uint8Array>(
@@ -219,24 +237,11 @@ export class Registry {
       this.store.list(prefix, o) as Promise<ListResult<V>>,
   ): Promise<{ kvs: KeyValue<V>[]; decoded: (KObject | undefined)[]; metadata: KList['metadata'] }> {
     const predicate = this.rules.selector(ri, p.labelSelector ?? null, p.fieldSelector ?? null);
-    const prefix =
-      ri.namespaced && p.namespace
-        ? `${resourcePrefix(ri.group, ri.resource)}${p.namespace}/`
-        : resourcePrefix(ri.group, ri.resource);
-    let revision = 0;
-    let startAfter: string | undefined;
+    const prefix = this.listPrefix(ri, p);
+    const start = await this.listStart(p, prefix);
+    let { revision, startAfter } = start;
     /** Keys left after the previous page, from the continue token: this page's remainder is that less this page. */
-    let leftBefore: number | undefined;
-    if (p.continueToken) {
-      const tok = decodeContinue(p.continueToken, prefix);
-      revision = tok.revision;
-      startAfter = tok.startAfter;
-      leftBefore = tok.left;
-    } else if (p.resourceVersion && p.resourceVersion !== '0' && p.resourceVersionMatch === 'Exact') {
-      revision = parseRevision(p.resourceVersion);
-    } else {
-      await this.awaitRevision(p.resourceVersion);
-    }
+    const leftBefore = start.leftBefore;
     const limit = p.limit && p.limit > 0 ? p.limit : 0;
     const items: KeyValue<V>[] = [];
     const decoded: (KObject | undefined)[] = [];
@@ -277,17 +282,7 @@ export class Registry {
         startAfter = lastKey;
       }
     } catch (e) {
-      if (e instanceof StoreError && e.code === 'Compacted') {
-        throw p.continueToken
-          ? errors.expired(
-              'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
-            )
-          : errors.expired(`too old resource version: ${p.resourceVersion} (${e.revision ?? ''})`);
-      }
-      if (e instanceof StoreError && e.code === 'FutureRevision') {
-        throw errors.tooLargeResourceVersion(revision, await this.store.currentRevision());
-      }
-      throw e;
+      throw await this.listError(e, p, revision);
     }
     const metadata: KList['metadata'] = { resourceVersion: String(revision) };
     if (more && lastKey) {
@@ -468,7 +463,11 @@ export class Registry {
     if (errs.length > 0) throw errors.invalid(gk(ri), obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
   }
 
+  /** Set by the server: namespaces it follows, so most creates need not read theirs. */
+  namespaceCache: NamespaceCache | undefined;
+
   private async checkNamespaceOpen(namespace: string): Promise<void> {
+    if (this.namespaceCache?.knownOpen(namespace)) return;
     const nsRi = findResource('', 'v1', 'namespaces')!;
     const kv = await this.store.get(this.key(nsRi, undefined, namespace));
     if (!kv) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
@@ -685,6 +684,8 @@ export class Registry {
   }
 
   async delete(ri: ResourceInfo, namespace: string | undefined, name: string, p: DeleteParams): Promise<DeleteResult> {
+    // This server's own deletes are seen before the watch says so: a create right after must read the namespace.
+    if (ri.resource === 'namespaces' && ri.group === '') this.namespaceCache?.forget(name);
     const key = this.key(ri, namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);

@@ -6,7 +6,16 @@
  * progress notifications. Several API servers can share one etcd: etcd
  * decides every compare-and-swap. See src/store/README.md.
  */
-import { CompareResult, CompareTarget, Etcd3, type IOptions, type IResponseHeader } from 'etcd3';
+import type { Client, Metadata, CallOptions } from '@grpc/grpc-js';
+import {
+  CompareResult,
+  CompareTarget,
+  Etcd3,
+  castGrpcError,
+  type IOptions,
+  type IRangeRequest,
+  type IResponseHeader,
+} from 'etcd3';
 import {
   StoreError,
   type KeyValue,
@@ -23,6 +32,26 @@ import { CompactionProbe } from './compaction-probe.js';
 import { startEtcdCompactor, type EtcdCompactorOptions } from './compactor.js';
 import { orderedProgressRequests } from './progress-requests.js';
 import { SharedWatch } from './shared-watch.js';
+import { decodeRangeResponse, type DecodedRange } from './range-codec.js';
+
+/** The part of etcd3's connection pool a raw Range call uses. */
+interface RangePool {
+  withConnection<T>(service: 'KV', fn: (c: { client: RangeClient; metadata: Metadata }) => Promise<T>): Promise<T>;
+}
+
+/** A grpc-js client of etcd's KV service, whose generated `range` carries its path and serializer. */
+type RangeClient = Client & {
+  range: { path: string; requestSerialize: (req: IRangeRequest) => Buffer };
+  makeUnaryRequest(
+    path: string,
+    serialize: (req: IRangeRequest) => Buffer,
+    deserialize: (buf: Buffer) => DecodedRange,
+    argument: IRangeRequest,
+    metadata: Metadata,
+    options: CallOptions,
+    callback: (err: Error | null, res?: DecodedRange) => void,
+  ): unknown;
+};
 
 interface EtcdStoreOptions {
   /** Client URLs, e.g. https://10.0.0.1:2379 (kube-apiserver's --etcd-servers). */
@@ -52,11 +81,13 @@ export class EtcdStore implements Store {
   private readonly compaction: CompactionProbe;
   private readonly compactor: { stop(): void } | undefined;
   private closed = false;
+  private readonly timeoutMs: number;
   private orderedProgress: Promise<boolean> | undefined;
 
   constructor(private readonly opts: EtcdStoreOptions) {
     if (opts.endpoints.length === 0) throw new Error('no etcd endpoints given: pass --etcd-servers URL[,URL...]');
     const timeout = opts.requestTimeoutMs ?? 10_000;
+    this.timeoutMs = timeout;
     const options: IOptions = {
       hosts: opts.endpoints,
       dialTimeout: timeout,
@@ -86,12 +117,29 @@ export class EtcdStore implements Store {
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const res = await this.range(prefix, opts);
-    return { ...res, items: res.kvs.map((kv) => this.keys.toKeyValue(kv)) };
+    return {
+      ...res,
+      items: res.kvs.map((kv) => ({
+        key: this.keys.strip(kv.key),
+        value: kv.value.toString('utf8'),
+        createRevision: kv.createRevision,
+        modRevision: kv.modRevision,
+      })),
+    };
   }
 
+  /** The values are views of the received reply: they keep it (one page) alive while they are. */
   async listBytes(prefix: string, opts: ListOptions = {}): Promise<ListResult<Uint8Array>> {
     const res = await this.range(prefix, opts);
-    return { ...res, items: res.kvs.map((kv) => this.keys.toKeyValueBytes(kv)) };
+    return {
+      ...res,
+      items: res.kvs.map((kv) => ({
+        key: this.keys.strip(kv.key),
+        value: kv.value,
+        createRevision: kv.createRevision,
+        modRevision: kv.modRevision,
+      })),
+    };
   }
 
   private async range(prefix: string, opts: ListOptions) {
@@ -99,20 +147,44 @@ export class EtcdStore implements Store {
     const { key, range_end } = this.keys.range(prefix);
     const from = opts.startAfter === undefined ? key : keyAfter(this.keys.key(opts.startAfter));
     try {
-      const res = await this.client.kv.range({
+      const res = await this.rawRange({
         key: Buffer.compare(from, key) > 0 ? from : key,
         range_end,
         limit: opts.limit ?? 0,
         revision: opts.revision ?? 0,
       });
-      const revision = opts.revision || revisionOf(res.header);
+      const revision = opts.revision || res.revision;
       const more = res.more;
       // etcd counts every key in [from, range_end); the ones after the page are what remains.
-      const remaining = more && !opts.skipRemaining ? Number(res.count) - res.kvs.length : more ? undefined : 0;
+      const remaining = more && !opts.skipRemaining ? res.count - res.kvs.length : more ? undefined : 0;
       return { kvs: res.kvs, revision, more, ...(remaining !== undefined && { remaining }) };
     } catch (err) {
       throw await this.translated(err, opts.revision);
     }
+  }
+
+  /**
+   * A Range call whose reply is decoded by range-codec.ts instead of the
+   * client's generic decoder, through the client's own connection pool (its
+   * hosts, failover and auth metadata), which etcd3 keeps protected.
+   */
+  private rawRange(req: IRangeRequest): Promise<DecodedRange> {
+    const pool = (this.client as unknown as { pool: RangePool }).pool;
+    return pool.withConnection('KV', ({ client, metadata }) => {
+      const method = client.range;
+      return new Promise<DecodedRange>((resolve, reject) => {
+        client.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          decodeRangeResponse,
+          req,
+          metadata,
+          { deadline: Date.now() + this.timeoutMs },
+          (err: Error | null, res?: DecodedRange) =>
+            err || !res ? reject(castGrpcError(err ?? new Error('empty reply'))) : resolve(res),
+        );
+      });
+    });
   }
 
   async count(prefix: string): Promise<number> {
