@@ -189,3 +189,45 @@ function fetchWithAccept(server: RunningApiServer, path: string, accept: string)
     req.on('error', reject);
   });
 }
+
+test('a paged list ends a page at PAGE_BYTES of values, whatever limit asked, and continues from there', async (t) => {
+  const { client } = await testApiServer(t, { controllers: false });
+  const ns = `list-cap-${process.pid}`;
+  await client.create(findResource('', 'v1', 'namespaces')!, undefined, {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: ns },
+  });
+  const count = Math.ceil((PAGE_BYTES * 2.5) / BLOB);
+  const names = Array.from({ length: count }, (_, i) => `cm-${String(i).padStart(3, '0')}`);
+  for (const [i, name] of names.entries())
+    await client.create(configMaps, ns, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name },
+      data: { blob: blobOf(i) },
+    });
+
+  const seen: string[] = [];
+  let token = '';
+  let pages = 0;
+  do {
+    const q = `limit=${count}${token ? `&continue=${encodeURIComponent(token)}` : ''}`;
+    const { result: raw, largest } = await largestWrite(() =>
+      client.raw('GET', `/api/v1/namespaces/${ns}/configmaps?${q}`),
+    );
+    assert.equal(raw.status, 200, raw.body);
+    assert.ok(largest < PAGE_BYTES + 2 * BLOB, `a write of ${largest} bytes`);
+    const page = JSON.parse(raw.body) as KList;
+    pages++;
+    assert.ok(
+      page.items.length < count,
+      `page ${pages} holds ${page.items.length} items: the byte bound did not apply`,
+    );
+    seen.push(...page.items.map((o) => o.metadata.name!));
+    token = page.metadata.continue ?? '';
+    if (token) assert.equal(page.metadata.remainingItemCount, count - seen.length);
+  } while (token);
+  assert.equal(pages, 3);
+  assert.deepEqual(seen, names);
+});

@@ -14,7 +14,7 @@ import type { KeyValue, ListOptions, ListResult } from '../../store/store.js';
 export const PAGE_BYTES = 4 << 20;
 const FIRST_PAGE_ITEMS = 32;
 const MIN_PAGE_ITEMS = 16;
-const MAX_PAGE_ITEMS = 10_000;
+export const MAX_PAGE_ITEMS = 10_000;
 
 export interface ListPage<V> {
   /** The page's items that pass the selector, in key order. */

@@ -14,7 +14,7 @@ import { strategyKey, type Strategy, type StrategyTable, type Undo, type WriteCo
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { deletionFinalizers, sameFinalizers } from './gc-finalizers.js';
 import type { UserInfo } from '../state/tokens.js';
-import { readPaged, type PagedList } from './list-pages.js';
+import { MAX_PAGE_ITEMS, PAGE_BYTES, readPaged, type PagedList } from './list-pages.js';
 import type { NamespaceCache } from './namespace-cache.js';
 import { asBuffer, joinStoredItems } from './stored-json.js';
 
@@ -248,10 +248,14 @@ export class Registry {
     let more = false;
     let remaining: number | undefined;
     let lastKey: string | undefined;
+    let pageBytes = 0;
     try {
       // With a selector a page can come back short: read on until the page is full, as kube's storage does.
       for (;;) {
-        const batch = limit ? Math.max(limit - items.length, predicate ? limit * 2 : limit) : 0;
+        // A store read holds at most MAX_PAGE_ITEMS values, whatever limit asked for.
+        const batch = limit
+          ? Math.min(Math.max(limit - items.length, predicate ? limit * 2 : limit), MAX_PAGE_ITEMS)
+          : 0;
         // remainingItemCount is only reported without a selector, and only counted once per paged list.
         const res = await read(prefix, {
           limit: batch,
@@ -268,7 +272,10 @@ export class Registry {
           if (obj && predicate && !predicate(obj)) continue;
           items.push(kv);
           decoded.push(obj);
-          if (limit && items.length === limit) {
+          pageBytes += kv.value.length;
+          // A page ends at limit items or PAGE_BYTES of values, whichever comes first: kube lets a page
+          // hold fewer items than limit (the continue token says there is more), and the answer stays bounded.
+          if (limit && (items.length === limit || pageBytes >= PAGE_BYTES)) {
             more = i < res.items.length - 1 || res.more;
             if (more && !predicate)
               remaining =
@@ -278,7 +285,7 @@ export class Registry {
             break;
           }
         }
-        if (!limit || items.length === limit || !res.more) break;
+        if (!limit || items.length === limit || pageBytes >= PAGE_BYTES || !res.more) break;
         startAfter = lastKey;
       }
     } catch (e) {
