@@ -4,14 +4,41 @@
  * Works on cgroup v1 (one hierarchy per controller), v2 (unified) and the
  * hybrid layout (v1 controllers with a v2 hierarchy at /sys/fs/cgroup/unified).
  */
-import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
+/** The cgroup every pod's cgroup sits in (the kubelet's kubepods). */
+const PODS_CGROUP = '/podnet';
+
 /** A pod's cgroup (relative to each hierarchy's root); its containers' cgroups sit inside it (pure). */
-export const podCgroup = (uid: string): string => `/podnet/pod${uid}`;
+export const podCgroup = (uid: string): string => `${PODS_CGROUP}/pod${uid}`;
+
+/** cgroup v1 cpu.shares as cgroup v2 cpu.weight (1..10000), the conversion runc and the kubelet use (pure). */
+export const sharesToWeight = (shares: number): number => 1 + Math.floor(((shares - 2) * 9999) / 262142);
+
+/**
+ * Gives the cgroup all pods sit in the CPU weight of the node's CPUs, as the
+ * kubelet gives kubepods the node's allocatable: left at the default (1024,
+ * one busy process's weight), every pod together would get no more CPU under
+ * contention than any one process of the node agent or the control plane.
+ * Returns what went wrong, for the log; the pods still run without it.
+ */
+export function ensurePodsCgroupCpu(cpus: number, root = CGROUP_ROOT): string | undefined {
+  const shares = Math.max(2, Math.round(cpus * 1024));
+  const unified = existsSync(join(root, 'cgroup.controllers'));
+  const dir = unified ? join(root, PODS_CGROUP) : join(root, 'cpu', PODS_CGROUP);
+  const [file, value] = unified ? ['cpu.weight', sharesToWeight(shares)] : ['cpu.shares', shares];
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), String(value));
+    return undefined;
+  } catch (e) {
+    return `cannot set ${join(dir, file)} to ${value}: ${(e as Error).message}`;
+  }
+}
 
 /** Every hierarchy's mount point: the unified root on v2, else each v1 controller (and unified) dir. */
 function cgroupHierarchies(root = CGROUP_ROOT): string[] {

@@ -28,6 +28,8 @@ import type { RuntimeKind } from './runtime/container-runner.js';
 import { ProcessRunner } from './runtime/process-runner.js';
 import { RuncRunner } from './runtime/runc-runner.js';
 import { checkRunc } from '../host/runc.js';
+import { ensurePodsCgroupCpu } from '../host/cgroups.js';
+import { availableParallelism } from 'node:os';
 import { startStreamingServer, STREAMING_PORT, type RunningStreamingServer } from './streaming/server.js';
 
 const AGENT_VERSION = '0.1.0';
@@ -122,6 +124,10 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
         : new ProcessRunner(),
   });
   log(`container runtime: ${runtimeKind}`);
+  if (runtimeKind === 'runc') {
+    const problem = ensurePodsCgroupCpu(availableParallelism());
+    if (problem) warn(log, `pods' CPU weight: ${problem}; under contention pods get less CPU than the agent`);
+  }
   const hostResolvConf = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   const drain = new EndpointDrain(opts.client, log);
   await drain.start();
