@@ -11,7 +11,9 @@
 import type { Node, Pod } from './types.js';
 import { isPodTerminal } from './types.js';
 import {
+  addWeight,
   termSelects,
+  type DomainWeights,
   type AffinityView,
   type PodAffinityTerm,
   type WeightedPodAffinityTerm,
@@ -31,17 +33,7 @@ export interface Affinity {
   preference: (node: Node) => number;
 }
 
-/** topologyKey -> label value -> count (or weight). */
-type DomainCounts = Map<string, Map<string, number>>;
-
-function add(m: DomainCounts, key: string, value: string | undefined, n: number): void {
-  if (value === undefined) return;
-  let byValue = m.get(key);
-  if (!byValue) m.set(key, (byValue = new Map<string, number>()));
-  byValue.set(value, (byValue.get(value) ?? 0) + n);
-}
-
-const countIn = (m: DomainCounts, key: string, value: string): number => m.get(key)?.get(value) ?? 0;
+const countIn = (m: DomainWeights, key: string, value: string): number => m.get(key)?.get(value) ?? 0;
 
 /** The pod's affinity against what is placed; undefined when it has none (the common case, kept cheap). */
 export function affinityFor(pod: Pod, view: Omit<AffinityView, 'podsWithRequiredAntiAffinity'>): Affinity | undefined {
@@ -52,8 +44,8 @@ export function affinityFor(pod: Pod, view: Omit<AffinityView, 'podsWithRequired
 
   const selectsAll = (p: Pod) => required.every((t) => termSelects(t, ns, p, view.namespaceLabels));
   // A placed pod counts for the required terms only when it matches all of them (kube's affinityCounts).
-  const matching: DomainCounts = new Map();
-  const preferredWeights: DomainCounts = new Map();
+  const matching: DomainWeights = new Map();
+  const preferredWeights: DomainWeights = new Map();
   let anyMatching = false;
   for (const node of view.nodes) {
     const labels = node.metadata.labels ?? {};
@@ -62,13 +54,13 @@ export function affinityFor(pod: Pod, view: Omit<AffinityView, 'podsWithRequired
       if (required.length > 0 && selectsAll(other)) {
         for (const t of required) {
           if (labels[t.topologyKey] === undefined) continue;
-          add(matching, t.topologyKey, labels[t.topologyKey], 1);
+          addWeight(matching, t.topologyKey, labels[t.topologyKey], 1);
           anyMatching = true;
         }
       }
       for (const w of preferred)
         if (termSelects(w.podAffinityTerm, ns, other, view.namespaceLabels))
-          add(preferredWeights, w.podAffinityTerm.topologyKey, labels[w.podAffinityTerm.topologyKey], w.weight);
+          addWeight(preferredWeights, w.podAffinityTerm.topologyKey, labels[w.podAffinityTerm.topologyKey], w.weight);
     }
   }
   const firstOfGroup = !anyMatching && selectsAll(pod);

@@ -70,9 +70,9 @@ export function termSelects(
 }
 
 /** topologyKey -> label value -> weight. */
-type DomainWeights = Map<string, Map<string, number>>;
+export type DomainWeights = Map<string, Map<string, number>>;
 
-function addWeight(m: DomainWeights, key: string, value: string | undefined, weight: number): void {
+export function addWeight(m: DomainWeights, key: string, value: string | undefined, weight: number): void {
   if (value === undefined) return;
   let byValue = m.get(key);
   if (!byValue) m.set(key, (byValue = new Map<string, number>()));
